@@ -1,0 +1,52 @@
+namespace Referrals.Contract;
+
+/// <summary>One snapshot of a crime record and all its victims (crime-event contract v1).</summary>
+public sealed record CrimeEvent(
+    int SchemaVersion,
+    string EventId,
+    DateTimeOffset SentAt,
+    Crime Crime,
+    IReadOnlyList<Victim> Victims);
+
+public sealed record Crime(
+    string Reference,
+    long Version,
+    DateTimeOffset RecordedAt,
+    Offence Offence,
+    IReadOnlyList<string> Flags,
+    OfficerInCase? OfficerInCase);
+
+public sealed record Offence(string HomeOfficeCode, string? Description);
+
+public sealed record OfficerInCase(string? Name, string? Email, string? Phone);
+
+public sealed record Victim(
+    string Id,
+    string? Title,
+    string? GivenName,
+    string? FamilyName,
+    DateOnly? DateOfBirth,
+    string? Email,
+    bool? EmailSafe,
+    string? Phone,
+    bool? PhoneSafe,
+    string? PreferredLanguage,
+    bool Vulnerable,
+    bool Intimidated,
+    bool BereavedRelative,
+    SupportAnswer Support,
+    ParentOrGuardian? ParentOrGuardian);
+
+/// <summary>
+/// A child victim's parent or guardian. <see cref="IsSuspect"/> is null when the record does not say,
+/// which the rules treat as "may be a suspect".
+/// </summary>
+public sealed record ParentOrGuardian(string? Name, string? Email, bool? EmailSafe, bool? IsSuspect);
+
+/// <summary>What the victim has said so far about being referred to support services.</summary>
+public enum SupportAnswer
+{
+    NotAsked,
+    Accepted,
+    Declined,
+}

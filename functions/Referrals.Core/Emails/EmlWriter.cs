@@ -1,0 +1,43 @@
+using System.Security.Cryptography;
+using System.Text;
+using MimeKit;
+
+namespace Referrals.Emails;
+
+/// <summary>Writes an entitlement email as a MIME (.eml) file with a plain-text and an HTML part, for review.</summary>
+public static class EmlWriter
+{
+    public static MimeMessage ToMime(EntitlementEmail email, MailboxAddress from, DateTimeOffset date)
+    {
+        var message = new MimeMessage
+        {
+            Subject = email.Subject,
+            Date = date,
+            MessageId = $"{StableId(email)}@referrals.invalid",
+            Body = new BodyBuilder { TextBody = email.TextBody, HtmlBody = email.HtmlBody }.ToMessageBody(),
+        };
+        message.From.Add(from);
+        message.To.Add(MailboxAddress.Parse(email.To));
+        message.Headers.Add(HeaderId.ContentLanguage, email.Language);
+        return message;
+    }
+
+    public static async Task<string> WriteAsync(EntitlementEmail email, MailboxAddress from, DateTimeOffset date, string folder, CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(folder);
+        var path = Path.Combine(folder, FileName(email));
+        using var message = ToMime(email, from, date);
+        await message.WriteToAsync(path, cancellationToken);
+        return path;
+    }
+
+    /// <summary>A readable, file-system-safe name, unique per crime, version and victim.</summary>
+    public static string FileName(EntitlementEmail email) =>
+        $"{Safe(email.CrimeReference)}_v{email.CrimeVersion}_{Safe(email.VictimId)}_{StableId(email)[..8]}.eml";
+
+    private static string Safe(string text) =>
+        new([.. text.Take(40).Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')]);
+
+    private static string StableId(EntitlementEmail email) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{email.CrimeReference}\n{email.CrimeVersion}\n{email.VictimId}")));
+}

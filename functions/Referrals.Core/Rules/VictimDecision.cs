@@ -1,0 +1,32 @@
+namespace Referrals.Rules;
+
+/// <summary>
+/// Whether and how the entitlement email goes out. <see cref="Address"/> is the recipient's address when
+/// it is sent: personal data, never logged or written to the dry-run output.
+/// </summary>
+public sealed record EmailDecision(bool Send, EmailRecipient? Recipient, EmailSuppression? Reason, string? Address)
+{
+    public static EmailDecision SendTo(EmailRecipient recipient, string address) => new(true, recipient, null, address);
+
+    public static EmailDecision Suppress(EmailSuppression reason) => new(false, null, reason, null);
+}
+
+/// <summary>What the rules decided for one victim of one snapshot, with every reason (rulebook section 8).</summary>
+public sealed record VictimDecision(
+    string EventId,
+    string CrimeReference,
+    long CrimeVersion,
+    string VictimId,
+    IReadOnlyList<Category> Categories,
+    Pathway Pathway,
+    ReferralOutcome Referral,
+    IReadOnlyList<string> Services,
+    IReadOnlyList<string> EligibleServices,
+    bool SingleSessionOffer,
+    bool EnhancedRights,
+    EmailDecision Email,
+    DateOnly ReferralDueBy,
+    IReadOnlyList<string> Reasons)
+{
+    public bool IsChild => Categories.Contains(Category.Child);
+}

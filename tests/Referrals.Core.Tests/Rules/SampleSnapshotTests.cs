@@ -1,0 +1,63 @@
+using Referrals.Contract;
+using Referrals.Rules;
+using static Referrals.Tests.Fixtures;
+
+namespace Referrals.Tests.Rules;
+
+/// <summary>The bundled samples (samples/crime-events.jsonl), one expectation per line, decided one snapshot at a time.</summary>
+public class SampleSnapshotTests
+{
+    private static readonly string[] Lines = File.ReadAllLines(SamplesPath);
+
+    public static TheoryData<int, string, string, string, string, string?> Expected => new()
+    {
+        // line, victim, pathway, referral, services, email reason (null = sent)
+        { 1, "V1", "OptOut", "AutoReferred", "general", null },
+        { 2, "V1", "Consent", "Referred", "general,idva", null },
+        { 3, "V1", "Consent", "Declined", "", "NotConfirmedSafe" },
+        { 4, "V1", "OptOut", "OptedOut", "", null },
+        { 5, "V1", "OptOut", "AutoReferred", "general", null },
+        { 6, "V1", "OptOut", "AutoReferred", "general", null },
+        { 7, "V1", "Consent", "AwaitingConsent", "", null },
+        { 8, "V1", "Consent", "AwaitingConsent", "", "NotConfirmedSafe" },
+        { 9, "V1", "OptOut", "AutoReferred", "general", null },
+        { 10, "V1", "OptOut", "AutoReferred", "general", null },
+        { 10, "V2", "OptOut", "OptedOut", "", "NoEmailAddress" },
+        { 10, "V3", "OptOut", "AutoReferred", "general", "UnsafeToContact" },
+        { 11, "V1", "Consent", "Referred", "general,isva", null },
+        { 12, "V1", "OptOut", "AutoReferred", "general", null },
+    };
+
+    [Theory]
+    [MemberData(nameof(Expected))]
+    public void Sample_snapshot_gets_the_expected_decision(int line, string victimId, string pathway, string referral, string services, string? emailReason)
+    {
+        var snapshot = CrimeEventParser.Parse(Lines[line - 1]).Snapshot!;
+        var decision = Rulebook.Decide(snapshot).Single(d => d.VictimId == victimId);
+
+        Assert.Equal(pathway, decision.Pathway.ToString());
+        Assert.Equal(referral, decision.Referral.ToString());
+        Assert.Equal(services, string.Join(',', decision.Services));
+        Assert.Equal(emailReason, decision.Email.Reason?.ToString());
+        Assert.Equal(new DateOnly(2026, 10, 7), decision.ReferralDueBy);
+    }
+
+    [Fact]
+    public void The_child_sample_is_emailed_through_the_parent() =>
+        Assert.Equal(EmailRecipient.ParentOrGuardian, Rulebook.Decide(CrimeEventParser.Parse(Lines[5]).Snapshot!)[0].Email.Recipient);
+
+    [Theory]
+    [InlineData(13, "victims must list 1 to 50 victims, not 0")]
+    [InlineData(14, "message is not valid JSON")]
+    [InlineData(15, "schemaVersion 2 is not supported")]
+    public void Bad_sample_lines_are_rejected_with_their_reason(int line, string reason)
+    {
+        var result = CrimeEventParser.Parse(Lines[line - 1]);
+        Assert.False(result.IsValid);
+        Assert.StartsWith(reason, result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_sample_line_has_an_expectation() =>
+        Assert.Equal(15, Lines.Length);
+}

@@ -1,0 +1,67 @@
+using System.CommandLine;
+using System.Globalization;
+using MimeKit;
+
+namespace Referrals.Cli;
+
+/// <summary>`referrals decide FILE`: the dry run of the rules over a JSON Lines file of snapshots.</summary>
+internal static class DecideCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("FILE")
+        {
+            Description = "JSON Lines file of crime-event-v1 snapshots, one per line; '-' reads standard input.",
+        };
+        var emails = new Option<DirectoryInfo?>("--emails")
+        {
+            Description = "Also write each entitlement email that would be sent, as a .eml file (MIME, plain text and HTML), into this folder.",
+        };
+        var sender = new Option<string>("--from")
+        {
+            Description = "Sender shown in the .eml files.",
+            DefaultValueFactory = _ => "Victim Care Unit <victim.care@police.example>",
+        };
+        var rulesFiles = new RulesFileOptions();
+
+        var command = new Command("decide",
+            """
+            Dry run: decide what the rules would do for every victim of every snapshot, without sending anything.
+            Writes one JSON object per victim per line to standard output, in the format of section 8 of the
+            referral rulebook. A line that breaks the crime-event contract becomes
+            {"eventId":…,"rejected":true,"reason":"line N: …"} and the run goes on.
+            A summary goes to standard error. Exit code: 0 when every line was read (rejected lines included),
+            1 when the input or a rules file could not be read, 2 for a command-line mistake.
+            """)
+        {
+            file,
+            emails,
+            sender,
+        };
+        rulesFiles.AddTo(command);
+
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var path = parse.GetValue(file)!;
+            var error = parse.InvocationConfiguration.Error;
+            try
+            {
+                var (rules, composer) = rulesFiles.Load(parse);
+                var from = MailboxAddress.Parse(parse.GetValue(sender)!);
+                await using var input = path == "-" ? Console.OpenStandardInput() : File.OpenRead(path);
+                await using var output = new BufferedStream(Console.OpenStandardOutput(), 64 * 1024);
+                var run = new DryRun(rules, composer, from);
+                var summary = await run.RunAsync(input, output, parse.GetValue(emails)?.FullName, cancellationToken);
+                await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"referrals decide: {summary.Lines} lines, {summary.Snapshots} snapshots, {summary.Victims} victim decisions, {summary.Rejected} rejected, {summary.EmailsWritten} emails written"));
+                return 0;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or ParseException)
+            {
+                await error.WriteLineAsync($"referrals decide: {ex.Message}");
+                return 1;
+            }
+        });
+        return command;
+    }
+}
