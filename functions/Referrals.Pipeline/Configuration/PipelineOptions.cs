@@ -1,0 +1,76 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
+
+namespace Referrals.Pipeline.Configuration;
+
+/// <summary>Queue and table names. Flat setting names, because trigger attributes bind to them as %NAME%.</summary>
+public sealed class PipelineOptions
+{
+    [ConfigurationKeyName(Settings.CrimeEventsQueue)]
+    [Required]
+    [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "CRIME_EVENTS_QUEUE must be a valid queue name.")]
+    public string CrimeEventsQueue { get; set; } = "crime-events";
+
+    [ConfigurationKeyName(Settings.EmailQueue)]
+    [Required]
+    [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "EMAIL_QUEUE must be a valid queue name.")]
+    public string EmailQueue { get; set; } = "entitlement-emails";
+
+    /// <summary>Prepended to every table name; lets tests and environments share an account.</summary>
+    [ConfigurationKeyName(Settings.TablePrefix)]
+    [RegularExpression("^([A-Za-z][A-Za-z0-9]{0,30})?$", ErrorMessage = "TABLE_PREFIX must be letters and digits, starting with a letter.")]
+    public string TablePrefix { get; set; } = string.Empty;
+
+    public string VictimStateTable => TablePrefix + "VictimStates";
+
+    public string DeadLetterTable => TablePrefix + "DeadLetters";
+}
+
+/// <summary>Where the rules data lives; defaults are the files shipped beside the app.</summary>
+public sealed class RulesOptions
+{
+    public const string Section = "Rules";
+
+    public string? OffenceCodesPath { get; set; }
+
+    public string? ServicesPath { get; set; }
+
+    public string? TemplatesPath { get; set; }
+
+    /// <summary>Extra non-working days (e.g. a newly proclaimed bank holiday), as yyyy-MM-dd.</summary>
+    public List<DateOnly> ExtraBankHolidays { get; set; } = [];
+}
+
+/// <summary>SendGrid: the key comes from Key Vault (a Key Vault reference in app settings), never from the repo.</summary>
+public sealed class SendGridOptions
+{
+    public const string Section = "SendGrid";
+
+    [Required(ErrorMessage = "SendGrid:ApiKey is required (a Key Vault reference in Azure).")]
+    public string ApiKey { get; set; } = string.Empty;
+
+    /// <summary>Only for a local SendGrid-compatible endpoint; empty means SendGrid itself.</summary>
+    [Url]
+    public string? Host { get; set; }
+
+    /// <summary>SendGrid validates but does not deliver: for test environments.</summary>
+    public bool SandboxMode { get; set; }
+
+    [Required]
+    [EmailAddress]
+    public string FromAddress { get; set; } = string.Empty;
+
+    [Required]
+    public string FromName { get; set; } = "Victim Care Unit";
+
+    /// <summary>Attempts within one delivery of a work item before it goes back to the queue.</summary>
+    [Range(1, 10)]
+    public int MaxAttempts { get; set; } = 4;
+
+    /// <summary>The longest wait between attempts, whatever Retry-After asks for.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(20);
+
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+}

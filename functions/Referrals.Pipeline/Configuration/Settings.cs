@@ -1,0 +1,37 @@
+namespace Referrals.Pipeline.Configuration;
+
+/// <summary>
+/// The names of the settings triggers bind to. Both hosts (Functions and the local WebJobs host) read
+/// the same names, so a queue or schedule is configured once.
+/// </summary>
+public static class Settings
+{
+    /// <summary>The storage connection for the pipeline's queues and tables: a connection string, or
+    /// <c>ReferralsStorage__queueServiceUri</c>/<c>__tableServiceUri</c> with <c>__credential</c> and <c>__clientId</c>.</summary>
+    public const string StorageConnection = "ReferralsStorage";
+
+    public const string CrimeEventsQueue = "CRIME_EVENTS_QUEUE";
+    public const string EmailQueue = "EMAIL_QUEUE";
+    public const string TablePrefix = "TABLE_PREFIX";
+}
+
+/// <summary>
+/// Queue trigger settings, chosen once for both hosts (host.json says the same; a test checks it).
+/// </summary>
+public static class QueueHostSettings
+{
+    /// <summary>Up to 16 messages fetched at once: ingest is storage-bound, and 16 keeps a small instance busy without throttling SendGrid.</summary>
+    public const int BatchSize = 16;
+
+    /// <summary>Fetch the next batch when half the current one is done.</summary>
+    public const int NewBatchThreshold = 8;
+
+    /// <summary>Five tries, each with in-process retries, before a message is dead-lettered with its reason.</summary>
+    public const int MaxDequeueCount = 5;
+
+    /// <summary>How long a failed message stays invisible before its next try: the queue-level backoff.</summary>
+    public static readonly TimeSpan VisibilityTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>An idle queue is polled at least this often, so a new snapshot waits at most this long.</summary>
+    public static readonly TimeSpan MaxPollingInterval = TimeSpan.FromSeconds(2);
+}

@@ -1,0 +1,187 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Referrals.Contract;
+using Referrals.Emails;
+using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.DeadLetters;
+using Referrals.Pipeline.Storage;
+using Referrals.Rules;
+
+namespace Referrals.Pipeline.Emails;
+
+/// <summary>Thrown to hand a work item back to the queue for a later try (the queue's visibility timeout is the backoff).</summary>
+public sealed class RetryLaterException(string message) : Exception(message);
+
+/// <summary>
+/// Handles one email work item. At most one entitlement email per victim, ever: the victim's row is
+/// claimed (Queued → Sending, ETag-checked) before SendGrid is called and marked Sent right after, and a
+/// row found still Sending is never sent again (it becomes Unconfirmed, for an operator to check).
+/// </summary>
+public sealed partial class EntitlementEmailSender(
+    VictimStateStore states,
+    ReferralRules rules,
+    EntitlementEmailComposer composer,
+    SendGridGateway gateway,
+    DeadLetterStore deadLetters,
+    PipelineMetrics metrics,
+    IOptions<PipelineOptions> options,
+    TimeProvider time,
+    ILogger<EntitlementEmailSender> logger)
+{
+    public async Task HandleAsync(string rawMessage, long dequeueCount, CancellationToken cancellationToken)
+    {
+        if (!QueueText.TryDecode(rawMessage, out var payload) || EmailWorkItem.TryParse(payload) is not { } item)
+        {
+            await DeadLetterAsync(rawMessage, "not a valid email work item", dequeueCount, null, cancellationToken);
+            return;
+        }
+
+        var (crime, victim) = await states.LoadVictimAsync(item.CrimeReference, item.VictimId, cancellationToken);
+        if (crime is null || victim is null)
+        {
+            await DeadLetterAsync(rawMessage, "no stored state for this victim", dequeueCount, item, cancellationToken);
+            return;
+        }
+
+        if (victim.EmailStatus == nameof(EmailStatus.Sending))
+        {
+            await UpdateAsync(item, v => v.EmailStatus = nameof(EmailStatus.Unconfirmed), CancellationToken.None);
+            await DeadLetterAsync(rawMessage, "a sender stopped after calling SendGrid and before recording the result: check SendGrid's activity for these custom_args before replaying", dequeueCount, item, cancellationToken);
+            return;
+        }
+
+        if (victim.EmailStatus != nameof(EmailStatus.Queued))
+        {
+            LogNothingToDo(logger, item.CrimeReference, item.VictimId, victim.EmailStatus);
+            return;
+        }
+
+        var email = ComposeFromLatest(crime, item.VictimId, out var suppression);
+        if (email is null)
+        {
+            await UpdateAsync(item, v => (v.EmailStatus, v.EmailReason) = (nameof(EmailStatus.Suppressed), suppression), cancellationToken);
+            metrics.Count("email", "suppressed");
+            return;
+        }
+
+        if (!await TryClaimAsync(victim, cancellationToken))
+        {
+            return;
+        }
+
+        // From here to the result being stored, host shutdown must not cut in: that is the window in which
+        // a stop could leave an email sent but not recorded. The gateway's own timeout bounds it.
+        var outcome = await gateway.SendAsync(email, CancellationToken.None);
+        await RecordAsync(item, outcome, rawMessage, dequeueCount);
+    }
+
+    /// <summary>Queued → Sending, only if nobody changed the row since it was read: two deliveries of one work item cannot both send.</summary>
+    private async Task<bool> TryClaimAsync(VictimStateEntity victim, CancellationToken cancellationToken)
+    {
+        victim.EmailStatus = nameof(EmailStatus.Sending);
+        victim.EmailAttemptedAt = time.GetUtcNow();
+        victim.UpdatedAt = time.GetUtcNow();
+        if (await states.TryReplaceAsync(victim, cancellationToken))
+        {
+            return true;
+        }
+
+        var (_, latest) = await states.LoadVictimAsync(victim.CrimeReference, victim.VictimId, cancellationToken);
+        if (latest?.EmailStatus == nameof(EmailStatus.Queued))
+        {
+            throw new RetryLaterException($"Victim {victim.VictimId} of crime {victim.CrimeReference} changed while its email was claimed.");
+        }
+
+        LogNothingToDo(logger, victim.CrimeReference, victim.VictimId, latest?.EmailStatus ?? "gone");
+        return false;
+    }
+
+    private EntitlementEmail? ComposeFromLatest(CrimeStateEntity crime, string victimId, out string? suppression)
+    {
+        var snapshot = CrimeEventParser.Parse(crime.Snapshot).Snapshot
+            ?? throw new InvalidOperationException($"The stored snapshot of crime {crime.CrimeReference} does not parse.");
+        var victim = snapshot.Victims.FirstOrDefault(v => v.Id == victimId);
+        if (victim is null)
+        {
+            suppression = "NotInLatestSnapshot";
+            return null;
+        }
+
+        // Decided again on the latest snapshot: a later version may have made email unsafe.
+        var decision = rules.Decide(snapshot, victim);
+        suppression = decision.Email.Reason?.ToString();
+        return composer.Compose(snapshot, victim, decision);
+    }
+
+    private async Task RecordAsync(EmailWorkItem item, SendOutcome outcome, string rawMessage, long dequeueCount)
+    {
+        switch (outcome)
+        {
+            case SendOutcome.Accepted accepted:
+                await UpdateAsync(item, v => (v.EmailStatus, v.EmailSentAt, v.EmailMessageId, v.EmailReason) =
+                    (nameof(EmailStatus.Sent), time.GetUtcNow(), accepted.MessageId, null), CancellationToken.None);
+                metrics.Count("email", "sent");
+                LogSent(logger, item.CrimeReference, item.VictimId);
+                break;
+
+            case SendOutcome.Permanent permanent:
+                await FailAsync(item, permanent.Reason, rawMessage, dequeueCount);
+                break;
+
+            case SendOutcome.Transient transient when dequeueCount >= QueueHostSettings.MaxDequeueCount:
+                await FailAsync(item, $"retries exhausted after {dequeueCount} deliveries: {transient.Reason}", rawMessage, dequeueCount);
+                break;
+
+            case SendOutcome.Transient transient:
+                await UpdateAsync(item, v => v.EmailStatus = nameof(EmailStatus.Queued), CancellationToken.None);
+                metrics.Count("email", "deferred");
+                throw new RetryLaterException($"Email for victim {item.VictimId} of crime {item.CrimeReference} deferred: {transient.Reason}");
+        }
+    }
+
+    private async Task FailAsync(EmailWorkItem item, string reason, string rawMessage, long dequeueCount)
+    {
+        await UpdateAsync(item, v => (v.EmailStatus, v.EmailReason) = (nameof(EmailStatus.Failed), reason), CancellationToken.None);
+        await DeadLetterAsync(rawMessage, reason, dequeueCount, item, CancellationToken.None);
+        metrics.Count("email", "failed");
+    }
+
+    /// <summary>Applies a change to the victim's latest row, reloading if a newer snapshot changed it meanwhile.</summary>
+    private async Task UpdateAsync(EmailWorkItem item, Action<VictimStateEntity> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= 5; attempt++)
+        {
+            var (_, victim) = await states.LoadVictimAsync(item.CrimeReference, item.VictimId, cancellationToken);
+            if (victim is null)
+            {
+                return;
+            }
+
+            change(victim);
+            victim.UpdatedAt = time.GetUtcNow();
+            if (await states.TryReplaceAsync(victim, cancellationToken))
+            {
+                return;
+            }
+        }
+
+        throw new RetryLaterException($"Victim {item.VictimId} of crime {item.CrimeReference} kept changing while its email result was recorded.");
+    }
+
+    private async Task DeadLetterAsync(string rawMessage, string reason, long dequeueCount, EmailWorkItem? item, CancellationToken cancellationToken)
+    {
+        await deadLetters.AddAsync(DeadLetterKind.Poison, options.Value.EmailQueue, rawMessage, reason, dequeueCount,
+            crimeReference: item?.CrimeReference, victimId: item?.VictimId, cancellationToken: cancellationToken);
+        metrics.Count("deadletter", "poison");
+        LogDeadLettered(logger, item?.CrimeReference, item?.VictimId, reason);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Entitlement email sent for crime {CrimeReference} victim {VictimId}")]
+    private static partial void LogSent(ILogger logger, string crimeReference, string victimId);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Nothing to send for crime {CrimeReference} victim {VictimId}: email is {EmailStatus}")]
+    private static partial void LogNothingToDo(ILogger logger, string crimeReference, string victimId, string emailStatus);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Email work item for crime {CrimeReference} victim {VictimId} dead-lettered: {Reason}")]
+    private static partial void LogDeadLettered(ILogger logger, string? crimeReference, string? victimId, string reason);
+}

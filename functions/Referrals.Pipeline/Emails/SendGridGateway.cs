@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Referrals.Emails;
+using Referrals.Pipeline.Configuration;
+using SendGrid;
+using SendGrid.Helpers.Mail;
+
+namespace Referrals.Pipeline.Emails;
+
+public abstract record SendOutcome
+{
+    public sealed record Accepted(string? MessageId) : SendOutcome;
+
+    /// <summary>Worth trying again later: 429, 5xx, a timeout or a network fault.</summary>
+    public sealed record Transient(string Reason) : SendOutcome;
+
+    /// <summary>SendGrid will never accept it as it is: any other 4xx.</summary>
+    public sealed record Permanent(string Reason) : SendOutcome;
+}
+
+/// <summary>
+/// Sends through the SendGrid client, retrying 429 and 5xx with backoff that honours Retry-After and
+/// X-RateLimit-Reset (SendGrid's own retry handler never retries 429). Identifiers go in custom_args;
+/// nothing personal goes in categories; click and open tracking are off.
+/// </summary>
+public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOptions> options, TimeProvider time, ILogger<SendGridGateway> logger)
+{
+    public async Task<SendOutcome> SendAsync(EntitlementEmail email, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var client = new SendGridClient(http, string.IsNullOrEmpty(settings.Host)
+            ? new SendGridClientOptions { ApiKey = settings.ApiKey }
+            : new SendGridClientOptions { ApiKey = settings.ApiKey, Host = settings.Host });
+        var message = Message(email, settings);
+
+        SendOutcome outcome = new SendOutcome.Transient("not attempted");
+        for (var attempt = 1; attempt <= settings.MaxAttempts; attempt++)
+        {
+            TimeSpan? wait = null;
+            try
+            {
+                var response = await client.SendEmailAsync(message, cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    return new SendOutcome.Accepted(response.Headers.TryGetValues("X-Message-Id", out var ids) ? ids.FirstOrDefault() : null);
+                }
+
+                var status = (int)response.StatusCode;
+                if (status != 429 && status < 500)
+                {
+                    return new SendOutcome.Permanent($"SendGrid refused the email: {status} {response.StatusCode}: {await Describe(response)}");
+                }
+
+                outcome = new SendOutcome.Transient($"SendGrid answered {status} {response.StatusCode}");
+                wait = RetryAfter(response, settings);
+                LogTransient(logger, email.CrimeReference, email.VictimId, status, attempt);
+            }
+            catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                outcome = new SendOutcome.Transient($"SendGrid could not be reached: {ex.GetType().Name}");
+                LogTransient(logger, email.CrimeReference, email.VictimId, 0, attempt);
+            }
+
+            if (attempt < settings.MaxAttempts)
+            {
+                await Task.Delay(Min(wait ?? Backoff(attempt), settings.MaxRetryDelay), time, cancellationToken);
+            }
+        }
+
+        return outcome;
+    }
+
+    private static SendGridMessage Message(EntitlementEmail email, SendGridOptions settings)
+    {
+        var message = MailHelper.CreateSingleEmail(
+            new EmailAddress(settings.FromAddress, settings.FromName), new EmailAddress(email.To), email.Subject, email.TextBody, email.HtmlBody);
+        message.AddCustomArg("crimeReference", email.CrimeReference);
+        message.AddCustomArg("victimId", email.VictimId);
+        message.AddCategory("entitlement-email");
+        message.SetClickTracking(false, false);
+        message.SetOpenTracking(false);
+        message.SetSandBoxMode(settings.SandboxMode);
+        return message;
+    }
+
+    private TimeSpan? RetryAfter(Response response, SendGridOptions settings)
+    {
+        if (response.Headers.RetryAfter is { } retryAfter)
+        {
+            return retryAfter.Delta ?? (retryAfter.Date - time.GetUtcNow());
+        }
+
+        if (response.Headers.TryGetValues("X-RateLimit-Reset", out var values)
+            && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var resetAt))
+        {
+            return DateTimeOffset.FromUnixTimeSeconds(resetAt) - time.GetUtcNow();
+        }
+
+        return response.StatusCode == HttpStatusCode.TooManyRequests ? settings.MaxRetryDelay : null;
+    }
+
+    private static TimeSpan Backoff(int attempt) =>
+        TimeSpan.FromMilliseconds((500 * Math.Pow(2, attempt - 1)) + Random.Shared.Next(0, 250));
+
+    private static TimeSpan Min(TimeSpan wanted, TimeSpan cap) =>
+        wanted < TimeSpan.Zero ? TimeSpan.Zero : wanted > cap ? cap : wanted;
+
+    private static async Task<string> Describe(Response response)
+    {
+        var body = await response.Body.ReadAsStringAsync();
+        return body.Length > 500 ? body[..500] : body;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SendGrid did not accept the email for crime {CrimeReference} victim {VictimId} (status {Status}, attempt {Attempt}); retrying")]
+    private static partial void LogTransient(ILogger logger, string crimeReference, string victimId, int status, int attempt);
+}

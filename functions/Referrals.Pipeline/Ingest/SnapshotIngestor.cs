@@ -1,0 +1,152 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Referrals.Contract;
+using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.DeadLetters;
+using Referrals.Pipeline.Emails;
+using Referrals.Pipeline.Storage;
+using Referrals.Rules;
+
+namespace Referrals.Pipeline.Ingest;
+
+public enum IngestOutcome
+{
+    Applied,
+    Stale,
+    Rejected,
+    DeadLettered,
+}
+
+/// <summary>
+/// Handles one message of the crime-events queue: validate, decide, commit every victim's new state in one
+/// transaction guarded by ETags, then hand the emails to their queue. Safe to run twice on one message.
+/// </summary>
+public sealed partial class SnapshotIngestor(
+    ReferralRules rules,
+    VictimStateStore states,
+    WorkQueues work,
+    DeadLetterStore deadLetters,
+    PipelineMetrics metrics,
+    IOptions<PipelineOptions> options,
+    TimeProvider time,
+    ILogger<SnapshotIngestor> logger)
+{
+    private const int MaxConcurrencyRetries = 5;
+
+    public async Task<IngestOutcome> HandleAsync(string rawMessage, long dequeueCount, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ProcessAsync(rawMessage, dequeueCount, cancellationToken);
+        }
+        catch (Exception ex) when (dequeueCount >= QueueHostSettings.MaxDequeueCount && ex is not OperationCanceledException)
+        {
+            // The last delivery: keep the message with its reason rather than let it vanish into a poison queue.
+            await deadLetters.AddAsync(DeadLetterKind.Poison, options.Value.CrimeEventsQueue, rawMessage,
+                $"retries exhausted after {dequeueCount} deliveries: {ex.GetType().Name}: {ex.Message}", dequeueCount, cancellationToken: cancellationToken);
+            metrics.Count("deadletter", "poison");
+            LogDeadLettered(logger, dequeueCount, ex.GetType().Name);
+            return IngestOutcome.DeadLettered;
+        }
+    }
+
+    private async Task<IngestOutcome> ProcessAsync(string rawMessage, long dequeueCount, CancellationToken cancellationToken)
+    {
+        var parsed = QueueText.TryDecode(rawMessage, out var payload)
+            ? CrimeEventParser.Parse(payload)
+            : ParseResult.Rejected(null, "message is not Base64: the crime-events queue carries Base64-encoded UTF-8 JSON");
+        if (parsed.Snapshot is not { } snapshot)
+        {
+            await deadLetters.AddAsync(DeadLetterKind.Rejected, options.Value.CrimeEventsQueue, rawMessage, parsed.Reason!, dequeueCount, parsed.EventId, cancellationToken: cancellationToken);
+            metrics.Count("snapshot", "rejected");
+            LogRejected(logger, parsed.EventId, parsed.Reason!);
+            return IngestOutcome.Rejected;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var record = await states.LoadAsync(snapshot.Crime.Reference, cancellationToken);
+            if (record.Version >= snapshot.Crime.Version)
+            {
+                metrics.Count("snapshot", "stale");
+                LogStale(logger, snapshot.Crime.Reference, snapshot.Crime.Version, record.Version, snapshot.EventId);
+                await EnqueueEmailsAsync(record.Victims.Values, cancellationToken);
+                return IngestOutcome.Stale;
+            }
+
+            var decisions = rules.Decide(snapshot);
+            var next = decisions.Select(d => VictimTransitions.Apply(record.Victims.GetValueOrDefault(d.VictimId), d, record.PartitionKey, time.GetUtcNow())).ToList();
+            if (await states.TryCommitAsync(Actions(record, snapshot, payload, next), cancellationToken))
+            {
+                foreach (var (decision, state) in decisions.Zip(next))
+                {
+                    metrics.Count("victim", state.ReferralStatus);
+                    LogDecided(logger, decision.CrimeReference, decision.VictimId, snapshot.Crime.Version, state.ReferralStatus, state.EmailStatus, state.EmailReason);
+                }
+
+                metrics.Count("snapshot", "applied");
+                await EnqueueEmailsAsync(next, cancellationToken);
+                return IngestOutcome.Applied;
+            }
+
+            if (attempt == MaxConcurrencyRetries)
+            {
+                throw new InvalidOperationException($"Crime {snapshot.Crime.Reference} kept changing while version {snapshot.Crime.Version} was applied; the queue will retry it.");
+            }
+
+            LogConflict(logger, snapshot.Crime.Reference, snapshot.Crime.Version, attempt);
+        }
+    }
+
+    private List<TableTransactionAction> Actions(CrimeRecord record, CrimeEvent snapshot, byte[] payload, List<VictimStateEntity> victims)
+    {
+        var crime = new CrimeStateEntity
+        {
+            PartitionKey = record.PartitionKey,
+            CrimeReference = snapshot.Crime.Reference,
+            Version = snapshot.Crime.Version,
+            EventId = snapshot.EventId,
+            SentAt = snapshot.SentAt,
+            OffenceCode = OffenceCode.Normalise(snapshot.Crime.Offence.HomeOfficeCode),
+            Snapshot = payload,
+            UpdatedAt = time.GetUtcNow(),
+        };
+
+        // The crime row carries the ETag check: if another delivery applied a version first, the whole transaction fails.
+        var actions = new List<TableTransactionAction>
+        {
+            record.Crime is { } stored
+                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, crime, stored.ETag)
+                : new TableTransactionAction(TableTransactionActionType.Add, crime),
+        };
+        actions.AddRange(victims.Select(v => v.ETag == default
+            ? new TableTransactionAction(TableTransactionActionType.Add, v)
+            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, v, v.ETag)));
+        return actions;
+    }
+
+    /// <summary>Queued emails are (re)enqueued after every delivery: a crash between commit and enqueue loses nothing, and the sender ignores repeats.</summary>
+    private async Task EnqueueEmailsAsync(IEnumerable<VictimStateEntity> victims, CancellationToken cancellationToken)
+    {
+        foreach (var victim in victims.Where(v => v.EmailStatus == nameof(EmailStatus.Queued)))
+        {
+            await work.EnqueueEmailAsync(new EmailWorkItem(victim.CrimeReference, victim.VictimId, victim.Version), cancellationToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected crime event {EventId}: {Reason}")]
+    private static partial void LogRejected(ILogger logger, string? eventId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Crime {CrimeReference} version {Version} is not newer than stored version {StoredVersion} (event {EventId}): nothing changed")]
+    private static partial void LogStale(ILogger logger, string crimeReference, long version, long storedVersion, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Crime {CrimeReference} victim {VictimId} version {Version}: referral {ReferralStatus}, email {EmailStatus} {EmailReason}")]
+    private static partial void LogDecided(ILogger logger, string crimeReference, string victimId, long version, string referralStatus, string emailStatus, string? emailReason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Crime event dead-lettered after {DequeueCount} deliveries ({ErrorType})")]
+    private static partial void LogDeadLettered(ILogger logger, long dequeueCount, string errorType);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Crime {CrimeReference} version {Version} met a concurrent change (attempt {Attempt}); reloading")]
+    private static partial void LogConflict(ILogger logger, string crimeReference, long version, int attempt);
+}

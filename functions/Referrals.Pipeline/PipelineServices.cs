@@ -1,0 +1,72 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Referrals.Calendar;
+using Referrals.Emails;
+using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.DeadLetters;
+using Referrals.Pipeline.Emails;
+using Referrals.Pipeline.Ingest;
+using Referrals.Pipeline.Storage;
+using Referrals.Rules;
+
+namespace Referrals.Pipeline;
+
+/// <summary>The pipeline's services, registered the same way by the Functions app and the local host.</summary>
+public static class PipelineServices
+{
+    public static IServiceCollection AddReferralsPipeline(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<PipelineOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RulesOptions>().BindConfiguration(RulesOptions.Section).ValidateOnStart();
+        services.AddOptions<SendGridOptions>().BindConfiguration(SendGridOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<StorageClients>();
+        services.AddSingleton<PipelineMetrics>();
+
+        services.AddSingleton(sp => RulesData.Load(sp.GetRequiredService<IOptions<RulesOptions>>().Value));
+        services.AddSingleton(sp => sp.GetRequiredService<RulesData>().Rules);
+        services.AddSingleton(sp => sp.GetRequiredService<RulesData>().Composer);
+
+        services.AddSingleton<VictimStateStore>();
+        services.AddSingleton<DeadLetterStore>();
+        services.AddSingleton<WorkQueues>();
+        services.AddSingleton<SnapshotIngestor>();
+        services.AddSingleton<EntitlementEmailSender>();
+        services.AddHttpClient<SendGridGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout);
+
+        services.AddHostedService<StorageInitializer>();
+        return services;
+    }
+}
+
+/// <summary>The rules and the email composer, loaded once at start-up from the configured (or shipped) files.</summary>
+public sealed record RulesData(ReferralRules Rules, EntitlementEmailComposer Composer, ServiceDirectory Directory)
+{
+    public static RulesData Load(RulesOptions options)
+    {
+        var codes = options.OffenceCodesPath is { } codesPath ? OffenceCodeList.Load(Resolve(codesPath)) : OffenceCodeList.LoadDefault();
+        var directory = options.ServicesPath is { } servicesPath ? ServiceDirectory.Load(Resolve(servicesPath)) : ServiceDirectory.LoadDefault();
+        var templates = options.TemplatesPath is { } templatesPath ? EmailTemplates.Load(Resolve(templatesPath)) : EmailTemplates.LoadDefault();
+        var rules = new ReferralRules(new OffenceClassifier(codes), directory, new WorkingDayCalendar(options.ExtraBankHolidays));
+        return new RulesData(rules, new EntitlementEmailComposer(templates, directory), directory);
+    }
+
+    private static string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path);
+}
+
+/// <summary>Creates the pipeline's tables and queues if they are missing (Bicep creates them in Azure; Azurite starts empty).</summary>
+public sealed class StorageInitializer(VictimStateStore states, DeadLetterStore deadLetters, WorkQueues queues) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await states.CreateIfNotExistsAsync(cancellationToken);
+        await deadLetters.CreateIfNotExistsAsync(cancellationToken);
+        await queues.CreateIfNotExistsAsync(cancellationToken);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}

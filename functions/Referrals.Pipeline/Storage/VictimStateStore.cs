@@ -1,0 +1,89 @@
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using Referrals.Pipeline.Configuration;
+
+namespace Referrals.Pipeline.Storage;
+
+/// <summary>A crime's stored state: its last snapshot row and its victims' rows, with ETags for optimistic concurrency.</summary>
+public sealed record CrimeRecord(string PartitionKey, CrimeStateEntity? Crime, IReadOnlyDictionary<string, VictimStateEntity> Victims)
+{
+    public long Version => Crime?.Version ?? 0;
+}
+
+/// <summary>Per-victim state in Azure Table Storage, one partition per crime so a snapshot commits in one transaction.</summary>
+public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOptions> options)
+{
+    private TableClient Table => clients.Tables.GetTableClient(options.Value.VictimStateTable);
+
+    public static string PartitionKeyFor(string crimeReference) => TableKeys.Escape(crimeReference);
+
+    public static string RowKeyFor(string victimId) => VictimStateEntity.RowKeyPrefix + TableKeys.Escape(victimId);
+
+    public Task CreateIfNotExistsAsync(CancellationToken cancellationToken) => Table.CreateIfNotExistsAsync(cancellationToken);
+
+    public async Task<CrimeRecord> LoadAsync(string crimeReference, CancellationToken cancellationToken)
+    {
+        var partition = PartitionKeyFor(crimeReference);
+        var crime = await Table.GetEntityIfExistsAsync<CrimeStateEntity>(partition, CrimeStateEntity.CrimeRowKey, cancellationToken: cancellationToken);
+        var victims = new Dictionary<string, VictimStateEntity>(StringComparer.Ordinal);
+        if (crime.HasValue)
+        {
+            var filter = $"PartitionKey eq {TableKeys.Quote(partition)} and RowKey ge '{VictimStateEntity.RowKeyPrefix}' and RowKey lt 'victim;'";
+            await foreach (var victim in Table.QueryAsync<VictimStateEntity>(filter, cancellationToken: cancellationToken))
+            {
+                victims[victim.VictimId] = victim;
+            }
+        }
+
+        return new CrimeRecord(partition, crime.HasValue ? crime.Value : null, victims);
+    }
+
+    public async Task<(CrimeStateEntity? Crime, VictimStateEntity? Victim)> LoadVictimAsync(string crimeReference, string victimId, CancellationToken cancellationToken)
+    {
+        var partition = PartitionKeyFor(crimeReference);
+        var victim = await Table.GetEntityIfExistsAsync<VictimStateEntity>(partition, RowKeyFor(victimId), cancellationToken: cancellationToken);
+        if (!victim.HasValue)
+        {
+            return (null, null);
+        }
+
+        var crime = await Table.GetEntityIfExistsAsync<CrimeStateEntity>(partition, CrimeStateEntity.CrimeRowKey, cancellationToken: cancellationToken);
+        return (crime.HasValue ? crime.Value : null, victim.Value);
+    }
+
+    /// <summary>Commits a snapshot's rows atomically; fails with 409/412 if another delivery changed the crime first.</summary>
+    public async Task<bool> TryCommitAsync(IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Table.SubmitTransactionAsync(actions, cancellationToken);
+            return true;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Replaces a victim row only if nobody changed it since it was read; returns false otherwise.</summary>
+    public async Task<bool> TryReplaceAsync(VictimStateEntity victim, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var response = await Table.UpdateEntityAsync(victim, victim.ETag, TableUpdateMode.Replace, cancellationToken);
+            victim.ETag = response.Headers.ETag ?? victim.ETag;
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
+
+    public IAsyncEnumerable<VictimStateEntity> AllVictimsAsync(CancellationToken cancellationToken) =>
+        Table.QueryAsync<VictimStateEntity>($"RowKey ge '{VictimStateEntity.RowKeyPrefix}' and RowKey lt 'victim;'", cancellationToken: cancellationToken);
+
+    public IAsyncEnumerable<CrimeStateEntity> AllCrimesAsync(CancellationToken cancellationToken) =>
+        Table.QueryAsync<CrimeStateEntity>($"RowKey eq '{CrimeStateEntity.CrimeRowKey}'", cancellationToken: cancellationToken);
+}

@@ -1,0 +1,21 @@
+using Microsoft.Extensions.Options;
+using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Emails;
+
+namespace Referrals.Pipeline.Storage;
+
+/// <summary>The queues side effects are handed to, so a slow or failing dependency never blocks ingest.</summary>
+public sealed class WorkQueues(StorageClients clients, IOptions<PipelineOptions> options)
+{
+    public Task EnqueueEmailAsync(EmailWorkItem item, CancellationToken cancellationToken) =>
+        clients.Queues.GetQueueClient(options.Value.EmailQueue).SendMessageAsync(item.ToJson(), cancellationToken);
+
+    public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var queue in new[] { options.Value.CrimeEventsQueue, options.Value.EmailQueue })
+        {
+            await clients.Queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await clients.Queues.GetQueueClient(queue + "-poison").CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+        }
+    }
+}

@@ -1,0 +1,158 @@
+using System.Text.Json;
+using MimeKit;
+
+namespace Referrals.Cli.Tests;
+
+/// <summary>`referrals decide` end to end, through the real program.</summary>
+public class DecideCommandTests
+{
+    [Fact]
+    public async Task Decide_writes_one_line_per_victim_and_one_per_bad_line()
+    {
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync(null, "decide", CliProcess.SamplesPath);
+
+        Assert.Equal(0, exitCode);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(14 + 3, lines.Length);
+        Assert.Equal(3, lines.Count(l => l.Contains("\"rejected\":true", StringComparison.Ordinal)));
+        Assert.Contains("15 lines, 12 snapshots, 14 victim decisions, 3 rejected", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Decide_output_has_exactly_the_rulebook_format()
+    {
+        var (_, stdout, _) = await CliProcess.RunAsync(null, "decide", CliProcess.SamplesPath);
+        var first = stdout.Split('\n')[0];
+
+        Assert.Equal(
+            """{"eventId":"4063e9bc-07fd-5efe-b2b6-1a2bcc895d7f","crimeReference":"DB/26/000101","victimId":"V1","categories":[],"pathway":"OptOut","referral":"AutoReferred","services":["general"],"eligibleServices":["general"],"singleSessionOffer":false,"enhancedRights":false,"email":{"send":true,"recipient":"Victim","reason":null},"referralDueBy":"2026-10-07","reasons":["offence 28E (Burglary Residential) is classified, in no special category","no consent criterion applies: opt-out pathway","support NotAsked on the opt-out pathway: referred automatically to general","standard rights: no enhanced-rights criterion applies","entitlement email to the victim"]}""",
+            first);
+    }
+
+    [Fact]
+    public async Task Decide_reads_standard_input_and_goes_on_after_a_bad_line()
+    {
+        var samples = await File.ReadAllLinesAsync(CliProcess.SamplesPath);
+        var input = string.Join("\r\n", "{not json", "", samples[0], "   ", samples[1]) + "\r\n";
+
+        var (exitCode, stdout, _) = await CliProcess.RunAsync(input, "decide", "-");
+
+        Assert.Equal(0, exitCode);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(3, lines.Count);
+        Assert.True(lines[0].GetProperty("rejected").GetBoolean());
+        Assert.StartsWith("line 1: message is not valid JSON", lines[0].GetProperty("reason").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, lines[0].GetProperty("eventId").ValueKind);
+        Assert.Equal("DB/26/000101", lines[1].GetProperty("crimeReference").GetString());
+        Assert.Equal("DB/26/000102", lines[2].GetProperty("crimeReference").GetString());
+    }
+
+    [Fact]
+    public async Task A_line_over_the_size_limit_is_rejected_with_its_size_and_the_next_line_is_read()
+    {
+        var samples = await File.ReadAllLinesAsync(CliProcess.SamplesPath);
+        var input = new string(' ', 300_000) + "{}\n" + samples[0] + "\n";
+
+        var (exitCode, stdout, _) = await CliProcess.RunAsync(input, "decide", "-");
+
+        Assert.Equal(0, exitCode);
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("line 1: message is 300,002 bytes", lines[0], StringComparison.Ordinal);
+        Assert.Contains("DB/26/000101", lines[1], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_file_is_a_clear_error_with_exit_code_1()
+    {
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync(null, "decide", "no-such-file.jsonl");
+
+        Assert.Equal(1, exitCode);
+        Assert.Empty(stdout);
+        Assert.Contains("no-such-file.jsonl", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_broken_services_directory_stops_the_run_naming_the_entry()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"services-{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(path, """{ "services": [ { "id": "general", "name": "X", "eligibleWhen": ["Everyone"], "selfReferral": { "phone": "1" } } ] }""");
+        try
+        {
+            var (exitCode, _, stderr) = await CliProcess.RunAsync(null, "decide", CliProcess.SamplesPath, "--services", path);
+            Assert.Equal(1, exitCode);
+            Assert.Contains("services[0] (general): eligibleWhen", stderr, StringComparison.Ordinal);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task Help_explains_the_command()
+    {
+        var (exitCode, stdout, _) = await CliProcess.RunAsync(null, "decide", "--help");
+
+        Assert.Equal(0, exitCode);
+        foreach (var expected in new[] { "FILE", "--emails", "--services", "--offence-codes", "--templates", "rejected", "Exit code" })
+        {
+            Assert.Contains(expected, stdout, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Emails_option_writes_a_reviewable_eml_per_email_sent()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"emails-{Guid.NewGuid():N}");
+        try
+        {
+            var (exitCode, _, stderr) = await CliProcess.RunAsync(null, "decide", CliProcess.SamplesPath, "--emails", folder);
+
+            Assert.Equal(0, exitCode);
+            Assert.Contains("10 emails written", stderr, StringComparison.Ordinal);
+            var files = Directory.GetFiles(folder, "*.eml");
+            Assert.Equal(9, files.Length); // the duplicate sample rewrites the same file
+            using var message = await MimeMessage.LoadAsync(files.Single(f => Path.GetFileName(f).StartsWith("DB-26-000106_", StringComparison.Ordinal)));
+            Assert.Equal("parent@example.org", message.To.Mailboxes.Single().Address);
+            Assert.Contains("DB/26/000106", message.Subject, StringComparison.Ordinal);
+            Assert.Contains("Dear Jo Taylor", message.TextBody, StringComparison.Ordinal);
+            Assert.Contains("Dear Jo Taylor", message.HtmlBody, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Hostile_names_are_encoded_in_the_eml_files()
+    {
+        var samples = await File.ReadAllLinesAsync(CliProcess.SamplesPath);
+        var hostile = samples[0]
+            .Replace("\"givenName\": \"Sam\"", "\"givenName\": \"<script>alert('x')</script>\"", StringComparison.Ordinal)
+            .Replace("\"familyName\": \"Taylor\"", "\"familyName\": \"\\\"><img src=x onerror=alert(1)>\"", StringComparison.Ordinal);
+        Assert.NotEqual(samples[0], hostile);
+        var folder = Path.Combine(Path.GetTempPath(), $"emails-{Guid.NewGuid():N}");
+        try
+        {
+            var (exitCode, _, _) = await CliProcess.RunAsync(hostile + "\n", "decide", "-", "--emails", folder);
+
+            Assert.Equal(0, exitCode);
+            using var message = await MimeMessage.LoadAsync(Directory.GetFiles(folder, "*.eml").Single());
+            Assert.DoesNotContain("<script", message.HtmlBody, StringComparison.Ordinal);
+            Assert.DoesNotContain("<img", message.HtmlBody, StringComparison.Ordinal);
+            Assert.Contains("&lt;script&gt;", message.HtmlBody, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+}
