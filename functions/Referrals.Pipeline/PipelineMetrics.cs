@@ -13,11 +13,13 @@ public sealed class PipelineMetrics : IDisposable
 
     private readonly Meter _meter = new(MeterName);
     private readonly Counter<long> _events;
+    private readonly Gauge<long> _waiting;
     private readonly ConcurrentDictionary<string, long> _totals = new(StringComparer.Ordinal);
 
     public PipelineMetrics()
     {
         _events = _meter.CreateCounter<long>("referrals.events", description: "Snapshots, emails and dead letters, by what happened.");
+        _waiting = _meter.CreateGauge<long>("referrals.deadletters.waiting", description: "Messages waiting for an operator, by store: alert when above zero.");
     }
 
     public void Count(string what, string? detail = null)
@@ -25,6 +27,9 @@ public sealed class PipelineMetrics : IDisposable
         _events.Add(1, new KeyValuePair<string, object?>("what", what), new KeyValuePair<string, object?>("detail", detail));
         _totals.AddOrUpdate(detail is null ? what : $"{what}:{detail}", 1, (_, n) => n + 1);
     }
+
+    public void Waiting(string store, long count) =>
+        _waiting.Record(count, new KeyValuePair<string, object?>("store", store));
 
     public IReadOnlyDictionary<string, long> Totals => new SortedDictionary<string, long>(_totals, StringComparer.Ordinal);
 

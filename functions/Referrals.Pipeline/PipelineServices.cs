@@ -36,6 +36,7 @@ public static class PipelineServices
         services.AddSingleton<WorkQueues>();
         services.AddSingleton<SnapshotIngestor>();
         services.AddSingleton<EntitlementEmailSender>();
+        services.AddSingleton<DeadLetterReporter>();
         services.AddHttpClient<SendGridGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout);
 
         services.AddHostedService<StorageInitializer>();
@@ -48,9 +49,9 @@ public sealed record RulesData(ReferralRules Rules, EntitlementEmailComposer Com
 {
     public static RulesData Load(RulesOptions options)
     {
-        var codes = options.OffenceCodesPath is { } codesPath ? OffenceCodeList.Load(Resolve(codesPath)) : OffenceCodeList.LoadDefault();
-        var directory = options.ServicesPath is { } servicesPath ? ServiceDirectory.Load(Resolve(servicesPath)) : ServiceDirectory.LoadDefault();
-        var templates = options.TemplatesPath is { } templatesPath ? EmailTemplates.Load(Resolve(templatesPath)) : EmailTemplates.LoadDefault();
+        var codes = string.IsNullOrWhiteSpace(options.OffenceCodesPath) ? OffenceCodeList.LoadDefault() : OffenceCodeList.Load(Resolve(options.OffenceCodesPath));
+        var directory = string.IsNullOrWhiteSpace(options.ServicesPath) ? ServiceDirectory.LoadDefault() : ServiceDirectory.Load(Resolve(options.ServicesPath));
+        var templates = string.IsNullOrWhiteSpace(options.TemplatesPath) ? EmailTemplates.LoadDefault() : EmailTemplates.Load(Resolve(options.TemplatesPath));
         var rules = new ReferralRules(new OffenceClassifier(codes), directory, new WorkingDayCalendar(options.ExtraBankHolidays));
         return new RulesData(rules, new EntitlementEmailComposer(templates, directory), directory);
     }

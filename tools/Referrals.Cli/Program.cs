@@ -8,6 +8,7 @@ var root = new RootCommand(
     """)
 {
     DecideCommand.Create(),
+    RunCommand.Create(),
 };
 
 return await root.Parse(args).InvokeAsync();

@@ -13,6 +13,9 @@ public static class Settings
     public const string CrimeEventsQueue = "CRIME_EVENTS_QUEUE";
     public const string EmailQueue = "EMAIL_QUEUE";
     public const string TablePrefix = "TABLE_PREFIX";
+
+    /// <summary>NCRONTAB schedule (UTC) of the dead-letter report, e.g. "0 */5 * * * *".</summary>
+    public const string DeadLetterReportSchedule = "DEAD_LETTER_REPORT_SCHEDULE";
 }
 
 /// <summary>

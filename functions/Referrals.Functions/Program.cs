@@ -1,0 +1,7 @@
+using Microsoft.Azure.Functions.Worker.Builder;
+using Microsoft.Extensions.Hosting;
+using Referrals.Pipeline;
+
+var builder = FunctionsApplication.CreateBuilder(args);
+builder.Services.AddReferralsPipeline(builder.Configuration);
+builder.Build().Run();

@@ -1,0 +1,59 @@
+using Azure.Storage.Queues;
+using Microsoft.Azure.WebJobs;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Referrals.Pipeline;
+using Referrals.Pipeline.Configuration;
+
+namespace Referrals.Cli.LocalHost;
+
+/// <summary>
+/// Builds the local trigger host: the WebJobs SDK with the same queue settings as host.json
+/// (<see cref="QueueHostSettings"/>), the pipeline's services, and <see cref="LocalFunctions"/>.
+/// </summary>
+public static class LocalPipelineHost
+{
+    public static IHost Build(IDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null, Action<ILoggingBuilder>? configureLogging = null)
+    {
+        return new HostBuilder()
+            .ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings))
+            .ConfigureWebJobs(webJobs =>
+            {
+                webJobs.AddAzureStorageCoreServices();
+                webJobs.AddAzureStorageQueues(queues =>
+                {
+                    queues.BatchSize = QueueHostSettings.BatchSize;
+                    queues.NewBatchThreshold = QueueHostSettings.NewBatchThreshold;
+                    queues.MaxDequeueCount = QueueHostSettings.MaxDequeueCount;
+                    queues.VisibilityTimeout = QueueHostSettings.VisibilityTimeout;
+                    queues.MaxPollingInterval = QueueHostSettings.MaxPollingInterval;
+                    queues.MessageEncoding = QueueMessageEncoding.None;
+                });
+                webJobs.AddTimers();
+            })
+            .ConfigureServices((context, services) =>
+            {
+                services.AddReferralsPipeline(context.Configuration);
+                services.AddSingleton<ITypeLocator>(new LocalTypeLocator());
+                configureServices?.Invoke(services);
+            })
+            .ConfigureLogging(logging =>
+            {
+                logging.SetMinimumLevel(LogLevel.Information);
+                logging.AddFilter("Azure.Core", LogLevel.Warning);
+                logging.AddFilter("Host", LogLevel.Warning);
+                logging.AddFilter("Microsoft", LogLevel.Warning);
+                logging.AddFilter("Function", LogLevel.Warning);
+                configureLogging?.Invoke(logging);
+            })
+            .UseConsoleLifetime(o => o.SuppressStatusMessages = true)
+            .Build();
+    }
+
+    private sealed class LocalTypeLocator : ITypeLocator
+    {
+        public IReadOnlyList<Type> GetTypes() => [typeof(LocalFunctions)];
+    }
+}

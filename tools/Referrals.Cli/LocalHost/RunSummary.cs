@@ -1,0 +1,73 @@
+using System.Globalization;
+using Referrals.Pipeline;
+using Referrals.Pipeline.DeadLetters;
+using Referrals.Pipeline.Storage;
+
+namespace Referrals.Cli.LocalHost;
+
+/// <summary>What a run did, read back from the tables (victims, emails, dead letters) and the pipeline's counters.</summary>
+public sealed record RunSummary(
+    long SnapshotsApplied,
+    long SnapshotsStale,
+    IReadOnlyList<VictimStateEntity> Victims,
+    IReadOnlyList<DeadLetterEntity> Rejected,
+    IReadOnlyList<DeadLetterEntity> Poison)
+{
+    public static async Task<RunSummary> ReadAsync(VictimStateStore states, DeadLetterStore deadLetters, PipelineMetrics metrics, CancellationToken cancellationToken)
+    {
+        var victims = new List<VictimStateEntity>();
+        await foreach (var victim in states.AllVictimsAsync(cancellationToken))
+        {
+            victims.Add(victim);
+        }
+
+        var rejected = new List<DeadLetterEntity>();
+        await foreach (var letter in deadLetters.ListAsync(DeadLetterKind.Rejected, cancellationToken))
+        {
+            rejected.Add(letter);
+        }
+
+        var poison = new List<DeadLetterEntity>();
+        await foreach (var letter in deadLetters.ListAsync(DeadLetterKind.Poison, cancellationToken))
+        {
+            poison.Add(letter);
+        }
+
+        return new RunSummary(metrics.Total("snapshot:applied"), metrics.Total("snapshot:stale"), victims, rejected, poison);
+    }
+
+    public void WriteTo(TextWriter output)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        output.WriteLine(string.Create(inv, $"Snapshots processed: {SnapshotsApplied + SnapshotsStale + Rejected.Sum(r => r.Occurrences)} ({SnapshotsApplied} applied, {SnapshotsStale} duplicate or out of date, {Rejected.Sum(r => r.Occurrences)} rejected)"));
+        output.WriteLine(string.Create(inv, $"Victims: {Victims.Count}"));
+        foreach (var group in Victims.GroupBy(v => v.ReferralStatus).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            output.WriteLine(string.Create(inv, $"  {group.Key,-16} {group.Count()}"));
+        }
+
+        output.WriteLine(string.Create(inv, $"Entitlement emails sent: {Victims.Count(v => v.EmailStatus == nameof(EmailStatus.Sent))}"));
+        var suppressed = Victims.Where(v => v.EmailStatus == nameof(EmailStatus.Suppressed)).ToList();
+        output.WriteLine(string.Create(inv, $"Entitlement emails suppressed: {suppressed.Count}"));
+        foreach (var group in suppressed.GroupBy(v => v.EmailReason).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            output.WriteLine(string.Create(inv, $"  {group.Key,-16} {group.Count()}"));
+        }
+
+        foreach (var other in Victims.Where(v => v.EmailStatus is not (nameof(EmailStatus.Sent) or nameof(EmailStatus.Suppressed))).GroupBy(v => v.EmailStatus))
+        {
+            output.WriteLine(string.Create(inv, $"Entitlement emails {other.Key}: {other.Count()}"));
+        }
+
+        output.WriteLine(string.Create(inv, $"Rejected messages: {Rejected.Count}"));
+        foreach (var letter in Rejected.OrderBy(r => r.FirstSeenAt))
+        {
+            output.WriteLine($"  {letter.RowKey}  eventId {letter.EventId ?? "(none)"}: {letter.Reason}");
+        }
+
+        if (Poison.Count > 0)
+        {
+            output.WriteLine(string.Create(inv, $"Poison work items: {Poison.Count} (see `referrals poison`)"));
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+using Referrals.Cli.LocalHost;
+using Referrals.Pipeline;
+using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.DeadLetters;
+using Referrals.Pipeline.Storage;
+
+namespace Referrals.Cli;
+
+/// <summary>`referrals run`: the whole pipeline locally, end to end, on Azurite, with a loopback SendGrid.</summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var samples = new Option<FileInfo>("--send")
+        {
+            Description = "JSON Lines snapshots to put on the crime-events queue. Default: the bundled samples.",
+            DefaultValueFactory = _ => new FileInfo(Path.Combine(AppContext.BaseDirectory, "samples", "crime-events.jsonl")),
+        };
+        var outbox = new Option<DirectoryInfo>("--outbox")
+        {
+            Description = "Folder for the emails the local SendGrid endpoint receives, one .eml each.",
+            DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("out", "outbox")),
+        };
+        var timeout = new Option<int>("--timeout")
+        {
+            Description = "Seconds to wait for the queues to empty.",
+            DefaultValueFactory = _ => 120,
+        };
+
+        var command = new Command("run",
+            """
+            Run the pipeline locally, end to end: install Azurite from npm if needed and start it on loopback, start
+            a SendGrid-compatible endpoint on loopback (emails go to the outbox folder), host the same queue and timer
+            triggers as the Functions app with the WebJobs SDK, send the snapshots, wait until they are processed,
+            print a summary, and stop everything (also on Ctrl-C). Needs the .NET SDK and Node.js; no Azure.
+            """)
+        {
+            samples,
+            outbox,
+            timeout,
+        };
+        command.SetAction((parse, cancellationToken) => RunAsync(
+            parse.GetValue(samples)!, parse.GetValue(outbox)!, TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.InvocationConfiguration.Output, cancellationToken));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(FileInfo samples, DirectoryInfo outbox, TimeSpan timeout, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (!samples.Exists)
+        {
+            await output.WriteLineAsync($"referrals run: {samples.FullName} was not found.");
+            return 1;
+        }
+
+        await output.WriteLineAsync("Starting Azurite on loopback…");
+        await using var azurite = await Azurite.StartAsync(message => output.WriteLine(message), cancellationToken);
+        if (outbox.Exists)
+        {
+            outbox.Delete(recursive: true);
+        }
+
+        await using var sendGrid = FakeSendGrid.Start(outbox.FullName);
+        using var host = LocalPipelineHost.Build(LocalSettings.For(azurite.ConnectionString, sendGrid.Url));
+        await host.StartAsync(cancellationToken);
+        try
+        {
+            var services = host.Services;
+            var clients = services.GetRequiredService<StorageClients>();
+            var options = services.GetRequiredService<IOptions<PipelineOptions>>().Value;
+            using (var reader = samples.OpenText())
+            {
+                var (sent, failures) = await SnapshotSender.SendAsync(clients.Queues.GetQueueClient(options.CrimeEventsQueue), reader, cancellationToken);
+                await output.WriteLineAsync($"Sent {sent} snapshots from {samples.Name} to the {options.CrimeEventsQueue} queue.");
+                failures.ForEach(output.WriteLine);
+            }
+
+            var idle = await PipelineProbe.WaitUntilIdleAsync(clients, options, timeout, cancellationToken);
+            await output.WriteLineAsync(idle ? "All messages processed." : $"Still processing after {timeout.TotalSeconds:0} s; the summary shows what is done so far.");
+            await output.WriteLineAsync();
+            var summary = await RunSummary.ReadAsync(
+                services.GetRequiredService<VictimStateStore>(), services.GetRequiredService<DeadLetterStore>(), services.GetRequiredService<PipelineMetrics>(), cancellationToken);
+            summary.WriteTo(output);
+            await output.WriteLineAsync($"Outbox: {sendGrid.Count} emails received by the local SendGrid endpoint, in {outbox.FullName}");
+            return idle ? 0 : 1;
+        }
+        finally
+        {
+            await host.StopAsync(CancellationToken.None);
+        }
+    }
+}
