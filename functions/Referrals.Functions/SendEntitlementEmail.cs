@@ -6,11 +6,11 @@ using Referrals.Pipeline.Emails;
 namespace Referrals.Functions;
 
 /// <summary>One victim's Victims' Code entitlement email, sent through SendGrid at most once.</summary>
+/// <remarks>Not cancelled when the host stops or drains: the work is short, and an abandoned message stays invisible for the listener's 10-minute lease.</remarks>
 public sealed class SendEntitlementEmail(EntitlementEmailSender sender)
 {
     [Function(nameof(SendEntitlementEmail))]
     public Task Run(
-        [QueueTrigger($"%{Settings.EmailQueue}%", Connection = Settings.StorageConnection)] QueueMessage message,
-        CancellationToken cancellationToken) =>
-        sender.HandleAsync(message.MessageText, message.DequeueCount, cancellationToken);
+        [QueueTrigger($"%{Settings.EmailQueue}%", Connection = Settings.StorageConnection)] QueueMessage message) =>
+        sender.HandleAsync(message.MessageText, message.DequeueCount, CancellationToken.None);
 }

@@ -52,7 +52,7 @@ public sealed record RulesData(ReferralRules Rules, EntitlementEmailComposer Com
         var codes = string.IsNullOrWhiteSpace(options.OffenceCodesPath) ? OffenceCodeList.LoadDefault() : OffenceCodeList.Load(Resolve(options.OffenceCodesPath));
         var directory = string.IsNullOrWhiteSpace(options.ServicesPath) ? ServiceDirectory.LoadDefault() : ServiceDirectory.Load(Resolve(options.ServicesPath));
         var templates = string.IsNullOrWhiteSpace(options.TemplatesPath) ? EmailTemplates.LoadDefault() : EmailTemplates.Load(Resolve(options.TemplatesPath));
-        var rules = new ReferralRules(new OffenceClassifier(codes), directory, new WorkingDayCalendar(options.ExtraBankHolidays));
+        var rules = new ReferralRules(new OffenceClassifier(codes), directory, new WorkingDayCalendar(options.ParseExtraBankHolidays()));
         return new RulesData(rules, new EntitlementEmailComposer(templates, directory), directory);
     }
 

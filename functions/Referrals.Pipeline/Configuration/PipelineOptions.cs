@@ -37,8 +37,15 @@ public sealed class RulesOptions
 
     public string? TemplatesPath { get; set; }
 
-    /// <summary>Extra non-working days (e.g. a newly proclaimed bank holiday), as yyyy-MM-dd.</summary>
-    public List<DateOnly> ExtraBankHolidays { get; set; } = [];
+    /// <summary>Extra non-working days (e.g. a newly proclaimed bank holiday): yyyy-MM-dd dates separated by commas.</summary>
+    public string? ExtraBankHolidays { get; set; }
+
+    public IReadOnlyList<DateOnly> ParseExtraBankHolidays() =>
+        [.. (ExtraBankHolidays ?? string.Empty)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(d => DateOnly.TryParseExact(d, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var date)
+                ? date
+                : throw new InvalidOperationException($"Rules:ExtraBankHolidays: '{d}' is not a yyyy-MM-dd date."))];
 }
 
 /// <summary>SendGrid: the key comes from Key Vault (a Key Vault reference in app settings), never from the repo.</summary>
@@ -71,6 +78,17 @@ public sealed class SendGridOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(20);
 
+    /// <summary>One HTTP call's timeout.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// The longest one delivery spends trying to send: no attempt starts that could end after it. It bounds
+    /// how long an email stays claimed (Sending) by a live sender; see <see cref="ClaimLease"/>.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan SendBudget { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>A claim older than this belongs to a sender that stopped: the email may have been sent.</summary>
+    public TimeSpan ClaimLease => SendBudget + TimeSpan.FromSeconds(40);
 }

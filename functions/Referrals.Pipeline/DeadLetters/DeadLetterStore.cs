@@ -92,15 +92,29 @@ public sealed class DeadLetterStore(StorageClients clients, IOptions<PipelineOpt
             LastSeenAt = now,
         };
 
-        var existing = await Table.GetEntityIfExistsAsync<DeadLetterEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken);
-        if (existing.HasValue)
+        // A redelivered message is one row seen again: add it, or count it on the existing row (ETag-checked, so concurrent deliveries all count).
+        for (var attempt = 1; ; attempt++)
         {
-            entity.FirstSeenAt = existing.Value!.FirstSeenAt;
-            entity.Occurrences = existing.Value.Occurrences + 1;
-        }
+            try
+            {
+                var existing = await Table.GetEntityIfExistsAsync<DeadLetterEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: cancellationToken);
+                if (!existing.HasValue)
+                {
+                    await Table.AddEntityAsync(entity, cancellationToken);
+                    return entity;
+                }
 
-        await Table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken);
-        return entity;
+                var seen = existing.Value!;
+                entity.FirstSeenAt = seen.FirstSeenAt;
+                entity.Occurrences = seen.Occurrences + 1;
+                await Table.UpdateEntityAsync(entity, seen.ETag, TableUpdateMode.Replace, cancellationToken);
+                return entity;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 10)
+            {
+                // Another delivery of the same message got there first: read it again and count this one on top.
+            }
+        }
     }
 
     public IAsyncEnumerable<DeadLetterEntity> ListAsync(DeadLetterKind kind, CancellationToken cancellationToken) =>

@@ -25,6 +25,7 @@ public sealed partial class EntitlementEmailSender(
     DeadLetterStore deadLetters,
     PipelineMetrics metrics,
     IOptions<PipelineOptions> options,
+    IOptions<SendGridOptions> sendGridOptions,
     TimeProvider time,
     ILogger<EntitlementEmailSender> logger)
 {
@@ -45,6 +46,12 @@ public sealed partial class EntitlementEmailSender(
 
         if (victim.EmailStatus == nameof(EmailStatus.Sending))
         {
+            if (time.GetUtcNow() - victim.EmailAttemptedAt < sendGridOptions.Value.ClaimLease)
+            {
+                // Another delivery of this work item is sending right now; come back when it has finished.
+                throw new RetryLaterException($"The email for victim {item.VictimId} of crime {item.CrimeReference} is being sent by another delivery.");
+            }
+
             await UpdateAsync(item, v => v.EmailStatus = nameof(EmailStatus.Unconfirmed), CancellationToken.None);
             await DeadLetterAsync(rawMessage, "a sender stopped after calling SendGrid and before recording the result: check SendGrid's activity for these custom_args before replaying", dequeueCount, item, cancellationToken);
             return;
@@ -64,13 +71,13 @@ public sealed partial class EntitlementEmailSender(
             return;
         }
 
-        if (!await TryClaimAsync(victim, cancellationToken))
+        // From the claim to the result being stored, host shutdown must not cut in: a stop in that window could
+        // leave an email sent but not recorded. The storage and SendGrid timeouts bound it instead.
+        if (!await TryClaimAsync(victim, CancellationToken.None))
         {
             return;
         }
 
-        // From here to the result being stored, host shutdown must not cut in: that is the window in which
-        // a stop could leave an email sent but not recorded. The gateway's own timeout bounds it.
         var outcome = await gateway.SendAsync(email, CancellationToken.None);
         await RecordAsync(item, outcome, rawMessage, dequeueCount);
     }

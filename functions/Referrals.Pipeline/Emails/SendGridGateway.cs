@@ -36,7 +36,8 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
         var message = Message(email, settings);
 
         SendOutcome outcome = new SendOutcome.Transient("not attempted");
-        for (var attempt = 1; attempt <= settings.MaxAttempts; attempt++)
+        var started = time.GetTimestamp();
+        for (var attempt = 1; attempt <= settings.MaxAttempts && time.GetElapsedTime(started) + settings.Timeout <= settings.SendBudget; attempt++)
         {
             TimeSpan? wait = null;
             try
@@ -63,9 +64,14 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
                 LogTransient(logger, email.CrimeReference, email.VictimId, 0, attempt);
             }
 
-            if (attempt < settings.MaxAttempts)
+            var delay = Min(wait ?? Backoff(attempt), settings.MaxRetryDelay);
+            if (attempt < settings.MaxAttempts && time.GetElapsedTime(started) + delay + settings.Timeout <= settings.SendBudget)
             {
-                await Task.Delay(Min(wait ?? Backoff(attempt), settings.MaxRetryDelay), time, cancellationToken);
+                await Task.Delay(delay, time, cancellationToken);
+            }
+            else
+            {
+                break;
             }
         }
 

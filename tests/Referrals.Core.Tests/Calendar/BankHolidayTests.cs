@@ -23,7 +23,7 @@ public class BankHolidayTests
     [Theory]
     [MemberData(nameof(PublishedYears))]
     public void Bank_holidays_match_the_published_list(int year, string[] expected) =>
-        Assert.Equal(expected.Select(DateOnly.Parse).Order(), EnglandAndWalesBankHolidays.For(year).Order());
+        Assert.Equal(expected.Select(d => DateOnly.Parse(d, System.Globalization.CultureInfo.InvariantCulture)).Order(), EnglandAndWalesBankHolidays.For(year).Order());
 
     [Theory]
     [InlineData(2024, "2024-03-31")]
@@ -35,5 +35,5 @@ public class BankHolidayTests
     [InlineData(2030, "2030-04-21")]
     [InlineData(2038, "2038-04-25")]
     public void Easter_Sunday_is_computed_correctly(int year, string easter) =>
-        Assert.Equal(DateOnly.Parse(easter), EnglandAndWalesBankHolidays.EasterSunday(year));
+        Assert.Equal(DateOnly.Parse(easter, System.Globalization.CultureInfo.InvariantCulture), EnglandAndWalesBankHolidays.EasterSunday(year));
 }

@@ -22,7 +22,7 @@ public class DeadlineTests
     [InlineData("2027-12-23T12:00:00+00:00", "2027-12-29")] // Christmas on a Saturday: substitutes 27 and 28
     [InlineData("2026-12-31T12:00:00+00:00", "2027-01-05")] // New Year's Day
     public void Weekends_and_bank_holidays_are_not_working_days(string recordedAt, string expected) =>
-        Assert.Equal(DateOnly.Parse(expected), DueBy(recordedAt));
+        Assert.Equal(DateOnly.Parse(expected, System.Globalization.CultureInfo.InvariantCulture), DueBy(recordedAt));
 
     [Fact]
     public void The_deadline_runs_from_the_London_date_not_the_UTC_date() =>

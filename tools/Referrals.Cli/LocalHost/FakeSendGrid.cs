@@ -123,7 +123,7 @@ public sealed class FakeSendGrid : IAsyncDisposable
 
     private static string FileName(JsonElement mail, string id)
     {
-        var args = mail.TryGetProperty("custom_args", out var custom) ? custom : default;
+        var args = mail.GetProperty("personalizations")[0].TryGetProperty("custom_args", out var custom) ? custom : default;
         string Arg(string key) => args.ValueKind == JsonValueKind.Object && args.TryGetProperty(key, out var value) ? value.GetString() ?? "" : "";
         var safe = new string([.. $"{Arg("crimeReference")}_{Arg("victimId")}".Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')]);
         return $"{safe}_{id}.eml";

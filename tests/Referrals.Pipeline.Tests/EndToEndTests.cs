@@ -1,0 +1,188 @@
+using System.Text;
+using Referrals.Pipeline.DeadLetters;
+using Referrals.Pipeline.Storage;
+
+namespace Referrals.Pipeline.Tests;
+
+/// <summary>The pipeline end to end through the local WebJobs host: real queue triggers and tables on Azurite, SendGrid over HTTP.</summary>
+[Collection(AzuriteGroup.Name)]
+public sealed class EndToEndTests(AzuriteFixture azurite)
+{
+    private static Dictionary<(string, string), (string, string, string?)> States(List<VictimStateEntity> victims) =>
+        victims.ToDictionary(v => (v.CrimeReference, v.VictimId), v => (v.ReferralStatus, v.EmailStatus, v.EmailReason));
+
+    [Fact]
+    public async Task The_samples_give_exactly_the_expected_emails_and_states()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+
+        // The later consent (line 11) is sent after the first snapshots are in, so the history is seen in order.
+        await pipeline.SendAsync(Samples.Lines[..10]);
+        await pipeline.WaitUntilIdleAsync();
+        await pipeline.SendAsync(Samples.Lines[10..]);
+        await pipeline.WaitUntilIdleAsync();
+
+        Assert.Equal(Samples.ExpectedStates, States(await pipeline.VictimsAsync()));
+        var emails = pipeline.EmailsAccepted();
+        Assert.Equal(Samples.ExpectedEmails.Order(), emails.Select(e => (e.Crime, e.Victim)).Order());
+        Assert.Equal("parent@example.org", emails.Single(e => e.Crime == "DB/26/000106").To);
+        Assert.All(emails.Where(e => e.Crime != "DB/26/000106"), e => Assert.Equal("victim@example.org", e.To));
+        Assert.Equal(3, (await pipeline.DeadLettersAsync(DeadLetterKind.Rejected)).Count);
+    }
+
+    [Fact]
+    public async Task Every_message_delivered_three_times_and_shuffled_emails_each_victim_once()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+
+        var shuffled = Samples.Lines.Concat(Samples.Lines).Concat(Samples.Lines).OrderBy(_ => Random.Shared.Next()).ToList();
+        await pipeline.SendAsync(shuffled);
+        await pipeline.WaitUntilIdleAsync();
+
+        var emails = pipeline.EmailsAccepted();
+        Assert.Equal(Samples.ExpectedEmails.Order(), emails.Select(e => (e.Crime, e.Victim)).Order());
+
+        // Out of order, the earlier snapshot of crime 103 may arrive after the later one and is then ignored
+        // (the contract): its status is Referred rather than ConvertedToYes. Everything else is identical.
+        var states = States(await pipeline.VictimsAsync());
+        var expected = new Dictionary<(string, string), (string, string, string?)>(Samples.ExpectedStates);
+        if (states[("DB/26/000103", "V1")].Item1 == "Referred")
+        {
+            expected[("DB/26/000103", "V1")] = ("Referred", "Sent", null);
+        }
+
+        Assert.Equal(expected, states);
+        var rejected = await pipeline.DeadLettersAsync(DeadLetterKind.Rejected);
+        Assert.Equal(3, rejected.Count);
+        Assert.All(rejected, r => Assert.Equal(3, r.Occurrences));
+    }
+
+    [Fact]
+    public async Task SendGrid_throttling_and_outage_delay_emails_but_every_one_is_sent_once()
+    {
+        // Calls 1-2 are throttled (429 with Retry-After), 3-5 meet an outage (503); then SendGrid recovers.
+        await using var pipeline = new PipelineTestHost(azurite, call => call switch
+        {
+            <= 2 => (429, "0"),
+            <= 5 => (503, null),
+            _ => (202, null),
+        });
+        await pipeline.StartAsync();
+
+        await pipeline.SendAsync(Samples.Lines[..10]);
+        await pipeline.WaitUntilIdleAsync();
+
+        var emails = pipeline.EmailsAccepted();
+        Assert.Equal(Samples.ExpectedEmails.Where(e => e.Crime != "DB/26/000103").Order(), emails.Select(e => (e.Crime, e.Victim)).Order());
+        Assert.True(pipeline.SendGridCalls >= emails.Count + 5);
+        Assert.DoesNotContain(await pipeline.VictimsAsync(), v => v.EmailStatus is "Queued" or "Sending" or "Failed");
+    }
+
+    [Fact]
+    public async Task SendGrid_refusing_an_email_records_a_permanent_failure_and_does_not_retry()
+    {
+        await using var pipeline = new PipelineTestHost(azurite, _ => (400, null));
+        await pipeline.StartAsync();
+
+        await pipeline.SendAsync([Samples.Lines[0]]);
+        await pipeline.WaitUntilIdleAsync();
+
+        var victim = Assert.Single(await pipeline.VictimsAsync());
+        Assert.Equal("Failed", victim.EmailStatus);
+        Assert.StartsWith("SendGrid refused the email: 400", victim.EmailReason, StringComparison.Ordinal);
+        Assert.Equal(1, pipeline.SendGridCalls);
+        var poison = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
+        Assert.Equal(("DB/26/000101", "V1"), (poison.CrimeReference, poison.VictimId));
+        Assert.StartsWith("SendGrid refused the email: 400", poison.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Stopping_and_restarting_the_host_mid_run_loses_nothing_and_sends_nothing_twice()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+        var lines = Enumerable.Range(0, 60).Select(i => Samples.Lines[0]
+            .Replace("4063e9bc-07fd-5efe-b2b6-1a2bcc895d7f", $"restart-{i}", StringComparison.Ordinal)
+            .Replace("DB/26/000101", $"DB/26/9{i:D5}", StringComparison.Ordinal)).ToList();
+
+        await pipeline.SendAsync(lines);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (pipeline.EmailsAccepted().Count < 5 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+        }
+
+        await pipeline.StopAsync();
+        var sentBeforeRestart = pipeline.EmailsAccepted().Count;
+        await pipeline.StartAsync();
+        await pipeline.WaitUntilIdleAsync();
+
+        Assert.True(sentBeforeRestart < 60, "the host should have been stopped mid-run");
+        var emails = pipeline.EmailsAccepted();
+        Assert.Equal(60, emails.Count);
+        Assert.Equal(60, emails.Distinct().Count());
+        Assert.All(await pipeline.VictimsAsync(), v => Assert.Equal("Sent", v.EmailStatus));
+    }
+
+    [Fact]
+    public async Task Bad_messages_are_each_kept_with_their_reason_and_leave_no_victim_behind()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+        var schemaViolation = Samples.Lines[0].Replace("\"version\": 1", "\"version\": 0", StringComparison.Ordinal);
+        var notUtf8 = Convert.ToBase64String([0x7B, 0xC3, 0x28, 0x7D]);
+
+        await pipeline.SendAsync(["{\"schemaVersion\":1, not json", schemaViolation, Samples.Lines[14]]);
+        await pipeline.CrimeEventsRaw.SendMessageAsync("this is not Base64!");
+        await pipeline.CrimeEventsRaw.SendMessageAsync(notUtf8);
+        await pipeline.WaitUntilIdleAsync();
+
+        var rejected = await pipeline.DeadLettersAsync(DeadLetterKind.Rejected);
+        Assert.Equal(5, rejected.Count);
+        var reasons = rejected.Select(r => r.Reason).ToList();
+        Assert.Contains(reasons, r => r.StartsWith("message is not valid JSON", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.StartsWith("crime.version must be an integer >= 1", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.StartsWith("schemaVersion 2 is not supported", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.StartsWith("message is not Base64", StringComparison.Ordinal));
+        Assert.Contains(reasons, r => r.StartsWith("message is not valid UTF-8", StringComparison.Ordinal));
+        Assert.Contains(rejected, r => Encoding.UTF8.GetString(r.Message) == "this is not Base64!");
+        Assert.All(rejected, r => Assert.True(r.DequeueCount >= 1));
+        Assert.Empty(await pipeline.VictimsAsync());
+        Assert.Equal(0, pipeline.SendGridCalls);
+    }
+
+    [Fact]
+    public async Task A_snapshot_over_64_KiB_never_enters_the_queue_and_nothing_is_half_processed()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+        var oversized = Samples.Lines[0].Replace("\"description\": \"\"", $"\"description\": \"{new string('x', 70_000)}\"", StringComparison.Ordinal);
+
+        // Azure Storage caps a queue message at 64 KiB, so the records system is told at once; the parser's own
+        // 64 KiB limit (unit-tested) guards every other way in.
+        var refused = await Assert.ThrowsAsync<Azure.RequestFailedException>(() => pipeline.SendAsync([oversized]));
+        Assert.Equal(413, refused.Status);
+        await pipeline.WaitUntilIdleAsync();
+        Assert.Empty(await pipeline.VictimsAsync());
+    }
+
+    [Fact]
+    public async Task Logs_never_contain_a_victims_name_email_phone_or_date_of_birth()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+        var withPhone = Samples.Lines[5].Replace("\"support\": \"NotAsked\"", "\"support\": \"NotAsked\", \"phone\": \"07700 900123\"", StringComparison.Ordinal);
+
+        await pipeline.SendAsync([.. Samples.Lines, withPhone.Replace("\"version\": 1", "\"version\": 2", StringComparison.Ordinal)]);
+        await pipeline.WaitUntilIdleAsync();
+
+        Assert.NotEmpty(pipeline.Logs.Lines);
+        Assert.Contains(pipeline.Logs.Lines, l => l.Contains("DB/26/000101", StringComparison.Ordinal));
+        foreach (var personal in new[] { "Sam", "Taylor", "victim@example.org", "parent@example.org", "Jo Taylor", "2011-02-01", "07700 900123" })
+        {
+            Assert.DoesNotContain(pipeline.Logs.Lines, l => l.Contains(personal, StringComparison.Ordinal));
+        }
+    }
+}

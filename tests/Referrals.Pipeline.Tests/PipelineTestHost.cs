@@ -1,0 +1,165 @@
+using System.Collections.Concurrent;
+using System.Text;
+using System.Text.Json;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Referrals.Cli.LocalHost;
+using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.DeadLetters;
+using Referrals.Pipeline.Storage;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+using WireMockResponse = WireMock.ResponseBuilders.Response;
+
+namespace Referrals.Pipeline.Tests;
+
+/// <summary>
+/// The local WebJobs host on Azurite with queue and table names of its own, and SendGrid faked at the
+/// HTTP level by WireMock so the real SendGrid client runs. Deletes its queues and tables when disposed.
+/// </summary>
+public sealed class PipelineTestHost : IAsyncDisposable
+{
+    private readonly string _connection;
+    private readonly Dictionary<string, string?> _settings;
+    private IHost? _host;
+
+    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null)
+    {
+        _connection = azurite.ConnectionString;
+        var id = Guid.NewGuid().ToString("N")[..8];
+        SendGrid = WireMockServer.Start();
+        var calls = 0;
+        SendGrid.Given(Request.Create().WithPath("/v3/mail/send").UsingPost())
+            .RespondWith(WireMockResponse.Create().WithCallback(_ =>
+            {
+                var (status, retryAfter) = (sendGrid ?? (_ => (202, null)))(Interlocked.Increment(ref calls));
+                var headers = new Dictionary<string, WireMock.Types.WireMockList<string>> { ["X-Message-Id"] = new($"msg-{calls}") };
+                if (retryAfter is not null)
+                {
+                    headers["Retry-After"] = new(retryAfter);
+                }
+
+                return new WireMock.ResponseMessage
+                {
+                    StatusCode = status,
+                    Headers = headers,
+                    BodyData = new WireMock.Util.BodyData { BodyAsString = status >= 400 ? """{"errors":[{"message":"test error"}]}""" : "", DetectedBodyType = WireMock.Types.BodyType.String },
+                };
+            }));
+
+        _settings = LocalSettings.For(_connection, SendGrid.Url!, tablePrefix: $"t{id}", queuePrefix: $"t{id}-");
+        _settings["SendGrid:MaxRetryDelay"] = "00:00:00.200";
+        _settings["SendGrid:MaxAttempts"] = "4";
+    }
+
+    public WireMockServer SendGrid { get; }
+
+    public CapturedLogs Logs { get; } = new();
+
+    public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("The host is not running.");
+
+    public PipelineOptions Options => Services.GetRequiredService<IOptions<PipelineOptions>>().Value;
+
+    public async Task StartAsync()
+    {
+        _host = LocalPipelineHost.Build(_settings, configureLogging: logging => logging.AddProvider(Logs));
+        await _host.StartAsync();
+    }
+
+    public async Task StopAsync()
+    {
+        if (_host is not null)
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+            _host = null;
+        }
+    }
+
+    public QueueClient CrimeEvents => Services.GetRequiredService<StorageClients>().Queues.GetQueueClient(Options.CrimeEventsQueue);
+
+    /// <summary>Sends text exactly as given, for messages that are not Base64 on purpose.</summary>
+    public QueueClient CrimeEventsRaw => Services.GetRequiredService<StorageClients>().RawQueues.GetQueueClient(Options.CrimeEventsQueue);
+
+    public async Task SendAsync(IEnumerable<string> lines)
+    {
+        foreach (var line in lines)
+        {
+            await CrimeEvents.SendMessageAsync(new BinaryData(Encoding.UTF8.GetBytes(line)));
+        }
+    }
+
+    public async Task WaitUntilIdleAsync()
+    {
+        var idle = await PipelineProbe.WaitUntilIdleAsync(Services.GetRequiredService<StorageClients>(), Options, TimeSpan.FromSeconds(90), CancellationToken.None);
+        if (!idle)
+        {
+            var states = string.Join("; ", (await VictimsAsync()).GroupBy(v => v.EmailStatus).Select(g => $"{g.Key}={g.Count()}"));
+            Assert.Fail($"the pipeline did not finish within 90 seconds; emails: {states}; log: {string.Join("\n", Logs.Lines.Where(l => !l.StartsWith("Information", StringComparison.Ordinal)).TakeLast(20))}");
+        }
+    }
+
+    public async Task<List<VictimStateEntity>> VictimsAsync()
+    {
+        var victims = new List<VictimStateEntity>();
+        await foreach (var victim in Services.GetRequiredService<VictimStateStore>().AllVictimsAsync(CancellationToken.None))
+        {
+            victims.Add(victim);
+        }
+
+        return victims;
+    }
+
+    public async Task<List<DeadLetterEntity>> DeadLettersAsync(DeadLetterKind kind)
+    {
+        var letters = new List<DeadLetterEntity>();
+        await foreach (var letter in Services.GetRequiredService<DeadLetterStore>().ListAsync(kind, CancellationToken.None))
+        {
+            letters.Add(letter);
+        }
+
+        return letters;
+    }
+
+    /// <summary>The emails SendGrid accepted (2xx), as (crime reference, victim id, to).</summary>
+    public List<(string Crime, string Victim, string To)> EmailsAccepted() =>
+        [.. SendGrid.LogEntries
+            .Where(e => e.ResponseMessage.StatusCode is int status && status is >= 200 and < 300)
+            .Select(e => JsonDocument.Parse(e.RequestMessage.Body!).RootElement)
+            .Select(mail => mail.GetProperty("personalizations")[0])
+            .Select(to => (
+                to.GetProperty("custom_args").GetProperty("crimeReference").GetString()!,
+                to.GetProperty("custom_args").GetProperty("victimId").GetString()!,
+                to.GetProperty("to")[0].GetProperty("email").GetString()!))];
+
+    public int SendGridCalls => SendGrid.LogEntries.Count;
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (_host is not null)
+            {
+                var clients = Services.GetRequiredService<StorageClients>();
+                var options = Options;
+                await StopAsync();
+                await clients.Tables.DeleteTableAsync(options.VictimStateTable);
+                await clients.Tables.DeleteTableAsync(options.DeadLetterTable);
+                foreach (var queue in new[] { options.CrimeEventsQueue, options.EmailQueue })
+                {
+                    await clients.Queues.GetQueueClient(queue).DeleteIfExistsAsync();
+                    await clients.Queues.GetQueueClient(queue + "-poison").DeleteIfExistsAsync();
+                }
+            }
+        }
+        finally
+        {
+            SendGrid.Stop();
+            SendGrid.Dispose();
+        }
+    }
+}
