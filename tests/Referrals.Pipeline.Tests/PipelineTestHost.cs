@@ -74,7 +74,7 @@ public sealed class PipelineTestHost : IAsyncDisposable
     {
         if (_host is not null)
         {
-            await _host.StopAsync();
+            await LocalPipelineHost.DrainAndStopAsync(_host);
             _host.Dispose();
             _host = null;
         }
@@ -100,6 +100,36 @@ public sealed class PipelineTestHost : IAsyncDisposable
         {
             var states = string.Join("; ", (await VictimsAsync()).GroupBy(v => v.EmailStatus).Select(g => $"{g.Key}={g.Count()}"));
             Assert.Fail($"the pipeline did not finish within 90 seconds; emails: {states}; log: {string.Join("\n", Logs.Lines.Where(l => !l.StartsWith("Information", StringComparison.Ordinal)).TakeLast(20))}");
+        }
+    }
+
+    /// <summary>
+    /// Waits until every victim is stored and emailed, or until what is left is only hidden messages
+    /// (fetched by a stopped host, invisible for the listener's lease): then returns what is still queued.
+    /// </summary>
+    public async Task<(List<VictimStateEntity> Victims, int CrimesQueued, int EmailsQueued)> WaitUntilSettledAsync(int expectedVictims)
+    {
+        var clients = Services.GetRequiredService<StorageClients>();
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        var stablePolls = 0;
+        var last = string.Empty;
+        while (true)
+        {
+            var victims = await VictimsAsync();
+            var crimes = (await clients.Queues.GetQueueClient(Options.CrimeEventsQueue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+            var emails = (await clients.Queues.GetQueueClient(Options.EmailQueue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+            var visible = (await clients.Queues.GetQueueClient(Options.CrimeEventsQueue).PeekMessagesAsync()).Value.Length
+                + (await clients.Queues.GetQueueClient(Options.EmailQueue).PeekMessagesAsync()).Value.Length;
+            var done = victims.Count == expectedVictims && victims.All(v => v.EmailStatus == "Sent") && crimes == 0 && emails == 0;
+            var now = $"{victims.Count}/{victims.Count(v => v.EmailStatus == "Sent")}/{crimes}/{emails}";
+            stablePolls = visible == 0 && now == last ? stablePolls + 1 : 0;
+            last = now;
+            if (done || stablePolls >= 15 || DateTime.UtcNow > deadline)
+            {
+                return (victims, crimes, emails);
+            }
+
+            await Task.Delay(500);
         }
     }
 

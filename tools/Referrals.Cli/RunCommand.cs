@@ -89,7 +89,7 @@ internal static class RunCommand
         }
         finally
         {
-            await host.StopAsync(CancellationToken.None);
+            await LocalPipelineHost.DrainAndStopAsync(host);
         }
     }
 }

@@ -1,5 +1,6 @@
 using Azure.Storage.Queues;
 using Microsoft.Azure.WebJobs;
+using Microsoft.Azure.WebJobs.Host;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -50,6 +51,16 @@ public static class LocalPipelineHost
             })
             .UseConsoleLifetime(o => o.SuppressStatusMessages = true)
             .Build();
+    }
+
+    /// <summary>
+    /// Stops the way Azure scales an instance in: drain first (stop fetching, let running messages finish),
+    /// then stop. A plain stop can abandon a batch being fetched, hidden for the listener's 10-minute lease.
+    /// </summary>
+    public static async Task DrainAndStopAsync(IHost host)
+    {
+        await host.Services.GetRequiredService<IDrainModeManager>().EnableDrainModeAsync(CancellationToken.None);
+        await host.StopAsync(CancellationToken.None);
     }
 
     private sealed class LocalTypeLocator : ITypeLocator

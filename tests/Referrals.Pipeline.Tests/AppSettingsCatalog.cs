@@ -1,0 +1,53 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Configuration;
+using Referrals.Pipeline.Configuration;
+
+namespace Referrals.Pipeline.Tests;
+
+/// <summary>
+/// Every app setting the app reads, found from its code rather than listed by hand: the %NAME% of trigger
+/// attributes, their connections, and the properties of the typed options classes.
+/// </summary>
+public static partial class AppSettingsCatalog
+{
+    /// <summary>Read by the Functions host itself, not by our code.</summary>
+    public static readonly string[] HostSettings = ["AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME"];
+
+    public static SortedSet<string> SettingsTheAppReads()
+    {
+        var settings = new SortedSet<string>(StringComparer.Ordinal) { "AzureWebJobsStorage" };
+        foreach (var trigger in TriggerParityTests.FunctionsAppTriggers())
+        {
+            foreach (Match match in Percent().Matches(trigger.Source))
+            {
+                settings.Add(match.Groups[1].Value);
+            }
+
+            if (trigger.Connection is not null)
+            {
+                settings.Add(trigger.Connection);
+            }
+        }
+
+        foreach (var property in typeof(PipelineOptions).GetProperties().Where(p => p.CanWrite))
+        {
+            settings.Add(property.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name ?? property.Name);
+        }
+
+        AddSection(settings, RulesOptions.Section, typeof(RulesOptions));
+        AddSection(settings, SendGridOptions.Section, typeof(SendGridOptions));
+        return settings;
+    }
+
+    private static void AddSection(SortedSet<string> settings, string section, Type options)
+    {
+        foreach (var property in options.GetProperties().Where(p => p.CanWrite))
+        {
+            settings.Add($"{section}__{property.Name}");
+        }
+    }
+
+    [GeneratedRegex("%([A-Za-z0-9_]+)%")]
+    private static partial Regex Percent();
+}

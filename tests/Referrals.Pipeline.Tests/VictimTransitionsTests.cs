@@ -1,0 +1,95 @@
+using Referrals.Calendar;
+using Referrals.Contract;
+using Referrals.Pipeline.Ingest;
+using Referrals.Pipeline.Storage;
+using Referrals.Rules;
+
+namespace Referrals.Pipeline.Tests;
+
+/// <summary>Changes between snapshots (rulebook section 3, "across snapshots") and the email's life, without storage.</summary>
+public class VictimTransitionsTests
+{
+    private static readonly ReferralRules Rules = new(new OffenceClassifier(OffenceCodeList.LoadDefault()), ServiceDirectory.LoadDefault(), new WorkingDayCalendar());
+    private static readonly DateTimeOffset Now = new(2026, 10, 5, 10, 0, 0, TimeSpan.Zero);
+
+    private static VictimDecision Decide(string code, SupportAnswer support, bool? emailSafe = true, long version = 1, string[]? flags = null) =>
+        Rules.Decide(new CrimeEvent(1, $"e{version}", Now, new Crime("DB/26/1", version, Now, new Offence(code, null), flags ?? [], null),
+            [new Victim("V1", null, "Sam", null, null, "victim@example.org", emailSafe, null, null, null, false, false, false, support, null)]))[0];
+
+    private static VictimStateEntity Apply(VictimStateEntity? previous, VictimDecision decision) =>
+        VictimTransitions.Apply(previous, decision, "DB%2F26%2F1", Now);
+
+    [Fact]
+    public void A_new_victim_takes_the_decision_of_its_first_snapshot()
+    {
+        var state = Apply(null, Decide("28E", SupportAnswer.NotAsked));
+        Assert.Equal(("AutoReferred", "general", "Queued", 1L), (state.ReferralStatus, state.ReferredServices, state.EmailStatus, state.FirstSeenVersion));
+    }
+
+    [Fact]
+    public void A_victim_who_first_appears_in_version_3_is_new_in_version_3() =>
+        Assert.Equal(3, Apply(null, Decide("28E", SupportAnswer.NotAsked, version: 3)).FirstSeenVersion);
+
+    [Fact]
+    public void Declined_then_accepted_on_the_consent_pathway_is_ConvertedToYes()
+    {
+        var declined = Apply(null, Decide("19C", SupportAnswer.Declined));
+        var accepted = Apply(declined, Decide("19C", SupportAnswer.Accepted, version: 2));
+        Assert.Equal("ConvertedToYes", accepted.ReferralStatus);
+        Assert.Equal("general,isva", accepted.ReferredServices);
+    }
+
+    [Fact]
+    public void Awaiting_consent_then_accepted_is_Referred_not_ConvertedToYes()
+    {
+        var awaiting = Apply(null, Decide("19C", SupportAnswer.NotAsked));
+        Assert.Equal("Referred", Apply(awaiting, Decide("19C", SupportAnswer.Accepted, version: 2)).ReferralStatus);
+    }
+
+    [Theory]
+    [InlineData("28E", SupportAnswer.NotAsked)]
+    [InlineData("19C", SupportAnswer.Accepted)]
+    public void Referred_then_declined_is_Withdrawn_and_the_services_referred_are_kept(string code, SupportAnswer first)
+    {
+        var referred = Apply(null, Decide(code, first));
+        var withdrawn = Apply(referred, Decide(code, SupportAnswer.Declined, version: 2));
+        Assert.Equal("Withdrawn", withdrawn.ReferralStatus);
+        Assert.Equal(referred.ReferredServices, withdrawn.ReferredServices);
+    }
+
+    [Fact]
+    public void A_service_appears_once_however_often_the_victim_is_referred()
+    {
+        var first = Apply(null, Decide("19C", SupportAnswer.Accepted));
+        var again = Apply(first, Decide("19C", SupportAnswer.Accepted, version: 2));
+        Assert.Equal("general,isva", again.ReferredServices);
+    }
+
+    [Theory]
+    [InlineData("Sending")]
+    [InlineData("Sent")]
+    [InlineData("Failed")]
+    [InlineData("Unconfirmed")]
+    public void Once_an_email_is_being_sent_or_done_no_later_snapshot_changes_it(string status)
+    {
+        var previous = Apply(null, Decide("28E", SupportAnswer.NotAsked));
+        previous.EmailStatus = status;
+        Assert.Equal(status, Apply(previous, Decide("28E", SupportAnswer.NotAsked, emailSafe: false, version: 2)).EmailStatus);
+    }
+
+    [Fact]
+    public void A_queued_email_is_withdrawn_if_a_later_snapshot_makes_it_unsafe()
+    {
+        var queued = Apply(null, Decide("28E", SupportAnswer.NotAsked));
+        var unsafeNow = Apply(queued, Decide("28E", SupportAnswer.NotAsked, emailSafe: false, version: 2));
+        Assert.Equal(("Suppressed", "UnsafeToContact"), (unsafeNow.EmailStatus, unsafeNow.EmailReason));
+    }
+
+    [Fact]
+    public void A_suppressed_email_is_queued_once_a_later_snapshot_confirms_the_address_safe()
+    {
+        var suppressed = Apply(null, Decide("8N", SupportAnswer.NotAsked, emailSafe: null, flags: ["DomesticAbuse"]));
+        Assert.Equal(("Suppressed", "NotConfirmedSafe"), (suppressed.EmailStatus, suppressed.EmailReason));
+        Assert.Equal("Queued", Apply(suppressed, Decide("8N", SupportAnswer.NotAsked, emailSafe: true, version: 2, flags: ["DomesticAbuse"])).EmailStatus);
+    }
+}
