@@ -3,8 +3,8 @@ using System.Text.Json;
 using Referrals.Cli.LocalHost;
 using Referrals.Functions;
 using Referrals.Pipeline.Configuration;
-using Worker = Microsoft.Azure.Functions.Worker;
 using LocalHostSdk = Microsoft.Azure.WebJobs;
+using Worker = Microsoft.Azure.Functions.Worker;
 
 namespace Referrals.Pipeline.Tests;
 

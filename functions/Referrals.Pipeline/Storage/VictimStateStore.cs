@@ -81,6 +81,18 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
         }
     }
 
+    /// <summary>An operator's replay of a failed or unconfirmed email: back to Queued, so the sender sends it.</summary>
+    public async Task RequeueEmailAsync(string crimeReference, string victimId, CancellationToken cancellationToken)
+    {
+        var (_, victim) = await LoadVictimAsync(crimeReference, victimId, cancellationToken);
+        if (victim is { EmailStatus: nameof(EmailStatus.Failed) or nameof(EmailStatus.Unconfirmed) })
+        {
+            victim.EmailStatus = nameof(EmailStatus.Queued);
+            victim.EmailReason = null;
+            await Table.UpdateEntityAsync(victim, victim.ETag, TableUpdateMode.Replace, cancellationToken);
+        }
+    }
+
     public IAsyncEnumerable<VictimStateEntity> AllVictimsAsync(CancellationToken cancellationToken) =>
         Table.QueryAsync<VictimStateEntity>($"RowKey ge '{VictimStateEntity.RowKeyPrefix}' and RowKey lt 'victim;'", cancellationToken: cancellationToken);
 

@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Microsoft.Extensions.DependencyInjection;
+using Referrals.Pipeline.DeadLetters;
+using Referrals.Pipeline.Storage;
+
+namespace Referrals.Cli;
+
+/// <summary>`referrals rejected`, `referrals poison` and `referrals replay ID`: what waits for an operator, and sending it again.</summary>
+internal static class DeadLetterCommands
+{
+    public static Command List(DeadLetterKind kind)
+    {
+        var storage = new StorageCommandOptions();
+        var showMessage = new Option<bool>("--show-message") { Description = "Also print each message as it was received (it may hold personal data: handle the output accordingly)." };
+        var command = kind == DeadLetterKind.Rejected
+            ? new Command("rejected", "List crime-event messages refused as bad input, with the reason, when, and how many deliveries. Fix them at the source, or replay them.")
+            : new Command("poison", "List work items that failed for good or ran out of retries, with the reason, and how many messages the host moved to poison queues.");
+        command.Options.Add(showMessage);
+        storage.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var services = storage.Build(parse);
+            var output = parse.InvocationConfiguration.Output;
+            var count = 0;
+            await foreach (var letter in services.GetRequiredService<DeadLetterStore>().ListAsync(kind, cancellationToken))
+            {
+                count++;
+                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                    $"{letter.RowKey}  {letter.LastSeenAt:yyyy-MM-dd HH:mm:ss}Z  queue {letter.Queue}  deliveries {letter.DequeueCount}  seen {letter.Occurrences}x  eventId {letter.EventId ?? "-"}  crime {letter.CrimeReference ?? "-"}  victim {letter.VictimId ?? "-"}"));
+                await output.WriteLineAsync($"    reason: {letter.Reason}");
+                if (parse.GetValue(showMessage))
+                {
+                    await output.WriteLineAsync($"    message{(letter.Truncated ? " (first 64 KiB)" : string.Empty)}: {Encoding.UTF8.GetString(letter.Message)}");
+                }
+            }
+
+            await output.WriteLineAsync($"{count} {kind.ToString().ToLowerInvariant()} message(s).");
+            if (kind == DeadLetterKind.Poison)
+            {
+                var clients = services.GetRequiredService<StorageClients>();
+                var options = StorageCommandOptions.PipelineOptionsOf(services);
+                foreach (var queue in new[] { options.CrimeEventsQueue, options.EmailQueue }.Select(q => clients.Queues.GetQueueClient(q + "-poison")))
+                {
+                    var waiting = await queue.ExistsAsync(cancellationToken) ? (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount : 0;
+                    await output.WriteLineAsync($"{waiting} message(s) in the host's poison queue {queue.Name}.");
+                }
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command Replay()
+    {
+        var id = new Argument<string>("ID") { Description = "The id printed by `referrals rejected` or `referrals poison`." };
+        var storage = new StorageCommandOptions();
+        var command = new Command("replay", "Send a dead-lettered message again, exactly as it was received, to the queue it came from, and remove it from the list. If it fails again it comes back with its new reason.") { id };
+        storage.AddTo(command);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            using var services = storage.Build(parse);
+            var store = services.GetRequiredService<DeadLetterStore>();
+            var letter = await store.FindAsync(parse.GetValue(id)!, cancellationToken);
+            if (letter is null)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"referrals replay: no dead letter with id {parse.GetValue(id)}.");
+                return 1;
+            }
+
+            if (letter.Truncated)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync("referrals replay: only the first 64 KiB of this message was kept; send the corrected snapshot from the source instead.");
+                return 1;
+            }
+
+            if (letter is { CrimeReference: { } crime, VictimId: { } victim })
+            {
+                // The email was recorded as failed (or unconfirmed, which the operator has now checked): queue it again.
+                await services.GetRequiredService<VictimStateStore>().RequeueEmailAsync(crime, victim, cancellationToken);
+            }
+
+            var queue = services.GetRequiredService<StorageClients>().RawQueues.GetQueueClient(letter.Queue);
+            await queue.SendMessageAsync(Encoding.UTF8.GetString(letter.Message), cancellationToken);
+            await store.DeleteAsync(letter, cancellationToken);
+            await parse.InvocationConfiguration.Output.WriteLineAsync($"Replayed {letter.RowKey} to {letter.Queue}.");
+            return 0;
+        });
+        return command;
+    }
+}
