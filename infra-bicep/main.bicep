@@ -1,0 +1,174 @@
+// Referrals on Azure: storage (no shared keys), a Flex Consumption function app running as a
+// user-assigned identity with identity-based connections, Application Insights with Entra auth,
+// Key Vault for secrets, least-privilege role assignments and alerts.
+targetScope = 'resourceGroup'
+
+@description('Short environment name, used in resource names: dev, test or prod.')
+@allowed(['dev', 'test', 'prod'])
+param environmentName string
+
+@description('Azure region of every resource.')
+param location string = resourceGroup().location
+
+@description('Short name of the force, used in resource names (letters and digits), e.g. "derbys".')
+@minLength(2)
+@maxLength(8)
+param forceName string
+
+@description('Object id of the records system\'s principal (Niche, Athena…): it gets "Storage Queue Data Message Sender" on the crime-events queue only.')
+param recordsSystemPrincipalId string
+
+@description('Kind of the records system\'s principal.')
+@allowed(['ServicePrincipal', 'Group', 'User'])
+param recordsSystemPrincipalType string = 'ServicePrincipal'
+
+@description('Email address alerts are sent to.')
+param alertEmail string
+
+@description('Sender address of the entitlement emails (a domain verified in SendGrid).')
+param sendGridFromAddress string
+
+@description('Sender name of the entitlement emails.')
+param sendGridFromName string = 'Victim Care Unit'
+
+@description('true: SendGrid validates but does not deliver (test environments).')
+param sendGridSandboxMode bool
+
+@description('Most instances the app may scale out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int = 40
+
+@description('Memory per instance, in MB.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int = 2048
+
+@description('Extra non-working days, yyyy-MM-dd separated by commas (e.g. a newly proclaimed bank holiday).')
+param extraBankHolidays string = ''
+
+@description('Days of logs kept in Log Analytics.')
+@minValue(30)
+@maxValue(730)
+param logRetentionInDays int = 90
+
+var baseName = 'referrals-${forceName}-${environmentName}'
+var uniqueSuffix = take(uniqueString(resourceGroup().id), 6)
+var tags = {
+  application: 'referrals'
+  environment: environmentName
+}
+var queues = {
+  crimeEvents: 'crime-events'
+  emails: 'entitlement-emails'
+}
+var deploymentContainerName = 'app-package'
+
+module identity 'modules/identity.bicep' = {
+  name: 'identity'
+  params: {
+    name: 'id-${baseName}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: take('st${forceName}${environmentName}${uniqueSuffix}', 24)
+    location: location
+    tags: tags
+    queueNames: [queues.crimeEvents, '${queues.crimeEvents}-poison', queues.emails, '${queues.emails}-poison']
+    tableNames: ['VictimStates', 'DeadLetters']
+    deploymentContainerName: deploymentContainerName
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    name: baseName
+    location: location
+    tags: tags
+    retentionInDays: logRetentionInDays
+  }
+}
+
+module keyVault 'modules/keyvault.bicep' = {
+  name: 'keyVault'
+  params: {
+    name: take('kv-${forceName}-${environmentName}-${uniqueSuffix}', 24)
+    location: location
+    tags: tags
+  }
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionApp'
+  params: {
+    name: 'func-${baseName}-${uniqueSuffix}'
+    location: location
+    tags: tags
+    identityId: identity.outputs.id
+    identityClientId: identity.outputs.clientId
+    storage: {
+      blob: storage.outputs.blobEndpoint
+      queue: storage.outputs.queueEndpoint
+      table: storage.outputs.tableEndpoint
+    }
+    deploymentContainerName: deploymentContainerName
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    keyVaultName: keyVault.outputs.name
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+    // The settings the app reads (local.settings.example.json has the same names; a test checks both).
+    pipelineSettings: {
+      CRIME_EVENTS_QUEUE: queues.crimeEvents
+      EMAIL_QUEUE: queues.emails
+      TABLE_PREFIX: ''
+      DEAD_LETTER_REPORT_SCHEDULE: '0 */5 * * * *'
+      SendGrid__Host: 'https://api.sendgrid.com'
+      SendGrid__SandboxMode: string(sendGridSandboxMode)
+      SendGrid__FromAddress: sendGridFromAddress
+      SendGrid__FromName: sendGridFromName
+      SendGrid__MaxAttempts: '4'
+      SendGrid__MaxRetryDelay: '00:00:20'
+      SendGrid__Timeout: '00:00:30'
+      SendGrid__SendBudget: '00:01:00'
+      Rules__OffenceCodesPath: ''
+      Rules__ServicesPath: ''
+      Rules__TemplatesPath: ''
+      Rules__ExtraBankHolidays: extraBankHolidays
+    }
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  params: {
+    storageAccountName: storage.outputs.name
+    crimeEventsQueueName: queues.crimeEvents
+    appInsightsName: monitoring.outputs.appInsightsName
+    keyVaultName: keyVault.outputs.name
+    appPrincipalId: identity.outputs.principalId
+    recordsSystemPrincipalId: recordsSystemPrincipalId
+    recordsSystemPrincipalType: recordsSystemPrincipalType
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  params: {
+    name: baseName
+    location: location
+    tags: tags
+    alertEmail: alertEmail
+    appInsightsId: monitoring.outputs.appInsightsId
+  }
+}
+
+output functionAppName string = functionApp.outputs.name
+output functionAppHostName string = functionApp.outputs.defaultHostName
+output storageAccountName string = storage.outputs.name
+output keyVaultName string = keyVault.outputs.name
+output crimeEventsQueueUrl string = '${storage.outputs.queueEndpoint}${queues.crimeEvents}'

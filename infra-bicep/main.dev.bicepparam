@@ -1,0 +1,10 @@
+using 'main.bicep'
+
+param environmentName = 'dev'
+param forceName = 'example'
+param recordsSystemPrincipalId = readEnvironmentVariable('RECORDS_SYSTEM_PRINCIPAL_ID', '00000000-0000-0000-0000-000000000000')
+param alertEmail = readEnvironmentVariable('ALERT_EMAIL', 'referrals-alerts@police.example')
+param sendGridFromAddress = 'victim.care@police.example'
+param sendGridSandboxMode = true
+param maximumInstanceCount = 10
+param instanceMemoryMB = 2048

@@ -1,0 +1,10 @@
+using 'main.bicep'
+
+param environmentName = 'prod'
+param forceName = readEnvironmentVariable('FORCE_NAME', 'example')
+param recordsSystemPrincipalId = readEnvironmentVariable('RECORDS_SYSTEM_PRINCIPAL_ID')
+param alertEmail = readEnvironmentVariable('ALERT_EMAIL')
+param sendGridFromAddress = readEnvironmentVariable('SENDGRID_FROM_ADDRESS')
+param sendGridSandboxMode = false
+param maximumInstanceCount = 40
+param instanceMemoryMB = 2048

@@ -1,0 +1,129 @@
+@description('Function app name.')
+param name string
+
+@description('Azure region.')
+param location string
+
+param tags object
+
+@description('Resource id of the user-assigned identity the app runs as.')
+param identityId string
+
+@description('Client id of that identity, for identity-based connections.')
+param identityClientId string
+
+@description('Storage endpoints (blob, queue, table) of the pipeline account.')
+param storage { blob: string, queue: string, table: string }
+
+@description('Blob container the app package is deployed to.')
+param deploymentContainerName string
+
+@description('Application Insights connection string (not a secret: it holds no key that grants access, local auth is off).')
+param appInsightsConnectionString string
+
+@description('Name of the Key Vault holding the SendGrid API key.')
+param keyVaultName string
+
+@description('Most instances Flex Consumption may scale out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('Memory per instance, in MB.')
+@allowed([512, 2048, 4096])
+param instanceMemoryMB int
+
+@description('App settings of the pipeline itself (queues, schedule, SendGrid, rules).')
+param pipelineSettings object
+
+resource plan 'Microsoft.Web/serverfarms@2025-03-01' = {
+  name: 'plan-${name}'
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+var identitySettings = {
+  AzureWebJobsStorage__blobServiceUri: storage.blob
+  AzureWebJobsStorage__queueServiceUri: storage.queue
+  AzureWebJobsStorage__tableServiceUri: storage.table
+  AzureWebJobsStorage__credential: 'managedidentity'
+  AzureWebJobsStorage__clientId: identityClientId
+  ReferralsStorage__queueServiceUri: storage.queue
+  ReferralsStorage__tableServiceUri: storage.table
+  ReferralsStorage__credential: 'managedidentity'
+  ReferralsStorage__clientId: identityClientId
+  APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+  SendGrid__ApiKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=sendgrid-api-key)'
+}
+
+resource app 'Microsoft.Web/sites@2025-03-01' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: {
+      '${identityId}': {}
+    }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      appSettings: [for setting in items(union(identitySettings, pipelineSettings)): {
+        name: setting.key
+        value: setting.value
+      }]
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'dotnet-isolated'
+        version: '10.0'
+      }
+    }
+  }
+}
+
+resource basicPublishingCredentialsFtp 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: app
+  name: 'ftp'
+  properties: { allow: false }
+}
+
+resource basicPublishingCredentialsScm 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2025-03-01' = {
+  parent: app
+  name: 'scm'
+  properties: { allow: false }
+}
+
+output id string = app.id
+output name string = app.name
+output defaultHostName string = app.properties.defaultHostName
