@@ -15,6 +15,7 @@ public static class CliApp
     {
         DecideCommand.Create(),
         RunCommand.Create(),
+        BenchCommand.Create(),
         SendCommand.Create(),
         DeadLetterCommands.List(DeadLetterKind.Rejected),
         DeadLetterCommands.List(DeadLetterKind.Poison),

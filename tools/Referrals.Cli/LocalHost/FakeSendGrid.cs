@@ -13,13 +13,15 @@ namespace Referrals.Cli.LocalHost;
 public sealed class FakeSendGrid : IAsyncDisposable
 {
     private readonly HttpListener _listener = new();
-    private readonly string _outbox;
+    private readonly string? _outbox;
+    private readonly Action<string, string>? _accepted;
     private readonly Task _loop;
     private int _count;
 
-    private FakeSendGrid(int port, string outbox)
+    private FakeSendGrid(int port, string? outbox, Action<string, string>? accepted)
     {
         _outbox = outbox;
+        _accepted = accepted;
         Url = $"http://127.0.0.1:{port}";
         _listener.Prefixes.Add(Url + "/");
         _listener.Start();
@@ -30,14 +32,19 @@ public sealed class FakeSendGrid : IAsyncDisposable
 
     public int Count => _count;
 
-    public static FakeSendGrid Start(string outbox)
+    /// <summary>Starts the endpoint; with no outbox nothing is written, and <paramref name="accepted"/> hears of each email (crime reference, victim id).</summary>
+    public static FakeSendGrid Start(string? outbox, Action<string, string>? accepted = null)
     {
-        Directory.CreateDirectory(outbox);
+        if (outbox is not null)
+        {
+            Directory.CreateDirectory(outbox);
+        }
+
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         var port = ((IPEndPoint)probe.LocalEndpoint).Port;
         probe.Stop();
-        return new FakeSendGrid(port, outbox);
+        return new FakeSendGrid(port, outbox, accepted);
     }
 
     public async ValueTask DisposeAsync()
@@ -83,8 +90,14 @@ public sealed class FakeSendGrid : IAsyncDisposable
 
         using var json = await JsonDocument.ParseAsync(context.Request.InputStream);
         var id = $"local-{Interlocked.Increment(ref _count).ToString(CultureInfo.InvariantCulture)}";
-        using var message = ToMime(json.RootElement, id);
-        await message.WriteToAsync(Path.Combine(_outbox, FileName(json.RootElement, id)));
+        if (_outbox is not null)
+        {
+            using var message = ToMime(json.RootElement, id);
+            await message.WriteToAsync(Path.Combine(_outbox, FileName(json.RootElement, id)));
+        }
+
+        var args = json.RootElement.GetProperty("personalizations")[0].GetProperty("custom_args");
+        _accepted?.Invoke(args.GetProperty("crimeReference").GetString()!, args.GetProperty("victimId").GetString()!);
         response.StatusCode = 202;
         response.AddHeader("X-Message-Id", id);
     }
@@ -123,8 +136,8 @@ public sealed class FakeSendGrid : IAsyncDisposable
 
     private static string FileName(JsonElement mail, string id)
     {
-        var args = mail.GetProperty("personalizations")[0].TryGetProperty("custom_args", out var custom) ? custom : default;
-        string Arg(string key) => args.ValueKind == JsonValueKind.Object && args.TryGetProperty(key, out var value) ? value.GetString() ?? "" : "";
+        var args = mail.GetProperty("personalizations")[0].GetProperty("custom_args");
+        string Arg(string key) => args.TryGetProperty(key, out var value) ? value.GetString() ?? "" : "";
         var safe = new string([.. $"{Arg("crimeReference")}_{Arg("victimId")}".Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')]);
         return $"{safe}_{id}.eml";
     }
