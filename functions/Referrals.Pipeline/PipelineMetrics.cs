@@ -31,8 +31,6 @@ public sealed class PipelineMetrics : IDisposable
     public void Waiting(string store, long count) =>
         _waiting.Record(count, new KeyValuePair<string, object?>("store", store));
 
-    public IReadOnlyDictionary<string, long> Totals => new SortedDictionary<string, long>(_totals, StringComparer.Ordinal);
-
     public long Total(string key) => _totals.GetValueOrDefault(key);
 
     public void Dispose() => _meter.Dispose();

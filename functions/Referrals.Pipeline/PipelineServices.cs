@@ -45,7 +45,7 @@ public static class PipelineServices
 }
 
 /// <summary>The rules and the email composer, loaded once at start-up from the configured (or shipped) files.</summary>
-public sealed record RulesData(ReferralRules Rules, EntitlementEmailComposer Composer, ServiceDirectory Directory)
+public sealed record RulesData(ReferralRules Rules, EntitlementEmailComposer Composer)
 {
     public static RulesData Load(RulesOptions options)
     {
@@ -53,7 +53,7 @@ public sealed record RulesData(ReferralRules Rules, EntitlementEmailComposer Com
         var directory = string.IsNullOrWhiteSpace(options.ServicesPath) ? ServiceDirectory.LoadDefault() : ServiceDirectory.Load(Resolve(options.ServicesPath));
         var templates = string.IsNullOrWhiteSpace(options.TemplatesPath) ? EmailTemplates.LoadDefault() : EmailTemplates.Load(Resolve(options.TemplatesPath));
         var rules = new ReferralRules(new OffenceClassifier(codes), directory, new WorkingDayCalendar(options.ParseExtraBankHolidays()));
-        return new RulesData(rules, new EntitlementEmailComposer(templates, directory), directory);
+        return new RulesData(rules, new EntitlementEmailComposer(templates, directory));
     }
 
     private static string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path);

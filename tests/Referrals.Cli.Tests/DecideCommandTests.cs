@@ -104,28 +104,19 @@ public class DecideCommandTests
     [Fact]
     public async Task Emails_option_writes_a_reviewable_eml_per_email_sent()
     {
-        var folder = Path.Combine(Path.GetTempPath(), $"emails-{Guid.NewGuid():N}");
-        try
-        {
-            var (exitCode, _, stderr) = await CliProcess.RunAsync(null, "decide", CliProcess.SamplesPath, "--emails", folder);
+        using var folder = new TempFolder();
 
-            Assert.Equal(0, exitCode);
-            Assert.Contains("10 emails written", stderr, StringComparison.Ordinal);
-            var files = Directory.GetFiles(folder, "*.eml");
-            Assert.Equal(9, files.Length); // the duplicate sample rewrites the same file
-            using var message = await MimeMessage.LoadAsync(files.Single(f => Path.GetFileName(f).StartsWith("DB-26-000106_", StringComparison.Ordinal)));
-            Assert.Equal("parent@example.org", message.To.Mailboxes.Single().Address);
-            Assert.Contains("DB/26/000106", message.Subject, StringComparison.Ordinal);
-            Assert.Contains("Dear Jo Taylor", message.TextBody, StringComparison.Ordinal);
-            Assert.Contains("Dear Jo Taylor", message.HtmlBody, StringComparison.Ordinal);
-        }
-        finally
-        {
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-        }
+        var (exitCode, _, stderr) = await CliProcess.RunAsync(null, "decide", CliProcess.SamplesPath, "--emails", folder.Path);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("10 emails written", stderr, StringComparison.Ordinal);
+        var files = Directory.GetFiles(folder.Path, "*.eml");
+        Assert.Equal(9, files.Length); // the duplicate sample rewrites the same file
+        using var message = await MimeMessage.LoadAsync(files.Single(f => Path.GetFileName(f).StartsWith("DB-26-000106_", StringComparison.Ordinal)));
+        Assert.Equal("parent@example.org", message.To.Mailboxes.Single().Address);
+        Assert.Contains("DB/26/000106", message.Subject, StringComparison.Ordinal);
+        Assert.Contains("Dear Jo Taylor", message.TextBody, StringComparison.Ordinal);
+        Assert.Contains("Dear Jo Taylor", message.HtmlBody, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -136,23 +127,14 @@ public class DecideCommandTests
             .Replace("\"givenName\": \"Sam\"", "\"givenName\": \"<script>alert('x')</script>\"", StringComparison.Ordinal)
             .Replace("\"familyName\": \"Taylor\"", "\"familyName\": \"\\\"><img src=x onerror=alert(1)>\"", StringComparison.Ordinal);
         Assert.NotEqual(samples[0], hostile);
-        var folder = Path.Combine(Path.GetTempPath(), $"emails-{Guid.NewGuid():N}");
-        try
-        {
-            var (exitCode, _, _) = await CliProcess.RunAsync(hostile + "\n", "decide", "-", "--emails", folder);
+        using var folder = new TempFolder();
 
-            Assert.Equal(0, exitCode);
-            using var message = await MimeMessage.LoadAsync(Directory.GetFiles(folder, "*.eml").Single());
-            Assert.DoesNotContain("<script", message.HtmlBody, StringComparison.Ordinal);
-            Assert.DoesNotContain("<img", message.HtmlBody, StringComparison.Ordinal);
-            Assert.Contains("&lt;script&gt;", message.HtmlBody, StringComparison.Ordinal);
-        }
-        finally
-        {
-            if (Directory.Exists(folder))
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-        }
+        var (exitCode, _, _) = await CliProcess.RunAsync(hostile + "\n", "decide", "-", "--emails", folder.Path);
+
+        Assert.Equal(0, exitCode);
+        using var message = await MimeMessage.LoadAsync(Directory.GetFiles(folder.Path, "*.eml").Single());
+        Assert.DoesNotContain("<script", message.HtmlBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("<img", message.HtmlBody, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;", message.HtmlBody, StringComparison.Ordinal);
     }
 }

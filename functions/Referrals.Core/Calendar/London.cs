@@ -10,8 +10,4 @@ public static class London
 
     public static DateOnly DateOf(DateTimeOffset instant) =>
         instant.ToInstant().InZone(Zone).Date.ToDateOnly();
-
-    /// <summary>The first instant of a London date, for month boundaries and the like.</summary>
-    public static DateTimeOffset StartOf(DateOnly date) =>
-        LocalDate.FromDateOnly(date).AtStartOfDayInZone(Zone).ToDateTimeOffset();
 }

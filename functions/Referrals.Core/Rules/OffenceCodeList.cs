@@ -27,8 +27,6 @@ public sealed class OffenceCodeList
         }
     }
 
-    public int Count => _entries.Count;
-
     public OffenceCodeEntry? Find(string normalisedCode) =>
         _entries.GetValueOrDefault(normalisedCode);
 

@@ -52,8 +52,6 @@ public sealed class DeadLetterEntity : ITableEntity
     public DateTimeOffset FirstSeenAt { get; set; }
 
     public DateTimeOffset LastSeenAt { get; set; }
-
-    public DeadLetterKind Kind => Enum.Parse<DeadLetterKind>(PartitionKey, ignoreCase: true);
 }
 
 /// <summary>

@@ -79,7 +79,7 @@ public sealed partial class EntitlementEmailSender(
         }
 
         var outcome = await gateway.SendAsync(email, CancellationToken.None);
-        await RecordAsync(item, outcome, rawMessage, dequeueCount);
+        await RecordAsync(item, victim, outcome, rawMessage, dequeueCount);
     }
 
     /// <summary>Queued → Sending, only if nobody changed the row since it was read: two deliveries of one work item cannot both send.</summary>
@@ -120,45 +120,50 @@ public sealed partial class EntitlementEmailSender(
         return composer.Compose(snapshot, victim, decision);
     }
 
-    private async Task RecordAsync(EmailWorkItem item, SendOutcome outcome, string rawMessage, long dequeueCount)
+    private async Task RecordAsync(EmailWorkItem item, VictimStateEntity claimed, SendOutcome outcome, string rawMessage, long dequeueCount)
     {
         switch (outcome)
         {
             case SendOutcome.Accepted accepted:
                 await UpdateAsync(item, v => (v.EmailStatus, v.EmailSentAt, v.EmailMessageId, v.EmailReason) =
-                    (nameof(EmailStatus.Sent), time.GetUtcNow(), accepted.MessageId, null), CancellationToken.None);
+                    (nameof(EmailStatus.Sent), time.GetUtcNow(), accepted.MessageId, null), CancellationToken.None, claimed);
                 metrics.Count("email", "sent");
                 LogSent(logger, item.CrimeReference, item.VictimId);
                 break;
 
             case SendOutcome.Permanent permanent:
-                await FailAsync(item, permanent.Reason, rawMessage, dequeueCount);
+                await FailAsync(item, claimed, permanent.Reason, rawMessage, dequeueCount);
                 break;
 
             case SendOutcome.Transient transient when dequeueCount >= QueueHostSettings.MaxDequeueCount:
-                await FailAsync(item, $"retries exhausted after {dequeueCount} deliveries: {transient.Reason}", rawMessage, dequeueCount);
+                await FailAsync(item, claimed, $"retries exhausted after {dequeueCount} deliveries: {transient.Reason}", rawMessage, dequeueCount);
                 break;
 
             case SendOutcome.Transient transient:
-                await UpdateAsync(item, v => v.EmailStatus = nameof(EmailStatus.Queued), CancellationToken.None);
+                await UpdateAsync(item, v => v.EmailStatus = nameof(EmailStatus.Queued), CancellationToken.None, claimed);
                 metrics.Count("email", "deferred");
                 throw new RetryLaterException($"Email for victim {item.VictimId} of crime {item.CrimeReference} deferred: {transient.Reason}");
         }
     }
 
-    private async Task FailAsync(EmailWorkItem item, string reason, string rawMessage, long dequeueCount)
+    private async Task FailAsync(EmailWorkItem item, VictimStateEntity claimed, string reason, string rawMessage, long dequeueCount)
     {
-        await UpdateAsync(item, v => (v.EmailStatus, v.EmailReason) = (nameof(EmailStatus.Failed), reason), CancellationToken.None);
+        await UpdateAsync(item, v => (v.EmailStatus, v.EmailReason) = (nameof(EmailStatus.Failed), reason), CancellationToken.None, claimed);
         await DeadLetterAsync(rawMessage, reason, dequeueCount, item, CancellationToken.None);
         metrics.Count("email", "failed");
     }
 
-    /// <summary>Applies a change to the victim's latest row, reloading if a newer snapshot changed it meanwhile.</summary>
-    private async Task UpdateAsync(EmailWorkItem item, Action<VictimStateEntity> change, CancellationToken cancellationToken)
+    /// <summary>
+    /// Applies a change to the victim's row: to the row this sender holds when it is still current (one request),
+    /// else to the latest row, reloading if a newer snapshot changed it meanwhile.
+    /// </summary>
+    private async Task UpdateAsync(EmailWorkItem item, Action<VictimStateEntity> change, CancellationToken cancellationToken, VictimStateEntity? held = null)
     {
         for (var attempt = 1; attempt <= 5; attempt++)
         {
-            var (_, victim) = await states.LoadVictimAsync(item.CrimeReference, item.VictimId, cancellationToken);
+            var victim = attempt == 1 && held is not null
+                ? held
+                : (await states.LoadVictimAsync(item.CrimeReference, item.VictimId, cancellationToken)).Victim;
             if (victim is null)
             {
                 return;

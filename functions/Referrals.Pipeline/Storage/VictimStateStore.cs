@@ -95,7 +95,4 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
 
     public IAsyncEnumerable<VictimStateEntity> AllVictimsAsync(CancellationToken cancellationToken) =>
         Table.QueryAsync<VictimStateEntity>($"RowKey ge '{VictimStateEntity.RowKeyPrefix}' and RowKey lt 'victim;'", cancellationToken: cancellationToken);
-
-    public IAsyncEnumerable<CrimeStateEntity> AllCrimesAsync(CancellationToken cancellationToken) =>
-        Table.QueryAsync<CrimeStateEntity>($"RowKey eq '{CrimeStateEntity.CrimeRowKey}'", cancellationToken: cancellationToken);
 }
