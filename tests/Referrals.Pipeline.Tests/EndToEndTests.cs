@@ -1,5 +1,7 @@
 using System.Text;
+using Microsoft.Extensions.DependencyInjection;
 using Referrals.Pipeline.DeadLetters;
+using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Storage;
 
 namespace Referrals.Pipeline.Tests;
@@ -96,6 +98,30 @@ public sealed class EndToEndTests(AzuriteFixture azurite)
         var poison = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
         Assert.Equal(("DB/26/000101", "V1"), (poison.CrimeReference, poison.VictimId));
         Assert.StartsWith("SendGrid refused the email: 400", poison.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_email_left_Sending_by_a_dead_sender_is_never_sent_again_but_kept_for_an_operator()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+        await pipeline.SendAsync([Samples.Lines[0]]);
+        await pipeline.WaitUntilIdleAsync();
+        Assert.Single(pipeline.EmailsAccepted());
+
+        // As if a sender had called SendGrid and died before recording the result, long enough ago that its claim lapsed.
+        var states = pipeline.Services.GetRequiredService<VictimStateStore>();
+        var victim = Assert.Single(await pipeline.VictimsAsync());
+        victim.EmailStatus = "Sending";
+        victim.EmailAttemptedAt = DateTimeOffset.UtcNow.AddMinutes(-10);
+        Assert.True(await states.TryReplaceAsync(victim, CancellationToken.None));
+        await pipeline.Services.GetRequiredService<WorkQueues>().EnqueueEmailAsync(new EmailWorkItem("DB/26/000101", "V1", 1), CancellationToken.None);
+        await pipeline.WaitUntilIdleAsync();
+
+        Assert.Single(pipeline.EmailsAccepted());
+        Assert.Equal("Unconfirmed", Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
+        var letter = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
+        Assert.Contains("check SendGrid's activity", letter.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
