@@ -43,8 +43,23 @@ internal static class RunCommand
             outbox,
             timeout,
         };
-        command.SetAction((parse, cancellationToken) => RunAsync(
-            parse.GetValue(samples)!, parse.GetValue(outbox)!, TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.InvocationConfiguration.Output, cancellationToken));
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            try
+            {
+                return await RunAsync(parse.GetValue(samples)!, parse.GetValue(outbox)!, TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.InvocationConfiguration.Output, cancellationToken);
+            }
+            catch (InvalidOperationException ex)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"referrals run: {ex.Message}");
+                return 1;
+            }
+            catch (OperationCanceledException)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync("referrals run: stopped; Azurite and the local host were shut down.");
+                return 130;
+            }
+        });
         return command;
     }
 

@@ -58,7 +58,16 @@ public sealed class Azurite : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start: is Node.js installed?");
+        Process process;
+        try
+        {
+            process = Process.Start(start) ?? throw new InvalidOperationException("Azurite did not start.");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException("Node.js (`node`) was not found on PATH: install Node.js 20 or later to run Azurite.", ex);
+        }
+
         process.OutputDataReceived += (_, _) => { };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
@@ -138,7 +147,17 @@ public sealed class Azurite : IAsyncDisposable
             start.ArgumentList.Add(arg);
         }
 
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{file} did not start.");
+        Process? started;
+        try
+        {
+            started = Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new InvalidOperationException($"`{file}` was not found on PATH: install Node.js 20 or later (it brings npm) to install Azurite.", ex);
+        }
+
+        using var process = started ?? throw new InvalidOperationException($"{file} did not start.");
         await process.WaitForExitAsync(cancellationToken);
         if (process.ExitCode != 0)
         {

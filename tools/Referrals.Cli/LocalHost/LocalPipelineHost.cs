@@ -49,7 +49,6 @@ public static class LocalPipelineHost
                 logging.AddFilter("Function", LogLevel.Warning);
                 configureLogging?.Invoke(logging);
             })
-            .UseConsoleLifetime(o => o.SuppressStatusMessages = true)
             .Build();
     }
 
