@@ -86,14 +86,17 @@ internal static class RunCommand
             var services = host.Services;
             var clients = services.GetRequiredService<StorageClients>();
             var options = services.GetRequiredService<IOptions<PipelineOptions>>().Value;
-            using (var reader = samples.OpenText())
+            var queue = clients.Queues.GetQueueClient(options.CrimeEventsQueue);
+            var waves = SnapshotSender.Waves(await File.ReadAllLinesAsync(samples.FullName, cancellationToken));
+            var idle = true;
+            foreach (var (wave, index) in waves.Select((w, i) => (w, i + 1)))
             {
-                var (sent, failures) = await SnapshotSender.SendAsync(clients.Queues.GetQueueClient(options.CrimeEventsQueue), reader, cancellationToken);
-                await output.WriteLineAsync($"Sent {sent} snapshots from {samples.Name} to the {options.CrimeEventsQueue} queue.");
+                var (sent, failures) = await SnapshotSender.SendAsync(queue, wave, cancellationToken);
+                await output.WriteLineAsync($"Sent {sent} snapshots from {samples.Name} to the {options.CrimeEventsQueue} queue (wave {index} of {waves.Count}: a crime's later snapshots wait for its earlier ones).");
                 failures.ForEach(output.WriteLine);
+                idle &= await PipelineProbe.WaitUntilIdleAsync(clients, options, timeout, cancellationToken);
             }
 
-            var idle = await PipelineProbe.WaitUntilIdleAsync(clients, options, timeout, cancellationToken);
             await output.WriteLineAsync(idle ? "All messages processed." : $"Still processing after {timeout.TotalSeconds:0} s; the summary shows what is done so far.");
             await output.WriteLineAsync();
             var summary = await RunSummary.ReadAsync(
