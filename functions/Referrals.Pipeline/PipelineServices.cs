@@ -1,7 +1,9 @@
+using Azure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Referrals.Calendar;
 using Referrals.Emails;
@@ -59,15 +61,28 @@ public sealed record RulesData(ReferralRules Rules, EntitlementEmailComposer Com
     private static string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path);
 }
 
-/// <summary>Creates the pipeline's tables and queues if they are missing (Bicep creates them in Azure; Azurite starts empty).</summary>
-public sealed class StorageInitializer(VictimStateStore states, DeadLetterStore deadLetters, WorkQueues queues) : IHostedService
+/// <summary>
+/// Creates the pipeline's tables and queues if they are missing (Azurite starts empty). In Azure, Bicep creates
+/// them; if the identity may not create (403), that is logged and start-up goes on.
+/// </summary>
+public sealed partial class StorageInitializer(VictimStateStore states, DeadLetterStore deadLetters, WorkQueues queues, ILogger<StorageInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await states.CreateIfNotExistsAsync(cancellationToken);
-        await deadLetters.CreateIfNotExistsAsync(cancellationToken);
-        await queues.CreateIfNotExistsAsync(cancellationToken);
+        try
+        {
+            await states.CreateIfNotExistsAsync(cancellationToken);
+            await deadLetters.CreateIfNotExistsAsync(cancellationToken);
+            await queues.CreateIfNotExistsAsync(cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 403)
+        {
+            LogNotAllowed(logger, ex.ErrorCode);
+        }
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not allowed to create the pipeline's tables and queues ({ErrorCode}); assuming the deployment created them")]
+    private static partial void LogNotAllowed(ILogger logger, string? errorCode);
 }
