@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Text;
 using Referrals.Cli;
+using Microsoft.Extensions.DependencyInjection;
 using Referrals.Pipeline.DeadLetters;
+using Referrals.Pipeline.Storage;
 
 namespace Referrals.Pipeline.Tests;
 
@@ -56,6 +58,35 @@ public sealed class OperatorCommandTests(AzuriteFixture azurite)
         Assert.Single(pipeline.EmailsAccepted());
         Assert.Equal("Sent", Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
         Assert.Empty(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
+    }
+
+    [Fact]
+    public async Task Messages_the_host_put_in_a_poison_queue_can_be_moved_back_and_are_processed()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+        var poisonQueue = pipeline.Services.GetRequiredService<StorageClients>().RawQueues.GetQueueClient(pipeline.Options.CrimeEventsQueue + "-poison");
+        await poisonQueue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(Samples.Lines[0])));
+        try
+        {
+            Environment.SetEnvironmentVariable("CRIME_EVENTS_QUEUE", pipeline.Options.CrimeEventsQueue);
+            Environment.SetEnvironmentVariable("EMAIL_QUEUE", pipeline.Options.EmailQueue);
+            var (listed, listing) = await Cli(pipeline, "poison");
+            var (exitCode, output) = await Cli(pipeline, "replay", "--poison-queues");
+            await pipeline.WaitUntilIdleAsync();
+
+            Assert.Equal(0, listed);
+            Assert.Contains($"1 message(s) in the host's poison queue {poisonQueue.Name}", listing, StringComparison.Ordinal);
+            Assert.Equal(0, exitCode);
+            Assert.Contains($"Moved 1 message(s) from {poisonQueue.Name}", output, StringComparison.Ordinal);
+            Assert.Equal("Sent", Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
+            Assert.Equal(0, (await poisonQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("CRIME_EVENTS_QUEUE", null);
+            Environment.SetEnvironmentVariable("EMAIL_QUEUE", null);
+        }
     }
 
     [Fact]

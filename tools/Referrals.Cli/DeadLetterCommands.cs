@@ -55,18 +55,34 @@ internal static class DeadLetterCommands
 
     public static Command Replay()
     {
-        var id = new Argument<string>("ID") { Description = "The id printed by `referrals rejected` or `referrals poison`." };
+        var id = new Argument<string?>("ID") { Description = "The id printed by `referrals rejected` or `referrals poison`.", Arity = ArgumentArity.ZeroOrOne };
+        var poisonQueues = new Option<bool>("--poison-queues") { Description = "Instead of one dead letter: move every message the host itself put in a poison queue back to its queue." };
         var storage = new StorageCommandOptions();
-        var command = new Command("replay", "Send a dead-lettered message again, exactly as it was received, to the queue it came from, and remove it from the list. If it fails again it comes back with its new reason.") { id };
+        var command = new Command("replay", "Send a dead-lettered message again, exactly as it was received, to the queue it came from, and remove it from the list. If it fails again it comes back with its new reason.")
+        {
+            id,
+            poisonQueues,
+        };
         storage.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             using var services = storage.Build(parse);
+            if (parse.GetValue(poisonQueues))
+            {
+                return await ReplayPoisonQueuesAsync(services, parse.InvocationConfiguration.Output, cancellationToken);
+            }
+
+            if (parse.GetValue(id) is not { } letterId)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync("referrals replay: give the ID of a dead letter, or --poison-queues.");
+                return 2;
+            }
+
             var store = services.GetRequiredService<DeadLetterStore>();
-            var letter = await store.FindAsync(parse.GetValue(id)!, cancellationToken);
+            var letter = await store.FindAsync(letterId, cancellationToken);
             if (letter is null)
             {
-                await parse.InvocationConfiguration.Error.WriteLineAsync($"referrals replay: no dead letter with id {parse.GetValue(id)}.");
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"referrals replay: no dead letter with id {letterId}.");
                 return 1;
             }
 
@@ -89,5 +105,32 @@ internal static class DeadLetterCommands
             return 0;
         });
         return command;
+    }
+
+    /// <summary>Moves each message of the host's poison queues back to its queue, as received (send first, then delete: at worst a duplicate, which the pipeline ignores).</summary>
+    private static async Task<int> ReplayPoisonQueuesAsync(IServiceProvider services, TextWriter output, CancellationToken cancellationToken)
+    {
+        var clients = services.GetRequiredService<StorageClients>();
+        var options = StorageCommandOptions.PipelineOptionsOf(services);
+        foreach (var name in new[] { options.CrimeEventsQueue, options.EmailQueue })
+        {
+            var poison = clients.RawQueues.GetQueueClient(name + "-poison");
+            var target = clients.RawQueues.GetQueueClient(name);
+            var moved = 0;
+            while (await poison.ExistsAsync(cancellationToken)
+                && (await poison.ReceiveMessagesAsync(maxMessages: 32, cancellationToken: cancellationToken)).Value is { Length: > 0 } messages)
+            {
+                foreach (var message in messages)
+                {
+                    await target.SendMessageAsync(message.MessageText, cancellationToken);
+                    await poison.DeleteMessageAsync(message.MessageId, message.PopReceipt, cancellationToken);
+                    moved++;
+                }
+            }
+
+            await output.WriteLineAsync($"Moved {moved} message(s) from {poison.Name} back to {name}.");
+        }
+
+        return 0;
     }
 }
