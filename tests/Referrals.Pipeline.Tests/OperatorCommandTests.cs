@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Text;
-using Referrals.Cli;
 using Microsoft.Extensions.DependencyInjection;
+using Referrals.Cli;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Storage;
 
