@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Cli;
+using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Storage;
 
@@ -65,7 +66,7 @@ public sealed class OperatorCommandTests(AzuriteFixture azurite)
     {
         await using var pipeline = new PipelineTestHost(azurite);
         await pipeline.StartAsync();
-        var poisonQueue = pipeline.Services.GetRequiredService<StorageClients>().RawQueues.GetQueueClient(pipeline.Options.CrimeEventsQueue + "-poison");
+        var poisonQueue = pipeline.Services.GetRequiredService<StorageClients>().RawQueues.GetQueueClient(PipelineOptions.PoisonQueueOf(pipeline.Options.CrimeEventsQueue));
         await poisonQueue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(Samples.Lines[0])));
         try
         {

@@ -179,10 +179,10 @@ public sealed class PipelineTestHost : IAsyncDisposable
                 await StopAsync();
                 await clients.Tables.DeleteTableAsync(options.VictimStateTable);
                 await clients.Tables.DeleteTableAsync(options.DeadLetterTable);
-                foreach (var queue in new[] { options.CrimeEventsQueue, options.EmailQueue })
+                foreach (var queue in options.Queues)
                 {
                     await clients.Queues.GetQueueClient(queue).DeleteIfExistsAsync();
-                    await clients.Queues.GetQueueClient(queue + "-poison").DeleteIfExistsAsync();
+                    await clients.Queues.GetQueueClient(PipelineOptions.PoisonQueueOf(queue)).DeleteIfExistsAsync();
                 }
             }
         }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Storage;
 
@@ -41,7 +42,7 @@ internal static class DeadLetterCommands
             {
                 var clients = services.GetRequiredService<StorageClients>();
                 var options = StorageCommandOptions.PipelineOptionsOf(services);
-                foreach (var queue in new[] { options.CrimeEventsQueue, options.EmailQueue }.Select(q => clients.Queues.GetQueueClient(q + "-poison")))
+                foreach (var queue in options.Queues.Select(q => clients.Queues.GetQueueClient(PipelineOptions.PoisonQueueOf(q))))
                 {
                     var waiting = await queue.ExistsAsync(cancellationToken) ? (await queue.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount : 0;
                     await output.WriteLineAsync($"{waiting} message(s) in the host's poison queue {queue.Name}.");
@@ -112,9 +113,9 @@ internal static class DeadLetterCommands
     {
         var clients = services.GetRequiredService<StorageClients>();
         var options = StorageCommandOptions.PipelineOptionsOf(services);
-        foreach (var name in new[] { options.CrimeEventsQueue, options.EmailQueue })
+        foreach (var name in options.Queues)
         {
-            var poison = clients.RawQueues.GetQueueClient(name + "-poison");
+            var poison = clients.RawQueues.GetQueueClient(PipelineOptions.PoisonQueueOf(name));
             var target = clients.RawQueues.GetQueueClient(name);
             var moved = 0;
             while (await poison.ExistsAsync(cancellationToken)

@@ -21,9 +21,15 @@ public sealed class PipelineOptions
     [RegularExpression("^([A-Za-z][A-Za-z0-9]{0,30})?$", ErrorMessage = "TABLE_PREFIX must be letters and digits, starting with a letter.")]
     public string TablePrefix { get; set; } = string.Empty;
 
+    /// <summary>The pipeline's queues; each has a poison queue beside it (<see cref="PoisonQueueOf"/>).</summary>
+    public IReadOnlyList<string> Queues => [CrimeEventsQueue, EmailQueue];
+
     public string VictimStateTable => TablePrefix + "VictimStates";
 
     public string DeadLetterTable => TablePrefix + "DeadLetters";
+
+    /// <summary>Where the queue host moves a message it gave up on.</summary>
+    public static string PoisonQueueOf(string queue) => queue + "-poison";
 }
 
 /// <summary>Where the rules data lives; defaults are the files shipped beside the app.</summary>

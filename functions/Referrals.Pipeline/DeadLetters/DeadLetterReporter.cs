@@ -26,7 +26,7 @@ public sealed partial class DeadLetterReporter(
             counts[kind.ToString().ToLowerInvariant()] = count;
         }
 
-        foreach (var queue in new[] { options.Value.CrimeEventsQueue, options.Value.EmailQueue }.Select(q => q + "-poison"))
+        foreach (var queue in options.Value.Queues.Select(PipelineOptions.PoisonQueueOf))
         {
             var client = clients.Queues.GetQueueClient(queue);
             counts[queue] = await client.ExistsAsync(cancellationToken) ? (await client.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount : 0;

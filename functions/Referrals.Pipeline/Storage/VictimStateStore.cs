@@ -14,6 +14,9 @@ public sealed record CrimeRecord(string PartitionKey, CrimeStateEntity? Crime, I
 /// <summary>Per-victim state in Azure Table Storage, one partition per crime so a snapshot commits in one transaction.</summary>
 public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOptions> options)
 {
+    /// <summary>Row keys from "victim:" up to (not including) "victim;": exactly the victim rows, not the crime row.</summary>
+    private const string VictimRows = $"RowKey ge '{VictimStateEntity.RowKeyPrefix}' and RowKey lt 'victim;'";
+
     private TableClient Table => clients.Tables.GetTableClient(options.Value.VictimStateTable);
 
     public static string PartitionKeyFor(string crimeReference) => TableKeys.Escape(crimeReference);
@@ -29,7 +32,7 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
         var victims = new Dictionary<string, VictimStateEntity>(StringComparer.Ordinal);
         if (crime.HasValue)
         {
-            var filter = $"PartitionKey eq {TableKeys.Quote(partition)} and RowKey ge '{VictimStateEntity.RowKeyPrefix}' and RowKey lt 'victim;'";
+            var filter = $"PartitionKey eq {TableKeys.Quote(partition)} and {VictimRows}";
             await foreach (var victim in Table.QueryAsync<VictimStateEntity>(filter, cancellationToken: cancellationToken))
             {
                 victims[victim.VictimId] = victim;
@@ -94,5 +97,5 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
     }
 
     public IAsyncEnumerable<VictimStateEntity> AllVictimsAsync(CancellationToken cancellationToken) =>
-        Table.QueryAsync<VictimStateEntity>($"RowKey ge '{VictimStateEntity.RowKeyPrefix}' and RowKey lt 'victim;'", cancellationToken: cancellationToken);
+        Table.QueryAsync<VictimStateEntity>(VictimRows, cancellationToken: cancellationToken);
 }

@@ -12,10 +12,10 @@ public sealed class WorkQueues(StorageClients clients, IOptions<PipelineOptions>
 
     public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken)
     {
-        foreach (var queue in new[] { options.Value.CrimeEventsQueue, options.Value.EmailQueue })
+        foreach (var queue in options.Value.Queues)
         {
             await clients.Queues.GetQueueClient(queue).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
-            await clients.Queues.GetQueueClient(queue + "-poison").CreateIfNotExistsAsync(cancellationToken: cancellationToken);
+            await clients.Queues.GetQueueClient(PipelineOptions.PoisonQueueOf(queue)).CreateIfNotExistsAsync(cancellationToken: cancellationToken);
         }
     }
 }

@@ -14,7 +14,7 @@ public static class PipelineProbe
         while (DateTime.UtcNow < deadline)
         {
             var pending = 0;
-            foreach (var queue in new[] { options.CrimeEventsQueue, options.EmailQueue })
+            foreach (var queue in options.Queues)
             {
                 var client = clients.Queues.GetQueueClient(queue);
                 pending += (await client.GetPropertiesAsync(cancellationToken)).Value.ApproximateMessagesCount;
