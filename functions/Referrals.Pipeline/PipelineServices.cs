@@ -39,7 +39,11 @@ public static class PipelineServices
         services.AddSingleton<SnapshotIngestor>();
         services.AddSingleton<EntitlementEmailSender>();
         services.AddSingleton<DeadLetterReporter>();
-        services.AddHttpClient<SendGridGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout);
+        // The gateway lives as long as the singleton sender holding it, so its connections are recycled by the
+        // handler (PooledConnectionLifetime) rather than by the factory rotating handlers.
+        services.AddHttpClient<SendGridGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
 
         services.AddHostedService<StorageInitializer>();
         return services;

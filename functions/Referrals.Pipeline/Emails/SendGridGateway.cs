@@ -27,12 +27,14 @@ public abstract record SendOutcome
 /// </summary>
 public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOptions> options, TimeProvider time, ILogger<SendGridGateway> logger)
 {
+    // Built once: the options are fixed at start-up, and one client is shared by every concurrent send.
+    private readonly SendGridClient _client = new(http, string.IsNullOrEmpty(options.Value.Host)
+        ? new SendGridClientOptions { ApiKey = options.Value.ApiKey }
+        : new SendGridClientOptions { ApiKey = options.Value.ApiKey, Host = options.Value.Host });
+
     public async Task<SendOutcome> SendAsync(EntitlementEmail email, CancellationToken cancellationToken)
     {
         var settings = options.Value;
-        var client = new SendGridClient(http, string.IsNullOrEmpty(settings.Host)
-            ? new SendGridClientOptions { ApiKey = settings.ApiKey }
-            : new SendGridClientOptions { ApiKey = settings.ApiKey, Host = settings.Host });
         var message = Message(email, settings);
 
         SendOutcome outcome = new SendOutcome.Transient("not attempted");
@@ -42,7 +44,7 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
             TimeSpan? wait = null;
             try
             {
-                var response = await client.SendEmailAsync(message, cancellationToken);
+                var response = await _client.SendEmailAsync(message, cancellationToken);
                 if (response.IsSuccessStatusCode)
                 {
                     return new SendOutcome.Accepted(response.Headers.TryGetValues("X-Message-Id", out var ids) ? ids.FirstOrDefault() : null);
