@@ -133,27 +133,11 @@ public sealed class PipelineTestHost : IAsyncDisposable
         }
     }
 
-    public async Task<List<VictimStateEntity>> VictimsAsync()
-    {
-        var victims = new List<VictimStateEntity>();
-        await foreach (var victim in Services.GetRequiredService<VictimStateStore>().AllVictimsAsync(CancellationToken.None))
-        {
-            victims.Add(victim);
-        }
+    public async Task<List<VictimStateEntity>> VictimsAsync() =>
+        await Services.GetRequiredService<VictimStateStore>().AllVictimsAsync(CancellationToken.None).ToListAsync();
 
-        return victims;
-    }
-
-    public async Task<List<DeadLetterEntity>> DeadLettersAsync(DeadLetterKind kind)
-    {
-        var letters = new List<DeadLetterEntity>();
-        await foreach (var letter in Services.GetRequiredService<DeadLetterStore>().ListAsync(kind, CancellationToken.None))
-        {
-            letters.Add(letter);
-        }
-
-        return letters;
-    }
+    public async Task<List<DeadLetterEntity>> DeadLettersAsync(DeadLetterKind kind) =>
+        await Services.GetRequiredService<DeadLetterStore>().ListAsync(kind, CancellationToken.None).ToListAsync();
 
     /// <summary>The emails SendGrid accepted (2xx), as (crime reference, victim id, to).</summary>
     public List<(string Crime, string Victim, string To)> EmailsAccepted() =>

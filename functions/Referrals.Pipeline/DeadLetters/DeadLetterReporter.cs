@@ -17,13 +17,7 @@ public sealed partial class DeadLetterReporter(
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var kind in Enum.GetValues<DeadLetterKind>())
         {
-            long count = 0;
-            await foreach (var _ in deadLetters.ListAsync(kind, cancellationToken))
-            {
-                count++;
-            }
-
-            counts[kind.ToString().ToLowerInvariant()] = count;
+            counts[kind.ToString().ToLowerInvariant()] = await deadLetters.ListAsync(kind, cancellationToken).CountAsync(cancellationToken);
         }
 
         foreach (var queue in options.Value.Queues.Select(PipelineOptions.PoisonQueueOf))

@@ -15,25 +15,12 @@ public sealed record RunSummary(
 {
     public static async Task<RunSummary> ReadAsync(VictimStateStore states, DeadLetterStore deadLetters, PipelineMetrics metrics, CancellationToken cancellationToken)
     {
-        var victims = new List<VictimStateEntity>();
-        await foreach (var victim in states.AllVictimsAsync(cancellationToken))
-        {
-            victims.Add(victim);
-        }
-
-        var rejected = new List<DeadLetterEntity>();
-        await foreach (var letter in deadLetters.ListAsync(DeadLetterKind.Rejected, cancellationToken))
-        {
-            rejected.Add(letter);
-        }
-
-        var poison = new List<DeadLetterEntity>();
-        await foreach (var letter in deadLetters.ListAsync(DeadLetterKind.Poison, cancellationToken))
-        {
-            poison.Add(letter);
-        }
-
-        return new RunSummary(metrics.Total("snapshot:applied"), metrics.Total("snapshot:stale"), victims, rejected, poison);
+        return new RunSummary(
+            metrics.Total("snapshot:applied"),
+            metrics.Total("snapshot:stale"),
+            await states.AllVictimsAsync(cancellationToken).ToListAsync(cancellationToken),
+            await deadLetters.ListAsync(DeadLetterKind.Rejected, cancellationToken).ToListAsync(cancellationToken),
+            await deadLetters.ListAsync(DeadLetterKind.Poison, cancellationToken).ToListAsync(cancellationToken));
     }
 
     public void WriteTo(TextWriter output)
