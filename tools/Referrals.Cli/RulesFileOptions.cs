@@ -1,7 +1,6 @@
 using System.CommandLine;
-using Referrals.Calendar;
-using Referrals.Emails;
-using Referrals.Rules;
+using Referrals.Pipeline;
+using Referrals.Pipeline.Configuration;
 
 namespace Referrals.Cli;
 
@@ -33,12 +32,11 @@ internal sealed class RulesFileOptions
         command.Options.Add(Templates);
     }
 
-    public (ReferralRules Rules, EntitlementEmailComposer Composer) Load(ParseResult parse)
+    /// <summary>The same loading as the Functions app's start-up, with these options in place of its settings.</summary>
+    public RulesData Load(ParseResult parse) => RulesData.Load(new RulesOptions
     {
-        var codes = parse.GetValue(OffenceCodes) is { } codesFile ? OffenceCodeList.Load(codesFile.FullName) : OffenceCodeList.LoadDefault();
-        var directory = parse.GetValue(Services) is { } servicesFile ? ServiceDirectory.Load(servicesFile.FullName) : ServiceDirectory.LoadDefault();
-        var templates = parse.GetValue(Templates) is { } folder ? EmailTemplates.Load(folder.FullName) : EmailTemplates.LoadDefault();
-        var rules = new ReferralRules(new OffenceClassifier(codes), directory, new WorkingDayCalendar());
-        return (rules, new EntitlementEmailComposer(templates, directory));
-    }
+        OffenceCodesPath = parse.GetValue(OffenceCodes)?.FullName,
+        ServicesPath = parse.GetValue(Services)?.FullName,
+        TemplatesPath = parse.GetValue(Templates)?.FullName,
+    });
 }
