@@ -1,6 +1,7 @@
 using Azure.Storage.Queues;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Azure.WebJobs.Host;
+using Microsoft.Azure.WebJobs.Host.Timers;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -38,6 +39,7 @@ public static class LocalPipelineHost
             {
                 services.AddReferralsPipeline(context.Configuration);
                 services.AddSingleton<ITypeLocator>(new LocalTypeLocator());
+                services.AddSingleton<IWebJobsExceptionHandlerFactory, LocalExceptionHandler>();
                 configureServices?.Invoke(services);
             })
             .ConfigureLogging(logging =>
