@@ -46,6 +46,9 @@ param instanceMemoryMB int = 2048
 @description('Extra non-working days, yyyy-MM-dd separated by commas (e.g. a newly proclaimed bank holiday).')
 param extraBankHolidays string = ''
 
+@description('Client id of the Entra ID app registration that fronts the OPCC\'s tallies endpoint; when set, App Service authentication requires a token for it on every HTTP request (on top of the function key). Required in production.')
+param talliesApiClientId string = ''
+
 @description('Days of logs kept in Log Analytics.')
 @minValue(30)
 @maxValue(730)
@@ -60,6 +63,7 @@ var tags = {
 var queues = {
   crimeEvents: 'crime-events'
   emails: 'entitlement-emails'
+  referrals: 'referrals'
 }
 var deploymentContainerName = 'app-package'
 
@@ -78,8 +82,8 @@ module storage 'modules/storage.bicep' = {
     name: take('st${forceName}${environmentName}${uniqueSuffix}', 24)
     location: location
     tags: tags
-    queueNames: [queues.crimeEvents, '${queues.crimeEvents}-poison', queues.emails, '${queues.emails}-poison']
-    tableNames: ['VictimStates', 'DeadLetters']
+    queueNames: [queues.crimeEvents, '${queues.crimeEvents}-poison', queues.emails, '${queues.emails}-poison', queues.referrals, '${queues.referrals}-poison']
+    tableNames: ['VictimStates', 'DeadLetters', 'TallyEvents', 'MonthlyTallies']
     deploymentContainerName: deploymentContainerName
   }
 }
@@ -119,14 +123,21 @@ module functionApp 'modules/functionapp.bicep' = {
     deploymentContainerName: deploymentContainerName
     appInsightsConnectionString: monitoring.outputs.connectionString
     keyVaultName: keyVault.outputs.name
+    talliesApiClientId: talliesApiClientId
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     // The settings the app reads (local.settings.example.json has the same names; a test checks both).
     pipelineSettings: {
       CRIME_EVENTS_QUEUE: queues.crimeEvents
       EMAIL_QUEUE: queues.emails
+      REFERRAL_QUEUE: queues.referrals
       TABLE_PREFIX: ''
       DEAD_LETTER_REPORT_SCHEDULE: '0 */5 * * * *'
+      // Hourly at 10 past, in UTC (Flex Consumption has no time zone setting): the code works out Europe/London months.
+      MONTHLY_TALLY_SCHEDULE: '0 10 * * * *'
+      Forwarding__MaxAttempts: '3'
+      Forwarding__MaxRetryDelay: '00:00:10'
+      Forwarding__Timeout: '00:00:30'
       SendGrid__Host: 'https://api.sendgrid.com'
       SendGrid__SandboxMode: string(sendGridSandboxMode)
       SendGrid__FromAddress: sendGridFromAddress

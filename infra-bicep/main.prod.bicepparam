@@ -8,3 +8,4 @@ param sendGridFromAddress = readEnvironmentVariable('SENDGRID_FROM_ADDRESS')
 param sendGridSandboxMode = false
 param maximumInstanceCount = 40
 param instanceMemoryMB = 2048
+param talliesApiClientId = readEnvironmentVariable('TALLIES_API_CLIENT_ID')

@@ -1,4 +1,6 @@
 using Azure;
+using Azure.Core;
+using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -10,8 +12,10 @@ using Referrals.Emails;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
+using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Storage;
+using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
 
 namespace Referrals.Pipeline;
@@ -24,6 +28,7 @@ public static class PipelineServices
         services.AddOptions<PipelineOptions>().Bind(configuration).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RulesOptions>().BindConfiguration(RulesOptions.Section).ValidateOnStart();
         services.AddOptions<SendGridOptions>().BindConfiguration(SendGridOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ForwardingOptions>().BindConfiguration(ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<StorageClients>();
@@ -32,16 +37,29 @@ public static class PipelineServices
         services.AddSingleton(sp => RulesData.Load(sp.GetRequiredService<IOptions<RulesOptions>>().Value));
         services.AddSingleton(sp => sp.GetRequiredService<RulesData>().Rules);
         services.AddSingleton(sp => sp.GetRequiredService<RulesData>().Composer);
+        services.AddSingleton(sp => sp.GetRequiredService<RulesData>().Directory);
+        services.TryAddSingleton<TokenCredential>(sp => sp.GetRequiredService<IOptions<ForwardingOptions>>().Value.ManagedIdentityClientId is { Length: > 0 } clientId
+            ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
+            : new DefaultAzureCredential());
+        services.AddSingleton<ServiceCredentials>();
 
         services.AddSingleton<VictimStateStore>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<WorkQueues>();
         services.AddSingleton<SnapshotIngestor>();
         services.AddSingleton<EntitlementEmailSender>();
+        services.AddSingleton<DeliveryStore>();
+        services.AddSingleton<ReferralForwarder>();
+        services.AddSingleton<TallyStore>();
+        services.AddSingleton<TallyAggregator>();
+        services.AddSingleton<TalliesEndpoint>();
         services.AddSingleton<DeadLetterReporter>();
         // The gateway lives as long as the singleton sender holding it, so its connections are recycled by the
         // handler (PooledConnectionLifetime) rather than by the factory rotating handlers.
         services.AddHttpClient<SendGridGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        services.AddHttpClient<ServiceGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<ForwardingOptions>>().Value.Timeout)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
 
@@ -51,7 +69,7 @@ public static class PipelineServices
 }
 
 /// <summary>The rules and the email composer, loaded once at start-up from the configured (or shipped) files.</summary>
-public sealed record RulesData(ReferralRules Rules, EntitlementEmailComposer Composer)
+public sealed record RulesData(ReferralRules Rules, EntitlementEmailComposer Composer, ServiceDirectory Directory)
 {
     public static RulesData Load(RulesOptions options)
     {
@@ -59,24 +77,29 @@ public sealed record RulesData(ReferralRules Rules, EntitlementEmailComposer Com
         var directory = string.IsNullOrWhiteSpace(options.ServicesPath) ? ServiceDirectory.LoadDefault() : ServiceDirectory.Load(Resolve(options.ServicesPath));
         var templates = string.IsNullOrWhiteSpace(options.TemplatesPath) ? EmailTemplates.LoadDefault() : EmailTemplates.Load(Resolve(options.TemplatesPath));
         var rules = new ReferralRules(new OffenceClassifier(codes), directory, new WorkingDayCalendar(options.ParseExtraBankHolidays()));
-        return new RulesData(rules, new EntitlementEmailComposer(templates, directory));
+        return new RulesData(rules, new EntitlementEmailComposer(templates, directory), directory);
     }
 
     private static string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path);
 }
 
 /// <summary>
-/// Creates the pipeline's tables and queues if they are missing (Azurite starts empty). In Azure, Bicep creates
-/// them; if the identity may not create (403), that is logged and start-up goes on.
+/// Loads the rules data and the services' credentials, so a bad services directory or a missing API key stops
+/// start-up naming the entry; then creates the pipeline's tables and queues if they are missing (Azurite starts
+/// empty). In Azure, Bicep creates them; if the identity may not create (403), that is logged and start-up goes on.
 /// </summary>
-public sealed partial class StorageInitializer(VictimStateStore states, DeadLetterStore deadLetters, WorkQueues queues, ILogger<StorageInitializer> logger) : IHostedService
+public sealed partial class StorageInitializer(
+    IServiceProvider services, VictimStateStore states, DeadLetterStore deadLetters, WorkQueues queues, ILogger<StorageInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        services.GetRequiredService<RulesData>();
+        services.GetRequiredService<ServiceCredentials>();
         try
         {
             await states.CreateIfNotExistsAsync(cancellationToken);
             await deadLetters.CreateIfNotExistsAsync(cancellationToken);
+            await services.GetRequiredService<TallyStore>().CreateIfNotExistsAsync(cancellationToken);
             await queues.CreateIfNotExistsAsync(cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 403)

@@ -57,6 +57,34 @@ resource deadLetters 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   }
 }
 
+// ReferralForwarder logs a warning for every referral delivered after its 2-working-day due date.
+resource lateReferrals 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
+  name: 'alert-${name}-late-referrals'
+  location: location
+  tags: tags
+  properties: {
+    displayName: 'Referrals: delivered past their deadline'
+    description: 'Referrals reached a service after their due date (Victims\' Code: 2 working days): check the service\'s availability and `referrals poison`.'
+    severity: 3
+    enabled: true
+    scopes: [appInsightsId]
+    evaluationFrequency: 'PT1H'
+    windowSize: 'PT1H'
+    criteria: {
+      allOf: [
+        {
+          query: 'traces | where message has "delivered after its due date"'
+          timeAggregation: 'Count'
+          operator: 'GreaterThan'
+          threshold: 0
+          failingPeriods: { numberOfEvaluationPeriods: 1, minFailingPeriodsToAlert: 1 }
+        }
+      ]
+    }
+    actions: { actionGroups: [actionGroup.id] }
+  }
+}
+
 resource functionFailures 'Microsoft.Insights/scheduledQueryRules@2026-03-01' = {
   name: 'alert-${name}-function-failures'
   location: location

@@ -24,6 +24,9 @@ param appInsightsConnectionString string
 @description('Name of the Key Vault holding the SendGrid API key.')
 param keyVaultName string
 
+@description('Client id of the Entra ID app registration fronting the tallies endpoint; empty: no App Service authentication (function keys only).')
+param talliesApiClientId string
+
 @description('Most instances Flex Consumption may scale out to.')
 @minValue(1)
 @maxValue(1000)
@@ -63,6 +66,10 @@ var identitySettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   SendGrid__ApiKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=sendgrid-api-key)'
+  // The API key of the general victim service, named by the services directory (apiKeySetting).
+  ServiceKeys__general: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=service-key-general)'
+  // Entra ID tokens for services' APIs (directory entraScope) come from the app's own identity.
+  Forwarding__ManagedIdentityClientId: identityClientId
 }
 
 resource app 'Microsoft.Web/sites@2025-03-01' = {
@@ -122,6 +129,32 @@ resource basicPublishingCredentialsScm 'Microsoft.Web/sites/basicPublishingCrede
   parent: app
   name: 'scm'
   properties: { allow: false }
+}
+
+// Entra ID in front of the app: only the OPCC's HTTP calls are affected (queue and timer triggers are not HTTP).
+// A caller needs a token for the app registration and, inside, a function key (authorisation level Function).
+resource authentication 'Microsoft.Web/sites/config@2025-03-01' = if (!empty(talliesApiClientId)) {
+  parent: app
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+    }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: talliesApiClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: ['api://${talliesApiClientId}']
+        }
+      }
+    }
+  }
 }
 
 output id string = app.id

@@ -37,6 +37,15 @@ public static partial class AppSettingsCatalog
 
         AddSection(settings, RulesOptions.Section, typeof(RulesOptions));
         AddSection(settings, SendGridOptions.Section, typeof(SendGridOptions));
+        AddSection(settings, ForwardingOptions.Section, typeof(ForwardingOptions));
+
+        // API keys are named by the services directory, not by code.
+        var directory = Rules.ServiceDirectory.LoadDefault();
+        foreach (var setting in directory.Services.Select(s => s.Referral).Append(directory.VictimCareUnit.Referral).Select(r => r.Auth?.ApiKeySetting).OfType<string>())
+        {
+            settings.Add(setting);
+        }
+
         return settings;
     }
 

@@ -27,7 +27,8 @@ public sealed class PipelineTestHost : IAsyncDisposable
     private readonly Dictionary<string, string?> _settings;
     private IHost? _host;
 
-    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null)
+    /// <param name="services">The services' APIs' answer to a POST: (service id, that service's call number) → status. Default 201.</param>
+    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null)
     {
         _connection = azurite.ConnectionString;
         var id = Guid.NewGuid().ToString("N")[..8];
@@ -51,12 +52,29 @@ public sealed class PipelineTestHost : IAsyncDisposable
                 };
             }));
 
-        _settings = LocalSettings.For(_connection, SendGrid.Url!, tablePrefix: $"t{id}", queuePrefix: $"t{id}-");
+        ServiceApis = WireMockServer.Start();
+        var serviceCalls = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        ServiceApis.Given(Request.Create().WithPath(new WireMock.Matchers.RegexMatcher("^/[a-z0-9-]+/referrals$")).UsingPost())
+            .RespondWith(WireMockResponse.Create().WithCallback(request =>
+            {
+                var service = request.Path.Split('/')[1];
+                var call = serviceCalls.AddOrUpdate(service, 1, (_, n) => n + 1);
+                return new WireMock.ResponseMessage { StatusCode = (services ?? ((_, _) => 201))(service, call) };
+            }));
+        var directory = FakeServices.WriteLocalDirectory(
+            Path.Combine(AppContext.BaseDirectory, Rules.ServiceDirectory.DefaultFileName), ServiceApis.Url!, Path.Combine(Path.GetTempPath(), $"referrals-test-{id}", "services.json"));
+
+        _settings = LocalSettings.For(_connection, SendGrid.Url!, directory, tablePrefix: $"t{id}", queuePrefix: $"t{id}-");
         _settings["SendGrid:MaxRetryDelay"] = "00:00:00.200";
         _settings["SendGrid:MaxAttempts"] = "4";
     }
 
     public WireMockServer SendGrid { get; }
+
+    /// <summary>The Http-channel services' APIs (in the default directory: general at /general/referrals, idva at /idva/referrals).</summary>
+    public WireMockServer ServiceApis { get; }
+
+    public IReadOnlyDictionary<string, string?> Settings => _settings;
 
     public CapturedLogs Logs { get; } = new();
 
@@ -139,16 +157,35 @@ public sealed class PipelineTestHost : IAsyncDisposable
     public async Task<List<DeadLetterEntity>> DeadLettersAsync(DeadLetterKind kind) =>
         await Services.GetRequiredService<DeadLetterStore>().ListAsync(kind, CancellationToken.None).ToListAsync();
 
-    /// <summary>The emails SendGrid accepted (2xx), as (crime reference, victim id, to).</summary>
+    /// <summary>The entitlement emails SendGrid accepted (2xx), as (crime reference, victim id, to).</summary>
     public List<(string Crime, string Victim, string To)> EmailsAccepted() =>
-        [.. SendGrid.LogEntries
-            .Where(e => e.ResponseMessage.StatusCode is int status && status is >= 200 and < 300)
-            .Select(e => JsonDocument.Parse(e.RequestMessage.Body!).RootElement)
+        [.. AcceptedMail("entitlement-email")
             .Select(mail => mail.GetProperty("personalizations")[0])
             .Select(to => (
                 to.GetProperty("custom_args").GetProperty("crimeReference").GetString()!,
                 to.GetProperty("custom_args").GetProperty("victimId").GetString()!,
                 to.GetProperty("to")[0].GetProperty("email").GetString()!))];
+
+    /// <summary>What reached the services and the Victim Care Unit, accepted: (service or mailbox, delivery id) from the APIs and the secure emails.</summary>
+    public List<(string Service, string Kind, string Id)> Deliveries() =>
+        [.. ServiceApis.LogEntries
+            .Where(e => e.ResponseMessage.StatusCode is int status && status is >= 200 and < 300)
+            .Select(e => (e.RequestMessage.Path.Split('/')[1], JsonDocument.Parse(e.RequestMessage.Body!).RootElement))
+            .Select(d => (d.Item1, d.Item2.GetProperty("kind").GetString()!, d.Item2.GetProperty("id").GetString()!)),
+         .. AcceptedMail("service-referral")
+            .Select(mail => (
+                mail.GetProperty("personalizations")[0].GetProperty("to")[0].GetProperty("email").GetString()!,
+                mail.GetProperty("content")[0].GetProperty("value").GetString()!))
+            .Select(m => (m.Item1, Field(m.Item2, "Kind"), Field(m.Item2, "Id")))];
+
+    private static string Field(string text, string label) =>
+        text.Split("\r\n").First(l => l.StartsWith(label + ": ", StringComparison.Ordinal))[(label.Length + 2)..];
+
+    private IEnumerable<JsonElement> AcceptedMail(string category) =>
+        SendGrid.LogEntries
+            .Where(e => e.ResponseMessage.StatusCode is int status && status is >= 200 and < 300)
+            .Select(e => JsonDocument.Parse(e.RequestMessage.Body!).RootElement)
+            .Where(mail => mail.GetProperty("categories").EnumerateArray().Any(c => c.GetString() == category));
 
     public int SendGridCalls => SendGrid.LogEntries.Count;
 
@@ -163,6 +200,8 @@ public sealed class PipelineTestHost : IAsyncDisposable
                 await StopAsync();
                 await clients.Tables.DeleteTableAsync(options.VictimStateTable);
                 await clients.Tables.DeleteTableAsync(options.DeadLetterTable);
+                await clients.Tables.DeleteTableAsync(options.TallyEventsTable);
+                await clients.Tables.DeleteTableAsync(options.MonthlyTalliesTable);
                 foreach (var queue in options.Queues)
                 {
                     await clients.Queues.GetQueueClient(queue).DeleteIfExistsAsync();
@@ -174,6 +213,8 @@ public sealed class PipelineTestHost : IAsyncDisposable
         {
             SendGrid.Stop();
             SendGrid.Dispose();
+            ServiceApis.Stop();
+            ServiceApis.Dispose();
         }
     }
 }

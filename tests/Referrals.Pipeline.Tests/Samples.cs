@@ -7,7 +7,7 @@ internal static class Samples
     /// <summary>The samples' expected end state: (crime, victim) → (referral status, email status, email reason).</summary>
     public static readonly Dictionary<(string Crime, string Victim), (string Referral, string Email, string? Reason)> ExpectedStates = new()
     {
-        [("DB/26/000101", "V1")] = ("AutoReferred", "Sent", null),
+        [("DB/26/000101", "V1")] = ("Withdrawn", "Sent", null),
         [("DB/26/000102", "V1")] = ("Referred", "Sent", null),
         [("DB/26/000103", "V1")] = ("ConvertedToYes", "Sent", null),
         [("DB/26/000104", "V1")] = ("OptedOut", "Sent", null),

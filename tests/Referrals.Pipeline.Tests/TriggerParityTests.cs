@@ -42,8 +42,19 @@ public class TriggerParityTests
     public void The_local_host_has_the_same_triggers_as_the_Functions_app()
     {
         var functions = FunctionsAppTriggers();
-        Assert.Equal(3, functions.Count);
+        Assert.Equal(5, functions.Count);
         Assert.Equal(functions, LocalHostTriggers());
+    }
+
+    [Fact]
+    public void The_tallies_endpoint_is_a_GET_at_api_tallies_behind_a_function_key()
+    {
+        var trigger = typeof(GetTallies).GetMethod(nameof(GetTallies.Run))!.GetParameters()
+            .Select(p => p.GetCustomAttribute<Worker.HttpTriggerAttribute>()).OfType<Worker.HttpTriggerAttribute>().Single();
+
+        Assert.Equal(Worker.AuthorizationLevel.Function, trigger.AuthLevel);
+        Assert.Equal(["get"], trigger.Methods);
+        Assert.Equal("tallies", trigger.Route);
     }
 
     [Fact]

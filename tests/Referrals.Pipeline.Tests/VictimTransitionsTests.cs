@@ -3,6 +3,7 @@ using Referrals.Contract;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Storage;
 using Referrals.Rules;
+using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Tests;
 
@@ -17,7 +18,7 @@ public class VictimTransitionsTests
             [new Victim("V1", null, "Sam", null, null, "victim@example.org", emailSafe, null, null, null, false, false, false, support, null)]))[0];
 
     private static VictimStateEntity Apply(VictimStateEntity? previous, VictimDecision decision) =>
-        VictimTransitions.Apply(previous, decision, "DB%2F26%2F1", Now);
+        VictimTransitions.Apply(previous, decision, "DB%2F26%2F1", Now, Month.Of(Now));
 
     [Fact]
     public void A_new_victim_takes_the_decision_of_its_first_snapshot()

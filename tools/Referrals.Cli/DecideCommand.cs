@@ -46,7 +46,7 @@ internal static class DecideCommand
             var error = parse.InvocationConfiguration.Error;
             try
             {
-                var (rules, composer) = rulesFiles.Load(parse);
+                var (rules, composer, _) = rulesFiles.Load(parse);
                 var from = MailboxAddress.Parse(parse.GetValue(sender)!);
                 await using var input = path == "-" ? Console.OpenStandardInput() : File.OpenRead(path);
                 await using var output = new BufferedStream(Console.OpenStandardOutput(), 64 * 1024);

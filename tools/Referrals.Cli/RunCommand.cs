@@ -3,10 +3,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 using Referrals.Cli.LocalHost;
-using Referrals.Pipeline;
 using Referrals.Pipeline.Configuration;
-using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Storage;
+using Referrals.Pipeline.Tallies;
+using Referrals.Rules;
+using Referrals.Tallies;
 
 namespace Referrals.Cli;
 
@@ -36,7 +37,8 @@ internal static class RunCommand
             Run the pipeline locally, end to end: install Azurite from npm if needed and start it on loopback, start
             a SendGrid-compatible endpoint on loopback (emails go to the outbox folder), host the same queue and timer
             triggers as the Functions app with the WebJobs SDK, send the snapshots, wait until they are processed,
-            print a summary, and stop everything (also on Ctrl-C). Needs the .NET SDK and Node.js; no Azure.
+            forward referrals to loopback stand-ins of the services' APIs and mailboxes, count the month's tallies,
+            print a summary and the tallies, and stop everything (also on Ctrl-C). Needs the .NET SDK and Node.js; no Azure.
             """)
         {
             samples,
@@ -79,15 +81,20 @@ internal static class RunCommand
         }
 
         await using var sendGrid = FakeSendGrid.Start(outbox.FullName);
-        using var host = LocalPipelineHost.Build(LocalSettings.For(azurite.ConnectionString, sendGrid.Url));
+        await using var partners = FakeServices.Start(Path.Combine(outbox.FullName, "services-api"));
+        var directory = FakeServices.WriteLocalDirectory(
+            Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName), partners.Url, Path.Combine(outbox.FullName, "services.local.json"));
+        using var host = LocalPipelineHost.Build(LocalSettings.For(azurite.ConnectionString, sendGrid.Url, directory));
         await host.StartAsync(cancellationToken);
+        await using var talliesEndpoint = new LocalTalliesServer(host.Services.GetRequiredService<TalliesEndpoint>()).Start();
         try
         {
             var services = host.Services;
             var clients = services.GetRequiredService<StorageClients>();
             var options = services.GetRequiredService<IOptions<PipelineOptions>>().Value;
             var queue = clients.Queues.GetQueueClient(options.CrimeEventsQueue);
-            var waves = SnapshotSender.Waves(await File.ReadAllLinesAsync(samples.FullName, cancellationToken));
+            var lines = await File.ReadAllLinesAsync(samples.FullName, cancellationToken);
+            var waves = SnapshotSender.Waves(lines);
             var idle = true;
             foreach (var (wave, index) in waves.Select((w, i) => (w, i + 1)))
             {
@@ -98,11 +105,22 @@ internal static class RunCommand
             }
 
             await output.WriteLineAsync(idle ? "All messages processed." : $"Still processing after {timeout.TotalSeconds:0} s; the summary shows what is done so far.");
+            var months = SnapshotSender.MonthsOf(lines);
+            await services.GetRequiredService<TallyAggregator>().AggregateAsync(months, cancellationToken);
             await output.WriteLineAsync();
-            var summary = await RunSummary.ReadAsync(
-                services.GetRequiredService<VictimStateStore>(), services.GetRequiredService<DeadLetterStore>(), services.GetRequiredService<PipelineMetrics>(), cancellationToken);
+            var summary = await RunSummary.ReadAsync(services, cancellationToken);
             summary.WriteTo(output);
-            await output.WriteLineAsync($"Outbox: {sendGrid.Count} emails received by the local SendGrid endpoint, in {outbox.FullName}");
+            await output.WriteLineAsync($"Outbox: {sendGrid.Count} entitlement emails received by the local SendGrid endpoint, in {outbox.FullName}");
+            await output.WriteLineAsync($"        {sendGrid.ServiceCount} secure emails to services, in {Path.Combine(outbox.FullName, "services")}");
+            await output.WriteLineAsync($"        {partners.Count} deliveries received by the services' local APIs, in {Path.Combine(outbox.FullName, "services-api")}");
+            if (months.Count > 0)
+            {
+                var range = new MonthRange(months.Min(), months.Max());
+                await output.WriteLineAsync();
+                await output.WriteLineAsync($"Monthly tallies {range.From} to {range.To} (the OPCC's endpoint, on loopback while this runs: {talliesEndpoint.Url}/api/{TalliesEndpoint.Route}?from={range.From}&to={range.To}):");
+                await output.WriteLineAsync((await services.GetRequiredService<TallyStore>().ReadAsync(range, cancellationToken)).ToText());
+            }
+
             return idle ? 0 : 1;
         }
         finally

@@ -16,6 +16,50 @@ public sealed record SelfReferral
     public string? Hours { get; init; }
 }
 
+/// <summary>How the pipeline authenticates to a service's API: an API key header, or an Entra ID token for a scope.</summary>
+public sealed record ReferralAuth
+{
+    /// <summary>The header carrying the key, e.g. <c>X-Api-Key</c>.</summary>
+    public string? ApiKeyHeader { get; init; }
+
+    /// <summary>The app setting holding the key (a Key Vault reference in Azure), e.g. <c>ServiceKeys__general</c>; never the key itself.</summary>
+    public string? ApiKeySetting { get; init; }
+
+    /// <summary>The scope of the service's API, e.g. <c>api://victim-services/.default</c>; the token comes from the app's identity.</summary>
+    public string? EntraScope { get; init; }
+}
+
+/// <summary>Where and how referrals reach a service: its API (<c>Http</c>) or a secure mailbox (<c>Email</c>, e.g. CJSM).</summary>
+public sealed record ReferralChannel
+{
+    public const string Http = "Http";
+    public const string Email = "Email";
+
+    public required string Channel { get; init; }
+
+    /// <summary>For <c>Http</c>: the URL referrals are POSTed to.</summary>
+    public string? Endpoint { get; init; }
+
+    /// <summary>For <c>Email</c>: the service's referral mailbox.</summary>
+    public string? Address { get; init; }
+
+    public ReferralAuth? Auth { get; init; }
+
+    public bool IsHttp => Channel == Http;
+
+    public Uri EndpointUri => new(Endpoint!, UriKind.Absolute);
+}
+
+/// <summary>The force's Victim Care Unit: receives single-session offers and consent-seeking tasks over its channel.</summary>
+public sealed record VictimCareUnit
+{
+    public const string Id = "vcu";
+
+    public required string Name { get; init; }
+
+    public required ReferralChannel Referral { get; init; }
+}
+
 /// <summary>One commissioned service (rulebook section 4).</summary>
 public sealed record ServiceEntry
 {
@@ -31,6 +75,8 @@ public sealed record ServiceEntry
     public bool AutoReferOnOptOut { get; init; }
 
     public required SelfReferral SelfReferral { get; init; }
+
+    public required ReferralChannel Referral { get; init; }
 
     public bool IsEligible(IReadOnlySet<Category> categories) =>
         EligibleWhen.Any(condition => condition == ServiceDirectory.EveryVictim
@@ -55,15 +101,27 @@ public sealed partial class ServiceDirectory
         AllowTrailingCommas = true,
     };
 
-    public ServiceDirectory(IReadOnlyList<ServiceEntry> services)
+    public ServiceDirectory(IReadOnlyList<ServiceEntry> services, VictimCareUnit victimCareUnit)
     {
         Validate(services);
+        ValidateChannel("victimCareUnit", victimCareUnit.Referral);
         Services = services;
+        VictimCareUnit = victimCareUnit;
     }
 
     public IReadOnlyList<ServiceEntry> Services { get; }
 
+    public VictimCareUnit VictimCareUnit { get; }
+
     public ServiceEntry this[string id] => Services.First(s => s.Id == id);
+
+    /// <summary>The channel of a service id, or of the Victim Care Unit for <see cref="VictimCareUnit.Id"/>; null if unknown.</summary>
+    public ReferralChannel? ChannelOf(string id) =>
+        id == VictimCareUnit.Id ? VictimCareUnit.Referral : Services.FirstOrDefault(s => s.Id == id)?.Referral;
+
+    /// <summary>The display name of a service id, or of the Victim Care Unit.</summary>
+    public string NameOf(string id) =>
+        id == VictimCareUnit.Id ? VictimCareUnit.Name : Services.FirstOrDefault(s => s.Id == id)?.Name ?? id;
 
     public static ServiceDirectory LoadDefault() =>
         Load(Path.Combine(AppContext.BaseDirectory, DefaultFileName));
@@ -97,7 +155,13 @@ public sealed partial class ServiceDirectory
 
         try
         {
-            return new ServiceDirectory(services);
+            Validate(services);
+            if (file.VictimCareUnit is not { } unit || string.IsNullOrWhiteSpace(unit.Name) || unit.Referral is null)
+            {
+                throw new InvalidDataException("the services directory needs a \"victimCareUnit\" with a name and a referral channel: single-session offers and consent tasks go there.");
+            }
+
+            return new ServiceDirectory(services, unit);
         }
         catch (InvalidDataException ex)
         {
@@ -134,6 +198,53 @@ public sealed partial class ServiceDirectory
             }
 
             ValidateSelfReferral(name, service.SelfReferral);
+            if (service.Id == VictimCareUnit.Id)
+            {
+                throw new InvalidDataException($"{name}: id '{VictimCareUnit.Id}' is kept for the Victim Care Unit.");
+            }
+
+            ValidateChannel(name, service.Referral);
+        }
+    }
+
+    private static void ValidateChannel(string name, ReferralChannel? channel)
+    {
+        switch (channel?.Channel)
+        {
+            case null:
+                throw new InvalidDataException($"{name}: referral is required: {{ \"channel\": \"Http\", \"endpoint\": … }} or {{ \"channel\": \"Email\", \"address\": … }}.");
+            case ReferralChannel.Http:
+                if (string.IsNullOrWhiteSpace(channel.Endpoint))
+                {
+                    throw new InvalidDataException($"{name}: referral.endpoint is required for the Http channel.");
+                }
+
+                if (!Uri.TryCreate(channel.Endpoint, UriKind.Absolute, out var endpoint) || !(endpoint.Scheme == Uri.UriSchemeHttps || (endpoint.Scheme == Uri.UriSchemeHttp && endpoint.IsLoopback)))
+                {
+                    throw new InvalidDataException($"{name}: referral.endpoint '{channel.Endpoint}' must be an absolute https:// URL (http:// only on loopback, for local runs).");
+                }
+
+                ValidateAuth(name, channel.Auth);
+                break;
+            case ReferralChannel.Email:
+                if (channel.Address is not { } address || !EmailAddress.IsValid(address))
+                {
+                    throw new InvalidDataException($"{name}: referral.address must be the service's referral mailbox for the Email channel.");
+                }
+
+                break;
+            default:
+                throw new InvalidDataException($"{name}: referral.channel '{channel.Channel}' is unknown: use Http or Email.");
+        }
+    }
+
+    private static void ValidateAuth(string name, ReferralAuth? auth)
+    {
+        var apiKey = auth is { ApiKeyHeader.Length: > 0, ApiKeySetting.Length: > 0 };
+        var entra = auth is { EntraScope.Length: > 0 };
+        if (apiKey == entra)
+        {
+            throw new InvalidDataException($"{name}: referral.auth must have either apiKeyHeader with apiKeySetting (the app setting holding the key), or entraScope.");
         }
     }
 
@@ -161,5 +272,7 @@ public sealed partial class ServiceDirectory
     private sealed record DirectoryFile
     {
         public List<ServiceEntry>? Services { get; init; }
+
+        public VictimCareUnit? VictimCareUnit { get; init; }
     }
 }

@@ -16,17 +16,26 @@ public sealed class PipelineOptions
     [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "EMAIL_QUEUE must be a valid queue name.")]
     public string EmailQueue { get; set; } = "entitlement-emails";
 
+    [ConfigurationKeyName(Settings.ReferralQueue)]
+    [Required]
+    [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "REFERRAL_QUEUE must be a valid queue name.")]
+    public string ReferralQueue { get; set; } = "referrals";
+
     /// <summary>Prepended to every table name; lets tests and environments share an account.</summary>
     [ConfigurationKeyName(Settings.TablePrefix)]
     [RegularExpression("^([A-Za-z][A-Za-z0-9]{0,30})?$", ErrorMessage = "TABLE_PREFIX must be letters and digits, starting with a letter.")]
     public string TablePrefix { get; set; } = string.Empty;
 
     /// <summary>The pipeline's queues; each has a poison queue beside it (<see cref="PoisonQueueOf"/>).</summary>
-    public IReadOnlyList<string> Queues => [CrimeEventsQueue, EmailQueue];
+    public IReadOnlyList<string> Queues => [CrimeEventsQueue, EmailQueue, ReferralQueue];
 
     public string VictimStateTable => TablePrefix + "VictimStates";
 
     public string DeadLetterTable => TablePrefix + "DeadLetters";
+
+    public string TallyEventsTable => TablePrefix + "TallyEvents";
+
+    public string MonthlyTalliesTable => TablePrefix + "MonthlyTallies";
 
     /// <summary>Where the queue host moves a message it gave up on.</summary>
     public static string PoisonQueueOf(string queue) => queue + "-poison";
@@ -97,4 +106,28 @@ public sealed class SendGridOptions
 
     /// <summary>A claim older than this belongs to a sender that stopped: the email may have been sent.</summary>
     public TimeSpan ClaimLease => SendBudget + TimeSpan.FromSeconds(40);
+}
+
+/// <summary>How referrals reach the services' APIs: retries and timeouts. API keys are named by the services directory.</summary>
+public sealed class ForwardingOptions
+{
+    public const string Section = "Forwarding";
+
+    /// <summary>Attempts within one delivery of a work item before it goes back to the queue (whose visibility timeout is the longer backoff).</summary>
+    [Range(1, 10)]
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>The longest wait between attempts, whatever Retry-After asks for.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>One HTTP call's timeout.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The client id of the user-assigned managed identity that gets Entra ID tokens for services' APIs; empty: DefaultAzureCredential.</summary>
+    public string? ManagedIdentityClientId { get; set; }
+
+    /// <summary>A delivery claimed longer ago than this belongs to a forwarder that stopped.</summary>
+    public TimeSpan ClaimLease => (MaxAttempts * (Timeout + MaxRetryDelay)) + TimeSpan.FromSeconds(40);
 }

@@ -12,10 +12,14 @@ public static class Settings
 
     public const string CrimeEventsQueue = "CRIME_EVENTS_QUEUE";
     public const string EmailQueue = "EMAIL_QUEUE";
+    public const string ReferralQueue = "REFERRAL_QUEUE";
     public const string TablePrefix = "TABLE_PREFIX";
 
     /// <summary>NCRONTAB schedule (UTC) of the dead-letter report, e.g. "0 */5 * * * *".</summary>
     public const string DeadLetterReportSchedule = "DEAD_LETTER_REPORT_SCHEDULE";
+
+    /// <summary>NCRONTAB schedule (UTC on Flex Consumption) of the tally aggregation, e.g. "0 10 * * * *"; months are computed in Europe/London in code.</summary>
+    public const string MonthlyTallySchedule = "MONTHLY_TALLY_SCHEDULE";
 }
 
 /// <summary>

@@ -5,7 +5,9 @@ using Referrals.Emails;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Storage;
+using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
+using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Emails;
 
@@ -23,6 +25,7 @@ public sealed partial class EntitlementEmailSender(
     EntitlementEmailComposer composer,
     SendGridGateway gateway,
     DeadLetterStore deadLetters,
+    TallyStore tallies,
     PipelineMetrics metrics,
     IOptions<PipelineOptions> options,
     IOptions<SendGridOptions> sendGridOptions,
@@ -55,6 +58,12 @@ public sealed partial class EntitlementEmailSender(
             await UpdateAsync(item, v => v.EmailStatus = nameof(EmailStatus.Unconfirmed), CancellationToken.None);
             await DeadLetterAsync(rawMessage, "a sender stopped after calling SendGrid and before recording the result: check SendGrid's activity for these custom_args before replaying", dequeueCount, item, cancellationToken);
             return;
+        }
+
+        if (victim.EmailStatus == nameof(EmailStatus.Sent))
+        {
+            // Recorded again in case a crash came between marking it Sent and counting it: counting is idempotent.
+            await tallies.RecordAsync([SentEvent(victim)], cancellationToken);
         }
 
         if (victim.EmailStatus != nameof(EmailStatus.Queued))
@@ -127,6 +136,7 @@ public sealed partial class EntitlementEmailSender(
             case SendOutcome.Accepted accepted:
                 await UpdateAsync(item, v => (v.EmailStatus, v.EmailSentAt, v.EmailMessageId, v.EmailReason) =
                     (nameof(EmailStatus.Sent), time.GetUtcNow(), accepted.MessageId, null), CancellationToken.None, claimed);
+                await tallies.RecordAsync([SentEvent(claimed)], CancellationToken.None);
                 metrics.Count("email", "sent");
                 LogSent(logger, item.CrimeReference, item.VictimId);
                 break;
@@ -145,6 +155,9 @@ public sealed partial class EntitlementEmailSender(
                 throw new RetryLaterException($"Email for victim {item.VictimId} of crime {item.CrimeReference} deferred: {transient.Reason}");
         }
     }
+
+    private TallyEvent SentEvent(VictimStateEntity victim) =>
+        new(Month.TryParse(victim.EmailMonth, out var month) ? month : Month.Of(time.GetUtcNow()), TallyCategories.EmailsSent, $"{victim.CrimeReference}:{victim.VictimId}");
 
     private async Task FailAsync(EmailWorkItem item, VictimStateEntity claimed, string reason, string rawMessage, long dequeueCount)
     {

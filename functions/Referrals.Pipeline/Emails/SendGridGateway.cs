@@ -20,6 +20,9 @@ public abstract record SendOutcome
     public sealed record Permanent(string Reason) : SendOutcome;
 }
 
+/// <summary>An email for SendGrid: identifiers go in custom_args and the category, never personal data.</summary>
+public sealed record OutgoingEmail(string To, string Subject, string TextBody, string? HtmlBody, string Category, string CrimeReference, string VictimId);
+
 /// <summary>
 /// Sends through the SendGrid client, retrying 429 and 5xx with backoff that honours Retry-After and
 /// X-RateLimit-Reset (SendGrid's own retry handler never retries 429). Identifiers go in custom_args;
@@ -32,7 +35,10 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
         ? new SendGridClientOptions { ApiKey = options.Value.ApiKey }
         : new SendGridClientOptions { ApiKey = options.Value.ApiKey, Host = options.Value.Host });
 
-    public async Task<SendOutcome> SendAsync(EntitlementEmail email, CancellationToken cancellationToken)
+    public Task<SendOutcome> SendAsync(EntitlementEmail email, CancellationToken cancellationToken) =>
+        SendAsync(new OutgoingEmail(email.To, email.Subject, email.TextBody, email.HtmlBody, "entitlement-email", email.CrimeReference, email.VictimId), cancellationToken);
+
+    public async Task<SendOutcome> SendAsync(OutgoingEmail email, CancellationToken cancellationToken)
     {
         var settings = options.Value;
         var message = Message(email, settings);
@@ -80,13 +86,13 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
         return outcome;
     }
 
-    private static SendGridMessage Message(EntitlementEmail email, SendGridOptions settings)
+    private static SendGridMessage Message(OutgoingEmail email, SendGridOptions settings)
     {
         var message = MailHelper.CreateSingleEmail(
             new EmailAddress(settings.FromAddress, settings.FromName), new EmailAddress(email.To), email.Subject, email.TextBody, email.HtmlBody);
         message.AddCustomArg("crimeReference", email.CrimeReference);
         message.AddCustomArg("victimId", email.VictimId);
-        message.AddCategory("entitlement-email");
+        message.AddCategory(email.Category);
         message.SetClickTracking(false, false);
         message.SetOpenTracking(false);
         message.SetSandBoxMode(settings.SandboxMode);

@@ -5,8 +5,11 @@ using Referrals.Contract;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
+using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Storage;
+using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
+using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Ingest;
 
@@ -27,6 +30,7 @@ public sealed partial class SnapshotIngestor(
     VictimStateStore states,
     WorkQueues work,
     DeadLetterStore deadLetters,
+    TallyStore tallies,
     PipelineMetrics metrics,
     IOptions<PipelineOptions> options,
     TimeProvider time,
@@ -58,12 +62,14 @@ public sealed partial class SnapshotIngestor(
             : ParseResult.Rejected(null, "message is not Base64: the crime-events queue carries Base64-encoded UTF-8 JSON");
         if (parsed.Snapshot is not { } snapshot)
         {
-            await deadLetters.AddAsync(DeadLetterKind.Rejected, options.Value.CrimeEventsQueue, rawMessage, parsed.Reason!, dequeueCount, parsed.EventId, cancellationToken: cancellationToken);
+            var letter = await deadLetters.AddAsync(DeadLetterKind.Rejected, options.Value.CrimeEventsQueue, rawMessage, parsed.Reason!, dequeueCount, parsed.EventId, cancellationToken: cancellationToken);
+            await tallies.RecordAsync([new TallyEvent(Month.Of(letter.FirstSeenAt), TallyCategories.RejectedMessages, letter.RowKey)], cancellationToken);
             metrics.Count("snapshot", "rejected");
             LogRejected(logger, parsed.EventId, parsed.Reason!);
             return IngestOutcome.Rejected;
         }
 
+        var month = Month.Of(snapshot.SentAt);
         for (var attempt = 1; ; attempt++)
         {
             var record = await states.LoadAsync(snapshot.Crime.Reference, cancellationToken);
@@ -71,12 +77,13 @@ public sealed partial class SnapshotIngestor(
             {
                 metrics.Count("snapshot", "stale");
                 LogStale(logger, snapshot.Crime.Reference, snapshot.Crime.Version, record.Version, snapshot.EventId);
-                await EnqueueEmailsAsync(record.Victims.Values, cancellationToken);
+                // A redelivery may follow a crash after the commit: hand on again everything the stored state asks for.
+                await HandOnAsync(record.Victims.Values.Select(v => ((VictimStateEntity?)null, v)), month, cancellationToken);
                 return IngestOutcome.Stale;
             }
 
             var decisions = rules.Decide(snapshot);
-            var next = decisions.Select(d => VictimTransitions.Apply(record.Victims.GetValueOrDefault(d.VictimId), d, record.PartitionKey, time.GetUtcNow())).ToList();
+            var next = decisions.Select(d => VictimTransitions.Apply(record.Victims.GetValueOrDefault(d.VictimId), d, record.PartitionKey, time.GetUtcNow(), month)).ToList();
             if (await states.TryCommitAsync(Actions(record, snapshot, payload, next), cancellationToken))
             {
                 foreach (var (decision, state) in decisions.Zip(next))
@@ -86,7 +93,7 @@ public sealed partial class SnapshotIngestor(
                 }
 
                 metrics.Count("snapshot", "applied");
-                await EnqueueEmailsAsync(next, cancellationToken);
+                await HandOnAsync(next.Select(v => (record.Victims.GetValueOrDefault(v.VictimId), v)), month, cancellationToken);
                 return IngestOutcome.Applied;
             }
 
@@ -126,10 +133,24 @@ public sealed partial class SnapshotIngestor(
         return actions;
     }
 
-    /// <summary>Queued emails are (re)enqueued after every delivery: a crash between commit and enqueue loses nothing, and the sender ignores repeats.</summary>
-    private async Task EnqueueEmailsAsync(IEnumerable<VictimStateEntity> victims, CancellationToken cancellationToken)
+    /// <summary>
+    /// After a commit: the tally events and deliveries that are new since <c>previous</c> (all of them when it is null,
+    /// as on a redelivery), and queued emails. The receivers ignore repeats, so handing on twice is harmless.
+    /// </summary>
+    private async Task HandOnAsync(IEnumerable<(VictimStateEntity? Previous, VictimStateEntity Next)> victims, Month month, CancellationToken cancellationToken)
     {
-        foreach (var victim in victims.Where(v => v.EmailStatus == nameof(EmailStatus.Queued)))
+        var changes = victims.ToList();
+        var counted = changes.SelectMany(c => VictimTransitions.CountedEvents(c.Next)
+            .Except(c.Previous is null ? [] : VictimTransitions.CountedEvents(c.Previous))
+            .Select(e => new TallyEvent(e.Month, e.Category, $"{c.Next.CrimeReference}:{c.Next.VictimId}")));
+        await tallies.RecordAsync(counted, cancellationToken);
+
+        foreach (var item in changes.SelectMany(c => WorkPlan.Between(c.Previous, c.Next, month)))
+        {
+            await work.EnqueueReferralAsync(item, cancellationToken);
+        }
+
+        foreach (var (_, victim) in changes.Where(c => c.Next.EmailStatus == nameof(EmailStatus.Queued)))
         {
             await work.EnqueueEmailAsync(new EmailWorkItem(victim.CrimeReference, victim.VictimId, victim.Version), cancellationToken);
         }

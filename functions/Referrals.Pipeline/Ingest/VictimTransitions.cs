@@ -1,6 +1,8 @@
 using System.Globalization;
+using Referrals.Forwarding;
 using Referrals.Pipeline.Storage;
 using Referrals.Rules;
+using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Ingest;
 
@@ -13,7 +15,8 @@ public static class VictimTransitions
     private static readonly HashSet<string> StickyEmailStatuses =
         [nameof(EmailStatus.Sending), nameof(EmailStatus.Sent), nameof(EmailStatus.Failed), nameof(EmailStatus.Unconfirmed)];
 
-    public static VictimStateEntity Apply(VictimStateEntity? previous, VictimDecision decision, string partitionKey, DateTimeOffset now)
+    /// <param name="month">The Europe/London month of the snapshot's sentAt: the month this change counts in.</param>
+    public static VictimStateEntity Apply(VictimStateEntity? previous, VictimDecision decision, string partitionKey, DateTimeOffset now, Month month)
     {
         var next = previous is null ? New(decision, partitionKey) : Copy(previous);
         next.Version = decision.CrimeVersion;
@@ -27,9 +30,84 @@ public static class VictimTransitions
         next.Child = decision.IsChild;
         next.ReferralDueBy = decision.ReferralDueBy.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
         next.UpdatedAt = now;
-        ApplyEmail(next, decision, now);
+        ApplyEmail(next, decision, now, month);
+        ApplyVcuTasks(next);
+        Count(next, previous is null, decision, month);
         return next;
     }
+
+    /// <summary>The tally events of this victim, each once ever: (category, month).</summary>
+    public static IEnumerable<(string Category, Month Month)> CountedEvents(VictimStateEntity victim) =>
+        Split(victim.Counted).Select(entry => entry.Split('@')).Select(parts => (parts[0], Month.TryParse(parts[1], out var m) ? m : default));
+
+    private static void ApplyVcuTasks(VictimStateEntity next)
+    {
+        var tasks = Split(next.VcuTasks).ToList();
+        var due = next.ReferralStatus switch
+        {
+            nameof(ReferralStatus.Declined) when next.SingleSessionOffer => DeliveryKind.SingleSessionOffer.ToString(),
+            nameof(ReferralStatus.AwaitingConsent) => DeliveryKind.ConsentRequest.ToString(),
+            _ => null,
+        };
+        if (due is not null && !tasks.Contains(due))
+        {
+            tasks.Add(due);
+        }
+
+        next.VcuTasks = Join(tasks);
+    }
+
+    private static void Count(VictimStateEntity next, bool firstSeen, VictimDecision decision, Month month)
+    {
+        var counted = Split(next.Counted).ToList();
+        var categories = counted.Select(entry => entry.Split('@')[0]).ToHashSet(StringComparer.Ordinal);
+        void Add(string category)
+        {
+            if (categories.Add(category))
+            {
+                counted.Add($"{category}@{month}");
+            }
+        }
+
+        if (firstSeen)
+        {
+            Add(TallyCategories.TotalVictims);
+        }
+
+        if (decision.Categories.Contains(Category.DomesticAbuse) || decision.Categories.Contains(Category.SexualOffence))
+        {
+            Add(TallyCategories.DaSexualOffences);
+        }
+
+        if (StatusCategory(next.ReferralStatus) is { } status)
+        {
+            Add(status);
+        }
+
+        if (next.VcuTasks.Contains(nameof(DeliveryKind.SingleSessionOffer), StringComparison.Ordinal))
+        {
+            Add(TallyCategories.SingleSessionOffers);
+        }
+
+        if (next.EmailStatus == nameof(EmailStatus.Suppressed) && Enum.TryParse<EmailSuppression>(next.EmailReason, out var reason))
+        {
+            Add(TallyCategories.EmailSuppressed(reason));
+        }
+
+        next.Counted = Join(counted);
+    }
+
+    private static string? StatusCategory(string status) => status switch
+    {
+        nameof(ReferralStatus.AutoReferred) => TallyCategories.OptOutAutoReferrals,
+        nameof(ReferralStatus.Referred) => TallyCategories.AcceptedAndReferred,
+        nameof(ReferralStatus.ConvertedToYes) => TallyCategories.ConvertedToYes,
+        nameof(ReferralStatus.Declined) => TallyCategories.DeclinedSupport,
+        nameof(ReferralStatus.OptedOut) => TallyCategories.OptedOut,
+        nameof(ReferralStatus.AwaitingConsent) => TallyCategories.AwaitingConsent,
+        nameof(ReferralStatus.Withdrawn) => TallyCategories.Withdrawn,
+        _ => null,
+    };
 
     private static ReferralStatus Status(VictimStateEntity? previous, VictimDecision decision)
     {
@@ -50,7 +128,7 @@ public static class VictimTransitions
         };
     }
 
-    private static void ApplyEmail(VictimStateEntity next, VictimDecision decision, DateTimeOffset now)
+    private static void ApplyEmail(VictimStateEntity next, VictimDecision decision, DateTimeOffset now, Month month)
     {
         if (StickyEmailStatuses.Contains(next.EmailStatus))
         {
@@ -62,6 +140,7 @@ public static class VictimTransitions
             if (next.EmailStatus != nameof(EmailStatus.Queued))
             {
                 next.EmailQueuedAt = now;
+                next.EmailMonth = month.ToString();
             }
 
             next.EmailStatus = nameof(EmailStatus.Queued);
@@ -103,6 +182,9 @@ public static class VictimTransitions
         EmailAttemptedAt = previous.EmailAttemptedAt,
         EmailSentAt = previous.EmailSentAt,
         EmailMessageId = previous.EmailMessageId,
+        EmailMonth = previous.EmailMonth,
+        VcuTasks = previous.VcuTasks,
+        Counted = previous.Counted,
     };
 
     private static string[] Split(string? list) =>

@@ -89,5 +89,66 @@ public sealed class VictimStateEntity : ITableEntity
 
     public string? EmailMessageId { get; set; }
 
+    /// <summary>The Europe/London month (yyyy-MM) of the snapshot that queued the email: the month an email sent counts in.</summary>
+    public string? EmailMonth { get; set; }
+
+    /// <summary>Victim Care Unit tasks raised, ever (comma-separated <see cref="Forwarding.DeliveryKind"/> names).</summary>
+    public string VcuTasks { get; set; } = string.Empty;
+
+    /// <summary>
+    /// Every tally event this victim has given, as "category@yyyy-MM" (comma-separated): committed with the state
+    /// that caused it, so a crash before the event rows are written loses nothing (a redelivery writes them).
+    /// </summary>
+    public string Counted { get; set; } = string.Empty;
+
     public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>One delivery (referral, withdrawal or Victim Care Unit task) to one service, in the crime's partition.</summary>
+public sealed class DeliveryEntity : ITableEntity
+{
+    public const string RowKeyPrefix = "delivery:";
+
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    /// <summary>The deterministic delivery id, sent as the Idempotency-Key.</summary>
+    public string Id { get; set; } = string.Empty;
+
+    public string Kind { get; set; } = string.Empty;
+
+    public string CrimeReference { get; set; } = string.Empty;
+
+    public string VictimId { get; set; } = string.Empty;
+
+    public string ServiceId { get; set; } = string.Empty;
+
+    public string Channel { get; set; } = string.Empty;
+
+    /// <summary>Pending, Sending, Delivered, Failed, Cancelled or Unconfirmed.</summary>
+    public string Status { get; set; } = string.Empty;
+
+    public string? Reason { get; set; }
+
+    /// <summary>The Europe/London month (yyyy-MM) the delivery counts in: that of the snapshot that asked for it.</summary>
+    public string Month { get; set; } = string.Empty;
+
+    public string? DueBy { get; set; }
+
+    public int Attempts { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public DateTimeOffset? AttemptedAt { get; set; }
+
+    public DateTimeOffset? DeliveredAt { get; set; }
+
+    public bool? OnTime { get; set; }
+
+    public int? HttpStatus { get; set; }
 }

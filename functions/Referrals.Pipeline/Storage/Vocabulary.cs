@@ -36,3 +36,24 @@ public enum EmailStatus
     /// <summary>A sender stopped between calling SendGrid and recording the result: it may have been sent. Never resent automatically.</summary>
     Unconfirmed,
 }
+
+/// <summary>A delivery's life: at most one of each delivery id ever reaches its service.</summary>
+public enum DeliveryStatus
+{
+    /// <summary>Recorded; a work item is (or will be) on the referral queue.</summary>
+    Pending,
+
+    /// <summary>Claimed by a forwarder that is calling the service now.</summary>
+    Sending,
+
+    Delivered,
+
+    /// <summary>The service refused it for good, or retries ran out; in the dead-letter store, replayable.</summary>
+    Failed,
+
+    /// <summary>No longer warranted when its turn came (e.g. consent withdrawn first): nothing was sent.</summary>
+    Cancelled,
+
+    /// <summary>A forwarder stopped between sending a secure email and recording it: it may have been sent. Never resent automatically.</summary>
+    Unconfirmed,
+}

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Emails;
+using Referrals.Pipeline.Forwarding;
 
 namespace Referrals.Pipeline.Storage;
 
@@ -9,6 +10,9 @@ public sealed class WorkQueues(StorageClients clients, IOptions<PipelineOptions>
 {
     public Task EnqueueEmailAsync(EmailWorkItem item, CancellationToken cancellationToken) =>
         clients.Queues.GetQueueClient(options.Value.EmailQueue).SendMessageAsync(item.ToJson(), cancellationToken);
+
+    public Task EnqueueReferralAsync(ReferralWorkItem item, CancellationToken cancellationToken) =>
+        clients.Queues.GetQueueClient(options.Value.ReferralQueue).SendMessageAsync(item.ToJson(), cancellationToken);
 
     public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken)
     {

@@ -26,6 +26,7 @@ public class SampleSnapshotTests
         { 10, "V3", "OptOut", "AutoReferred", "general", "UnsafeToContact" },
         { 11, "V1", "Consent", "Referred", "general,isva", null },
         { 12, "V1", "OptOut", "AutoReferred", "general", null },
+        { 16, "V1", "OptOut", "OptedOut", "", null },
     };
 
     [Theory]
@@ -59,5 +60,5 @@ public class SampleSnapshotTests
 
     [Fact]
     public void Every_sample_line_has_an_expectation() =>
-        Assert.Equal(15, Lines.Length);
+        Assert.Equal(16, Lines.Length);
 }

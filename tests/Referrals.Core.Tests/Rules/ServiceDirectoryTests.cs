@@ -7,11 +7,19 @@ public class ServiceDirectoryTests
 {
     private const string Valid = """
         { "id": "general", "name": "Victim Services", "eligibleWhen": ["EveryVictim"], "autoReferOnOptOut": true,
-          "selfReferral": { "phone": "0808 157 0101" } }
+          "selfReferral": { "phone": "0808 157 0101" },
+          "referral": { "channel": "Http", "endpoint": "https://api.example/referrals", "auth": { "apiKeyHeader": "X-Api-Key", "apiKeySetting": "ServiceKeys__general" } } }
+        """;
+
+    private const string Unit = """
+        "victimCareUnit": { "name": "VCU", "referral": { "channel": "Email", "address": "vcu@police.example" } }
         """;
 
     private static string Error(string services) =>
-        Assert.Throws<InvalidDataException>(() => ServiceDirectory.Parse($$"""{ "services": [ {{services}} ] }""", "test.json")).Message;
+        Assert.Throws<InvalidDataException>(() => ServiceDirectory.Parse($$"""{ {{Unit}}, "services": [ {{services}} ] }""", "test.json")).Message;
+
+    private static string ReferralError(string referral) =>
+        Error(Valid[..Valid.IndexOf("\"referral\"", StringComparison.Ordinal)] + $"\"referral\": {referral} }}");
 
     [Fact]
     public void The_default_directory_is_the_rulebooks() =>
@@ -19,7 +27,38 @@ public class ServiceDirectoryTests
 
     [Fact]
     public void A_valid_directory_loads() =>
-        Assert.Single(ServiceDirectory.Parse($$"""{ "services": [ {{Valid}} ] }""", "test.json").Services);
+        Assert.Single(ServiceDirectory.Parse($$"""{ {{Unit}}, "services": [ {{Valid}} ] }""", "test.json").Services);
+
+    [Fact]
+    public void A_directory_without_a_victim_care_unit_is_refused() =>
+        Assert.Contains("needs a \"victimCareUnit\"", Assert.Throws<InvalidDataException>(() => ServiceDirectory.Parse($$"""{ "services": [ {{Valid}} ] }""", "x")).Message, StringComparison.Ordinal);
+
+    [Fact]
+    public void A_service_without_a_referral_channel_names_the_entry() =>
+        Assert.Contains("services[0] (general): referral is required", Error(Valid[..Valid.IndexOf(",\n  \"referral\"", StringComparison.Ordinal)] + " }"), StringComparison.Ordinal);
+
+    [Fact]
+    public void An_Http_channel_without_an_endpoint_names_the_entry() =>
+        Assert.Contains("services[0] (general): referral.endpoint is required", ReferralError("""{ "channel": "Http", "auth": { "entraScope": "api://x/.default" } }"""), StringComparison.Ordinal);
+
+    [Theory]
+    [InlineData("not a url")]
+    [InlineData("http://referrals.example/api")]
+    [InlineData("ftp://referrals.example/api")]
+    public void An_Http_channel_with_an_invalid_or_insecure_endpoint_names_the_entry(string endpoint) =>
+        Assert.Contains($"services[0] (general): referral.endpoint '{endpoint}' must be an absolute https:// URL", ReferralError($$"""{ "channel": "Http", "endpoint": "{{endpoint}}", "auth": { "entraScope": "api://x/.default" } }"""), StringComparison.Ordinal);
+
+    [Fact]
+    public void An_unknown_channel_names_the_entry() =>
+        Assert.Contains("services[0] (general): referral.channel 'Fax' is unknown", ReferralError("""{ "channel": "Fax" }"""), StringComparison.Ordinal);
+
+    [Fact]
+    public void An_Http_channel_needs_exactly_one_way_to_authenticate() =>
+        Assert.Contains("referral.auth must have either apiKeyHeader with apiKeySetting", ReferralError("""{ "channel": "Http", "endpoint": "https://api.example/r", "auth": { "apiKeyHeader": "X-Api-Key" } }"""), StringComparison.Ordinal);
+
+    [Fact]
+    public void An_Email_channel_needs_a_valid_mailbox() =>
+        Assert.Contains("services[0] (general): referral.address must be", ReferralError("""{ "channel": "Email", "address": "not-an-address" }"""), StringComparison.Ordinal);
 
     [Fact]
     public void An_unknown_eligibility_condition_names_the_entry() =>
@@ -44,7 +83,7 @@ public class ServiceDirectoryTests
 
     [Fact]
     public void An_empty_directory_is_refused() =>
-        Assert.Contains("at least one service", Assert.Throws<InvalidDataException>(() => ServiceDirectory.Parse("""{ "services": [] }""", "x")).Message, StringComparison.Ordinal);
+        Assert.Contains("at least one service", Assert.Throws<InvalidDataException>(() => ServiceDirectory.Parse($$"""{ {{Unit}}, "services": [] }""", "x")).Message, StringComparison.Ordinal);
 
     [Fact]
     public void The_offence_code_list_refuses_a_duplicate_code() =>

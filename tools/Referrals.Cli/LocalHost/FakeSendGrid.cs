@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
 using MimeKit;
 
@@ -12,27 +11,31 @@ namespace Referrals.Cli.LocalHost;
 /// </summary>
 public sealed class FakeSendGrid : IAsyncDisposable
 {
-    private readonly HttpListener _listener = new();
+    /// <summary>The SendGrid category of secure emails to services; they go to a folder of their own.</summary>
+    private const string ServiceCategory = "service-referral";
+
+    private readonly LoopbackListener _listener;
     private readonly string? _outbox;
     private readonly Action<string, string>? _accepted;
-    private readonly Task _loop;
     private int _count;
+    private int _serviceCount;
 
-    private FakeSendGrid(int port, string? outbox, Action<string, string>? accepted)
+    private FakeSendGrid(string? outbox, Action<string, string>? accepted)
     {
         _outbox = outbox;
         _accepted = accepted;
-        Url = $"http://127.0.0.1:{port}";
-        _listener.Prefixes.Add(Url + "/");
-        _listener.Start();
-        _loop = Task.Run(LoopAsync);
+        _listener = new LoopbackListener(HandleAsync);
     }
 
-    public string Url { get; }
+    public string Url => _listener.Url;
 
+    /// <summary>Entitlement emails received.</summary>
     public int Count => _count;
 
-    /// <summary>Starts the endpoint; with no outbox nothing is written, and <paramref name="accepted"/> hears of each email (crime reference, victim id).</summary>
+    /// <summary>Secure emails to services (referrals, withdrawals, tasks) received.</summary>
+    public int ServiceCount => _serviceCount;
+
+    /// <summary>Starts the endpoint; with no outbox nothing is written, and <paramref name="accepted"/> hears of each entitlement email (crime reference, victim id).</summary>
     public static FakeSendGrid Start(string? outbox, Action<string, string>? accepted = null)
     {
         if (outbox is not null)
@@ -40,48 +43,14 @@ public sealed class FakeSendGrid : IAsyncDisposable
             Directory.CreateDirectory(outbox);
         }
 
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        var port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        probe.Stop();
-        return new FakeSendGrid(port, outbox, accepted);
+        return new FakeSendGrid(outbox, accepted);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        _listener.Stop();
-        _listener.Close();
-        try
-        {
-            await _loop;
-        }
-        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-        {
-            // The listener was closed while waiting for a request: the normal way to stop.
-        }
-    }
-
-    private async Task LoopAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            await HandleAsync(context);
-        }
-    }
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
 
     private async Task HandleAsync(HttpListenerContext context)
     {
-        using var response = context.Response;
+        var response = context.Response;
         if (context.Request.HttpMethod != "POST" || context.Request.Url?.AbsolutePath != "/v3/mail/send")
         {
             response.StatusCode = 404;
@@ -89,15 +58,22 @@ public sealed class FakeSendGrid : IAsyncDisposable
         }
 
         using var json = await JsonDocument.ParseAsync(context.Request.InputStream);
-        var id = $"local-{Interlocked.Increment(ref _count).ToString(CultureInfo.InvariantCulture)}";
+        var toService = json.RootElement.TryGetProperty("categories", out var categories) && categories.EnumerateArray().Any(c => c.GetString() == ServiceCategory);
+        var id = $"local-{Interlocked.Increment(ref toService ? ref _serviceCount : ref _count).ToString(CultureInfo.InvariantCulture)}{(toService ? "s" : "")}";
         if (_outbox is not null)
         {
+            var folder = toService ? Path.Combine(_outbox, "services") : _outbox;
+            Directory.CreateDirectory(folder);
             using var message = ToMime(json.RootElement, id);
-            await message.WriteToAsync(Path.Combine(_outbox, FileName(json.RootElement, id)));
+            await message.WriteToAsync(Path.Combine(folder, FileName(json.RootElement, id)));
         }
 
         var args = json.RootElement.GetProperty("personalizations")[0].GetProperty("custom_args");
-        _accepted?.Invoke(args.GetProperty("crimeReference").GetString()!, args.GetProperty("victimId").GetString()!);
+        if (!toService)
+        {
+            _accepted?.Invoke(args.GetProperty("crimeReference").GetString()!, args.GetProperty("victimId").GetString()!);
+        }
+
         response.StatusCode = 202;
         response.AddHeader("X-Message-Id", id);
     }

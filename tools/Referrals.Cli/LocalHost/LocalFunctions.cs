@@ -3,18 +3,21 @@ using Microsoft.Azure.WebJobs;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
+using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Ingest;
+using Referrals.Pipeline.Tallies;
 
 namespace Referrals.Cli.LocalHost;
 
 /// <summary>
 /// The Functions app's triggers, hosted by the WebJobs SDK (the engine inside the Functions host) for
 /// local runs and tests. Same names, queues, connection and schedule as functions/Referrals.Functions,
-/// calling the same classes; a test fails if the two sets drift apart.
+/// calling the same classes; a test fails if the two sets drift apart. The HTTP function (GetTallies) is served
+/// on loopback by <see cref="LocalTalliesServer"/>, with the same endpoint class.
 /// Queue work is not cancelled when the host stops: each message takes milliseconds to seconds, and a
 /// message abandoned mid-way stays invisible for the listener's 10-minute lease.
 /// </summary>
-public sealed class LocalFunctions(SnapshotIngestor ingestor, EntitlementEmailSender sender, DeadLetterReporter reporter)
+public sealed class LocalFunctions(SnapshotIngestor ingestor, EntitlementEmailSender sender, ReferralForwarder forwarder, TallyAggregator aggregator, DeadLetterReporter reporter)
 {
     [FunctionName("IngestCrimeEvent")]
     public Task IngestCrimeEvent(
@@ -25,6 +28,15 @@ public sealed class LocalFunctions(SnapshotIngestor ingestor, EntitlementEmailSe
     public Task SendEntitlementEmail(
         [QueueTrigger($"%{Settings.EmailQueue}%", Connection = Settings.StorageConnection)] QueueMessage message) =>
         sender.HandleAsync(message.MessageText, message.DequeueCount, CancellationToken.None);
+
+    [FunctionName("ForwardReferral")]
+    public Task ForwardReferral(
+        [QueueTrigger($"%{Settings.ReferralQueue}%", Connection = Settings.StorageConnection)] QueueMessage message) =>
+        forwarder.HandleAsync(message.MessageText, message.DequeueCount, CancellationToken.None);
+
+    [FunctionName("AggregateMonthlyTallies")]
+    public Task AggregateMonthlyTallies([TimerTrigger($"%{Settings.MonthlyTallySchedule}%")] TimerInfo timer, CancellationToken cancellationToken) =>
+        aggregator.AggregateRecentAsync(cancellationToken);
 
     [FunctionName("ReportDeadLetters")]
     public Task ReportDeadLetters([TimerTrigger($"%{Settings.DeadLetterReportSchedule}%")] TimerInfo timer, CancellationToken cancellationToken) =>

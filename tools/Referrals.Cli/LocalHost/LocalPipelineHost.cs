@@ -1,3 +1,4 @@
+using Azure.Core;
 using Azure.Storage.Queues;
 using Microsoft.Azure.WebJobs;
 using Microsoft.Azure.WebJobs.Host;
@@ -37,6 +38,8 @@ public static class LocalPipelineHost
             })
             .ConfigureServices((context, services) =>
             {
+                // Entra ID is out of reach locally: services that ask for a token get a stand-in one.
+                services.AddSingleton<TokenCredential>(new LocalTokenCredential());
                 services.AddReferralsPipeline(context.Configuration);
                 services.AddSingleton<ITypeLocator>(new LocalTypeLocator());
                 services.AddSingleton<IWebJobsExceptionHandlerFactory, LocalExceptionHandler>();

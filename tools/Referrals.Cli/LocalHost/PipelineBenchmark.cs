@@ -10,6 +10,8 @@ using Microsoft.Extensions.Options;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Storage;
 
+using Referrals.Rules;
+
 namespace Referrals.Cli.LocalHost;
 
 public sealed record BenchmarkResult(
@@ -33,9 +35,12 @@ public static class PipelineBenchmark
         var enqueued = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var accepted = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         await using var sendGrid = FakeSendGrid.Start(outbox: null, (crime, _) => accepted.TryAdd(crime, Stopwatch.GetTimestamp()));
+        await using var services = FakeServices.Start(outbox: null);
+        var directory = FakeServices.WriteLocalDirectory(
+            Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName), services.Url, Path.Combine(Path.GetTempPath(), $"referrals-bench-{Environment.ProcessId}", "services.json"));
         var counter = new RequestCounter();
         using var host = LocalPipelineHost.Build(
-            LocalSettings.For(azurite.ConnectionString, sendGrid.Url),
+            LocalSettings.For(azurite.ConnectionString, sendGrid.Url, directory),
             services => services.AddSingleton<HttpPipelinePolicy>(counter),
             logging => logging.SetMinimumLevel(LogLevel.Warning));
         await host.StartAsync(cancellationToken);

@@ -1,24 +1,30 @@
 using System.Globalization;
+using Microsoft.Extensions.DependencyInjection;
 using Referrals.Pipeline;
 using Referrals.Pipeline.DeadLetters;
+using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Storage;
 
 namespace Referrals.Cli.LocalHost;
 
-/// <summary>What a run did, read back from the tables (victims, emails, dead letters) and the pipeline's counters.</summary>
+/// <summary>What a run did, read back from the tables (victims, emails, deliveries, dead letters) and the pipeline's counters.</summary>
 public sealed record RunSummary(
     long SnapshotsApplied,
     long SnapshotsStale,
     IReadOnlyList<VictimStateEntity> Victims,
+    IReadOnlyList<DeliveryEntity> Deliveries,
     IReadOnlyList<DeadLetterEntity> Rejected,
     IReadOnlyList<DeadLetterEntity> Poison)
 {
-    public static async Task<RunSummary> ReadAsync(VictimStateStore states, DeadLetterStore deadLetters, PipelineMetrics metrics, CancellationToken cancellationToken)
+    public static async Task<RunSummary> ReadAsync(IServiceProvider services, CancellationToken cancellationToken)
     {
+        var metrics = services.GetRequiredService<PipelineMetrics>();
+        var deadLetters = services.GetRequiredService<DeadLetterStore>();
         return new RunSummary(
             metrics.Total("snapshot:applied"),
             metrics.Total("snapshot:stale"),
-            await states.AllVictimsAsync(cancellationToken).ToListAsync(cancellationToken),
+            await services.GetRequiredService<VictimStateStore>().AllVictimsAsync(cancellationToken).ToListAsync(cancellationToken),
+            await services.GetRequiredService<DeliveryStore>().AllAsync(cancellationToken).ToListAsync(cancellationToken),
             await deadLetters.ListAsync(DeadLetterKind.Rejected, cancellationToken).ToListAsync(cancellationToken),
             await deadLetters.ListAsync(DeadLetterKind.Poison, cancellationToken).ToListAsync(cancellationToken));
     }
@@ -44,6 +50,13 @@ public sealed record RunSummary(
         foreach (var other in Victims.Where(v => v.EmailStatus is not (nameof(EmailStatus.Sent) or nameof(EmailStatus.Suppressed))).GroupBy(v => v.EmailStatus))
         {
             output.WriteLine(string.Create(inv, $"Entitlement emails {other.Key}: {other.Count()}"));
+        }
+
+        output.WriteLine("Deliveries to services (referrals, withdrawal notices, Victim Care Unit tasks):");
+        foreach (var group in Deliveries.GroupBy(d => (d.Kind, d.ServiceId, d.Status)).OrderBy(g => g.Key.Kind, StringComparer.Ordinal).ThenBy(g => g.Key.ServiceId, StringComparer.Ordinal))
+        {
+            var onTime = group.Count(d => d.OnTime == true);
+            output.WriteLine(string.Create(inv, $"  {group.Key.Kind,-18} {group.Key.ServiceId,-9} {group.Key.Status,-10} {group.Count(),3}{(group.Key.Kind == "Referral" && group.Key.Status == nameof(DeliveryStatus.Delivered) ? $"  ({onTime} on time)" : "")}"));
         }
 
         output.WriteLine(string.Create(inv, $"Rejected messages: {Rejected.Count}"));

@@ -2,6 +2,8 @@ using System.Text;
 using Azure;
 using Azure.Storage.Queues;
 
+using Referrals.Tallies;
+
 namespace Referrals.Cli.LocalHost;
 
 /// <summary>Puts JSON Lines snapshots on the crime-events queue, one message each, Base64 as the trigger expects.</summary>
@@ -43,6 +45,15 @@ public static class SnapshotSender
 
         return waves;
     }
+
+    /// <summary>The Europe/London months the valid snapshots count in (their sentAt), and the current month, when rejections count.</summary>
+    public static List<Month> MonthsOf(IEnumerable<string> lines) =>
+        [.. lines.Select(line => Referrals.Contract.CrimeEventParser.Parse(line).Snapshot?.SentAt)
+            .OfType<DateTimeOffset>()
+            .Append(DateTimeOffset.UtcNow)
+            .Select(Month.Of)
+            .Distinct()
+            .Order()];
 
     public static async Task<(int Sent, List<string> Failures)> SendAsync(QueueClient queue, IEnumerable<(int Number, string Line)> lines, CancellationToken cancellationToken)
     {

@@ -1,0 +1,60 @@
+using Referrals.Rules;
+
+namespace Referrals.Tallies;
+
+/// <summary>One counted category: a key (table row key and JSON name), the OPCC's column name, and its definition.</summary>
+public sealed record TallyCategory(string Key, string Name, string Definition);
+
+/// <summary>
+/// The categories counted each month, in report order: Derbyshire's six first, under their names, then the
+/// others. Definitions are in docs/tallies.md; every count is of distinct victims (or deliveries), once ever.
+/// </summary>
+public static class TallyCategories
+{
+    public const string DeclinedSupport = "DeclinedSupport";
+    public const string ConvertedToYes = "ConvertedToYes";
+    public const string AcceptedAndReferred = "AcceptedAndReferred";
+    public const string OptOutAutoReferrals = "OptOutAutoReferrals";
+    public const string DaSexualOffences = "DaSexualOffences";
+    public const string TotalVictims = "TotalVictims";
+    public const string OptedOut = "OptedOut";
+    public const string AwaitingConsent = "AwaitingConsent";
+    public const string Withdrawn = "Withdrawn";
+    public const string SingleSessionOffers = "SingleSessionOffers";
+    public const string ReferralsDelivered = "ReferralsDelivered";
+    public const string ReferralsOnTime = "ReferralsOnTime";
+    public const string ReferralsLate = "ReferralsLate";
+    public const string ReferralsFailed = "ReferralsFailed";
+    public const string WithdrawalNotices = "WithdrawalNotices";
+    public const string VcuTasksDelivered = "VcuTasksDelivered";
+    public const string EmailsSent = "EmailsSent";
+    public const string RejectedMessages = "RejectedMessages";
+
+    public static string DeliveredTo(string serviceId) => $"Delivered.{serviceId}";
+
+    public static string EmailSuppressed(EmailSuppression reason) => $"EmailSuppressed.{reason}";
+
+    public static IReadOnlyList<TallyCategory> For(ServiceDirectory directory) =>
+    [
+        new(DeclinedSupport, "Declined Support", "Consent-pathway victims who declined support (rulebook: Declined)."),
+        new(ConvertedToYes, "Converted to Yes and referred", "Victims who had declined and later accepted, and were referred (ConvertedToYes)."),
+        new(AcceptedAndReferred, "Accepted Support and Referred", "Consent-pathway victims who accepted when first asked and were referred (Referred, not after a decline)."),
+        new(OptOutAutoReferrals, "General Opt Out Auto Referrals", "Opt-out pathway victims referred automatically (AutoReferred)."),
+        new(DaSexualOffences, "DA/Sexual Offences", "Victims whose offence is domestic abuse or a sexual offence."),
+        new(TotalVictims, "Total Victims", "Victims seen for the first time."),
+        new(OptedOut, "Opted Out", "Opt-out pathway victims who declined, so were not referred (OptedOut)."),
+        new(AwaitingConsent, "Consent Sought", "Consent-pathway victims not yet asked: a consent-seeking task was raised for the Victim Care Unit."),
+        new(Withdrawn, "Withdrawn", "Referred victims who later declined; services already reached were sent a withdrawal notice."),
+        new(SingleSessionOffers, "Single Session Offers", "Declined consent-pathway victims offered a single support session by the Victim Care Unit."),
+        new(ReferralsDelivered, "Referrals Delivered", "Referrals accepted by a service (2xx or 409 from its API, or its secure email sent)."),
+        .. directory.Services.Select(s => new TallyCategory(DeliveredTo(s.Id), $"Referrals Delivered: {s.Name}", $"Referrals accepted by {s.Name} ({s.Id}).")),
+        new(ReferralsOnTime, "Referrals On Time", "Referrals delivered on or before their due date (2 working days from the recorded date, Europe/London)."),
+        new(ReferralsLate, "Referrals Late", "Referrals delivered after their due date."),
+        new(ReferralsFailed, "Referrals Failed", "Referrals, withdrawals or tasks that failed for good (a 4xx from the service, or retries exhausted): in `referrals poison`."),
+        new(WithdrawalNotices, "Withdrawal Notices Delivered", "Withdrawal notices accepted by a service."),
+        new(VcuTasksDelivered, "VCU Tasks Delivered", "Single-session offers and consent-seeking tasks delivered to the Victim Care Unit."),
+        new(EmailsSent, "Emails Sent", "Entitlement emails accepted by SendGrid."),
+        .. Enum.GetValues<EmailSuppression>().Select(r => new TallyCategory(EmailSuppressed(r), $"Emails Suppressed: {r}", $"Victims not emailed because of {r} (rulebook section 5).")),
+        new(RejectedMessages, "Rejected Messages", "Crime-event messages refused as bad input, in the month they were received."),
+    ];
+}

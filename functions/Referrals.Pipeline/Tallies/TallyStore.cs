@@ -1,0 +1,148 @@
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Storage;
+using Referrals.Tallies;
+
+namespace Referrals.Pipeline.Tallies;
+
+/// <summary>One counted event: its category, the month it counts in, and what it is about (a deterministic id, no personal data).</summary>
+public sealed record TallyEvent(Month Month, string Category, string Subject);
+
+/// <summary>A counted event, once: partition = month (yyyy-MM), row = category|subject, so recording it twice changes nothing.</summary>
+public sealed class TallyEventEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public string Category { get; set; } = string.Empty;
+}
+
+/// <summary>A month's count of one category: partition = month, row = category key.</summary>
+public sealed class MonthlyTallyEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public string Name { get; set; } = string.Empty;
+
+    public long Count { get; set; }
+
+    public DateTimeOffset AggregatedAt { get; set; }
+}
+
+/// <summary>
+/// Tally events and monthly tallies in Table Storage. Events are upserted by deterministic key (idempotent);
+/// the monthly rows are recomputed from them, never incremented, so aggregation is safe to re-run.
+/// </summary>
+public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions> options, RulesData rules, TimeProvider time)
+{
+    private const int MaxBatch = 100;
+
+    private TableClient Events => clients.Tables.GetTableClient(options.Value.TallyEventsTable);
+
+    private TableClient Monthly => clients.Tables.GetTableClient(options.Value.MonthlyTalliesTable);
+
+    public IReadOnlyList<TallyCategory> Categories { get; } = TallyCategories.For(rules.Directory);
+
+    public async Task CreateIfNotExistsAsync(CancellationToken cancellationToken)
+    {
+        await Events.CreateIfNotExistsAsync(cancellationToken);
+        await Monthly.CreateIfNotExistsAsync(cancellationToken);
+    }
+
+    public async Task RecordAsync(IEnumerable<TallyEvent> events, CancellationToken cancellationToken)
+    {
+        foreach (var month in events.GroupBy(e => e.Month))
+        {
+            var rows = month
+                .Select(e => new TallyEventEntity { PartitionKey = month.Key.ToString(), RowKey = $"{e.Category}|{TableKeys.Escape(e.Subject)}", Category = e.Category })
+                .DistinctBy(e => e.RowKey);
+            foreach (var batch in rows.Chunk(MaxBatch))
+            {
+                await Events.SubmitTransactionAsync(batch.Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e)), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Counts a month's events into its monthly rows. Each row is replaced only if unchanged since it was read, and
+    /// never with a smaller count: events are only ever added, so a slower concurrent run cannot undo a newer one.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, long>> AggregateAsync(Month month, CancellationToken cancellationToken)
+    {
+        var partition = month.ToString();
+        for (var attempt = 1; ; attempt++)
+        {
+            var existing = await Monthly.QueryAsync<MonthlyTallyEntity>($"PartitionKey eq '{partition}'", cancellationToken: cancellationToken)
+                .ToDictionaryAsync(r => r.RowKey, StringComparer.Ordinal, cancellationToken);
+            var counts = await CountEventsAsync(partition, cancellationToken);
+            var now = time.GetUtcNow();
+            var actions = new List<TableTransactionAction>();
+            foreach (var category in Categories)
+            {
+                var count = counts.GetValueOrDefault(category.Key);
+                var row = new MonthlyTallyEntity { PartitionKey = partition, RowKey = category.Key, Name = category.Name, Count = count, AggregatedAt = now };
+                if (!existing.TryGetValue(category.Key, out var stored))
+                {
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.Add, row));
+                }
+                else if (stored.Count <= count)
+                {
+                    actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, stored.ETag));
+                }
+            }
+
+            try
+            {
+                foreach (var batch in actions.Chunk(MaxBatch))
+                {
+                    await Monthly.SubmitTransactionAsync(batch, cancellationToken);
+                }
+
+                return counts;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < 5)
+            {
+                // Another run wrote this month meanwhile: read again and count again.
+            }
+        }
+    }
+
+    public async Task<TallyReport> ReadAsync(MonthRange range, CancellationToken cancellationToken)
+    {
+        var filter = $"PartitionKey ge '{range.From}' and PartitionKey le '{range.To}'";
+        var counts = new Dictionary<Month, Dictionary<string, long>>();
+        await foreach (var row in Monthly.QueryAsync<MonthlyTallyEntity>(filter, cancellationToken: cancellationToken))
+        {
+            if (Month.TryParse(row.PartitionKey, out var month))
+            {
+                (counts.TryGetValue(month, out var months) ? months : counts[month] = new(StringComparer.Ordinal))[row.RowKey] = row.Count;
+            }
+        }
+
+        return new TallyReport(range, Categories, counts.ToDictionary(c => c.Key, c => (IReadOnlyDictionary<string, long>)c.Value));
+    }
+
+    private async Task<Dictionary<string, long>> CountEventsAsync(string partition, CancellationToken cancellationToken)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        await foreach (var row in Events.QueryAsync<TallyEventEntity>($"PartitionKey eq '{partition}'", select: ["Category"], cancellationToken: cancellationToken))
+        {
+            counts[row.Category] = counts.GetValueOrDefault(row.Category) + 1;
+        }
+
+        return counts;
+    }
+}
