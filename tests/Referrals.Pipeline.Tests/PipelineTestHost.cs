@@ -67,6 +67,8 @@ public sealed class PipelineTestHost : IAsyncDisposable
         _settings = LocalSettings.For(_connection, SendGrid.Url!, directory, tablePrefix: $"t{id}", queuePrefix: $"t{id}-");
         _settings["SendGrid:MaxRetryDelay"] = "00:00:00.200";
         _settings["SendGrid:MaxAttempts"] = "4";
+        _settings["Forwarding:MaxAttempts"] = "2";
+        _settings["Forwarding:MaxRetryDelay"] = "00:00:00.200";
     }
 
     public WireMockServer SendGrid { get; }
@@ -111,13 +113,26 @@ public sealed class PipelineTestHost : IAsyncDisposable
         }
     }
 
-    public async Task WaitUntilIdleAsync()
+    /// <summary>Messages waiting on the pipeline's queues, visible or not.</summary>
+    public async Task<int> QueuedAsync()
     {
-        var idle = await PipelineProbe.WaitUntilIdleAsync(Services.GetRequiredService<StorageClients>(), Options, TimeSpan.FromSeconds(90), CancellationToken.None);
+        var clients = Services.GetRequiredService<StorageClients>();
+        var total = 0;
+        foreach (var queue in Options.Queues)
+        {
+            total += (await clients.Queues.GetQueueClient(queue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+        }
+
+        return total;
+    }
+
+    public async Task WaitUntilIdleAsync(int seconds = 90)
+    {
+        var idle = await PipelineProbe.WaitUntilIdleAsync(Services.GetRequiredService<StorageClients>(), Options, TimeSpan.FromSeconds(seconds), CancellationToken.None);
         if (!idle)
         {
             var states = string.Join("; ", (await VictimsAsync()).GroupBy(v => v.EmailStatus).Select(g => $"{g.Key}={g.Count()}"));
-            Assert.Fail($"the pipeline did not finish within 90 seconds; emails: {states}; log: {string.Join("\n", Logs.Lines.Where(l => !l.StartsWith("Information", StringComparison.Ordinal)).TakeLast(20))}");
+            Assert.Fail($"the pipeline did not finish within {seconds} seconds; emails: {states}; log: {string.Join("\n", Logs.Lines.Where(l => !l.StartsWith("Information", StringComparison.Ordinal)).TakeLast(20))}");
         }
     }
 
@@ -153,6 +168,16 @@ public sealed class PipelineTestHost : IAsyncDisposable
 
     public async Task<List<VictimStateEntity>> VictimsAsync() =>
         await Services.GetRequiredService<VictimStateStore>().AllVictimsAsync(CancellationToken.None).ToListAsync();
+
+    public async Task<List<DeliveryEntity>> DeliveryRowsAsync() =>
+        await Services.GetRequiredService<Forwarding.DeliveryStore>().AllAsync(CancellationToken.None).ToListAsync();
+
+    /// <summary>Recounts the given months, as the timer does, and reads them back as the endpoint does.</summary>
+    public async Task<Referrals.Tallies.TallyReport> TalliesAsync(params Referrals.Tallies.Month[] months)
+    {
+        await Services.GetRequiredService<Tallies.TallyAggregator>().AggregateAsync(months, CancellationToken.None);
+        return await Services.GetRequiredService<Tallies.TallyStore>().ReadAsync(new Referrals.Tallies.MonthRange(months.Min(), months.Max()), CancellationToken.None);
+    }
 
     public async Task<List<DeadLetterEntity>> DeadLettersAsync(DeadLetterKind kind) =>
         await Services.GetRequiredService<DeadLetterStore>().ListAsync(kind, CancellationToken.None).ToListAsync();

@@ -110,20 +110,4 @@ public sealed class SendGridGatewayTests : IDisposable
         Assert.Contains("\"click_tracking\":{\"enable\":false", body, StringComparison.Ordinal);
         Assert.Equal("Bearer test-key", _sendGrid.LogEntries.Single().RequestMessage.Headers!["Authorization"].Single());
     }
-
-    /// <summary>Records every delay asked for and lets it pass at once, so retries are tested without waiting.</summary>
-    private sealed class RecordingTime : TimeProvider
-    {
-        private readonly DateTimeOffset _now = new(2026, 10, 5, 9, 0, 0, TimeSpan.Zero);
-
-        public List<TimeSpan> Delays { get; } = [];
-
-        public override DateTimeOffset GetUtcNow() => _now;
-
-        public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
-        {
-            Delays.Add(dueTime);
-            return System.CreateTimer(callback, state, TimeSpan.Zero, period);
-        }
-    }
 }

@@ -53,7 +53,7 @@ public class TriggerParityTests
             .Select(p => p.GetCustomAttribute<Worker.HttpTriggerAttribute>()).OfType<Worker.HttpTriggerAttribute>().Single();
 
         Assert.Equal(Worker.AuthorizationLevel.Function, trigger.AuthLevel);
-        Assert.Equal(["get"], trigger.Methods);
+        Assert.Equal(["get"], trigger.Methods ?? []);
         Assert.Equal("tallies", trigger.Route);
     }
 

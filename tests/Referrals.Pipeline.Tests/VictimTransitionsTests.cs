@@ -1,5 +1,6 @@
 using Referrals.Calendar;
 using Referrals.Contract;
+using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Storage;
 using Referrals.Rules;
@@ -92,5 +93,53 @@ public class VictimTransitionsTests
         var suppressed = Apply(null, Decide("8N", SupportAnswer.NotAsked, emailSafe: null, flags: ["DomesticAbuse"]));
         Assert.Equal(("Suppressed", "NotConfirmedSafe"), (suppressed.EmailStatus, suppressed.EmailReason));
         Assert.Equal("Queued", Apply(suppressed, Decide("8N", SupportAnswer.NotAsked, emailSafe: true, version: 2, flags: ["DomesticAbuse"])).EmailStatus);
+    }
+
+    private static List<string> Work(VictimStateEntity? previous, VictimStateEntity next) =>
+        [.. WorkPlan.Between(previous, next, Month.Of(Now)).Select(w => w.Id)];
+
+    [Fact]
+    public void An_auto_referred_victim_asks_for_one_referral_per_service_and_nothing_more_on_a_repeat()
+    {
+        var first = Apply(null, Decide("28E", SupportAnswer.NotAsked));
+        Assert.Equal(["ref:DB/26/1:V1:general"], Work(null, first));
+        Assert.Empty(Work(first, Apply(first, Decide("28E", SupportAnswer.NotAsked, version: 2))));
+    }
+
+    [Fact]
+    public void Withdrawing_asks_for_a_withdrawal_to_every_service_referred_and_nothing_else()
+    {
+        var referred = Apply(null, Decide("19C", SupportAnswer.Accepted));
+        var withdrawn = Apply(referred, Decide("19C", SupportAnswer.Declined, version: 2));
+        Assert.Equal(["wd:DB/26/1:V1:general", "wd:DB/26/1:V1:isva"], Work(referred, withdrawn));
+        Assert.Empty(Work(withdrawn, Apply(withdrawn, Decide("19C", SupportAnswer.Declined, version: 3))));
+    }
+
+    [Fact]
+    public void Declining_on_the_consent_pathway_raises_one_single_session_offer_then_converting_refers()
+    {
+        var declined = Apply(null, Decide("19C", SupportAnswer.Declined));
+        Assert.Equal(["vcu-session:DB/26/1:V1"], Work(null, declined));
+        var converted = Apply(declined, Decide("19C", SupportAnswer.Accepted, version: 2));
+        Assert.Equal(["ref:DB/26/1:V1:general", "ref:DB/26/1:V1:isva"], Work(declined, converted));
+    }
+
+    [Fact]
+    public void Awaiting_consent_raises_one_consent_task_and_opting_out_raises_nothing()
+    {
+        Assert.Equal(["vcu-consent:DB/26/1:V1"], Work(null, Apply(null, Decide("19C", SupportAnswer.NotAsked))));
+        Assert.Empty(Work(null, Apply(null, Decide("28E", SupportAnswer.Declined))));
+    }
+
+    [Fact]
+    public void Each_tally_category_is_counted_once_per_victim_in_the_month_it_first_happened()
+    {
+        var october = Apply(null, Decide("19C", SupportAnswer.Declined));
+        var november = VictimTransitions.Apply(october, Decide("19C", SupportAnswer.Accepted, version: 2), "DB%2F26%2F1", Now, new Month(2026, 11));
+        var again = VictimTransitions.Apply(november, Decide("19C", SupportAnswer.Accepted, version: 3), "DB%2F26%2F1", Now, new Month(2026, 12));
+
+        Assert.Equal(
+            ["TotalVictims@2026-10", "DaSexualOffences@2026-10", "DeclinedSupport@2026-10", "SingleSessionOffers@2026-10", "ConvertedToYes@2026-11"],
+            VictimTransitions.CountedEvents(again).Select(e => $"{e.Category}@{e.Month}"));
     }
 }

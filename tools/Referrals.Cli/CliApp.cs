@@ -20,5 +20,6 @@ public static class CliApp
         DeadLetterCommands.List(DeadLetterKind.Rejected),
         DeadLetterCommands.List(DeadLetterKind.Poison),
         DeadLetterCommands.Replay(),
+        TalliesCommand.Create(),
     };
 }

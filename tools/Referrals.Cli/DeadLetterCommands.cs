@@ -4,6 +4,7 @@ using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
+using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Storage;
 
 namespace Referrals.Cli;
@@ -93,9 +94,13 @@ internal static class DeadLetterCommands
                 return 1;
             }
 
-            if (letter is { CrimeReference: { } crime, VictimId: { } victim })
+            // The delivery was recorded as failed (or unconfirmed, which the operator has now checked): make it due again.
+            if (QueueText.TryDecode(Encoding.UTF8.GetString(letter.Message), out var payload) && ReferralWorkItem.TryParse(payload) is { } item)
             {
-                // The email was recorded as failed (or unconfirmed, which the operator has now checked): queue it again.
+                await services.GetRequiredService<DeliveryStore>().RequeueAsync(item, cancellationToken);
+            }
+            else if (letter is { CrimeReference: { } crime, VictimId: { } victim })
+            {
                 await services.GetRequiredService<VictimStateStore>().RequeueEmailAsync(crime, victim, cancellationToken);
             }
 

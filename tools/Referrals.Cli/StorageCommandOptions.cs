@@ -2,9 +2,12 @@ using System.CommandLine;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Referrals.Pipeline;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
+using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Storage;
+using Referrals.Pipeline.Tallies;
 
 namespace Referrals.Cli;
 
@@ -58,6 +61,11 @@ internal sealed class StorageCommandOptions
         services.AddSingleton<StorageClients>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<VictimStateStore>();
+        services.AddSingleton<DeliveryStore>();
+        services.AddSingleton(_ => RulesData.Load(merged.GetSection(RulesOptions.Section).Get<RulesOptions>() ?? new RulesOptions()));
+        services.AddSingleton<TallyStore>();
+        services.AddSingleton<TallyAggregator>();
+        services.AddLogging();
         return services.BuildServiceProvider();
     }
 

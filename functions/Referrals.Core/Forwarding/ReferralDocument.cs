@@ -82,6 +82,7 @@ public sealed record ReferralDocument
     };
 
     /// <summary>The subject of a secure email: identifiers only, never a name.</summary>
+    [JsonIgnore]
     public string Subject => Kind switch
     {
         DeliveryKind.Referral => $"Referral {Id} (crime {CrimeReference})",

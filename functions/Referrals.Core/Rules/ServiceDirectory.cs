@@ -76,7 +76,8 @@ public sealed record ServiceEntry
 
     public required SelfReferral SelfReferral { get; init; }
 
-    public required ReferralChannel Referral { get; init; }
+    /// <summary>Not <c>required</c> for the JSON reader, so a missing channel is reported by validation naming the entry; never null after it.</summary>
+    public ReferralChannel Referral { get; init; } = null!;
 
     public bool IsEligible(IReadOnlySet<Category> categories) =>
         EligibleWhen.Any(condition => condition == ServiceDirectory.EveryVictim

@@ -14,28 +14,24 @@ public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptio
 
     private TableClient Table => clients.Tables.GetTableClient(options.Value.VictimStateTable);
 
-    public static string RowKeyFor(DeliveryKind kind, string victimId, string serviceId) =>
-        DeliveryEntity.RowKeyPrefix + TableKeys.Escape($"{kind}:{victimId}:{serviceId}");
+    /// <summary>Ends with the partition key, for Azurite's sake (see <see cref="VictimStateStore.CrimeRowKeyFor"/>).</summary>
+    public static string RowKeyFor(DeliveryKind kind, string crimeReference, string victimId, string serviceId) =>
+        $"{DeliveryEntity.RowKeyPrefix}{TableKeys.Escape($"{kind}:{victimId}:{serviceId}")}@{VictimStateStore.PartitionKeyFor(crimeReference)}";
 
     public async Task<DeliveryEntity?> GetAsync(DeliveryKind kind, string crimeReference, string victimId, string serviceId, CancellationToken cancellationToken)
     {
         var row = await Table.GetEntityIfExistsAsync<DeliveryEntity>(
-            VictimStateStore.PartitionKeyFor(crimeReference), RowKeyFor(kind, victimId, serviceId), cancellationToken: cancellationToken);
+            VictimStateStore.PartitionKeyFor(crimeReference), RowKeyFor(kind, crimeReference, victimId, serviceId), cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
     }
 
-    /// <summary>The delivery's row, created Pending if this is its first work item.</summary>
+    /// <summary>The delivery's row, created Pending if this is its first work item (one request then; two for a repeat).</summary>
     public async Task<DeliveryEntity> GetOrAddAsync(ReferralWorkItem item, string channel, string? dueBy, CancellationToken cancellationToken)
     {
-        if (await GetAsync(item.Kind, item.CrimeReference, item.VictimId, item.ServiceId, cancellationToken) is { } existing)
-        {
-            return existing;
-        }
-
         var delivery = new DeliveryEntity
         {
             PartitionKey = VictimStateStore.PartitionKeyFor(item.CrimeReference),
-            RowKey = RowKeyFor(item.Kind, item.VictimId, item.ServiceId),
+            RowKey = RowKeyFor(item.Kind, item.CrimeReference, item.VictimId, item.ServiceId),
             Id = item.Id,
             Kind = item.Kind.ToString(),
             CrimeReference = item.CrimeReference,

@@ -68,7 +68,7 @@ public sealed partial class ReferralForwarder(
             throw new RetryLaterException($"Delivery {item.Id} changed while it was claimed.");
         }
 
-        var (_, current) = await states.LoadVictimAsync(item.CrimeReference, item.VictimId, CancellationToken.None);
+        var current = await states.LoadVictimRowAsync(item.CrimeReference, item.VictimId, CancellationToken.None);
         var document = current is not null && Warranted(item, current) is null ? Document(item, crime) : null;
         if (document is null)
         {
@@ -117,7 +117,8 @@ public sealed partial class ReferralForwarder(
         var referral = await deliveries.GetAsync(DeliveryKind.Referral, item.CrimeReference, item.VictimId, item.ServiceId, cancellationToken);
         switch (referral?.Status)
         {
-            case nameof(DeliveryStatus.Delivered):
+            case nameof(DeliveryStatus.Delivered) or nameof(DeliveryStatus.Unconfirmed):
+                // Unconfirmed may have reached the service: better a withdrawal it does not need than a referral left standing.
                 return true;
             case nameof(DeliveryStatus.Sending):
                 throw new RetryLaterException($"The referral withdrawn by {item.Id} is being sent; the withdrawal follows it.");

@@ -111,6 +111,7 @@ public sealed partial class SnapshotIngestor(
         var crime = new CrimeStateEntity
         {
             PartitionKey = record.PartitionKey,
+            RowKey = VictimStateStore.CrimeRowKeyFor(record.PartitionKey),
             CrimeReference = snapshot.Crime.Reference,
             Version = snapshot.Crime.Version,
             EventId = snapshot.EventId,

@@ -159,7 +159,7 @@ public static class VictimTransitions
     private static VictimStateEntity New(VictimDecision decision, string partitionKey) => new()
     {
         PartitionKey = partitionKey,
-        RowKey = VictimStateStore.RowKeyFor(decision.VictimId),
+        RowKey = VictimStateStore.RowKeyFor(decision.CrimeReference, decision.VictimId),
         CrimeReference = decision.CrimeReference,
         VictimId = decision.VictimId,
         FirstSeenVersion = decision.CrimeVersion,

@@ -3,14 +3,14 @@ using Azure.Data.Tables;
 
 namespace Referrals.Pipeline.Storage;
 
-/// <summary>The last snapshot processed for a crime: one row per crime, RowKey "crime", in the crime's partition.</summary>
+/// <summary>The last snapshot processed for a crime: one row per crime, RowKey "crime@&lt;partition&gt;", in the crime's partition.</summary>
 public sealed class CrimeStateEntity : ITableEntity
 {
-    public const string CrimeRowKey = "crime";
+    public const string RowKeyPrefix = "crime@";
 
     public string PartitionKey { get; set; } = string.Empty;
 
-    public string RowKey { get; set; } = CrimeRowKey;
+    public string RowKey { get; set; } = string.Empty;
 
     public DateTimeOffset? Timestamp { get; set; }
 

@@ -21,14 +21,20 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
 
     public static string PartitionKeyFor(string crimeReference) => TableKeys.Escape(crimeReference);
 
-    public static string RowKeyFor(string victimId) => VictimStateEntity.RowKeyPrefix + TableKeys.Escape(victimId);
+    // Row keys end with the partition key. Azure does not need it, but Azurite (the tests' and local runs' storage)
+    // looks an entity up by row key first and then scans every row sharing it: a row key such as "crime", shared by
+    // every crime, made each lookup scan the whole table.
+    public static string CrimeRowKeyFor(string partitionKey) => CrimeStateEntity.RowKeyPrefix + partitionKey;
+
+    public static string RowKeyFor(string crimeReference, string victimId) =>
+        $"{VictimStateEntity.RowKeyPrefix}{TableKeys.Escape(victimId)}@{PartitionKeyFor(crimeReference)}";
 
     public Task CreateIfNotExistsAsync(CancellationToken cancellationToken) => Table.CreateIfNotExistsAsync(cancellationToken);
 
     public async Task<CrimeRecord> LoadAsync(string crimeReference, CancellationToken cancellationToken)
     {
         var partition = PartitionKeyFor(crimeReference);
-        var crime = await Table.GetEntityIfExistsAsync<CrimeStateEntity>(partition, CrimeStateEntity.CrimeRowKey, cancellationToken: cancellationToken);
+        var crime = await Table.GetEntityIfExistsAsync<CrimeStateEntity>(partition, CrimeRowKeyFor(partition), cancellationToken: cancellationToken);
         var victims = new Dictionary<string, VictimStateEntity>(StringComparer.Ordinal);
         if (crime.HasValue)
         {
@@ -45,14 +51,21 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
     public async Task<(CrimeStateEntity? Crime, VictimStateEntity? Victim)> LoadVictimAsync(string crimeReference, string victimId, CancellationToken cancellationToken)
     {
         var partition = PartitionKeyFor(crimeReference);
-        var victim = await Table.GetEntityIfExistsAsync<VictimStateEntity>(partition, RowKeyFor(victimId), cancellationToken: cancellationToken);
+        var victim = await Table.GetEntityIfExistsAsync<VictimStateEntity>(partition, RowKeyFor(crimeReference, victimId), cancellationToken: cancellationToken);
         if (!victim.HasValue)
         {
             return (null, null);
         }
 
-        var crime = await Table.GetEntityIfExistsAsync<CrimeStateEntity>(partition, CrimeStateEntity.CrimeRowKey, cancellationToken: cancellationToken);
+        var crime = await Table.GetEntityIfExistsAsync<CrimeStateEntity>(partition, CrimeRowKeyFor(partition), cancellationToken: cancellationToken);
         return (crime.HasValue ? crime.Value : null, victim.Value);
+    }
+
+    /// <summary>The victim's row alone (one request): for re-checking its state.</summary>
+    public async Task<VictimStateEntity?> LoadVictimRowAsync(string crimeReference, string victimId, CancellationToken cancellationToken)
+    {
+        var victim = await Table.GetEntityIfExistsAsync<VictimStateEntity>(PartitionKeyFor(crimeReference), RowKeyFor(crimeReference, victimId), cancellationToken: cancellationToken);
+        return victim.HasValue ? victim.Value : null;
     }
 
     /// <summary>Commits a snapshot's rows atomically; fails with 409/412 if another delivery changed the crime first.</summary>

@@ -5,20 +5,28 @@ using System.Net.Sockets;
 namespace Referrals.Cli.LocalHost;
 
 /// <summary>
-/// Azurite, the Azure Storage emulator, installed from npm (tools/azurite, pinned with its lockfile) and
-/// started on free loopback ports with in-memory storage. Disposing it stops the process.
+/// Azurite, the Azure Storage emulator, installed from npm (tools/azurite, pinned with its lockfile) and started on
+/// free loopback ports: blob and table storage in memory, queue storage in a temporary folder. Disposing it stops
+/// the processes and deletes the folder.
 /// </summary>
+/// <remarks>
+/// Queues are not in memory: there, Azurite keeps every message in an extent of its own and frees them in a sweep
+/// whose cost grows with the square of the messages sent in a minute; past about 40 messages a second the sweep
+/// takes the whole process. On disk, messages share extent files and the sweep stays small. Tables stay in memory,
+/// where point reads and writes are indexed (on disk they scan the table).
+/// </remarks>
 public sealed class Azurite : IAsyncDisposable
 {
     /// <summary>The emulator's published development account key (the same in every Azurite): not a secret.</summary>
     private const string DevelopmentAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private const string Account = "devstoreaccount1";
 
-    private readonly Process _process;
+    private readonly List<Process> _processes = [];
+    private readonly string _dataFolder;
 
-    private Azurite(Process process, int blobPort, int queuePort, int tablePort)
+    private Azurite(string dataFolder, int blobPort, int queuePort, int tablePort)
     {
-        _process = process;
+        _dataFolder = dataFolder;
         ConnectionString = string.Join(';',
             "DefaultEndpointsProtocol=http",
             $"AccountName={Account}",
@@ -33,27 +41,62 @@ public sealed class Azurite : IAsyncDisposable
     public static async Task<Azurite> StartAsync(Action<string> progress, CancellationToken cancellationToken)
     {
         var folder = FindInstallFolder();
-        var script = Path.Combine(folder, "node_modules", "azurite", "dist", "src", "azurite.js");
-        if (!File.Exists(script))
+        var scripts = Path.Combine(folder, "node_modules", "azurite", "dist", "src");
+        if (!File.Exists(Path.Combine(scripts, "azurite.js")))
         {
             progress($"Installing Azurite from npm into {folder} (first run only, about a minute)…");
             await RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], folder, cancellationToken);
         }
 
         var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
+        var azurite = new Azurite(Directory.CreateTempSubdirectory("referrals-azurite-").FullName, blob, queue, table);
+        try
+        {
+            azurite.Start(folder, Path.Combine(scripts, "blob", "main.js"), "--inMemoryPersistence", "--blobHost", "127.0.0.1", "--blobPort", $"{blob}");
+            azurite.Start(folder, Path.Combine(scripts, "queue", "main.js"), "--location", azurite._dataFolder, "--queueHost", "127.0.0.1", "--queuePort", $"{queue}");
+            azurite.Start(folder, Path.Combine(scripts, "table", "main.js"), "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", $"{table}");
+            await azurite.WaitUntilListeningAsync([blob, queue, table], cancellationToken);
+            return azurite;
+        }
+        catch
+        {
+            await azurite.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var process in _processes)
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+                await process.WaitForExitAsync();
+            }
+
+            process.Dispose();
+        }
+
+        try
+        {
+            Directory.Delete(_dataFolder, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open: the folder is in the temporary directory, which the system clears.
+        }
+    }
+
+    private void Start(string folder, string script, params string[] args)
+    {
         var start = new ProcessStartInfo("node")
         {
             WorkingDirectory = folder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (var arg in new[]
-        {
-            script, "--silent", "--inMemoryPersistence", "--skipApiVersionCheck", "--disableTelemetry", "--loose",
-            "--blobHost", "127.0.0.1", "--blobPort", $"{blob}",
-            "--queueHost", "127.0.0.1", "--queuePort", $"{queue}",
-            "--tableHost", "127.0.0.1", "--tablePort", $"{table}",
-        })
+        foreach (var arg in new[] { script, "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose" }.Concat(args))
         {
             start.ArgumentList.Add(arg);
         }
@@ -72,20 +115,7 @@ public sealed class Azurite : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var azurite = new Azurite(process, blob, queue, table);
-        await azurite.WaitUntilListeningAsync([blob, queue, table], cancellationToken);
-        return azurite;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
-        _process.Dispose();
+        _processes.Add(process);
     }
 
     /// <summary>tools/azurite of this repository, found by walking up from the program or the current folder.</summary>
@@ -113,9 +143,9 @@ public sealed class Azurite : IAsyncDisposable
         {
             while (true)
             {
-                if (_process.HasExited)
+                if (_processes.FirstOrDefault(p => p.HasExited) is { } exited)
                 {
-                    throw new InvalidOperationException($"Azurite exited with code {_process.ExitCode} before it was ready.");
+                    throw new InvalidOperationException($"Azurite exited with code {exited.ExitCode} before it was ready.");
                 }
 
                 try

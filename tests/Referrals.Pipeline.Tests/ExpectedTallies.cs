@@ -1,0 +1,68 @@
+using Referrals.Calendar;
+using Referrals.Contract;
+using Referrals.Rules;
+using Referrals.Tallies;
+
+namespace Referrals.Pipeline.Tests;
+
+/// <summary>
+/// The tallies one version per crime must give, computed from the rules' decisions alone: none of the pipeline's
+/// state, transition, delivery or counting code is used, so a test comparing the two can catch any of them.
+/// </summary>
+internal static class ExpectedTallies
+{
+    private static readonly Lazy<ReferralRules> Rules = new(() =>
+        new ReferralRules(new OffenceClassifier(OffenceCodeList.LoadDefault()), ServiceDirectory.LoadDefault(), new WorkingDayCalendar()));
+
+    public static Dictionary<string, long> Of(IEnumerable<string> lines)
+    {
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        void Add(string category) => counts[category] = counts.GetValueOrDefault(category) + 1;
+        var today = London.DateOf(DateTimeOffset.UtcNow);
+        foreach (var snapshot in lines.Select(l => CrimeEventParser.Parse(l).Snapshot).OfType<CrimeEvent>())
+        {
+            foreach (var decision in Rules.Value.Decide(snapshot))
+            {
+                Add(TallyCategories.TotalVictims);
+                if (decision.Categories.Contains(Category.DomesticAbuse) || decision.Categories.Contains(Category.SexualOffence))
+                {
+                    Add(TallyCategories.DaSexualOffences);
+                }
+
+                Add(decision.Referral switch
+                {
+                    ReferralOutcome.AutoReferred => TallyCategories.OptOutAutoReferrals,
+                    ReferralOutcome.Referred => TallyCategories.AcceptedAndReferred,
+                    ReferralOutcome.Declined => TallyCategories.DeclinedSupport,
+                    ReferralOutcome.OptedOut => TallyCategories.OptedOut,
+                    _ => TallyCategories.AwaitingConsent,
+                });
+                if (decision.Referral is ReferralOutcome.Declined or ReferralOutcome.AwaitingConsent)
+                {
+                    Add(TallyCategories.VcuTasksDelivered);
+                }
+
+                if (decision.SingleSessionOffer)
+                {
+                    Add(TallyCategories.SingleSessionOffers);
+                }
+
+                foreach (var service in decision.Services)
+                {
+                    Add(TallyCategories.ReferralsDelivered);
+                    Add(TallyCategories.DeliveredTo(service));
+                    Add(today <= decision.ReferralDueBy ? TallyCategories.ReferralsOnTime : TallyCategories.ReferralsLate);
+                }
+
+                Add(decision.Email.Send ? TallyCategories.EmailsSent : TallyCategories.EmailSuppressed(decision.Email.Reason!.Value));
+            }
+        }
+
+        foreach (var category in TallyCategories.For(ServiceDirectory.LoadDefault()))
+        {
+            counts.TryAdd(category.Key, 0);
+        }
+
+        return counts;
+    }
+}

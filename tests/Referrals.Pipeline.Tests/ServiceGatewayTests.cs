@@ -1,0 +1,127 @@
+using Azure.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Referrals.Forwarding;
+using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Forwarding;
+using Referrals.Rules;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace Referrals.Pipeline.Tests;
+
+/// <summary>The services' API client against an API faked over HTTP: authentication, idempotency, what is retried and what is final.</summary>
+public sealed class ServiceGatewayTests : IDisposable
+{
+    private static readonly ReferralDocument Document = ReferralDocument.Withdrawal("DB/26/1", "V1", "general");
+    private readonly WireMockServer _api = WireMockServer.Start();
+    private readonly RecordingTime _time = new();
+    private readonly List<string> _scopes = [];
+
+    public void Dispose() => _api.Dispose();
+
+    private ReferralChannel ApiKeyChannel => new()
+    {
+        Channel = ReferralChannel.Http,
+        Endpoint = $"{_api.Url}/v1/referrals",
+        Auth = new ReferralAuth { ApiKeyHeader = "X-Api-Key", ApiKeySetting = "ServiceKeys__general" },
+    };
+
+    private ServiceGateway Gateway(ReferralChannel channel, string? apiKey = "secret-key")
+    {
+        var directory = new ServiceDirectory(
+            [ServiceDirectory.LoadDefault()["general"] with { Referral = channel }],
+            new VictimCareUnit { Name = "VCU", Referral = new ReferralChannel { Channel = ReferralChannel.Email, Address = "vcu@police.example" } });
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ServiceKeys:general"] = apiKey }).Build();
+        var credentials = new ServiceCredentials(directory, configuration, new RecordingCredential(_scopes));
+        return new ServiceGateway(new HttpClient(), credentials, Options.Create(new ForwardingOptions { MaxAttempts = 3, MaxRetryDelay = TimeSpan.FromSeconds(10) }), _time, NullLogger<ServiceGateway>.Instance);
+    }
+
+    private void Answer(params int[] statuses)
+    {
+        for (var i = 0; i < statuses.Length; i++)
+        {
+            var call = _api.Given(WireMock.RequestBuilders.Request.Create().WithPath("/v1/referrals").UsingPost()).InScenario("calls");
+            call = i == 0 ? call : call.WhenStateIs($"{i}");
+            var response = Response.Create().WithStatusCode(statuses[i]).WithBody("""{"error":"test"}""");
+            call.WillSetStateTo($"{i + 1}").RespondWith(statuses[i] == 429 ? response.WithHeader("Retry-After", "7") : response);
+        }
+    }
+
+    [Fact]
+    public async Task A_referral_is_posted_as_JSON_with_its_id_as_Idempotency_Key_and_the_API_key()
+    {
+        Answer(201);
+
+        var outcome = await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None);
+
+        Assert.Equal(new DeliveryOutcome.Delivered(201), outcome);
+        var request = Assert.Single(_api.LogEntries).RequestMessage;
+        Assert.Equal("wd:DB/26/1:V1:general", request.Headers!["Idempotency-Key"].Single());
+        Assert.Equal("secret-key", request.Headers["X-Api-Key"].Single());
+        Assert.StartsWith("application/json", request.Headers["Content-Type"].Single(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_Entra_protected_API_gets_a_bearer_token_for_its_scope()
+    {
+        Answer(202);
+        var channel = ApiKeyChannel with { Auth = new ReferralAuth { EntraScope = "api://general/.default" } };
+
+        await Gateway(channel).PostAsync(channel, Document, CancellationToken.None);
+
+        Assert.Equal("Bearer token-for-api://general/.default", _api.LogEntries.Single().RequestMessage.Headers!["Authorization"].Single());
+        Assert.Equal(["api://general/.default"], _scopes);
+    }
+
+    [Fact]
+    public async Task Conflict_means_the_service_already_has_it_so_it_counts_as_delivered_without_retrying()
+    {
+        Answer(409);
+        Assert.Equal(new DeliveryOutcome.Delivered(409), await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
+        Assert.Single(_api.LogEntries);
+    }
+
+    [Fact]
+    public async Task Too_many_requests_waits_as_long_as_Retry_After_asks_then_delivers()
+    {
+        Answer(429, 201);
+        Assert.Equal(new DeliveryOutcome.Delivered(201), await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
+        Assert.Equal([TimeSpan.FromSeconds(7)], _time.Delays);
+    }
+
+    [Fact]
+    public async Task A_service_unavailable_on_every_attempt_is_transient_for_the_queue_to_retry_later()
+    {
+        Answer(503, 503, 503, 201);
+        Assert.IsType<DeliveryOutcome.Transient>(await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
+        Assert.Equal(3, _api.LogEntries.Count);
+    }
+
+    [Fact]
+    public async Task A_bad_request_is_permanent_and_not_retried()
+    {
+        Answer(400, 201);
+        var outcome = Assert.IsType<DeliveryOutcome.Permanent>(await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
+        Assert.Equal(400, outcome.Status);
+        Assert.Single(_api.LogEntries);
+    }
+
+    [Fact]
+    public void A_missing_API_key_stops_start_up_naming_the_service_and_the_setting() =>
+        Assert.Contains("service 'general' authenticates with the API key in app setting 'ServiceKeys__general', which is not set",
+            Assert.Throws<InvalidOperationException>(() => Gateway(ApiKeyChannel, apiKey: null)).Message, StringComparison.Ordinal);
+
+    private sealed class RecordingCredential(List<string> scopes) : TokenCredential
+    {
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
+        {
+            scopes.AddRange(requestContext.Scopes);
+            return new AccessToken($"token-for-{requestContext.Scopes[0]}", DateTimeOffset.UtcNow.AddHours(1));
+        }
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
+    }
+}
