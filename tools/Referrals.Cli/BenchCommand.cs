@@ -13,9 +13,10 @@ internal static class BenchCommand
         var rate = new Option<double>("--rate") { Description = "Snapshots per second to send; 0 sends them all at once (measures throughput rather than latency).", DefaultValueFactory = _ => 0 };
         var command = new Command("bench",
             """
-            Benchmark the pipeline locally: N generated one-victim snapshots (opt-out, email sent) through the local host on
-            Azurite with a loopback SendGrid. Reports victims/s end to end, p50/p95 from enqueue to email accepted, Azure Storage
-            requests per victim (counted in the pipeline's own clients), and Azurite's raw queue round trip per second.
+            Benchmark the pipeline locally: N generated one-victim snapshots (opt-out, email sent, referred) through the local
+            host on Azurite with loopback SendGrid and services. Reports victims/s end to end, p50/p95 from enqueue to email
+            accepted, Azure Storage requests per victim (counted in the pipeline's own clients, every step), and Azurite's raw
+            queue round trip per second.
             """)
         {
             count,

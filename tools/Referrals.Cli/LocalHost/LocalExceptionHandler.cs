@@ -11,7 +11,7 @@ namespace Referrals.Cli.LocalHost;
 /// again (at-least-once; every handler is idempotent). That one is let go once the host is stopping, so a
 /// test run or `referrals run` is not killed by its own shutdown; anything else still ends the process.
 /// </summary>
-internal sealed class LocalExceptionHandler(IHostApplicationLifetime lifetime) : IWebJobsExceptionHandlerFactory, IWebJobsExceptionHandler
+public sealed class LocalExceptionHandler(IHostApplicationLifetime lifetime) : IWebJobsExceptionHandlerFactory, IWebJobsExceptionHandler
 {
     private readonly CancellationToken _stopping = lifetime.ApplicationStopping;
 
