@@ -12,14 +12,6 @@ namespace Referrals.Pipeline.Tests;
 [Collection(AzuriteGroup.Name)]
 public sealed class OperatorCommandTests(AzuriteFixture azurite)
 {
-    private async Task<(int ExitCode, string Output)> Cli(PipelineTestHost pipeline, params string[] args)
-    {
-        var output = new StringWriter();
-        var exitCode = await CliApp.Create()
-            .Parse([.. args, "--storage", azurite.ConnectionString, "--table-prefix", pipeline.Options.TablePrefix])
-            .InvokeAsync(new InvocationConfiguration { Output = output, Error = output });
-        return (exitCode, output.ToString());
-    }
 
     [Fact]
     public async Task A_rejected_message_is_listed_with_its_reason()
@@ -29,7 +21,7 @@ public sealed class OperatorCommandTests(AzuriteFixture azurite)
         await pipeline.SendAsync([Samples.Lines[12]]);
         await pipeline.WaitUntilIdleAsync();
 
-        var (exitCode, output) = await Cli(pipeline, "rejected", "--show-message");
+        var (exitCode, output) = await pipeline.CliAsync("rejected", "--show-message");
 
         Assert.Equal(0, exitCode);
         Assert.Contains("eventId bad-1", output, StringComparison.Ordinal);
@@ -47,8 +39,8 @@ public sealed class OperatorCommandTests(AzuriteFixture azurite)
         await pipeline.WaitUntilIdleAsync();
         var poison = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
 
-        var (listed, listing) = await Cli(pipeline, "poison");
-        var (replayed, replay) = await Cli(pipeline, "replay", poison.RowKey);
+        var (listed, listing) = await pipeline.CliAsync("poison");
+        var (replayed, replay) = await pipeline.CliAsync("replay", poison.RowKey);
         await pipeline.WaitUntilIdleAsync();
 
         Assert.Equal(0, listed);
@@ -72,8 +64,8 @@ public sealed class OperatorCommandTests(AzuriteFixture azurite)
         {
             Environment.SetEnvironmentVariable("CRIME_EVENTS_QUEUE", pipeline.Options.CrimeEventsQueue);
             Environment.SetEnvironmentVariable("EMAIL_QUEUE", pipeline.Options.EmailQueue);
-            var (listed, listing) = await Cli(pipeline, "poison");
-            var (exitCode, output) = await Cli(pipeline, "replay", "--poison-queues");
+            var (listed, listing) = await pipeline.CliAsync("poison");
+            var (exitCode, output) = await pipeline.CliAsync("replay", "--poison-queues");
             await pipeline.WaitUntilIdleAsync();
 
             Assert.Equal(0, listed);
@@ -96,7 +88,7 @@ public sealed class OperatorCommandTests(AzuriteFixture azurite)
         await using var pipeline = new PipelineTestHost(azurite);
         await pipeline.StartAsync();
 
-        var (exitCode, output) = await Cli(pipeline, "replay", "no-such-id");
+        var (exitCode, output) = await pipeline.CliAsync("replay", "no-such-id");
 
         Assert.Equal(1, exitCode);
         Assert.Contains("no dead letter with id no-such-id", output, StringComparison.Ordinal);
@@ -112,7 +104,7 @@ public sealed class OperatorCommandTests(AzuriteFixture azurite)
         try
         {
             Environment.SetEnvironmentVariable("CRIME_EVENTS_QUEUE", pipeline.Options.CrimeEventsQueue);
-            var (exitCode, output) = await Cli(pipeline, "send", file);
+            var (exitCode, output) = await pipeline.CliAsync("send", file);
             await pipeline.WaitUntilIdleAsync();
 
             Assert.Equal(0, exitCode);

@@ -214,6 +214,16 @@ public sealed class PipelineTestHost : IAsyncDisposable
 
     public int SendGridCalls => SendGrid.LogEntries.Count;
 
+    /// <summary>Runs the operator CLI against this pipeline's storage, as an operator would: (exit code, output).</summary>
+    public async Task<(int ExitCode, string Output)> CliAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var exitCode = await Cli.CliApp.Create()
+            .Parse([.. args, "--storage", _connection, "--table-prefix", Options.TablePrefix])
+            .InvokeAsync(new System.CommandLine.InvocationConfiguration { Output = output, Error = output });
+        return (exitCode, output.ToString());
+    }
+
     public async ValueTask DisposeAsync()
     {
         try

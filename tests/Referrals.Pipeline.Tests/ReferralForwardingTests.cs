@@ -130,9 +130,9 @@ public sealed class ReferralForwardingTests(AzuriteFixture azurite)
         var letter = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
         Assert.StartsWith("idva refused the Referral: 400", letter.Reason, StringComparison.Ordinal);
 
-        var (listed, listing) = await CliAsync(pipeline, "poison");
+        var (listed, listing) = await pipeline.CliAsync("poison");
         Volatile.Write(ref idvaFixed, true);
-        var (replayed, _) = await CliAsync(pipeline, "replay", letter.RowKey);
+        var (replayed, _) = await pipeline.CliAsync("replay", letter.RowKey);
         await pipeline.WaitUntilIdleAsync();
 
         Assert.Equal((0, 0), (listed, replayed));
@@ -159,14 +159,6 @@ public sealed class ReferralForwardingTests(AzuriteFixture azurite)
         Assert.Equal(deliveries.Count(d => d.Kind == "Referral"), report[October, TallyCategories.ReferralsDelivered]);
     }
 
-    private async Task<(int ExitCode, string Output)> CliAsync(PipelineTestHost pipeline, params string[] args)
-    {
-        var output = new StringWriter();
-        var exitCode = await CliApp.Create()
-            .Parse([.. args, "--storage", azurite.ConnectionString, "--table-prefix", pipeline.Options.TablePrefix])
-            .InvokeAsync(new InvocationConfiguration { Output = output, Error = output });
-        return (exitCode, output.ToString());
-    }
 
     private static async Task WaitForAsync(Func<Task<bool>> condition)
     {

@@ -56,19 +56,8 @@ public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptio
     }
 
     /// <summary>Replaces the row only if nobody changed it since it was read; false otherwise.</summary>
-    public async Task<bool> TryReplaceAsync(DeliveryEntity delivery, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await Table.UpdateEntityAsync(delivery, delivery.ETag, TableUpdateMode.Replace, cancellationToken);
-            delivery.ETag = response.Headers.ETag ?? delivery.ETag;
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-        {
-            return false;
-        }
-    }
+    public Task<bool> TryReplaceAsync(DeliveryEntity delivery, CancellationToken cancellationToken) =>
+        Table.TryReplaceAsync(delivery, cancellationToken);
 
     /// <summary>An operator's replay of a failed or unconfirmed delivery: back to Pending, so the forwarder sends it.</summary>
     public async Task RequeueAsync(ReferralWorkItem item, CancellationToken cancellationToken)

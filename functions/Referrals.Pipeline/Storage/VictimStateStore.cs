@@ -83,19 +83,8 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
     }
 
     /// <summary>Replaces a victim row only if nobody changed it since it was read; returns false otherwise.</summary>
-    public async Task<bool> TryReplaceAsync(VictimStateEntity victim, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var response = await Table.UpdateEntityAsync(victim, victim.ETag, TableUpdateMode.Replace, cancellationToken);
-            victim.ETag = response.Headers.ETag ?? victim.ETag;
-            return true;
-        }
-        catch (RequestFailedException ex) when (ex.Status is 409 or 412)
-        {
-            return false;
-        }
-    }
+    public Task<bool> TryReplaceAsync(VictimStateEntity victim, CancellationToken cancellationToken) =>
+        Table.TryReplaceAsync(victim, cancellationToken);
 
     /// <summary>An operator's replay of a failed or unconfirmed email: back to Queued, so the sender sends it.</summary>
     public async Task RequeueEmailAsync(string crimeReference, string victimId, CancellationToken cancellationToken)
