@@ -76,8 +76,6 @@ public sealed class PipelineTestHost : IAsyncDisposable
     /// <summary>The Http-channel services' APIs (in the default directory: general at /general/referrals, idva at /idva/referrals).</summary>
     public WireMockServer ServiceApis { get; }
 
-    public IReadOnlyDictionary<string, string?> Settings => _settings;
-
     public CapturedLogs Logs { get; } = new();
 
     public IServiceProvider Services => _host?.Services ?? throw new InvalidOperationException("The host is not running.");

@@ -69,10 +69,10 @@ public sealed partial class ReferralForwarder(
         }
 
         var current = await states.LoadVictimRowAsync(item.CrimeReference, item.VictimId, CancellationToken.None);
-        var document = current is not null && Warranted(item, current) is null ? Document(item, crime) : null;
-        if (document is null)
+        var notWarranted = current is null ? "the victim's state is gone" : Warranted(item, current);
+        if ((notWarranted is null ? Document(item, crime) : null) is not { } document)
         {
-            await SettleAsync(delivery, DeliveryStatus.Cancelled, current is null ? "the victim's state is gone" : Warranted(item, current) ?? "the victim is not in the latest snapshot");
+            await SettleAsync(delivery, DeliveryStatus.Cancelled, notWarranted ?? "the victim is not in the latest snapshot");
             return;
         }
 
