@@ -114,4 +114,20 @@ public sealed class TalliesEndpointTests(AzuriteFixture azurite)
         Assert.Equal(before.Categories.Select(c => before[October, c.Key]), after.Categories.Select(c => after[October, c.Key]));
         Assert.Equal(12, after[October, TallyCategories.TotalVictims]);
     }
+
+    [Fact]
+    public async Task The_operator_CLI_prints_the_same_tallies_as_a_table()
+    {
+        var (pipeline, server) = await StartAsync(azurite);
+        await using var _ = pipeline;
+        await using var __ = server;
+
+        var (exitCode, output) = await pipeline.CliAsync("tallies", "--from", "2026-10", "--to", "2026-10");
+        var (refused, reason) = await pipeline.CliAsync("tallies", "--from", "2026-10", "--to", "2026-09");
+
+        Assert.Equal(0, exitCode);
+        Assert.Matches(@"Total Victims\s+12\s+12\n", output);
+        Assert.Equal(2, refused);
+        Assert.Contains("'from' (2026-10) is after 'to' (2026-09)", reason, StringComparison.Ordinal);
+    }
 }

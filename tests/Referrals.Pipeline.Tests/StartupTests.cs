@@ -1,0 +1,38 @@
+using Referrals.Cli.LocalHost;
+
+namespace Referrals.Pipeline.Tests;
+
+/// <summary>Bad configuration stops the app at start-up, naming what is wrong, before any message is taken.</summary>
+[Collection(AzuriteGroup.Name)]
+public sealed class StartupTests(AzuriteFixture azurite)
+{
+    [Theory]
+    [InlineData("\"endpoint\": \"https://api.victim-services.example/v1/referrals\"", "\"endpoint\": \"not a url\"", "services[0] (general): referral.endpoint 'not a url' must be an absolute https:// URL")]
+    [InlineData("\"channel\": \"Http\", \"endpoint\": \"https://api.victim-services.example/v1/referrals\"", "\"channel\": \"Http\"", "services[0] (general): referral.endpoint is required")]
+    [InlineData("\"channel\": \"Email\", \"address\": \"isva.referrals", "\"channel\": \"Pigeon\", \"address\": \"isva.referrals", "services[1] (isva): referral.channel 'Pigeon' is unknown")]
+    public async Task A_broken_services_directory_stops_start_up_naming_the_entry(string find, string replace, string message)
+    {
+        var directory = Path.Combine(Path.GetTempPath(), $"services-{Guid.NewGuid():N}.json");
+        var json = await File.ReadAllTextAsync(Path.Combine(AppContext.BaseDirectory, Rules.ServiceDirectory.DefaultFileName));
+        Assert.Contains(find, json, StringComparison.Ordinal);
+        await File.WriteAllTextAsync(directory, json.Replace(find, replace, StringComparison.Ordinal));
+        var settings = LocalSettings.For(azurite.ConnectionString, "http://127.0.0.1:1", directory, tablePrefix: "tstart", queuePrefix: "tstart-");
+        using var host = LocalPipelineHost.Build(settings);
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_missing_API_key_stops_start_up_naming_the_setting()
+    {
+        var settings = LocalSettings.For(azurite.ConnectionString, "http://127.0.0.1:1", Path.Combine(AppContext.BaseDirectory, Rules.ServiceDirectory.DefaultFileName), tablePrefix: "tstart", queuePrefix: "tstart-");
+        settings["ServiceKeys:general"] = null;
+        using var host = LocalPipelineHost.Build(settings);
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+
+        Assert.Contains("app setting 'ServiceKeys__general', which is not set", error.Message, StringComparison.Ordinal);
+    }
+}
