@@ -20,6 +20,7 @@ public sealed class StartupTests(AzuriteFixture azurite)
         using var host = LocalPipelineHost.Build(settings);
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+        await host.StopAsync(); // the queue listeners started before the check failed: stop them before the host is disposed
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
@@ -32,6 +33,7 @@ public sealed class StartupTests(AzuriteFixture azurite)
         using var host = LocalPipelineHost.Build(settings);
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+        await host.StopAsync(); // the queue listeners started before the check failed: stop them before the host is disposed
 
         Assert.Contains("app setting 'ServiceKeys__general', which is not set", error.Message, StringComparison.Ordinal);
     }
