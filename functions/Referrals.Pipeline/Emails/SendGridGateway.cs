@@ -72,7 +72,7 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
                 LogTransient(logger, email.CrimeReference, email.VictimId, 0, attempt);
             }
 
-            var delay = Min(wait ?? Backoff(attempt), settings.MaxRetryDelay);
+            var delay = RetryDelays.Clamp(wait ?? RetryDelays.Backoff(attempt), settings.MaxRetryDelay);
             if (attempt < settings.MaxAttempts && time.GetElapsedTime(started) + delay + settings.Timeout <= settings.SendBudget)
             {
                 await Task.Delay(delay, time, cancellationToken);
@@ -101,9 +101,9 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
 
     private TimeSpan? RetryAfter(Response response, SendGridOptions settings)
     {
-        if (response.Headers.RetryAfter is { } retryAfter)
+        if (RetryDelays.RetryAfter(response.Headers, time.GetUtcNow()) is { } retryAfter)
         {
-            return retryAfter.Delta ?? (retryAfter.Date - time.GetUtcNow());
+            return retryAfter;
         }
 
         if (response.Headers.TryGetValues("X-RateLimit-Reset", out var values)
@@ -114,12 +114,6 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
 
         return response.StatusCode == HttpStatusCode.TooManyRequests ? settings.MaxRetryDelay : null;
     }
-
-    private static TimeSpan Backoff(int attempt) =>
-        TimeSpan.FromMilliseconds((500 * Math.Pow(2, attempt - 1)) + Random.Shared.Next(0, 250));
-
-    private static TimeSpan Min(TimeSpan wanted, TimeSpan cap) =>
-        wanted < TimeSpan.Zero ? TimeSpan.Zero : wanted > cap ? cap : wanted;
 
     private static async Task<string> Describe(Response response)
     {

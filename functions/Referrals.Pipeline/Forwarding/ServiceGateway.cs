@@ -53,7 +53,7 @@ public sealed partial class ServiceGateway(HttpClient http, ServiceCredentials c
                 }
 
                 outcome = new DeliveryOutcome.Transient($"{document.Service} answered {status} {response.StatusCode}");
-                wait = response.Headers.RetryAfter is { } retryAfter ? retryAfter.Delta ?? (retryAfter.Date - time.GetUtcNow()) : null;
+                wait = RetryDelays.RetryAfter(response.Headers, time.GetUtcNow());
                 LogTransient(logger, document.CrimeReference, document.Id, status, attempt);
             }
             catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
@@ -64,15 +64,12 @@ public sealed partial class ServiceGateway(HttpClient http, ServiceCredentials c
 
             if (attempt < settings.MaxAttempts)
             {
-                await Task.Delay(Clamp(wait ?? TimeSpan.FromMilliseconds((500 * Math.Pow(2, attempt - 1)) + Random.Shared.Next(0, 250)), settings.MaxRetryDelay), time, cancellationToken);
+                await Task.Delay(RetryDelays.Clamp(wait ?? RetryDelays.Backoff(attempt), settings.MaxRetryDelay), time, cancellationToken);
             }
         }
 
         return outcome;
     }
-
-    private static TimeSpan Clamp(TimeSpan wanted, TimeSpan cap) =>
-        wanted < TimeSpan.Zero ? TimeSpan.Zero : wanted > cap ? cap : wanted;
 
     private static async Task<string> Describe(HttpResponseMessage response, CancellationToken cancellationToken)
     {
