@@ -14,21 +14,21 @@ public static class WorkPlan
 {
     public static IEnumerable<ReferralWorkItem> Between(VictimStateEntity? previous, VictimStateEntity next, Month month)
     {
-        var referredBefore = Split(previous?.ReferredServices);
-        foreach (var service in Split(next.ReferredServices).Except(referredBefore))
+        var referredBefore = CommaList.Split(previous?.ReferredServices);
+        foreach (var service in CommaList.Split(next.ReferredServices).Except(referredBefore))
         {
             yield return Item(DeliveryKind.Referral, next, service, month);
         }
 
         if (next.ReferralStatus == nameof(ReferralStatus.Withdrawn) && previous?.ReferralStatus != nameof(ReferralStatus.Withdrawn))
         {
-            foreach (var service in Split(next.ReferredServices))
+            foreach (var service in CommaList.Split(next.ReferredServices))
             {
                 yield return Item(DeliveryKind.Withdrawal, next, service, month);
             }
         }
 
-        foreach (var task in Split(next.VcuTasks).Except(Split(previous?.VcuTasks)))
+        foreach (var task in CommaList.Split(next.VcuTasks).Except(CommaList.Split(previous?.VcuTasks)))
         {
             yield return Item(Enum.Parse<DeliveryKind>(task), next, VictimCareUnit.Id, month);
         }
@@ -39,7 +39,4 @@ public static class WorkPlan
 
     private static ReferralWorkItem Item(DeliveryKind kind, VictimStateEntity victim, string service, Month month) =>
         new(kind, victim.CrimeReference, victim.VictimId, service, month.ToString());
-
-    private static string[] Split(string? list) =>
-        string.IsNullOrEmpty(list) ? [] : list.Split(',');
 }

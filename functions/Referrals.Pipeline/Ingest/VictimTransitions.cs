@@ -23,8 +23,8 @@ public static class VictimTransitions
         next.Pathway = decision.Pathway.ToString();
         next.Referral = decision.Referral.ToString();
         next.ReferralStatus = Status(previous, decision).ToString();
-        next.ReferredServices = Join(Split(previous?.ReferredServices).Union(decision.Services));
-        next.EligibleServices = Join(decision.EligibleServices);
+        next.ReferredServices = CommaList.Join(CommaList.Split(previous?.ReferredServices).Union(decision.Services));
+        next.EligibleServices = CommaList.Join(decision.EligibleServices);
         next.SingleSessionOffer = decision.SingleSessionOffer;
         next.EnhancedRights = decision.EnhancedRights;
         next.Child = decision.IsChild;
@@ -38,11 +38,11 @@ public static class VictimTransitions
 
     /// <summary>The tally events of this victim, each once ever: (category, month).</summary>
     public static IEnumerable<(string Category, Month Month)> CountedEvents(VictimStateEntity victim) =>
-        Split(victim.Counted).Select(entry => entry.Split('@')).Select(parts => (parts[0], Month.TryParse(parts[1], out var m) ? m : default));
+        CommaList.Split(victim.Counted).Select(entry => entry.Split('@')).Select(parts => (parts[0], Month.TryParse(parts[1], out var m) ? m : default));
 
     private static void ApplyVcuTasks(VictimStateEntity next)
     {
-        var tasks = Split(next.VcuTasks).ToList();
+        var tasks = CommaList.Split(next.VcuTasks).ToList();
         var due = next.ReferralStatus switch
         {
             nameof(ReferralStatus.Declined) when next.SingleSessionOffer => DeliveryKind.SingleSessionOffer.ToString(),
@@ -54,12 +54,12 @@ public static class VictimTransitions
             tasks.Add(due);
         }
 
-        next.VcuTasks = Join(tasks);
+        next.VcuTasks = CommaList.Join(tasks);
     }
 
     private static void Count(VictimStateEntity next, bool firstSeen, VictimDecision decision, Month month)
     {
-        var counted = Split(next.Counted).ToList();
+        var counted = CommaList.Split(next.Counted).ToList();
         var categories = counted.Select(entry => entry.Split('@')[0]).ToHashSet(StringComparer.Ordinal);
         void Add(string category)
         {
@@ -94,7 +94,7 @@ public static class VictimTransitions
             Add(TallyCategories.EmailSuppressed(reason));
         }
 
-        next.Counted = Join(counted);
+        next.Counted = CommaList.Join(counted);
     }
 
     private static string? StatusCategory(string status) => status switch
@@ -118,7 +118,7 @@ public static class VictimTransitions
         }
 
         var before = Enum.Parse<ReferralStatus>(previous.ReferralStatus);
-        var wasReferred = Split(previous.ReferredServices).Length > 0;
+        var wasReferred = CommaList.Split(previous.ReferredServices).Length > 0;
         return (before, now) switch
         {
             (ReferralStatus.Declined, ReferralStatus.Referred) => ReferralStatus.ConvertedToYes,
@@ -186,9 +186,4 @@ public static class VictimTransitions
         VcuTasks = previous.VcuTasks,
         Counted = previous.Counted,
     };
-
-    private static string[] Split(string? list) =>
-        string.IsNullOrEmpty(list) ? [] : list.Split(',');
-
-    private static string Join(IEnumerable<string> ids) => string.Join(',', ids);
 }
