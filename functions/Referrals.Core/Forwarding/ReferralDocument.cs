@@ -114,8 +114,8 @@ public sealed record ReferralDocument
         {
             Line("Victim id", v.Id);
             Line("Name", string.Join(' ', new[] { v.Title, v.GivenName, v.FamilyName }.Where(p => !string.IsNullOrWhiteSpace(p))));
-            Line("Phone", v.Phone is null ? null : $"{v.Phone} ({(v.PhoneSafe ? "safe to use" : "NOT confirmed safe: do not use")})");
-            Line("Email", v.Email is null ? null : $"{v.Email} ({(v.EmailSafe ? "safe to use" : "NOT confirmed safe: do not use")})");
+            Line("Phone", Contact(v.Phone, v.PhoneSafe));
+            Line("Email", Contact(v.Email, v.EmailSafe));
             Line("Preferred language", v.PreferredLanguage);
             Line("Child", v.Child ? "yes" : null);
         }
@@ -123,7 +123,7 @@ public sealed record ReferralDocument
         if (ParentOrGuardian is { } p)
         {
             Line("Parent or guardian", p.Name);
-            Line("Parent or guardian email", p.Email is null ? null : $"{p.Email} ({(p.EmailSafe ? "safe to use" : "NOT confirmed safe: do not use")})");
+            Line("Parent or guardian email", Contact(p.Email, p.EmailSafe));
             Line("Parent or guardian may be a suspect", p.IsSuspect == false ? "no" : "yes or not recorded: do not contact them about the victim");
         }
 
@@ -132,6 +132,9 @@ public sealed record ReferralDocument
         Line("Enhanced rights", EnhancedRights is { } e ? (e ? "yes" : "no") : null);
         Line("Due by", DueBy?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         return text.ToString();
+
+        static string? Contact(string? value, bool safe) =>
+            value is null ? null : $"{value} ({(safe ? "safe to use" : "NOT confirmed safe: do not use")})";
     }
 }
 
