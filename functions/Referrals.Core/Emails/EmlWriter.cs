@@ -1,23 +1,39 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using MimeKit;
+using Referrals.Rendering;
 
 namespace Referrals.Emails;
 
-/// <summary>Writes an entitlement email as a MIME (.eml) file with a plain-text and an HTML part, for review.</summary>
-public static class EmlWriter
+/// <summary>
+/// Writes an entitlement email as a MIME (.eml) file with a plain-text and an HTML part, for review. The headers
+/// are exactly From, To, Subject, Date, Message-Id, Content-Language and the MIME ones: the subject is made one
+/// line, the recipient must be one bare address and the language a language tag, whoever built the email.
+/// </summary>
+public static partial class EmlWriter
 {
     public static MimeMessage ToMime(EntitlementEmail email, MailboxAddress from, DateTimeOffset date)
     {
+        if (!SafeContact.TryEmail(email.To, out var to))
+        {
+            throw new ArgumentException("The email's recipient is not a single valid address.", nameof(email));
+        }
+
+        if (!LanguageTag().IsMatch(email.Language))
+        {
+            throw new ArgumentException("The email's language is not a language tag.", nameof(email));
+        }
+
         var message = new MimeMessage
         {
-            Subject = email.Subject,
+            Subject = SafeText.OneLine(email.Subject),
             Date = date,
             MessageId = $"{StableId(email)}@referrals.invalid",
             Body = new BodyBuilder { TextBody = email.TextBody, HtmlBody = email.HtmlBody }.ToMessageBody(),
         };
         message.From.Add(from);
-        message.To.Add(MailboxAddress.Parse(email.To));
+        message.To.Add(new MailboxAddress(string.Empty, to));
         message.Headers.Add(HeaderId.ContentLanguage, email.Language);
         return message;
     }
@@ -40,4 +56,7 @@ public static class EmlWriter
 
     private static string StableId(EntitlementEmail email) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{email.CrimeReference}\n{email.CrimeVersion}\n{email.VictimId}")));
+
+    [GeneratedRegex("^[a-z]{2,8}(-[a-z0-9]{1,8})*$", RegexOptions.CultureInvariant)]
+    private static partial Regex LanguageTag();
 }

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using Referrals.Contract;
+using Referrals.Rendering;
 using Referrals.Rules;
 using Stubble.Core;
 using Stubble.Core.Builders;
@@ -9,7 +10,10 @@ namespace Referrals.Emails;
 
 /// <summary>
 /// Composes the Victims' Code entitlement email (rulebook section 6) from a decision and its snapshot.
-/// The HTML part encodes every value; the subject can never carry a line break into a mail header.
+/// Every value from a snapshot or the directory goes in through <see cref="SafeText.OneLine"/>, so it stays
+/// on its line in the text part and the subject (never a second line, header or heading); the HTML part
+/// also encodes every value; Mustache never renders a value as a template. The officer's email and phone
+/// are included only when they are one valid address or number.
 /// </summary>
 public sealed partial class EntitlementEmailComposer
 {
@@ -40,7 +44,8 @@ public sealed partial class EntitlementEmailComposer
     /// <summary>The email to send, or null when the decision suppresses it.</summary>
     public EntitlementEmail? Compose(CrimeEvent snapshot, Victim victim, VictimDecision decision)
     {
-        if (!decision.Email.Send || decision.Email.Address is not { } to)
+        // The rules chose the address; this also refuses one a reader could be misled by (bidi or zero-width characters).
+        if (!decision.Email.Send || !SafeContact.TryEmail(decision.Email.Address, out var to))
         {
             return null;
         }
@@ -52,7 +57,7 @@ public sealed partial class EntitlementEmailComposer
             decision.CrimeVersion,
             decision.VictimId,
             to,
-            SingleLine(_renderer.Render(templates.Subject, model, TextSettings)),
+            SafeText.OneLine(_renderer.Render(templates.Subject, model, TextSettings)),
             _renderer.Render(templates.TextBody, model, TextSettings),
             _renderer.Render(templates.HtmlBody, model, HtmlSettings),
             templates.Language);
@@ -64,16 +69,16 @@ public sealed partial class EntitlementEmailComposer
         var referred = decision.Services.Select(id => _directory[id].Name).ToList();
         return new Dictionary<string, object?>
         {
-            ["crimeReference"] = snapshot.Crime.Reference,
-            ["greetingName"] = forChild ? victim.ParentOrGuardian?.Name ?? "parent or guardian" : GreetingName(victim),
+            ["crimeReference"] = SafeText.OneLine(snapshot.Crime.Reference),
+            ["greetingName"] = forChild ? Text(victim.ParentOrGuardian?.Name) ?? "parent or guardian" : GreetingName(victim),
             ["forChild"] = forChild,
-            ["childName"] = victim.GivenName ?? FullName(victim),
+            ["childName"] = Text(victim.GivenName) ?? FullName(victim),
             ["autoReferred"] = decision.Referral == ReferralOutcome.AutoReferred && referred.Count > 0,
             ["referred"] = decision.Referral == ReferralOutcome.Referred && referred.Count > 0,
             ["awaitingConsent"] = decision.Referral == ReferralOutcome.AwaitingConsent,
             ["declined"] = decision.Referral == ReferralOutcome.Declined,
             ["optedOut"] = decision.Referral == ReferralOutcome.OptedOut,
-            ["referredServiceNames"] = JoinNames(referred),
+            ["referredServiceNames"] = SafeText.OneLine(JoinNames(referred)),
             ["enhanced"] = decision.EnhancedRights,
             ["updateTimescale"] = decision.EnhancedRights ? "1 working day" : "5 working days",
             ["services"] = decision.EligibleServices.Select(id => ServiceModel(_directory[id])).ToList(),
@@ -84,29 +89,31 @@ public sealed partial class EntitlementEmailComposer
 
     private static Dictionary<string, object?> ServiceModel(ServiceEntry service) => new()
     {
-        ["name"] = service.Name,
-        ["description"] = service.Description,
-        ["phone"] = service.SelfReferral.Phone,
-        ["email"] = service.SelfReferral.Email,
-        ["website"] = service.SelfReferral.Website?.AbsoluteUri,
-        ["hours"] = service.SelfReferral.Hours,
+        ["name"] = Text(service.Name),
+        ["description"] = Text(service.Description),
+        ["phone"] = Text(service.SelfReferral.Phone),
+        ["email"] = Text(service.SelfReferral.Email),
+        ["website"] = Text(service.SelfReferral.Website?.AbsoluteUri),
+        ["hours"] = Text(service.SelfReferral.Hours),
     };
 
     private static Dictionary<string, object?>? OfficerModel(OfficerInCase? officer) =>
-        officer is null || (officer.Name is null && officer.Email is null && officer.Phone is null)
+        officer is null || (Text(officer.Name) is null && !SafeContact.TryEmail(officer.Email, out _) && !SafeContact.TryPhone(officer.Phone, out _))
             ? null
             : new Dictionary<string, object?>
             {
-                ["name"] = officer.Name,
-                ["email"] = EmailAddress.TryNormalise(officer.Email, out var email) ? email : null,
-                ["phone"] = officer.Phone,
+                ["name"] = Text(officer.Name),
+                ["email"] = SafeContact.TryEmail(officer.Email, out var email) ? email : null,
+                ["phone"] = SafeContact.TryPhone(officer.Phone, out var phone) ? phone : null,
             };
 
     private static string GreetingName(Victim victim) =>
-        victim.Title is not null && victim.FamilyName is not null ? $"{victim.Title} {victim.FamilyName}" : FullName(victim);
+        Text(victim.Title) is { } title && Text(victim.FamilyName) is { } family ? $"{title} {family}" : FullName(victim);
 
     private static string FullName(Victim victim) =>
-        string.Join(' ', new[] { victim.GivenName, victim.FamilyName }.Where(n => !string.IsNullOrWhiteSpace(n)));
+        string.Join(' ', new[] { Text(victim.GivenName), Text(victim.FamilyName) }.Where(n => n is not null));
+
+    private static string? Text(string? value) => SafeText.OneLine(value) is { Length: > 0 } text ? text : null;
 
     private static string JoinNames(List<string> names) => names.Count switch
     {
@@ -114,10 +121,6 @@ public sealed partial class EntitlementEmailComposer
         1 => names[0],
         _ => $"{string.Join(", ", names.Take(names.Count - 1))} and {names[^1]}",
     };
-
-    private static string SingleLine(string text) =>
-        string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)
-            .Select(part => new string([.. part.Where(c => !char.IsControl(c)).Select(c => c)])));
 
     /// <summary>Checks every template at start-up, so a typo stops the app rather than silently emptying an email.</summary>
     private void CheckTemplates()

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Referrals.Calendar;
 using Referrals.Contract;
+using Referrals.Rendering;
 using Referrals.Rules;
 
 namespace Referrals.Forwarding;
@@ -49,22 +50,21 @@ public sealed record ReferralDocument
 
     public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
 
-    /// <summary>A referral for the victim as the snapshot describes them now.</summary>
+    /// <summary>
+    /// A referral for the victim as the snapshot describes them now. Every text value is made one line
+    /// (<see cref="SafeText"/>); a contact detail is included only when it is one valid address or number,
+    /// and flagged safe only when the snapshot confirmed it and its owner is not (possibly) a suspect.
+    /// </summary>
     public static ReferralDocument For(DeliveryKind kind, string serviceId, CrimeEvent snapshot, Contract.Victim victim, VictimDecision decision) => new()
     {
         Id = DeliveryId.For(kind, snapshot.Crime.Reference, victim.Id, serviceId),
         Kind = kind,
-        Service = serviceId,
-        CrimeReference = snapshot.Crime.Reference,
-        Offence = new OffenceDetails(OffenceCode.Normalise(snapshot.Crime.Offence.HomeOfficeCode), snapshot.Crime.Offence.Description),
+        Service = SafeText.OneLine(serviceId),
+        CrimeReference = SafeText.OneLine(snapshot.Crime.Reference),
+        Offence = new OffenceDetails(SafeText.OneLine(OffenceCode.Normalise(snapshot.Crime.Offence.HomeOfficeCode)), SafeText.OneLine(snapshot.Crime.Offence.Description)),
         RecordedDate = London.DateOf(snapshot.Crime.RecordedAt),
-        Victim = new VictimDetails(
-            victim.Id, victim.Title, victim.GivenName, victim.FamilyName,
-            victim.Phone, victim.PhoneSafe == true, victim.Email, victim.EmailSafe == true,
-            victim.PreferredLanguage, decision.IsChild),
-        ParentOrGuardian = decision.IsChild && victim.ParentOrGuardian is { } parent
-            ? new ParentOrGuardianDetails(parent.Name, parent.Email, parent.EmailSafe == true, parent.IsSuspect)
-            : null,
+        Victim = VictimDetails.Of(victim, decision.IsChild),
+        ParentOrGuardian = decision.IsChild && victim.ParentOrGuardian is { } parent ? ParentOrGuardianDetails.Of(parent) : null,
         Pathway = decision.Pathway,
         Consent = victim.Support,
         EnhancedRights = decision.EnhancedRights,
@@ -76,30 +76,35 @@ public sealed record ReferralDocument
     {
         Id = DeliveryId.For(DeliveryKind.Withdrawal, crimeReference, victimId, serviceId),
         Kind = DeliveryKind.Withdrawal,
-        Service = serviceId,
-        CrimeReference = crimeReference,
+        Service = SafeText.OneLine(serviceId),
+        CrimeReference = SafeText.OneLine(crimeReference),
         WithdrawsReferralId = DeliveryId.For(DeliveryKind.Referral, crimeReference, victimId, serviceId),
     };
 
     /// <summary>The subject of a secure email: identifiers only, never a name.</summary>
     [JsonIgnore]
-    public string Subject => Kind switch
+    public string Subject => SafeText.OneLine(Kind switch
     {
-        DeliveryKind.Referral => $"Referral {Id} (crime {CrimeReference})",
-        DeliveryKind.Withdrawal => $"Withdrawal of referral {WithdrawsReferralId} (crime {CrimeReference})",
-        DeliveryKind.SingleSessionOffer => $"Single-session offer task {Id} (crime {CrimeReference})",
-        _ => $"Consent-seeking task {Id} (crime {CrimeReference})",
-    };
+        DeliveryKind.Referral => $"Referral {SafeText.OneLine(Id)} (crime {SafeText.OneLine(CrimeReference)})",
+        DeliveryKind.Withdrawal => $"Withdrawal of referral {SafeText.OneLine(WithdrawsReferralId)} (crime {SafeText.OneLine(CrimeReference)})",
+        DeliveryKind.SingleSessionOffer => $"Single-session offer task {SafeText.OneLine(Id)} (crime {SafeText.OneLine(CrimeReference)})",
+        _ => $"Consent-seeking task {SafeText.OneLine(Id)} (crime {SafeText.OneLine(CrimeReference)})",
+    });
 
-    /// <summary>The body of a secure email: the same fields as the JSON, one per line.</summary>
+    /// <summary>
+    /// The body of a secure email or Victim Care Unit task: the same fields as the JSON, one per line. Each line
+    /// is a fixed label and one value made one line here, so no value can start a line of its own; contacts are
+    /// checked again, so a document built by other code cannot show an unchecked one or an unconfirmed flag.
+    /// </summary>
     public string ToText()
     {
         var text = new StringBuilder();
         void Line(string label, object? value)
         {
-            if (value is not null)
+            var line = SafeText.OneLine(Convert.ToString(value, CultureInfo.InvariantCulture));
+            if (!string.IsNullOrEmpty(line))
             {
-                text.Append(CultureInfo.InvariantCulture, $"{label}: {value}\r\n");
+                text.Append(label).Append(": ").Append(line).Append("\r\n");
             }
         }
 
@@ -108,14 +113,19 @@ public sealed record ReferralDocument
         Line("Withdraws referral", WithdrawsReferralId);
         Line("Service", Service);
         Line("Crime reference", CrimeReference);
-        Line("Offence", Offence is { } o ? $"{o.Code} {o.Description}".Trim() : null);
+        Line("Offence", Offence is { } o ? $"{o.Code} {o.Description}" : null);
         Line("Recorded", RecordedDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         if (Victim is { } v)
         {
             Line("Victim id", v.Id);
             Line("Name", string.Join(' ', new[] { v.Title, v.GivenName, v.FamilyName }.Where(p => !string.IsNullOrWhiteSpace(p))));
-            Line("Phone", Contact(v.Phone, v.PhoneSafe));
-            Line("Email", Contact(v.Email, v.EmailSafe));
+            Line("Phone", Contact(v.Phone, SafeContact.TryPhone, SafeContact.NotAPhone, v.PhoneSafe));
+            Line("Email", Contact(v.Email, SafeContact.TryEmail, SafeContact.NotAnEmail, v.EmailSafe));
+            foreach (var reason in v.Omitted ?? [])
+            {
+                Line("Not included", reason);
+            }
+
             Line("Preferred language", v.PreferredLanguage);
             Line("Child", v.Child ? "yes" : null);
         }
@@ -123,7 +133,12 @@ public sealed record ReferralDocument
         if (ParentOrGuardian is { } p)
         {
             Line("Parent or guardian", p.Name);
-            Line("Parent or guardian email", Contact(p.Email, p.EmailSafe));
+            Line("Parent or guardian email", Contact(p.Email, SafeContact.TryEmail, SafeContact.NotAnEmail, p.EmailSafe && p.IsSuspect == false));
+            foreach (var reason in p.Omitted ?? [])
+            {
+                Line("Not included", reason);
+            }
+
             Line("Parent or guardian may be a suspect", p.IsSuspect == false ? "no" : "yes or not recorded: do not contact them about the victim");
         }
 
@@ -133,16 +148,58 @@ public sealed record ReferralDocument
         Line("Due by", DueBy?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         return text.ToString();
 
-        static string? Contact(string? value, bool safe) =>
-            value is null ? null : $"{value} ({(safe ? "safe to use" : "NOT confirmed safe: do not use")})";
+        static string? Contact(string? value, ContactCheck check, string invalid, bool safe) =>
+            value is null ? null
+            : !check(value, out var valid) ? $"not included ({invalid})"
+            : $"{valid} ({(safe ? "safe to use" : "NOT confirmed safe: do not use")})";
     }
+
+    private delegate bool ContactCheck(string? candidate, out string valid);
 }
 
 public sealed record OffenceDetails(string Code, string? Description);
 
+/// <param name="Omitted">Contact details the snapshot gave but that are not one valid address or number, and why (no value).</param>
 public sealed record VictimDetails(
     string Id, string? Title, string? GivenName, string? FamilyName,
     string? Phone, bool PhoneSafe, string? Email, bool EmailSafe,
-    string? PreferredLanguage, bool Child);
+    string? PreferredLanguage, bool Child, IReadOnlyList<string>? Omitted = null)
+{
+    public static VictimDetails Of(Contract.Victim victim, bool child)
+    {
+        var omitted = new List<string>();
+        var phone = Checked(victim.Phone, SafeContact.TryPhone(victim.Phone, out var p) ? p : null, $"phone: {SafeContact.NotAPhone}", omitted);
+        var email = Checked(victim.Email, SafeContact.TryEmail(victim.Email, out var e) ? e : null, $"email: {SafeContact.NotAnEmail}", omitted);
+        return new VictimDetails(
+            SafeText.OneLine(victim.Id), Text(victim.Title), Text(victim.GivenName), Text(victim.FamilyName),
+            phone, phone is not null && victim.PhoneSafe == true,
+            email, email is not null && victim.EmailSafe == true,
+            Text(victim.PreferredLanguage), child, omitted.Count > 0 ? omitted : null);
+    }
 
-public sealed record ParentOrGuardianDetails(string? Name, string? Email, bool EmailSafe, bool? IsSuspect);
+    internal static string? Text(string? value) => SafeText.OneLine(value) is { Length: > 0 } text ? text : null;
+
+    internal static string? Checked(string? given, string? valid, string reason, List<string> omitted)
+    {
+        if (valid is null && !string.IsNullOrWhiteSpace(given))
+        {
+            omitted.Add(reason);
+        }
+
+        return valid;
+    }
+}
+
+/// <param name="EmailSafe">True only when the snapshot confirmed the address safe and the adult is recorded as not a suspect.</param>
+/// <param name="Omitted">Contact details the snapshot gave but that are not one valid address, and why (no value).</param>
+public sealed record ParentOrGuardianDetails(string? Name, string? Email, bool EmailSafe, bool? IsSuspect, IReadOnlyList<string>? Omitted = null)
+{
+    public static ParentOrGuardianDetails Of(Contract.ParentOrGuardian parent)
+    {
+        var omitted = new List<string>();
+        var email = VictimDetails.Checked(parent.Email, SafeContact.TryEmail(parent.Email, out var e) ? e : null, $"parent or guardian email: {SafeContact.NotAnEmail}", omitted);
+        return new ParentOrGuardianDetails(
+            VictimDetails.Text(parent.Name), email, email is not null && parent.EmailSafe == true && parent.IsSuspect == false, parent.IsSuspect,
+            omitted.Count > 0 ? omitted : null);
+    }
+}
