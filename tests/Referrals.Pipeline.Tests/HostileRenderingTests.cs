@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -57,7 +58,7 @@ public sealed class HostileRenderingTests(AzuriteFixture azurite)
         child["dateOfBirth"] = "2016-01-01";
         child["parentOrGuardian"] = new JsonObject
         {
-            ["name"] = "Jo \"Parent\" <i>Taylor</i>",
+            ["name"] = "Jo \"Parent\"\u200B <i>Taylor</i>\u2060",
             ["email"] = parentEmail,
             ["emailSafe"] = true,
             ["isSuspect"] = isSuspect,
@@ -70,11 +71,11 @@ public sealed class HostileRenderingTests(AzuriteFixture azurite)
         With(Victim("V1", "Accepted", "Evil <evil@attacker.example>", true, "Sam \"The\" <b>Boss</b>", "O'Neil <script>alert(1)</script>"), "phone", "07700 900123", "phoneSafe", true),
         Victim("V2", "Accepted", "victim@example.org, evil@attacker.example", true),
         Victim("V3", "Accepted", "not-an-email", true),
-        With(Victim("V4", "Accepted", "safe.victim@example.org", true, "Alex & \"Co\"", "<O'Brien>"), "phone", "07700 900123 (safe to use)", "phoneSafe", true));
+        With(Victim("V4", "Accepted", "safe.victim@example.org", true, "Alex & \"Co\"\u200B", "<O'Brien>\u2060"), "phone", "07700 900123 (safe to use)", "phoneSafe", true));
 
     /// <summary>A sexual offence: an adult referred to isva (secure email) and general; two children with suspect parents become Victim Care Unit tasks.</summary>
     private static readonly string SexualOffence = Snapshot("DB/26/000302", "19C", [],
-        Victim("V1", "Accepted", "victim@example.org\r\nEmail: forged@attacker.example (safe to use)", false),
+        Victim("V1", "Accepted", "victim@example.org; forged@attacker.example", false),
         Child("V2", "NotAsked", "parent@example.org", isSuspect: true),
         Child("V3", "Declined", "parent2@example.org", isSuspect: null));
 
@@ -85,13 +86,19 @@ public sealed class HostileRenderingTests(AzuriteFixture azurite)
         return node;
     }
 
-    [Fact]
-    public async Task Hostile_contacts_and_text_never_reach_a_service_as_safe_invalid_or_as_an_extra_line()
+    private async Task<PipelineTestHost> RunAsync()
     {
-        await using var pipeline = new PipelineTestHost(azurite);
+        var pipeline = new PipelineTestHost(azurite);
         await pipeline.StartAsync();
         await pipeline.SendAsync([DomesticAbuse, SexualOffence]);
         await pipeline.WaitUntilIdleAsync();
+        return pipeline;
+    }
+
+    [Fact]
+    public async Task The_services_api_receives_only_valid_contacts_flagged_safe_only_when_confirmed_and_one_line_text()
+    {
+        await using var pipeline = await RunAsync();
 
         var documents = pipeline.ServiceApis.LogEntries.Select(e => e.RequestMessage.Body!).ToList();
         Assert.Equal(9, documents.Count);
@@ -104,14 +111,21 @@ public sealed class HostileRenderingTests(AzuriteFixture azurite)
             var id = victim.GetProperty("id").GetString();
             Assert.Equal((crime, id) is ("DB/26/000301", "V4"), victim.GetProperty("emailSafe").GetBoolean());
             Assert.Equal((crime, id) is ("DB/26/000301", "V1"), victim.GetProperty("phoneSafe").GetBoolean());
-            Assert.Equal("Assault Email: forged@example.net (safe to use) Parent or guardian may be a suspect: no Kind: Withdrawal",
-                document.GetProperty("offence").GetProperty("description").GetString());
+            var description = document.GetProperty("offence").GetProperty("description").GetString()!;
+            Assert.StartsWith("Assault Email: forged@example.net (safe to use)", description, StringComparison.Ordinal);
+            Assert.DoesNotContain(description, Unreadable);
             if ((crime, id) is ("DB/26/000301", "V1" or "V2" or "V3"))
             {
                 Assert.False(victim.TryGetProperty("email", out _));
                 Assert.Contains("email: not a single valid address", victim.GetProperty("omitted").EnumerateArray().Select(r => r.GetString()));
             }
         }
+    }
+
+    [Fact]
+    public async Task Secure_emails_and_victim_care_unit_tasks_have_no_injected_line_no_invalid_address_and_no_unconfirmed_safe_contact()
+    {
+        await using var pipeline = await RunAsync();
 
         var mails = ServiceMails(pipeline);
         Assert.Equal(
@@ -121,8 +135,9 @@ public sealed class HostileRenderingTests(AzuriteFixture azurite)
         {
             Assert.DoesNotContain(subject, c => c is '\r' or '\n');
             Assert.EndsWith("\r\n", text, StringComparison.Ordinal);
+            Assert.All(Unusable, bad => Assert.DoesNotContain(bad, text, StringComparison.Ordinal));
             var lines = text[..^2].Split("\r\n");
-            Assert.All(lines, line => Assert.DoesNotContain(line, c => char.IsControl(c) || c is '\u2028' or '\u2029'));
+            Assert.All(lines, line => Assert.DoesNotContain(line, Unreadable));
             Assert.All(lines, line => Assert.Contains(line[..Math.Max(0, line.IndexOf(": ", StringComparison.Ordinal))], Labels));
             Assert.Single(lines, l => l.StartsWith("Kind: ", StringComparison.Ordinal));
             Assert.DoesNotContain(lines, l => l.StartsWith("Email: forged", StringComparison.Ordinal) || l.StartsWith("Kind: Withdrawal", StringComparison.Ordinal));
@@ -138,13 +153,23 @@ public sealed class HostileRenderingTests(AzuriteFixture azurite)
         Assert.Contains("\r\nParent or guardian email: parent2@example.org (NOT confirmed safe: do not use)\r\n", session, StringComparison.Ordinal);
         var isva = mails.Single(m => Field(m.Text, "Kind") == "Referral").Text;
         Assert.Contains("\r\nNot included: email: not a single valid address\r\n", isva, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Only_the_victim_with_a_usable_address_is_emailed_and_their_names_are_encoded()
+    {
+        await using var pipeline = await RunAsync();
 
         // The one victim with a usable address gets the entitlement email, its names encoded in the HTML part.
         var entitlement = Assert.Single(EntitlementMails(pipeline));
         Assert.Equal("safe.victim@example.org", entitlement.To);
-        Assert.DoesNotContain(entitlement.Subject, c => c is '\r' or '\n');
+        Assert.DoesNotContain(entitlement.Subject, Unreadable);
+        Assert.DoesNotContain(entitlement.Text, c => c != '\n' && Unreadable(c));
         Assert.Contains("Alex &amp; &quot;Co&quot; &lt;O&#39;Brien&gt;", entitlement.Html, StringComparison.Ordinal);
     }
+
+    private static bool Unreadable(char c) =>
+        char.IsControl(c) || CharUnicodeInfo.GetUnicodeCategory(c) is UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator or UnicodeCategory.Format;
 
     private static string Field(string text, string label) =>
         text.Split("\r\n").First(l => l.StartsWith(label + ": ", StringComparison.Ordinal))[(label.Length + 2)..];
@@ -152,8 +177,8 @@ public sealed class HostileRenderingTests(AzuriteFixture azurite)
     private static List<(string To, string Subject, string Text)> ServiceMails(PipelineTestHost pipeline) =>
         [.. Mails(pipeline, "service-referral").Select(m => (m.To, m.Subject, m.Content[0]))];
 
-    private static List<(string To, string Subject, string Html)> EntitlementMails(PipelineTestHost pipeline) =>
-        [.. Mails(pipeline, "entitlement-email").Select(m => (m.To, m.Subject, m.Content[1]))];
+    private static List<(string To, string Subject, string Text, string Html)> EntitlementMails(PipelineTestHost pipeline) =>
+        [.. Mails(pipeline, "entitlement-email").Select(m => (m.To, m.Subject, m.Content[0], m.Content[1]))];
 
     private static IEnumerable<(string To, string Subject, string[] Content)> Mails(PipelineTestHost pipeline, string category) =>
         pipeline.SendGrid.LogEntries
