@@ -49,6 +49,9 @@ param extraBankHolidays string = ''
 @description('Client id of the Entra ID app registration that fronts the OPCC\'s tallies endpoint; when set, App Service authentication requires a token for it on every HTTP request (on top of the function key). Required in production.')
 param talliesApiClientId string = ''
 
+@description('The kill switch: true pauses every outbound email and referral at once (work waits in its queues, nothing is lost); false resumes. Normally false; an operator may also flip the app setting Outbound__Paused directly (docs/pipeline.md).')
+param outboundPaused bool = false
+
 @description('Days of logs kept in Log Analytics.')
 @minValue(30)
 @maxValue(730)
@@ -138,6 +141,8 @@ module functionApp 'modules/functionapp.bicep' = {
       Forwarding__MaxAttempts: '3'
       Forwarding__MaxRetryDelay: '00:00:10'
       Forwarding__Timeout: '00:00:30'
+      Outbound__Paused: string(outboundPaused)
+      Outbound__PausedRecheckInterval: '00:01:00'
       SendGrid__Host: 'https://api.sendgrid.com'
       SendGrid__SandboxMode: string(sendGridSandboxMode)
       SendGrid__FromAddress: sendGridFromAddress

@@ -14,6 +14,7 @@ using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Ingest;
+using Referrals.Pipeline.Outbound;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
@@ -29,6 +30,7 @@ public static class PipelineServices
         services.AddOptions<RulesOptions>().BindConfiguration(RulesOptions.Section).ValidateOnStart();
         services.AddOptions<SendGridOptions>().BindConfiguration(SendGridOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForwardingOptions>().BindConfiguration(ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<StorageClients>();
@@ -54,18 +56,33 @@ public static class PipelineServices
         services.AddSingleton<TallyAggregator>();
         services.AddSingleton<TalliesEndpoint>();
         services.AddSingleton<DeadLetterReporter>();
-        // The gateway lives as long as the singleton sender holding it, so its connections are recycled by the
-        // handler (PooledConnectionLifetime) rather than by the factory rotating handlers.
-        services.AddHttpClient<SendGridGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
-        services.AddHttpClient<ServiceGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<ForwardingOptions>>().Value.Timeout)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
-            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        services.AddSingleton<OutboundPause>();
+        services.AddOutboundHttpClients();
 
         services.AddHostedService<StorageInitializer>();
         return services;
     }
+
+    /// <summary>The gateways' HTTP clients: one call's timeout from their options, and never a redirect followed.</summary>
+    public static IServiceCollection AddOutboundHttpClients(this IServiceCollection services)
+    {
+        // The gateway lives as long as the singleton sender holding it, so its connections are recycled by the
+        // handler (PooledConnectionLifetime) rather than by the factory rotating handlers.
+        services.AddHttpClient<SendGridGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(OutboundHandler)
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        services.AddHttpClient<ServiceGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<ForwardingOptions>>().Value.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(OutboundHandler)
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        return services;
+    }
+
+    /// <summary>
+    /// Never follows a redirect: following one would send the API key and the victim's details to whatever host a
+    /// 3xx names. The gateways treat a 3xx as a permanent failure instead.
+    /// </summary>
+    public static SocketsHttpHandler OutboundHandler() =>
+        new() { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
 }
 
 /// <summary>The rules and the email composer, loaded once at start-up from the configured (or shipped) files.</summary>

@@ -71,6 +71,9 @@ public sealed class PipelineTestHost : IAsyncDisposable
         _settings["Forwarding:MaxRetryDelay"] = "00:00:00.200";
     }
 
+    /// <summary>The host's settings: change them before <see cref="StartAsync"/>.</summary>
+    public IDictionary<string, string?> Settings => _settings;
+
     public WireMockServer SendGrid { get; }
 
     /// <summary>The Http-channel services' APIs (in the default directory: general at /general/referrals, idva at /idva/referrals).</summary>

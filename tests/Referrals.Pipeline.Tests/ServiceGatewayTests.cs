@@ -28,14 +28,15 @@ public sealed class ServiceGatewayTests : IDisposable
         Auth = new ReferralAuth { ApiKeyHeader = "X-Api-Key", ApiKeySetting = "ServiceKeys__general" },
     };
 
-    private ServiceGateway Gateway(ReferralChannel channel, string? apiKey = "secret-key")
+    private ServiceGateway Gateway(ReferralChannel channel, string? apiKey = "secret-key", TimeSpan? timeout = null)
     {
         var directory = new ServiceDirectory(
             [ServiceDirectory.LoadDefault()["general"] with { Referral = channel }],
             new VictimCareUnit { Name = "VCU", Referral = new ReferralChannel { Channel = ReferralChannel.Email, Address = "vcu@police.example" } });
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["ServiceKeys:general"] = apiKey }).Build();
         var credentials = new ServiceCredentials(directory, configuration, new RecordingCredential(_scopes));
-        return new ServiceGateway(new HttpClient(), credentials, Options.Create(new ForwardingOptions { MaxAttempts = 3, MaxRetryDelay = TimeSpan.FromSeconds(10) }), _time, NullLogger<ServiceGateway>.Instance);
+        var options = new ForwardingOptions { MaxAttempts = 3, MaxRetryDelay = TimeSpan.FromSeconds(10), Timeout = timeout ?? TimeSpan.FromSeconds(30) };
+        return new ServiceGateway(OutboundHttp.ClientFor<ServiceGateway>(forwarding: options), credentials, Options.Create(options), _time, NullLogger<ServiceGateway>.Instance);
     }
 
     private void Answer(params int[] statuses)
@@ -106,6 +107,75 @@ public sealed class ServiceGatewayTests : IDisposable
         var outcome = Assert.IsType<DeliveryOutcome.Permanent>(await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
         Assert.Equal(400, outcome.Status);
         Assert.Single(_api.LogEntries);
+    }
+
+    [Theory]
+    [InlineData(301)]
+    [InlineData(302)]
+    [InlineData(307)]
+    [InlineData(308)]
+    public async Task A_redirect_is_not_followed_so_neither_the_key_nor_the_referral_reaches_the_other_host(int status)
+    {
+        using var elsewhere = WireMockServer.Start();
+        elsewhere.Given(WireMock.RequestBuilders.Request.Create().UsingAnyMethod()).RespondWith(Response.Create().WithStatusCode(201));
+        _api.Given(WireMock.RequestBuilders.Request.Create().WithPath("/v1/referrals").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(status).WithHeader("Location", $"{elsewhere.Url}/collect"));
+
+        var outcome = Assert.IsType<DeliveryOutcome.Permanent>(await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
+
+        Assert.Equal(($"general answered with a redirect ({status}); redirects are not followed, so nothing was sent elsewhere", status), (outcome.Reason, outcome.Status));
+        Assert.Empty(elsewhere.LogEntries);
+        Assert.Single(_api.LogEntries);
+    }
+
+    [Theory]
+    [InlineData("3600")]
+    [InlineData("Fri, 31 Dec 2100 23:59:59 GMT")]
+    public async Task A_Retry_After_beyond_the_cap_is_not_waited_for_and_the_queue_tries_again_later(string retryAfter)
+    {
+        _api.Given(WireMock.RequestBuilders.Request.Create().WithPath("/v1/referrals").UsingPost())
+            .RespondWith(Response.Create().WithStatusCode(503).WithHeader("Retry-After", retryAfter));
+
+        var outcome = Assert.IsType<DeliveryOutcome.Transient>(await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
+
+        Assert.Contains("longer than Forwarding__MaxRetryDelay", outcome.Reason, StringComparison.Ordinal);
+        Assert.Single(_api.LogEntries);
+        Assert.Empty(_time.Delays);
+    }
+
+    [Fact]
+    public async Task A_Retry_After_date_in_the_past_retries_with_a_delay_within_the_cap()
+    {
+        _api.Given(WireMock.RequestBuilders.Request.Create().WithPath("/v1/referrals").UsingPost()).InScenario("past")
+            .WillSetStateTo("again").RespondWith(Response.Create().WithStatusCode(429).WithHeader("Retry-After", "Mon, 01 Jan 2001 00:00:00 GMT"));
+        _api.Given(WireMock.RequestBuilders.Request.Create().WithPath("/v1/referrals").UsingPost()).InScenario("past")
+            .WhenStateIs("again").RespondWith(Response.Create().WithStatusCode(201));
+
+        Assert.IsType<DeliveryOutcome.Delivered>(await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
+        Assert.InRange(Assert.Single(_time.Delays), TimeSpan.Zero, TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
+    public async Task A_timeout_is_retried_because_the_Idempotency_Key_makes_a_repeat_safe()
+    {
+        // The first call is taken and stalls past the client's timeout; the repeat finds the delivery already there.
+        var calls = 0;
+        _api.Given(WireMock.RequestBuilders.Request.Create().WithPath("/v1/referrals").UsingPost())
+            .RespondWith(Response.Create().WithCallback(_ =>
+            {
+                if (Interlocked.Increment(ref calls) == 1)
+                {
+                    Thread.Sleep(TimeSpan.FromSeconds(3));
+                    return new WireMock.ResponseMessage { StatusCode = 201 };
+                }
+
+                return new WireMock.ResponseMessage { StatusCode = 409 };
+            }));
+
+        var outcome = await Gateway(ApiKeyChannel, timeout: TimeSpan.FromSeconds(1)).PostAsync(ApiKeyChannel, Document, CancellationToken.None);
+
+        Assert.Equal(new DeliveryOutcome.Delivered(409), outcome);
+        Assert.Equal(2, Volatile.Read(ref calls));
     }
 
     [Fact]

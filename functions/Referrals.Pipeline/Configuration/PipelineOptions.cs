@@ -89,7 +89,7 @@ public sealed class SendGridOptions
     [Range(1, 10)]
     public int MaxAttempts { get; set; } = 4;
 
-    /// <summary>The longest wait between attempts, whatever Retry-After asks for.</summary>
+    /// <summary>The longest wait between attempts; a server asking for longer gets the work item back on the queue, unsent.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(20);
 
@@ -117,7 +117,7 @@ public sealed class ForwardingOptions
     [Range(1, 10)]
     public int MaxAttempts { get; set; } = 3;
 
-    /// <summary>The longest wait between attempts, whatever Retry-After asks for.</summary>
+    /// <summary>The longest wait between attempts; a server asking for longer gets the work item back on the queue, unsent.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -4,6 +4,7 @@ using Referrals.Contract;
 using Referrals.Emails;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
+using Referrals.Pipeline.Outbound;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
@@ -29,11 +30,17 @@ public sealed partial class EntitlementEmailSender(
     PipelineMetrics metrics,
     IOptions<PipelineOptions> options,
     IOptions<SendGridOptions> sendGridOptions,
+    OutboundPause pause,
     TimeProvider time,
     ILogger<EntitlementEmailSender> logger)
 {
     public async Task HandleAsync(string rawMessage, long dequeueCount, CancellationToken cancellationToken)
     {
+        if (await pause.HoldIfPausedAsync(options.Value.EmailQueue, rawMessage, cancellationToken))
+        {
+            return;
+        }
+
         if (!QueueText.TryDecode(rawMessage, out var payload) || EmailWorkItem.TryParse(payload) is not { } item)
         {
             await DeadLetterAsync(rawMessage, "not a valid email work item", dequeueCount, null, cancellationToken);
@@ -143,6 +150,14 @@ public sealed partial class EntitlementEmailSender(
 
             case SendOutcome.Permanent permanent:
                 await FailAsync(item, claimed, permanent.Reason, rawMessage, dequeueCount);
+                break;
+
+            case SendOutcome.Unknown unknown:
+                // Like a crash after the call: SendGrid may have it, and a second call could be a second email.
+                var reason = $"{unknown.Reason}: check SendGrid's activity for these custom_args before replaying";
+                await UpdateAsync(item, v => (v.EmailStatus, v.EmailReason) = (nameof(EmailStatus.Unconfirmed), reason), CancellationToken.None, claimed);
+                await DeadLetterAsync(rawMessage, reason, dequeueCount, item, CancellationToken.None);
+                metrics.Count("email", "unconfirmed");
                 break;
 
             case SendOutcome.Transient transient when dequeueCount >= QueueHostSettings.MaxDequeueCount:

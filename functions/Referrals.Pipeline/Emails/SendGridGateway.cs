@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
 using Referrals.Emails;
 using Referrals.Pipeline.Configuration;
 using SendGrid;
@@ -13,20 +14,28 @@ public abstract record SendOutcome
 {
     public sealed record Accepted(string? MessageId) : SendOutcome;
 
-    /// <summary>Worth trying again later: 429, 5xx, a timeout or a network fault.</summary>
+    /// <summary>SendGrid said it did not accept the email (429, 503, or it could not be reached): worth trying again later.</summary>
     public sealed record Transient(string Reason) : SendOutcome;
 
-    /// <summary>SendGrid will never accept it as it is: any other 4xx.</summary>
+    /// <summary>SendGrid will never accept it as it is: any other 4xx, or a redirect (never followed).</summary>
     public sealed record Permanent(string Reason) : SendOutcome;
+
+    /// <summary>
+    /// SendGrid may have accepted it (a timeout, a connection lost after the request was sent, 500, 502, 504). Never sent
+    /// again automatically: SendGrid has no idempotency key, so a repeat after acceptance would be a second email.
+    /// </summary>
+    public sealed record Unknown(string Reason) : SendOutcome;
 }
 
 /// <summary>An email for SendGrid: identifiers go in custom_args and the category, never personal data.</summary>
 public sealed record OutgoingEmail(string To, string Subject, string TextBody, string? HtmlBody, string Category, string CrimeReference, string VictimId);
 
 /// <summary>
-/// Sends through the SendGrid client, retrying 429 and 5xx with backoff that honours Retry-After and
-/// X-RateLimit-Reset (SendGrid's own retry handler never retries 429). Identifiers go in custom_args;
-/// nothing personal goes in categories; click and open tracking are off.
+/// Sends through the SendGrid client. Only answers that say the email was not accepted (429, 503, a connection that
+/// could not be made) are retried, with backoff that honours Retry-After and X-RateLimit-Reset within the cap
+/// (<see cref="HttpRetries"/>); SendGrid's own retry handler never retries 429 and is not used. Redirects are not
+/// followed (the handler, <see cref="PipelineServices.OutboundHandler"/>). Identifiers go in custom_args; nothing
+/// personal goes in categories; click and open tracking are off.
 /// </summary>
 public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOptions> options, TimeProvider time, ILogger<SendGridGateway> logger)
 {
@@ -35,6 +44,8 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
         ? new SendGridClientOptions { ApiKey = options.Value.ApiKey }
         : new SendGridClientOptions { ApiKey = options.Value.ApiKey, Host = options.Value.Host });
 
+    private readonly ResiliencePipeline<HttpTry<SendOutcome>> _retries = HttpRetries.Pipeline<SendOutcome>(options.Value.MaxAttempts, options.Value.MaxRetryDelay, time);
+
     public Task<SendOutcome> SendAsync(EntitlementEmail email, CancellationToken cancellationToken) =>
         SendAsync(new OutgoingEmail(email.To, email.Subject, email.TextBody, email.HtmlBody, "entitlement-email", email.CrimeReference, email.VictimId), cancellationToken);
 
@@ -42,48 +53,63 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
     {
         var settings = options.Value;
         var message = Message(email, settings);
-
-        SendOutcome outcome = new SendOutcome.Transient("not attempted");
         var started = time.GetTimestamp();
-        for (var attempt = 1; attempt <= settings.MaxAttempts && time.GetElapsedTime(started) + settings.Timeout <= settings.SendBudget; attempt++)
+        var attempt = 0;
+        var last = await _retries.ExecuteAsync(
+            async token =>
+            {
+                var once = await TryOnceAsync(email, message, settings, ++attempt, token);
+
+                // No attempt starts that could end after the send budget: it bounds how long the email stays claimed.
+                var wait = once.RetryAfter ?? settings.MaxRetryDelay;
+                return once with { WorthRetrying = once.WorthRetrying && wait <= settings.MaxRetryDelay && time.GetElapsedTime(started) + wait + settings.Timeout <= settings.SendBudget };
+            },
+            cancellationToken);
+        return last.Outcome;
+    }
+
+    private async Task<HttpTry<SendOutcome>> TryOnceAsync(OutgoingEmail email, SendGridMessage message, SendGridOptions settings, int attempt, CancellationToken cancellationToken)
+    {
+        try
         {
-            TimeSpan? wait = null;
-            try
+            var response = await _client.SendEmailAsync(message, cancellationToken);
+            var status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
             {
-                var response = await _client.SendEmailAsync(message, cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    return new SendOutcome.Accepted(response.Headers.TryGetValues("X-Message-Id", out var ids) ? ids.FirstOrDefault() : null);
-                }
+                return new(new SendOutcome.Accepted(response.Headers.TryGetValues("X-Message-Id", out var ids) ? ids.FirstOrDefault() : null), false);
+            }
 
-                var status = (int)response.StatusCode;
-                if (status != 429 && status < 500)
-                {
-                    return new SendOutcome.Permanent($"SendGrid refused the email: {status} {response.StatusCode}: {await Describe(response)}");
-                }
+            if (status is >= 300 and < 400)
+            {
+                return new(new SendOutcome.Permanent($"SendGrid answered with a redirect ({status}); redirects are not followed, so nothing was sent elsewhere"), false);
+            }
 
-                outcome = new SendOutcome.Transient($"SendGrid answered {status} {response.StatusCode}");
-                wait = RetryAfter(response, settings);
+            if (status is 429 or 503)
+            {
+                var retryAfter = RetryAfter(response, settings);
                 LogTransient(logger, email.CrimeReference, email.VictimId, status, attempt);
-            }
-            catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                outcome = new SendOutcome.Transient($"SendGrid could not be reached: {ex.GetType().Name}");
-                LogTransient(logger, email.CrimeReference, email.VictimId, 0, attempt);
+                return new(new SendOutcome.Transient(HttpRetries.Beyond(retryAfter, settings.MaxRetryDelay)
+                    ? $"SendGrid answered {status} {response.StatusCode} and asked to wait longer than SendGrid__MaxRetryDelay: the queue tries again later"
+                    : $"SendGrid answered {status} {response.StatusCode}"), true, retryAfter);
             }
 
-            var delay = RetryDelays.Clamp(wait ?? RetryDelays.Backoff(attempt), settings.MaxRetryDelay);
-            if (attempt < settings.MaxAttempts && time.GetElapsedTime(started) + delay + settings.Timeout <= settings.SendBudget)
+            if (status >= 500)
             {
-                await Task.Delay(delay, time, cancellationToken);
+                return new(new SendOutcome.Unknown($"SendGrid answered {status} {response.StatusCode}, so it may have accepted the email"), false);
             }
-            else
-            {
-                break;
-            }
+
+            return new(new SendOutcome.Permanent($"SendGrid refused the email: {status} {response.StatusCode}: {await Describe(response)}"), false);
         }
-
-        return outcome;
+        catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError)
+        {
+            // No connection was made, so nothing was sent: safe to try again.
+            LogTransient(logger, email.CrimeReference, email.VictimId, 0, attempt);
+            return new(new SendOutcome.Transient($"SendGrid could not be reached ({ex.HttpRequestError}): nothing was sent"), true);
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return new(new SendOutcome.Unknown($"the call to SendGrid ended without an answer ({ex.GetType().Name}), so it may have accepted the email"), false);
+        }
     }
 
     private static SendGridMessage Message(OutgoingEmail email, SendGridOptions settings)
@@ -99,9 +125,10 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
         return message;
     }
 
+    /// <summary>Retry-After, else X-RateLimit-Reset (a Unix time; one out of range asks for "longer than any cap"), else the cap for a 429.</summary>
     private TimeSpan? RetryAfter(Response response, SendGridOptions settings)
     {
-        if (RetryDelays.RetryAfter(response.Headers, time.GetUtcNow()) is { } retryAfter)
+        if (HttpRetries.RetryAfter(response.Headers, time.GetUtcNow()) is { } retryAfter)
         {
             return retryAfter;
         }
@@ -109,7 +136,9 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
         if (response.Headers.TryGetValues("X-RateLimit-Reset", out var values)
             && long.TryParse(values.FirstOrDefault(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var resetAt))
         {
-            return DateTimeOffset.FromUnixTimeSeconds(resetAt) - time.GetUtcNow();
+            return resetAt > DateTimeOffset.MaxValue.ToUnixTimeSeconds() ? TimeSpan.MaxValue
+                : resetAt < DateTimeOffset.MinValue.ToUnixTimeSeconds() ? null
+                : DateTimeOffset.FromUnixTimeSeconds(resetAt) - time.GetUtcNow();
         }
 
         return response.StatusCode == HttpStatusCode.TooManyRequests ? settings.MaxRetryDelay : null;

@@ -6,6 +6,7 @@ using Referrals.Forwarding;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
+using Referrals.Pipeline.Outbound;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
@@ -31,6 +32,7 @@ public sealed partial class ReferralForwarder(
     IOptions<PipelineOptions> options,
     IOptions<ForwardingOptions> forwarding,
     IOptions<SendGridOptions> sendGrid,
+    OutboundPause pause,
     TimeProvider time,
     ILogger<ReferralForwarder> logger)
 {
@@ -39,6 +41,11 @@ public sealed partial class ReferralForwarder(
 
     public async Task HandleAsync(string rawMessage, long dequeueCount, CancellationToken cancellationToken)
     {
+        if (await pause.HoldIfPausedAsync(options.Value.ReferralQueue, rawMessage, cancellationToken))
+        {
+            return;
+        }
+
         if (!QueueText.TryDecode(rawMessage, out var payload) || ReferralWorkItem.TryParse(payload) is not { } item)
         {
             await DeadLetterAsync(rawMessage, "not a valid referral work item", dequeueCount, null, cancellationToken);
@@ -171,6 +178,7 @@ public sealed partial class ReferralForwarder(
             SendOutcome.Accepted => new DeliveryOutcome.Delivered(202),
             SendOutcome.Permanent permanent => new DeliveryOutcome.Permanent(permanent.Reason, 400),
             SendOutcome.Transient transient => new DeliveryOutcome.Transient(transient.Reason),
+            SendOutcome.Unknown unknown => new DeliveryOutcome.Unconfirmed(unknown.Reason),
             _ => throw new InvalidOperationException("unknown send outcome"),
         };
     }
@@ -200,6 +208,13 @@ public sealed partial class ReferralForwarder(
             case DeliveryOutcome.Permanent permanent:
                 delivery.HttpStatus = permanent.Status;
                 await FailAsync(item, delivery, permanent.Reason, rawMessage, dequeueCount);
+                break;
+
+            case DeliveryOutcome.Unconfirmed unconfirmed:
+                // A secure email may have gone: sending it again could be a second referral, so an operator decides.
+                await SettleAsync(delivery, DeliveryStatus.Unconfirmed, $"{unconfirmed.Reason}: check the mailbox before replaying");
+                await DeadLetterAsync(rawMessage, delivery.Reason!, dequeueCount, item, CancellationToken.None);
+                metrics.Count("delivery", $"{item.Kind}:unconfirmed");
                 break;
 
             case DeliveryOutcome.Transient transient when dequeueCount >= QueueHostSettings.MaxDequeueCount:

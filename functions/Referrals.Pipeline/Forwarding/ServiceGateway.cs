@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
 using Referrals.Forwarding;
 using Referrals.Pipeline.Configuration;
 using Referrals.Rules;
@@ -16,59 +17,68 @@ public abstract record DeliveryOutcome
     /// <summary>Worth trying again later: 408, 429, 5xx, a timeout or a network fault.</summary>
     public sealed record Transient(string Reason) : DeliveryOutcome;
 
-    /// <summary>The service will never accept it as it is: any other 4xx.</summary>
+    /// <summary>The service will never accept it as it is: any other 4xx, or a redirect (never followed).</summary>
     public sealed record Permanent(string Reason, int Status) : DeliveryOutcome;
+
+    /// <summary>It may have reached the service, and nothing makes a repeat safe (a secure email has no idempotency key): an operator checks.</summary>
+    public sealed record Unconfirmed(string Reason) : DeliveryOutcome;
 }
 
 /// <summary>
 /// POSTs a referral document to a service's API with an Idempotency-Key equal to the delivery id, so a repeat is
-/// answered 409 rather than making a second referral. Retries 408, 429 and 5xx with backoff that honours Retry-After.
+/// answered 409 rather than making a second referral: that is why a timeout or a 5xx may be retried here. Retries
+/// 408, 429 and 5xx with backoff that honours Retry-After within the cap (<see cref="HttpRetries"/>). A redirect is
+/// never followed (<see cref="PipelineServices.OutboundHandler"/>): the API key and the victim's details go to the
+/// address in the services directory or nowhere.
 /// </summary>
 public sealed partial class ServiceGateway(HttpClient http, ServiceCredentials credentials, IOptions<ForwardingOptions> options, TimeProvider time, ILogger<ServiceGateway> logger)
 {
+    private readonly ResiliencePipeline<HttpTry<DeliveryOutcome>> _retries = HttpRetries.Pipeline<DeliveryOutcome>(options.Value.MaxAttempts, options.Value.MaxRetryDelay, time);
+
     public async Task<DeliveryOutcome> PostAsync(ReferralChannel channel, ReferralDocument document, CancellationToken cancellationToken)
     {
-        var settings = options.Value;
         var body = document.ToJsonBytes();
-        DeliveryOutcome outcome = new DeliveryOutcome.Transient("not attempted");
-        for (var attempt = 1; attempt <= settings.MaxAttempts; attempt++)
+        var attempt = 0;
+        var last = await _retries.ExecuteAsync(async token => await TryOnceAsync(channel, document, body, ++attempt, token), cancellationToken);
+        return last.Outcome;
+    }
+
+    private async Task<HttpTry<DeliveryOutcome>> TryOnceAsync(ReferralChannel channel, ReferralDocument document, byte[] body, int attempt, CancellationToken cancellationToken)
+    {
+        try
         {
-            TimeSpan? wait = null;
-            try
+            using var request = new HttpRequestMessage(HttpMethod.Post, channel.EndpointUri) { Content = new ByteArrayContent(body) };
+            request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+            request.Headers.Add("Idempotency-Key", document.Id);
+            await credentials.ApplyAsync(request, channel.Auth!, cancellationToken);
+            using var response = await http.SendAsync(request, cancellationToken);
+            var status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.Conflict)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, channel.EndpointUri) { Content = new ByteArrayContent(body) };
-                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
-                request.Headers.Add("Idempotency-Key", document.Id);
-                await credentials.ApplyAsync(request, channel.Auth!, cancellationToken);
-                using var response = await http.SendAsync(request, cancellationToken);
-                var status = (int)response.StatusCode;
-                if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.Conflict)
-                {
-                    return new DeliveryOutcome.Delivered(status);
-                }
-
-                if (status is not (408 or 429) && status < 500)
-                {
-                    return new DeliveryOutcome.Permanent($"{document.Service} refused the {document.Kind}: {status} {response.StatusCode}: {await Describe(response, cancellationToken)}", status);
-                }
-
-                outcome = new DeliveryOutcome.Transient($"{document.Service} answered {status} {response.StatusCode}");
-                wait = RetryDelays.RetryAfter(response.Headers, time.GetUtcNow());
-                LogTransient(logger, document.CrimeReference, document.Id, status, attempt);
-            }
-            catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
-            {
-                outcome = new DeliveryOutcome.Transient($"{document.Service} could not be reached: {ex.GetType().Name}");
-                LogTransient(logger, document.CrimeReference, document.Id, 0, attempt);
+                return new(new DeliveryOutcome.Delivered(status), false);
             }
 
-            if (attempt < settings.MaxAttempts)
+            if (status is >= 300 and < 400)
             {
-                await Task.Delay(RetryDelays.Clamp(wait ?? RetryDelays.Backoff(attempt), settings.MaxRetryDelay), time, cancellationToken);
+                return new(new DeliveryOutcome.Permanent($"{document.Service} answered with a redirect ({status}); redirects are not followed, so nothing was sent elsewhere", status), false);
             }
+
+            if (status is not (408 or 429) && status < 500)
+            {
+                return new(new DeliveryOutcome.Permanent($"{document.Service} refused the {document.Kind}: {status} {response.StatusCode}: {await Describe(response, cancellationToken)}", status), false);
+            }
+
+            LogTransient(logger, document.CrimeReference, document.Id, status, attempt);
+            var retryAfter = HttpRetries.RetryAfter(response.Headers, time.GetUtcNow());
+            return new(new DeliveryOutcome.Transient(HttpRetries.Beyond(retryAfter, options.Value.MaxRetryDelay)
+                ? $"{document.Service} answered {status} {response.StatusCode} and asked to wait longer than Forwarding__MaxRetryDelay: the queue tries again later"
+                : $"{document.Service} answered {status} {response.StatusCode}"), true, retryAfter);
         }
-
-        return outcome;
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            LogTransient(logger, document.CrimeReference, document.Id, 0, attempt);
+            return new(new DeliveryOutcome.Transient($"{document.Service} could not be reached: {ex.GetType().Name}"), true);
+        }
     }
 
     private static async Task<string> Describe(HttpResponseMessage response, CancellationToken cancellationToken)
