@@ -33,7 +33,8 @@ internal static class TalliesCommand
                 return 2;
             }
 
-            using var services = storage.Build(parse);
+            return await storage.RunAsync(parse, "No tallies yet: nothing has been counted on this storage (run the pipeline, or --refresh).", async services =>
+            {
             if (parse.GetValue(refresh))
             {
                 await services.GetRequiredService<TallyAggregator>().AggregateAsync(range.Months(), cancellationToken);
@@ -47,6 +48,7 @@ internal static class TalliesCommand
                 _ => report.ToText(),
             });
             return 0;
+            }, cancellationToken);
         });
         return command;
     }
