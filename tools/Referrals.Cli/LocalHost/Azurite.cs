@@ -26,14 +26,26 @@ public sealed class Azurite : IAsyncDisposable
     private const string FolderPrefix = "referrals-azurite-pid";
 
     /// <summary>
-    /// Loaded into each Azurite process with node's --require: it exits when its parent is gone (re-parented), however
-    /// the parent ended, SIGKILL included; .NET cannot ask the kernel for that (PR_SET_PDEATHSIG) on a child it starts.
+    /// Loaded into each Azurite process with node's --require: a worker thread that ends the process when its parent is
+    /// gone (re-parented, or no longer running), however the parent ended, SIGKILL included; .NET cannot ask the kernel
+    /// for that (PR_SET_PDEATHSIG) on a child it starts. A thread of its own, because Azurite's start-up holds the main
+    /// thread for seconds on a busy machine. SIGTERM lets Azurite close its files; SIGKILL follows if it does not.
     /// </summary>
     private const string Watchdog = """
         'use strict';
-        const parent = Number(process.env.REFERRALS_AZURITE_PARENT);
-        const alive = () => { try { process.kill(parent, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
-        setInterval(() => { if (process.ppid !== parent || !alive()) { process.exit(0); } }, 250).unref();
+        const { Worker } = require('worker_threads');
+        new Worker(`
+          const parent = Number(process.env.REFERRALS_AZURITE_PARENT);
+          const alive = () => { try { process.kill(parent, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+          let ending = false;
+          setInterval(() => {
+            if (!ending && (process.ppid !== parent || !alive())) {
+              ending = true;
+              process.kill(process.pid, 'SIGTERM');
+              setTimeout(() => process.kill(process.pid, 'SIGKILL'), 3000);
+            }
+          }, 250);
+        `, { eval: true }).unref();
         """;
 
     private readonly List<Process> _processes = [];
