@@ -29,17 +29,17 @@ internal static class DeadLetterCommands
             var count = 0;
             try
             {
-            await foreach (var letter in services.GetRequiredService<DeadLetterStore>().ListAsync(kind, cancellationToken))
-            {
-                count++;
-                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{letter.RowKey}  {letter.LastSeenAt:yyyy-MM-dd HH:mm:ss}Z  queue {letter.Queue}  deliveries {letter.DequeueCount}  seen {letter.Occurrences}x  eventId {letter.EventId ?? "-"}  crime {letter.CrimeReference ?? "-"}  victim {letter.VictimId ?? "-"}"));
-                await output.WriteLineAsync($"    reason: {letter.Reason}");
-                if (parse.GetValue(showMessage))
+                await foreach (var letter in services.GetRequiredService<DeadLetterStore>().ListAsync(kind, cancellationToken))
                 {
-                    await output.WriteLineAsync($"    message{(letter.Truncated ? " (first 64 KiB)" : string.Empty)}: {Encoding.UTF8.GetString(letter.Message)}");
+                    count++;
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"{letter.RowKey}  {letter.LastSeenAt:yyyy-MM-dd HH:mm:ss}Z  queue {letter.Queue}  deliveries {letter.DequeueCount}  seen {letter.Occurrences}x  eventId {letter.EventId ?? "-"}  crime {letter.CrimeReference ?? "-"}  victim {letter.VictimId ?? "-"}"));
+                    await output.WriteLineAsync($"    reason: {letter.Reason}");
+                    if (parse.GetValue(showMessage))
+                    {
+                        await output.WriteLineAsync($"    message{(letter.Truncated ? " (first 64 KiB)" : string.Empty)}: {Encoding.UTF8.GetString(letter.Message)}");
+                    }
                 }
-            }
             }
             catch (RequestFailedException ex) when (ex.ErrorCode is "TableNotFound")
             {

@@ -35,19 +35,19 @@ internal static class TalliesCommand
 
             return await storage.RunAsync(parse, "No tallies yet: nothing has been counted on this storage (run the pipeline, or --refresh).", async services =>
             {
-            if (parse.GetValue(refresh))
-            {
-                await services.GetRequiredService<TallyAggregator>().AggregateAsync(range.Months(), cancellationToken);
-            }
+                if (parse.GetValue(refresh))
+                {
+                    await services.GetRequiredService<TallyAggregator>().AggregateAsync(range.Months(), cancellationToken);
+                }
 
-            var report = await services.GetRequiredService<TallyStore>().ReadAsync(range, cancellationToken);
-            await parse.InvocationConfiguration.Output.WriteAsync(parse.GetValue(format) switch
-            {
-                "csv" => Encoding.UTF8.GetString(report.ToCsv()).TrimStart('\uFEFF'),
-                "json" => Encoding.UTF8.GetString(report.ToJson()) + Environment.NewLine,
-                _ => report.ToText(),
-            });
-            return 0;
+                var report = await services.GetRequiredService<TallyStore>().ReadAsync(range, cancellationToken);
+                await parse.InvocationConfiguration.Output.WriteAsync(parse.GetValue(format) switch
+                {
+                    "csv" => Encoding.UTF8.GetString(report.ToCsv()).TrimStart('\uFEFF'),
+                    "json" => Encoding.UTF8.GetString(report.ToJson()) + Environment.NewLine,
+                    _ => report.ToText(),
+                });
+                return 0;
             }, cancellationToken);
         });
         return command;
