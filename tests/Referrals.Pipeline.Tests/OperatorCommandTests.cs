@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Cli;
+using Referrals.Cli.LocalHost;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Storage;
@@ -116,5 +117,88 @@ public sealed class OperatorCommandTests(AzuriteFixture azurite)
             Environment.SetEnvironmentVariable("CRIME_EVENTS_QUEUE", null);
             File.Delete(file);
         }
+    }
+
+    [Fact]
+    public async Task Send_puts_exactly_the_bytes_of_each_line_on_the_queue_and_reports_a_line_that_is_not_UTF8_without_its_content()
+    {
+        var queueName = $"send-{Guid.NewGuid():N}"[..20];
+        var crlf = Encoding.UTF8.GetBytes(Samples.Lines[0]);
+        var bareCr = Encoding.UTF8.GetBytes(Samples.Lines[1].Replace("{\"", "{\r\"", StringComparison.Ordinal));
+        byte[] notUtf8 = [.. Encoding.UTF8.GetBytes(Samples.Lines[2][..40]), 0xC3, 0x28, .. Encoding.UTF8.GetBytes(Samples.Lines[2][40..])];
+        var file = Path.Combine(Path.GetTempPath(), $"send-{Guid.NewGuid():N}.jsonl");
+        await File.WriteAllBytesAsync(file, [.. crlf, .. "\r\n"u8, .. notUtf8, .. "\n"u8, .. bareCr, .. "\n"u8]);
+        var output = new StringWriter();
+        var error = new StringWriter();
+        try
+        {
+            Environment.SetEnvironmentVariable("CRIME_EVENTS_QUEUE", queueName);
+            var exitCode = await CliApp.InvokeAsync(["send", file, "--storage", azurite.ConnectionString], new InvocationConfiguration { Output = output, Error = error });
+
+            Assert.Equal(1, exitCode);
+            Assert.Contains("Sent 2 snapshots", output.ToString(), StringComparison.Ordinal);
+            Assert.Equal("referrals send: line 2: message is not valid UTF-8 text", error.ToString().Trim());
+            var queue = new Azure.Storage.Queues.QueueClient(azurite.ConnectionString, queueName, new Azure.Storage.Queues.QueueClientOptions { MessageEncoding = Azure.Storage.Queues.QueueMessageEncoding.Base64 });
+            var sent = (await queue.ReceiveMessagesAsync(maxMessages: 10)).Value.Select(m => m.Body.ToArray()).ToList();
+            Assert.Equal(2, sent.Count);
+            Assert.Equal(crlf, sent[0]);
+            Assert.Equal(bareCr, sent[1]);
+            await queue.DeleteAsync();
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("CRIME_EVENTS_QUEUE", null);
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
+    public async Task On_storage_where_nothing_was_stored_yet_each_command_says_so_in_one_line()
+    {
+        var prefix = $"t{Guid.NewGuid():N}"[..9];
+
+        var rejected = await RunCliAsync("rejected", "--storage", azurite.ConnectionString, "--table-prefix", prefix);
+        var poison = await RunCliAsync("poison", "--storage", azurite.ConnectionString, "--table-prefix", prefix);
+        var tallies = await RunCliAsync("tallies", "--from", "2026-01", "--to", "2026-02", "--storage", azurite.ConnectionString, "--table-prefix", prefix);
+        var replay = await RunCliAsync("replay", "no-such-id", "--storage", azurite.ConnectionString, "--table-prefix", prefix);
+
+        Assert.Equal((0, "No rejected messages yet.", ""), (rejected.ExitCode, rejected.Output.Split('\n')[0].Trim(), rejected.Error));
+        Assert.Equal((0, "No poison messages yet.", ""), (poison.ExitCode, poison.Output.Split('\n')[0].Trim(), poison.Error));
+        Assert.Equal(0, tallies.ExitCode);
+        Assert.StartsWith("No tallies yet", tallies.Output, StringComparison.Ordinal);
+        Assert.Equal((1, "referrals replay: no dead letter with id no-such-id."), (replay.ExitCode, replay.Error.Trim()));
+    }
+
+    [Fact]
+    public async Task Run_on_a_given_storage_sends_every_good_line_past_a_bad_one_logs_with_verbose_and_leaves_its_work_for_the_operator_commands()
+    {
+        var outbox = Path.Combine(Path.GetTempPath(), $"referrals-outbox-{Guid.NewGuid():N}");
+        var file = Path.Combine(Path.GetTempPath(), $"run-{Guid.NewGuid():N}.jsonl");
+        byte[] notUtf8 = [.. "{\"eventId\":\""u8, 0xFF, .. "\"}"u8];
+        await File.WriteAllBytesAsync(file, [.. Encoding.UTF8.GetBytes(Samples.Lines[0]), .. "\n"u8, .. notUtf8, .. "\n"u8, .. Encoding.UTF8.GetBytes(Samples.Lines[12]), .. "\n"u8]);
+        try
+        {
+            var run = await RunCliAsync("run", "--storage", azurite.ConnectionString, "--send", file, "--outbox", outbox, "--timeout", "60", "--verbose");
+            var rejected = await RunCliAsync("rejected", "--storage", azurite.ConnectionString);
+
+            Assert.True(run.ExitCode == 0, run.Output + run.Error);
+            Assert.Contains("Sent 2 snapshots", run.Output, StringComparison.Ordinal);
+            Assert.Contains("not sent: line 2: message is not valid UTF-8 text", run.Output, StringComparison.Ordinal);
+            Assert.Contains(" info Referrals.", run.Error, StringComparison.Ordinal);
+            Assert.Contains("eventId bad-1", rejected.Output, StringComparison.Ordinal);
+            Assert.True(File.Exists(Path.Combine(outbox, Outbox.MarkerName)));
+        }
+        finally
+        {
+            File.Delete(file);
+            Directory.Delete(outbox, recursive: true);
+        }
+    }
+
+    private static async Task<(int ExitCode, string Output, string Error)> RunCliAsync(params string[] args)
+    {
+        var (output, error) = (new StringWriter(), new StringWriter());
+        var exitCode = await CliApp.InvokeAsync(args, new InvocationConfiguration { Output = output, Error = error });
+        return (exitCode, output.ToString(), error.ToString());
     }
 }

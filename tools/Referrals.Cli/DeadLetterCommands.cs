@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
+using Azure;
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
@@ -21,24 +22,31 @@ internal static class DeadLetterCommands
             : new Command("poison", "List work items that failed for good or ran out of retries, with the reason, and how many messages the host moved to poison queues.");
         command.Options.Add(showMessage);
         storage.AddTo(command);
-        command.SetAction(async (parse, cancellationToken) =>
+        var kindName = kind.ToString().ToLowerInvariant();
+        command.SetAction((parse, cancellationToken) => storage.RunAsync(parse, $"No {kindName} messages yet (the dead-letter table does not exist).", async services =>
         {
-            using var services = storage.Build(parse);
             var output = parse.InvocationConfiguration.Output;
             var count = 0;
-            await foreach (var letter in services.GetRequiredService<DeadLetterStore>().ListAsync(kind, cancellationToken))
+            try
             {
-                count++;
-                await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"{letter.RowKey}  {letter.LastSeenAt:yyyy-MM-dd HH:mm:ss}Z  queue {letter.Queue}  deliveries {letter.DequeueCount}  seen {letter.Occurrences}x  eventId {letter.EventId ?? "-"}  crime {letter.CrimeReference ?? "-"}  victim {letter.VictimId ?? "-"}"));
-                await output.WriteLineAsync($"    reason: {letter.Reason}");
-                if (parse.GetValue(showMessage))
+                await foreach (var letter in services.GetRequiredService<DeadLetterStore>().ListAsync(kind, cancellationToken))
                 {
-                    await output.WriteLineAsync($"    message{(letter.Truncated ? " (first 64 KiB)" : string.Empty)}: {Encoding.UTF8.GetString(letter.Message)}");
+                    count++;
+                    await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
+                        $"{letter.RowKey}  {letter.LastSeenAt:yyyy-MM-dd HH:mm:ss}Z  queue {letter.Queue}  deliveries {letter.DequeueCount}  seen {letter.Occurrences}x  eventId {letter.EventId ?? "-"}  crime {letter.CrimeReference ?? "-"}  victim {letter.VictimId ?? "-"}"));
+                    await output.WriteLineAsync($"    reason: {letter.Reason}");
+                    if (parse.GetValue(showMessage))
+                    {
+                        await output.WriteLineAsync($"    message{(letter.Truncated ? " (first 64 KiB)" : string.Empty)}: {Encoding.UTF8.GetString(letter.Message)}");
+                    }
                 }
             }
+            catch (RequestFailedException ex) when (ex.ErrorCode is "TableNotFound")
+            {
+                // No message was ever dead-lettered on this storage: the pipeline creates the table with the first.
+            }
 
-            await output.WriteLineAsync($"{count} {kind.ToString().ToLowerInvariant()} message(s).");
+            await output.WriteLineAsync(count == 0 ? $"No {kindName} messages yet." : $"{count} {kindName} message(s).");
             if (kind == DeadLetterKind.Poison)
             {
                 var clients = services.GetRequiredService<StorageClients>();
@@ -51,7 +59,7 @@ internal static class DeadLetterCommands
             }
 
             return 0;
-        });
+        }, cancellationToken));
         return command;
     }
 
@@ -68,49 +76,63 @@ internal static class DeadLetterCommands
         storage.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            using var services = storage.Build(parse);
-            if (parse.GetValue(poisonQueues))
-            {
-                return await ReplayPoisonQueuesAsync(services, parse.InvocationConfiguration.Output, cancellationToken);
-            }
-
-            if (parse.GetValue(id) is not { } letterId)
+            var letterId = parse.GetValue(id);
+            if (!parse.GetValue(poisonQueues) && letterId is null)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync("referrals replay: give the ID of a dead letter, or --poison-queues.");
                 return 2;
             }
 
-            var store = services.GetRequiredService<DeadLetterStore>();
-            var letter = await store.FindAsync(letterId, cancellationToken);
-            if (letter is null)
-            {
-                await parse.InvocationConfiguration.Error.WriteLineAsync($"referrals replay: no dead letter with id {letterId}.");
-                return 1;
-            }
-
-            if (letter.Truncated)
-            {
-                await parse.InvocationConfiguration.Error.WriteLineAsync("referrals replay: only the first 64 KiB of this message was kept; send the corrected snapshot from the source instead.");
-                return 1;
-            }
-
-            // The delivery was recorded as failed (or unconfirmed, which the operator has now checked): make it due again.
-            if (QueueText.TryDecode(Encoding.UTF8.GetString(letter.Message), out var payload) && ReferralWorkItem.TryParse(payload) is { } item)
-            {
-                await services.GetRequiredService<DeliveryStore>().RequeueAsync(item, cancellationToken);
-            }
-            else if (letter is { CrimeReference: { } crime, VictimId: { } victim })
-            {
-                await services.GetRequiredService<VictimStateStore>().RequeueEmailAsync(crime, victim, cancellationToken);
-            }
-
-            var queue = services.GetRequiredService<StorageClients>().RawQueues.GetQueueClient(letter.Queue);
-            await queue.SendMessageAsync(Encoding.UTF8.GetString(letter.Message), cancellationToken);
-            await store.DeleteAsync(letter, cancellationToken);
-            await parse.InvocationConfiguration.Output.WriteLineAsync($"Replayed {letter.RowKey} to {letter.Queue}.");
-            return 0;
+            return await storage.RunAsync(parse, "No dead letters yet.", services => ReplayAsync(parse, services, letterId, cancellationToken), cancellationToken);
         });
         return command;
+    }
+
+    private static async Task<int> ReplayAsync(ParseResult parse, IServiceProvider services, string? letterId, CancellationToken cancellationToken)
+    {
+        if (letterId is null)
+        {
+            return await ReplayPoisonQueuesAsync(services, parse.InvocationConfiguration.Output, cancellationToken);
+        }
+
+        var store = services.GetRequiredService<DeadLetterStore>();
+        DeadLetterEntity? letter;
+        try
+        {
+            letter = await store.FindAsync(letterId, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode is "TableNotFound")
+        {
+            letter = null;
+        }
+
+        if (letter is null)
+        {
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"referrals replay: no dead letter with id {letterId}.");
+            return 1;
+        }
+
+        if (letter.Truncated)
+        {
+            await parse.InvocationConfiguration.Error.WriteLineAsync("referrals replay: only the first 64 KiB of this message was kept; send the corrected snapshot from the source instead.");
+            return 1;
+        }
+
+        // The delivery was recorded as failed (or unconfirmed, which the operator has now checked): make it due again.
+        if (QueueText.TryDecode(Encoding.UTF8.GetString(letter.Message), out var payload) && ReferralWorkItem.TryParse(payload) is { } item)
+        {
+            await services.GetRequiredService<DeliveryStore>().RequeueAsync(item, cancellationToken);
+        }
+        else if (letter is { CrimeReference: { } crime, VictimId: { } victim })
+        {
+            await services.GetRequiredService<VictimStateStore>().RequeueEmailAsync(crime, victim, cancellationToken);
+        }
+
+        var queue = services.GetRequiredService<StorageClients>().RawQueues.GetQueueClient(letter.Queue);
+        await queue.SendMessageAsync(Encoding.UTF8.GetString(letter.Message), cancellationToken);
+        await store.DeleteAsync(letter, cancellationToken);
+        await parse.InvocationConfiguration.Output.WriteLineAsync($"Replayed {letter.RowKey} to {letter.Queue}.");
+        return 0;
     }
 
     /// <summary>Moves each message of the host's poison queues back to its queue, as received (send first, then delete: at worst a duplicate, which the pipeline ignores).</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Referrals.Cli.LocalHost;
 using Referrals.Pipeline.Configuration;
@@ -18,18 +19,29 @@ internal static class RunCommand
     {
         var samples = new Option<FileInfo>("--send")
         {
-            Description = "JSON Lines snapshots to put on the crime-events queue. Default: the bundled samples.",
+            Description = "JSON Lines snapshots to put on the crime-events queue, each line byte for byte. Default: the bundled samples.",
             DefaultValueFactory = _ => new FileInfo(Path.Combine(AppContext.BaseDirectory, "samples", "crime-events.jsonl")),
         };
         var outbox = new Option<DirectoryInfo>("--outbox")
         {
-            Description = "Folder for the emails the local SendGrid endpoint receives, one .eml each.",
+            Description = "Folder for the emails the local SendGrid endpoint receives, one .eml each. It must be new, empty, or an outbox "
+                + "of an earlier run (it holds a .referrals-outbox file): a run clears only the files a run writes there.",
             DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("out", "outbox")),
         };
         var timeout = new Option<int>("--timeout")
         {
             Description = "Seconds to wait for the queues to empty.",
             DefaultValueFactory = _ => 120,
+        };
+        var storage = new Option<string?>("--storage")
+        {
+            Description = "Run on this storage account (a connection string, e.g. UseDevelopmentStorage=true for `referrals azurite`) "
+                + "instead of a throw-away Azurite, and keep what the run stored there, to practise `referrals rejected`, `poison`, "
+                + "`replay` and `tallies` afterwards. The summary then counts everything in that account, earlier runs included.",
+        };
+        var verbose = new Option<bool>("--verbose")
+        {
+            Description = "Show the host's log lines (Information and above) on standard error.",
         };
 
         var command = new Command("run",
@@ -38,53 +50,77 @@ internal static class RunCommand
             a SendGrid-compatible endpoint on loopback (emails go to the outbox folder), host the same queue and timer
             triggers as the Functions app with the WebJobs SDK, send the snapshots, wait until they are processed,
             forward referrals to loopback stand-ins of the services' APIs and mailboxes, count the month's tallies,
-            print a summary and the tallies, and stop everything (also on Ctrl-C). Needs the .NET SDK and Node.js; no Azure.
+            print a summary and the tallies, and stop everything (also on Ctrl-C or SIGTERM; if the run is killed,
+            Azurite ends with it, and its temporary data is removed by the next run). Needs the .NET SDK and Node.js; no Azure.
+            Exit code: 0 when every message was processed, 1 when not (or the run could not start), 2 for a command-line mistake.
             """)
         {
             samples,
             outbox,
             timeout,
+            storage,
+            verbose,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
+            var error = parse.InvocationConfiguration.Error;
             try
             {
-                return await RunAsync(parse.GetValue(samples)!, parse.GetValue(outbox)!, TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.InvocationConfiguration.Output, cancellationToken);
+                var options = new RunOptions(parse.GetValue(samples)!, parse.GetValue(outbox)!, TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.GetValue(storage), parse.GetValue(verbose) ? error : null);
+                return await RunAsync(options, parse.InvocationConfiguration.Output, cancellationToken);
             }
-            catch (InvalidOperationException ex)
+            catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException or FormatException or ArgumentException)
             {
-                await parse.InvocationConfiguration.Error.WriteLineAsync($"referrals run: {ex.Message}");
+                await error.WriteLineAsync($"referrals run: {ex.Message.Split('\n', 2)[0].Trim()}");
+                return 1;
+            }
+            catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or AggregateException)
+            {
+                await error.WriteLineAsync($"referrals run: storage failed ({ex.GetType().Name}: {ex.Message.Split('\n', 2)[0].Trim()}); is --storage right and the account reachable?");
                 return 1;
             }
             catch (OperationCanceledException)
             {
-                await parse.InvocationConfiguration.Error.WriteLineAsync("referrals run: stopped; Azurite and the local host were shut down.");
+                await error.WriteLineAsync("referrals run: stopped; Azurite and the local host were shut down.");
                 return 130;
             }
         });
         return command;
     }
 
-    private static async Task<int> RunAsync(FileInfo samples, DirectoryInfo outbox, TimeSpan timeout, TextWriter output, CancellationToken cancellationToken)
+    private sealed record RunOptions(FileInfo Samples, DirectoryInfo Outbox, TimeSpan Timeout, string? Storage, TextWriter? Log);
+
+    private static async Task<int> RunAsync(RunOptions run, TextWriter output, CancellationToken cancellationToken)
     {
+        var samples = run.Samples;
         if (!samples.Exists)
         {
-            await output.WriteLineAsync($"referrals run: {samples.FullName} was not found.");
-            return 1;
+            throw new InvalidOperationException($"{samples.FullName} was not found.");
         }
 
-        await output.WriteLineAsync("Starting Azurite on loopback…");
-        await using var azurite = await Azurite.StartAsync(message => output.WriteLine(message), cancellationToken);
-        if (outbox.Exists)
+        List<ExactLine> lines;
+        await using (var input = samples.OpenRead())
         {
-            outbox.Delete(recursive: true);
+            lines = await SnapshotSender.ReadAsync(input, cancellationToken);
         }
 
-        await using var sendGrid = FakeSendGrid.Start(outbox.FullName);
-        await using var partners = FakeServices.Start(Path.Combine(outbox.FullName, "services-api"));
+        using var outbox = Outbox.Claim(run.Outbox.FullName);
+        Azurite? azurite = null;
+        if (run.Storage is null)
+        {
+            await output.WriteLineAsync("Starting Azurite on loopback…");
+            azurite = await Azurite.StartAsync(message => output.WriteLine(message), cancellationToken);
+        }
+
+        await using var stopAzurite = azurite;
+        var connection = run.Storage ?? azurite!.ConnectionString;
+        await using var sendGrid = FakeSendGrid.Start(outbox.Path);
+        await using var partners = FakeServices.Start(Path.Combine(outbox.Path, Outbox.ServicesApiFolder));
         var directory = FakeServices.WriteLocalDirectory(
-            Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName), partners.Url, Path.Combine(outbox.FullName, "services.local.json"));
-        using var host = LocalPipelineHost.Build(LocalSettings.For(azurite.ConnectionString, sendGrid.Url, directory));
+            Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName), partners.Url, Path.Combine(outbox.Path, Outbox.DirectoryFile));
+        using var host = LocalPipelineHost.Build(
+            LocalSettings.For(connection, sendGrid.Url, directory),
+            configureLogging: run.Log is { } log ? logging => logging.AddProvider(new StandardErrorLoggerProvider(log)) : null);
         await host.StartAsync(cancellationToken);
         await using var talliesEndpoint = new LocalTalliesServer(host.Services.GetRequiredService<TalliesEndpoint>()).Start();
         try
@@ -93,32 +129,32 @@ internal static class RunCommand
             var clients = services.GetRequiredService<StorageClients>();
             var options = services.GetRequiredService<IOptions<PipelineOptions>>().Value;
             var queue = clients.Queues.GetQueueClient(options.CrimeEventsQueue);
-            var lines = await File.ReadAllLinesAsync(samples.FullName, cancellationToken);
             var waves = SnapshotSender.Waves(lines);
             var idle = true;
             foreach (var (wave, index) in waves.Select((w, i) => (w, i + 1)))
             {
                 var (sent, failures) = await SnapshotSender.SendAsync(queue, wave, cancellationToken);
                 await output.WriteLineAsync($"Sent {sent} snapshots from {samples.Name} to the {options.CrimeEventsQueue} queue (wave {index} of {waves.Count}: a crime's later snapshots wait for its earlier ones).");
-                failures.ForEach(output.WriteLine);
-                idle &= await PipelineProbe.WaitUntilIdleAsync(clients, options, timeout, cancellationToken);
+                failures.ForEach(failure => output.WriteLine($"  not sent: {failure}"));
+                idle &= await PipelineProbe.WaitUntilIdleAsync(clients, options, run.Timeout, cancellationToken);
             }
 
-            await output.WriteLineAsync(idle ? "All messages processed." : $"Still processing after {timeout.TotalSeconds:0} s; the summary shows what is done so far.");
-            var months = SnapshotSender.MonthsOf(lines);
-            await services.GetRequiredService<TallyAggregator>().AggregateAsync(months, cancellationToken);
+            await output.WriteLineAsync(idle ? "All messages processed." : $"Still processing after {run.Timeout.TotalSeconds:0} s; the summary shows what is done so far.");
+            var range = SnapshotSender.TallyRange(SnapshotSender.MonthsOf(lines));
+            await services.GetRequiredService<TallyAggregator>().AggregateAsync(SnapshotSender.MonthsOf(lines).Where(m => m >= range.From), cancellationToken);
             await output.WriteLineAsync();
             var summary = await RunSummary.ReadAsync(services, cancellationToken);
             summary.WriteTo(output);
-            await output.WriteLineAsync($"Outbox: {sendGrid.Count} entitlement emails received by the local SendGrid endpoint, in {outbox.FullName}");
-            await output.WriteLineAsync($"        {sendGrid.ServiceCount} secure emails to services, in {Path.Combine(outbox.FullName, "services")}");
-            await output.WriteLineAsync($"        {partners.Count} deliveries received by the services' local APIs, in {Path.Combine(outbox.FullName, "services-api")}");
-            if (months.Count > 0)
+            await output.WriteLineAsync($"Outbox: {sendGrid.Count} entitlement emails received by the local SendGrid endpoint, in {outbox.Path}");
+            await output.WriteLineAsync($"        {sendGrid.ServiceCount} secure emails to services, in {Path.Combine(outbox.Path, Outbox.ServicesFolder)}");
+            await output.WriteLineAsync($"        {partners.Count} deliveries received by the services' local APIs, in {Path.Combine(outbox.Path, Outbox.ServicesApiFolder)}");
+            await output.WriteLineAsync();
+            await output.WriteLineAsync($"Monthly tallies {range.From} to {range.To} (the OPCC's endpoint, on loopback while this runs: {talliesEndpoint.Url}/api/{TalliesEndpoint.Route}?from={range.From}&to={range.To}):");
+            await output.WriteLineAsync((await services.GetRequiredService<TallyStore>().ReadAsync(range, cancellationToken)).ToText());
+
+            if (run.Storage is not null)
             {
-                var range = new MonthRange(months.Min(), months.Max());
-                await output.WriteLineAsync();
-                await output.WriteLineAsync($"Monthly tallies {range.From} to {range.To} (the OPCC's endpoint, on loopback while this runs: {talliesEndpoint.Url}/api/{TalliesEndpoint.Route}?from={range.From}&to={range.To}):");
-                await output.WriteLineAsync((await services.GetRequiredService<TallyStore>().ReadAsync(range, cancellationToken)).ToText());
+                await output.WriteLineAsync("What the run stored stays in that account: try `referrals rejected`, `referrals poison`, `referrals tallies` with the same --storage.");
             }
 
             return idle ? 0 : 1;

@@ -1,4 +1,7 @@
 using System.CommandLine;
+using System.Net.Sockets;
+using Azure;
+using Azure.Identity;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -13,13 +16,21 @@ namespace Referrals.Cli;
 
 /// <summary>
 /// The storage a queue or dead-letter command works on: the same settings as the app
-/// (ReferralsStorage, CRIME_EVENTS_QUEUE, EMAIL_QUEUE, TABLE_PREFIX), from the environment or options.
+/// (ReferralsStorage, CRIME_EVENTS_QUEUE, EMAIL_QUEUE, TABLE_PREFIX), from the environment or options,
+/// and the one-line answer an operator gets when that storage cannot be used.
 /// </summary>
 internal sealed class StorageCommandOptions
 {
+    /// <summary>Azurite on its standard ports, as `referrals azurite` starts it.</summary>
+    public const string DevelopmentStorage = "UseDevelopmentStorage=true";
+
+    /// <summary>An operator at a prompt wants an answer in about a second, not the handlers' patient retries.</summary>
+    private static readonly StorageRetry CliRetry = new(2, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15));
+
     public Option<string?> Storage { get; } = new("--storage")
     {
-        Description = "Storage connection string. Default: the ReferralsStorage environment variable. For identity-based access set "
+        Description = "Storage connection string. Default: the ReferralsStorage environment variable, else UseDevelopmentStorage=true "
+            + "(Azurite on its standard ports: `referrals azurite`). For identity-based access set "
             + "ReferralsStorage__queueServiceUri and ReferralsStorage__tableServiceUri instead (your az login is used).",
     };
 
@@ -42,6 +53,10 @@ internal sealed class StorageCommandOptions
         {
             overrides[Settings.StorageConnection] = storage;
         }
+        else if (string.IsNullOrEmpty(configuration[Settings.StorageConnection]) && string.IsNullOrEmpty(configuration[$"{Settings.StorageConnection}:queueServiceUri"]))
+        {
+            overrides[Settings.StorageConnection] = DevelopmentStorage;
+        }
 
         if (parse.GetValue(TablePrefix) is { } prefix)
         {
@@ -49,15 +64,11 @@ internal sealed class StorageCommandOptions
         }
 
         var merged = new ConfigurationBuilder().AddConfiguration(configuration).AddInMemoryCollection(overrides).Build();
-        if (string.IsNullOrEmpty(merged[Settings.StorageConnection]) && string.IsNullOrEmpty(merged[$"{Settings.StorageConnection}:queueServiceUri"]))
-        {
-            throw new InvalidOperationException("No storage connection: pass --storage or set the ReferralsStorage environment variable.");
-        }
-
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(merged);
         services.AddOptions<PipelineOptions>().Bind(merged).ValidateDataAnnotations();
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(CliRetry);
         services.AddSingleton<StorageClients>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<VictimStateStore>();
@@ -69,5 +80,78 @@ internal sealed class StorageCommandOptions
         return services.BuildServiceProvider();
     }
 
+    /// <summary>
+    /// Runs a storage command and turns what storage can do to it into one line on standard error and an exit code:
+    /// 2 for settings that cannot work (a malformed connection string), 1 for storage missing, unreachable or refusing,
+    /// 0 with <paramref name="nothingYet"/> on standard output when the table the command reads does not exist yet.
+    /// </summary>
+    public async Task<int> RunAsync(ParseResult parse, string nothingYet, Func<ServiceProvider, Task<int>> action, CancellationToken cancellationToken)
+    {
+        var name = $"referrals {parse.CommandResult.Command.Name}";
+        var error = parse.InvocationConfiguration.Error;
+        ServiceProvider services;
+        StorageClients clients;
+        try
+        {
+            services = Build(parse);
+            clients = services.GetRequiredService<StorageClients>();
+            _ = PipelineOptionsOf(services);
+        }
+        catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or OptionsValidationException)
+        {
+            // The connection string holds an account key: the reason never quotes it.
+            await error.WriteLineAsync($"{name}: the storage settings cannot be used ({FirstLine(ex.Message)}); pass --storage with a connection string, or set ReferralsStorage.");
+            return 2;
+        }
+
+        using (services)
+        {
+            try
+            {
+                return await action(services);
+            }
+            catch (RequestFailedException ex) when (ex.ErrorCode is "TableNotFound" || (ex.Status == 404 && ex.ErrorCode is "ResourceNotFound" or "QueueNotFound"))
+            {
+                await parse.InvocationConfiguration.Output.WriteLineAsync(nothingYet);
+                return 0;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await error.WriteLineAsync($"{name}: stopped.");
+                return 130;
+            }
+            catch (Exception ex) when (Unreachable(ex) is { } reason)
+            {
+                await error.WriteLineAsync($"{name}: storage at {clients.Queues.Uri.GetLeftPart(UriPartial.Authority)} cannot be reached ({reason}). Is Azurite running (`referrals azurite`), or is --storage / ReferralsStorage right?");
+                return 1;
+            }
+            catch (RequestFailedException ex)
+            {
+                await error.WriteLineAsync($"{name}: storage at {clients.Queues.Uri.GetLeftPart(UriPartial.Authority)} refused the request: {ex.Status} {ex.ErrorCode ?? FirstLine(ex.Message)}.");
+                return 1;
+            }
+            catch (AuthenticationFailedException ex)
+            {
+                await error.WriteLineAsync($"{name}: no Azure sign-in for identity-based storage ({FirstLine(ex.Message)}); run `az login`, or pass --storage.");
+                return 1;
+            }
+        }
+    }
+
     public static PipelineOptions PipelineOptionsOf(IServiceProvider services) => services.GetRequiredService<IOptions<PipelineOptions>>().Value;
+
+    /// <summary>Why storage could not be reached at all, or null when it answered.</summary>
+    private static string? Unreachable(Exception exception) => exception switch
+    {
+        AggregateException aggregate => aggregate.InnerExceptions.Select(Unreachable).FirstOrDefault(r => r is not null),
+        RequestFailedException { Status: 0 } failed => failed.InnerException is { } inner ? Unreachable(inner) ?? FirstLine(inner.Message) : FirstLine(failed.Message),
+        HttpRequestException { InnerException: SocketException socket } => socket.Message,
+        HttpRequestException http => FirstLine(http.Message),
+        SocketException socket => socket.Message,
+        TaskCanceledException or TimeoutException => "no answer in time",
+        IOException io => FirstLine(io.Message),
+        _ => null,
+    };
+
+    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 }

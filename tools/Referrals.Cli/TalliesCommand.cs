@@ -33,20 +33,22 @@ internal static class TalliesCommand
                 return 2;
             }
 
-            using var services = storage.Build(parse);
-            if (parse.GetValue(refresh))
+            return await storage.RunAsync(parse, "No tallies yet: nothing has been counted on this storage (run the pipeline, or --refresh).", async services =>
             {
-                await services.GetRequiredService<TallyAggregator>().AggregateAsync(range.Months(), cancellationToken);
-            }
+                if (parse.GetValue(refresh))
+                {
+                    await services.GetRequiredService<TallyAggregator>().AggregateAsync(range.Months(), cancellationToken);
+                }
 
-            var report = await services.GetRequiredService<TallyStore>().ReadAsync(range, cancellationToken);
-            await parse.InvocationConfiguration.Output.WriteAsync(parse.GetValue(format) switch
-            {
-                "csv" => Encoding.UTF8.GetString(report.ToCsv()).TrimStart('\uFEFF'),
-                "json" => Encoding.UTF8.GetString(report.ToJson()) + Environment.NewLine,
-                _ => report.ToText(),
-            });
-            return 0;
+                var report = await services.GetRequiredService<TallyStore>().ReadAsync(range, cancellationToken);
+                await parse.InvocationConfiguration.Output.WriteAsync(parse.GetValue(format) switch
+                {
+                    "csv" => Encoding.UTF8.GetString(report.ToCsv()).TrimStart('\uFEFF'),
+                    "json" => Encoding.UTF8.GetString(report.ToJson()) + Environment.NewLine,
+                    _ => report.ToText(),
+                });
+                return 0;
+            }, cancellationToken);
         });
         return command;
     }

@@ -15,8 +15,10 @@ namespace Referrals.Pipeline.Storage;
 /// </summary>
 public sealed class StorageClients
 {
-    public StorageClients(IConfiguration configuration, IEnumerable<HttpPipelinePolicy> extraPolicies)
+    /// <param name="retry">How hard to retry; the pipeline's default when absent (the operator CLI fails faster).</param>
+    public StorageClients(IConfiguration configuration, IEnumerable<HttpPipelinePolicy> extraPolicies, StorageRetry? retry = null)
     {
+        retry ??= StorageRetry.Pipeline;
         var section = configuration.GetSection(Settings.StorageConnection);
         var policies = extraPolicies.ToList();
         var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
@@ -25,9 +27,10 @@ public sealed class StorageClients
         foreach (var options in new ClientOptions[] { queueOptions, rawQueueOptions, tableOptions })
         {
             options.Retry.Mode = RetryMode.Exponential;
-            options.Retry.MaxRetries = 5;
-            options.Retry.Delay = TimeSpan.FromMilliseconds(200);
-            options.Retry.MaxDelay = TimeSpan.FromSeconds(10);
+            options.Retry.MaxRetries = retry.MaxRetries;
+            options.Retry.Delay = retry.Delay;
+            options.Retry.MaxDelay = retry.MaxDelay;
+            options.Retry.NetworkTimeout = retry.NetworkTimeout;
             policies.ForEach(p => options.AddPolicy(p, HttpPipelinePosition.PerRetry));
         }
 
@@ -66,4 +69,10 @@ public sealed class StorageClients
             ? uri
             : throw new InvalidOperationException(
                 $"Storage connection '{Settings.StorageConnection}' is not configured: set it to a connection string, or set {Settings.StorageConnection}__{key} (with __credential and __clientId for a managed identity).");
+}
+
+/// <summary>The storage clients' retries: a handler can wait for storage to come back; an operator at a prompt should not.</summary>
+public sealed record StorageRetry(int MaxRetries, TimeSpan Delay, TimeSpan MaxDelay, TimeSpan NetworkTimeout)
+{
+    public static StorageRetry Pipeline { get; } = new(5, TimeSpan.FromMilliseconds(200), TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(100));
 }

@@ -7,7 +7,8 @@ namespace Referrals.Cli.LocalHost;
 /// <summary>
 /// Azurite, the Azure Storage emulator, installed from npm (tools/azurite, pinned with its lockfile) and started on
 /// free loopback ports: blob and table storage in memory, queue storage in a temporary folder. Disposing it stops
-/// the processes and deletes the folder.
+/// the processes and deletes the folder. Its processes also end by themselves when this process dies (a watchdog
+/// loaded into each), and the folder of a dead owner is removed when the next one starts: the queues hold snapshots.
 /// </summary>
 /// <remarks>
 /// Queues are not in memory: there, Azurite keeps every message in an extent of its own and frees them in a sweep
@@ -21,12 +22,39 @@ public sealed class Azurite : IAsyncDisposable
     private const string DevelopmentAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private const string Account = "devstoreaccount1";
 
+    /// <summary>Temporary folders are named with their owner's process id, so a later start can tell a dead owner's.</summary>
+    private const string FolderPrefix = "referrals-azurite-pid";
+
+    /// <summary>
+    /// Loaded into each Azurite process with node's --require: a worker thread that ends the process when its parent is
+    /// gone (re-parented, or no longer running), however the parent ended, SIGKILL included; .NET cannot ask the kernel
+    /// for that (PR_SET_PDEATHSIG) on a child it starts. A thread of its own, because Azurite's start-up holds the main
+    /// thread for seconds on a busy machine. SIGTERM lets Azurite close its files; SIGKILL follows if it does not.
+    /// </summary>
+    private const string Watchdog = """
+        'use strict';
+        const { Worker } = require('worker_threads');
+        new Worker(`
+          const parent = Number(process.env.REFERRALS_AZURITE_PARENT);
+          const alive = () => { try { process.kill(parent, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
+          let ending = false;
+          setInterval(() => {
+            if (!ending && (process.ppid !== parent || !alive())) {
+              ending = true;
+              process.kill(process.pid, 'SIGTERM');
+              setTimeout(() => process.kill(process.pid, 'SIGKILL'), 3000);
+            }
+          }, 250);
+        `, { eval: true }).unref();
+        """;
+
     private readonly List<Process> _processes = [];
     private readonly string _dataFolder;
 
     private Azurite(string dataFolder, int blobPort, int queuePort, int tablePort)
     {
         _dataFolder = dataFolder;
+        Ports = (blobPort, queuePort, tablePort);
         ConnectionString = string.Join(';',
             "DefaultEndpointsProtocol=http",
             $"AccountName={Account}",
@@ -38,7 +66,116 @@ public sealed class Azurite : IAsyncDisposable
 
     public string ConnectionString { get; }
 
+    public (int Blob, int Queue, int Table) Ports { get; }
+
+    /// <summary>The node processes, for tests that check none outlives its owner.</summary>
+    public IReadOnlyList<int> ProcessIds => [.. _processes.Select(p => p.Id)];
+
+    /// <summary>The throw-away Azurite of a run or a test: free ports, queues in a temporary folder, the rest in memory.</summary>
     public static async Task<Azurite> StartAsync(Action<string> progress, CancellationToken cancellationToken)
+    {
+        var scripts = await InstallAsync(progress, cancellationToken);
+        var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
+        var azurite = new Azurite(CreateOwnedFolder(), blob, queue, table);
+        try
+        {
+            var queueData = Directory.CreateDirectory(Path.Combine(azurite._dataFolder, "queue")).FullName;
+            azurite.Start(scripts, Path.Combine("blob", "main.js"), "--inMemoryPersistence", "--blobHost", "127.0.0.1", "--blobPort", $"{blob}");
+            azurite.Start(scripts, Path.Combine("queue", "main.js"), "--location", queueData, "--queueHost", "127.0.0.1", "--queuePort", $"{queue}");
+            azurite.Start(scripts, Path.Combine("table", "main.js"), "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", $"{table}");
+            await azurite.WaitUntilListeningAsync([blob, queue, table], cancellationToken);
+            return azurite;
+        }
+        catch
+        {
+            await azurite.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// `referrals azurite`: blob, queue and table services on their standard ports (10000, 10001, 10002) on loopback,
+    /// with their data kept in <paramref name="dataFolder"/>, so `UseDevelopmentStorage=true` reaches them.
+    /// </summary>
+    public static async Task<Azurite> StartStandardAsync(string dataFolder, Action<string> progress, CancellationToken cancellationToken)
+    {
+        var scripts = await InstallAsync(progress, cancellationToken);
+        var ports = new[] { 10000, 10001, 10002 };
+        if (ports.FirstOrDefault(IsListening) is var busy and > 0)
+        {
+            throw new InvalidOperationException($"port {busy} on 127.0.0.1 is already in use (another Azurite?); stop it first, or use it as it is.");
+        }
+
+        Directory.CreateDirectory(dataFolder);
+        var azurite = new Azurite(CreateOwnedFolder(), ports[0], ports[1], ports[2]);
+        try
+        {
+            azurite.Start(scripts, "azurite.js", "--location", Path.GetFullPath(dataFolder),
+                "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1");
+            await azurite.WaitUntilListeningAsync(ports, cancellationToken);
+            return azurite;
+        }
+        catch
+        {
+            await azurite.DisposeAsync();
+            throw;
+        }
+    }
+
+    /// <summary>Completes when an Azurite process ends by itself (not through <see cref="DisposeAsync"/>): its exit code.</summary>
+    public async Task<int> WaitForExitAsync(CancellationToken cancellationToken)
+    {
+        var exited = await Task.WhenAny(_processes.Select(p => p.WaitForExitAsync(cancellationToken)));
+        await exited;
+        return _processes.First(p => p.HasExited).ExitCode;
+    }
+
+    /// <summary>
+    /// Removes the temporary folders of Azurites whose owner process is gone (killed before it could clean up). Only
+    /// folders named by this class are considered, and only when their owner id is not a running process.
+    /// </summary>
+    public static void RemoveStaleFolders()
+    {
+        foreach (var folder in Directory.EnumerateDirectories(Path.GetTempPath(), FolderPrefix + "*"))
+        {
+            var name = Path.GetFileName(folder)[FolderPrefix.Length..];
+            if (int.TryParse(name.Split('-')[0], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var owner) && !IsRunning(owner))
+            {
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // Another user's folder, or one being removed at the same moment: not ours to insist on.
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether a process with this id runs now (a test of ownership by id: a reused id only delays a clean-up).</summary>
+    internal static bool IsRunning(int processId)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(processId);
+            return !process.HasExited;
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static string CreateOwnedFolder()
+    {
+        RemoveStaleFolders();
+        var folder = Directory.CreateTempSubdirectory($"{FolderPrefix}{Environment.ProcessId}-").FullName;
+        File.WriteAllText(Path.Combine(folder, "watchdog.js"), Watchdog);
+        return folder;
+    }
+
+    private static async Task<string> InstallAsync(Action<string> progress, CancellationToken cancellationToken)
     {
         var folder = FindInstallFolder();
         var scripts = Path.Combine(folder, "node_modules", "azurite", "dist", "src");
@@ -48,20 +185,20 @@ public sealed class Azurite : IAsyncDisposable
             await RunAsync("npm", ["ci", "--no-audit", "--no-fund", "--loglevel=error"], folder, cancellationToken);
         }
 
-        var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
-        var azurite = new Azurite(Directory.CreateTempSubdirectory("referrals-azurite-").FullName, blob, queue, table);
+        return scripts;
+    }
+
+    private static bool IsListening(int port)
+    {
         try
         {
-            azurite.Start(folder, Path.Combine(scripts, "blob", "main.js"), "--inMemoryPersistence", "--blobHost", "127.0.0.1", "--blobPort", $"{blob}");
-            azurite.Start(folder, Path.Combine(scripts, "queue", "main.js"), "--location", azurite._dataFolder, "--queueHost", "127.0.0.1", "--queuePort", $"{queue}");
-            azurite.Start(folder, Path.Combine(scripts, "table", "main.js"), "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", $"{table}");
-            await azurite.WaitUntilListeningAsync([blob, queue, table], cancellationToken);
-            return azurite;
+            using var client = new TcpClient();
+            client.Connect(IPAddress.Loopback, port);
+            return true;
         }
-        catch
+        catch (SocketException)
         {
-            await azurite.DisposeAsync();
-            throw;
+            return false;
         }
     }
 
@@ -88,15 +225,16 @@ public sealed class Azurite : IAsyncDisposable
         }
     }
 
-    private void Start(string folder, string script, params string[] args)
+    private void Start(string scripts, string script, params string[] args)
     {
         var start = new ProcessStartInfo("node")
         {
-            WorkingDirectory = folder,
+            WorkingDirectory = _dataFolder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            Environment = { ["REFERRALS_AZURITE_PARENT"] = $"{Environment.ProcessId}" },
         };
-        foreach (var arg in new[] { script, "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose" }.Concat(args))
+        foreach (var arg in new[] { "--require", Path.Combine(_dataFolder, "watchdog.js"), Path.Combine(scripts, script), "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose" }.Concat(args))
         {
             start.ArgumentList.Add(arg);
         }

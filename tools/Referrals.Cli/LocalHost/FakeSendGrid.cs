@@ -51,27 +51,37 @@ public sealed class FakeSendGrid : IAsyncDisposable
     private async Task HandleAsync(HttpListenerContext context)
     {
         var response = context.Response;
-        if (context.Request.HttpMethod != "POST" || context.Request.Url?.AbsolutePath != "/v3/mail/send")
+        if (context.Request.Url?.AbsolutePath != "/v3/mail/send")
         {
             response.StatusCode = 404;
             return;
         }
 
-        using var json = await JsonDocument.ParseAsync(context.Request.InputStream);
-        var toService = json.RootElement.TryGetProperty("categories", out var categories) && categories.EnumerateArray().Any(c => c.GetString() == ServiceCategory);
+        if (context.Request.HttpMethod != "POST")
+        {
+            response.StatusCode = 405;
+            return;
+        }
+
+        // Everything is read before anything is counted or written: a request it cannot read is a 400, like SendGrid's.
+        using var json = await LoopbackListener.ReadJsonAsync(context.Request);
+        var mail = json.RootElement;
+        var toService = mail.TryGetProperty("categories", out var categories) && categories.EnumerateArray().Any(c => c.GetString() == ServiceCategory);
+        var args = mail.GetProperty("personalizations")[0].GetProperty("custom_args");
+        var (crime, victim) = (args.GetProperty("crimeReference").GetString()!, args.GetProperty("victimId").GetString()!);
+        using var message = ToMime(mail, "pending");
         var id = $"local-{Interlocked.Increment(ref toService ? ref _serviceCount : ref _count).ToString(CultureInfo.InvariantCulture)}{(toService ? "s" : "")}";
+        message.MessageId = $"{id}@sendgrid.local";
         if (_outbox is not null)
         {
             var folder = toService ? Path.Combine(_outbox, "services") : _outbox;
             Directory.CreateDirectory(folder);
-            using var message = ToMime(json.RootElement, id);
-            await message.WriteToAsync(Path.Combine(folder, FileName(json.RootElement, id)));
+            await message.WriteToAsync(Path.Combine(folder, FileName(mail, id)));
         }
 
-        var args = json.RootElement.GetProperty("personalizations")[0].GetProperty("custom_args");
         if (!toService)
         {
-            _accepted?.Invoke(args.GetProperty("crimeReference").GetString()!, args.GetProperty("victimId").GetString()!);
+            _accepted?.Invoke(crime, victim);
         }
 
         response.StatusCode = 202;

@@ -73,14 +73,28 @@ public sealed class FakeServices : IAsyncDisposable
     {
         var request = context.Request;
         var segments = request.Url!.AbsolutePath.Trim('/').Split('/');
-        if (request.HttpMethod != "POST" || segments is not [var service, "referrals"] || request.Headers["Idempotency-Key"] is not { Length: > 0 } key)
+        if (segments is not [var service, "referrals"])
+        {
+            context.Response.StatusCode = 404;
+            return;
+        }
+
+        if (request.HttpMethod != "POST")
+        {
+            context.Response.StatusCode = 405;
+            return;
+        }
+
+        if (request.Headers["Idempotency-Key"] is not { Length: > 0 } key)
         {
             context.Response.StatusCode = 400;
             return;
         }
 
-        using var body = new MemoryStream();
-        await request.InputStream.CopyToAsync(body);
+        // A partner reads the whole document before it takes the key: one it cannot read is a 400 and is not remembered.
+        var body = await LoopbackListener.ReadBodyAsync(request);
+        LoopbackListener.ParseJson(body).Dispose();
+
         if (!_seen.TryAdd(key, 0))
         {
             context.Response.StatusCode = 409;
@@ -90,7 +104,7 @@ public sealed class FakeServices : IAsyncDisposable
         var safe = new string([.. key.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')]);
         if (_outbox is not null)
         {
-            await File.WriteAllBytesAsync(Path.Combine(_outbox, string.Create(CultureInfo.InvariantCulture, $"{service}_{safe}.json")), body.ToArray());
+            await File.WriteAllBytesAsync(Path.Combine(_outbox, string.Create(CultureInfo.InvariantCulture, $"{service}_{safe}.json")), body);
         }
 
         context.Response.StatusCode = 201;

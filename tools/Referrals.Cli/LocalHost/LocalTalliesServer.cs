@@ -21,9 +21,16 @@ public sealed class LocalTalliesServer(TalliesEndpoint endpoint) : IAsyncDisposa
     private async Task HandleAsync(HttpListenerContext context)
     {
         var request = context.Request;
-        if (request.HttpMethod != "GET" || request.Url!.AbsolutePath.TrimEnd('/') != $"/api/{TalliesEndpoint.Route}")
+        if (request.Url!.AbsolutePath.TrimEnd('/') != $"/api/{TalliesEndpoint.Route}")
         {
             context.Response.StatusCode = 404;
+            return;
+        }
+
+        if (request.HttpMethod != "GET")
+        {
+            context.Response.StatusCode = 405;
+            context.Response.AddHeader("Allow", "GET");
             return;
         }
 

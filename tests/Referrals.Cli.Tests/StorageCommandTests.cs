@@ -1,0 +1,93 @@
+using System.Diagnostics;
+
+namespace Referrals.Cli.Tests;
+
+/// <summary>The storage commands when storage cannot be used: one clear line, the documented exit code, no stack trace, no long wait.</summary>
+public class StorageCommandTests
+{
+    /// <summary>Azurite's published development key (not a secret) with endpoints where nothing listens.</summary>
+    private const string Unreachable = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;"
+        + "AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;"
+        + "BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;QueueEndpoint=http://127.0.0.1:1/devstoreaccount1;TableEndpoint=http://127.0.0.1:1/devstoreaccount1";
+
+    /// <summary>Each command line, its arguments separated by '|'.</summary>
+    public static TheoryData<string> StorageCommands => new()
+    {
+        "rejected",
+        "poison",
+        "replay|some-id",
+        "replay|--poison-queues",
+        "tallies|--from|2026-01|--to|2026-03",
+        "tallies|--from|2026-01|--to|2026-03|--refresh",
+        "send|" + CliProcess.SamplesPath,
+    };
+
+    [Theory]
+    [MemberData(nameof(StorageCommands))]
+    public async Task A_storage_command_says_in_one_line_that_storage_cannot_be_reached(string commandLine)
+    {
+        var args = commandLine.Split('|');
+        var started = Stopwatch.GetTimestamp();
+
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync(null, [.. args, "--storage", Unreachable]);
+
+        Assert.Equal(1, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith($"referrals {args[0]}: storage at http://127.0.0.1:1 cannot be reached", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(8), $"took {Stopwatch.GetElapsedTime(started)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(StorageCommands))]
+    public async Task A_storage_command_defaults_to_development_storage(string commandLine)
+    {
+        var args = commandLine.Split('|');
+        var environment = new Dictionary<string, string?> { ["ReferralsStorage"] = null, ["ReferralsStorage__queueServiceUri"] = null };
+
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync(null, environment, args);
+
+        // Azurite may or may not be running on the standard ports here; either way the command went there, and said so in one line.
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+        Assert.True(exitCode is 0 or 1, stderr);
+        if (exitCode == 1)
+        {
+            Assert.Contains("storage at http://127.0.0.1:10001 cannot be reached", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task A_malformed_connection_string_is_a_usage_error_that_does_not_echo_it()
+    {
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync(null, "rejected", "--storage", "AccountKey=c2VjcmV0LWtleQ==;Nonsense");
+
+        Assert.Equal(2, exitCode);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("referrals rejected: the storage settings cannot be used", line, StringComparison.Ordinal);
+        Assert.DoesNotContain("c2VjcmV0LWtleQ", stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("tallies", "--from", "2026-01")]
+    [InlineData("tallies", "--from", "2026-05", "--to", "2026-01")]
+    [InlineData("rejected", "--no-such-option")]
+    [InlineData("no-such-command")]
+    [InlineData("replay")]
+    [InlineData("run", "--timeout", "soon")]
+    public async Task A_command_line_mistake_exits_2(params string[] args)
+    {
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync(null, args);
+
+        Assert.Equal(2, exitCode);
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Send_of_a_missing_file_is_one_line_and_exit_1()
+    {
+        var (exitCode, _, stderr) = await CliProcess.RunAsync(null, "send", "/no/such/file.jsonl", "--storage", Unreachable);
+
+        Assert.Equal(1, exitCode);
+        Assert.StartsWith("referrals send: /no/such/file.jsonl cannot be read", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+}
