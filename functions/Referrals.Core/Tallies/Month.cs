@@ -6,7 +6,16 @@ namespace Referrals.Tallies;
 /// <summary>A calendar month in Europe/London, written yyyy-MM: the partition of tally events and the OPCC's unit.</summary>
 public readonly record struct Month(int Year, int Number) : IComparable<Month>
 {
+    /// <summary>The first month of the contract's dates (sentAt and recordedAt from 2000-01-01).</summary>
+    public static readonly Month Earliest = new(2000, 1);
+
+    /// <summary>The last month of the contract's dates (sentAt and recordedAt to 2100-01-01).</summary>
+    public static readonly Month Latest = new(2100, 1);
+
     public static Month Of(DateTimeOffset instant) => Of(London.DateOf(instant));
+
+    /// <summary>The month itself, or the nearer end of the contract's range when it lies outside.</summary>
+    public static Month Clamp(Month month) => month < Earliest ? Earliest : month > Latest ? Latest : month;
 
     public static Month Of(DateOnly date) => new(date.Year, date.Month);
 
@@ -42,10 +51,18 @@ public readonly record struct Month(int Year, int Number) : IComparable<Month>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Year:0000}-{Number:00}");
 }
 
-/// <summary>An inclusive range of months, as the OPCC asks for it (<c>from=2026-04&amp;to=2027-03</c>).</summary>
+/// <summary>
+/// An inclusive range of months, as the OPCC asks for it (<c>from=2026-04&amp;to=2027-03</c>). It never
+/// reaches outside the contract's dates (<see cref="Month.Earliest"/> to <see cref="Month.Latest"/>), so no
+/// date in a message can make a report span centuries.
+/// </summary>
 public sealed record MonthRange(Month From, Month To)
 {
     public const int MaxMonths = 36;
+
+    public Month From { get; } = Month.Clamp(From);
+
+    public Month To { get; } = Month.Clamp(To);
 
     public IEnumerable<Month> Months()
     {
