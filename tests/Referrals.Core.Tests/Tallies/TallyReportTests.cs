@@ -83,4 +83,22 @@ public class TallyReportTests
             [new Month(2026, 4)] = new Dictionary<string, long> { [TallyCategories.TotalVictims] = 3, [TallyCategories.DeclinedSupport] = 1 },
             [new Month(2026, 6)] = new Dictionary<string, long> { [TallyCategories.TotalVictims] = 4 },
         });
+
+    [Fact]
+    public void A_range_never_reaches_outside_the_contracts_dates()
+    {
+        var range = new MonthRange(Month.Of(new DateTimeOffset(2026, 10, 5, 9, 0, 0, TimeSpan.Zero)), Month.Of(DateTimeOffset.MaxValue));
+
+        Assert.Equal(new Month(2100, 1), range.To);
+        Assert.Equal(new Month(2100, 1), range.Months().Last());
+        Assert.Equal(new Month(2000, 1), new MonthRange(new Month(1, 1), new Month(2026, 1)).From);
+    }
+
+    [Fact]
+    public void A_report_over_a_range_with_a_year_9999_month_stays_small()
+    {
+        var report = new TallyReport(new MonthRange(new Month(2026, 10), new Month(9999, 12)), Categories, new Dictionary<Month, IReadOnlyDictionary<string, long>>());
+
+        Assert.True(report.ToCsv().Length < 2_000_000, "a report spans at most the contract's 1,200 months");
+    }
 }
