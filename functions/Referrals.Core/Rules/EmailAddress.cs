@@ -22,8 +22,9 @@ public static class EmailAddress
             return false;
         }
 
+        // Control and invisible characters refuse the value even at its ends, where Trim would hide them.
         var trimmed = candidate.Trim();
-        if (trimmed.Length > MaxLength || trimmed.Any(IsForbidden))
+        if (trimmed.Length > MaxLength || candidate.Any(IsInvisible) || trimmed.Any(IsForbidden))
         {
             return false;
         }
@@ -52,8 +53,11 @@ public static class EmailAddress
     /// <summary>The valid bare address, or null when the value is absent or not one: what a document may show.</summary>
     public static string? ValidOrNull(string? candidate) => TryNormalise(candidate, out var address) ? address : null;
 
+    private static bool IsInvisible(char c) =>
+        char.IsControl(c)
+        || char.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
+
     private static bool IsForbidden(char c) =>
-        char.IsWhiteSpace(c) || char.IsControl(c) || char.IsSurrogate(c)
-        || char.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator
+        char.IsWhiteSpace(c) || IsInvisible(c) || char.IsSurrogate(c)
         || c is '<' or '>' or ',' or ';' or '"' or '(' or ')' or '[' or ']' or '\\' or ':';
 }
