@@ -248,9 +248,14 @@ public class CrimeEventParserTests
             r.Victim()["addressSafe"] = true;
             r.Victim()["parentOrGuardian"] = new JsonObject
             {
-                ["name"] = "Jo Taylor", ["email"] = "jo@example.org", ["emailSafe"] = true, ["isSuspect"] = false,
-                ["phone"] = "07700 900456", ["phoneSafe"] = false,
-                ["address"] = new JsonObject { ["lines"] = new JsonArray("1 Other Road"), ["postcode"] = "SW1A 1AA" }, ["addressSafe"] = null,
+                ["name"] = "Jo Taylor",
+                ["email"] = "jo@example.org",
+                ["emailSafe"] = true,
+                ["isSuspect"] = false,
+                ["phone"] = "07700 900456",
+                ["phoneSafe"] = false,
+                ["address"] = new JsonObject { ["lines"] = new JsonArray("1 Other Road"), ["postcode"] = "SW1A 1AA" },
+                ["addressSafe"] = null,
             };
         })).Snapshot!;
 
