@@ -86,7 +86,7 @@ public static class EnglandAndWalesBankHolidays
     private static void AddWithSubstitute(HashSet<DateOnly> holidays, DateOnly day)
     {
         var actual = day;
-        while ((!IsWeekday(actual) || holidays.Contains(actual)) && actual < DateOnly.MaxValue)
+        while (!IsWeekday(actual) || holidays.Contains(actual))
         {
             actual = actual.AddDays(1);
         }

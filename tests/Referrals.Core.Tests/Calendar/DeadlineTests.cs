@@ -58,10 +58,4 @@ public class DeadlineTests
         Assert.Equal(DateOnly.MaxValue, calendar.AddWorkingDays(new DateOnly(9999, 12, 30), 2));
         Assert.Equal(DateOnly.MaxValue, calendar.AddWorkingDays(DateOnly.MaxValue, 2));
     }
-
-    [Theory]
-    [InlineData(1)]
-    [InlineData(9999)]
-    public void Bank_holidays_of_the_first_and_last_years_never_throw(int year) =>
-        Assert.NotEmpty(EnglandAndWalesBankHolidays.For(year));
 }

@@ -32,8 +32,4 @@ public class ChildVictimTests
     [InlineData(1, 1, 1, false)]
     public void IsChild_never_throws_whatever_the_date_of_birth(int year, int month, int day, bool child) =>
         Assert.Equal(child, Referrals.Rules.ReferralRules.IsChild(Victim(dateOfBirth: new DateOnly(year, month, day)), new DateOnly(2026, 10, 5)));
-
-    [Fact]
-    public void IsChild_on_the_last_day_of_the_calendar_never_throws() =>
-        Assert.False(Referrals.Rules.ReferralRules.IsChild(Victim(dateOfBirth: new DateOnly(1991, 3, 14)), DateOnly.MaxValue));
 }
