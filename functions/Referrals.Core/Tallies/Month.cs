@@ -25,12 +25,13 @@ public readonly record struct Month(int Year, int Number) : IComparable<Month>
         if (text is not { Length: 7 } || text[4] != '-'
             || !int.TryParse(text.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out var year)
             || !int.TryParse(text.AsSpan(5, 2), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            || year < 2000 || year > 2100 || number < 1 || number > 12)
+            || number < 1 || number > 12
+            || new Month(year, number) is var parsed && (parsed < Earliest || parsed > Latest))
         {
             return false;
         }
 
-        month = new Month(year, number);
+        month = parsed;
         return true;
     }
 
@@ -84,13 +85,13 @@ public sealed record MonthRange(Month From, Month To)
 
         if (!Month.TryParse(from, out var start))
         {
-            error = $"'from' must be a month written yyyy-MM (e.g. 2026-04); got '{Truncate(from)}'.";
+            error = $"'from' must be a month written yyyy-MM (e.g. 2026-04), from 2000-01 to 2100-01; got '{Truncate(from)}'.";
             return null;
         }
 
         if (!Month.TryParse(to, out var end))
         {
-            error = $"'to' must be a month written yyyy-MM (e.g. 2027-03); got '{Truncate(to)}'.";
+            error = $"'to' must be a month written yyyy-MM (e.g. 2027-03), from 2000-01 to 2100-01; got '{Truncate(to)}'.";
             return null;
         }
 

@@ -23,6 +23,8 @@ public class TallyReportTests
     [InlineData("April", "2027-03", "'from' must be a month written yyyy-MM")]
     [InlineData("2026-4", "2027-03", "'from' must be a month written yyyy-MM")]
     [InlineData("2026-04", "2027-13", "'to' must be a month written yyyy-MM")]
+    [InlineData("2099-12", "2100-02", "'to' must be a month written yyyy-MM")]
+    [InlineData("1999-12", "2000-02", "'from' must be a month written yyyy-MM")]
     [InlineData("2027-03", "2026-04", "'from' (2027-03) is after 'to' (2026-04)")]
     [InlineData("2024-01", "2027-01", "At most 36 months can be asked for at once; 2024-01 to 2027-01 is 37")]
     public void A_bad_range_is_refused_with_a_clear_reason(string? from, string? to, string reason)
