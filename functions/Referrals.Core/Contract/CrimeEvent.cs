@@ -20,6 +20,11 @@ public sealed record Offence(string HomeOfficeCode, string? Description);
 
 public sealed record OfficerInCase(string? Name, string? Email, string? Phone);
 
+/// <summary>
+/// One victim. <see cref="Address"/> (revision 1.1) is null when absent and <c>IsValid == false</c> when
+/// malformed, which the rules treat as absent; <see cref="Email"/> is as sent and valid only when
+/// <see cref="Referrals.Rules.EmailAddress.TryNormalise"/> says so.
+/// </summary>
 public sealed record Victim(
     string Id,
     string? Title,
