@@ -137,4 +137,49 @@ public class DecideCommandTests
         Assert.DoesNotContain("<img", message.HtmlBody, StringComparison.Ordinal);
         Assert.Contains("&lt;script&gt;", message.HtmlBody, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Decide_over_every_class_of_hostile_line_exits_0_with_an_output_line_per_input_line_and_no_stack_trace()
+    {
+        var corpus = await File.ReadAllLinesAsync(Path.Combine(AppContext.BaseDirectory, "hostile", "crime-events-hostile.jsonl"));
+        var samples = await File.ReadAllLinesAsync(CliProcess.SamplesPath);
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(folder.Path);
+        var path = Path.Combine(folder.Path, "hostile.jsonl");
+        await using (var file = File.Create(path))
+        {
+            foreach (var line in corpus)
+            {
+                await file.WriteAsync(System.Text.Encoding.UTF8.GetBytes(line + "\n"));
+            }
+
+            // Lines that cannot carry an expectation: invalid UTF-8, broken JSON, binary, a line far over the limit.
+            await file.WriteAsync((byte[])[.. System.Text.Encoding.UTF8.GetBytes(samples[0][..80]), 0xC3, 0x28, .. System.Text.Encoding.UTF8.GetBytes(samples[0][80..] + "\r\n")]);
+            await file.WriteAsync(System.Text.Encoding.UTF8.GetBytes(samples[0][..200] + "\n"));
+            await file.WriteAsync((byte[])[.. Enumerable.Range(0, 300).Select(i => (byte)(((i * 37) % 255) + 1)).Where(b => b != (byte)'\n'), (byte)'\n']);
+            await file.WriteAsync(System.Text.Encoding.UTF8.GetBytes(new string('x', 200_000) + "\n"));
+            await file.WriteAsync(System.Text.Encoding.UTF8.GetBytes(samples[0] + "\n"));
+        }
+
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync(null, "decide", path, "--emails", Path.Combine(folder.Path, "emails"));
+
+        Assert.Equal(0, exitCode);
+        Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", stdout + stderr, StringComparison.Ordinal);
+        var output = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
+        Assert.Equal(corpus.Length + 5, output.Count);
+        Assert.Equal("DB/26/000101", output[^1].GetProperty("crimeReference").GetString());
+        for (var i = 0; i < corpus.Length; i++)
+        {
+            var expect = JsonDocument.Parse(corpus[i]).RootElement;
+            var rejected = output[i].TryGetProperty("rejected", out _);
+            Assert.Equal(expect.GetProperty("_expect").GetString() == "rejected", rejected);
+            if (rejected && expect.TryGetProperty("_secret", out var secret))
+            {
+                Assert.DoesNotContain(secret.GetString()!, output[i].GetProperty("reason").GetString(), StringComparison.Ordinal);
+            }
+        }
+
+        Assert.All(output.Skip(corpus.Length).Take(4), line => Assert.True(line.GetProperty("rejected").GetBoolean()));
+    }
 }

@@ -61,6 +61,12 @@ internal static class DecideCommand
                 await error.WriteLineAsync($"referrals decide: {ex.Message}");
                 return 1;
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                // A failure on one line is a rejected line; this is the run itself failing. One line, no stack trace.
+                await error.WriteLineAsync($"referrals decide: the run stopped ({ex.GetType().Name}: {ex.Message})");
+                return 1;
+            }
         });
         return command;
     }

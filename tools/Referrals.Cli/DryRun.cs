@@ -34,35 +34,76 @@ public sealed class DryRun(ReferralRules rules, EntitlementEmailComposer compose
                 continue;
             }
 
-            var parsed = line.TooLong
-                ? ParseResult.Rejected(null, ContractLimits.TooLarge(line.Length))
-                : CrimeEventParser.Parse(line.Bytes);
-
-            if (parsed.Snapshot is not { } snapshot)
+            var decided = Decide(line, emailsFolder is not null);
+            if (decided.Rejection is { } rejection)
             {
                 rejected++;
-                DecisionJson.WriteRejected(json, parsed.EventId, $"line {line.Number}: {parsed.Reason}");
+                DecisionJson.WriteRejected(json, rejection.EventId, $"line {line.Number}: {rejection.Reason}");
                 await FlushLineAsync(json, buffer, output, cancellationToken);
                 continue;
             }
 
             snapshots++;
-            var decisions = rules.Decide(snapshot);
-            for (var i = 0; i < decisions.Count; i++)
+            foreach (var decision in decided.Decisions)
             {
                 victims++;
-                DecisionJson.Write(json, decisions[i]);
+                DecisionJson.Write(json, decision);
                 await FlushLineAsync(json, buffer, output, cancellationToken);
-                if (emailsFolder is not null && composer.Compose(snapshot, snapshot.Victims[i], decisions[i]) is { } email)
-                {
-                    await EmlWriter.WriteAsync(email, sender, snapshot.SentAt, emailsFolder, cancellationToken);
-                    emails++;
-                }
+            }
+
+            foreach (var email in decided.Emails)
+            {
+                await EmlWriter.WriteAsync(email, sender, decided.SentAt, emailsFolder!, cancellationToken);
+                emails++;
             }
         }
 
         await output.FlushAsync(cancellationToken);
         return new DryRunSummary(lines, snapshots, victims, rejected, emails);
+    }
+
+    /// <summary>
+    /// Everything one line leads to, worked out before anything is written, so that whatever fails on the
+    /// line (the parser, the calendar, the rules, an email that cannot be rendered) becomes one rejected line
+    /// and the run goes on. The reason names the failure, never a value from the line.
+    /// </summary>
+    private Decided Decide(JsonLine line, bool withEmails)
+    {
+        string? eventId = null;
+        try
+        {
+            var parsed = line.TooLong
+                ? ParseResult.Rejected(null, ContractLimits.TooLarge(line.Length))
+                : CrimeEventParser.Parse(line.Bytes);
+            eventId = parsed.EventId;
+            if (parsed.Snapshot is not { } snapshot)
+            {
+                return Decided.Rejected(eventId, parsed.Reason!);
+            }
+
+            var decisions = rules.Decide(snapshot);
+            var emails = new List<EntitlementEmail>();
+            for (var i = 0; withEmails && i < decisions.Count; i++)
+            {
+                if (composer.Compose(snapshot, snapshot.Victims[i], decisions[i]) is { } email)
+                {
+                    // Rendered once here so that an email that cannot be written rejects its line, not the run.
+                    using var _ = EmlWriter.ToMime(email, sender, snapshot.SentAt);
+                    emails.Add(email);
+                }
+            }
+
+            return new Decided(snapshot.SentAt, decisions, emails, null);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return Decided.Rejected(eventId, $"the snapshot could not be decided ({ex.GetType().Name}); please report it with this line");
+        }
+    }
+
+    private sealed record Decided(DateTimeOffset SentAt, IReadOnlyList<VictimDecision> Decisions, IReadOnlyList<EntitlementEmail> Emails, (string? EventId, string Reason)? Rejection)
+    {
+        public static Decided Rejected(string? eventId, string reason) => new(default, [], [], (eventId, reason));
     }
 
     private static async Task FlushLineAsync(Utf8JsonWriter json, ArrayBufferWriter<byte> buffer, Stream output, CancellationToken cancellationToken)

@@ -13,13 +13,21 @@ public sealed class WorkingDayCalendar(IEnumerable<DateOnly>? extraHolidays = nu
         && !_byYear.GetOrAdd(day.Year, EnglandAndWalesBankHolidays.For).Contains(day)
         && !_extraHolidays.Contains(day);
 
-    /// <summary>The date <paramref name="workingDays"/> working days after <paramref name="from"/>, not counting <paramref name="from"/> itself.</summary>
+    /// <summary>
+    /// The date <paramref name="workingDays"/> working days after <paramref name="from"/>, not counting
+    /// <paramref name="from"/> itself; <see cref="DateOnly.MaxValue"/> when that lies past the calendar's end.
+    /// </summary>
     public DateOnly AddWorkingDays(DateOnly from, int workingDays)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(workingDays);
         var day = from;
         for (var counted = 0; counted < workingDays;)
         {
+            if (day == DateOnly.MaxValue)
+            {
+                return day;
+            }
+
             day = day.AddDays(1);
             if (IsWorkingDay(day))
             {

@@ -3,16 +3,27 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using System.Text.Unicode;
+using Referrals.Calendar;
 
 namespace Referrals.Contract;
 
 /// <summary>
 /// Reads a crime-event v1 message into typed records, or refuses it with every violation named by its
-/// field path. Unknown properties are ignored, so the records system can add fields without breaking us.
+/// field path and rule (never its value). Unknown properties are ignored, so the records system can add
+/// fields without breaking us, but their strings follow the character rules like every other string.
 /// </summary>
 public static partial class CrimeEventParser
 {
-    private const int MaxReportedViolations = 10;
+    /// <summary>The contract's property names: only these are named in a reason, since any other name is input.</summary>
+    private static readonly HashSet<string> KnownProperties = new(StringComparer.Ordinal)
+    {
+        "schemaVersion", "eventId", "sentAt", "crime", "reference", "version", "recordedAt", "offence", "homeOfficeCode",
+        "description", "flags", "officerInCase", "name", "email", "phone", "victims", "id", "title", "givenName",
+        "familyName", "dateOfBirth", "emailSafe", "phoneSafe", "address", "lines", "postcode", "addressSafe",
+        "preferredLanguage", "vulnerable", "intimidated", "bereavedRelative", "support", "parentOrGuardian", "isSuspect",
+    };
+
+    private const string DescriptionPath = "crime.offence.description";
 
     private static readonly JsonDocumentOptions DocumentOptions = new()
     {
@@ -68,8 +79,10 @@ public static partial class CrimeEventParser
             ? string.Create(CultureInfo.InvariantCulture, $"{FirstSentence(ex.Message)} (line {line + 1}, byte {column + 1})")
             : FirstSentence(ex.Message);
 
+    /// <summary>The parser's message without the characters it quotes from the input ('A' is an invalid start...).</summary>
     private static string FirstSentence(string message)
     {
+        message = QuotedInput().Replace(message, "a character");
         foreach (var marker in new[] { " LineNumber:", " Path:" })
         {
             var cut = message.IndexOf(marker, StringComparison.Ordinal);
@@ -92,8 +105,9 @@ public static partial class CrimeEventParser
         var errors = new Violations();
         var fields = new FieldReader(errors);
 
+        CheckCharacters(root, string.Empty, errors);
         var schemaVersion = ReadSchemaVersion(root, errors);
-        var eventId = fields.RequiredText(root, "eventId", "eventId", ContractLimits.MaxIdLength);
+        var eventId = fields.RequiredId(root, "eventId", "eventId");
         var sentAt = fields.RequiredInstant(root, "sentAt", "sentAt");
         var crime = ReadCrime(root, fields, errors);
         var victims = ReadVictims(root, fields, errors, crime?.RecordedAt);
@@ -116,13 +130,13 @@ public static partial class CrimeEventParser
 
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var version))
         {
-            errors.Add($"schemaVersion must be the integer 1, not {Describe(value)}");
+            errors.Add($"schemaVersion must be the integer 1, not {(value.ValueKind == JsonValueKind.Number ? "another number" : Describe(value))}");
             return null;
         }
 
         if (version != 1)
         {
-            errors.Add(string.Create(CultureInfo.InvariantCulture, $"schemaVersion {version} is not supported: this pipeline reads version 1"));
+            errors.Add("schemaVersion is not supported: this pipeline reads version 1");
             return null;
         }
 
@@ -137,7 +151,7 @@ public static partial class CrimeEventParser
             return null;
         }
 
-        var reference = fields.RequiredText(c, "reference", "crime.reference", ContractLimits.MaxReferenceLength);
+        var reference = fields.RequiredId(c, "reference", "crime.reference");
         var version = ReadVersion(c, errors);
         var recordedAt = fields.RequiredInstant(c, "recordedAt", "crime.recordedAt");
         var offence = ReadOffence(c, fields);
@@ -159,7 +173,9 @@ public static partial class CrimeEventParser
 
         if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt64(out var version) || version < 1)
         {
-            errors.Add($"crime.version must be an integer >= 1, not {Describe(value)}");
+            errors.Add(value.ValueKind == JsonValueKind.Number
+                ? "crime.version must be a whole number from 1 to 9223372036854775807"
+                : $"crime.version must be a whole number of at least 1, not {Describe(value)}");
             return null;
         }
 
@@ -173,8 +189,8 @@ public static partial class CrimeEventParser
             return null;
         }
 
-        var code = fields.RequiredText(offence, "homeOfficeCode", "crime.offence.homeOfficeCode", ContractLimits.MaxIdLength);
-        var description = fields.OptionalText(offence, "description", "crime.offence.description", ContractLimits.MaxDescriptionLength, multiline: true);
+        var code = fields.RequiredText(offence, "homeOfficeCode", "crime.offence.homeOfficeCode", ContractLimits.MaxCodeLength);
+        var description = fields.OptionalText(offence, "description", DescriptionPath, ContractLimits.MaxDescriptionLength, multiline: true);
         return code is null ? null : new Offence(code, description);
     }
 
@@ -203,9 +219,9 @@ public static partial class CrimeEventParser
             }
 
             var text = flag.GetString()!;
-            if (text.Length > ContractLimits.MaxIdLength || HasControlCharacters(text, multiline: false))
+            if (text.Length > ContractLimits.MaxCodeLength)
             {
-                errors.Add($"{path} must be a flag name of at most {ContractLimits.MaxIdLength} printable characters");
+                errors.Add($"{path} must be a flag name of at most {ContractLimits.MaxCodeLength} characters");
                 continue;
             }
 
@@ -263,7 +279,7 @@ public static partial class CrimeEventParser
 
             if (!ids.Add(victim.Id))
             {
-                errors.Add($"{path}.id '{victim.Id}' appears more than once: each victim needs its own id");
+                errors.Add($"{path}.id appears more than once: each victim needs its own id");
                 continue;
             }
 
@@ -282,7 +298,7 @@ public static partial class CrimeEventParser
         }
 
         var before = errors.Count;
-        var id = fields.RequiredText(element, "id", $"{path}.id", ContractLimits.MaxIdLength);
+        var id = fields.RequiredId(element, "id", $"{path}.id");
         var title = fields.OptionalText(element, "title", $"{path}.title", ContractLimits.MaxNameLength);
         var givenName = fields.OptionalText(element, "givenName", $"{path}.givenName", ContractLimits.MaxNameLength);
         var familyName = fields.OptionalText(element, "familyName", $"{path}.familyName", ContractLimits.MaxNameLength);
@@ -293,11 +309,13 @@ public static partial class CrimeEventParser
         }
 
         var dateOfBirth = ReadDateOfBirth(element, path, errors, recordedAt);
-        var email = fields.OptionalText(element, "email", $"{path}.email", ContractLimits.MaxShortTextLength, allowControl: true);
+        var email = fields.OptionalText(element, "email", $"{path}.email", ContractLimits.MaxShortTextLength);
         var emailSafe = fields.OptionalBool(element, "emailSafe", $"{path}.emailSafe");
         var phone = fields.OptionalText(element, "phone", $"{path}.phone", ContractLimits.MaxShortTextLength);
         var phoneSafe = fields.OptionalBool(element, "phoneSafe", $"{path}.phoneSafe");
-        var language = fields.OptionalText(element, "preferredLanguage", $"{path}.preferredLanguage", ContractLimits.MaxIdLength);
+        var address = ReadAddress(element);
+        var addressSafe = fields.OptionalBool(element, "addressSafe", $"{path}.addressSafe");
+        var language = fields.OptionalText(element, "preferredLanguage", $"{path}.preferredLanguage", ContractLimits.MaxCodeLength);
         var vulnerable = fields.OptionalBool(element, "vulnerable", $"{path}.vulnerable") ?? false;
         var intimidated = fields.OptionalBool(element, "intimidated", $"{path}.intimidated") ?? false;
         var bereaved = fields.OptionalBool(element, "bereavedRelative", $"{path}.bereavedRelative") ?? false;
@@ -310,7 +328,7 @@ public static partial class CrimeEventParser
         }
 
         return new Victim(id, title, givenName, familyName, dateOfBirth, email, emailSafe, phone, phoneSafe,
-            language, vulnerable, intimidated, bereaved, support.Value, parent);
+            language, vulnerable, intimidated, bereaved, support.Value, parent, address, addressSafe);
     }
 
     private static bool HasProblem(Violations errors, int since, params string[] paths) =>
@@ -323,17 +341,22 @@ public static partial class CrimeEventParser
             return null;
         }
 
-        if (value.ValueKind != JsonValueKind.String
-            || !IsoDate().IsMatch(value.GetString()!)
-            || !DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+        if (value.ValueKind != JsonValueKind.String)
         {
             errors.Add($"{path}.dateOfBirth must be an ISO date (yyyy-MM-dd), not {Describe(value)}");
             return null;
         }
 
-        if (date.Year < 1900 || (recordedAt is { } recorded && date > DateOnly.FromDateTime(recorded.UtcDateTime.AddDays(1))))
+        if (!IsoDate().IsMatch(value.GetString()!)
+            || !DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
         {
-            errors.Add($"{path}.dateOfBirth {value.GetString()} is not a plausible date of birth for a crime recorded on {recordedAt:yyyy-MM-dd}");
+            errors.Add($"{path}.dateOfBirth must be an ISO date (yyyy-MM-dd)");
+            return null;
+        }
+
+        if (date < ContractLimits.EarliestDateOfBirth || (recordedAt is { } recorded && date > London.DateOf(recorded)))
+        {
+            errors.Add($"{path}.dateOfBirth must be from 1900-01-01 to the Europe/London date of crime.recordedAt");
             return null;
         }
 
@@ -375,52 +398,105 @@ public static partial class CrimeEventParser
 
         return new ParentOrGuardian(
             fields.OptionalText(parent, "name", $"{p}.name", ContractLimits.MaxNameLength),
-            fields.OptionalText(parent, "email", $"{p}.email", ContractLimits.MaxShortTextLength, allowControl: true),
+            fields.OptionalText(parent, "email", $"{p}.email", ContractLimits.MaxShortTextLength),
             fields.OptionalBool(parent, "emailSafe", $"{p}.emailSafe"),
-            fields.OptionalBool(parent, "isSuspect", $"{p}.isSuspect"));
+            fields.OptionalBool(parent, "isSuspect", $"{p}.isSuspect"),
+            fields.OptionalText(parent, "phone", $"{p}.phone", ContractLimits.MaxShortTextLength),
+            fields.OptionalBool(parent, "phoneSafe", $"{p}.phoneSafe"),
+            ReadAddress(parent),
+            fields.OptionalBool(parent, "addressSafe", $"{p}.addressSafe"));
     }
 
-    /// <summary>The eventId of a refused message, for the operator, when it is a short printable string.</summary>
+    /// <summary>
+    /// A postal address, or a malformed one that the rules treat as absent with a reason (contract: like an
+    /// invalid email, it does not refuse the snapshot; its characters were checked with every other string).
+    /// </summary>
+    private static PostalAddress? ReadAddress(JsonElement owner)
+    {
+        if (!owner.TryGetProperty("address", out var value) || value.ValueKind == JsonValueKind.Null)
+        {
+            return null;
+        }
+
+        if (value.ValueKind != JsonValueKind.Object
+            || !value.TryGetProperty("lines", out var lines) || lines.ValueKind != JsonValueKind.Array
+            || !value.TryGetProperty("postcode", out var postcode) || postcode.ValueKind != JsonValueKind.String)
+        {
+            return PostalAddress.Malformed("it is not an object of lines and a postcode");
+        }
+
+        if (lines.EnumerateArray().Any(line => line.ValueKind != JsonValueKind.String))
+        {
+            return PostalAddress.Malformed($"its lines must be 1 to {PostalAddress.MaxLines} non-empty strings of at most {PostalAddress.MaxLineLength} characters");
+        }
+
+        return PostalAddress.Create([.. lines.EnumerateArray().Select(line => line.GetString()!)], postcode.GetString()!);
+    }
+
+    /// <summary>
+    /// Revision 1.1's character rules, for every string of the message, unknown properties included: no
+    /// control, bidirectional-control or separator character, except line breaks and tabs in the description.
+    /// </summary>
+    private static void CheckCharacters(JsonElement element, string path, Violations errors)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                if (Characters.FirstProblem(element.GetString()!, lineBreaksAllowed: path == DescriptionPath) is { } problem)
+                {
+                    errors.Add($"{(path.Length == 0 ? "a string" : path)} {problem}");
+                }
+
+                break;
+            case JsonValueKind.Array:
+                var index = 0;
+                foreach (var item in element.EnumerateArray())
+                {
+                    CheckCharacters(item, string.Create(CultureInfo.InvariantCulture, $"{path}[{index++}]"), errors);
+                }
+
+                break;
+            case JsonValueKind.Object:
+                foreach (var property in element.EnumerateObject())
+                {
+                    var known = KnownProperties.Contains(property.Name);
+                    if (!known && Characters.FirstProblem(property.Name) is { } nameProblem)
+                    {
+                        errors.Add($"a property name in {(path.Length == 0 ? "the message" : path)} {nameProblem}");
+                    }
+
+                    var name = known ? property.Name : "(an unknown property)";
+                    CheckCharacters(property.Value, path.Length == 0 ? name : $"{path}.{name}", errors);
+                }
+
+                break;
+        }
+    }
+
+    /// <summary>The eventId of a refused message, for the operator, when it follows the id rule.</summary>
     private static string? LenientEventId(JsonElement root) =>
         root.TryGetProperty("eventId", out var value)
         && value.ValueKind == JsonValueKind.String
-        && value.GetString() is { Length: > 0 and <= ContractLimits.MaxIdLength } id
-        && !HasControlCharacters(id, multiline: false)
+        && value.GetString()!.Trim() is { Length: > 0 and <= ContractLimits.MaxIdLength } id
+        && Characters.IsPrintableAscii(id)
             ? id
             : null;
 
-    internal static bool HasControlCharacters(string text, bool multiline)
-    {
-        foreach (var c in text)
-        {
-            if (char.IsControl(c) && !(multiline && c is '\n' or '\r' or '\t'))
-            {
-                return true;
-            }
-
-            if (c is '\u2028' or '\u2029' or '\uFEFF')
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
-
+    /// <summary>The JSON type of a value, for a reason: never the value itself, which may be personal data.</summary>
     internal static string Describe(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.Object => "an object",
         JsonValueKind.Array => "an array",
-        JsonValueKind.String => value.GetString()!.Length > 40 ? "a long string" : $"\"{Printable(value.GetString()!)}\"",
-        JsonValueKind.Number => value.GetRawText().Length > 40 ? "a long number" : value.GetRawText(),
+        JsonValueKind.String => "a string",
+        JsonValueKind.Number => "a number",
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
         JsonValueKind.Null => "null",
         _ => "nothing",
     };
 
-    private static string Printable(string text) =>
-        string.Concat(text.Select(c => char.IsControl(c) ? "\\u" + ((int)c).ToString("x4", CultureInfo.InvariantCulture) : c.ToString()));
+    [GeneratedRegex("'[^']*'", RegexOptions.CultureInvariant)]
+    private static partial Regex QuotedInput();
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}$", RegexOptions.CultureInvariant)]
     private static partial Regex IsoDate();

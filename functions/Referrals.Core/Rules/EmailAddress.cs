@@ -1,15 +1,19 @@
+using System.Globalization;
 using System.Net.Mail;
 
 namespace Referrals.Rules;
 
 /// <summary>
-/// Decides whether a contact email can be used as a bare recipient address. Anything else (a display
-/// name, a line break, a comma-separated list) is not an address we send to.
+/// Decides whether a contact email can be used as a single bare recipient address. Anything else (a
+/// display name, a line break, a comma-separated list, an invisible or direction-changing character,
+/// text that is no address at all) is not an address we send to or pass on: the contract treats it as
+/// absent, with the reason <see cref="EmailSuppression.NoEmailAddress"/>.
 /// </summary>
 public static class EmailAddress
 {
     private const int MaxLength = 254;
 
+    /// <summary>True with the trimmed address when <paramref name="candidate"/> is one valid bare address; never throws.</summary>
     public static bool TryNormalise(string? candidate, out string address)
     {
         address = string.Empty;
@@ -18,8 +22,9 @@ public static class EmailAddress
             return false;
         }
 
+        // Control and invisible characters refuse the value even at its ends, where Trim would hide them.
         var trimmed = candidate.Trim();
-        if (trimmed.Length > MaxLength || trimmed.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c is '<' or '>' or ',' or ';' or '"' or '(' or ')'))
+        if (trimmed.Length > MaxLength || candidate.Any(IsInvisible) || trimmed.Any(IsForbidden))
         {
             return false;
         }
@@ -31,9 +36,10 @@ public static class EmailAddress
             return false;
         }
 
-        var at = trimmed.LastIndexOf('@');
+        var at = trimmed.IndexOf('@', StringComparison.Ordinal);
         var domain = trimmed[(at + 1)..];
-        if (at <= 0 || !domain.Contains('.', StringComparison.Ordinal) || domain.StartsWith('.') || domain.EndsWith('.') || domain.Contains("..", StringComparison.Ordinal))
+        if (at <= 0 || at != trimmed.LastIndexOf('@') || !domain.Contains('.', StringComparison.Ordinal)
+            || domain.StartsWith('.') || domain.EndsWith('.') || domain.Contains("..", StringComparison.Ordinal))
         {
             return false;
         }
@@ -43,4 +49,15 @@ public static class EmailAddress
     }
 
     public static bool IsValid(string? candidate) => TryNormalise(candidate, out _);
+
+    /// <summary>The valid bare address, or null when the value is absent or not one: what a document may show.</summary>
+    public static string? ValidOrNull(string? candidate) => TryNormalise(candidate, out var address) ? address : null;
+
+    private static bool IsInvisible(char c) =>
+        char.IsControl(c)
+        || char.GetUnicodeCategory(c) is UnicodeCategory.Format or UnicodeCategory.LineSeparator or UnicodeCategory.ParagraphSeparator;
+
+    private static bool IsForbidden(char c) =>
+        char.IsWhiteSpace(c) || IsInvisible(c) || char.IsSurrogate(c)
+        || c is '<' or '>' or ',' or ';' or '"' or '(' or ')' or '[' or ']' or '\\' or ':';
 }

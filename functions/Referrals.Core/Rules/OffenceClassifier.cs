@@ -13,7 +13,7 @@ public sealed record OffenceClassification(
 }
 
 /// <summary>Rulebook section 1: classify a crime's offence from its Home Office code and its flags.</summary>
-public sealed class OffenceClassifier(OffenceCodeList codes)
+public sealed partial class OffenceClassifier(OffenceCodeList codes)
 {
     public const string SexualOffencesGroup = "Sexual offences";
 
@@ -40,7 +40,10 @@ public sealed class OffenceClassifier(OffenceCodeList codes)
         if (entry is null)
         {
             categories.Add(Category.Unclassified);
-            reasons.Add($"offence code {code} is not in the offence code list: Unclassified");
+            // The code is quoted only when it looks like one: a value typed into the wrong field must not reach a reason.
+            reasons.Add(LooksLikeACode().IsMatch(code)
+                ? $"offence code {code} is not in the offence code list: Unclassified"
+                : "offence code is not in the offence code list: Unclassified");
         }
         else if (SexualOffenceCodes.Contains(code) || string.Equals(entry.Group, SexualOffencesGroup, StringComparison.OrdinalIgnoreCase))
         {
@@ -75,4 +78,7 @@ public sealed class OffenceClassifier(OffenceCodeList codes)
 
         return new OffenceClassification(code, entry, categories, reasons);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9A-Z.]{1,8}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex LooksLikeACode();
 }

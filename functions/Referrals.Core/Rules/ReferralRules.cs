@@ -17,6 +17,9 @@ public sealed class ReferralRules(OffenceClassifier classifier, ServiceDirectory
         "1", "4.1", "4.2", "4.10", "2", "3A", "36", "56A", "5D", "106", "72",
     };
 
+    /// <summary>Rulebook 1.1 section 6: homicide, whose bereaved relatives hear from their family liaison officer, not an automated email.</summary>
+    public static readonly IReadOnlySet<string> HomicideCodes = new HashSet<string>(StringComparer.Ordinal) { "1", "4.1", "4.2", "4.10" };
+
     public IReadOnlyList<VictimDecision> Decide(CrimeEvent snapshot)
     {
         var offence = classifier.Classify(snapshot.Crime);
@@ -43,7 +46,7 @@ public sealed class ReferralRules(OffenceClassifier classifier, ServiceDirectory
         var eligible = directory.Services.Where(s => s.IsEligible(categories)).ToList();
         var (referral, referred) = DecideReferral(pathway, victim.Support, eligible, reasons);
         var enhanced = HasEnhancedRights(snapshot, offence, victim, isChild, reasons);
-        var email = DecideEmail(pathway, victim, isChild, reasons);
+        var email = DecideEmail(offence, pathway, victim, isChild, reasons);
         var dueBy = calendar.AddWorkingDays(recordedOn, ReferralWorkingDays);
 
         return new VictimDecision(
@@ -63,8 +66,10 @@ public sealed class ReferralRules(OffenceClassifier classifier, ServiceDirectory
             reasons);
     }
 
+    /// <summary>Under 18 on the recorded date. Never throws, whatever the dates (an 18th birthday past year 9999 is a child's).</summary>
     public static bool IsChild(Victim victim, DateOnly recordedOn) =>
-        victim.DateOfBirth is { } born && born.AddYears(18) > recordedOn;
+        victim.DateOfBirth is { } born
+        && (born.Year > DateOnly.MaxValue.Year - 18 || born.AddYears(18) > recordedOn);
 
     private static Pathway ChoosePathway(OffenceClassification offence, Victim victim, List<string> reasons)
     {
@@ -162,8 +167,14 @@ public sealed class ReferralRules(OffenceClassifier classifier, ServiceDirectory
         return because.Count > 0;
     }
 
-    private static EmailDecision DecideEmail(Pathway pathway, Victim victim, bool isChild, List<string> reasons)
+    private static EmailDecision DecideEmail(OffenceClassification offence, Pathway pathway, Victim victim, bool isChild, List<string> reasons)
     {
+        if (victim.BereavedRelative && HomicideCodes.Contains(offence.Code))
+        {
+            return Suppressed(EmailSuppression.FamilyLiaison,
+                "bereaved relative after a homicide: the family liaison officer gives the information in person", reasons);
+        }
+
         var recipient = EmailRecipient.Victim;
         var (address, emailSafe) = (victim.Email, victim.EmailSafe);
         if (isChild)
@@ -200,6 +211,11 @@ public sealed class ReferralRules(OffenceClassifier classifier, ServiceDirectory
         if (pathway == Pathway.Consent && emailSafe != true)
         {
             return Suppressed(EmailSuppression.NotConfirmedSafe, $"consent pathway and {who}'s email is not confirmed safe", reasons);
+        }
+
+        if ((offence.Is(Category.Stalking) || offence.Is(Category.Harassment)) && emailSafe != true)
+        {
+            return Suppressed(EmailSuppression.NotConfirmedSafe, $"stalking or harassment and {who}'s email is not confirmed safe", reasons);
         }
 
         reasons.Add($"entitlement email to the {who}");

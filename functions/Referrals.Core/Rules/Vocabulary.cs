@@ -34,9 +34,13 @@ public enum EmailRecipient
     ParentOrGuardian,
 }
 
-/// <summary>Rulebook section 6: why no entitlement email is sent, checked in this order.</summary>
+/// <summary>
+/// Rulebook section 6: why no entitlement email is sent, checked in this order (revision 1.1 adds
+/// <see cref="FamilyLiaison"/>, checked first). Stored and tallied by name, never by number.
+/// </summary>
 public enum EmailSuppression
 {
+    FamilyLiaison,
     NoSafeRecipient,
     NoEmailAddress,
     UnsafeToContact,

@@ -6,7 +6,16 @@ namespace Referrals.Tallies;
 /// <summary>A calendar month in Europe/London, written yyyy-MM: the partition of tally events and the OPCC's unit.</summary>
 public readonly record struct Month(int Year, int Number) : IComparable<Month>
 {
+    /// <summary>The first month of the contract's dates (sentAt and recordedAt from 2000-01-01).</summary>
+    public static readonly Month Earliest = new(2000, 1);
+
+    /// <summary>The last month of the contract's dates (sentAt and recordedAt to 2100-01-01).</summary>
+    public static readonly Month Latest = new(2100, 1);
+
     public static Month Of(DateTimeOffset instant) => Of(London.DateOf(instant));
+
+    /// <summary>The month itself, or the nearer end of the contract's range when it lies outside.</summary>
+    public static Month Clamp(Month month) => month < Earliest ? Earliest : month > Latest ? Latest : month;
 
     public static Month Of(DateOnly date) => new(date.Year, date.Month);
 
@@ -16,12 +25,13 @@ public readonly record struct Month(int Year, int Number) : IComparable<Month>
         if (text is not { Length: 7 } || text[4] != '-'
             || !int.TryParse(text.AsSpan(0, 4), NumberStyles.None, CultureInfo.InvariantCulture, out var year)
             || !int.TryParse(text.AsSpan(5, 2), NumberStyles.None, CultureInfo.InvariantCulture, out var number)
-            || year < 2000 || year > 2100 || number < 1 || number > 12)
+            || number < 1 || number > 12
+            || new Month(year, number) is var parsed && (parsed < Earliest || parsed > Latest))
         {
             return false;
         }
 
-        month = new Month(year, number);
+        month = parsed;
         return true;
     }
 
@@ -42,10 +52,18 @@ public readonly record struct Month(int Year, int Number) : IComparable<Month>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Year:0000}-{Number:00}");
 }
 
-/// <summary>An inclusive range of months, as the OPCC asks for it (<c>from=2026-04&amp;to=2027-03</c>).</summary>
+/// <summary>
+/// An inclusive range of months, as the OPCC asks for it (<c>from=2026-04&amp;to=2027-03</c>). It never
+/// reaches outside the contract's dates (<see cref="Month.Earliest"/> to <see cref="Month.Latest"/>), so no
+/// date in a message can make a report span centuries.
+/// </summary>
 public sealed record MonthRange(Month From, Month To)
 {
     public const int MaxMonths = 36;
+
+    public Month From { get; } = Month.Clamp(From);
+
+    public Month To { get; } = Month.Clamp(To);
 
     public IEnumerable<Month> Months()
     {
@@ -67,13 +85,13 @@ public sealed record MonthRange(Month From, Month To)
 
         if (!Month.TryParse(from, out var start))
         {
-            error = $"'from' must be a month written yyyy-MM (e.g. 2026-04); got '{Truncate(from)}'.";
+            error = $"'from' must be a month written yyyy-MM (e.g. 2026-04), from 2000-01 to 2100-01; got '{Truncate(from)}'.";
             return null;
         }
 
         if (!Month.TryParse(to, out var end))
         {
-            error = $"'to' must be a month written yyyy-MM (e.g. 2027-03); got '{Truncate(to)}'.";
+            error = $"'to' must be a month written yyyy-MM (e.g. 2027-03), from 2000-01 to 2100-01; got '{Truncate(to)}'.";
             return null;
         }
 

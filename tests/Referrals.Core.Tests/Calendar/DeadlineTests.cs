@@ -43,4 +43,19 @@ public class DeadlineTests
         Assert.Equal(new DateOnly(2026, 7, 2), London.DateOf(new DateTimeOffset(2026, 7, 1, 23, 30, 0, TimeSpan.Zero)));
         Assert.Equal(new DateOnly(2026, 12, 1), London.DateOf(new DateTimeOffset(2026, 12, 1, 23, 30, 0, TimeSpan.Zero)));
     }
+
+    [Fact]
+    public void London_dates_of_the_first_and_last_instants_never_throw()
+    {
+        Assert.Equal(DateOnly.MinValue, London.DateOf(DateTimeOffset.MinValue));
+        Assert.Equal(DateOnly.MaxValue, London.DateOf(DateTimeOffset.MaxValue));
+    }
+
+    [Fact]
+    public void A_deadline_past_the_end_of_the_calendar_is_its_last_day()
+    {
+        var calendar = new WorkingDayCalendar();
+        Assert.Equal(DateOnly.MaxValue, calendar.AddWorkingDays(new DateOnly(9999, 12, 30), 2));
+        Assert.Equal(DateOnly.MaxValue, calendar.AddWorkingDays(DateOnly.MaxValue, 2));
+    }
 }

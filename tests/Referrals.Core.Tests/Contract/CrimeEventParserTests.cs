@@ -69,7 +69,7 @@ public class CrimeEventParserTests
 
     [Fact]
     public void An_invalid_crime_version_is_refused_naming_the_field() =>
-        Assert.Equal("crime.version must be an integer >= 1, not 0", Reason(SnapshotJson.With(r => r.Crime()["version"] = 0)));
+        Assert.Equal("crime.version must be a whole number from 1 to 9223372036854775807", Reason(SnapshotJson.With(r => r.Crime()["version"] = 0)));
 
     [Theory]
     [InlineData("1.5")]
@@ -77,11 +77,11 @@ public class CrimeEventParserTests
     [InlineData("-3")]
     [InlineData("1e40")]
     public void Crime_version_must_be_a_positive_integer(string value) =>
-        Assert.StartsWith("crime.version must be an integer >= 1", Reason(SnapshotJson.With(r => r.Crime()["version"] = JsonNode.Parse(value))), StringComparison.Ordinal);
+        Assert.StartsWith("crime.version must be a whole number", Reason(SnapshotJson.With(r => r.Crime()["version"] = JsonNode.Parse(value))), StringComparison.Ordinal);
 
     [Fact]
     public void Another_schema_version_is_refused() =>
-        Assert.Equal("schemaVersion 2 is not supported: this pipeline reads version 1", Reason(SnapshotJson.With(r => r["schemaVersion"] = 2)));
+        Assert.Equal("schemaVersion is not supported: this pipeline reads version 1", Reason(SnapshotJson.With(r => r["schemaVersion"] = 2)));
 
     [Fact]
     public void A_message_over_64_KiB_is_refused_with_its_size()
@@ -127,7 +127,7 @@ public class CrimeEventParserTests
     public void Two_victims_with_one_id_are_refused()
     {
         var json = SnapshotJson.With(r => ((JsonArray)r["victims"]!).Add(r.Victim().DeepClone()));
-        Assert.Equal("victims[1].id 'V1' appears more than once: each victim needs its own id", Reason(json));
+        Assert.Equal("victims[1].id appears more than once: each victim needs its own id", Reason(json));
     }
 
     [Theory]
@@ -187,25 +187,30 @@ public class CrimeEventParserTests
 
     [Fact]
     public void A_date_of_birth_after_the_crime_is_refused() =>
-        Assert.StartsWith("victims[0].dateOfBirth 2027-01-01 is not a plausible date of birth", Reason(SnapshotJson.With(r => r.Victim()["dateOfBirth"] = "2027-01-01")), StringComparison.Ordinal);
+        Assert.Equal("victims[0].dateOfBirth must be from 1900-01-01 to the Europe/London date of crime.recordedAt", Reason(SnapshotJson.With(r => r.Victim()["dateOfBirth"] = "2027-01-01")));
 
     [Fact]
     public void Flags_must_be_strings() =>
-        Assert.Equal("crime.flags[1] must be a string, not 7", Reason(SnapshotJson.With(r => r.Crime()["flags"] = new JsonArray("Hate", 7))));
+        Assert.Equal("crime.flags[1] must be a string, not a number", Reason(SnapshotJson.With(r => r.Crime()["flags"] = new JsonArray("Hate", 7))));
 
     [Fact]
     public void Safe_to_contact_flags_must_be_booleans() =>
-        Assert.Equal("victims[0].emailSafe must be true, false or null, not \"yes\"", Reason(SnapshotJson.With(r => r.Victim()["emailSafe"] = "yes")));
+        Assert.Equal("victims[0].emailSafe must be true, false or null, not a string", Reason(SnapshotJson.With(r => r.Victim()["emailSafe"] = "yes")));
 
     [Fact]
     public void A_line_break_in_a_name_is_refused() =>
-        Assert.Equal("victims[0].givenName must not contain control characters such as line breaks",
+        Assert.Equal("victims[0].givenName must not contain control characters (line breaks, tabs and the like)",
             Reason(SnapshotJson.With(r => r.Victim()["givenName"] = "Alex\r\nBcc: someone@example.org")));
 
     [Fact]
-    public void A_line_break_in_an_email_is_not_a_violation_but_leaves_no_usable_address()
+    public void A_line_break_in_an_email_is_refused_like_in_any_field() =>
+        Assert.Equal("victims[0].email must not contain control characters (line breaks, tabs and the like)",
+            Reason(SnapshotJson.With(r => r.Victim()["email"] = "alex@example.org\r\nBcc: x@example.org")));
+
+    [Fact]
+    public void A_display_name_email_is_accepted_but_leaves_no_usable_address()
     {
-        var result = CrimeEventParser.Parse(SnapshotJson.With(r => r.Victim()["email"] = "alex@example.org\r\nBcc: x@example.org"));
+        var result = CrimeEventParser.Parse(SnapshotJson.With(r => r.Victim()["email"] = "Evil <evil@attacker.example>"));
         Assert.True(result.IsValid, result.Reason);
         Assert.False(Referrals.Rules.EmailAddress.IsValid(result.Snapshot!.Victims[0].Email));
     }
@@ -233,4 +238,137 @@ public class CrimeEventParserTests
     [Fact]
     public void A_json_value_that_is_not_an_object_is_refused() =>
         Assert.Equal("message must be a JSON object, not an array", Reason("[1,2]"));
+
+    [Fact]
+    public void Revision_1_1_contact_fields_are_read_for_the_victim_and_the_parent()
+    {
+        var snapshot = CrimeEventParser.Parse(SnapshotJson.With(r =>
+        {
+            r.Victim()["address"] = new JsonObject { ["lines"] = new JsonArray(" 12 Example Street ", "Matlock"), ["postcode"] = "de43ag" };
+            r.Victim()["addressSafe"] = true;
+            r.Victim()["parentOrGuardian"] = new JsonObject
+            {
+                ["name"] = "Jo Taylor",
+                ["email"] = "jo@example.org",
+                ["emailSafe"] = true,
+                ["isSuspect"] = false,
+                ["phone"] = "07700 900456",
+                ["phoneSafe"] = false,
+                ["address"] = new JsonObject { ["lines"] = new JsonArray("1 Other Road"), ["postcode"] = "SW1A 1AA" },
+                ["addressSafe"] = null,
+            };
+        })).Snapshot!;
+
+        var victim = snapshot.Victims[0];
+        Assert.Equal(["12 Example Street", "Matlock"], victim.Address!.Lines);
+        Assert.Equal("DE4 3AG", victim.Address.Postcode);
+        Assert.True(victim.AddressSafe);
+        Assert.Equal(
+            new ParentOrGuardian("Jo Taylor", "jo@example.org", true, false, "07700 900456", false, PostalAddress.Create(["1 Other Road"], "SW1A 1AA"), null),
+            victim.ParentOrGuardian);
+    }
+
+    [Theory]
+    [InlineData("""{"lines":["1","2","3","4","5","6"],"postcode":"DE4 3AG"}""", "its lines must be 1 to 5")]
+    [InlineData("""{"lines":[],"postcode":"DE4 3AG"}""", "its lines must be 1 to 5")]
+    [InlineData("""{"lines":["  "],"postcode":"DE4 3AG"}""", "its lines must be 1 to 5")]
+    [InlineData("""{"lines":[7],"postcode":"DE4 3AG"}""", "its lines must be 1 to 5")]
+    [InlineData("""{"lines":["12 Example Street"],"postcode":"DE4"}""", "its postcode is not a UK postcode")]
+    [InlineData("""{"lines":["12 Example Street"]}""", "it is not an object of lines and a postcode")]
+    [InlineData("\"12 Example Street, Matlock\"", "it is not an object of lines and a postcode")]
+    public void A_malformed_address_is_kept_as_invalid_with_a_reason_and_does_not_refuse_the_snapshot(string address, string problem)
+    {
+        var result = CrimeEventParser.Parse(SnapshotJson.With(r => r.Victim()["address"] = JsonNode.Parse(address)));
+
+        Assert.True(result.IsValid, result.Reason);
+        var parsed = result.Snapshot!.Victims[0].Address!;
+        Assert.False(parsed.IsValid);
+        Assert.StartsWith(problem, parsed.Problem, StringComparison.Ordinal);
+        Assert.Empty(parsed.Lines);
+        Assert.Empty(parsed.Postcode);
+    }
+
+    [Fact]
+    public void A_line_of_81_characters_makes_the_address_invalid() =>
+        Assert.False(PostalAddress.Create([new string('x', 81)], "DE4 3AG").IsValid);
+
+    [Fact]
+    public void Line_breaks_and_tabs_in_the_description_are_read_as_one_space_each_run() =>
+        Assert.Equal("Line one Line two and a tab",
+            CrimeEventParser.Parse(SnapshotJson.With(r => r.Crime()["offence"]!["description"] = "Line one\r\n\r\nLine two\tand a tab\n")).Snapshot!.Crime.Offence.Description);
+
+    [Theory]
+    [InlineData("Burglary\u0000", "must not contain control characters other than line breaks and tabs")]
+    [InlineData("Burglary\u0085", "must not contain control characters other than line breaks and tabs")]
+    [InlineData("Burglary \u202E(safe)", "must not contain bidirectional embedding, override or isolate characters")]
+    public void Other_control_and_bidi_characters_in_the_description_refuse_the_snapshot(string description, string rule) =>
+        Assert.Equal($"crime.offence.description {rule}", Reason(SnapshotJson.With(r => r.Crime()["offence"]!["description"] = description)));
+
+    [Theory]
+    [InlineData("\u0085")] // C1
+    [InlineData("\u007F")] // DEL
+    [InlineData("\u001B")] // ESC
+    [InlineData("\t")]
+    public void C0_DEL_and_C1_characters_refuse_the_snapshot_in_any_string_field(string character)
+    {
+        foreach (var (field, change) in new (string, Action<JsonObject>)[]
+        {
+            ("crime.officerInCase.phone", r => r.Crime()["officerInCase"]!["phone"] = "101" + character),
+            ("crime.flags[0]", r => r.Crime()["flags"] = new JsonArray("Hate" + character)),
+            ("victims[0].preferredLanguage", r => r.Victim()["preferredLanguage"] = "en" + character),
+            ("victims[0].email", r => r.Victim()["email"] = "alex@example.org" + character),
+            ("victims[0].title", r => r.Victim()["title"] = "Ms" + character),
+        })
+        {
+            Assert.StartsWith($"{field} must not contain control characters", Reason(SnapshotJson.With(change)), StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("reference", "DB/26/1\u200B")]
+    [InlineData("reference", "DB/26/\u00E91")]
+    public void A_reference_must_be_printable_ASCII(string field, string value) =>
+        Assert.Equal($"crime.{field} must be 1 to 64 printable ASCII characters (U+0020 to U+007E)", Reason(SnapshotJson.With(r => r.Crime()[field] = value)));
+
+    [Theory]
+    [InlineData("V\u200D1")]
+    [InlineData("Zo\u00EB")]
+    public void A_victim_id_must_be_printable_ASCII(string id) =>
+        Assert.Equal("victims[0].id must be 1 to 64 printable ASCII characters (U+0020 to U+007E)", Reason(SnapshotJson.With(r => r.Victim()["id"] = id)));
+
+    [Fact]
+    public void An_eventId_longer_than_64_characters_is_refused() =>
+        Assert.Equal("eventId is 65 characters; at most 64 are allowed", Reason(SnapshotJson.With(r => r["eventId"] = new string('e', 65))));
+
+    [Fact]
+    public void A_64_character_reference_with_slashes_and_question_marks_is_accepted()
+    {
+        var reference = ("DB/26/?q=" + string.Concat(Enumerable.Repeat("x/", 40)))[..64];
+        Assert.Equal(reference, CrimeEventParser.Parse(SnapshotJson.With(r => r.Crime()["reference"] = reference)).Snapshot!.Crime.Reference);
+    }
+
+    [Theory]
+    [InlineData("sentAt", "9999-12-31T23:59:59Z")]
+    [InlineData("sentAt", "1999-12-31T23:59:59Z")]
+    [InlineData("sentAt", "2100-01-01T00:00:01Z")]
+    public void SentAt_must_be_within_2000_to_2100(string field, string value) =>
+        Assert.Equal($"{field} must be from 2000-01-01 to 2100-01-01", Reason(SnapshotJson.With(r => r[field] = value)));
+
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z")]
+    [InlineData("9999-12-31T23:59:59Z")]
+    public void RecordedAt_must_be_within_2000_to_2100(string value) =>
+        Assert.Equal("crime.recordedAt must be from 2000-01-01 to 2100-01-01", Reason(SnapshotJson.With(r => r.Crime()["recordedAt"] = value)));
+
+    [Theory]
+    [InlineData("1899-12-31")]
+    [InlineData("9999-12-31")]
+    [InlineData("2026-10-06")] // the day after the London date of recording
+    public void Date_of_birth_must_be_from_1900_to_the_London_recording_date(string value) =>
+        Assert.Equal("victims[0].dateOfBirth must be from 1900-01-01 to the Europe/London date of crime.recordedAt",
+            Reason(SnapshotJson.With(r => r.Victim()["dateOfBirth"] = value)));
+
+    [Fact]
+    public void A_date_of_birth_on_the_London_recording_date_is_accepted() =>
+        Assert.True(CrimeEventParser.Parse(SnapshotJson.With(r => r.Victim()["dateOfBirth"] = "2026-10-05")).IsValid);
 }

@@ -1,6 +1,8 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Referrals.Contract;
+using Referrals.Rules;
 using static Referrals.Tests.Fixtures;
 
 namespace Referrals.Tests.Contract;
@@ -147,5 +149,140 @@ public class HostileInputTests
                 Assert.True(Referrals.Rules.EmailAddress.IsValid(email.To), name);
             }
         }
+    }
+
+    private static readonly string HostileCorpusPath = Path.Combine(AppContext.BaseDirectory, "hostile", "crime-events-hostile.jsonl");
+
+    /// <summary>The shared hostile corpus (tests/hostile/crime-events-hostile.jsonl): line number, class and the line.</summary>
+    public static TheoryData<int, string, string> HostileCorpus()
+    {
+        var data = new TheoryData<int, string, string>();
+        var lines = File.ReadAllLines(HostileCorpusPath);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            data.Add(i + 1, JsonNode.Parse(lines[i])!["_class"]!.GetValue<string>(), lines[i]);
+        }
+
+        return data;
+    }
+
+    [Fact]
+    public void The_hostile_corpus_covers_every_class_of_the_issue()
+    {
+        var classes = HostileCorpus().Select(row => (string)row[1]).ToHashSet();
+        foreach (var expected in new[]
+        {
+            "control-character", "bidi", "non-ascii-id", "long-id", "extreme-date", "extreme-integer", "wrong-field",
+            "allowed-text", "allowed-id", "invalid-email", "address", "malformed-address", "rule-stalking", "rule-family-liaison",
+        })
+        {
+            Assert.Contains(expected, classes);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(HostileCorpus))]
+    public void Hostile_corpus_line_is_refused_naming_the_field_or_decided_safely(int line, string kind, string json)
+    {
+        var expect = JsonNode.Parse(json)!.AsObject();
+        var result = CrimeEventParser.Parse(json);
+
+        if ((string)expect["_expect"]! == "rejected")
+        {
+            Assert.False(result.IsValid, $"line {line} ({kind}) should be refused");
+            Assert.Contains((string)expect["_field"]!, result.Reason, StringComparison.Ordinal);
+            Assert.False(result.Reason!.Any(char.IsControl), $"line {line}: the reason should be one printable line");
+            if (expect["_secret"] is { } secret)
+            {
+                Assert.DoesNotContain((string)secret!, result.Reason, StringComparison.Ordinal);
+            }
+
+            return;
+        }
+
+        Assert.True(result.IsValid, $"line {line} ({kind}): {result.Reason}");
+        var snapshot = result.Snapshot!;
+        var decisions = Rulebook.Decide(snapshot);
+        var victim = snapshot.Victims[0];
+        var email = decisions[0].Email;
+        foreach (var (v, decision) in snapshot.Victims.Zip(decisions))
+        {
+            if (Composer.Compose(snapshot, v, decision) is { } composed)
+            {
+                Assert.True(EmailAddress.IsValid(composed.To), $"line {line}");
+                Assert.False(composed.Subject.Any(char.IsControl), $"line {line}: the subject must be one line");
+            }
+        }
+
+        switch (kind)
+        {
+            case "allowed-text":
+                Assert.False(snapshot.Crime.Offence.Description?.Any(char.IsControl) ?? false, $"line {line}: the description is read as one line");
+                break;
+            case "invalid-email":
+                Assert.Equal(EmailSuppression.NoEmailAddress, email.Reason);
+                break;
+            case "address":
+                Assert.True(victim.Address?.IsValid ?? victim.ParentOrGuardian?.Address?.IsValid, $"line {line}");
+                break;
+            case "malformed-address":
+                Assert.False(victim.Address!.IsValid, $"line {line}");
+                Assert.Empty(victim.Address.Lines);
+                break;
+            case "rule-stalking":
+                Assert.Equal(EmailSuppression.NotConfirmedSafe, email.Reason);
+                break;
+            case "rule-family-liaison":
+                Assert.Equal(EmailSuppression.FamilyLiaison, email.Reason);
+                break;
+        }
+    }
+
+    [Theory]
+    [InlineData("victims[0].emailSafe", "someone@example.org")]
+    [InlineData("victims[0].dateOfBirth", "Alex Morgan")]
+    [InlineData("victims[0].support", "Sam Taylor")]
+    [InlineData("crime.version", "07700 900123")]
+    [InlineData("sentAt", "Alex Morgan")]
+    [InlineData("schemaVersion", "1991-03-14")]
+    public void A_value_in_the_wrong_field_is_refused_without_quoting_it(string field, string value)
+    {
+        var json = SnapshotJson.With(r =>
+        {
+            var parts = field.Split('.');
+            var node = parts[0] == "victims[0]" ? r.Victim() : parts[0] == "crime" ? r.Crime() : r;
+            node[parts[^1]] = value;
+        });
+
+        var reason = CrimeEventParser.Parse(json).Reason!;
+
+        Assert.StartsWith(field, reason, StringComparison.Ordinal);
+        Assert.DoesNotContain(value, reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_duplicate_victim_id_is_refused_without_quoting_it()
+    {
+        var json = SnapshotJson.With(r =>
+        {
+            r.Victim()["id"] = "alex.morgan@example.org";
+            ((JsonArray)r["victims"]!).Add(r.Victim().DeepClone());
+        });
+
+        Assert.Equal("victims[1].id appears more than once: each victim needs its own id", CrimeEventParser.Parse(json).Reason);
+    }
+
+    [Theory]
+    [InlineData("{\"schemaVersion\":1,\"eventId\":Alex}")]
+    [InlineData("{\"schemaVersion\":1,\"eventId\":\"x\",\"eventId\":\"Alex\"}")]
+    public void Invalid_json_is_refused_without_quoting_what_was_found(string json) =>
+        Assert.DoesNotContain("Alex", CrimeEventParser.Parse(json).Reason, StringComparison.Ordinal);
+
+    [Fact]
+    public void A_control_character_in_an_unknown_property_refuses_the_snapshot_without_naming_the_property()
+    {
+        var reason = CrimeEventParser.Parse(SnapshotJson.With(r => r.Victim()["alex.morgan@example.org"] = "x\u0007")).Reason;
+
+        Assert.Equal("victims[0].(an unknown property) must not contain control characters (line breaks, tabs and the like)", reason);
     }
 }

@@ -25,4 +25,11 @@ public class ChildVictimTests
         var snapshot = Snapshot("28E", recordedAt: recorded, victims: Victim(dateOfBirth: new DateOnly(2008, 10, 6)));
         Assert.DoesNotContain(Category.Child, Decide(snapshot).Categories);
     }
+
+    [Theory]
+    [InlineData(9999, 12, 31, true)]
+    [InlineData(9990, 1, 1, true)]
+    [InlineData(1, 1, 1, false)]
+    public void IsChild_never_throws_whatever_the_date_of_birth(int year, int month, int day, bool child) =>
+        Assert.Equal(child, Referrals.Rules.ReferralRules.IsChild(Victim(dateOfBirth: new DateOnly(year, month, day)), new DateOnly(2026, 10, 5)));
 }

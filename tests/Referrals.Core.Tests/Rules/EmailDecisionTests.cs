@@ -100,4 +100,57 @@ public class EmailDecisionTests
     [Fact]
     public void The_address_is_trimmed() =>
         Assert.Equal("victim@example.org", Decide("28E", victim: Victim(email: "  victim@example.org ")).Email.Address);
+
+    [Theory]
+    [InlineData("8Q")] // stalking
+    [InlineData("8L")] // harassment
+    [InlineData("8M")]
+    [InlineData("8R")]
+    public void Stalking_or_harassment_victim_whose_address_is_not_confirmed_safe_gets_no_email(string code)
+    {
+        var decision = Decide(code, victim: Victim(emailSafe: null));
+
+        Assert.Equal(Pathway.OptOut, decision.Pathway);
+        Assert.Equal(EmailSuppression.NotConfirmedSafe, decision.Email.Reason);
+    }
+
+    [Fact]
+    public void Stalking_victim_with_a_confirmed_safe_address_is_emailed() =>
+        Assert.True(Decide("8Q", victim: Victim(emailSafe: true)).Email.Send);
+
+    [Fact]
+    public void Stalked_childs_parent_must_have_confirmed_their_address_safe() =>
+        Assert.Equal(EmailSuppression.NotConfirmedSafe,
+            Decide("8Q", victim: Victim(dateOfBirth: ChildBirthDate, parent: SafeParent with { EmailSafe = null })).Email.Reason);
+
+    [Fact]
+    public void Stalking_victim_whose_address_is_recorded_unsafe_gets_UnsafeToContact() =>
+        Assert.Equal(EmailSuppression.UnsafeToContact, Decide("8Q", victim: Victim(emailSafe: false)).Email.Reason);
+
+    [Theory]
+    [InlineData("1")]
+    [InlineData("4.1")]
+    [InlineData("4/2")]
+    [InlineData("4.10")]
+    public void Bereaved_relative_after_a_homicide_gets_no_automated_email_FamilyLiaison(string code)
+    {
+        var decision = Decide(code, victim: Victim(bereavedRelative: true, emailSafe: true));
+
+        Assert.False(decision.Email.Send);
+        Assert.Equal(EmailSuppression.FamilyLiaison, decision.Email.Reason);
+        Assert.Contains(decision.Reasons, r => r.StartsWith("no entitlement email (FamilyLiaison)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void FamilyLiaison_wins_over_every_other_reason() =>
+        Assert.Equal(EmailSuppression.FamilyLiaison,
+            Decide("1", victim: Victim(bereavedRelative: true, dateOfBirth: ChildBirthDate, email: null, emailSafe: false)).Email.Reason);
+
+    [Fact]
+    public void Bereaved_relative_after_a_death_on_the_road_is_still_emailed_when_safe() =>
+        Assert.True(Decide("4.4", victim: Victim(bereavedRelative: true, emailSafe: true)).Email.Send);
+
+    [Fact]
+    public void A_victim_of_a_homicide_attempt_who_is_not_bereaved_is_not_FamilyLiaison() =>
+        Assert.NotEqual(EmailSuppression.FamilyLiaison, Decide("1", victim: Victim(bereavedRelative: false)).Email.Reason);
 }

@@ -50,7 +50,7 @@ public class SampleSnapshotTests
     [Theory]
     [InlineData(13, "victims must list 1 to 50 victims, not 0")]
     [InlineData(14, "message is not valid JSON")]
-    [InlineData(15, "schemaVersion 2 is not supported")]
+    [InlineData(15, "schemaVersion is not supported")]
     public void Bad_sample_lines_are_rejected_with_their_reason(int line, string reason)
     {
         var result = CrimeEventParser.Parse(Lines[line - 1]);

@@ -23,6 +23,8 @@ public class TallyReportTests
     [InlineData("April", "2027-03", "'from' must be a month written yyyy-MM")]
     [InlineData("2026-4", "2027-03", "'from' must be a month written yyyy-MM")]
     [InlineData("2026-04", "2027-13", "'to' must be a month written yyyy-MM")]
+    [InlineData("2099-12", "2100-02", "'to' must be a month written yyyy-MM")]
+    [InlineData("1999-12", "2000-02", "'from' must be a month written yyyy-MM")]
     [InlineData("2027-03", "2026-04", "'from' (2027-03) is after 'to' (2026-04)")]
     [InlineData("2024-01", "2027-01", "At most 36 months can be asked for at once; 2024-01 to 2027-01 is 37")]
     public void A_bad_range_is_refused_with_a_clear_reason(string? from, string? to, string reason)
@@ -83,4 +85,22 @@ public class TallyReportTests
             [new Month(2026, 4)] = new Dictionary<string, long> { [TallyCategories.TotalVictims] = 3, [TallyCategories.DeclinedSupport] = 1 },
             [new Month(2026, 6)] = new Dictionary<string, long> { [TallyCategories.TotalVictims] = 4 },
         });
+
+    [Fact]
+    public void A_range_never_reaches_outside_the_contracts_dates()
+    {
+        var range = new MonthRange(Month.Of(new DateTimeOffset(2026, 10, 5, 9, 0, 0, TimeSpan.Zero)), Month.Of(DateTimeOffset.MaxValue));
+
+        Assert.Equal(new Month(2100, 1), range.To);
+        Assert.Equal(new Month(2100, 1), range.Months().Last());
+        Assert.Equal(new Month(2000, 1), new MonthRange(new Month(1, 1), new Month(2026, 1)).From);
+    }
+
+    [Fact]
+    public void A_report_over_a_range_with_a_year_9999_month_stays_small()
+    {
+        var report = new TallyReport(new MonthRange(new Month(2026, 10), new Month(9999, 12)), Categories, new Dictionary<Month, IReadOnlyDictionary<string, long>>());
+
+        Assert.True(report.ToCsv().Length < 2_000_000, "a report spans at most the contract's 1,200 months");
+    }
 }
