@@ -14,6 +14,7 @@ using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Ingest;
+using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
@@ -29,6 +30,8 @@ public static class PipelineServices
         services.AddOptions<RulesOptions>().BindConfiguration(RulesOptions.Section).ValidateOnStart();
         services.AddOptions<SendGridOptions>().BindConfiguration(SendGridOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForwardingOptions>().BindConfiguration(ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<LogRedactionOptions>().BindConfiguration(LogRedactionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<LogIds>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<StorageClients>();

@@ -64,12 +64,12 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
 
                 outcome = new SendOutcome.Transient($"SendGrid answered {status} {response.StatusCode}");
                 wait = RetryAfter(response, settings);
-                LogTransient(logger, email.CrimeReference, email.VictimId, status, attempt);
+                LogTransient(logger, email.Category, status, attempt);
             }
             catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 outcome = new SendOutcome.Transient($"SendGrid could not be reached: {ex.GetType().Name}");
-                LogTransient(logger, email.CrimeReference, email.VictimId, 0, attempt);
+                LogTransient(logger, email.Category, 0, attempt);
             }
 
             var delay = RetryDelays.Clamp(wait ?? RetryDelays.Backoff(attempt), settings.MaxRetryDelay);
@@ -121,6 +121,7 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
         return body.Length > 500 ? body[..500] : body;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "SendGrid did not accept the email for crime {CrimeReference} victim {VictimId} (status {Status}, attempt {Attempt}); retrying")]
-    private static partial void LogTransient(ILogger logger, string crimeReference, string victimId, int status, int attempt);
+    // No ids here (the caller logs them, redacted) and never SendGrid's answer: only what kind of email and the status.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SendGrid did not accept an email of category {Category} (status {Status}, attempt {Attempt}); retrying")]
+    private static partial void LogTransient(ILogger logger, string category, int status, int attempt);
 }

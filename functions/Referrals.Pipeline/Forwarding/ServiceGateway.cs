@@ -54,12 +54,12 @@ public sealed partial class ServiceGateway(HttpClient http, ServiceCredentials c
 
                 outcome = new DeliveryOutcome.Transient($"{document.Service} answered {status} {response.StatusCode}");
                 wait = RetryDelays.RetryAfter(response.Headers, time.GetUtcNow());
-                LogTransient(logger, document.CrimeReference, document.Id, status, attempt);
+                LogTransient(logger, document.Service, document.Kind, status, attempt);
             }
             catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 outcome = new DeliveryOutcome.Transient($"{document.Service} could not be reached: {ex.GetType().Name}");
-                LogTransient(logger, document.CrimeReference, document.Id, 0, attempt);
+                LogTransient(logger, document.Service, document.Kind, 0, attempt);
             }
 
             if (attempt < settings.MaxAttempts)
@@ -77,6 +77,7 @@ public sealed partial class ServiceGateway(HttpClient http, ServiceCredentials c
         return body.Length > 300 ? body[..300] : body;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Service did not accept delivery {DeliveryId} for crime {CrimeReference} (status {Status}, attempt {Attempt}); retrying")]
-    private static partial void LogTransient(ILogger logger, string crimeReference, string deliveryId, int status, int attempt);
+    // No ids here (the forwarder logs them, redacted) and never the service's answer.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Service {ServiceId} did not accept a {Kind} (status {Status}, attempt {Attempt}); retrying")]
+    private static partial void LogTransient(ILogger logger, string serviceId, DeliveryKind kind, int status, int attempt);
 }
