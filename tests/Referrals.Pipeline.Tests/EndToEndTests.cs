@@ -248,8 +248,6 @@ public sealed class EndToEndTests(AzuriteFixture azurite)
 
         Assert.Equal(4, (await pipeline.DeadLettersAsync(DeadLetterKind.Rejected)).Count);
         Assert.Contains(pipeline.Logs.Lines, l => l.StartsWith("Trace", StringComparison.Ordinal) || l.StartsWith("Debug", StringComparison.Ordinal));
-        Assert.Contains(pipeline.Logs.Lines, l => l.Contains("DB/26/000105", StringComparison.Ordinal));
-        Assert.Contains(pipeline.Logs.Lines, l => l.Contains("#h:", StringComparison.Ordinal));
         string[] personal =
         [
             "Alex", "Morgan", "alex.morgan@example.net", "1990-04-12", "Jordan", "Reyes", "07700 900456", "07700 900321",
@@ -257,5 +255,9 @@ public sealed class EndToEndTests(AzuriteFixture azurite)
         ];
         var leaks = pipeline.Logs.Lines.Where(l => personal.Any(value => l.Contains(value, StringComparison.Ordinal))).ToList();
         Assert.True(leaks.Count == 0, $"{leaks.Count} log lines carry personal data, e.g.:\n{string.Join("\n", leaks.Take(5))}");
+
+        // Ordinary ids still read as they are; the others as hashes.
+        Assert.Contains(pipeline.Logs.Lines, l => l.Contains("DB/26/000105", StringComparison.Ordinal));
+        Assert.Contains(pipeline.Logs.Lines, l => l.Contains("#h:", StringComparison.Ordinal));
     }
 }
