@@ -71,7 +71,7 @@ public sealed partial class SnapshotIngestor(
         for (var attempt = 1; ; attempt++)
         {
             var record = await states.LoadAsync(snapshot.Crime.Reference, cancellationToken);
-            if (!TryDecide(snapshot, record, out var month, out var decisions, out var next, out var failure))
+            if (Decide(snapshot, record, out var failure) is not (var month, var decisions, var next))
             {
                 // The same snapshot fails the same way every time: refused now, not retried until it is poison.
                 return await RefuseAsync(rawMessage, $"the rules could not decide this snapshot: {failure!.GetType().Name}: {failure.Message}", "rules", dequeueCount, snapshot.EventId, cancellationToken);
@@ -90,7 +90,7 @@ public sealed partial class SnapshotIngestor(
             bool committed;
             try
             {
-                committed = await states.TryCommitAsync(Actions(record, snapshot, payload, next!), cancellationToken);
+                committed = await states.TryCommitAsync(Actions(record, snapshot, payload, next), cancellationToken);
             }
             catch (RequestFailedException ex) when (ex.Status is 400 or 413)
             {
@@ -100,7 +100,7 @@ public sealed partial class SnapshotIngestor(
 
             if (committed)
             {
-                foreach (var (decision, state) in decisions!.Zip(next!))
+                foreach (var (decision, state) in decisions.Zip(next))
                 {
                     metrics.Count("victim", state.ReferralStatus);
                     var (loggedCrime, loggedVictim) = ids.Of(decision.CrimeReference, decision.VictimId);
@@ -108,7 +108,7 @@ public sealed partial class SnapshotIngestor(
                 }
 
                 metrics.Count("snapshot", "applied");
-                await HandOnAsync(next!.Select(v => (record.Victims.GetValueOrDefault(v.VictimId), v)), month, cancellationToken);
+                await HandOnAsync(next.Select(v => (record.Victims.GetValueOrDefault(v.VictimId), v)), month, cancellationToken);
                 return IngestOutcome.Applied;
             }
 
@@ -123,25 +123,23 @@ public sealed partial class SnapshotIngestor(
     }
 
     /// <summary>
-    /// The month, the decisions and the victims' next states; false with the exception when the rules or the calendar
-    /// throw on this snapshot (a date at the edge of the calendar, say). Decided even for a stale snapshot, so a
-    /// snapshot that can never be decided is refused whatever is stored.
+    /// The snapshot's month, its decisions and the victims' next states; null, with the exception, when the rules or
+    /// the calendar throw on it (a date at the edge of the calendar, say). They are pure, so it would throw again on
+    /// every delivery. Decided even for a stale snapshot, so one that can never be decided is refused whatever is stored.
     /// </summary>
-    private bool TryDecide(
-        CrimeEvent snapshot, CrimeRecord record, out Month month, out IReadOnlyList<VictimDecision>? decisions, out List<VictimStateEntity>? next, out Exception? failure)
+    private (Month Month, IReadOnlyList<VictimDecision> Decisions, List<VictimStateEntity> Next)? Decide(CrimeEvent snapshot, CrimeRecord record, out Exception? failure)
     {
         try
         {
-            var m = Month.Of(snapshot.SentAt);
-            var decided = rules.Decide(snapshot);
-            next = [.. decided.Select(d => VictimTransitions.Apply(record.Victims.GetValueOrDefault(d.VictimId), d, record.PartitionKey, time.GetUtcNow(), m))];
-            (month, decisions, failure) = (m, decided, null);
-            return true;
+            var month = Month.Of(snapshot.SentAt);
+            var decisions = rules.Decide(snapshot);
+            failure = null;
+            return (month, decisions, [.. decisions.Select(d => VictimTransitions.Apply(record.Victims.GetValueOrDefault(d.VictimId), d, record.PartitionKey, time.GetUtcNow(), month))]);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            (month, decisions, next, failure) = (default, null, null, ex);
-            return false;
+            failure = ex;
+            return null;
         }
     }
 
