@@ -155,6 +155,10 @@ module functionApp 'modules/functionapp.bicep' = {
       Rules__ServicesPath: ''
       Rules__TemplatesPath: ''
       Rules__ExtraBankHolidays: extraBankHolidays
+      // Ids matching these are logged as they are; anything else as a keyed hash (the key is in Key Vault).
+      LogRedaction__CrimeReferencePattern: '[A-Z]{2}/[0-9]{2}/[0-9]{6}'
+      LogRedaction__VictimIdPattern: 'V[0-9]{1,3}'
+      LogRedaction__EventIdPattern: '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}'
     }
   }
 }

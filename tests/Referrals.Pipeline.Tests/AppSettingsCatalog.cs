@@ -39,6 +39,7 @@ public static partial class AppSettingsCatalog
         AddSection(settings, SendGridOptions.Section, typeof(SendGridOptions));
         AddSection(settings, ForwardingOptions.Section, typeof(ForwardingOptions));
         AddSection(settings, OutboundOptions.Section, typeof(OutboundOptions));
+        AddSection(settings, Logging.LogRedactionOptions.Section, typeof(Logging.LogRedactionOptions));
 
         // API keys are named by the services directory, not by code.
         var directory = Rules.ServiceDirectory.LoadDefault();

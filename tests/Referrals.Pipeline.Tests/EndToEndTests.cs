@@ -223,4 +223,41 @@ public sealed class EndToEndTests(AzuriteFixture azurite)
             Assert.DoesNotContain(pipeline.Logs.Lines, l => l.Contains(personal, StringComparison.Ordinal));
         }
     }
+
+    [Fact]
+    public async Task Logs_at_trace_level_never_contain_personal_values_put_in_the_wrong_fields()
+    {
+        // SendGrid refuses the first email, with an error body: what it says is never logged either.
+        await using var pipeline = new PipelineTestHost(azurite, sendGrid: call => call == 1 ? (400, null) : (202, null), traceLogs: true);
+        await pipeline.StartAsync();
+        var wrongFields = HostileIdsTests.Snapshot("alex.morgan@example.net", ["Alex Morgan"], eventId: "1990-04-12");
+        string[] hostile =
+        [
+            wrongFields,
+            wrongFields, // again: stale this time
+            HostileIdsTests.Snapshot("Jordan Reyes", ["07700 900456"], eventId: "Jordan Reyes"),
+            HostileIdsTests.Snapshot("DB/26/000801", ["V1"], change: json => json["victims"]![0]!["emailSafe"] = "07700 900321"),
+            HostileIdsTests.Snapshot("DB/26/000802", ["V1"], change: json => json["victims"]![0]!["dateOfBirth"] = "Casey Quinn"),
+            HostileIdsTests.Snapshot("DB/26/000803", ["V1"], change: json => json["victims"]![0]!["support"] = "casey.quinn@example.net"),
+            HostileIdsTests.Snapshot("DB/26/000804", ["V1"], eventId: "Casey Quinn", change: json => json["crime"]!["version"] = "1990-04-12"),
+            Samples.Lines[4],
+        ];
+
+        await pipeline.SendAsync(hostile);
+        await pipeline.WaitUntilIdleAsync();
+
+        Assert.Equal(4, (await pipeline.DeadLettersAsync(DeadLetterKind.Rejected)).Count);
+        Assert.Contains(pipeline.Logs.Lines, l => l.StartsWith("Trace", StringComparison.Ordinal) || l.StartsWith("Debug", StringComparison.Ordinal));
+        string[] personal =
+        [
+            "Alex", "Morgan", "alex.morgan@example.net", "1990-04-12", "Jordan", "Reyes", "07700 900456", "07700 900321",
+            "Casey", "Quinn", "casey.quinn@example.net", "Sam", "Taylor", "victim@example.org", "test error",
+        ];
+        var leaks = pipeline.Logs.Lines.Where(l => personal.Any(value => l.Contains(value, StringComparison.Ordinal))).ToList();
+        Assert.True(leaks.Count == 0, $"{leaks.Count} log lines carry personal data, e.g.:\n{string.Join("\n", leaks.Take(5))}");
+
+        // Ordinary ids still read as they are; the others as hashes.
+        Assert.Contains(pipeline.Logs.Lines, l => l.Contains("DB/26/000105", StringComparison.Ordinal));
+        Assert.Contains(pipeline.Logs.Lines, l => l.Contains("#h:", StringComparison.Ordinal));
+    }
 }

@@ -25,11 +25,14 @@ public sealed class PipelineTestHost : IAsyncDisposable
 {
     private readonly string _connection;
     private readonly Dictionary<string, string?> _settings;
+    private readonly bool _traceLogs;
     private IHost? _host;
 
     /// <param name="services">The services' APIs' answer to a POST: (service id, that service's call number) → status. Default 201.</param>
-    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null)
+    /// <param name="traceLogs">Capture every category at Trace, the host's and the SDKs' included, not just what the host lets through.</param>
+    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null, bool traceLogs = false)
     {
+        _traceLogs = traceLogs;
         _connection = azurite.ConnectionString;
         var id = Guid.NewGuid().ToString("N")[..8];
         SendGrid = WireMockServer.Start();
@@ -87,7 +90,14 @@ public sealed class PipelineTestHost : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        _host = LocalPipelineHost.Build(_settings, configureLogging: logging => logging.AddProvider(Logs));
+        _host = LocalPipelineHost.Build(_settings, configureLogging: logging =>
+        {
+            logging.AddProvider(Logs);
+            if (_traceLogs)
+            {
+                logging.AddFilter<CapturedLogs>(null, LogLevel.Trace);
+            }
+        });
         await _host.StartAsync();
     }
 

@@ -16,15 +16,34 @@ public enum DeliveryKind
     ConsentRequest,
 }
 
-/// <summary>Deterministic delivery ids: the same victim, service and kind always give the same id, the partner's Idempotency-Key.</summary>
+/// <summary>
+/// Deterministic delivery ids: the same victim, service and kind always give the same id, the partner's
+/// Idempotency-Key. An HTTP header value must be ASCII, so an id that is not short printable ASCII is replaced by
+/// its kind and a hash (<c>ref-sha256:</c> and 64 hex digits): still the same for the same delivery, and never equal
+/// to a plain id, which always has a ':' right after its kind.
+/// </summary>
 public static class DeliveryId
 {
-    public static string For(DeliveryKind kind, string crimeReference, string victimId, string serviceId) => kind switch
+    /// <summary>The longest plain id; longer ones are hashed, so a header stays short.</summary>
+    public const int MaxPlainLength = 200;
+
+    public static string For(DeliveryKind kind, string crimeReference, string victimId, string serviceId)
     {
-        DeliveryKind.Referral => $"ref:{crimeReference}:{victimId}:{serviceId}",
-        DeliveryKind.Withdrawal => $"wd:{crimeReference}:{victimId}:{serviceId}",
-        DeliveryKind.SingleSessionOffer => $"vcu-session:{crimeReference}:{victimId}",
-        DeliveryKind.ConsentRequest => $"vcu-consent:{crimeReference}:{victimId}",
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
-    };
+        var (prefix, plain) = kind switch
+        {
+            DeliveryKind.Referral => ("ref", $"ref:{crimeReference}:{victimId}:{serviceId}"),
+            DeliveryKind.Withdrawal => ("wd", $"wd:{crimeReference}:{victimId}:{serviceId}"),
+            DeliveryKind.SingleSessionOffer => ("vcu-session", $"vcu-session:{crimeReference}:{victimId}"),
+            DeliveryKind.ConsentRequest => ("vcu-consent", $"vcu-consent:{crimeReference}:{victimId}"),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
+        };
+        return IsPlain(plain) ? plain : $"{prefix}-sha256:{Hash(plain)}";
+    }
+
+    /// <summary>Printable ASCII without spaces (a header value is trimmed) and short.</summary>
+    private static bool IsPlain(string id) => id.Length <= MaxPlainLength && id.All(c => c is > ' ' and <= '~');
+
+    // The UTF-16 code units as they are (little-endian), so even a lone surrogate hashes without loss.
+    private static string Hash(string id) =>
+        Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Runtime.InteropServices.MemoryMarshal.AsBytes(id.AsSpan())));
 }

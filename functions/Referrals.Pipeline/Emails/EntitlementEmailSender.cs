@@ -5,6 +5,7 @@ using Referrals.Emails;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Outbound;
+using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
@@ -32,6 +33,7 @@ public sealed partial class EntitlementEmailSender(
     IOptions<SendGridOptions> sendGridOptions,
     OutboundPause pause,
     TimeProvider time,
+    LogIds ids,
     ILogger<EntitlementEmailSender> logger)
 {
     public async Task HandleAsync(string rawMessage, long dequeueCount, CancellationToken cancellationToken)
@@ -59,7 +61,7 @@ public sealed partial class EntitlementEmailSender(
             if (time.GetUtcNow() - victim.EmailAttemptedAt < sendGridOptions.Value.ClaimLease)
             {
                 // Another delivery of this work item is sending right now; come back when it has finished.
-                throw new RetryLaterException($"The email for victim {item.VictimId} of crime {item.CrimeReference} is being sent by another delivery.");
+                throw new RetryLaterException($"The email for victim {ids.Victim(item.VictimId)} of crime {ids.Reference(item.CrimeReference)} is being sent by another delivery.");
             }
 
             await UpdateAsync(item, v => v.EmailStatus = nameof(EmailStatus.Unconfirmed), CancellationToken.None);
@@ -75,7 +77,8 @@ public sealed partial class EntitlementEmailSender(
 
         if (victim.EmailStatus != nameof(EmailStatus.Queued))
         {
-            LogNothingToDo(logger, item.CrimeReference, item.VictimId, victim.EmailStatus);
+            var (loggedCrime, loggedVictim) = ids.Of(item.CrimeReference, item.VictimId);
+            LogNothingToDo(logger, loggedCrime, loggedVictim, victim.EmailStatus);
             return;
         }
 
@@ -112,17 +115,18 @@ public sealed partial class EntitlementEmailSender(
         var (_, latest) = await states.LoadVictimAsync(victim.CrimeReference, victim.VictimId, cancellationToken);
         if (latest?.EmailStatus == nameof(EmailStatus.Queued))
         {
-            throw new RetryLaterException($"Victim {victim.VictimId} of crime {victim.CrimeReference} changed while its email was claimed.");
+            throw new RetryLaterException($"Victim {ids.Victim(victim.VictimId)} of crime {ids.Reference(victim.CrimeReference)} changed while its email was claimed.");
         }
 
-        LogNothingToDo(logger, victim.CrimeReference, victim.VictimId, latest?.EmailStatus ?? "gone");
+        var (loggedCrime, loggedVictim) = ids.Of(victim.CrimeReference, victim.VictimId);
+        LogNothingToDo(logger, loggedCrime, loggedVictim, latest?.EmailStatus ?? "gone");
         return false;
     }
 
     private EntitlementEmail? ComposeFromLatest(CrimeStateEntity crime, string victimId, out string? suppression)
     {
         var snapshot = CrimeEventParser.Parse(crime.Snapshot).Snapshot
-            ?? throw new InvalidOperationException($"The stored snapshot of crime {crime.CrimeReference} does not parse.");
+            ?? throw new InvalidOperationException($"The stored snapshot of crime {ids.Reference(crime.CrimeReference)} does not parse.");
         var victim = snapshot.Victims.FirstOrDefault(v => v.Id == victimId);
         if (victim is null)
         {
@@ -145,7 +149,8 @@ public sealed partial class EntitlementEmailSender(
                     (nameof(EmailStatus.Sent), time.GetUtcNow(), accepted.MessageId, null), CancellationToken.None, claimed);
                 await tallies.RecordAsync([SentEvent(claimed)], CancellationToken.None);
                 metrics.Count("email", "sent");
-                LogSent(logger, item.CrimeReference, item.VictimId);
+                var (loggedCrime, loggedVictim) = ids.Of(item.CrimeReference, item.VictimId);
+                LogSent(logger, loggedCrime, loggedVictim);
                 break;
 
             case SendOutcome.Permanent permanent:
@@ -167,7 +172,7 @@ public sealed partial class EntitlementEmailSender(
             case SendOutcome.Transient transient:
                 await UpdateAsync(item, v => v.EmailStatus = nameof(EmailStatus.Queued), CancellationToken.None, claimed);
                 metrics.Count("email", "deferred");
-                throw new RetryLaterException($"Email for victim {item.VictimId} of crime {item.CrimeReference} deferred: {transient.Reason}");
+                throw new RetryLaterException($"Email for victim {ids.Victim(item.VictimId)} of crime {ids.Reference(item.CrimeReference)} deferred: {transient.Reason}");
         }
     }
 
@@ -205,7 +210,7 @@ public sealed partial class EntitlementEmailSender(
             }
         }
 
-        throw new RetryLaterException($"Victim {item.VictimId} of crime {item.CrimeReference} kept changing while its email result was recorded.");
+        throw new RetryLaterException($"Victim {ids.Victim(item.VictimId)} of crime {ids.Reference(item.CrimeReference)} kept changing while its email result was recorded.");
     }
 
     private async Task DeadLetterAsync(string rawMessage, string reason, long dequeueCount, EmailWorkItem? item, CancellationToken cancellationToken)
@@ -213,7 +218,7 @@ public sealed partial class EntitlementEmailSender(
         await deadLetters.AddAsync(DeadLetterKind.Poison, options.Value.EmailQueue, rawMessage, reason, dequeueCount,
             crimeReference: item?.CrimeReference, victimId: item?.VictimId, cancellationToken: cancellationToken);
         metrics.Count("deadletter", "poison");
-        LogDeadLettered(logger, item?.CrimeReference, item?.VictimId, reason);
+        LogDeadLettered(logger, item is null ? null : ids.Reference(item.CrimeReference), item is null ? null : ids.Victim(item.VictimId));
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Entitlement email sent for crime {CrimeReference} victim {VictimId}")]
@@ -222,6 +227,7 @@ public sealed partial class EntitlementEmailSender(
     [LoggerMessage(Level = LogLevel.Debug, Message = "Nothing to send for crime {CrimeReference} victim {VictimId}: email is {EmailStatus}")]
     private static partial void LogNothingToDo(ILogger logger, string crimeReference, string victimId, string emailStatus);
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "Email work item for crime {CrimeReference} victim {VictimId} dead-lettered: {Reason}")]
-    private static partial void LogDeadLettered(ILogger logger, string? crimeReference, string? victimId, string reason);
+    // The reason can carry SendGrid's answer, so it goes to the dead-letter row only.
+    [LoggerMessage(Level = LogLevel.Error, Message = "Email work item for crime {CrimeReference} victim {VictimId} dead-lettered: see `referrals poison` for the reason")]
+    private static partial void LogDeadLettered(ILogger logger, string? crimeReference, string? victimId);
 }

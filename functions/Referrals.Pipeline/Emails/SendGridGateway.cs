@@ -87,7 +87,7 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
             if (status is 429 or 503)
             {
                 var retryAfter = RetryAfter(response, settings);
-                LogTransient(logger, email.CrimeReference, email.VictimId, status, attempt);
+                LogTransient(logger, email.Category, status, attempt);
                 return new(new SendOutcome.Transient(HttpRetries.Beyond(retryAfter, settings.MaxRetryDelay)
                     ? $"SendGrid answered {status} {response.StatusCode} and asked to wait longer than SendGrid__MaxRetryDelay: the queue tries again later"
                     : $"SendGrid answered {status} {response.StatusCode}"), true, retryAfter);
@@ -103,7 +103,7 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
         catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError)
         {
             // No connection was made, so nothing was sent: safe to try again.
-            LogTransient(logger, email.CrimeReference, email.VictimId, 0, attempt);
+            LogTransient(logger, email.Category, 0, attempt);
             return new(new SendOutcome.Transient($"SendGrid could not be reached ({ex.HttpRequestError}): nothing was sent"), true);
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
@@ -150,6 +150,7 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
         return body.Length > 500 ? body[..500] : body;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "SendGrid did not accept the email for crime {CrimeReference} victim {VictimId} (status {Status}, attempt {Attempt}); retrying")]
-    private static partial void LogTransient(ILogger logger, string crimeReference, string victimId, int status, int attempt);
+    // No ids here (the caller logs them, redacted) and never SendGrid's answer: only what kind of email and the status.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SendGrid did not accept an email of category {Category} (status {Status}, attempt {Attempt}); retrying")]
+    private static partial void LogTransient(ILogger logger, string category, int status, int attempt);
 }

@@ -16,7 +16,7 @@ public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptio
 
     /// <summary>Ends with the partition key, for Azurite's sake (see <see cref="VictimStateStore.CrimeRowKeyFor"/>).</summary>
     public static string RowKeyFor(DeliveryKind kind, string crimeReference, string victimId, string serviceId) =>
-        $"{DeliveryEntity.RowKeyPrefix}{TableKeys.Escape($"{kind}:{victimId}:{serviceId}")}@{VictimStateStore.PartitionKeyFor(crimeReference)}";
+        $"{DeliveryEntity.RowKeyPrefix}{TableKeys.Id($"{kind}:{victimId}:{serviceId}")}@{VictimStateStore.PartitionKeyFor(crimeReference)}";
 
     public async Task<DeliveryEntity?> GetAsync(DeliveryKind kind, string crimeReference, string victimId, string serviceId, CancellationToken cancellationToken)
     {

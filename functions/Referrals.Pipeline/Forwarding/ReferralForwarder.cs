@@ -7,6 +7,7 @@ using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Outbound;
+using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
@@ -34,6 +35,7 @@ public sealed partial class ReferralForwarder(
     IOptions<SendGridOptions> sendGrid,
     OutboundPause pause,
     TimeProvider time,
+    LogIds ids,
     ILogger<ReferralForwarder> logger)
 {
     private static readonly HashSet<string> ReferredStatuses =
@@ -72,7 +74,7 @@ public sealed partial class ReferralForwarder(
         delivery.Attempts++;
         if (!await deliveries.TryReplaceAsync(delivery, CancellationToken.None))
         {
-            throw new RetryLaterException($"Delivery {item.Id} changed while it was claimed.");
+            throw new RetryLaterException($"Delivery {LoggedId(item)} changed while it was claimed.");
         }
 
         var current = await states.LoadVictimRowAsync(item.CrimeReference, item.VictimId, CancellationToken.None);
@@ -98,7 +100,7 @@ public sealed partial class ReferralForwarder(
                 await tallies.RecordAsync(DeliveredEvents(delivery), cancellationToken);
                 return false;
             case nameof(DeliveryStatus.Sending) when time.GetUtcNow() - delivery.AttemptedAt < Lease(channel):
-                throw new RetryLaterException($"Delivery {item.Id} is being sent by another delivery of its work item.");
+                throw new RetryLaterException($"Delivery {LoggedId(item)} is being sent by another delivery of its work item.");
             case nameof(DeliveryStatus.Sending) when !channel.IsHttp:
                 // A secure email has no idempotency key: it may have gone, so an operator decides.
                 await SettleAsync(delivery, DeliveryStatus.Unconfirmed, "a forwarder stopped after sending and before recording the result: check the mailbox before replaying");
@@ -128,14 +130,14 @@ public sealed partial class ReferralForwarder(
                 // Unconfirmed may have reached the service: better a withdrawal it does not need than a referral left standing.
                 return true;
             case nameof(DeliveryStatus.Sending):
-                throw new RetryLaterException($"The referral withdrawn by {item.Id} is being sent; the withdrawal follows it.");
+                throw new RetryLaterException($"The referral withdrawn by {LoggedId(item)} is being sent; the withdrawal follows it.");
             case nameof(DeliveryStatus.Pending):
                 // Not reached yet: stop it, so the service hears nothing at all.
                 referral.Status = nameof(DeliveryStatus.Cancelled);
                 referral.Reason = "withdrawn before it was delivered";
                 if (!await deliveries.TryReplaceAsync(referral, cancellationToken))
                 {
-                    throw new RetryLaterException($"The referral withdrawn by {item.Id} changed meanwhile.");
+                    throw new RetryLaterException($"The referral withdrawn by {LoggedId(item)} changed meanwhile.");
                 }
 
                 break;
@@ -164,7 +166,7 @@ public sealed partial class ReferralForwarder(
         }
 
         var snapshot = CrimeEventParser.Parse(crime.Snapshot).Snapshot
-            ?? throw new InvalidOperationException($"The stored snapshot of crime {crime.CrimeReference} does not parse.");
+            ?? throw new InvalidOperationException($"The stored snapshot of crime {ids.Reference(crime.CrimeReference)} does not parse.");
         return snapshot.Victims.FirstOrDefault(v => v.Id == item.VictimId) is { } victim
             ? ReferralDocument.For(item.Kind, item.ServiceId, snapshot, victim, rules.Rules.Decide(snapshot, victim))
             : null;
@@ -197,10 +199,11 @@ public sealed partial class ReferralForwarder(
                 await SettleAsync(delivery, DeliveryStatus.Delivered, null);
                 await tallies.RecordAsync(DeliveredEvents(delivery), CancellationToken.None);
                 metrics.Count("delivery", $"{item.Kind}:delivered");
-                LogDelivered(logger, item.CrimeReference, item.VictimId, item.Kind, item.ServiceId, delivery.OnTime);
+                var (loggedCrime, loggedVictim) = ids.Of(item.CrimeReference, item.VictimId);
+                LogDelivered(logger, loggedCrime, loggedVictim, item.Kind, item.ServiceId, delivery.OnTime);
                 if (delivery.OnTime == false)
                 {
-                    LogLate(logger, delivery.Id, item.CrimeReference, delivery.DueBy);
+                    LogLate(logger, LoggedId(item), ids.Reference(item.CrimeReference), delivery.DueBy);
                 }
 
                 break;
@@ -224,7 +227,7 @@ public sealed partial class ReferralForwarder(
             case DeliveryOutcome.Transient transient:
                 await SettleAsync(delivery, DeliveryStatus.Pending, transient.Reason);
                 metrics.Count("delivery", $"{item.Kind}:deferred");
-                throw new RetryLaterException($"Delivery {item.Id} deferred: {transient.Reason}");
+                throw new RetryLaterException($"Delivery {LoggedId(item)} deferred: {transient.Reason}");
         }
     }
 
@@ -272,7 +275,7 @@ public sealed partial class ReferralForwarder(
         delivery.Reason = reason;
         if (!await deliveries.TryReplaceAsync(delivery, CancellationToken.None))
         {
-            throw new RetryLaterException($"Delivery {delivery.Id} changed while its result was recorded.");
+            throw new RetryLaterException($"Delivery {ids.Delivery(Enum.Parse<DeliveryKind>(delivery.Kind), delivery.CrimeReference, delivery.VictimId, delivery.ServiceId)} changed while its result was recorded.");
         }
     }
 
@@ -281,8 +284,10 @@ public sealed partial class ReferralForwarder(
         await deadLetters.AddAsync(DeadLetterKind.Poison, options.Value.ReferralQueue, rawMessage, reason, dequeueCount,
             crimeReference: item?.CrimeReference, victimId: item?.VictimId, cancellationToken: cancellationToken);
         metrics.Count("deadletter", "poison");
-        LogDeadLettered(logger, item?.CrimeReference, item?.VictimId, item?.Id);
+        LogDeadLettered(logger, item is null ? null : ids.Reference(item.CrimeReference), item is null ? null : ids.Victim(item.VictimId), item is null ? null : LoggedId(item));
     }
+
+    private string LoggedId(ReferralWorkItem item) => ids.Delivery(item.Kind, item.CrimeReference, item.VictimId, item.ServiceId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} delivered for crime {CrimeReference} victim {VictimId} to {ServiceId} (on time: {OnTime})")]
     private static partial void LogDelivered(ILogger logger, string crimeReference, string victimId, DeliveryKind kind, string serviceId, bool? onTime);

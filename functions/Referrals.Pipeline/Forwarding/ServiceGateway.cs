@@ -68,7 +68,7 @@ public sealed partial class ServiceGateway(HttpClient http, ServiceCredentials c
                 return new(new DeliveryOutcome.Permanent($"{document.Service} refused the {document.Kind}: {status} {response.StatusCode}: {await Describe(response, cancellationToken)}", status), false);
             }
 
-            LogTransient(logger, document.CrimeReference, document.Id, status, attempt);
+            LogTransient(logger, document.Service, document.Kind, status, attempt);
             var retryAfter = HttpRetries.RetryAfter(response.Headers, time.GetUtcNow());
             return new(new DeliveryOutcome.Transient(HttpRetries.Beyond(retryAfter, options.Value.MaxRetryDelay)
                 ? $"{document.Service} answered {status} {response.StatusCode} and asked to wait longer than Forwarding__MaxRetryDelay: the queue tries again later"
@@ -76,7 +76,7 @@ public sealed partial class ServiceGateway(HttpClient http, ServiceCredentials c
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            LogTransient(logger, document.CrimeReference, document.Id, 0, attempt);
+            LogTransient(logger, document.Service, document.Kind, 0, attempt);
             return new(new DeliveryOutcome.Transient($"{document.Service} could not be reached: {ex.GetType().Name}"), true);
         }
     }
@@ -87,6 +87,7 @@ public sealed partial class ServiceGateway(HttpClient http, ServiceCredentials c
         return body.Length > 300 ? body[..300] : body;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Service did not accept delivery {DeliveryId} for crime {CrimeReference} (status {Status}, attempt {Attempt}); retrying")]
-    private static partial void LogTransient(ILogger logger, string crimeReference, string deliveryId, int status, int attempt);
+    // No ids here (the forwarder logs them, redacted) and never the service's answer.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Service {ServiceId} did not accept a {Kind} (status {Status}, attempt {Attempt}); retrying")]
+    private static partial void LogTransient(ILogger logger, string serviceId, DeliveryKind kind, int status, int attempt);
 }

@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -6,6 +7,7 @@ using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Forwarding;
+using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
@@ -34,6 +36,7 @@ public sealed partial class SnapshotIngestor(
     PipelineMetrics metrics,
     IOptions<PipelineOptions> options,
     TimeProvider time,
+    LogIds ids,
     ILogger<SnapshotIngestor> logger)
 {
     private const int MaxConcurrencyRetries = 5;
@@ -62,34 +65,46 @@ public sealed partial class SnapshotIngestor(
             : ParseResult.Rejected(null, "message is not Base64: the crime-events queue carries Base64-encoded UTF-8 JSON");
         if (parsed.Snapshot is not { } snapshot)
         {
-            var letter = await deadLetters.AddAsync(DeadLetterKind.Rejected, options.Value.CrimeEventsQueue, rawMessage, parsed.Reason!, dequeueCount, parsed.EventId, cancellationToken: cancellationToken);
-            await tallies.RecordAsync([new TallyEvent(Month.Of(letter.FirstSeenAt), TallyCategories.RejectedMessages, letter.RowKey)], cancellationToken);
-            metrics.Count("snapshot", "rejected");
-            LogRejected(logger, parsed.EventId, parsed.Reason!);
-            return IngestOutcome.Rejected;
+            return await RefuseAsync(rawMessage, parsed.Reason!, RefusalFields.Of(parsed.Reason!), dequeueCount, parsed.EventId, cancellationToken);
         }
 
-        var month = Month.Of(snapshot.SentAt);
         for (var attempt = 1; ; attempt++)
         {
             var record = await states.LoadAsync(snapshot.Crime.Reference, cancellationToken);
+            if (Decide(snapshot, record, out var failure) is not (var month, var decisions, var next))
+            {
+                // The same snapshot fails the same way every time: refused now, not retried until it is poison.
+                return await RefuseAsync(rawMessage, $"the rules could not decide this snapshot: {failure!.GetType().Name}: {failure.Message}", "rules", dequeueCount, snapshot.EventId, cancellationToken);
+            }
+
             if (record.Version >= snapshot.Crime.Version)
             {
                 metrics.Count("snapshot", "stale");
-                LogStale(logger, snapshot.Crime.Reference, snapshot.Crime.Version, record.Version, snapshot.EventId);
+                var (loggedCrime, loggedEvent) = (ids.Reference(snapshot.Crime.Reference), ids.Event(snapshot.EventId));
+                LogStale(logger, loggedCrime, snapshot.Crime.Version, record.Version, loggedEvent);
                 // A redelivery may follow a crash after the commit: hand on again everything the stored state asks for.
                 await HandOnAsync(record.Victims.Values.Select(v => ((VictimStateEntity?)null, v)), month, cancellationToken);
                 return IngestOutcome.Stale;
             }
 
-            var decisions = rules.Decide(snapshot);
-            var next = decisions.Select(d => VictimTransitions.Apply(record.Victims.GetValueOrDefault(d.VictimId), d, record.PartitionKey, time.GetUtcNow(), month)).ToList();
-            if (await states.TryCommitAsync(Actions(record, snapshot, payload, next), cancellationToken))
+            bool committed;
+            try
+            {
+                committed = await states.TryCommitAsync(Actions(record, snapshot, payload, next), cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status is 400 or 413)
+            {
+                // Storage refused the rows themselves (a key or a value it cannot hold): no retry will change that.
+                return await RefuseAsync(rawMessage, $"the snapshot could not be stored: {ex.Status} {ex.ErrorCode}", "storage", dequeueCount, snapshot.EventId, cancellationToken);
+            }
+
+            if (committed)
             {
                 foreach (var (decision, state) in decisions.Zip(next))
                 {
                     metrics.Count("victim", state.ReferralStatus);
-                    LogDecided(logger, decision.CrimeReference, decision.VictimId, snapshot.Crime.Version, state.ReferralStatus, state.EmailStatus, state.EmailReason);
+                    var (loggedCrime, loggedVictim) = ids.Of(decision.CrimeReference, decision.VictimId);
+                    LogDecided(logger, loggedCrime, loggedVictim, snapshot.Crime.Version, state.ReferralStatus, state.EmailStatus, state.EmailReason);
                 }
 
                 metrics.Count("snapshot", "applied");
@@ -99,11 +114,43 @@ public sealed partial class SnapshotIngestor(
 
             if (attempt == MaxConcurrencyRetries)
             {
-                throw new InvalidOperationException($"Crime {snapshot.Crime.Reference} kept changing while version {snapshot.Crime.Version} was applied; the queue will retry it.");
+                throw new InvalidOperationException($"Crime {ids.Reference(snapshot.Crime.Reference)} kept changing while version {snapshot.Crime.Version} was applied; the queue will retry it.");
             }
 
-            LogConflict(logger, snapshot.Crime.Reference, snapshot.Crime.Version, attempt);
+            var conflicted = ids.Reference(snapshot.Crime.Reference);
+            LogConflict(logger, conflicted, snapshot.Crime.Version, attempt);
         }
+    }
+
+    /// <summary>
+    /// The snapshot's month, its decisions and the victims' next states; null, with the exception, when the rules or
+    /// the calendar throw on it (a date at the edge of the calendar, say). They are pure, so it would throw again on
+    /// every delivery. Decided even for a stale snapshot, so one that can never be decided is refused whatever is stored.
+    /// </summary>
+    private (Month Month, IReadOnlyList<VictimDecision> Decisions, List<VictimStateEntity> Next)? Decide(CrimeEvent snapshot, CrimeRecord record, out Exception? failure)
+    {
+        try
+        {
+            var month = Month.Of(snapshot.SentAt);
+            var decisions = rules.Decide(snapshot);
+            failure = null;
+            return (month, decisions, [.. decisions.Select(d => VictimTransitions.Apply(record.Victims.GetValueOrDefault(d.VictimId), d, record.PartitionKey, time.GetUtcNow(), month))]);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            failure = ex;
+            return null;
+        }
+    }
+
+    /// <summary>Keeps a message that will never be processed as it is, with its reason, for an operator to fix and replay.</summary>
+    private async Task<IngestOutcome> RefuseAsync(string rawMessage, string reason, string fields, long dequeueCount, string? eventId, CancellationToken cancellationToken)
+    {
+        var letter = await deadLetters.AddAsync(DeadLetterKind.Rejected, options.Value.CrimeEventsQueue, rawMessage, reason, dequeueCount, eventId, cancellationToken: cancellationToken);
+        await tallies.RecordAsync([new TallyEvent(Month.Of(letter.FirstSeenAt), TallyCategories.RejectedMessages, letter.RowKey)], cancellationToken);
+        metrics.Count("snapshot", "rejected");
+        LogRejected(logger, eventId is null ? null : ids.Event(eventId), fields, letter.RowKey);
+        return IngestOutcome.Rejected;
     }
 
     private List<TableTransactionAction> Actions(CrimeRecord record, CrimeEvent snapshot, byte[] payload, List<VictimStateEntity> victims)
@@ -157,8 +204,8 @@ public sealed partial class SnapshotIngestor(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected crime event {EventId}: {Reason}")]
-    private static partial void LogRejected(ILogger logger, string? eventId, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected crime event {EventId} for {Fields}: its reason is in dead letter {DeadLetterId} (`referrals rejected`)")]
+    private static partial void LogRejected(ILogger logger, string? eventId, string fields, string deadLetterId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Crime {CrimeReference} version {Version} is not newer than stored version {StoredVersion} (event {EventId}): nothing changed")]
     private static partial void LogStale(ILogger logger, string crimeReference, long version, long storedVersion, string eventId);

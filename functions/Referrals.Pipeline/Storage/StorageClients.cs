@@ -32,6 +32,10 @@ public sealed class StorageClients
             options.Retry.MaxDelay = retry.MaxDelay;
             options.Retry.NetworkTimeout = retry.NetworkTimeout;
             policies.ForEach(p => options.AddPolicy(p, HttpPipelinePosition.PerRetry));
+
+            // The SDK logs each request's URI, and a table URI holds the row's keys: ids as they are, whatever was
+            // typed into them. Storage failures still surface as exceptions; the keys never reach a log.
+            options.Diagnostics.IsLoggingEnabled = false;
         }
 
         if (!string.IsNullOrWhiteSpace(section.Value))

@@ -19,7 +19,7 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
 
     private TableClient Table => clients.Tables.GetTableClient(options.Value.VictimStateTable);
 
-    public static string PartitionKeyFor(string crimeReference) => TableKeys.Escape(crimeReference);
+    public static string PartitionKeyFor(string crimeReference) => TableKeys.Id(crimeReference);
 
     // Row keys end with the partition key. Azure does not need it, but Azurite (the tests' and local runs' storage)
     // looks an entity up by row key first and then scans every row sharing it: a row key such as "crime", shared by
@@ -27,7 +27,7 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
     public static string CrimeRowKeyFor(string partitionKey) => CrimeStateEntity.RowKeyPrefix + partitionKey;
 
     public static string RowKeyFor(string crimeReference, string victimId) =>
-        $"{VictimStateEntity.RowKeyPrefix}{TableKeys.Escape(victimId)}@{PartitionKeyFor(crimeReference)}";
+        $"{VictimStateEntity.RowKeyPrefix}{TableKeys.Id(victimId)}@{PartitionKeyFor(crimeReference)}";
 
     public Task CreateIfNotExistsAsync(CancellationToken cancellationToken) => Table.CreateIfNotExistsAsync(cancellationToken);
 

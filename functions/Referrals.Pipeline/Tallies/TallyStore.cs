@@ -73,7 +73,7 @@ public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions>
         foreach (var partition in events.GroupBy(e => PartitionOf(e.Month, e.Subject)))
         {
             var rows = partition
-                .Select(e => new TallyEventEntity { PartitionKey = partition.Key, RowKey = $"{e.Category}|{TableKeys.Escape(e.Subject)}", Category = e.Category })
+                .Select(e => new TallyEventEntity { PartitionKey = partition.Key, RowKey = $"{e.Category}|{TableKeys.Id(e.Subject)}", Category = e.Category })
                 .DistinctBy(e => e.RowKey);
             foreach (var batch in rows.Chunk(MaxBatch))
             {

@@ -23,5 +23,6 @@ public static class LocalSettings
         ["SendGrid:FromAddress"] = "victim.care@police.example",
         ["SendGrid:FromName"] = "Victim Care Unit",
         ["SendGrid:SandboxMode"] = "false",
+        ["LogRedaction:HashKey"] = "local-development-log-hash-key-not-a-secret",
     };
 }
