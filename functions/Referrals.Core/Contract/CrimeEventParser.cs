@@ -83,7 +83,7 @@ public static partial class CrimeEventParser
     private static string FirstSentence(string message)
     {
         message = QuotedInput().Replace(message, "a character");
-        foreach (var marker in new[] { " LineNumber:", " Path:" })
+        foreach (var marker in new[] { ". ", " LineNumber:", " Path:" })
         {
             var cut = message.IndexOf(marker, StringComparison.Ordinal);
             if (cut > 0)

@@ -279,6 +279,14 @@ public class HostileInputTests
         Assert.DoesNotContain("Alex", CrimeEventParser.Parse(json).Reason, StringComparison.Ordinal);
 
     [Fact]
+    public void Invalid_json_is_refused_in_one_plain_sentence_with_its_place()
+    {
+        var reason = CrimeEventParser.Parse("{\"schemaVersion\": 1, bad}").Reason;
+
+        Assert.Equal("message is not valid JSON: a character is an invalid start of a property name (line 1, byte 22)", reason);
+    }
+
+    [Fact]
     public void A_control_character_in_an_unknown_property_refuses_the_snapshot_without_naming_the_property()
     {
         var reason = CrimeEventParser.Parse(SnapshotJson.With(r => r.Victim()["alex.morgan@example.org"] = "x\u0007")).Reason;
