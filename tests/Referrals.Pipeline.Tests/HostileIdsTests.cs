@@ -27,27 +27,30 @@ public sealed class HostileIdsTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Non_ASCII_and_long_escaped_ids_are_stored_emailed_and_forwarded_once_with_a_valid_stable_Idempotency_Key()
+    public async Task The_longest_ids_the_contract_allows_full_of_escaped_characters_are_stored_emailed_and_forwarded_once_with_a_valid_stable_Idempotency_Key()
     {
         await using var pipeline = new PipelineTestHost(azurite);
         await pipeline.StartAsync();
 
-        var nonAscii = ("ÐB/26/ñ00105", "Vé1");
-        var longReference = string.Concat(Enumerable.Repeat("DB/26?", 11))[..64];
-        var longIds = Enumerable.Range(1, 50).Select(i => $"V{i}/" + new string('?', 120)).ToList();
-        var snapshots = new[] { Snapshot(nonAscii.Item1, [nonAscii.Item2]), Snapshot(longReference, longIds) };
+        // Contract 1.1: references and ids are 1 to 64 printable ASCII characters. Each '/', '?', '#', '%', '\\' or
+        // quote is escaped to three characters in a table key, so these are the longest keys the contract can make.
+        var longReference = string.Concat(Enumerable.Repeat("DB/26?#%", 8));
+        var longIds = Enumerable.Range(1, 50).Select(i => ($"V{i} '\\\"/" + new string('?', 64))[..64]).ToList();
+        var nonAscii = Snapshot("ÐB/26/ñ00105", ["Vé1"]);
+        var snapshots = new[] { Snapshot(longReference, longIds), Snapshot("DB/26/000901", ["V1"]) };
 
-        // Each sent twice: the second delivery must change nothing.
-        await pipeline.SendAsync([.. snapshots, .. snapshots]);
+        // Each sent twice: the second delivery must change nothing. A non-ASCII reference is refused by the contract.
+        await pipeline.SendAsync([.. snapshots, .. snapshots, nonAscii]);
         await pipeline.WaitUntilIdleAsync();
 
-        var expected = longIds.Select(id => (longReference, id)).Append(nonAscii).Order().ToList();
+        var expected = longIds.Select(id => (longReference, id)).Append(("DB/26/000901", "V1")).Order().ToList();
         var victims = await pipeline.VictimsAsync();
         Assert.Equal(expected, victims.Select(v => (v.CrimeReference, v.VictimId)).Order());
         Assert.All(victims, v => Assert.Equal(("AutoReferred", "Sent"), (v.ReferralStatus, v.EmailStatus)));
         Assert.Equal(expected, pipeline.EmailsAccepted().Select(e => (e.Crime, e.Victim)).Order());
         Assert.Empty(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
-        Assert.Empty(await pipeline.DeadLettersAsync(DeadLetterKind.Rejected));
+        var rejected = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Rejected));
+        Assert.StartsWith("crime.reference must be 1 to 64 printable ASCII characters", rejected.Reason, StringComparison.Ordinal);
 
         var requests = pipeline.ServiceApis.LogEntries.Select(e => e.RequestMessage).Where(r => r.Path == "/general/referrals").ToList();
         var keys = requests.Select(r => r.Headers!["Idempotency-Key"].Single()).ToList();
@@ -55,7 +58,7 @@ public sealed class HostileIdsTests(AzuriteFixture azurite)
         Assert.Equal(
             expected.Select(v => DeliveryId.For(DeliveryKind.Referral, v.Item1, v.Item2, "general")).Order(StringComparer.Ordinal),
             keys.Order(StringComparer.Ordinal));
-        Assert.All(keys, key => Assert.True(key.Length <= 200 && key.All(c => c is > ' ' and <= '~'), key));
+        Assert.All(keys, key => Assert.True(key.Length <= 200 && key.All(c => c is >= ' ' and <= '~'), key));
         Assert.All(requests, r => Assert.Equal(JsonDocument.Parse(r.Body!).RootElement.GetProperty("id").GetString(), r.Headers!["Idempotency-Key"].Single()));
         Assert.All(await pipeline.DeliveryRowsAsync(), d => Assert.Equal("Delivered", d.Status));
     }

@@ -150,10 +150,11 @@ public sealed class SendGridGatewayTests : IDisposable
     [Fact]
     public async Task A_connection_refused_sent_nothing_so_it_is_retried()
     {
-        var closed = WireMockServer.Start();
-        var url = closed.Url!;
-        closed.Stop();
-        closed.Dispose();
+        // A port bound but never listening refuses connections, and stays ours: a port merely freed could be taken by
+        // a server of a test running in parallel, which would answer.
+        using var closed = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+        closed.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
+        var url = $"http://127.0.0.1:{((System.Net.IPEndPoint)closed.LocalEndPoint!).Port}";
         var options = new SendGridOptions { ApiKey = "test-key", Host = url, FromAddress = "vcu@police.example", MaxAttempts = 2 };
         var gateway = new SendGridGateway(OutboundHttp.ClientFor<SendGridGateway>(sendGrid: options), Options.Create(options), _time, NullLogger<SendGridGateway>.Instance);
 
