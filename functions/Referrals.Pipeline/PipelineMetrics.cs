@@ -24,15 +24,19 @@ public sealed class PipelineMetrics : IDisposable
     /// <summary>Referrals delivered after their due date, tagged <c>step</c>.</summary>
     public const string LateDeliveries = "referrals.deliveries.late";
 
-    private readonly Meter _meter = new(MeterName);
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
     private readonly Counter<long> _events;
     private readonly Gauge<long> _waiting;
     private readonly Counter<long> _failures;
     private readonly Counter<long> _late;
     private readonly ConcurrentDictionary<string, long> _totals = new(StringComparer.Ordinal);
 
-    public PipelineMetrics()
+    /// <param name="meters">The host's meter factory (so the meter belongs to that host), or none: a meter of its own.</param>
+    public PipelineMetrics(IMeterFactory? meters = null)
     {
+        _ownsMeter = meters is null;
+        _meter = meters?.Create(MeterName) ?? new Meter(MeterName);
         _events = _meter.CreateCounter<long>(Events, description: "Snapshots, emails, deliveries and dead letters, by what happened.");
         _waiting = _meter.CreateGauge<long>(DeadLettersWaiting, description: "Messages waiting for an operator, by store: alert when above zero.");
         _failures = _meter.CreateCounter<long>(Failures, description: "Emails and deliveries that failed for good or could not be confirmed (each waits in the poison store), by step and outcome.");
@@ -64,7 +68,13 @@ public sealed class PipelineMetrics : IDisposable
 
     public long Total(string key) => _totals.GetValueOrDefault(key);
 
-    public void Dispose() => _meter.Dispose();
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
 
     /// <summary>("email", outcome) from the email sender; ("delivery", "Kind:outcome") from the forwarder.</summary>
     private static (string? Step, string? Outcome) StepAndOutcome(string what, string? detail) => what switch
