@@ -180,7 +180,6 @@ module alerts 'modules/alerts.bicep' = {
   name: 'alerts'
   params: {
     name: baseName
-    location: location
     tags: tags
     alertEmail: alertEmail
     appInsightsId: monitoring.outputs.appInsightsId

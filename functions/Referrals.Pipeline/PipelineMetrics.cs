@@ -4,28 +4,63 @@ using System.Diagnostics.Metrics;
 namespace Referrals.Pipeline;
 
 /// <summary>
-/// Counts what the pipeline does, as .NET metrics (exported to Application Insights in Azure) and as
-/// totals the local run prints. Tags carry decisions and reasons only, never personal data.
+/// Counts what the pipeline does, as .NET metrics (exported to Application Insights in Azure, where the alerts
+/// watch them: docs/pipeline.md, "Operations: metrics and alerts") and as totals the local run prints.
+/// Tags carry decisions, steps and stores only, from small fixed sets: never ids or personal data.
 /// </summary>
 public sealed class PipelineMetrics : IDisposable
 {
     public const string MeterName = "Referrals.Pipeline";
 
-    private readonly Meter _meter = new(MeterName);
+    /// <summary>Every event, tagged <c>what</c> and <c>detail</c>.</summary>
+    public const string Events = "referrals.events";
+
+    /// <summary>Messages waiting for an operator, tagged <c>store</c>.</summary>
+    public const string DeadLettersWaiting = "referrals.deadletters.waiting";
+
+    /// <summary>Emails and deliveries that failed for good or could not be confirmed, tagged <c>step</c> and <c>outcome</c>.</summary>
+    public const string Failures = "referrals.failures";
+
+    /// <summary>Referrals delivered after their due date, tagged <c>step</c>.</summary>
+    public const string LateDeliveries = "referrals.deliveries.late";
+
+    private readonly Meter _meter;
+    private readonly bool _ownsMeter;
     private readonly Counter<long> _events;
     private readonly Gauge<long> _waiting;
+    private readonly Counter<long> _failures;
+    private readonly Counter<long> _late;
     private readonly ConcurrentDictionary<string, long> _totals = new(StringComparer.Ordinal);
 
-    public PipelineMetrics()
+    /// <param name="meters">The host's meter factory (so the meter belongs to that host), or none: a meter of its own.</param>
+    public PipelineMetrics(IMeterFactory? meters = null)
     {
-        _events = _meter.CreateCounter<long>("referrals.events", description: "Snapshots, emails and dead letters, by what happened.");
-        _waiting = _meter.CreateGauge<long>("referrals.deadletters.waiting", description: "Messages waiting for an operator, by store: alert when above zero.");
+        _ownsMeter = meters is null;
+        _meter = meters?.Create(MeterName) ?? new Meter(MeterName);
+        _events = _meter.CreateCounter<long>(Events, description: "Snapshots, emails, deliveries and dead letters, by what happened.");
+        _waiting = _meter.CreateGauge<long>(DeadLettersWaiting, description: "Messages waiting for an operator, by store: alert when above zero.");
+        _failures = _meter.CreateCounter<long>(Failures, description: "Emails and deliveries that failed for good or could not be confirmed (each waits in the poison store), by step and outcome.");
+        _late = _meter.CreateCounter<long>(LateDeliveries, description: "Referrals delivered after their due date (Victims' Code: 2 working days).");
     }
 
+    /// <summary>
+    /// Counts an event. The ones worth alerting on also count on their own instrument, because Application Insights
+    /// keeps custom metric dimensions out of its metric store unless asked to: an alert can only tell them apart by name.
+    /// </summary>
     public void Count(string what, string? detail = null)
     {
         _events.Add(1, new KeyValuePair<string, object?>("what", what), new KeyValuePair<string, object?>("detail", detail));
         _totals.AddOrUpdate(detail is null ? what : $"{what}:{detail}", 1, (_, n) => n + 1);
+
+        var (step, outcome) = StepAndOutcome(what, detail);
+        if (outcome is "failed" or "unconfirmed")
+        {
+            _failures.Add(1, new KeyValuePair<string, object?>("step", step), new KeyValuePair<string, object?>("outcome", outcome));
+        }
+        else if (outcome is "late")
+        {
+            _late.Add(1, new KeyValuePair<string, object?>("step", step));
+        }
     }
 
     public void Waiting(string store, long count) =>
@@ -33,5 +68,19 @@ public sealed class PipelineMetrics : IDisposable
 
     public long Total(string key) => _totals.GetValueOrDefault(key);
 
-    public void Dispose() => _meter.Dispose();
+    public void Dispose()
+    {
+        if (_ownsMeter)
+        {
+            _meter.Dispose();
+        }
+    }
+
+    /// <summary>("email", outcome) from the email sender; ("delivery", "Kind:outcome") from the forwarder.</summary>
+    private static (string? Step, string? Outcome) StepAndOutcome(string what, string? detail) => what switch
+    {
+        "email" => ("email", detail),
+        "delivery" when detail?.Split(':') is [var kind, var outcome] => (kind.ToLowerInvariant(), outcome),
+        _ => (null, null),
+    };
 }

@@ -35,6 +35,11 @@ public static partial class AppSettingsCatalog
             settings.Add(property.GetCustomAttribute<ConfigurationKeyNameAttribute>()?.Name ?? property.Name);
         }
 
+        foreach (var property in typeof(Functions.Telemetry.MetricsExportOptions).GetProperties().Where(p => p.CanWrite))
+        {
+            settings.Add(property.GetCustomAttribute<ConfigurationKeyNameAttribute>()!.Name);
+        }
+
         AddSection(settings, RulesOptions.Section, typeof(RulesOptions));
         AddSection(settings, SendGridOptions.Section, typeof(SendGridOptions));
         AddSection(settings, ForwardingOptions.Section, typeof(ForwardingOptions));

@@ -204,6 +204,7 @@ public sealed partial class ReferralForwarder(
                 if (delivery.OnTime == false)
                 {
                     LogLate(logger, LoggedId(item), ids.Reference(item.CrimeReference), delivery.DueBy);
+                    metrics.Count("delivery", $"{item.Kind}:late");
                 }
 
                 break;

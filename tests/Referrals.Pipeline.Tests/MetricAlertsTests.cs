@@ -1,0 +1,90 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Referrals.Pipeline.DeadLetters;
+
+namespace Referrals.Pipeline.Tests;
+
+/// <summary>An alert in infra-bicep watching a metric the pipeline does not emit would never fire: each alert is tied to the code.</summary>
+[Collection(AzuriteGroup.Name)]
+public sealed class MetricAlertsTests(CompiledInfrastructure infra, AzuriteFixture azurite) : IClassFixture<CompiledInfrastructure>
+{
+    /// <summary>Custom metrics in Application Insights' metric store: what the app's exporter sends.</summary>
+    private const string CustomMetrics = "azure.applicationinsights";
+
+    /// <summary>Application Insights' standard metrics, recorded by the Functions host and the platform rather than by our code.</summary>
+    private static readonly string[] StandardMetrics = ["microsoft.insights/components requests/failed"];
+
+    private sealed record Criterion(string Alert, string Namespace, string Metric, IReadOnlyList<(string Name, string[] Values)> Dimensions);
+
+    private IReadOnlyList<Criterion> Criteria() =>
+        [.. infra.Resources().Where(r => (string?)r["type"] == "Microsoft.Insights/metricAlerts").SelectMany(alert =>
+            alert["properties"]!["criteria"]!["allOf"]!.AsArray().OfType<JsonObject>().Select(criterion => new Criterion(
+                (string)alert["name"]!,
+                (string)criterion["metricNamespace"]!,
+                (string)criterion["metricName"]!,
+                [.. (criterion["dimensions"]?.AsArray() ?? []).OfType<JsonObject>().Select(d => ((string)d["name"]!, d["values"]!.AsArray().Select(v => (string)v!).ToArray()))]))),];
+
+    [Fact]
+    public void The_alerts_watch_metrics_not_log_text()
+    {
+        Assert.Equal(0, infra.Build.ExitCode);
+        Assert.DoesNotContain(infra.Resources(), r => (string?)r["type"] == "Microsoft.Insights/scheduledQueryRules");
+        var custom = Criteria().Where(c => c.Namespace == CustomMetrics).Select(c => c.Metric).Order(StringComparer.Ordinal);
+        Assert.Equal([PipelineMetrics.DeadLettersWaiting, PipelineMetrics.LateDeliveries, PipelineMetrics.Failures], custom);
+        Assert.All(Criteria().Where(c => c.Namespace != CustomMetrics), c => Assert.Contains($"{c.Namespace} {c.Metric}", StandardMetrics));
+    }
+
+    [Fact]
+    public void Every_custom_metric_an_alert_watches_is_an_instrument_of_the_pipelines_meter()
+    {
+        var instruments = new ConcurrentBag<string>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == PipelineMetrics.MeterName)
+                {
+                    instruments.Add(instrument.Name);
+                }
+            },
+        };
+        listener.Start();
+        using var metrics = new PipelineMetrics();
+
+        Assert.All(Criteria().Where(c => c.Namespace == CustomMetrics), c => Assert.Contains(c.Metric, instruments));
+    }
+
+    [Fact]
+    public async Task The_pipeline_emits_every_metric_an_alert_watches_when_what_it_alerts_on_happens()
+    {
+        // idva refuses its referral (a failure); general's arrives after its October due date (late); the refused one waits in poison.
+        await using var pipeline = new PipelineTestHost(azurite, services: (service, _) => service == "idva" ? 400 : 201);
+        await pipeline.StartAsync();
+        var meters = pipeline.Services.GetRequiredService<IMeterFactory>();
+        var measured = new ConcurrentBag<(string Instrument, long Value, Dictionary<string, string?> Tags)>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == PipelineMetrics.MeterName && instrument.Meter.Scope == meters)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
+            measured.Add((instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value?.ToString(), StringComparer.Ordinal))));
+        listener.Start();
+
+        await pipeline.SendAsync([Samples.Lines[1]]);
+        await pipeline.WaitUntilIdleAsync();
+        await pipeline.Services.GetRequiredService<DeadLetterReporter>().ReportAsync(CancellationToken.None);
+
+        Assert.All(Criteria().Where(c => c.Namespace == CustomMetrics), c => Assert.Contains(measured, m =>
+            m.Instrument == c.Metric && m.Value > 0 && c.Dimensions.All(d => d.Values.Contains(m.Tags.GetValueOrDefault(d.Name)))));
+        Assert.Contains(measured, m => m.Instrument == PipelineMetrics.Failures && m.Tags["step"] == "referral" && m.Tags["outcome"] == "failed");
+        Assert.Contains(measured, m => m.Instrument == PipelineMetrics.DeadLettersWaiting && m.Tags["store"] == "poison" && m.Value == 1);
+    }
+}
