@@ -3,5 +3,6 @@ using Microsoft.Extensions.Hosting;
 using Referrals.Pipeline;
 
 var builder = FunctionsApplication.CreateBuilder(args);
+// Its options (ValidateOnStart) and StartupChecks fail the worker before it connects to the Functions host, so no trigger runs.
 builder.Services.AddReferralsPipeline(builder.Configuration);
 builder.Build().Run();
