@@ -1,5 +1,5 @@
 using Azure.Storage.Queues;
-using Referrals.Cli.LocalHost;
+using Referrals.LocalHost;
 
 namespace Referrals.Pipeline.Tests;
 

@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
-using Referrals.Cli.LocalHost;
+using Referrals.LocalHost;
 using Referrals.Functions;
 using Referrals.Pipeline.Configuration;
 using LocalHostSdk = Microsoft.Azure.WebJobs;
