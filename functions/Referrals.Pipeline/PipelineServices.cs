@@ -62,6 +62,7 @@ public static class PipelineServices
         services.AddSingleton<OutboundPause>();
         services.AddOutboundHttpClients();
 
+        services.AddHostedService<StartupChecks>();
         services.AddHostedService<StorageInitializer>();
         return services;
     }
@@ -104,17 +105,15 @@ public sealed record RulesData(ReferralRules Rules, EntitlementEmailComposer Com
 }
 
 /// <summary>
-/// Loads the rules data and the services' credentials, so a bad services directory or a missing API key stops
-/// start-up naming the entry; then creates the pipeline's tables and queues if they are missing (Azurite starts
-/// empty). In Azure, Bicep creates them; if the identity may not create (403), that is logged and start-up goes on.
+/// Creates the pipeline's tables and queues if they are missing (Azurite starts empty), after
+/// <see cref="StartupChecks"/> has loaded the rules data and the services' credentials. In Azure, Bicep creates
+/// them; if the identity may not create (403), that is logged and start-up goes on.
 /// </summary>
 public sealed partial class StorageInitializer(
     IServiceProvider services, VictimStateStore states, DeadLetterStore deadLetters, WorkQueues queues, ILogger<StorageInitializer> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        services.GetRequiredService<RulesData>();
-        services.GetRequiredService<ServiceCredentials>();
         try
         {
             await states.CreateIfNotExistsAsync(cancellationToken);

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Referrals.Cli.LocalHost;
+using Referrals.LocalHost;
 
 namespace Referrals.Cli.Tests;
 

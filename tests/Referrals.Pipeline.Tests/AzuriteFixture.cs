@@ -1,4 +1,4 @@
-using Referrals.Cli.LocalHost;
+using Referrals.LocalHost;
 
 namespace Referrals.Pipeline.Tests;
 

@@ -6,7 +6,7 @@ using Microsoft.Azure.WebJobs.Host.Timers;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
-using Referrals.Cli.LocalHost;
+using Referrals.LocalHost;
 using Referrals.Pipeline.Tallies;
 
 namespace Referrals.Pipeline.Tests;

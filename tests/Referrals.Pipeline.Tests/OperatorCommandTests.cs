@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Cli;
-using Referrals.Cli.LocalHost;
+using Referrals.LocalHost;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Storage;

@@ -35,7 +35,7 @@ public sealed class ReferralForwardingTests(AzuriteFixture azurite)
 
     private static async Task SendInWavesAsync(PipelineTestHost pipeline)
     {
-        foreach (var wave in Cli.LocalHost.SnapshotSender.Waves(Samples.Lines))
+        foreach (var wave in LocalHost.SnapshotSender.Waves(Samples.Lines))
         {
             await pipeline.SendAsync(wave.Select(w => w.Line));
             await pipeline.WaitUntilIdleAsync();
@@ -146,7 +146,7 @@ public sealed class ReferralForwardingTests(AzuriteFixture azurite)
     {
         await using var pipeline = new PipelineTestHost(azurite);
         await pipeline.StartAsync();
-        var firstVersions = Cli.LocalHost.SnapshotSender.Waves(Samples.Lines)[0].Select(w => w.Line).ToList();
+        var firstVersions = LocalHost.SnapshotSender.Waves(Samples.Lines)[0].Select(w => w.Line).ToList();
 
         await pipeline.SendAsync(firstVersions.Concat(firstVersions).Concat(firstVersions).OrderBy(_ => Random.Shared.Next()));
         await pipeline.WaitUntilIdleAsync();

@@ -1,4 +1,5 @@
-using Referrals.Cli.LocalHost;
+using Azure.Storage.Queues;
+using Referrals.LocalHost;
 
 namespace Referrals.Pipeline.Tests;
 
@@ -20,9 +21,40 @@ public sealed class StartupTests(AzuriteFixture azurite)
         using var host = LocalPipelineHost.Build(settings);
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
-        await host.StopAsync(); // the queue listeners started before the check failed: stop them before the host is disposed
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("services")]
+    [InlineData("setting")]
+    public async Task A_host_that_fails_start_up_takes_no_message(string broken)
+    {
+        var prefix = $"t{Guid.NewGuid():N}"[..9];
+        var services = Path.Combine(AppContext.BaseDirectory, Rules.ServiceDirectory.DefaultFileName);
+        if (broken == "services")
+        {
+            services = Path.Combine(Path.GetTempPath(), $"services-{Guid.NewGuid():N}.json");
+            await File.WriteAllTextAsync(services, "{ \"services\": [ { \"id\": \"general\" } ] }");
+        }
+
+        var settings = LocalSettings.For(azurite.ConnectionString, "http://127.0.0.1:1", services, tablePrefix: prefix, queuePrefix: prefix + "-");
+        if (broken == "setting")
+        {
+            settings["ServiceKeys:general"] = null;
+        }
+
+        var queue = new QueueClient(azurite.ConnectionString, prefix + "-crime-events", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        await queue.CreateAsync();
+        await queue.SendMessageAsync("{\"schema\":\"crime-event-v1\"}");
+        using var host = LocalPipelineHost.Build(settings);
+
+        await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+        await Task.Delay(TimeSpan.FromSeconds(2)); // time enough for a queue listener, had one started, to take it
+
+        var waiting = (await queue.PeekMessagesAsync(maxMessages: 32)).Value;
+        Assert.Equal(0, Assert.Single(waiting).DequeueCount);
+        await queue.DeleteAsync();
     }
 
     [Fact]
@@ -33,7 +65,6 @@ public sealed class StartupTests(AzuriteFixture azurite)
         using var host = LocalPipelineHost.Build(settings);
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
-        await host.StopAsync(); // the queue listeners started before the check failed: stop them before the host is disposed
 
         Assert.Contains("app setting 'ServiceKeys__general', which is not set", error.Message, StringComparison.Ordinal);
     }

@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Referrals.Cli.LocalHost;
+using Referrals.LocalHost;
 using Referrals.Pipeline.Tallies;
 using Referrals.Tallies;
 

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
-using Referrals.Cli.LocalHost;
 using Referrals.Functions;
+using Referrals.LocalHost;
 using Referrals.Pipeline.Configuration;
 using LocalHostSdk = Microsoft.Azure.WebJobs;
 using Worker = Microsoft.Azure.Functions.Worker;

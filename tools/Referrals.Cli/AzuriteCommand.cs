@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Referrals.Cli.LocalHost;
+using Referrals.LocalHost;
 
 namespace Referrals.Cli;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Referrals.Cli.LocalHost;
+using Referrals.LocalHost;
 
 namespace Referrals.Cli;
 

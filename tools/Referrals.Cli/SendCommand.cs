@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
-using Referrals.Cli.LocalHost;
+using Referrals.LocalHost;
 using Referrals.Pipeline.Storage;
 
 namespace Referrals.Cli;

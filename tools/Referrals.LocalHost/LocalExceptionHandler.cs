@@ -2,7 +2,7 @@ using System.Runtime.ExceptionServices;
 using Microsoft.Azure.WebJobs.Host.Timers;
 using Microsoft.Extensions.Hosting;
 
-namespace Referrals.Cli.LocalHost;
+namespace Referrals.LocalHost;
 
 /// <summary>
 /// The WebJobs default ends the process on any unhandled listener exception. One is expected in the local host:

@@ -5,7 +5,7 @@ using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Storage;
 
-namespace Referrals.Cli.LocalHost;
+namespace Referrals.LocalHost;
 
 /// <summary>What a run did, read back from the tables (victims, emails, deliveries, dead letters) and the pipeline's counters.</summary>
 public sealed record RunSummary(

@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging;
 using Referrals.Pipeline;
 using Referrals.Pipeline.Configuration;
 
-namespace Referrals.Cli.LocalHost;
+namespace Referrals.LocalHost;
 
 /// <summary>
 /// Builds the local trigger host: the WebJobs SDK with the same queue settings as host.json

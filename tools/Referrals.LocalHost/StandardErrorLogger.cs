@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 
-namespace Referrals.Cli.LocalHost;
+namespace Referrals.LocalHost;
 
 /// <summary>
 /// `referrals run --verbose`: the host's log lines, one per line, on standard error. Exceptions are shown by type and

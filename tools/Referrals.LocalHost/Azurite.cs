@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Referrals.Cli.LocalHost;
+namespace Referrals.LocalHost;
 
 /// <summary>
 /// Azurite, the Azure Storage emulator, installed from npm (tools/azurite, pinned with its lockfile) and started on

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Referrals.Cli.LocalHost;
+namespace Referrals.LocalHost;
 
 /// <summary>
 /// The folder `referrals run` writes emails and deliveries to. It is taken only when it is new, empty, or an outbox

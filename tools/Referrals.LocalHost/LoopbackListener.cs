@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 
-namespace Referrals.Cli.LocalHost;
+namespace Referrals.LocalHost;
 
 /// <summary>
 /// An HTTP listener on 127.0.0.1 and a free port, the local stand-ins' plumbing: each request is served on its own, a

@@ -1,6 +1,6 @@
 using Referrals.Pipeline.Configuration;
 
-namespace Referrals.Cli.LocalHost;
+namespace Referrals.LocalHost;
 
 /// <summary>The settings of a local run: the same names as local.settings.example.json and the Bicep app settings.</summary>
 public static class LocalSettings

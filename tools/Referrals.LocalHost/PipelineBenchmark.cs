@@ -12,7 +12,7 @@ using Referrals.Pipeline.Storage;
 
 using Referrals.Rules;
 
-namespace Referrals.Cli.LocalHost;
+namespace Referrals.LocalHost;
 
 public sealed record BenchmarkResult(
     int Snapshots,

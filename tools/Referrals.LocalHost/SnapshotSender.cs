@@ -6,7 +6,7 @@ using Azure.Storage.Queues;
 using Referrals.Contract;
 using Referrals.Tallies;
 
-namespace Referrals.Cli.LocalHost;
+namespace Referrals.LocalHost;
 
 /// <summary>
 /// Puts JSON Lines snapshots on the crime-events queue, one message each, Base64 as the trigger expects: exactly the

@@ -1,7 +1,7 @@
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Storage;
 
-namespace Referrals.Cli.LocalHost;
+namespace Referrals.LocalHost;
 
 /// <summary>Watches the pipeline's queues until every message has been handled.</summary>
 public static class PipelineProbe

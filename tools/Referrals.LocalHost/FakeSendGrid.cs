@@ -3,7 +3,7 @@ using System.Net;
 using System.Text.Json;
 using MimeKit;
 
-namespace Referrals.Cli.LocalHost;
+namespace Referrals.LocalHost;
 
 /// <summary>
 /// A SendGrid-compatible endpoint on loopback for local runs: accepts POST /v3/mail/send like SendGrid

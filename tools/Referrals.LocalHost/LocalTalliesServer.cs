@@ -1,7 +1,7 @@
 using System.Net;
 using Referrals.Pipeline.Tallies;
 
-namespace Referrals.Cli.LocalHost;
+namespace Referrals.LocalHost;
 
 /// <summary>The OPCC's endpoint on a local run: GET {Url}/api/tallies on loopback only, answered by the Functions app's own <see cref="TalliesEndpoint"/>.</summary>
 public sealed class LocalTalliesServer(TalliesEndpoint endpoint) : IAsyncDisposable

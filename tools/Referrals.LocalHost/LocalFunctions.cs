@@ -7,7 +7,7 @@ using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Tallies;
 
-namespace Referrals.Cli.LocalHost;
+namespace Referrals.LocalHost;
 
 /// <summary>
 /// The Functions app's triggers, hosted by the WebJobs SDK (the engine inside the Functions host) for

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 
-namespace Referrals.Cli;
+namespace Referrals.LocalHost;
 
 /// <summary>One line of a file exactly as written, without its line end; only its length when it is too long to keep.</summary>
 public readonly record struct ExactLine(int Number, byte[] Bytes, long Length, bool TooLong)
