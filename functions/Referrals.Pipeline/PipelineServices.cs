@@ -14,8 +14,8 @@ using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Ingest;
-using Referrals.Pipeline.Outbound;
 using Referrals.Pipeline.Logging;
+using Referrals.Pipeline.Outbound;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
@@ -60,6 +60,8 @@ public static class PipelineServices
         services.AddSingleton<TalliesEndpoint>();
         services.AddSingleton<DeadLetterReporter>();
         services.AddSingleton<OutboundPause>();
+        services.AddSingleton<WorkOutcomes>();
+        services.AddSingleton<ReferralChannels>();
         services.AddOutboundHttpClients();
 
         services.AddHostedService<StorageInitializer>();
