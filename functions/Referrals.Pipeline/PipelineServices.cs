@@ -60,6 +60,8 @@ public static class PipelineServices
         services.AddSingleton<TalliesEndpoint>();
         services.AddSingleton<DeadLetterReporter>();
         services.AddSingleton<OutboundPause>();
+        services.AddSingleton<WorkOutcomes>();
+        services.AddSingleton<ReferralChannels>();
         services.AddOutboundHttpClients();
 
         services.AddHostedService<StartupChecks>();

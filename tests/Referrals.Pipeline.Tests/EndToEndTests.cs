@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Storage;
+using Referrals.State;
 
 namespace Referrals.Pipeline.Tests;
 
@@ -11,7 +12,7 @@ namespace Referrals.Pipeline.Tests;
 public sealed class EndToEndTests(AzuriteFixture azurite)
 {
     private static Dictionary<(string, string), (string, string, string?)> States(List<VictimStateEntity> victims) =>
-        victims.ToDictionary(v => (v.CrimeReference, v.VictimId), v => (v.ReferralStatus, v.EmailStatus, v.EmailReason));
+        victims.ToDictionary(v => (v.CrimeReference, v.VictimId), v => (v.ReferralStatus.ToString(), v.EmailStatus.ToString(), v.EmailReason));
 
     [Fact]
     public async Task The_samples_give_exactly_the_expected_emails_and_states()
@@ -85,7 +86,7 @@ public sealed class EndToEndTests(AzuriteFixture azurite)
         var emails = pipeline.EmailsAccepted();
         Assert.Equal(Samples.ExpectedEmails.Where(e => e.Crime != "DB/26/000103").Order(), emails.Select(e => (e.Crime, e.Victim)).Order());
         Assert.True(pipeline.SendGridCalls >= emails.Count + 5);
-        Assert.DoesNotContain(await pipeline.VictimsAsync(), v => v.EmailStatus is "Queued" or "Sending" or "Failed");
+        Assert.DoesNotContain(await pipeline.VictimsAsync(), v => v.EmailStatus is EmailStatus.Queued or EmailStatus.Sending or EmailStatus.Failed);
     }
 
     [Fact]
@@ -98,7 +99,7 @@ public sealed class EndToEndTests(AzuriteFixture azurite)
         await pipeline.WaitUntilIdleAsync();
 
         var victim = Assert.Single(await pipeline.VictimsAsync());
-        Assert.Equal("Failed", victim.EmailStatus);
+        Assert.Equal(EmailStatus.Failed, victim.EmailStatus);
         Assert.StartsWith("SendGrid refused the email: 400", victim.EmailReason, StringComparison.Ordinal);
         Assert.Equal(1, pipeline.SendGridCalls);
         var poison = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
@@ -118,14 +119,15 @@ public sealed class EndToEndTests(AzuriteFixture azurite)
         // As if a sender had called SendGrid and died before recording the result, long enough ago that its claim lapsed.
         var states = pipeline.Services.GetRequiredService<VictimStateStore>();
         var victim = Assert.Single(await pipeline.VictimsAsync());
-        victim.EmailStatus = "Sending";
+        victim.EmailStatus = EmailStatus.Sending;
         victim.EmailAttemptedAt = DateTimeOffset.UtcNow.AddMinutes(-10);
-        Assert.True(await states.TryReplaceAsync(victim, CancellationToken.None));
+        var stored = victim.ToStored();
+        Assert.NotNull(await states.TryReplaceAsync(stored.State, stored.ETag, CancellationToken.None));
         await pipeline.Services.GetRequiredService<WorkQueues>().EnqueueEmailAsync(new EmailWorkItem("DB/26/000101", "V1", 1), CancellationToken.None);
         await pipeline.WaitUntilIdleAsync();
 
         Assert.Single(pipeline.EmailsAccepted());
-        Assert.Equal("Unconfirmed", Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
+        Assert.Equal(EmailStatus.Unconfirmed, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
         var letter = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
         Assert.Contains("check SendGrid's activity", letter.Reason, StringComparison.Ordinal);
     }
@@ -160,8 +162,8 @@ public sealed class EndToEndTests(AzuriteFixture azurite)
         // it is processed after that, like in Azure.)
         Assert.Equal(60, victims.Count + crimesStillQueued);
         Assert.Equal(victims.Count, emails.Count + emailsStillQueued);
-        Assert.All(victims, v => Assert.True(v.EmailStatus is "Sent" or "Queued", v.EmailStatus));
-        Assert.Equal(emails.Count, victims.Count(v => v.EmailStatus == "Sent"));
+        Assert.All(victims, v => Assert.True(v.EmailStatus is EmailStatus.Sent or EmailStatus.Queued, v.EmailStatus.ToString()));
+        Assert.Equal(emails.Count, victims.Count(v => v.EmailStatus == EmailStatus.Sent));
     }
 
     [Fact]

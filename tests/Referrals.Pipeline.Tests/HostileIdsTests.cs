@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Referrals.Forwarding;
 using Referrals.Pipeline.DeadLetters;
+using Referrals.State;
 
 namespace Referrals.Pipeline.Tests;
 
@@ -46,7 +47,7 @@ public sealed class HostileIdsTests(AzuriteFixture azurite)
         var expected = longIds.Select(id => (longReference, id)).Append(("DB/26/000901", "V1")).Order().ToList();
         var victims = await pipeline.VictimsAsync();
         Assert.Equal(expected, victims.Select(v => (v.CrimeReference, v.VictimId)).Order());
-        Assert.All(victims, v => Assert.Equal(("AutoReferred", "Sent"), (v.ReferralStatus, v.EmailStatus)));
+        Assert.All(victims, v => Assert.Equal((ReferralStatus.AutoReferred, EmailStatus.Sent), (v.ReferralStatus, v.EmailStatus)));
         Assert.Equal(expected, pipeline.EmailsAccepted().Select(e => (e.Crime, e.Victim)).Order());
         Assert.Empty(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
         var rejected = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Rejected));
@@ -60,7 +61,7 @@ public sealed class HostileIdsTests(AzuriteFixture azurite)
             keys.Order(StringComparer.Ordinal));
         Assert.All(keys, key => Assert.True(key.Length <= 200 && key.All(c => c is >= ' ' and <= '~'), key));
         Assert.All(requests, r => Assert.Equal(JsonDocument.Parse(r.Body!).RootElement.GetProperty("id").GetString(), r.Headers!["Idempotency-Key"].Single()));
-        Assert.All(await pipeline.DeliveryRowsAsync(), d => Assert.Equal("Delivered", d.Status));
+        Assert.All(await pipeline.DeliveryRowsAsync(), d => Assert.Equal(DeliveryStatus.Delivered, d.Status));
     }
 
     [Fact]
@@ -94,6 +95,6 @@ public sealed class HostileIdsTests(AzuriteFixture azurite)
         Assert.All(rejected, r => Assert.False(string.IsNullOrWhiteSpace(r.Reason)));
         Assert.Empty(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
         var victim = Assert.Single(await pipeline.VictimsAsync());
-        Assert.Equal(("DB/26/000903", "Sent"), (victim.CrimeReference, victim.EmailStatus));
+        Assert.Equal(("DB/26/000903", EmailStatus.Sent), (victim.CrimeReference, victim.EmailStatus));
     }
 }

@@ -4,6 +4,7 @@ using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Storage;
+using Referrals.State;
 using WireMock.RequestBuilders;
 using WireMock.Server;
 using WireMockResponse = WireMock.ResponseBuilders.Response;
@@ -36,7 +37,7 @@ public sealed class OutboundSafetyTests(AzuriteFixture azurite)
         var emails = clients.Queues.GetQueueClient(pipeline.Options.EmailQueue);
         Assert.True((await emails.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0, "the email work waits in its queue");
         Assert.All((await emails.PeekMessagesAsync(32)).Value, m => Assert.True(m.DequeueCount <= 1, $"dequeued {m.DequeueCount} times"));
-        Assert.All(await pipeline.VictimsAsync(), v => Assert.NotEqual("Sending", v.EmailStatus));
+        Assert.All(await pipeline.VictimsAsync(), v => Assert.NotEqual(EmailStatus.Sending, v.EmailStatus));
 
         var configuration = (IConfigurationRoot)pipeline.Services.GetRequiredService<IConfiguration>();
         configuration["Outbound:Paused"] = "false";
@@ -48,8 +49,8 @@ public sealed class OutboundSafetyTests(AzuriteFixture azurite)
         Assert.NotEmpty(delivered);
         Assert.Equal(delivered.Count, delivered.Select(d => d.Id).Distinct().Count());
         var rows = await pipeline.DeliveryRowsAsync();
-        Assert.All(rows, d => Assert.True(d.Status is "Delivered" or "Cancelled", $"{d.Id} is {d.Status}"));
-        Assert.Equal(rows.Where(d => d.Status == "Delivered").Select(d => d.Id).Order(), delivered.Select(d => d.Id).Order());
+        Assert.All(rows, d => Assert.True(d.Status is DeliveryStatus.Delivered or DeliveryStatus.Cancelled, $"{d.Id} is {d.Status}"));
+        Assert.Equal(rows.Where(d => d.Status == DeliveryStatus.Delivered).Select(d => d.Id).Order(), delivered.Select(d => d.Id).Order());
         Assert.Empty(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
         Assert.Equal(0, await PoisonQueuedAsync(pipeline));
     }
@@ -81,7 +82,7 @@ public sealed class OutboundSafetyTests(AzuriteFixture azurite)
 
         Assert.Equal(1, Volatile.Read(ref received));
         var after = (await pipeline.VictimsAsync()).Single();
-        Assert.Equal("Unconfirmed", after.EmailStatus);
+        Assert.Equal(EmailStatus.Unconfirmed, after.EmailStatus);
         Assert.Contains("may have accepted", after.EmailReason, StringComparison.Ordinal);
         var deadLetter = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
         Assert.Equal((pipeline.Options.EmailQueue, victim.VictimId), (deadLetter.Queue, deadLetter.VictimId));
@@ -105,7 +106,7 @@ public sealed class OutboundSafetyTests(AzuriteFixture azurite)
         Assert.Empty(elsewhere.LogEntries);
         Assert.Single(pipeline.ServiceApis.LogEntries);
         var referral = (await pipeline.DeliveryRowsAsync()).Single(d => d.ServiceId == "general");
-        Assert.Equal(("Failed", 307), (referral.Status, referral.HttpStatus));
+        Assert.Equal((DeliveryStatus.Failed, 307), (referral.Status, referral.HttpStatus));
         Assert.Equal("general answered with a redirect (307); redirects are not followed, so nothing was sent elsewhere", referral.Reason);
         Assert.Contains(await pipeline.DeadLettersAsync(DeadLetterKind.Poison), d => d.Reason == referral.Reason);
     }

@@ -10,6 +10,7 @@ using Referrals.LocalHost;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Storage;
+using Referrals.State;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
@@ -164,8 +165,8 @@ public sealed class PipelineTestHost : IAsyncDisposable
             var emails = (await clients.Queues.GetQueueClient(Options.EmailQueue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
             var visible = (await clients.Queues.GetQueueClient(Options.CrimeEventsQueue).PeekMessagesAsync()).Value.Length
                 + (await clients.Queues.GetQueueClient(Options.EmailQueue).PeekMessagesAsync()).Value.Length;
-            var done = victims.Count == expectedVictims && victims.All(v => v.EmailStatus == "Sent") && crimes == 0 && emails == 0;
-            var now = $"{victims.Count}/{victims.Count(v => v.EmailStatus == "Sent")}/{crimes}/{emails}";
+            var done = victims.Count == expectedVictims && victims.All(v => v.EmailStatus == EmailStatus.Sent) && crimes == 0 && emails == 0;
+            var now = $"{victims.Count}/{victims.Count(v => v.EmailStatus == EmailStatus.Sent)}/{crimes}/{emails}";
             stablePolls = visible == 0 && now == last ? stablePolls + 1 : 0;
             last = now;
             if (done || stablePolls >= 15 || DateTime.UtcNow > deadline)
@@ -180,7 +181,7 @@ public sealed class PipelineTestHost : IAsyncDisposable
     public async Task<List<VictimStateEntity>> VictimsAsync() =>
         await Services.GetRequiredService<VictimStateStore>().AllVictimsAsync(CancellationToken.None).ToListAsync();
 
-    public async Task<List<DeliveryEntity>> DeliveryRowsAsync() =>
+    public async Task<List<Forwarding.DeliveryEntity>> DeliveryRowsAsync() =>
         await Services.GetRequiredService<Forwarding.DeliveryStore>().AllAsync(CancellationToken.None).ToListAsync();
 
     /// <summary>Recounts the given months, as the timer does, and reads them back as the endpoint does.</summary>

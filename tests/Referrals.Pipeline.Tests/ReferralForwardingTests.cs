@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Text.Json;
 using Referrals.Cli;
+using Referrals.Forwarding;
 using Referrals.Pipeline.DeadLetters;
+using Referrals.State;
 using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Tests;
@@ -82,17 +84,17 @@ public sealed class ReferralForwardingTests(AzuriteFixture azurite)
         await using var pipeline = new PipelineTestHost(azurite, services: (service, _) => service == "general" && !Volatile.Read(ref generalUp) ? 503 : 201);
         await pipeline.StartAsync();
         await pipeline.SendAsync([Samples.Lines[0]]);
-        await WaitForAsync(async () => (await pipeline.DeliveryRowsAsync()).Any(d => d is { Kind: "Referral", Status: "Pending", Attempts: > 0 }));
+        await WaitForAsync(async () => (await pipeline.DeliveryRowsAsync()).Any(d => d is { Kind: DeliveryKind.Referral, Status: DeliveryStatus.Pending, Attempts: > 0 }));
 
         await pipeline.SendAsync([Samples.Lines[15]]);
-        await WaitForAsync(async () => (await pipeline.DeliveryRowsAsync()).Any(d => d is { Kind: "Withdrawal", Status: "Cancelled" }));
+        await WaitForAsync(async () => (await pipeline.DeliveryRowsAsync()).Any(d => d is { Kind: DeliveryKind.Withdrawal, Status: DeliveryStatus.Cancelled }));
         Volatile.Write(ref generalUp, true);
         await pipeline.WaitUntilIdleAsync();
 
         Assert.Empty(pipeline.Deliveries());
         var rows = await pipeline.DeliveryRowsAsync();
-        Assert.Equal("Cancelled", rows.Single(d => d.Kind == "Referral").Status);
-        Assert.Equal("Cancelled", rows.Single(d => d.Kind == "Withdrawal").Status);
+        Assert.Equal(DeliveryStatus.Cancelled, rows.Single(d => d.Kind == DeliveryKind.Referral).Status);
+        Assert.Equal(DeliveryStatus.Cancelled, rows.Single(d => d.Kind == DeliveryKind.Withdrawal).Status);
     }
 
     [Fact]
@@ -108,7 +110,7 @@ public sealed class ReferralForwardingTests(AzuriteFixture azurite)
         var rows = await pipeline.DeliveryRowsAsync();
         var general = rows.Single(d => d.ServiceId == "general");
         var idva = rows.Single(d => d.ServiceId == "idva");
-        Assert.Equal(("Delivered", "Delivered"), (general.Status, idva.Status));
+        Assert.Equal((DeliveryStatus.Delivered, DeliveryStatus.Delivered), (general.Status, idva.Status));
         Assert.Equal(2, general.Attempts);
         Assert.True(general.DeliveredAt - idva.DeliveredAt > TimeSpan.FromSeconds(20), $"idva at {idva.DeliveredAt:O}, general at {general.DeliveredAt:O}");
         Assert.Equal(2, pipeline.Deliveries().Count(d => d.Kind == "Referral"));
@@ -124,7 +126,7 @@ public sealed class ReferralForwardingTests(AzuriteFixture azurite)
         await pipeline.WaitUntilIdleAsync();
 
         var failed = (await pipeline.DeliveryRowsAsync()).Single(d => d.ServiceId == "idva");
-        Assert.Equal(("Failed", 400, 1), (failed.Status, failed.HttpStatus, failed.Attempts));
+        Assert.Equal((DeliveryStatus.Failed, 400, 1), (failed.Status, failed.HttpStatus, failed.Attempts));
         Assert.Equal(1, pipeline.ServiceApis.LogEntries.Count(e => e.RequestMessage.Path == "/idva/referrals"));
         Assert.Equal(1, (await pipeline.TalliesAsync(October))[October, TallyCategories.ReferralsFailed]);
         var letter = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
@@ -137,7 +139,7 @@ public sealed class ReferralForwardingTests(AzuriteFixture azurite)
 
         Assert.Equal((0, 0), (listed, replayed));
         Assert.Contains("reason: idva refused the Referral: 400", listing, StringComparison.Ordinal);
-        Assert.Equal("Delivered", (await pipeline.DeliveryRowsAsync()).Single(d => d.ServiceId == "idva").Status);
+        Assert.Equal(DeliveryStatus.Delivered, (await pipeline.DeliveryRowsAsync()).Single(d => d.ServiceId == "idva").Status);
         Assert.Contains(pipeline.Deliveries(), d => d.Id == "ref:DB/26/000102:V1:idva");
     }
 

@@ -1,9 +1,11 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Referrals.Forwarding;
 using Referrals.Pipeline;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Storage;
+using Referrals.State;
 
 namespace Referrals.LocalHost;
 
@@ -34,29 +36,29 @@ public sealed record RunSummary(
         var inv = CultureInfo.InvariantCulture;
         output.WriteLine(string.Create(inv, $"Snapshots processed: {SnapshotsApplied + SnapshotsStale + Rejected.Sum(r => r.Occurrences)} ({SnapshotsApplied} applied, {SnapshotsStale} duplicate or out of date, {Rejected.Sum(r => r.Occurrences)} rejected)"));
         output.WriteLine(string.Create(inv, $"Victims: {Victims.Count}"));
-        foreach (var group in Victims.GroupBy(v => v.ReferralStatus).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var group in Victims.GroupBy(v => v.ReferralStatus).OrderBy(g => g.Key.ToString(), StringComparer.Ordinal))
         {
             output.WriteLine(string.Create(inv, $"  {group.Key,-16} {group.Count()}"));
         }
 
-        output.WriteLine(string.Create(inv, $"Entitlement emails sent: {Victims.Count(v => v.EmailStatus == nameof(EmailStatus.Sent))}"));
-        var suppressed = Victims.Where(v => v.EmailStatus == nameof(EmailStatus.Suppressed)).ToList();
+        output.WriteLine(string.Create(inv, $"Entitlement emails sent: {Victims.Count(v => v.EmailStatus == EmailStatus.Sent)}"));
+        var suppressed = Victims.Where(v => v.EmailStatus == EmailStatus.Suppressed).ToList();
         output.WriteLine(string.Create(inv, $"Entitlement emails suppressed: {suppressed.Count}"));
         foreach (var group in suppressed.GroupBy(v => v.EmailReason).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             output.WriteLine(string.Create(inv, $"  {group.Key,-16} {group.Count()}"));
         }
 
-        foreach (var other in Victims.Where(v => v.EmailStatus is not (nameof(EmailStatus.Sent) or nameof(EmailStatus.Suppressed))).GroupBy(v => v.EmailStatus))
+        foreach (var other in Victims.Where(v => v.EmailStatus is not (EmailStatus.Sent or EmailStatus.Suppressed)).GroupBy(v => v.EmailStatus))
         {
             output.WriteLine(string.Create(inv, $"Entitlement emails {other.Key}: {other.Count()}"));
         }
 
         output.WriteLine("Deliveries to services (referrals, withdrawal notices, Victim Care Unit tasks):");
-        foreach (var group in Deliveries.GroupBy(d => (d.Kind, d.ServiceId, d.Status)).OrderBy(g => g.Key.Kind, StringComparer.Ordinal).ThenBy(g => g.Key.ServiceId, StringComparer.Ordinal))
+        foreach (var group in Deliveries.GroupBy(d => (d.Kind, d.ServiceId, d.Status)).OrderBy(g => g.Key.Kind.ToString(), StringComparer.Ordinal).ThenBy(g => g.Key.ServiceId, StringComparer.Ordinal))
         {
             var onTime = group.Count(d => d.OnTime == true);
-            output.WriteLine(string.Create(inv, $"  {group.Key.Kind,-18} {group.Key.ServiceId,-9} {group.Key.Status,-10} {group.Count(),3}{(group.Key.Kind == "Referral" && group.Key.Status == nameof(DeliveryStatus.Delivered) ? $"  ({onTime} on time)" : "")}"));
+            output.WriteLine(string.Create(inv, $"  {group.Key.Kind,-18} {group.Key.ServiceId,-9} {group.Key.Status,-10} {group.Count(),3}{(group.Key.Kind == DeliveryKind.Referral && group.Key.Status == DeliveryStatus.Delivered ? $"  ({onTime} on time)" : "")}"));
         }
 
         output.WriteLine(string.Create(inv, $"Rejected messages: {Rejected.Count}"));

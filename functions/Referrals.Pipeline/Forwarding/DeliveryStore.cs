@@ -4,11 +4,12 @@ using Microsoft.Extensions.Options;
 using Referrals.Forwarding;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Storage;
+using Referrals.State;
 
 namespace Referrals.Pipeline.Forwarding;
 
 /// <summary>Delivery rows, beside the victim rows in the crime's partition of the VictimStates table.</summary>
-public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptions> options, TimeProvider time)
+public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptions> options)
 {
     private const string DeliveryRows = $"RowKey ge '{DeliveryEntity.RowKeyPrefix}' and RowKey lt 'delivery;'";
 
@@ -18,55 +19,44 @@ public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptio
     public static string RowKeyFor(DeliveryKind kind, string crimeReference, string victimId, string serviceId) =>
         $"{DeliveryEntity.RowKeyPrefix}{TableKeys.Id($"{kind}:{victimId}:{serviceId}")}@{VictimStateStore.PartitionKeyFor(crimeReference)}";
 
-    public async Task<DeliveryEntity?> GetAsync(DeliveryKind kind, string crimeReference, string victimId, string serviceId, CancellationToken cancellationToken)
+    public async Task<Stored<DeliveryState>?> GetAsync(DeliveryKind kind, string crimeReference, string victimId, string serviceId, CancellationToken cancellationToken)
     {
         var row = await Table.GetEntityIfExistsAsync<DeliveryEntity>(
             VictimStateStore.PartitionKeyFor(crimeReference), RowKeyFor(kind, crimeReference, victimId, serviceId), cancellationToken: cancellationToken);
-        return row.HasValue ? row.Value : null;
+        return row.HasValue && row.Value is { } value ? value.ToStored() : null;
     }
 
-    /// <summary>The delivery's row, created Pending if this is its first work item (one request then; two for a repeat).</summary>
-    public async Task<DeliveryEntity> GetOrAddAsync(ReferralWorkItem item, string channel, string? dueBy, CancellationToken cancellationToken)
+    /// <summary>
+    /// The delivery's row, created as <paramref name="created"/> if this is its first work item (one request then, and
+    /// <c>Added</c>; two for a repeat, which gets the row as stored).
+    /// </summary>
+    public async Task<(Stored<DeliveryState> Delivery, bool Added)> GetOrAddAsync(DeliveryState created, CancellationToken cancellationToken)
     {
-        var delivery = new DeliveryEntity
-        {
-            PartitionKey = VictimStateStore.PartitionKeyFor(item.CrimeReference),
-            RowKey = RowKeyFor(item.Kind, item.CrimeReference, item.VictimId, item.ServiceId),
-            Id = item.Id,
-            Kind = item.Kind.ToString(),
-            CrimeReference = item.CrimeReference,
-            VictimId = item.VictimId,
-            ServiceId = item.ServiceId,
-            Channel = channel,
-            Status = nameof(DeliveryStatus.Pending),
-            Month = item.Month,
-            DueBy = item.Kind == DeliveryKind.Referral ? dueBy : null,
-            CreatedAt = time.GetUtcNow(),
-        };
         try
         {
-            var response = await Table.AddEntityAsync(delivery, cancellationToken);
-            delivery.ETag = response.Headers.ETag ?? default;
-            return delivery;
+            var response = await Table.AddEntityAsync(created.ToRow(default), cancellationToken);
+            return (new Stored<DeliveryState>(created, response.Headers.ETag ?? default), true);
         }
         catch (RequestFailedException ex) when (ex.Status == 409)
         {
-            return (await GetAsync(item.Kind, item.CrimeReference, item.VictimId, item.ServiceId, cancellationToken))!;
+            return ((await GetAsync(created.Kind, created.CrimeReference, created.VictimId, created.ServiceId, cancellationToken))!, false);
         }
     }
 
-    /// <summary>Replaces the row only if nobody changed it since it was read; false otherwise.</summary>
-    public Task<bool> TryReplaceAsync(DeliveryEntity delivery, CancellationToken cancellationToken) =>
-        Table.TryReplaceAsync(delivery, cancellationToken);
+    /// <summary>Replaces the row only if nobody changed it since it was read: the new ETag, or null otherwise.</summary>
+    public async Task<Stored<DeliveryState>?> TryReplaceAsync(DeliveryState delivery, ETag etag, CancellationToken cancellationToken)
+    {
+        var row = delivery.ToRow(etag);
+        return await Table.TryReplaceAsync(row, cancellationToken) ? new Stored<DeliveryState>(delivery, row.ETag) : null;
+    }
 
     /// <summary>An operator's replay of a failed or unconfirmed delivery: back to Pending, so the forwarder sends it.</summary>
     public async Task RequeueAsync(ReferralWorkItem item, CancellationToken cancellationToken)
     {
-        if (await GetAsync(item.Kind, item.CrimeReference, item.VictimId, item.ServiceId, cancellationToken) is { Status: nameof(DeliveryStatus.Failed) or nameof(DeliveryStatus.Unconfirmed) } delivery)
+        if (await GetAsync(item.Kind, item.CrimeReference, item.VictimId, item.ServiceId, cancellationToken) is { State.Status: DeliveryStatus.Failed or DeliveryStatus.Unconfirmed } delivery)
         {
-            delivery.Status = nameof(DeliveryStatus.Pending);
-            delivery.Reason = null;
-            await Table.UpdateEntityAsync(delivery, delivery.ETag, TableUpdateMode.Replace, cancellationToken);
+            var pending = DeliveryTransition.Settle(delivery.State, DeliveryStatus.Pending, null);
+            await Table.UpdateEntityAsync(pending.ToRow(delivery.ETag), delivery.ETag, TableUpdateMode.Replace, cancellationToken);
         }
     }
 

@@ -1,16 +1,13 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Referrals.Calendar;
-using Referrals.Contract;
 using Referrals.Forwarding;
 using Referrals.Pipeline.Configuration;
-using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Outbound;
 using Referrals.Pipeline.Storage;
-using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
+using Referrals.State;
 using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Forwarding;
@@ -19,100 +16,110 @@ namespace Referrals.Pipeline.Forwarding;
 /// Handles one referral work item: a referral, a withdrawal or a Victim Care Unit task for one victim and one
 /// service. At most one of each ever reaches the service: the delivery row is claimed (Pending → Sending,
 /// ETag-checked) before the call, and the victim's current state is read again after the claim, so a delivery
-/// no longer warranted (consent withdrawn meanwhile) is cancelled instead of sent.
+/// no longer warranted (consent withdrawn meanwhile) is cancelled instead of sent. The rules are
+/// <see cref="ClaimRule"/>, <see cref="DeliveryWarrant"/>, <see cref="WithdrawalRule"/> and <see cref="OutcomeRule"/>.
 /// </summary>
 public sealed partial class ReferralForwarder(
     VictimStateStore states,
     DeliveryStore deliveries,
     RulesData rules,
-    ServiceGateway services,
-    SendGridGateway mail,
-    TallyStore tallies,
-    DeadLetterStore deadLetters,
-    PipelineMetrics metrics,
+    ReferralChannels channels,
+    WorkOutcomes outcomes,
     IOptions<PipelineOptions> options,
-    IOptions<ForwardingOptions> forwarding,
-    IOptions<SendGridOptions> sendGrid,
     OutboundPause pause,
     TimeProvider time,
     LogIds ids,
     ILogger<ReferralForwarder> logger)
 {
-    private static readonly HashSet<string> ReferredStatuses =
-        [nameof(ReferralStatus.AutoReferred), nameof(ReferralStatus.Referred), nameof(ReferralStatus.ConvertedToYes)];
-
     public async Task HandleAsync(string rawMessage, long dequeueCount, CancellationToken cancellationToken)
     {
-        if (await pause.HoldIfPausedAsync(options.Value.ReferralQueue, rawMessage, cancellationToken))
+        var message = new WorkMessage(options.Value.ReferralQueue, rawMessage, dequeueCount);
+        if (await pause.HoldIfPausedAsync(message.Queue, rawMessage, cancellationToken))
         {
             return;
         }
 
         if (!QueueText.TryDecode(rawMessage, out var payload) || ReferralWorkItem.TryParse(payload) is not { } item)
         {
-            await DeadLetterAsync(rawMessage, "not a valid referral work item", dequeueCount, null, cancellationToken);
+            await DeadLetterAsync(message, "not a valid referral work item", null, cancellationToken);
             return;
         }
 
-        var channel = rules.Directory.ChannelOf(item.ServiceId);
-        var (crime, victim) = await states.LoadVictimAsync(item.CrimeReference, item.VictimId, cancellationToken);
-        if (channel is null || crime is null || victim is null)
+        message = message.About(item.CrimeReference, item.VictimId);
+        if (rules.Directory.ChannelOf(item.ServiceId) is not { } channel)
         {
-            await DeadLetterAsync(rawMessage, channel is null ? $"service '{item.ServiceId}' is not in the services directory" : "no stored state for this victim", dequeueCount, item, cancellationToken);
+            await DeadLetterAsync(message, $"service '{item.ServiceId}' is not in the services directory", item, cancellationToken);
             return;
         }
 
-        var delivery = await deliveries.GetOrAddAsync(item, channel.Channel, victim.ReferralDueBy, cancellationToken);
-        if (!await ReadyToSendAsync(item, delivery, channel, victim, rawMessage, dequeueCount, cancellationToken))
+        // A first work item creates the row already claimed (one write for both); a withdrawal first looks at its referral.
+        var fresh = item.Pending(channel.Channel, time.GetUtcNow());
+        var (delivery, added) = await deliveries.GetOrAddAsync(item.Kind == DeliveryKind.Withdrawal ? fresh : DeliveryTransition.Claim(fresh, time.GetUtcNow()), cancellationToken);
+        var claimed = added && item.Kind != DeliveryKind.Withdrawal ? delivery : await ClaimAsync(message, item, delivery, channel, cancellationToken);
+        if (claimed is null)
         {
             return;
+        }
+
+        // Read after the claim, so a withdrawal committed before it is honoured.
+        var current = await states.LoadVictimAsync(item.CrimeReference, item.VictimId, CancellationToken.None);
+        var notWarranted = current is null ? "the victim's state is gone" : DeliveryWarrant.WhyNot(item.Kind, current.State.ReferralStatus);
+        if ((notWarranted is null ? await DocumentAsync(item) : null) is not { } document)
+        {
+            await SettleAsync(claimed, DeliveryStatus.Cancelled, notWarranted ?? "the victim is not in the latest snapshot");
+            if (current is null)
+            {
+                await DeadLetterAsync(message, "no stored state for this victim", item, CancellationToken.None);
+            }
+
+            return;
+        }
+
+        await RecordAsync(message, item, claimed, await channels.SendAsync(channel, document));
+    }
+
+    /// <summary>A delivery whose row existed (or a withdrawal): claimed if it should be sent now, else settled or deferred (null).</summary>
+    private async Task<Stored<DeliveryState>?> ClaimAsync(WorkMessage message, ReferralWorkItem item, Stored<DeliveryState> delivery, ReferralChannel channel, CancellationToken cancellationToken)
+    {
+        if (await states.LoadVictimAsync(item.CrimeReference, item.VictimId, cancellationToken) is not { } victim)
+        {
+            await DeadLetterAsync(message, "no stored state for this victim", item, cancellationToken);
+            return null;
+        }
+
+        if (!await ReadyToSendAsync(message, item, delivery, channel, victim.State, cancellationToken))
+        {
+            return null;
         }
 
         // From the claim to the result being stored, host shutdown must not cut in (see the email sender).
-        delivery.Status = nameof(DeliveryStatus.Sending);
-        delivery.AttemptedAt = time.GetUtcNow();
-        delivery.Attempts++;
-        if (!await deliveries.TryReplaceAsync(delivery, CancellationToken.None))
-        {
-            throw new RetryLaterException($"Delivery {LoggedId(item)} changed while it was claimed.");
-        }
-
-        var current = await states.LoadVictimRowAsync(item.CrimeReference, item.VictimId, CancellationToken.None);
-        var notWarranted = current is null ? "the victim's state is gone" : Warranted(item, current);
-        if ((notWarranted is null ? Document(item, crime) : null) is not { } document)
-        {
-            await SettleAsync(delivery, DeliveryStatus.Cancelled, notWarranted ?? "the victim is not in the latest snapshot");
-            return;
-        }
-
-        var outcome = channel.IsHttp
-            ? await services.PostAsync(channel, document, CancellationToken.None)
-            : await SendSecureEmailAsync(channel, document);
-        await RecordAsync(item, delivery, outcome, rawMessage, dequeueCount);
+        return await deliveries.TryReplaceAsync(DeliveryTransition.Claim(delivery.State, time.GetUtcNow()), delivery.ETag, CancellationToken.None)
+            ?? throw new RetryLaterException($"Delivery {LoggedId(item)} changed while it was claimed.");
     }
 
     /// <summary>Whether this delivery should be claimed and sent now; settles or defers it otherwise.</summary>
-    private async Task<bool> ReadyToSendAsync(ReferralWorkItem item, DeliveryEntity delivery, ReferralChannel channel, VictimStateEntity victim, string rawMessage, long dequeueCount, CancellationToken cancellationToken)
+    private async Task<bool> ReadyToSendAsync(WorkMessage message, ReferralWorkItem item, Stored<DeliveryState> delivery, ReferralChannel channel, VictimState victim, CancellationToken cancellationToken)
     {
-        switch (delivery.Status)
+        switch (ClaimRule.ForDelivery(delivery.State, time.GetUtcNow(), channels.Lease(channel), idempotent: channel.IsHttp))
         {
-            case nameof(DeliveryStatus.Delivered):
-                await tallies.RecordAsync(DeliveredEvents(delivery), cancellationToken);
+            case ClaimStep.Recount:
+                await outcomes.CountAsync(DeliveryTallyRule.Delivered(delivery.State), cancellationToken);
                 return false;
-            case nameof(DeliveryStatus.Sending) when time.GetUtcNow() - delivery.AttemptedAt < Lease(channel):
+            case ClaimStep.RetryLater:
                 throw new RetryLaterException($"Delivery {LoggedId(item)} is being sent by another delivery of its work item.");
-            case nameof(DeliveryStatus.Sending) when !channel.IsHttp:
+            case ClaimStep.Unconfirmed:
                 // A secure email has no idempotency key: it may have gone, so an operator decides.
-                await SettleAsync(delivery, DeliveryStatus.Unconfirmed, "a forwarder stopped after sending and before recording the result: check the mailbox before replaying");
-                await DeadLetterAsync(rawMessage, delivery.Reason!, dequeueCount, item, cancellationToken);
+                const string Reason = "a forwarder stopped after sending and before recording the result: check the mailbox before replaying";
+                await SettleAsync(delivery, DeliveryStatus.Unconfirmed, Reason);
+                await DeadLetterAsync(message, Reason, item, cancellationToken);
                 return false;
-            case nameof(DeliveryStatus.Sending):
+            case ClaimStep.Send when delivery.State.Status == DeliveryStatus.Sending:
                 return true; // The API dedupes on the Idempotency-Key: sending again is safe.
-            case not nameof(DeliveryStatus.Pending):
+            case ClaimStep.Nothing:
                 return false;
         }
 
-        if (Warranted(item, victim) is { } notWarranted)
+        if (DeliveryWarrant.WhyNot(item.Kind, victim.ReferralStatus) is { } notWarranted)
         {
             await SettleAsync(delivery, DeliveryStatus.Cancelled, notWarranted);
             return false;
@@ -124,169 +131,82 @@ public sealed partial class ReferralForwarder(
         }
 
         var referral = await deliveries.GetAsync(DeliveryKind.Referral, item.CrimeReference, item.VictimId, item.ServiceId, cancellationToken);
-        switch (referral?.Status)
+        switch (WithdrawalRule.Next(referral?.State.Status))
         {
-            case nameof(DeliveryStatus.Delivered) or nameof(DeliveryStatus.Unconfirmed):
-                // Unconfirmed may have reached the service: better a withdrawal it does not need than a referral left standing.
+            case WithdrawalStep.Send:
                 return true;
-            case nameof(DeliveryStatus.Sending):
+            case WithdrawalStep.WaitForReferral:
                 throw new RetryLaterException($"The referral withdrawn by {LoggedId(item)} is being sent; the withdrawal follows it.");
-            case nameof(DeliveryStatus.Pending):
+            case WithdrawalStep.CancelReferral:
                 // Not reached yet: stop it, so the service hears nothing at all.
-                referral.Status = nameof(DeliveryStatus.Cancelled);
-                referral.Reason = "withdrawn before it was delivered";
-                if (!await deliveries.TryReplaceAsync(referral, cancellationToken))
-                {
-                    throw new RetryLaterException($"The referral withdrawn by {LoggedId(item)} changed meanwhile.");
-                }
-
+                _ = await deliveries.TryReplaceAsync(DeliveryTransition.Settle(referral!.State, DeliveryStatus.Cancelled, WithdrawalRule.CancelledReferralReason), referral.ETag, cancellationToken)
+                    ?? throw new RetryLaterException($"The referral withdrawn by {LoggedId(item)} changed meanwhile.");
                 break;
         }
 
-        await SettleAsync(delivery, DeliveryStatus.Cancelled, "the referral never reached the service: nothing to withdraw");
+        await SettleAsync(delivery, DeliveryStatus.Cancelled, WithdrawalRule.NothingToWithdrawReason);
         return false;
     }
 
-    /// <summary>Null when the victim's current state still asks for this delivery, else why not.</summary>
-    private static string? Warranted(ReferralWorkItem item, VictimStateEntity victim) => item.Kind switch
-    {
-        DeliveryKind.Referral when !ReferredStatuses.Contains(victim.ReferralStatus) => $"no longer warranted: the victim is now {victim.ReferralStatus}",
-        DeliveryKind.Withdrawal when victim.ReferralStatus != nameof(ReferralStatus.Withdrawn) => $"no longer warranted: the victim is now {victim.ReferralStatus}",
-        DeliveryKind.SingleSessionOffer when victim.ReferralStatus != nameof(ReferralStatus.Declined) => $"no longer warranted: the victim is now {victim.ReferralStatus}",
-        DeliveryKind.ConsentRequest when victim.ReferralStatus != nameof(ReferralStatus.AwaitingConsent) => $"no longer warranted: the victim is now {victim.ReferralStatus}",
-        _ => null,
-    };
-
     /// <summary>Built from the latest snapshot, so the service gets today's contact details and safety flags.</summary>
-    private ReferralDocument? Document(ReferralWorkItem item, CrimeStateEntity crime)
+    private async Task<ReferralDocument?> DocumentAsync(ReferralWorkItem item)
     {
         if (item.Kind == DeliveryKind.Withdrawal)
         {
             return ReferralDocument.Withdrawal(item.CrimeReference, item.VictimId, item.ServiceId);
         }
 
-        var snapshot = CrimeEventParser.Parse(crime.Snapshot).Snapshot
-            ?? throw new InvalidOperationException($"The stored snapshot of crime {ids.Reference(crime.CrimeReference)} does not parse.");
-        return snapshot.Victims.FirstOrDefault(v => v.Id == item.VictimId) is { } victim
+        var crime = await states.LoadCrimeAsync(item.CrimeReference, CancellationToken.None);
+        var snapshot = crime?.Snapshot(ids.Reference(item.CrimeReference));
+        return snapshot?.Victims.FirstOrDefault(v => v.Id == item.VictimId) is { } victim
             ? ReferralDocument.For(item.Kind, item.ServiceId, snapshot, victim, rules.Rules.Decide(snapshot, victim))
             : null;
     }
 
-    private async Task<DeliveryOutcome> SendSecureEmailAsync(ReferralChannel channel, ReferralDocument document)
+    private async Task RecordAsync(WorkMessage message, ReferralWorkItem item, Stored<DeliveryState> delivery, DeliveryOutcome outcome)
     {
-        var email = new OutgoingEmail(channel.Address!, document.Subject, document.ToText(), null, "service-referral", document.CrimeReference, document.Victim?.Id ?? string.Empty);
-        return await mail.SendAsync(email, CancellationToken.None) switch
+        var (settled, reason) = OutcomeRule.Settle(WorkOutcomes.Of(outcome), message.DequeueCount, QueueHostSettings.MaxDequeueCount, "check the mailbox before replaying");
+        var next = settled switch
         {
-            SendOutcome.Accepted => new DeliveryOutcome.Delivered(202),
-            SendOutcome.Permanent permanent => new DeliveryOutcome.Permanent(permanent.Reason, 400),
-            SendOutcome.Transient transient => new DeliveryOutcome.Transient(transient.Reason),
-            SendOutcome.Unknown unknown => new DeliveryOutcome.Unconfirmed(unknown.Reason),
-            _ => throw new InvalidOperationException("unknown send outcome"),
+            Settled.Done => DeliveryTransition.Delivered(delivery.State, time.GetUtcNow(), (outcome as DeliveryOutcome.Delivered)?.Status),
+            Settled.Retry => DeliveryTransition.Settle(delivery.State, DeliveryStatus.Pending, reason),
+            Settled.Failed => DeliveryTransition.Settle(delivery.State, DeliveryStatus.Failed, reason) with { HttpStatus = (outcome as DeliveryOutcome.Permanent)?.Status ?? delivery.State.HttpStatus },
+            _ => DeliveryTransition.Settle(delivery.State, DeliveryStatus.Unconfirmed, reason),
         };
-    }
-
-    private async Task RecordAsync(ReferralWorkItem item, DeliveryEntity delivery, DeliveryOutcome outcome, string rawMessage, long dequeueCount)
-    {
-        switch (outcome)
+        IEnumerable<TallyEvent> counted = settled switch
         {
-            case DeliveryOutcome.Delivered delivered:
-                var now = time.GetUtcNow();
-                delivery.DeliveredAt = now;
-                delivery.HttpStatus = delivered.Status;
-                delivery.OnTime = item.Kind == DeliveryKind.Referral && DateOnly.TryParse(delivery.DueBy, System.Globalization.CultureInfo.InvariantCulture, out var due)
-                    ? London.DateOf(now) <= due
-                    : null;
-                await SettleAsync(delivery, DeliveryStatus.Delivered, null);
-                await tallies.RecordAsync(DeliveredEvents(delivery), CancellationToken.None);
-                metrics.Count("delivery", $"{item.Kind}:delivered");
-                var (loggedCrime, loggedVictim) = ids.Of(item.CrimeReference, item.VictimId);
-                LogDelivered(logger, loggedCrime, loggedVictim, item.Kind, item.ServiceId, delivery.OnTime);
-                if (delivery.OnTime == false)
-                {
-                    LogLate(logger, LoggedId(item), ids.Reference(item.CrimeReference), delivery.DueBy);
-                    metrics.Count("delivery", $"{item.Kind}:late");
-                }
-
-                break;
-
-            case DeliveryOutcome.Permanent permanent:
-                delivery.HttpStatus = permanent.Status;
-                await FailAsync(item, delivery, permanent.Reason, rawMessage, dequeueCount);
-                break;
-
-            case DeliveryOutcome.Unconfirmed unconfirmed:
-                // A secure email may have gone: sending it again could be a second referral, so an operator decides.
-                await SettleAsync(delivery, DeliveryStatus.Unconfirmed, $"{unconfirmed.Reason}: check the mailbox before replaying");
-                await DeadLetterAsync(rawMessage, delivery.Reason!, dequeueCount, item, CancellationToken.None);
-                metrics.Count("delivery", $"{item.Kind}:unconfirmed");
-                break;
-
-            case DeliveryOutcome.Transient transient when dequeueCount >= QueueHostSettings.MaxDequeueCount:
-                await FailAsync(item, delivery, $"retries exhausted after {dequeueCount} deliveries: {transient.Reason}", rawMessage, dequeueCount);
-                break;
-
-            case DeliveryOutcome.Transient transient:
-                await SettleAsync(delivery, DeliveryStatus.Pending, transient.Reason);
-                metrics.Count("delivery", $"{item.Kind}:deferred");
-                throw new RetryLaterException($"Delivery {LoggedId(item)} deferred: {transient.Reason}");
+            Settled.Done => DeliveryTallyRule.Delivered(next),
+            Settled.Failed => [DeliveryTallyRule.Failed(next)],
+            _ => [],
+        };
+        await outcomes.RecordAsync(message, settled, reason, () => SettleAsync(delivery, next), counted, ("delivery", $"{item.Kind}:", "delivered"),
+            () => LogDeadLettered(logger, ids.Reference(item.CrimeReference), ids.Victim(item.VictimId), LoggedId(item)), $"Delivery {LoggedId(item)} deferred");
+        if (settled == Settled.Done)
+        {
+            var (loggedCrime, loggedVictim) = ids.Of(item.CrimeReference, item.VictimId);
+            LogDelivered(logger, loggedCrime, loggedVictim, item.Kind, item.ServiceId, next.OnTime);
+            if (next.OnTime == false)
+            {
+                LogLate(logger, LoggedId(item), ids.Reference(item.CrimeReference), next.DueBy?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+                outcomes.Count("delivery", $"{item.Kind}:late");
+            }
         }
     }
 
-    private async Task FailAsync(ReferralWorkItem item, DeliveryEntity delivery, string reason, string rawMessage, long dequeueCount)
-    {
-        await SettleAsync(delivery, DeliveryStatus.Failed, reason);
-        await DeadLetterAsync(rawMessage, reason, dequeueCount, item, CancellationToken.None);
-        await tallies.RecordAsync([new TallyEvent(MonthOf(delivery), TallyCategories.ReferralsFailed, delivery.Id)], CancellationToken.None);
-        metrics.Count("delivery", $"{item.Kind}:failed");
-    }
-
-    private IEnumerable<TallyEvent> DeliveredEvents(DeliveryEntity delivery)
-    {
-        var month = MonthOf(delivery);
-        switch (Enum.Parse<DeliveryKind>(delivery.Kind))
-        {
-            case DeliveryKind.Referral:
-                yield return new TallyEvent(month, TallyCategories.ReferralsDelivered, delivery.Id);
-                yield return new TallyEvent(month, TallyCategories.DeliveredTo(delivery.ServiceId), delivery.Id);
-                if (delivery.OnTime is { } onTime)
-                {
-                    yield return new TallyEvent(month, onTime ? TallyCategories.ReferralsOnTime : TallyCategories.ReferralsLate, delivery.Id);
-                }
-
-                break;
-            case DeliveryKind.Withdrawal:
-                yield return new TallyEvent(month, TallyCategories.WithdrawalNotices, delivery.Id);
-                break;
-            default:
-                yield return new TallyEvent(month, TallyCategories.VcuTasksDelivered, delivery.Id);
-                break;
-        }
-    }
-
-    private Month MonthOf(DeliveryEntity delivery) =>
-        Month.TryParse(delivery.Month, out var month) ? month : Month.Of(time.GetUtcNow());
-
-    private TimeSpan Lease(ReferralChannel channel) =>
-        channel.IsHttp ? forwarding.Value.ClaimLease : sendGrid.Value.ClaimLease;
+    private Task SettleAsync(Stored<DeliveryState> delivery, DeliveryStatus status, string? reason) =>
+        SettleAsync(delivery, DeliveryTransition.Settle(delivery.State, status, reason));
 
     /// <summary>Writes the row this forwarder holds; it is only changed elsewhere while Pending, so the ETag rarely fails.</summary>
-    private async Task SettleAsync(DeliveryEntity delivery, DeliveryStatus status, string? reason)
+    private async Task SettleAsync(Stored<DeliveryState> delivery, DeliveryState next)
     {
-        delivery.Status = status.ToString();
-        delivery.Reason = reason;
-        if (!await deliveries.TryReplaceAsync(delivery, CancellationToken.None))
+        if (await deliveries.TryReplaceAsync(next, delivery.ETag, CancellationToken.None) is null)
         {
-            throw new RetryLaterException($"Delivery {ids.Delivery(Enum.Parse<DeliveryKind>(delivery.Kind), delivery.CrimeReference, delivery.VictimId, delivery.ServiceId)} changed while its result was recorded.");
+            throw new RetryLaterException($"Delivery {ids.Delivery(next.Kind, next.CrimeReference, next.VictimId, next.ServiceId)} changed while its result was recorded.");
         }
     }
 
-    private async Task DeadLetterAsync(string rawMessage, string reason, long dequeueCount, ReferralWorkItem? item, CancellationToken cancellationToken)
-    {
-        await deadLetters.AddAsync(DeadLetterKind.Poison, options.Value.ReferralQueue, rawMessage, reason, dequeueCount,
-            crimeReference: item?.CrimeReference, victimId: item?.VictimId, cancellationToken: cancellationToken);
-        metrics.Count("deadletter", "poison");
-        LogDeadLettered(logger, item is null ? null : ids.Reference(item.CrimeReference), item is null ? null : ids.Victim(item.VictimId), item is null ? null : LoggedId(item));
-    }
+    private Task DeadLetterAsync(WorkMessage message, string reason, ReferralWorkItem? item, CancellationToken cancellationToken) =>
+        outcomes.DeadLetterAsync(message, reason, () => LogDeadLettered(logger, item is null ? null : ids.Reference(item.CrimeReference), item is null ? null : ids.Victim(item.VictimId), item is null ? null : LoggedId(item)), cancellationToken);
 
     private string LoggedId(ReferralWorkItem item) => ids.Delivery(item.Kind, item.CrimeReference, item.VictimId, item.ServiceId);
 

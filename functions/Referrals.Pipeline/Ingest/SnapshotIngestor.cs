@@ -1,5 +1,4 @@
 using Azure;
-using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Referrals.Contract;
@@ -11,6 +10,7 @@ using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
+using Referrals.State;
 using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Ingest;
@@ -68,10 +68,12 @@ public sealed partial class SnapshotIngestor(
             return await RefuseAsync(rawMessage, parsed.Reason!, RefusalFields.Of(parsed.Reason!), dequeueCount, parsed.EventId, cancellationToken);
         }
 
-        for (var attempt = 1; ; attempt++)
+        // A first delivery is tried (attempt 0) as a crime not seen before, as most are: the transaction then adds the
+        // crime row without reading it first, and fails with 409 if it exists after all, which loads and tries again.
+        for (var attempt = dequeueCount <= 1 ? 0 : 1; ; attempt++)
         {
-            var record = await states.LoadAsync(snapshot.Crime.Reference, cancellationToken);
-            if (Decide(snapshot, record, out var failure) is not (var month, var decisions, var next))
+            var record = attempt == 0 ? CrimeRecord.None(snapshot.Crime.Reference) : await states.LoadAsync(snapshot.Crime.Reference, cancellationToken);
+            if (Decide(snapshot, record, out var failure) is not (var month, var changes))
             {
                 // The same snapshot fails the same way every time: refused now, not retried until it is poison.
                 return await RefuseAsync(rawMessage, $"the rules could not decide this snapshot: {failure!.GetType().Name}: {failure.Message}", "rules", dequeueCount, snapshot.EventId, cancellationToken);
@@ -83,14 +85,15 @@ public sealed partial class SnapshotIngestor(
                 var (loggedCrime, loggedEvent) = (ids.Reference(snapshot.Crime.Reference), ids.Event(snapshot.EventId));
                 LogStale(logger, loggedCrime, snapshot.Crime.Version, record.Version, loggedEvent);
                 // A redelivery may follow a crash after the commit: hand on again everything the stored state asks for.
-                await HandOnAsync(record.Victims.Values.Select(v => ((VictimStateEntity?)null, v)), month, cancellationToken);
+                await HandOnAsync([.. record.Victims.Values.Select(v => new VictimChange(null, v.State, []))], month, cancellationToken);
                 return IngestOutcome.Stale;
             }
 
             bool committed;
             try
             {
-                committed = await states.TryCommitAsync(Actions(record, snapshot, payload, next), cancellationToken);
+                committed = await states.TryCommitAsync(CrimeRow(record, snapshot, payload), record.Crime?.ETag,
+                    changes.Select(c => (c.Next, record.Victims.GetValueOrDefault(c.Next.VictimId)?.ETag ?? default)), cancellationToken);
             }
             catch (RequestFailedException ex) when (ex.Status is 400 or 413)
             {
@@ -100,16 +103,21 @@ public sealed partial class SnapshotIngestor(
 
             if (committed)
             {
-                foreach (var (decision, state) in decisions.Zip(next))
+                foreach (var state in changes.Select(c => c.Next))
                 {
-                    metrics.Count("victim", state.ReferralStatus);
-                    var (loggedCrime, loggedVictim) = ids.Of(decision.CrimeReference, decision.VictimId);
-                    LogDecided(logger, loggedCrime, loggedVictim, snapshot.Crime.Version, state.ReferralStatus, state.EmailStatus, state.EmailReason);
+                    metrics.Count("victim", state.ReferralStatus.ToString());
+                    var (loggedCrime, loggedVictim) = ids.Of(state.CrimeReference, state.VictimId);
+                    LogDecided(logger, loggedCrime, loggedVictim, snapshot.Crime.Version, state.ReferralStatus, state.Email.Status, state.Email.Reason);
                 }
 
                 metrics.Count("snapshot", "applied");
-                await HandOnAsync(next.Select(v => (record.Victims.GetValueOrDefault(v.VictimId), v)), month, cancellationToken);
+                await HandOnAsync(changes, month, cancellationToken);
                 return IngestOutcome.Applied;
+            }
+
+            if (attempt == 0)
+            {
+                continue;
             }
 
             if (attempt == MaxConcurrencyRetries)
@@ -123,18 +131,17 @@ public sealed partial class SnapshotIngestor(
     }
 
     /// <summary>
-    /// The snapshot's month, its decisions and the victims' next states; null, with the exception, when the rules or
-    /// the calendar throw on it (a date at the edge of the calendar, say). They are pure, so it would throw again on
-    /// every delivery. Decided even for a stale snapshot, so one that can never be decided is refused whatever is stored.
+    /// The snapshot's month and its victims' changes (<see cref="VictimTransition"/>); null, with the exception, when the
+    /// rules or the calendar throw on it (a date at the edge of the calendar, say). They are pure, so it would throw again
+    /// on every delivery. Decided even for a stale snapshot, so one that can never be decided is refused whatever is stored.
     /// </summary>
-    private (Month Month, IReadOnlyList<VictimDecision> Decisions, List<VictimStateEntity> Next)? Decide(CrimeEvent snapshot, CrimeRecord record, out Exception? failure)
+    private (Month Month, List<VictimChange> Changes)? Decide(CrimeEvent snapshot, CrimeRecord record, out Exception? failure)
     {
         try
         {
             var month = Month.Of(snapshot.SentAt);
-            var decisions = rules.Decide(snapshot);
             failure = null;
-            return (month, decisions, [.. decisions.Select(d => VictimTransitions.Apply(record.Victims.GetValueOrDefault(d.VictimId), d, record.PartitionKey, time.GetUtcNow(), month))]);
+            return (month, [.. rules.Decide(snapshot).Select(d => VictimTransition.Apply(record.Victims.GetValueOrDefault(d.VictimId)?.State, d, time.GetUtcNow(), month))]);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -153,52 +160,32 @@ public sealed partial class SnapshotIngestor(
         return IngestOutcome.Rejected;
     }
 
-    private List<TableTransactionAction> Actions(CrimeRecord record, CrimeEvent snapshot, byte[] payload, List<VictimStateEntity> victims)
+    private CrimeStateEntity CrimeRow(CrimeRecord record, CrimeEvent snapshot, byte[] payload) => new()
     {
-        var crime = new CrimeStateEntity
-        {
-            PartitionKey = record.PartitionKey,
-            RowKey = VictimStateStore.CrimeRowKeyFor(record.PartitionKey),
-            CrimeReference = snapshot.Crime.Reference,
-            Version = snapshot.Crime.Version,
-            EventId = snapshot.EventId,
-            SentAt = snapshot.SentAt,
-            OffenceCode = OffenceCode.Normalise(snapshot.Crime.Offence.HomeOfficeCode),
-            Snapshot = payload,
-            UpdatedAt = time.GetUtcNow(),
-        };
-
-        // The crime row carries the ETag check: if another delivery applied a version first, the whole transaction fails.
-        var actions = new List<TableTransactionAction>
-        {
-            record.Crime is { } stored
-                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, crime, stored.ETag)
-                : new TableTransactionAction(TableTransactionActionType.Add, crime),
-        };
-        actions.AddRange(victims.Select(v => v.ETag == default
-            ? new TableTransactionAction(TableTransactionActionType.Add, v)
-            : new TableTransactionAction(TableTransactionActionType.UpdateReplace, v, v.ETag)));
-        return actions;
-    }
+        PartitionKey = record.PartitionKey,
+        RowKey = VictimStateStore.CrimeRowKeyFor(record.PartitionKey),
+        CrimeReference = snapshot.Crime.Reference,
+        Version = snapshot.Crime.Version,
+        EventId = snapshot.EventId,
+        SentAt = snapshot.SentAt,
+        OffenceCode = OffenceCode.Normalise(snapshot.Crime.Offence.HomeOfficeCode),
+        Snapshot = payload,
+        UpdatedAt = time.GetUtcNow(),
+    };
 
     /// <summary>
-    /// After a commit: the tally events and deliveries that are new since <c>previous</c> (all of them when it is null,
-    /// as on a redelivery), and queued emails. The receivers ignore repeats, so handing on twice is harmless.
+    /// After a commit: the tally events and deliveries that are new in each change (all of them when it has no previous
+    /// state, as on a redelivery), and queued emails. The receivers ignore repeats, so handing on twice is harmless.
     /// </summary>
-    private async Task HandOnAsync(IEnumerable<(VictimStateEntity? Previous, VictimStateEntity Next)> victims, Month month, CancellationToken cancellationToken)
+    private async Task HandOnAsync(IReadOnlyCollection<VictimChange> changes, Month month, CancellationToken cancellationToken)
     {
-        var changes = victims.ToList();
-        var counted = changes.SelectMany(c => VictimTransitions.CountedEvents(c.Next)
-            .Except(c.Previous is null ? [] : VictimTransitions.CountedEvents(c.Previous))
-            .Select(e => new TallyEvent(e.Month, e.Category, $"{c.Next.CrimeReference}:{c.Next.VictimId}")));
-        await tallies.RecordAsync(counted, cancellationToken);
-
-        foreach (var item in changes.SelectMany(c => WorkPlan.Between(c.Previous, c.Next, month)))
+        await tallies.RecordAsync(changes.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken);
+        foreach (var (change, planned) in changes.SelectMany(c => WorkPlan.Between(c.Previous, c.Next).Select(p => (c, p))))
         {
-            await work.EnqueueReferralAsync(item, cancellationToken);
+            await work.EnqueueReferralAsync(new ReferralWorkItem(planned.Kind, change.Next.CrimeReference, change.Next.VictimId, planned.ServiceId, month.ToString(), change.Next.ReferralDueBy), cancellationToken);
         }
 
-        foreach (var (_, victim) in changes.Where(c => c.Next.EmailStatus == nameof(EmailStatus.Queued)))
+        foreach (var victim in changes.Select(c => c.Next).Where(v => v.Email.Status == EmailStatus.Queued))
         {
             await work.EnqueueEmailAsync(new EmailWorkItem(victim.CrimeReference, victim.VictimId, victim.Version), cancellationToken);
         }
@@ -211,7 +198,7 @@ public sealed partial class SnapshotIngestor(
     private static partial void LogStale(ILogger logger, string crimeReference, long version, long storedVersion, string eventId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Crime {CrimeReference} victim {VictimId} version {Version}: referral {ReferralStatus}, email {EmailStatus} {EmailReason}")]
-    private static partial void LogDecided(ILogger logger, string crimeReference, string victimId, long version, string referralStatus, string emailStatus, string? emailReason);
+    private static partial void LogDecided(ILogger logger, string crimeReference, string victimId, long version, ReferralStatus referralStatus, EmailStatus emailStatus, string? emailReason);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Crime event dead-lettered after {DequeueCount} deliveries ({ErrorType})")]
     private static partial void LogDeadLettered(ILogger logger, long dequeueCount, string errorType);

@@ -2,13 +2,18 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using Referrals.Pipeline.Configuration;
+using Referrals.State;
 
 namespace Referrals.Pipeline.Storage;
 
-/// <summary>A crime's stored state: its last snapshot row and its victims' rows, with ETags for optimistic concurrency.</summary>
-public sealed record CrimeRecord(string PartitionKey, CrimeStateEntity? Crime, IReadOnlyDictionary<string, VictimStateEntity> Victims)
+/// <summary>A crime's stored state: its last snapshot row and its victims' states, with ETags for optimistic concurrency.</summary>
+public sealed record CrimeRecord(string PartitionKey, CrimeStateEntity? Crime, IReadOnlyDictionary<string, Stored<VictimState>> Victims)
 {
     public long Version => Crime?.Version ?? 0;
+
+    /// <summary>A crime with nothing stored.</summary>
+    public static CrimeRecord None(string crimeReference) =>
+        new(VictimStateStore.PartitionKeyFor(crimeReference), null, new Dictionary<string, Stored<VictimState>>(StringComparer.Ordinal));
 }
 
 /// <summary>Per-victim state in Azure Table Storage, one partition per crime so a snapshot commits in one transaction.</summary>
@@ -35,42 +40,49 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
     {
         var partition = PartitionKeyFor(crimeReference);
         var crime = await Table.GetEntityIfExistsAsync<CrimeStateEntity>(partition, CrimeRowKeyFor(partition), cancellationToken: cancellationToken);
-        var victims = new Dictionary<string, VictimStateEntity>(StringComparer.Ordinal);
+        var victims = new Dictionary<string, Stored<VictimState>>(StringComparer.Ordinal);
         if (crime.HasValue)
         {
             var filter = $"PartitionKey eq {TableKeys.Quote(partition)} and {VictimRows}";
             await foreach (var victim in Table.QueryAsync<VictimStateEntity>(filter, cancellationToken: cancellationToken))
             {
-                victims[victim.VictimId] = victim;
+                victims[victim.VictimId] = victim.ToStored();
             }
         }
 
         return new CrimeRecord(partition, crime.HasValue ? crime.Value : null, victims);
     }
 
-    public async Task<(CrimeStateEntity? Crime, VictimStateEntity? Victim)> LoadVictimAsync(string crimeReference, string victimId, CancellationToken cancellationToken)
+    /// <summary>The crime's row (its latest snapshot), for composing from.</summary>
+    public async Task<CrimeStateEntity?> LoadCrimeAsync(string crimeReference, CancellationToken cancellationToken)
     {
         var partition = PartitionKeyFor(crimeReference);
-        var victim = await Table.GetEntityIfExistsAsync<VictimStateEntity>(partition, RowKeyFor(crimeReference, victimId), cancellationToken: cancellationToken);
-        if (!victim.HasValue)
-        {
-            return (null, null);
-        }
-
         var crime = await Table.GetEntityIfExistsAsync<CrimeStateEntity>(partition, CrimeRowKeyFor(partition), cancellationToken: cancellationToken);
-        return (crime.HasValue ? crime.Value : null, victim.Value);
+        return crime.HasValue ? crime.Value : null;
     }
 
-    /// <summary>The victim's row alone (one request): for re-checking its state.</summary>
-    public async Task<VictimStateEntity?> LoadVictimRowAsync(string crimeReference, string victimId, CancellationToken cancellationToken)
+    /// <summary>The victim's state alone (one request).</summary>
+    public async Task<Stored<VictimState>?> LoadVictimAsync(string crimeReference, string victimId, CancellationToken cancellationToken)
     {
         var victim = await Table.GetEntityIfExistsAsync<VictimStateEntity>(PartitionKeyFor(crimeReference), RowKeyFor(crimeReference, victimId), cancellationToken: cancellationToken);
-        return victim.HasValue ? victim.Value : null;
+        return victim.HasValue && victim.Value is { } value ? value.ToStored() : null;
     }
 
-    /// <summary>Commits a snapshot's rows atomically; fails with 409/412 if another delivery changed the crime first.</summary>
-    public async Task<bool> TryCommitAsync(IReadOnlyList<TableTransactionAction> actions, CancellationToken cancellationToken)
+    /// <summary>
+    /// Commits a snapshot's crime row and victims' states atomically; fails (false) with 409/412 if another delivery
+    /// changed the crime first: the crime row carries the ETag check.
+    /// </summary>
+    public async Task<bool> TryCommitAsync(CrimeStateEntity crime, ETag? storedCrime, IEnumerable<(VictimState State, ETag ETag)> victims, CancellationToken cancellationToken)
     {
+        List<TableTransactionAction> actions =
+        [
+            storedCrime is { } etag
+                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, crime, etag)
+                : new TableTransactionAction(TableTransactionActionType.Add, crime),
+            .. victims.Select(v => v.ETag == default
+                ? new TableTransactionAction(TableTransactionActionType.Add, v.State.ToRow(default))
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, v.State.ToRow(v.ETag), v.ETag)),
+        ];
         try
         {
             await Table.SubmitTransactionAsync(actions, cancellationToken);
@@ -82,19 +94,20 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
         }
     }
 
-    /// <summary>Replaces a victim row only if nobody changed it since it was read; returns false otherwise.</summary>
-    public Task<bool> TryReplaceAsync(VictimStateEntity victim, CancellationToken cancellationToken) =>
-        Table.TryReplaceAsync(victim, cancellationToken);
+    /// <summary>Replaces a victim's row only if nobody changed it since it was read: the new ETag, or null otherwise.</summary>
+    public async Task<Stored<VictimState>?> TryReplaceAsync(VictimState victim, ETag etag, CancellationToken cancellationToken)
+    {
+        var row = victim.ToRow(etag);
+        return await Table.TryReplaceAsync(row, cancellationToken) ? new Stored<VictimState>(victim, row.ETag) : null;
+    }
 
     /// <summary>An operator's replay of a failed or unconfirmed email: back to Queued, so the sender sends it.</summary>
     public async Task RequeueEmailAsync(string crimeReference, string victimId, CancellationToken cancellationToken)
     {
-        var (_, victim) = await LoadVictimAsync(crimeReference, victimId, cancellationToken);
-        if (victim is { EmailStatus: nameof(EmailStatus.Failed) or nameof(EmailStatus.Unconfirmed) })
+        if (await LoadVictimAsync(crimeReference, victimId, cancellationToken) is { State.Email.Status: EmailStatus.Failed or EmailStatus.Unconfirmed } victim)
         {
-            victim.EmailStatus = nameof(EmailStatus.Queued);
-            victim.EmailReason = null;
-            await Table.UpdateEntityAsync(victim, victim.ETag, TableUpdateMode.Replace, cancellationToken);
+            var requeued = victim.State with { Email = victim.State.Email with { Status = EmailStatus.Queued, Reason = null } };
+            await Table.UpdateEntityAsync(requeued.ToRow(victim.ETag), victim.ETag, TableUpdateMode.Replace, cancellationToken);
         }
     }
 

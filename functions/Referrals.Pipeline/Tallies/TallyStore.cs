@@ -7,8 +7,6 @@ using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Tallies;
 
-/// <summary>One counted event: its category, the month it counts in, and what it is about (a deterministic id, no personal data).</summary>
-public sealed record TallyEvent(Month Month, string Category, string Subject);
 
 /// <summary>
 /// A counted event, once: partition = month and bucket (yyyy-MM-bb), row = category|subject, so recording it twice

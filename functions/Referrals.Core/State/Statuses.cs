@@ -1,4 +1,4 @@
-namespace Referrals.Pipeline.Storage;
+namespace Referrals.State;
 
 /// <summary>A victim's referral over time: this snapshot's decision, or a change from an earlier one.</summary>
 public enum ReferralStatus

@@ -1,0 +1,60 @@
+using System.Collections.Immutable;
+using Referrals.Forwarding;
+using Referrals.Rules;
+using Referrals.Tallies;
+
+namespace Referrals.State;
+
+/// <summary>The tally events of a victim's change: each category once per victim, ever, in the month it first happened.</summary>
+public static class TallyRule
+{
+    /// <summary>The victim's counted events after this change: the earlier ones kept, the new ones in <paramref name="month"/>.</summary>
+    public static ImmutableSortedDictionary<string, Month> Counted(VictimState? previous, VictimState next, IReadOnlyList<Category> categories, Month month)
+    {
+        var counted = next.Counted.ToBuilder();
+        void Add(string category) => counted.TryAdd(category, month);
+
+        if (previous is null)
+        {
+            Add(TallyCategories.TotalVictims);
+        }
+
+        if (categories.Contains(Category.DomesticAbuse) || categories.Contains(Category.SexualOffence))
+        {
+            Add(TallyCategories.DaSexualOffences);
+        }
+
+        Add(Of(next.ReferralStatus));
+        if (next.VcuTasks.Contains(DeliveryKind.SingleSessionOffer))
+        {
+            Add(TallyCategories.SingleSessionOffers);
+        }
+
+        if (next.Email.Status == EmailStatus.Suppressed && Enum.TryParse<EmailSuppression>(next.Email.Reason, out var reason))
+        {
+            Add(TallyCategories.EmailSuppressed(reason));
+        }
+
+        return counted.ToImmutable();
+    }
+
+    /// <summary>The events a change gave that the state before it had not: what is recorded after the commit.</summary>
+    public static IEnumerable<TallyEvent> Between(VictimState? previous, VictimState next) =>
+        next.Counted.Where(e => previous is null || !previous.Counted.Contains(e)).Select(e => new TallyEvent(e.Value, e.Key, next.Subject));
+
+    /// <summary>The email sent, counted in the month of the snapshot that queued it.</summary>
+    public static TallyEvent EmailSent(VictimState victim, Month fallback) =>
+        new(victim.Email.Month ?? fallback, TallyCategories.EmailsSent, victim.Subject);
+
+    private static string Of(ReferralStatus status) => status switch
+    {
+        ReferralStatus.AutoReferred => TallyCategories.OptOutAutoReferrals,
+        ReferralStatus.Referred => TallyCategories.AcceptedAndReferred,
+        ReferralStatus.ConvertedToYes => TallyCategories.ConvertedToYes,
+        ReferralStatus.Declined => TallyCategories.DeclinedSupport,
+        ReferralStatus.OptedOut => TallyCategories.OptedOut,
+        ReferralStatus.AwaitingConsent => TallyCategories.AwaitingConsent,
+        ReferralStatus.Withdrawn => TallyCategories.Withdrawn,
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+}

@@ -1,0 +1,69 @@
+using System.Collections.Immutable;
+using Referrals.Forwarding;
+using Referrals.Rules;
+using Referrals.Tallies;
+
+namespace Referrals.State;
+
+/// <summary>The entitlement email's state: at most one is ever sent to a victim.</summary>
+/// <param name="Reason">Why no email was sent (a suppression reason) or why sending failed.</param>
+/// <param name="Month">The Europe/London month of the snapshot that queued the email: the month an email sent counts in.</param>
+public sealed record EmailState(
+    EmailStatus Status,
+    string? Reason = null,
+    EmailRecipient? Recipient = null,
+    DateTimeOffset? QueuedAt = null,
+    DateTimeOffset? AttemptedAt = null,
+    DateTimeOffset? SentAt = null,
+    string? MessageId = null,
+    Month? Month = null);
+
+/// <summary>
+/// What the pipeline knows and has done for one victim of one crime, across every snapshot so far. The sets only
+/// ever grow: services referred, Victim Care Unit tasks raised and tally events counted (category → month), each once ever.
+/// </summary>
+/// <param name="Referral">This version's decision (rulebook section 3).</param>
+/// <param name="ReferralStatus">The decision in the light of history: adds ConvertedToYes and Withdrawn.</param>
+public sealed record VictimState(
+    string CrimeReference,
+    string VictimId,
+    long FirstSeenVersion,
+    long Version,
+    Pathway Pathway,
+    ReferralOutcome Referral,
+    ReferralStatus ReferralStatus,
+    ImmutableSortedSet<string> ReferredServices,
+    ImmutableSortedSet<string> EligibleServices,
+    bool SingleSessionOffer,
+    bool EnhancedRights,
+    bool Child,
+    DateOnly ReferralDueBy,
+    EmailState Email,
+    ImmutableSortedSet<DeliveryKind> VcuTasks,
+    ImmutableSortedDictionary<string, Month> Counted,
+    DateTimeOffset UpdatedAt)
+{
+    /// <summary>What a tally event of this victim is about: deterministic, no personal data.</summary>
+    public string Subject => $"{CrimeReference}:{VictimId}";
+}
+
+/// <summary>One delivery (referral, withdrawal or Victim Care Unit task) to one service, and how far it has got.</summary>
+/// <param name="Month">The Europe/London month the delivery counts in: that of the snapshot that asked for it.</param>
+/// <param name="Counted">The tally events this delivery has given (category → month), each once ever.</param>
+public sealed record DeliveryState(
+    string Id,
+    DeliveryKind Kind,
+    string CrimeReference,
+    string VictimId,
+    string ServiceId,
+    string Channel,
+    DeliveryStatus Status,
+    string? Reason,
+    Month Month,
+    DateOnly? DueBy,
+    int Attempts,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? AttemptedAt = null,
+    DateTimeOffset? DeliveredAt = null,
+    bool? OnTime = null,
+    int? HttpStatus = null);

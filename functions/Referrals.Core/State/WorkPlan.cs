@@ -1,0 +1,37 @@
+using Referrals.Forwarding;
+
+namespace Referrals.State;
+
+/// <summary>One delivery a victim's state asks for.</summary>
+public sealed record PlannedDelivery(DeliveryKind Kind, string ServiceId);
+
+/// <summary>
+/// Which deliveries a victim's state asks for. The ingestor hands on <see cref="Between"/> after a commit and
+/// <see cref="All"/> on a redelivery (a crash between commit and enqueue loses nothing; deliveries are idempotent).
+/// </summary>
+public static class WorkPlan
+{
+    public static IEnumerable<PlannedDelivery> Between(VictimState? previous, VictimState next)
+    {
+        foreach (var service in next.ReferredServices.Except(previous?.ReferredServices ?? []))
+        {
+            yield return new(DeliveryKind.Referral, service);
+        }
+
+        if (next.ReferralStatus == ReferralStatus.Withdrawn && previous?.ReferralStatus != ReferralStatus.Withdrawn)
+        {
+            foreach (var service in next.ReferredServices)
+            {
+                yield return new(DeliveryKind.Withdrawal, service);
+            }
+        }
+
+        foreach (var task in next.VcuTasks.Except(previous?.VcuTasks ?? []))
+        {
+            yield return new(task, Rules.VictimCareUnit.Id);
+        }
+    }
+
+    /// <summary>Every delivery the state has ever asked for.</summary>
+    public static IEnumerable<PlannedDelivery> All(VictimState victim) => Between(null, victim);
+}

@@ -1,0 +1,75 @@
+using Referrals.Pipeline.DeadLetters;
+using Referrals.Pipeline.Emails;
+using Referrals.Pipeline.Forwarding;
+using Referrals.Pipeline.Tallies;
+using Referrals.State;
+using Referrals.Tallies;
+
+namespace Referrals.Pipeline.Outbound;
+
+/// <summary>One delivery of a work item: its queue and raw text (kept as they are in a dead letter) and what it is about.</summary>
+public sealed record WorkMessage(string Queue, string Raw, long DequeueCount, string? CrimeReference = null, string? VictimId = null)
+{
+    public WorkMessage About(string crimeReference, string victimId) => this with { CrimeReference = crimeReference, VictimId = victimId };
+}
+
+/// <summary>
+/// The one way the email and referral steps record a result (<see cref="OutcomeRule"/>): the settled state is written
+/// first, then a Failed or Unconfirmed result is dead-lettered for an operator, the tally events are counted (counting
+/// is idempotent), and a Retry hands the work item back to the queue, whose visibility timeout is the backoff.
+/// </summary>
+public sealed class WorkOutcomes(DeadLetterStore deadLetters, TallyStore tallies, PipelineMetrics metrics)
+{
+    public async Task RecordAsync(WorkMessage message, Settled settled, string? reason, Func<Task> write, IEnumerable<TallyEvent> counted, (string What, string Prefix, string Done) metric, Action logDeadLetter, string retryLater)
+    {
+        await write();
+        if (settled is Settled.Failed or Settled.Unconfirmed)
+        {
+            await DeadLetterAsync(message, reason!, logDeadLetter, CancellationToken.None);
+        }
+
+        await tallies.RecordAsync(counted, CancellationToken.None);
+        metrics.Count(metric.What, metric.Prefix + settled switch
+        {
+            Settled.Done => metric.Done,
+            Settled.Failed => "failed",
+            Settled.Unconfirmed => "unconfirmed",
+            _ => "deferred",
+        });
+        if (settled == Settled.Retry)
+        {
+            throw new RetryLaterException($"{retryLater}: {reason}");
+        }
+    }
+
+    /// <summary>Keeps a work item that cannot be done as it is, with its reason, for `referrals poison`.</summary>
+    public async Task DeadLetterAsync(WorkMessage message, string reason, Action log, CancellationToken cancellationToken)
+    {
+        await deadLetters.AddAsync(DeadLetterKind.Poison, message.Queue, message.Raw, reason, message.DequeueCount,
+            crimeReference: message.CrimeReference, victimId: message.VictimId, cancellationToken: cancellationToken);
+        metrics.Count("deadletter", "poison");
+        log();
+    }
+
+    public void Count(string what, string detail) => metrics.Count(what, detail);
+
+    public Task CountAsync(IEnumerable<TallyEvent> counted, CancellationToken cancellationToken) => tallies.RecordAsync(counted, cancellationToken);
+
+    public static Outcome Of(SendOutcome outcome) => outcome switch
+    {
+        SendOutcome.Accepted => new(OutcomeKind.Done),
+        SendOutcome.Permanent permanent => new(OutcomeKind.Permanent, permanent.Reason),
+        SendOutcome.Transient transient => new(OutcomeKind.Transient, transient.Reason),
+        SendOutcome.Unknown unknown => new(OutcomeKind.Unknown, unknown.Reason),
+        _ => throw new InvalidOperationException("unknown send outcome"),
+    };
+
+    public static Outcome Of(DeliveryOutcome outcome) => outcome switch
+    {
+        DeliveryOutcome.Delivered => new(OutcomeKind.Done),
+        DeliveryOutcome.Permanent permanent => new(OutcomeKind.Permanent, permanent.Reason),
+        DeliveryOutcome.Transient transient => new(OutcomeKind.Transient, transient.Reason),
+        DeliveryOutcome.Unconfirmed unconfirmed => new(OutcomeKind.Unknown, unconfirmed.Reason),
+        _ => throw new InvalidOperationException("unknown delivery outcome"),
+    };
+}

@@ -1,0 +1,42 @@
+using Azure;
+using Azure.Data.Tables;
+
+namespace Referrals.Pipeline.Storage;
+
+/// <summary>The last snapshot processed for a crime: one row per crime, RowKey "crime@&lt;partition&gt;", in the crime's partition.</summary>
+public sealed class CrimeStateEntity : ITableEntity
+{
+    public const string RowKeyPrefix = "crime@";
+
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public string CrimeReference { get; set; } = string.Empty;
+
+    public long Version { get; set; }
+
+    public string EventId { get; set; } = string.Empty;
+
+    public DateTimeOffset SentAt { get; set; }
+
+    public string OffenceCode { get; set; } = string.Empty;
+
+    /// <summary>The snapshot as received (UTF-8 JSON, at most 64 KiB): the email step composes from it.</summary>
+    public byte[] Snapshot { get; set; } = [];
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>The crime row's snapshot, read back.</summary>
+public static class CrimeRow
+{
+    /// <summary>The snapshot as stored: it parsed when it was stored, so one that does not parse now is a bug, not input.</summary>
+    public static Contract.CrimeEvent Snapshot(this CrimeStateEntity crime, string loggedReference) =>
+        Contract.CrimeEventParser.Parse(crime.Snapshot).Snapshot
+            ?? throw new InvalidOperationException($"The stored snapshot of crime {loggedReference} does not parse.");
+}

@@ -1,0 +1,129 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Referrals.Forwarding;
+using Referrals.Rules;
+using Referrals.State;
+using Referrals.Tallies;
+
+namespace Referrals.Pipeline.Storage;
+
+/// <summary>A victim's row, one per victim in the crime's partition: <see cref="VictimState"/> as Table Storage holds it.</summary>
+public sealed class VictimStateEntity : ITableEntity
+{
+    public const string RowKeyPrefix = "victim:";
+
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public string CrimeReference { get; set; } = string.Empty;
+
+    public string VictimId { get; set; } = string.Empty;
+
+    public long FirstSeenVersion { get; set; }
+
+    public long Version { get; set; }
+
+    public Pathway Pathway { get; set; }
+
+    public ReferralOutcome Referral { get; set; }
+
+    public ReferralStatus ReferralStatus { get; set; }
+
+    /// <summary>JSON array of service ids.</summary>
+    public string ReferredServices { get; set; } = "[]";
+
+    /// <summary>JSON array of service ids.</summary>
+    public string EligibleServices { get; set; } = "[]";
+
+    public bool SingleSessionOffer { get; set; }
+
+    public bool EnhancedRights { get; set; }
+
+    public bool Child { get; set; }
+
+    /// <summary>yyyy-MM-dd.</summary>
+    public string ReferralDueBy { get; set; } = string.Empty;
+
+    public EmailStatus EmailStatus { get; set; }
+
+    public string? EmailReason { get; set; }
+
+    public EmailRecipient? EmailRecipient { get; set; }
+
+    public DateTimeOffset? EmailQueuedAt { get; set; }
+
+    public DateTimeOffset? EmailAttemptedAt { get; set; }
+
+    public DateTimeOffset? EmailSentAt { get; set; }
+
+    public string? EmailMessageId { get; set; }
+
+    /// <summary>yyyy-MM.</summary>
+    public string? EmailMonth { get; set; }
+
+    /// <summary>JSON array of <see cref="DeliveryKind"/> names.</summary>
+    public string VcuTasks { get; set; } = "[]";
+
+    /// <summary>JSON object: tally category → yyyy-MM.</summary>
+    public string Counted { get; set; } = "{}";
+
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+/// <summary>The one mapping between <see cref="VictimState"/> and its row.</summary>
+public static class VictimRow
+{
+    private static readonly JsonSerializerOptions Json = new() { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+
+    public static Stored<VictimState> ToStored(this VictimStateEntity row) => new(new VictimState(
+        row.CrimeReference, row.VictimId, row.FirstSeenVersion, row.Version, row.Pathway, row.Referral, row.ReferralStatus,
+        Set<string>(row.ReferredServices), Set<string>(row.EligibleServices), row.SingleSessionOffer, row.EnhancedRights, row.Child,
+        DateOnly.ParseExact(row.ReferralDueBy, "yyyy-MM-dd", CultureInfo.InvariantCulture),
+        new EmailState(row.EmailStatus, row.EmailReason, row.EmailRecipient, row.EmailQueuedAt, row.EmailAttemptedAt, row.EmailSentAt, row.EmailMessageId,
+            Month.TryParse(row.EmailMonth, out var month) ? month : null),
+        Set<DeliveryKind>(row.VcuTasks),
+        (JsonSerializer.Deserialize<Dictionary<string, string>>(row.Counted, Json) ?? [])
+            .Where(e => Month.TryParse(e.Value, out _)).ToImmutableSortedDictionary(e => e.Key, e => Month.TryParse(e.Value, out var m) ? m : default, StringComparer.Ordinal),
+        row.UpdatedAt), row.ETag);
+
+    public static VictimStateEntity ToRow(this VictimState state, ETag etag) => new()
+    {
+        PartitionKey = VictimStateStore.PartitionKeyFor(state.CrimeReference),
+        RowKey = VictimStateStore.RowKeyFor(state.CrimeReference, state.VictimId),
+        ETag = etag,
+        CrimeReference = state.CrimeReference,
+        VictimId = state.VictimId,
+        FirstSeenVersion = state.FirstSeenVersion,
+        Version = state.Version,
+        Pathway = state.Pathway,
+        Referral = state.Referral,
+        ReferralStatus = state.ReferralStatus,
+        ReferredServices = JsonSerializer.Serialize(state.ReferredServices, Json),
+        EligibleServices = JsonSerializer.Serialize(state.EligibleServices, Json),
+        SingleSessionOffer = state.SingleSessionOffer,
+        EnhancedRights = state.EnhancedRights,
+        Child = state.Child,
+        ReferralDueBy = state.ReferralDueBy.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        EmailStatus = state.Email.Status,
+        EmailReason = state.Email.Reason,
+        EmailRecipient = state.Email.Recipient,
+        EmailQueuedAt = state.Email.QueuedAt,
+        EmailAttemptedAt = state.Email.AttemptedAt,
+        EmailSentAt = state.Email.SentAt,
+        EmailMessageId = state.Email.MessageId,
+        EmailMonth = state.Email.Month?.ToString(),
+        VcuTasks = JsonSerializer.Serialize(state.VcuTasks, Json),
+        Counted = JsonSerializer.Serialize(state.Counted.ToDictionary(e => e.Key, e => e.Value.ToString()), Json),
+        UpdatedAt = state.UpdatedAt,
+    };
+
+    private static ImmutableSortedSet<T> Set<T>(string json) => [.. JsonSerializer.Deserialize<T[]>(json, Json) ?? []];
+}
