@@ -82,7 +82,13 @@ public static partial class CrimeEventParser
     /// <summary>The parser's message without the characters it quotes from the input ('A' is an invalid start...).</summary>
     private static string FirstSentence(string message)
     {
-        message = QuotedInput().Replace(message, "a character");
+        // The parser quotes what it found (a character, a property name); a name may itself hold a quote, so a
+        // duplicate name is described without it and any other quoted text is cut from the first quote to the last.
+        if (message.StartsWith("Duplicate property", StringComparison.Ordinal))
+        {
+            return "a property name appears twice in one object";
+        }
+
         foreach (var marker in new[] { ". ", " LineNumber:", " Path:" })
         {
             var cut = message.IndexOf(marker, StringComparison.Ordinal);
@@ -91,6 +97,8 @@ public static partial class CrimeEventParser
                 message = message[..cut];
             }
         }
+
+        message = QuotedInput().Replace(message, "a character");
 
         return message.TrimEnd('.', ' ');
     }
@@ -495,7 +503,7 @@ public static partial class CrimeEventParser
         _ => "nothing",
     };
 
-    [GeneratedRegex("'[^']*'", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("'.*'", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
     private static partial Regex QuotedInput();
 
     [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}$", RegexOptions.CultureInvariant)]

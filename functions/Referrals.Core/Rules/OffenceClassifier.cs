@@ -79,6 +79,6 @@ public sealed partial class OffenceClassifier(OffenceCodeList codes)
         return new OffenceClassification(code, entry, categories, reasons);
     }
 
-    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9A-Z.]{1,8}$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[0-9]{1,3}[A-Z]?(\.[0-9]{1,2})?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
     private static partial System.Text.RegularExpressions.Regex LooksLikeACode();
 }

@@ -64,7 +64,7 @@ public static class DeliveryRow
 
     public static Stored<DeliveryState> ToStored(this DeliveryEntity row) => new(new DeliveryState(
         row.Id, row.Kind, row.CrimeReference, row.VictimId, row.ServiceId, row.Channel, row.Status, row.Reason,
-        Referrals.Tallies.Month.TryParse(row.Month, out var month) ? month : throw new InvalidOperationException($"Delivery row {row.RowKey} has no month."),
+        Referrals.Tallies.Month.TryParse(row.Month, out var month) ? month : throw new InvalidOperationException("A delivery row has no month (its key is not logged: it holds the ids)."),
         row.DueBy is null ? null : DateOnly.ParseExact(row.DueBy, DateFormat, CultureInfo.InvariantCulture),
         row.Attempts, row.CreatedAt, row.AttemptedAt, row.DeliveredAt, row.OnTime, row.HttpStatus), row.ETag);
 

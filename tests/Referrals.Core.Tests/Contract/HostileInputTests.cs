@@ -286,6 +286,13 @@ public class HostileInputTests
         Assert.Equal("message is not valid JSON: a character is an invalid start of a property name (line 1, byte 22)", reason);
     }
 
+    [Theory]
+    [InlineData("{\"O'Quixworth Zelda\": 1, \"O'Quixworth Zelda\": 2}", "message is not valid JSON: a property name appears twice in one object")]
+    [InlineData("{\"schemaVersion\": 1 'Zelda'}", "message is not valid JSON: a character is invalid after a value (line 1, byte 21)")]
+    [InlineData("{\"Zel'da\" x}", "message is not valid JSON: a character is invalid after a property name (line 1, byte 11)")]
+    public void Invalid_json_never_quotes_a_name_or_character_even_one_holding_a_quote(string json, string expected) =>
+        Assert.Equal(expected, CrimeEventParser.Parse(json).Reason);
+
     [Fact]
     public void A_control_character_in_an_unknown_property_refuses_the_snapshot_without_naming_the_property()
     {

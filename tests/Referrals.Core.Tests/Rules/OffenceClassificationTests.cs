@@ -82,6 +82,17 @@ public class OffenceClassificationTests
         Assert.Equal([Category.Unclassified], Decide(code).Categories);
 
     [Theory]
+    [InlineData("Smith", "SMITH")]
+    [InlineData("07700900123", "07700900123")]
+    [InlineData("1990-04-12", "1990-04-12")]
+    public void A_value_typed_into_the_offence_code_is_not_repeated_in_the_reasons(string code, string normalised) =>
+        Assert.DoesNotContain(Decide(code).Reasons, reason => reason.Contains(normalised, StringComparison.OrdinalIgnoreCase));
+
+    [Fact]
+    public void An_unknown_code_shaped_like_a_code_is_named_in_the_reason() =>
+        Assert.Contains("offence code 99Z is not in the offence code list: Unclassified", Decide("99z").Reasons);
+
+    [Theory]
     [InlineData("28E")]
     [InlineData("8N")]
     [InlineData("4.1")]
