@@ -65,6 +65,20 @@ public sealed class HostileIdsTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public void Ids_holding_the_separator_never_share_an_Idempotency_Key()
+    {
+        Assert.NotEqual(
+            DeliveryId.For(DeliveryKind.Referral, "A", "B:C", "general"),
+            DeliveryId.For(DeliveryKind.Referral, "A:B", "C", "general"));
+        Assert.NotEqual(
+            DeliveryId.For(DeliveryKind.ConsentRequest, "A", "B:C", "vcu"),
+            DeliveryId.For(DeliveryKind.ConsentRequest, "A:B", "C", "vcu"));
+        Assert.NotEqual(
+            DeliveryId.For(DeliveryKind.Referral, "A%3AB", "C", "general"),
+            DeliveryId.For(DeliveryKind.Referral, "A:B", "C", "general"));
+    }
+
+    [Fact]
     public void The_Idempotency_Key_of_an_ordinary_id_is_unchanged_and_of_any_other_a_stable_hash()
     {
         Assert.Equal("ref:DB/26/000101:V1:general", DeliveryId.For(DeliveryKind.Referral, "DB/26/000101", "V1", "general"));

@@ -31,14 +31,22 @@ public static class DeliveryId
     {
         var (prefix, plain) = kind switch
         {
-            DeliveryKind.Referral => ("ref", $"ref:{crimeReference}:{victimId}:{serviceId}"),
-            DeliveryKind.Withdrawal => ("wd", $"wd:{crimeReference}:{victimId}:{serviceId}"),
-            DeliveryKind.SingleSessionOffer => ("vcu-session", $"vcu-session:{crimeReference}:{victimId}"),
-            DeliveryKind.ConsentRequest => ("vcu-consent", $"vcu-consent:{crimeReference}:{victimId}"),
+            DeliveryKind.Referral => ("ref", $"ref:{Part(crimeReference)}:{Part(victimId)}:{Part(serviceId)}"),
+            DeliveryKind.Withdrawal => ("wd", $"wd:{Part(crimeReference)}:{Part(victimId)}:{Part(serviceId)}"),
+            DeliveryKind.SingleSessionOffer => ("vcu-session", $"vcu-session:{Part(crimeReference)}:{Part(victimId)}"),
+            DeliveryKind.ConsentRequest => ("vcu-consent", $"vcu-consent:{Part(crimeReference)}:{Part(victimId)}"),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
         return IsPlain(plain) ? plain : $"{prefix}-sha256:{Hash(plain)}";
     }
+
+    /// <summary>
+    /// The contract allows ':' in references and ids, so crime "A" with victim "B:C" and crime "A:B" with victim "C"
+    /// would otherwise share one id, and the second victim's referral would be taken for a repeat (409) and never made.
+    /// ':' and '%' are percent-escaped; ordinary ids are unchanged.
+    /// </summary>
+    private static string Part(string value) =>
+        value.Replace("%", "%25", StringComparison.Ordinal).Replace(":", "%3A", StringComparison.Ordinal);
 
     /// <summary>Printable ASCII without spaces (a header value is trimmed) and short.</summary>
     private static bool IsPlain(string id) => id.Length <= MaxPlainLength && id.All(c => c is > ' ' and <= '~');
