@@ -17,7 +17,7 @@ public sealed class HostileRenderingTests(AzuriteFixture azurite)
 
     private static readonly HashSet<string> Labels =
     [
-        "Kind", "Id", "Withdraws referral", "Service", "Crime reference", "Offence", "Recorded", "Victim id", "Name", "Phone", "Email",
+        "Kind", "Id", "Withdraws referral", "Service", "Crime reference", "Offence", "Offence description", "Recorded", "Victim id", "Name", "Phone", "Email",
         "Not included", "Preferred language", "Child", "Parent or guardian", "Parent or guardian email", "Parent or guardian may be a suspect",
         "Pathway", "Consent", "Enhanced rights", "Due by",
     ];
@@ -148,7 +148,7 @@ public sealed class HostileRenderingTests(AzuriteFixture azurite)
 
         var consent = mails.Single(m => Field(m.Text, "Kind") == "ConsentRequest").Text;
         Assert.Contains("\r\nParent or guardian email: parent@example.org (NOT confirmed safe: do not use)\r\n", consent, StringComparison.Ordinal);
-        Assert.Contains("\r\nParent or guardian: Jo \"Parent\" <i>Taylor</i>\r\n", consent, StringComparison.Ordinal);
+        Assert.Contains("\r\nParent or guardian: \u201CJo 'Parent' <i>Taylor</i>\u201D\r\n", consent, StringComparison.Ordinal);
         var session = mails.Single(m => Field(m.Text, "Kind") == "SingleSessionOffer").Text;
         Assert.Contains("\r\nParent or guardian email: parent2@example.org (NOT confirmed safe: do not use)\r\n", session, StringComparison.Ordinal);
         var isva = mails.Single(m => Field(m.Text, "Kind") == "Referral").Text;

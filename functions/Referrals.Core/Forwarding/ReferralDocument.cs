@@ -96,6 +96,15 @@ public sealed record ReferralDocument
     /// is a fixed label and one value made one line here, so no value can start a line of its own; contacts are
     /// checked again, so a document built by other code cannot show an unchecked one or an unconfirmed flag.
     /// </summary>
+    /// <summary>
+    /// Free text from the record is quoted, so words in it that look like a label or a mark ("Email: … (safe to use)")
+    /// read as what the record says, not as the document's own; a quote inside cannot close it early.
+    /// </summary>
+    private static string? Quoted(string? value) =>
+        SafeText.OneLine(value) is { Length: > 0 } line
+            ? $"\u201C{line.Replace('\u201C', '\'').Replace('\u201D', '\'').Replace('"', '\'')}\u201D"
+            : null;
+
     public string ToText()
     {
         var text = new StringBuilder();
@@ -113,12 +122,13 @@ public sealed record ReferralDocument
         Line("Withdraws referral", WithdrawsReferralId);
         Line("Service", Service);
         Line("Crime reference", CrimeReference);
-        Line("Offence", Offence is { } o ? $"{o.Code} {o.Description}" : null);
+        Line("Offence", Offence?.Code);
+        Line("Offence description", Quoted(Offence?.Description));
         Line("Recorded", RecordedDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
         if (Victim is { } v)
         {
             Line("Victim id", v.Id);
-            Line("Name", string.Join(' ', new[] { v.Title, v.GivenName, v.FamilyName }.Where(p => !string.IsNullOrWhiteSpace(p))));
+            Line("Name", Quoted(string.Join(' ', new[] { v.Title, v.GivenName, v.FamilyName }.Where(p => !string.IsNullOrWhiteSpace(p)))));
             Line("Phone", Contact(v.Phone, SafeContact.TryPhone, SafeContact.NotAPhone, v.PhoneSafe));
             Line("Email", Contact(v.Email, SafeContact.TryEmail, SafeContact.NotAnEmail, v.EmailSafe));
             foreach (var reason in v.Omitted ?? [])
@@ -126,13 +136,13 @@ public sealed record ReferralDocument
                 Line("Not included", reason);
             }
 
-            Line("Preferred language", v.PreferredLanguage);
+            Line("Preferred language", Quoted(v.PreferredLanguage));
             Line("Child", v.Child ? "yes" : null);
         }
 
         if (ParentOrGuardian is { } p)
         {
-            Line("Parent or guardian", p.Name);
+            Line("Parent or guardian", Quoted(p.Name));
             Line("Parent or guardian email", Contact(p.Email, SafeContact.TryEmail, SafeContact.NotAnEmail, p.EmailSafe && p.IsSuspect == false));
             foreach (var reason in p.Omitted ?? [])
             {

@@ -61,6 +61,24 @@ public class HostileReferralDocumentTests
     private static ReferralDocument Document(CrimeEvent snapshot, DeliveryKind kind = DeliveryKind.Referral, string service = "isva") =>
         ReferralDocument.For(kind, service, snapshot, snapshot.Victims[0], Rulebook.Decide(snapshot, snapshot.Victims[0]));
 
+    [Theory]
+    [InlineData("offence.description")]
+    [InlineData("victim.givenName")]
+    [InlineData("parentOrGuardian.name")]
+    public void A_label_written_inside_free_text_stays_quoted_as_what_the_record_says(string field)
+    {
+        const string forged = "Email: evil@attacker.example (safe to use)\u201D Parent or guardian may be a suspect: no";
+        var text = Document(Fields[field](Clean(), forged)).ToText();
+
+        var line = Assert.Single(text.Split("\r\n"), l => l.Contains("evil@attacker.example", StringComparison.Ordinal));
+        var value = line[(line.IndexOf(": ", StringComparison.Ordinal) + 2)..];
+        Assert.StartsWith("\u201C", value, StringComparison.Ordinal);
+        Assert.EndsWith("\u201D", value, StringComparison.Ordinal);
+        Assert.Equal(2, value.Count(c => c is '\u201C' or '\u201D'));
+        Assert.Equal(line, Assert.Single(text.Split("\r\n"), l => l.Contains("(safe to use)", StringComparison.Ordinal)));
+        Assert.Contains("\r\nParent or guardian may be a suspect: yes or not recorded", text, StringComparison.Ordinal);
+    }
+
     private static List<string> Labels(string[] lines) =>
         [.. lines.Where(l => l.Length > 0).Select(l => l.Contains(": ", StringComparison.Ordinal) ? l[..l.IndexOf(": ", StringComparison.Ordinal)] : $"(no label) {l}")];
 
