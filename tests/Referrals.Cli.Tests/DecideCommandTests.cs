@@ -182,4 +182,32 @@ public class DecideCommandTests
 
         Assert.All(output.Skip(corpus.Length).Take(4), line => Assert.True(line.GetProperty("rejected").GetBoolean()));
     }
+
+    [Fact]
+    public async Task Decide_with_a_from_that_is_not_an_address_is_a_usage_error_before_any_output()
+    {
+        var (exitCode, stdout, stderr) = await CliProcess.RunAsync(null, "decide", "--from", "garbage<<", CliProcess.SamplesPath);
+
+        Assert.Equal(2, exitCode);
+        Assert.Empty(stdout);
+        Assert.StartsWith("referrals decide: --from 'garbage<<' is not an email address", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Decide_with_emails_naming_a_file_is_a_usage_error_before_any_output()
+    {
+        var notAFolder = Path.GetTempFileName();
+        try
+        {
+            var (exitCode, stdout, stderr) = await CliProcess.RunAsync(null, "decide", "--emails", notAFolder, CliProcess.SamplesPath);
+
+            Assert.Equal(2, exitCode);
+            Assert.Empty(stdout);
+            Assert.Equal($"referrals decide: --emails {notAFolder} is not a folder: {notAFolder} is a file.", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+        }
+        finally
+        {
+            File.Delete(notAFolder);
+        }
+    }
 }

@@ -29,31 +29,64 @@ public sealed class OutboxTests : IDisposable
     }
 
     [Fact]
-    public void An_outbox_of_an_earlier_run_is_cleared_of_what_a_run_writes_only()
+    public async Task Run_refuses_a_folder_of_a_users_emails_laid_out_like_an_outbox_and_keeps_them()
+    {
+        Directory.CreateDirectory(Path.Combine(_temp.Path, Outbox.ServicesFolder));
+        var letter = Path.Combine(_temp.Path, "letter.eml");
+        await File.WriteAllTextAsync(letter, "x");
+        var bank = Path.Combine(_temp.Path, Outbox.ServicesFolder, "bank.eml");
+        await File.WriteAllTextAsync(bank, "y");
+
+        var (exitCode, _, stderr) = await CliProcess.RunAsync(null, "run", "--outbox", _temp.Path, "--timeout", "1");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("is not empty and is not an outbox of `referrals run`", stderr, StringComparison.Ordinal);
+        Assert.True(File.Exists(letter));
+        Assert.True(File.Exists(bank));
+    }
+
+    [Fact]
+    public void A_users_email_put_in_an_outbox_after_a_run_survives_the_next_claim()
     {
         using (Outbox.Claim(_temp.Path))
         {
         }
 
+        var letter = Path.Combine(_temp.Path, "letter.eml");
+        File.WriteAllText(letter, "the user's own email");
         Directory.CreateDirectory(Path.Combine(_temp.Path, Outbox.ServicesApiFolder));
-        File.WriteAllText(Path.Combine(_temp.Path, "DB-26-1_V1_local-1.eml"), "email");
-        File.WriteAllText(Path.Combine(_temp.Path, Outbox.ServicesApiFolder, "general_k.json"), "{}");
-        File.WriteAllText(Path.Combine(_temp.Path, "notes.txt"), "the operator's own notes");
+        var delivery = Path.Combine(_temp.Path, Outbox.ServicesApiFolder, "general_k.json");
+        File.WriteAllText(delivery, "{}");
 
         using var outbox = Outbox.Claim(_temp.Path);
 
-        Assert.Equal([Outbox.MarkerName, Outbox.LockName, "notes.txt"], Directory.EnumerateFileSystemEntries(_temp.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.True(File.Exists(letter));
+        Assert.True(File.Exists(delivery));
     }
 
     [Fact]
-    public void A_folder_holding_only_what_a_run_writes_is_taken_as_an_outbox()
+    public void The_files_a_run_recorded_writing_are_cleared_by_the_next_claim_and_nothing_else()
     {
-        Directory.CreateDirectory(Path.Combine(_temp.Path, Outbox.ServicesFolder));
-        File.WriteAllText(Path.Combine(_temp.Path, Outbox.ServicesFolder, "x.eml"), "email");
+        string[] written = ["DB-26-1_V1_local-1.eml", $"{Outbox.ServicesFolder}/DB-26-1_V1_local-1s.eml", $"{Outbox.ServicesApiFolder}/general_k.json", Outbox.DirectoryFile];
+        using (var run = Outbox.Claim(_temp.Path))
+        {
+            foreach (var file in written)
+            {
+                var full = run.Record(Path.Combine(_temp.Path, file));
+                Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+                File.WriteAllText(full, "written by the run");
+            }
+        }
+
+        File.WriteAllText(Path.Combine(_temp.Path, "notes.txt"), "the operator's own notes");
+        File.WriteAllText(Path.Combine(_temp.Path, Outbox.ServicesFolder, "bank.eml"), "the operator's own email");
 
         using var outbox = Outbox.Claim(_temp.Path);
 
-        Assert.False(Directory.Exists(Path.Combine(_temp.Path, Outbox.ServicesFolder)));
+        Assert.All(written, file => Assert.False(File.Exists(Path.Combine(_temp.Path, file)), file));
+        Assert.True(File.Exists(Path.Combine(_temp.Path, "notes.txt")));
+        Assert.True(File.Exists(Path.Combine(_temp.Path, Outbox.ServicesFolder, "bank.eml")));
+        Assert.DoesNotContain("DB-26-1", File.ReadAllText(Path.Combine(_temp.Path, Outbox.MarkerName)), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -44,10 +44,24 @@ internal static class DecideCommand
         {
             var path = parse.GetValue(file)!;
             var error = parse.InvocationConfiguration.Error;
+
+            // Both are command-line mistakes, so they are caught before any output: found later, an unusable
+            // --emails stopped the run halfway with exit 1, and a bad --from surfaced as a parser's exception message.
+            if (!MailboxAddress.TryParse(parse.GetValue(sender), out var from))
+            {
+                await error.WriteLineAsync($"referrals decide: --from '{parse.GetValue(sender)}' is not an email address (e.g. \"Victim Care Unit <victim.care@police.example>\").");
+                return CliApp.UsageError;
+            }
+
+            if (parse.GetValue(emails) is { } emailsFolder && FileInTheWay(emailsFolder) is { } blocking)
+            {
+                await error.WriteLineAsync($"referrals decide: --emails {emailsFolder.FullName} is not a folder: {blocking} is a file.");
+                return CliApp.UsageError;
+            }
+
             try
             {
                 var (rules, composer, _) = rulesFiles.Load(parse);
-                var from = MailboxAddress.Parse(parse.GetValue(sender)!);
                 await using var input = path == "-" ? Console.OpenStandardInput() : File.OpenRead(path);
                 await using var output = new BufferedStream(Console.OpenStandardOutput(), 64 * 1024);
                 var run = new DryRun(rules, composer, from);
@@ -69,5 +83,24 @@ internal static class DecideCommand
             }
         });
         return command;
+    }
+
+    /// <summary>The folder itself or the nearest existing folder above it, when that is a file; else null.</summary>
+    private static string? FileInTheWay(DirectoryInfo folder)
+    {
+        for (var path = folder.FullName; !string.IsNullOrEmpty(path); path = Path.GetDirectoryName(path))
+        {
+            if (File.Exists(path))
+            {
+                return path;
+            }
+
+            if (Directory.Exists(path))
+            {
+                return null;
+            }
+        }
+
+        return null;
     }
 }

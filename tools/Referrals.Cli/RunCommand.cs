@@ -25,7 +25,8 @@ internal static class RunCommand
         var outbox = new Option<DirectoryInfo>("--outbox")
         {
             Description = "Folder for the emails the local SendGrid endpoint receives, one .eml each. It must be new, empty, or an outbox "
-                + "of an earlier run (it holds a .referrals-outbox file): a run clears only the files a run writes there.",
+                + "of an earlier run (it holds a .referrals-outbox file, the list of files that run wrote): a run deletes only those files, "
+                + "and leaves anything else in the folder alone.",
             DefaultValueFactory = _ => new DirectoryInfo(Path.Combine("out", "outbox")),
         };
         var timeout = new Option<int>("--timeout")
@@ -114,10 +115,10 @@ internal static class RunCommand
 
         await using var stopAzurite = azurite;
         var connection = run.Storage ?? azurite!.ConnectionString;
-        await using var sendGrid = FakeSendGrid.Start(outbox.Path);
-        await using var partners = FakeServices.Start(Path.Combine(outbox.Path, Outbox.ServicesApiFolder));
+        await using var sendGrid = FakeSendGrid.Start(outbox);
+        await using var partners = FakeServices.Start(outbox);
         var directory = FakeServices.WriteLocalDirectory(
-            Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName), partners.Url, Path.Combine(outbox.Path, Outbox.DirectoryFile));
+            Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName), partners.Url, outbox.Record(Path.Combine(outbox.Path, Outbox.DirectoryFile)));
         using var host = LocalPipelineHost.Build(
             LocalSettings.For(connection, sendGrid.Url, directory),
             configureLogging: run.Log is { } log ? logging => logging.AddProvider(new StandardErrorLoggerProvider(log)) : null);

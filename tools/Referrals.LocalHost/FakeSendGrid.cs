@@ -15,12 +15,12 @@ public sealed class FakeSendGrid : IAsyncDisposable
     private const string ServiceCategory = "service-referral";
 
     private readonly LoopbackListener _listener;
-    private readonly string? _outbox;
+    private readonly Outbox? _outbox;
     private readonly Action<string, string>? _accepted;
     private int _count;
     private int _serviceCount;
 
-    private FakeSendGrid(string? outbox, Action<string, string>? accepted)
+    private FakeSendGrid(Outbox? outbox, Action<string, string>? accepted)
     {
         _outbox = outbox;
         _accepted = accepted;
@@ -36,15 +36,7 @@ public sealed class FakeSendGrid : IAsyncDisposable
     public int ServiceCount => _serviceCount;
 
     /// <summary>Starts the endpoint; with no outbox nothing is written, and <paramref name="accepted"/> hears of each entitlement email (crime reference, victim id).</summary>
-    public static FakeSendGrid Start(string? outbox, Action<string, string>? accepted = null)
-    {
-        if (outbox is not null)
-        {
-            Directory.CreateDirectory(outbox);
-        }
-
-        return new FakeSendGrid(outbox, accepted);
-    }
+    public static FakeSendGrid Start(Outbox? outbox, Action<string, string>? accepted = null) => new(outbox, accepted);
 
     public ValueTask DisposeAsync() => _listener.DisposeAsync();
 
@@ -74,9 +66,9 @@ public sealed class FakeSendGrid : IAsyncDisposable
         message.MessageId = $"{id}@sendgrid.local";
         if (_outbox is not null)
         {
-            var folder = toService ? Path.Combine(_outbox, "services") : _outbox;
+            var folder = toService ? Path.Combine(_outbox.Path, Outbox.ServicesFolder) : _outbox.Path;
             Directory.CreateDirectory(folder);
-            await message.WriteToAsync(Path.Combine(folder, FileName(mail, id)));
+            await message.WriteToAsync(_outbox.Record(Path.Combine(folder, FileName(mail, id))));
         }
 
         if (!toService)

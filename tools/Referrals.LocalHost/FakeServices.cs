@@ -18,10 +18,10 @@ public sealed class FakeServices : IAsyncDisposable
     public const string ApiKey = "local-service-key";
 
     private readonly ConcurrentDictionary<string, byte> _seen = new(StringComparer.Ordinal);
-    private readonly string? _outbox;
+    private readonly Outbox? _outbox;
     private readonly LoopbackListener _listener;
 
-    private FakeServices(string? outbox)
+    private FakeServices(Outbox? outbox)
     {
         _outbox = outbox;
         _listener = new LoopbackListener(HandleAsync);
@@ -31,12 +31,12 @@ public sealed class FakeServices : IAsyncDisposable
 
     public int Count => _seen.Count;
 
-    /// <summary>Starts the stand-ins; with no outbox nothing is written.</summary>
-    public static FakeServices Start(string? outbox)
+    /// <summary>Starts the stand-ins; with no outbox nothing is written, else each body goes to its services-api folder.</summary>
+    public static FakeServices Start(Outbox? outbox)
     {
         if (outbox is not null)
         {
-            Directory.CreateDirectory(outbox);
+            Directory.CreateDirectory(Path.Combine(outbox.Path, Outbox.ServicesApiFolder));
         }
 
         return new FakeServices(outbox);
@@ -104,7 +104,8 @@ public sealed class FakeServices : IAsyncDisposable
         var safe = new string([.. key.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')]);
         if (_outbox is not null)
         {
-            await File.WriteAllBytesAsync(Path.Combine(_outbox, string.Create(CultureInfo.InvariantCulture, $"{service}_{safe}.json")), body);
+            var file = Path.Combine(_outbox.Path, Outbox.ServicesApiFolder, string.Create(CultureInfo.InvariantCulture, $"{service}_{safe}.json"));
+            await File.WriteAllBytesAsync(_outbox.Record(file), body);
         }
 
         context.Response.StatusCode = 201;

@@ -4,9 +4,10 @@ namespace Referrals.LocalHost;
 
 /// <summary>
 /// The folder `referrals run` writes emails and deliveries to. It is taken only when it is new, empty, or an outbox
-/// of an earlier run (the marker file, or nothing but what a run writes), so a mistyped path never costs a user's
-/// files; only the files a run writes are cleared; and a lock file with the owner's process id keeps a second run
-/// out while the first is alive.
+/// of an earlier run (it holds the marker file), so a mistyped path never costs a user's files. The marker is also the
+/// manifest of what the last run wrote: each file is recorded in it before it is written, and the next run deletes
+/// exactly those files and nothing else, so a user's own files beside them are left alone. A lock file with the
+/// owner's process id keeps a second run out while the first is alive.
 /// </summary>
 public sealed class Outbox : IDisposable
 {
@@ -16,12 +17,19 @@ public sealed class Outbox : IDisposable
     public const string ServicesApiFolder = "services-api";
     public const string DirectoryFile = "services.local.json";
 
+    private const string ManifestHeader =
+        "# An outbox of `referrals run`. Each line below is a file the last run wrote here (relative path);\n"
+        + "# the next run deletes exactly those files, and nothing else in this folder.\n";
+
     private readonly string _lock;
+    private readonly string _marker;
+    private readonly Lock _gate = new();
 
     private Outbox(string path)
     {
         Path = path;
         _lock = System.IO.Path.Combine(path, LockName);
+        _marker = System.IO.Path.Combine(path, MarkerName);
     }
 
     public string Path { get; }
@@ -44,9 +52,25 @@ public sealed class Outbox : IDisposable
         Directory.CreateDirectory(path);
         var outbox = new Outbox(path);
         outbox.TakeLock();
-        File.WriteAllText(System.IO.Path.Combine(path, MarkerName), "An outbox of `referrals run`: a run clears the .eml and .json files it wrote here.\n");
-        outbox.ClearWhatARunWrote();
+        outbox.ClearWhatTheLastRunWrote();
+        File.WriteAllText(outbox._marker, ManifestHeader);
         return outbox;
+    }
+
+    /// <summary>
+    /// Records <paramref name="file"/> (in this outbox) in the manifest, before it is written: a run killed mid-write
+    /// still leaves it listed, so the next run clears it. Returns its full path.
+    /// </summary>
+    public string Record(string file)
+    {
+        var full = System.IO.Path.GetFullPath(file, Path);
+        var relative = Inside(full) ?? throw new ArgumentException($"{full} is not in the outbox {Path}.", nameof(file));
+        lock (_gate)
+        {
+            File.AppendAllText(_marker, relative + "\n");
+        }
+
+        return full;
     }
 
     public void Dispose()
@@ -64,36 +88,43 @@ public sealed class Outbox : IDisposable
         }
     }
 
+    // Only the marker makes a folder with anything in it an outbox: guessing from what files look like
+    // (*.eml, services/) once took a user's own emails for a run's and deleted them.
     private static bool IsOutbox(string path) =>
-        File.Exists(System.IO.Path.Combine(path, MarkerName))
-        || Directory.EnumerateFileSystemEntries(path, "*", SearchOption.AllDirectories).All(entry => IsWrittenByARun(path, entry) || Directory.Exists(entry) && IsRunFolder(path, entry));
+        File.Exists(System.IO.Path.Combine(path, MarkerName)) || !Directory.EnumerateFileSystemEntries(path).Any();
 
-    private static bool IsRunFolder(string root, string folder) =>
-        System.IO.Path.GetRelativePath(root, folder) is ServicesFolder or ServicesApiFolder;
-
-    /// <summary>What a run writes: emails at the top and in services/, API deliveries in services-api/, the local directory.</summary>
-    private static bool IsWrittenByARun(string root, string file)
+    /// <summary>The path of <paramref name="full"/> relative to the outbox, with '/' separators; null when it is not strictly inside, or is the marker or the lock.</summary>
+    private string? Inside(string full)
     {
-        var relative = System.IO.Path.GetRelativePath(root, file);
-        var folder = System.IO.Path.GetDirectoryName(relative) ?? string.Empty;
-        var extension = System.IO.Path.GetExtension(relative);
-        return relative == DirectoryFile
-            || (folder is "" or ServicesFolder && extension == ".eml")
-            || (folder == ServicesApiFolder && extension == ".json");
-    }
-
-    private void ClearWhatARunWrote()
-    {
-        foreach (var file in Directory.EnumerateFiles(Path, "*", SearchOption.AllDirectories).Where(f => IsWrittenByARun(Path, f)).ToList())
+        var relative = System.IO.Path.GetRelativePath(Path, full);
+        if (relative == "." || System.IO.Path.IsPathRooted(relative) || relative == ".." || relative.StartsWith(".." + System.IO.Path.DirectorySeparatorChar, StringComparison.Ordinal)
+            || relative is MarkerName or LockName)
         {
-            File.Delete(file);
+            return null;
         }
 
-        foreach (var folder in new[] { ServicesFolder, ServicesApiFolder }.Select(f => System.IO.Path.Combine(Path, f)))
+        return relative.Replace(System.IO.Path.DirectorySeparatorChar, '/');
+    }
+
+    private void ClearWhatTheLastRunWrote()
+    {
+        if (!File.Exists(_marker))
         {
-            if (Directory.Exists(folder) && !Directory.EnumerateFileSystemEntries(folder).Any())
+            return;
+        }
+
+        foreach (var line in File.ReadAllLines(_marker))
+        {
+            if (line.Length == 0 || line.StartsWith('#'))
             {
-                Directory.Delete(folder);
+                continue;
+            }
+
+            // A hand-edited manifest cannot reach outside the outbox, nor delete a folder.
+            var full = System.IO.Path.GetFullPath(line.Replace('/', System.IO.Path.DirectorySeparatorChar), Path);
+            if (Inside(full) is not null && File.Exists(full))
+            {
+                File.Delete(full);
             }
         }
     }
