@@ -59,4 +59,9 @@ public class DecisionJsonTests
     public void A_refused_message_without_an_event_id_is_written_with_a_null_one() =>
         Assert.Equal(Normalised("""{ "eventId": null, "rejected": true, "reason": "not JSON" }"""),
             Written(json => DecisionJson.WriteRejected(json, null, "not JSON")));
+
+    [Fact]
+    public void Categories_are_listed_in_the_rulebooks_order() =>
+        Assert.Equal(Normalised("""["SexualOffence", "DomesticAbuse", "Child"]"""),
+            JsonNode.Parse(Written(json => DecisionJson.Write(json, Decide("20B", ["DomesticAbuse"], Victim(dateOfBirth: ChildBirthDate)))))!["categories"]!.ToJsonString());
 }

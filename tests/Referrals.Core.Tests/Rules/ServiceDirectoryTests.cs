@@ -282,6 +282,7 @@ public class ServiceDirectoryTests
         Assert.Equal("victim.care.tasks@police.cjsm.example", directory.ChannelOf(VictimCareUnit.Id)!.Address);
         Assert.Equal("https://api.victim-services.example/v1/referrals", directory.ChannelOf("general")!.Endpoint);
         Assert.Null(directory.ChannelOf("retired"));
+        Assert.Throws<InvalidOperationException>(() => directory["retired"]);
     }
 
     [Fact]
