@@ -32,6 +32,9 @@ public class EmailAddressTests
     [InlineData("alex@example.org:25")]
     [InlineData("alex\\@example.org")]
     [InlineData("   ")]
+    [InlineData("alex\u00A0morgan@example.org")]
+    [InlineData("alex\u2003@example.org")]
+    [InlineData("alex\uD83D\uDE00@example.org")]
     [InlineData("")]
     [InlineData(null)]
     public void Anything_but_one_bare_address_is_not_valid(string? candidate)
