@@ -33,9 +33,8 @@ public sealed class Azurite : IAsyncDisposable
     /// </summary>
     private const string Watchdog = """
         'use strict';
-        const { Worker, isMainThread } = require('worker_threads');
-        // Workers inherit node's --require: without these guards each worker would start another, without end.
-        if (isMainThread) new Worker(`
+        const { Worker } = require('worker_threads');
+        new Worker(`
           const parent = Number(process.env.REFERRALS_AZURITE_PARENT);
           const alive = () => { try { process.kill(parent, 0); return true; } catch (e) { return e.code === 'EPERM'; } };
           let ending = false;
@@ -46,7 +45,7 @@ public sealed class Azurite : IAsyncDisposable
               setTimeout(() => process.kill(process.pid, 'SIGKILL'), 3000);
             }
           }, 250);
-        `, { eval: true, execArgv: [] }).unref();
+        `, { eval: true }).unref();
         """;
 
     private readonly List<Process> _processes = [];
