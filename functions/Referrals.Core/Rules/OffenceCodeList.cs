@@ -22,7 +22,7 @@ public sealed class OffenceCodeList
             var code = OffenceCode.Normalise(entry.Code);
             if (!_entries.TryAdd(code, entry with { Code = code }))
             {
-                throw new InvalidDataException($"Offence code '{code}' is listed more than once.");
+                throw new InvalidDataException($"offence code '{code}' is listed more than once.");
             }
         }
     }
@@ -72,6 +72,13 @@ public sealed class OffenceCodeList
             entries.Add(new OffenceCodeEntry(fields[0], fields[1].Trim(), fields[2].Trim()));
         }
 
-        return new OffenceCodeList(entries);
+        try
+        {
+            return new OffenceCodeList(entries);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new InvalidDataException($"{source}: {ex.Message}", ex);
+        }
     }
 }

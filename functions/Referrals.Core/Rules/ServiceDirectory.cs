@@ -156,7 +156,6 @@ public sealed partial class ServiceDirectory
 
         try
         {
-            Validate(services);
             if (file.VictimCareUnit is not { } unit || string.IsNullOrWhiteSpace(unit.Name) || unit.Referral is null)
             {
                 throw new InvalidDataException("the services directory needs a \"victimCareUnit\" with a name and a referral channel: single-session offers and consent tasks go there.");
@@ -178,12 +177,12 @@ public sealed partial class ServiceDirectory
         {
             var service = services[i];
             var name = $"services[{i}] ({service.Id})";
-            if (!ServiceId().IsMatch(service.Id ?? string.Empty))
+            if (service.Id is null || !ServiceId().IsMatch(service.Id))
             {
                 throw new InvalidDataException($"{name}: id must be 1 to 32 lower-case letters, digits or '-'.");
             }
 
-            if (!ids.Add(service.Id!))
+            if (!ids.Add(service.Id))
             {
                 throw new InvalidDataException($"{name}: id '{service.Id}' is used by more than one service.");
             }

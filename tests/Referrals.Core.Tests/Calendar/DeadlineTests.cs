@@ -45,6 +45,10 @@ public class DeadlineTests
     }
 
     [Fact]
+    public void London_dates_in_the_first_year_are_kept() =>
+        Assert.Equal(new DateOnly(1, 6, 1), London.DateOf(new DateTimeOffset(1, 6, 1, 12, 0, 0, TimeSpan.Zero)));
+
+    [Fact]
     public void London_dates_of_the_first_and_last_instants_never_throw()
     {
         Assert.Equal(DateOnly.MinValue, London.DateOf(DateTimeOffset.MinValue));

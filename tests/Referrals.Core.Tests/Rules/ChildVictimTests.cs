@@ -32,4 +32,15 @@ public class ChildVictimTests
     [InlineData(1, 1, 1, false)]
     public void IsChild_never_throws_whatever_the_date_of_birth(int year, int month, int day, bool child) =>
         Assert.Equal(child, Referrals.Rules.ReferralRules.IsChild(Victim(dateOfBirth: new DateOnly(year, month, day)), new DateOnly(2026, 10, 5)));
+
+    [Fact]
+    public void A_victim_whose_18th_birthday_is_the_calendars_last_day_is_an_adult_on_it() =>
+        Assert.False(Referrals.Rules.ReferralRules.IsChild(Victim(dateOfBirth: new DateOnly(9981, 12, 31)), DateOnly.MaxValue));
+
+    [Fact]
+    public void A_decision_says_whether_the_victim_is_a_child()
+    {
+        Assert.True(Decide("28E", victim: Victim(dateOfBirth: ChildBirthDate)).IsChild);
+        Assert.False(Decide("28E", victim: Victim(dateOfBirth: new DateOnly(1990, 1, 1))).IsChild);
+    }
 }

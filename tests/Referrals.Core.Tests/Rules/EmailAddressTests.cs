@@ -20,6 +20,21 @@ public class EmailAddressTests
     [InlineData("alex\u202E@example.org")]
     [InlineData("alex\uFEFF@example.org")]
     [InlineData("alex@localhost")]
+    [InlineData("alex@.example.org")]
+    [InlineData("alex@example.org.")]
+    [InlineData("alex@example..org")]
+    [InlineData("@example.org")]
+    [InlineData("alex@")]
+    [InlineData("alex@example.org\u2028")]
+    [InlineData("\u2029alex@example.org")]
+    [InlineData("alex@example.org\u0007")]
+    [InlineData("alex(comment)@example.org")]
+    [InlineData("alex@example.org:25")]
+    [InlineData("alex\\@example.org")]
+    [InlineData("   ")]
+    [InlineData("alex\u00A0morgan@example.org")]
+    [InlineData("alex\u2003@example.org")]
+    [InlineData("alex\uD83D\uDE00@example.org")]
     [InlineData("")]
     [InlineData(null)]
     public void Anything_but_one_bare_address_is_not_valid(string? candidate)
@@ -38,5 +53,21 @@ public class EmailAddressTests
         Assert.Equal(expected, address);
         Assert.Equal(expected, EmailAddress.ValidOrNull(candidate));
         Assert.True(EmailAddress.IsValid(candidate));
+    }
+
+    /// <summary>An address of <paramref name="length"/> characters: a 64-character local part and a domain of short labels.</summary>
+    private static string AddressOf(int length)
+    {
+        var local = new string('a', 64);
+        var domain = string.Join('.', Enumerable.Repeat("bbbbbbbbb", 20))[..(length - local.Length - 1 - 4)].TrimEnd('.') + ".org";
+        return (local + "@" + domain).PadLeft(length, 'c');
+    }
+
+    [Fact]
+    public void An_address_of_254_characters_is_valid_and_one_of_255_is_not()
+    {
+        Assert.Equal(254, AddressOf(254).Length);
+        Assert.True(EmailAddress.IsValid(AddressOf(254)));
+        Assert.False(EmailAddress.IsValid(AddressOf(255)));
     }
 }

@@ -40,6 +40,13 @@ public class OffenceClassificationTests
         Assert.Contains(Category.SexualOffence, classification.Categories);
     }
 
+    [Fact]
+    public void A_code_the_rulebook_lists_is_a_sexual_offence_whatever_group_a_force_files_it_under()
+    {
+        var codes = new OffenceCodeList([new OffenceCodeEntry("19C", "Rape of a female aged 16 and over", "Rape")]);
+        Assert.Equal([Category.SexualOffence], new OffenceClassifier(codes).Classify(Snapshot("19C").Crime).Categories);
+    }
+
     [Theory]
     [InlineData("28E")]
     [InlineData("8N")]

@@ -87,4 +87,14 @@ public class PathwayAndReferralTests
         Assert.Contains(decision.Reasons, r => r.Contains("sexual offence: consent pathway", StringComparison.Ordinal));
         Assert.Contains(decision.Reasons, r => r.Contains("single-session offer", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void One_victim_is_decided_as_in_the_whole_snapshot()
+    {
+        var snapshot = Snapshot("19C", victims: [Victim("V1"), Victim("V2", support: SupportAnswer.Declined)]);
+        var second = Rulebook.Decide(snapshot, snapshot.Victims[1]);
+        Assert.Equal("V2", second.VictimId);
+        Assert.Equal(ReferralOutcome.Declined, second.Referral);
+        Assert.Equal(Rulebook.Decide(snapshot)[1].Reasons, second.Reasons);
+    }
 }
