@@ -60,18 +60,23 @@ public class ReasonTests
     public void An_unclassified_victim_not_yet_asked_reads_that_consent_is_awaited() =>
         Assert.Equal(
             [
-                "offence code ZZ9 is not in the offence code list: Unclassified",
+                "offence code 99Z is not in the offence code list: Unclassified",
                 "unclassified offence (never referred automatically): consent pathway",
                 "victim not yet asked for consent: no service referred until they accept",
                 "standard rights: no enhanced-rights criterion applies",
                 "no entitlement email (NoEmailAddress): victim has no email address",
             ],
-            Decide("ZZ9", victim: Victim(email: null)).Reasons);
+            Decide("99Z", victim: Victim(email: null)).Reasons);
 
     [Theory]
-    [InlineData("12345678", "offence code 12345678 is not in the offence code list: Unclassified")]
-    [InlineData("Z.9", "offence code Z.9 is not in the offence code list: Unclassified")]
-    [InlineData("123456789", "offence code is not in the offence code list: Unclassified")]
+    [InlineData("999", "offence code 999 is not in the offence code list: Unclassified")]
+    [InlineData("105Z", "offence code 105Z is not in the offence code list: Unclassified")]
+    [InlineData("4.99", "offence code 4.99 is not in the offence code list: Unclassified")]
+    [InlineData("1234", "offence code is not in the offence code list: Unclassified")]
+    [InlineData("12345678", "offence code is not in the offence code list: Unclassified")]
+    [InlineData("Z.9", "offence code is not in the offence code list: Unclassified")]
+    [InlineData("4.123", "offence code is not in the offence code list: Unclassified")]
+    [InlineData("SMITH", "offence code is not in the offence code list: Unclassified")]
     [InlineData("8 N", "offence code is not in the offence code list: Unclassified")]
     [InlineData("<script>", "offence code is not in the offence code list: Unclassified")]
     public void An_unknown_code_is_quoted_only_when_it_looks_like_a_code(string code, string reason) =>
