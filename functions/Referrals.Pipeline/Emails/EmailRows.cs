@@ -3,6 +3,7 @@ using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Storage;
 using Referrals.State;
+using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Emails;
 
@@ -41,13 +42,18 @@ public sealed class EmailRows(VictimStateStore states, IOptions<SendGridOptions>
     /// Applies a change to the victim's email: to the row this sender holds when it is still current (one request),
     /// else to the latest row, reloading if a newer snapshot changed it meanwhile.
     /// </summary>
-    public async Task UpdateAsync(EmailWorkItem item, Stored<VictimState>? held, Func<EmailState, EmailState> change, CancellationToken cancellationToken)
+    public async Task UpdateAsync(EmailWorkItem item, Stored<VictimState>? held, Func<EmailState, EmailState> change, CancellationToken cancellationToken, IReadOnlyList<TallyEvent>? counted = null)
     {
         for (var attempt = 1; attempt <= 5; attempt++)
         {
             var victim = attempt == 1 && held is not null ? held : await LoadAsync(item, cancellationToken);
-            if (victim is null
-                || await states.TryReplaceAsync(victim.State with { Email = change(victim.State.Email), UpdatedAt = time.GetUtcNow() }, victim.ETag, cancellationToken) is not null)
+            if (victim is null)
+            {
+                await states.CountAsync(item.CrimeReference, counted ?? [], cancellationToken);
+                return;
+            }
+
+            if (await states.TryReplaceAsync(victim.State with { Email = change(victim.State.Email), UpdatedAt = time.GetUtcNow() }, victim.ETag, cancellationToken, counted) is not null)
             {
                 return;
             }

@@ -9,9 +9,6 @@ using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Emails;
 
-/// <summary>Thrown to hand a work item back to the queue for a later try (the queue's visibility timeout is the backoff).</summary>
-public sealed class RetryLaterException(string message) : Exception(message);
-
 /// <summary>
 /// Handles one email work item. At most one entitlement email per victim, ever: the victim's row is
 /// claimed (Queued → Sending, ETag-checked) before SendGrid is called and the result recorded right after, and a
@@ -51,7 +48,7 @@ public sealed partial class EntitlementEmailSender(
                 return;
             case ClaimStep.Recount:
                 // Recorded again in case a crash came between marking it Sent and counting it: counting is idempotent.
-                await outcomes.CountAsync([TallyRule.EmailSent(victim!.State, Month.Of(time.GetUtcNow()))], cancellationToken);
+                await outcomes.CountAsync(item.CrimeReference, [TallyRule.EmailSent(victim!.State, Month.Of(time.GetUtcNow()))], cancellationToken);
                 break;
             case ClaimStep.Send when await drafts.ForAsync(item, cancellationToken) is { } draft:
                 await SendAsync(message, item, victim!, draft);
@@ -91,8 +88,8 @@ public sealed partial class EntitlementEmailSender(
             Settled.Failed => e => e with { Status = EmailStatus.Failed, Reason = reason },
             _ => e => e with { Status = EmailStatus.Unconfirmed, Reason = reason },
         };
-        await outcomes.RecordAsync(message, settled, reason, () => rows.UpdateAsync(item, claimed, change, CancellationToken.None),
-            settled == Settled.Done ? [TallyRule.EmailSent(claimed.State, Month.Of(time.GetUtcNow()))] : [], ("email", string.Empty, "sent"),
+        IReadOnlyList<TallyEvent> counted = settled == Settled.Done ? [TallyRule.EmailSent(claimed.State, Month.Of(time.GetUtcNow()))] : [];
+        await outcomes.RecordAsync(message, settled, reason, () => rows.UpdateAsync(item, claimed, change, CancellationToken.None, counted), ("email", string.Empty, "sent"),
             () => LogDeadLettered(logger, ids.Reference(item.CrimeReference), ids.Victim(item.VictimId)),
             $"Email for victim {ids.Victim(item.VictimId)} of crime {ids.Reference(item.CrimeReference)} deferred");
         if (settled == Settled.Done)

@@ -38,7 +38,7 @@ public sealed partial class DeliveryResults(
             Settled.Failed => [DeliveryTallyRule.Failed(next)],
             _ => [],
         };
-        await outcomes.RecordAsync(message, settled, reason, () => SettleAsync(delivery, next), counted, ("delivery", $"{item.Kind}:", "delivered"),
+        await outcomes.RecordAsync(message, settled, reason, () => SettleAsync(delivery, next, counted), ("delivery", $"{item.Kind}:", "delivered"),
             DeadLetterLog(item), $"Delivery {LoggedId(item)} deferred");
         if (settled == Settled.Done)
         {
@@ -56,9 +56,9 @@ public sealed partial class DeliveryResults(
         SettleAsync(delivery, DeliveryTransition.Settle(delivery.State, status, reason));
 
     /// <summary>Writes the row this forwarder holds; it is only changed elsewhere while Pending, so the ETag rarely fails.</summary>
-    public async Task SettleAsync(Stored<DeliveryState> delivery, DeliveryState next)
+    public async Task SettleAsync(Stored<DeliveryState> delivery, DeliveryState next, IEnumerable<TallyEvent>? counted = null)
     {
-        if (await deliveries.TryReplaceAsync(next, delivery.ETag, CancellationToken.None) is null)
+        if (await deliveries.TryReplaceAsync(next, delivery.ETag, CancellationToken.None, counted) is null)
         {
             throw new RetryLaterException($"Delivery {ids.Delivery(next.Kind, next.CrimeReference, next.VictimId, next.ServiceId)} changed while its result was recorded.");
         }

@@ -17,7 +17,7 @@ namespace Referrals.Pipeline.Ingest;
 /// </summary>
 public sealed partial class IngestHandOff(
     WorkQueues work,
-    TallyStore tallies,
+    VictimStateStore states,
     PipelineMetrics metrics,
     LogIds ids,
     ILogger<IngestHandOff> logger)
@@ -32,6 +32,7 @@ public sealed partial class IngestHandOff(
         }
 
         metrics.Count("snapshot", "applied");
+        // The changes' tally events were committed with them.
         await HandOnAsync(changes, month, cancellationToken);
         return IngestOutcome.Applied;
     }
@@ -42,13 +43,14 @@ public sealed partial class IngestHandOff(
         metrics.Count("snapshot", "stale");
         var (loggedCrime, loggedEvent) = (ids.Reference(snapshot.Crime.Reference), ids.Event(snapshot.EventId));
         LogStale(logger, loggedCrime, snapshot.Crime.Version, record.Version, loggedEvent);
-        await HandOnAsync([.. record.Victims.Values.Select(v => new VictimChange(null, v.State, []))], month, cancellationToken);
+        var stored = record.Victims.Values.Select(v => new VictimChange(null, v.State, [])).ToList();
+        await states.CountAsync(snapshot.Crime.Reference, stored.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken);
+        await HandOnAsync(stored, month, cancellationToken);
         return IngestOutcome.Stale;
     }
 
     private async Task HandOnAsync(IReadOnlyCollection<VictimChange> changes, Month month, CancellationToken cancellationToken)
     {
-        await tallies.RecordAsync(changes.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken);
         foreach (var (change, planned) in changes.SelectMany(c => WorkPlan.Between(c.Previous, c.Next).Select(p => (c, p))))
         {
             await work.EnqueueReferralAsync(new ReferralWorkItem(planned.Kind, change.Next.CrimeReference, change.Next.VictimId, planned.ServiceId, month.ToString(), change.Next.ReferralDueBy), cancellationToken);

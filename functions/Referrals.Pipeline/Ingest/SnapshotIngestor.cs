@@ -10,14 +10,6 @@ using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Ingest;
 
-public enum IngestOutcome
-{
-    Applied,
-    Stale,
-    Rejected,
-    DeadLettered,
-}
-
 /// <summary>
 /// Handles one message of the crime-events queue: validate, load the crime, decide (<see cref="VictimTransition"/>),
 /// commit every victim's new state in one transaction guarded by ETags, then hand on (<see cref="IngestHandOff"/>).
@@ -75,7 +67,8 @@ public sealed partial class SnapshotIngestor(
             try
             {
                 if (await states.TryCommitAsync(CrimeRow.For(record.PartitionKey, snapshot, payload, time.GetUtcNow()), record.Crime?.ETag,
-                        changes.Select(c => (c.Next, record.Victims.GetValueOrDefault(c.Next.VictimId)?.ETag ?? default)), cancellationToken))
+                        changes.Select(c => (c.Next, record.Victims.GetValueOrDefault(c.Next.VictimId)?.ETag ?? default)),
+                        changes.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken))
                 {
                     return await handOff.AppliedAsync(snapshot, changes, month, cancellationToken);
                 }
