@@ -51,9 +51,17 @@ public static class PipelineServices
         services.AddSingleton<VictimStateStore>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<WorkQueues>();
+        services.AddSingleton<IngestRefusals>();
+        services.AddSingleton<IngestHandOff>();
         services.AddSingleton<SnapshotIngestor>();
+        services.AddSingleton<WorkIntake>();
+        services.AddSingleton<EmailRows>();
+        services.AddSingleton<EmailDrafts>();
         services.AddSingleton<EntitlementEmailSender>();
         services.AddSingleton<DeliveryStore>();
+        services.AddSingleton<DeliveryResults>();
+        services.AddSingleton<DeliveryClaims>();
+        services.AddSingleton<ReferralDocuments>();
         services.AddSingleton<ReferralForwarder>();
         services.AddSingleton<TallyStore>();
         services.AddSingleton<TallyAggregator>();

@@ -4,7 +4,9 @@ using Microsoft.Extensions.Options;
 using Referrals.Forwarding;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Storage;
+using Referrals.Pipeline.Tallies;
 using Referrals.State;
+using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Forwarding;
 
@@ -43,11 +45,11 @@ public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptio
         }
     }
 
-    /// <summary>Replaces the row only if nobody changed it since it was read: the new ETag, or null otherwise.</summary>
-    public async Task<Stored<DeliveryState>?> TryReplaceAsync(DeliveryState delivery, ETag etag, CancellationToken cancellationToken)
+    /// <summary>Replaces the row only if nobody changed it since it was read, with the tally events of the change: the new ETag, or null otherwise.</summary>
+    public async Task<Stored<DeliveryState>?> TryReplaceAsync(DeliveryState delivery, ETag etag, CancellationToken cancellationToken, IEnumerable<TallyEvent>? counted = null)
     {
         var row = delivery.ToRow(etag);
-        return await Table.TryReplaceAsync(row, cancellationToken) ? new Stored<DeliveryState>(delivery, row.ETag) : null;
+        return await Table.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, counted ?? [])], cancellationToken) ? new Stored<DeliveryState>(delivery, row.ETag) : null;
     }
 
     /// <summary>An operator's replay of a failed or unconfirmed delivery: back to Pending, so the forwarder sends it.</summary>

@@ -1,7 +1,7 @@
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Forwarding;
-using Referrals.Pipeline.Tallies;
+using Referrals.Pipeline.Storage;
 using Referrals.State;
 using Referrals.Tallies;
 
@@ -15,12 +15,12 @@ public sealed record WorkMessage(string Queue, string Raw, long DequeueCount, st
 
 /// <summary>
 /// The one way the email and referral steps record a result (<see cref="OutcomeRule"/>): the settled state is written
-/// first, then a Failed or Unconfirmed result is dead-lettered for an operator, the tally events are counted (counting
-/// is idempotent), and a Retry hands the work item back to the queue, whose visibility timeout is the backoff.
+/// first, with its tally events in the same transaction, then a Failed or Unconfirmed result is dead-lettered for an
+/// operator, and a Retry hands the work item back to the queue, whose visibility timeout is the backoff.
 /// </summary>
-public sealed class WorkOutcomes(DeadLetterStore deadLetters, TallyStore tallies, PipelineMetrics metrics)
+public sealed class WorkOutcomes(DeadLetterStore deadLetters, VictimStateStore states, PipelineMetrics metrics)
 {
-    public async Task RecordAsync(WorkMessage message, Settled settled, string? reason, Func<Task> write, IEnumerable<TallyEvent> counted, (string What, string Prefix, string Done) metric, Action logDeadLetter, string retryLater)
+    public async Task RecordAsync(WorkMessage message, Settled settled, string? reason, Func<Task> write, (string What, string Prefix, string Done) metric, Action logDeadLetter, string retryLater)
     {
         await write();
         if (settled is Settled.Failed or Settled.Unconfirmed)
@@ -28,7 +28,6 @@ public sealed class WorkOutcomes(DeadLetterStore deadLetters, TallyStore tallies
             await DeadLetterAsync(message, reason!, logDeadLetter, CancellationToken.None);
         }
 
-        await tallies.RecordAsync(counted, CancellationToken.None);
         metrics.Count(metric.What, metric.Prefix + settled switch
         {
             Settled.Done => metric.Done,
@@ -53,7 +52,8 @@ public sealed class WorkOutcomes(DeadLetterStore deadLetters, TallyStore tallies
 
     public void Count(string what, string detail) => metrics.Count(what, detail);
 
-    public Task CountAsync(IEnumerable<TallyEvent> counted, CancellationToken cancellationToken) => tallies.RecordAsync(counted, cancellationToken);
+    /// <summary>Counts a crime's events again (idempotent), in case a crash came between a change and its events.</summary>
+    public Task CountAsync(string crimeReference, IEnumerable<TallyEvent> counted, CancellationToken cancellationToken) => states.CountAsync(crimeReference, counted, cancellationToken);
 
     public static Outcome Of(SendOutcome outcome) => outcome switch
     {

@@ -32,9 +32,22 @@ public sealed class CrimeStateEntity : ITableEntity
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
-/// <summary>The crime row's snapshot, read back.</summary>
+/// <summary>The crime row written with a snapshot, and its snapshot read back.</summary>
 public static class CrimeRow
 {
+    public static CrimeStateEntity For(string partitionKey, Contract.CrimeEvent snapshot, byte[] payload, DateTimeOffset now) => new()
+    {
+        PartitionKey = partitionKey,
+        RowKey = VictimStateStore.CrimeRowKeyFor(partitionKey),
+        CrimeReference = snapshot.Crime.Reference,
+        Version = snapshot.Crime.Version,
+        EventId = snapshot.EventId,
+        SentAt = snapshot.SentAt,
+        OffenceCode = Rules.OffenceCode.Normalise(snapshot.Crime.Offence.HomeOfficeCode),
+        Snapshot = payload,
+        UpdatedAt = now,
+    };
+
     /// <summary>The snapshot as stored: it parsed when it was stored, so one that does not parse now is a bug, not input.</summary>
     public static Contract.CrimeEvent Snapshot(this CrimeStateEntity crime, string loggedReference) =>
         Contract.CrimeEventParser.Parse(crime.Snapshot).Snapshot

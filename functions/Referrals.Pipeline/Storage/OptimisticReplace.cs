@@ -21,4 +21,28 @@ public static class OptimisticReplace
             return false;
         }
     }
+
+    /// <summary>
+    /// The same, with other rows of the entity's partition upserted in the same transaction (all or none): the tally
+    /// events of a state change travel with it (<see cref="Tallies.TallyStore.StateRows"/>).
+    /// </summary>
+    public static async Task<bool> TryReplaceWithAsync<T>(this TableClient table, T entity, IReadOnlyList<TableTransactionAction> alongside, CancellationToken cancellationToken)
+        where T : ITableEntity
+    {
+        if (alongside.Count == 0)
+        {
+            return await table.TryReplaceAsync(entity, cancellationToken);
+        }
+
+        try
+        {
+            var response = await table.SubmitTransactionAsync([new(TableTransactionActionType.UpdateReplace, entity, entity.ETag), .. alongside], cancellationToken);
+            entity.ETag = response.Value[0].Headers.ETag ?? entity.ETag;
+            return true;
+        }
+        catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
+        {
+            return false;
+        }
+    }
 }

@@ -2,7 +2,9 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Tallies;
 using Referrals.State;
+using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Storage;
 
@@ -21,6 +23,8 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
 {
     /// <summary>Row keys from "victim:" up to (not including) "victim;": exactly the victim rows, not the crime row.</summary>
     private const string VictimRows = $"RowKey ge '{VictimStateEntity.RowKeyPrefix}' and RowKey lt 'victim;'";
+
+    private const int MaxTransaction = 100;
 
     private TableClient Table => clients.Tables.GetTableClient(options.Value.VictimStateTable);
 
@@ -72,7 +76,7 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
     /// Commits a snapshot's crime row and victims' states atomically; fails (false) with 409/412 if another delivery
     /// changed the crime first: the crime row carries the ETag check.
     /// </summary>
-    public async Task<bool> TryCommitAsync(CrimeStateEntity crime, ETag? storedCrime, IEnumerable<(VictimState State, ETag ETag)> victims, CancellationToken cancellationToken)
+    public async Task<bool> TryCommitAsync(CrimeStateEntity crime, ETag? storedCrime, IEnumerable<(VictimState State, ETag ETag)> victims, IEnumerable<TallyEvent> counted, CancellationToken cancellationToken)
     {
         List<TableTransactionAction> actions =
         [
@@ -83,22 +87,44 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
                 ? new TableTransactionAction(TableTransactionActionType.Add, v.State.ToRow(default))
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, v.State.ToRow(v.ETag), v.ETag)),
         ];
+        var tallies = TallyStore.StateRows(crime.PartitionKey, counted).ToList();
+        var together = actions.Count + tallies.Count <= MaxTransaction;
         try
         {
-            await Table.SubmitTransactionAsync(actions, cancellationToken);
-            return true;
+            await Table.SubmitTransactionAsync(together ? [.. actions, .. tallies] : actions, cancellationToken);
         }
         catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412)
         {
             return false;
         }
+
+        if (!together)
+        {
+            // Too many for one transaction (a crime with many victims): a crash before this write is covered by the
+            // redelivery, which finds the snapshot stale and counts the stored state's events again.
+            await UpsertAsync(tallies, cancellationToken);
+        }
+
+        return true;
     }
 
-    /// <summary>Replaces a victim's row only if nobody changed it since it was read: the new ETag, or null otherwise.</summary>
-    public async Task<Stored<VictimState>?> TryReplaceAsync(VictimState victim, ETag etag, CancellationToken cancellationToken)
+    /// <summary>Replaces a victim's row only if nobody changed it since it was read, with the tally events of the change: the new ETag, or null otherwise.</summary>
+    public async Task<Stored<VictimState>?> TryReplaceAsync(VictimState victim, ETag etag, CancellationToken cancellationToken, IEnumerable<TallyEvent>? counted = null)
     {
         var row = victim.ToRow(etag);
-        return await Table.TryReplaceAsync(row, cancellationToken) ? new Stored<VictimState>(victim, row.ETag) : null;
+        return await Table.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, counted ?? [])], cancellationToken) ? new Stored<VictimState>(victim, row.ETag) : null;
+    }
+
+    /// <summary>Counts a crime's events again (idempotent): after a crash between a change and its events, or a redelivery.</summary>
+    public Task CountAsync(string crimeReference, IEnumerable<TallyEvent> counted, CancellationToken cancellationToken) =>
+        UpsertAsync([.. TallyStore.StateRows(PartitionKeyFor(crimeReference), counted)], cancellationToken);
+
+    private async Task UpsertAsync(IReadOnlyList<TableTransactionAction> rows, CancellationToken cancellationToken)
+    {
+        foreach (var batch in rows.Chunk(MaxTransaction))
+        {
+            await Table.SubmitTransactionAsync(batch, cancellationToken);
+        }
     }
 
     /// <summary>An operator's replay of a failed or unconfirmed email: back to Queued, so the sender sends it.</summary>

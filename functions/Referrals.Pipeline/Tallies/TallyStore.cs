@@ -51,12 +51,15 @@ public sealed class MonthlyTallyEntity : ITableEntity
 public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions> options, RulesData rules, TimeProvider time)
 {
     public const int Buckets = 16;
+    private const string StateRowPrefix = "tally:";
 
     private const int MaxBatch = 100;
 
     private TableClient Events => clients.Tables.GetTableClient(options.Value.TallyEventsTable);
 
     private TableClient Monthly => clients.Tables.GetTableClient(options.Value.MonthlyTalliesTable);
+
+    private TableClient States => clients.Tables.GetTableClient(options.Value.VictimStateTable);
 
     public IReadOnlyList<TallyCategory> Categories { get; } = TallyCategories.For(rules.Directory);
 
@@ -139,6 +142,16 @@ public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions>
         return new TallyReport(range, Categories, counts.ToDictionary(c => c.Key, c => (IReadOnlyDictionary<string, long>)c.Value));
     }
 
+    /// <summary>
+    /// A crime's tally events as rows of its partition in the state table (row = tally:month|category|subject@partition),
+    /// so they are written in the transaction that changes the state they count: never one without the other, and
+    /// no request of their own. Upserted by deterministic key, so counting twice changes nothing.
+    /// </summary>
+    public static IEnumerable<TableTransactionAction> StateRows(string partitionKey, IEnumerable<TallyEvent> events) =>
+        events.Select(e => new TallyEventEntity { PartitionKey = partitionKey, RowKey = $"{StateRowPrefix}{e.Month}|{e.Category}|{TableKeys.Id(e.Subject)}@{partitionKey}", Category = e.Category })
+            .DistinctBy(e => e.RowKey)
+            .Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e));
+
     /// <summary>A stable bucket (FNV-1a of the subject), the same on every machine and run.</summary>
     private static string PartitionOf(Month month, string subject)
     {
@@ -156,6 +169,13 @@ public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions>
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var filter = $"PartitionKey ge '{month}-00' and PartitionKey le '{month}-{Buckets - 1:00}'";
         await foreach (var row in Events.QueryAsync<TallyEventEntity>(filter, select: ["Category"], cancellationToken: cancellationToken))
+        {
+            counts[row.Category] = counts.GetValueOrDefault(row.Category) + 1;
+        }
+
+        // The events written with the state they count, in every crime's partition: one scan of the month's rows.
+        var stateRows = $"RowKey ge '{StateRowPrefix}{month}|' and RowKey lt '{StateRowPrefix}{month}}}'";
+        await foreach (var row in States.QueryAsync<TallyEventEntity>(stateRows, select: ["Category"], cancellationToken: cancellationToken))
         {
             counts[row.Category] = counts.GetValueOrDefault(row.Category) + 1;
         }

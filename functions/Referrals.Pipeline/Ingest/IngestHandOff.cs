@@ -1,0 +1,70 @@
+using Microsoft.Extensions.Logging;
+using Referrals.Contract;
+using Referrals.Pipeline.Emails;
+using Referrals.Pipeline.Forwarding;
+using Referrals.Pipeline.Logging;
+using Referrals.Pipeline.Storage;
+using Referrals.Pipeline.Tallies;
+using Referrals.State;
+using Referrals.Tallies;
+
+namespace Referrals.Pipeline.Ingest;
+
+/// <summary>
+/// After a commit (or a stale redelivery): the tally events and deliveries that are new in each change (all of them
+/// when it has no previous state, as on a redelivery), and queued emails. The receivers ignore repeats, so handing
+/// on twice is harmless.
+/// </summary>
+public sealed partial class IngestHandOff(
+    WorkQueues work,
+    VictimStateStore states,
+    PipelineMetrics metrics,
+    LogIds ids,
+    ILogger<IngestHandOff> logger)
+{
+    public async Task<IngestOutcome> AppliedAsync(CrimeEvent snapshot, IReadOnlyCollection<VictimChange> changes, Month month, CancellationToken cancellationToken)
+    {
+        foreach (var state in changes.Select(c => c.Next))
+        {
+            metrics.Count("victim", state.ReferralStatus.ToString());
+            var (loggedCrime, loggedVictim) = ids.Of(state.CrimeReference, state.VictimId);
+            LogDecided(logger, loggedCrime, loggedVictim, snapshot.Crime.Version, state.ReferralStatus, state.Email.Status, state.Email.Reason);
+        }
+
+        metrics.Count("snapshot", "applied");
+        // The changes' tally events were committed with them.
+        await HandOnAsync(changes, month, cancellationToken);
+        return IngestOutcome.Applied;
+    }
+
+    /// <summary>A redelivery may follow a crash after the commit: hand on again everything the stored state asks for.</summary>
+    public async Task<IngestOutcome> StaleAsync(CrimeEvent snapshot, CrimeRecord record, Month month, CancellationToken cancellationToken)
+    {
+        metrics.Count("snapshot", "stale");
+        var (loggedCrime, loggedEvent) = (ids.Reference(snapshot.Crime.Reference), ids.Event(snapshot.EventId));
+        LogStale(logger, loggedCrime, snapshot.Crime.Version, record.Version, loggedEvent);
+        var stored = record.Victims.Values.Select(v => new VictimChange(null, v.State, [])).ToList();
+        await states.CountAsync(snapshot.Crime.Reference, stored.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken);
+        await HandOnAsync(stored, month, cancellationToken);
+        return IngestOutcome.Stale;
+    }
+
+    private async Task HandOnAsync(IReadOnlyCollection<VictimChange> changes, Month month, CancellationToken cancellationToken)
+    {
+        foreach (var (change, planned) in changes.SelectMany(c => WorkPlan.Between(c.Previous, c.Next).Select(p => (c, p))))
+        {
+            await work.EnqueueReferralAsync(new ReferralWorkItem(planned.Kind, change.Next.CrimeReference, change.Next.VictimId, planned.ServiceId, month.ToString(), change.Next.ReferralDueBy), cancellationToken);
+        }
+
+        foreach (var victim in changes.Select(c => c.Next).Where(v => v.Email.Status == EmailStatus.Queued))
+        {
+            await work.EnqueueEmailAsync(new EmailWorkItem(victim.CrimeReference, victim.VictimId, victim.Version), cancellationToken);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Crime {CrimeReference} version {Version} is not newer than stored version {StoredVersion} (event {EventId}): nothing changed")]
+    private static partial void LogStale(ILogger logger, string crimeReference, long version, long storedVersion, string eventId);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Crime {CrimeReference} victim {VictimId} version {Version}: referral {ReferralStatus}, email {EmailStatus} {EmailReason}")]
+    private static partial void LogDecided(ILogger logger, string crimeReference, string victimId, long version, ReferralStatus referralStatus, EmailStatus emailStatus, string? emailReason);
+}

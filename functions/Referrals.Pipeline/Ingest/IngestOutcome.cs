@@ -1,0 +1,9 @@
+namespace Referrals.Pipeline.Ingest;
+
+public enum IngestOutcome
+{
+    Applied,
+    Stale,
+    Rejected,
+    DeadLettered,
+}
