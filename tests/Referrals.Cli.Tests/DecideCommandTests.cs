@@ -76,7 +76,7 @@ public class DecideCommandTests
     public async Task A_broken_services_directory_stops_the_run_naming_the_entry()
     {
         var path = Path.Combine(Path.GetTempPath(), $"services-{Guid.NewGuid():N}.json");
-        await File.WriteAllTextAsync(path, """{ "services": [ { "id": "general", "name": "X", "eligibleWhen": ["Everyone"], "selfReferral": { "phone": "1" } } ] }""");
+        await File.WriteAllTextAsync(path, """{ "victimCareUnit": { "name": "VCU", "referral": { "channel": "Email", "address": "vcu@police.example" } }, "services": [ { "id": "general", "name": "X", "eligibleWhen": ["Everyone"], "selfReferral": { "phone": "1" } } ] }""");
         try
         {
             var (exitCode, _, stderr) = await CliProcess.RunAsync(null, "decide", CliProcess.SamplesPath, "--services", path);
