@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Referrals.Calendar;
 using Referrals.Emails;
+using Referrals.Messages;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
@@ -32,6 +33,7 @@ public static class PipelineServices
         services.AddOptions<SendGridOptions>().BindConfiguration(SendGridOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForwardingOptions>().BindConfiguration(ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ForceOptions>().BindConfiguration(ForceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LogRedactionOptions>().BindConfiguration(LogRedactionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LogIds>();
 
@@ -39,7 +41,8 @@ public static class PipelineServices
         services.AddSingleton<StorageClients>();
         services.AddSingleton<PipelineMetrics>();
 
-        services.AddSingleton(sp => RulesData.Load(sp.GetRequiredService<IOptions<RulesOptions>>().Value));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<ForceOptions>>().Value.ToIdentity());
+        services.AddSingleton(sp => RulesData.Load(sp.GetRequiredService<IOptions<RulesOptions>>().Value, sp.GetRequiredService<ForceIdentity>()));
         services.AddSingleton(sp => sp.GetRequiredService<RulesData>().Rules);
         services.AddSingleton(sp => sp.GetRequiredService<RulesData>().Composer);
         services.AddSingleton(sp => sp.GetRequiredService<RulesData>().Directory);
@@ -102,13 +105,13 @@ public static class PipelineServices
 /// <summary>The rules and the email composer, loaded once at start-up from the configured (or shipped) files.</summary>
 public sealed record RulesData(ReferralRules Rules, EntitlementEmailComposer Composer, ServiceDirectory Directory)
 {
-    public static RulesData Load(RulesOptions options)
+    public static RulesData Load(RulesOptions options, ForceIdentity force)
     {
         var codes = string.IsNullOrWhiteSpace(options.OffenceCodesPath) ? OffenceCodeList.LoadDefault() : OffenceCodeList.Load(Resolve(options.OffenceCodesPath));
         var directory = string.IsNullOrWhiteSpace(options.ServicesPath) ? ServiceDirectory.LoadDefault() : ServiceDirectory.Load(Resolve(options.ServicesPath));
         var templates = string.IsNullOrWhiteSpace(options.TemplatesPath) ? EmailTemplates.LoadDefault() : EmailTemplates.Load(Resolve(options.TemplatesPath));
         var rules = new ReferralRules(new OffenceClassifier(codes), directory, new WorkingDayCalendar(options.ParseExtraBankHolidays()));
-        return new RulesData(rules, new EntitlementEmailComposer(templates, directory), directory);
+        return new RulesData(rules, new EntitlementEmailComposer(templates, directory, force), directory);
     }
 
     private static string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path);

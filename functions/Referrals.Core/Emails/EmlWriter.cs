@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using MimeKit;
+using MimeKit.Text;
 using Referrals.Rendering;
 
 namespace Referrals.Emails;
@@ -20,7 +21,7 @@ public static partial class EmlWriter
             throw new ArgumentException("The email's recipient is not a single valid address.", nameof(email));
         }
 
-        if (!LanguageTag().IsMatch(email.Language))
+        if (!LanguageTag().IsMatch(email.Language) || (email.SecondLanguage is { } second && !LanguageTag().IsMatch(second)))
         {
             throw new ArgumentException("The email's language is not a language tag.", nameof(email));
         }
@@ -30,12 +31,23 @@ public static partial class EmlWriter
             Subject = SafeText.OneLine(email.Subject),
             Date = date,
             MessageId = $"{StableId(email)}@referrals.invalid",
-            Body = new BodyBuilder { TextBody = email.TextBody, HtmlBody = email.HtmlBody }.ToMessageBody(),
+            Body = new MultipartAlternative { Part(TextFormat.Plain, email.TextBody), Part(TextFormat.Html, email.HtmlBody) },
         };
         message.From.Add(from);
         message.To.Add(new MailboxAddress(string.Empty, to));
-        message.Headers.Add(HeaderId.ContentLanguage, email.Language);
+        message.Headers.Add(HeaderId.ContentLanguage, email.ContentLanguage);
         return message;
+    }
+
+    /// <summary>
+    /// Quoted-printable UTF-8: every line stays 7-bit and under 76 characters, so an accented name or a Welsh
+    /// letter (ŵ, ŷ) reaches the reader as written, and the plain text stays readable in the raw message.
+    /// </summary>
+    private static TextPart Part(TextFormat format, string text)
+    {
+        var part = new TextPart(format) { ContentTransferEncoding = ContentEncoding.QuotedPrintable };
+        part.SetText(Encoding.UTF8, text);
+        return part;
     }
 
     public static async Task<string> WriteAsync(EntitlementEmail email, MailboxAddress from, DateTimeOffset date, string folder, CancellationToken cancellationToken)
