@@ -193,6 +193,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Rules__OffenceCodesPath: ''
       Rules__ServicesPath: ''
       Rules__TemplatesPath: ''
+      Rules__MessageTemplatesPath: ''
       Rules__ExtraBankHolidays: extraBankHolidays
       // Ids matching these are logged as they are; anything else as a keyed hash (the key is in Key Vault).
       LogRedaction__CrimeReferencePattern: '[A-Z]{2}/[0-9]{2}/[0-9]{6}'

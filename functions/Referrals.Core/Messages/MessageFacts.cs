@@ -47,7 +47,7 @@ public sealed record MessageFacts(
     public static MessageFacts Of(CrimeEvent snapshot, Victim victim, VictimDecision decision, ServiceDirectory directory, bool forChild)
     {
         var bereaved = victim.BereavedRelative;
-        var referred = decision.Services.Select(id => directory[id]).ToList();
+        var referred = Ordered(decision.Services.Select(id => directory[id]), bereaved);
         var services = Ordered(decision.EligibleServices.Select(id => directory[id]), bereaved);
         return new MessageFacts(
             forChild ? Addressee.ParentOrGuardian : bereaved ? Addressee.BereavedRelative : Addressee.Victim,
@@ -62,7 +62,7 @@ public sealed record MessageFacts(
             [.. referred.Select(s => SafeText.OneLine(s.Name))],
             services,
             OfficerOf(snapshot.Crime.OfficerInCase),
-            MostUseful(referred.Count > 0 && decision.Referral is ReferralOutcome.AutoReferred or ReferralOutcome.Referred ? Ordered(referred, bereaved) : services));
+            MostUseful(referred.Count > 0 && decision.Referral is ReferralOutcome.AutoReferred or ReferralOutcome.Referred ? referred : services));
     }
 
     /// <summary>A short stable name of the situation, e.g. <c>victim-autoreferred-standard</c>, for file names and tests.</summary>
