@@ -6,7 +6,7 @@
 //
 // pages.json: [{ "name": "victim-autoreferred", "file": "out/emails/x.html", "find": ["999"] } | { "name": "...", "url": "http://127.0.0.1:…/" }]
 //   "find" (optional): texts whose first occurrence's position is reported, e.g. to check what the first screen shows.
-// Output: { "browser": "...", "pages": [{ "name", "source", "widths": [{ "width", "screenshot", "scrollWidth",
+// Output: { "browser": "...", "pages": [{ "name", "source", "widths": [{ "width", "screenshot", "firstScreen", "scrollWidth",
 //   "viewportWidth", "overflow", "overflowing": [...], "found": [{ "text", "bottom" (px from the top; null: absent) }],
 //   "violations": [{ "id", "impact", "help", "nodes", "targets" }] }] }] }
 // Exit code: 0 when every page was checked (whatever it found), 1 when one could not be, 2 for a usage mistake.
@@ -54,7 +54,8 @@ function isLocal(url) {
 
 async function checkWidth(context, page, width, out) {
   const tab = await context.newPage();
-  await tab.setViewportSize({ width, height: 800 });
+  // 320 px wide is a small phone (568 px high); wider pages get a laptop's height.
+  await tab.setViewportSize({ width, height: width <= 400 ? 568 : 800 });
   await tab.route('**/*', route => (isLocal(route.request().url()) ? route.continue() : route.abort()));
   const source = page.file ? pathToFileURL(resolve(page.file)).href : page.url;
   await tab.goto(source, { waitUntil: 'load' });
@@ -84,6 +85,9 @@ async function checkWidth(context, page, width, out) {
   }, page.find || []);
   const screenshot = join(out, `${safeName(page.name)}-${width}.png`);
   await tab.screenshot({ path: screenshot, fullPage: true });
+  // What a reader sees before scrolling, at a readable size for review.
+  const firstScreen = join(out, `${safeName(page.name)}-${width}-first-screen.png`);
+  await tab.screenshot({ path: firstScreen });
   await tab.addScriptTag({ content: axeSource });
   const axe = await tab.evaluate(async () => {
     // eslint-disable-next-line no-undef
@@ -91,7 +95,7 @@ async function checkWidth(context, page, width, out) {
     return result.violations.map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 5).map(n => n.target.join(' ')) }));
   });
   await tab.close();
-  return { width, screenshot, ...layout, overflow: layout.scrollWidth > layout.viewportWidth, violations: axe };
+  return { width, screenshot, firstScreen, ...layout, overflow: layout.scrollWidth > layout.viewportWidth, violations: axe };
 }
 
 async function main() {

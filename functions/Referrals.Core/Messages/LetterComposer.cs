@@ -16,8 +16,7 @@ public sealed record Letter(IReadOnlyList<LetterPage> Pages, string Situation)
     public string Language => Pages[0].Language;
 
     /// <summary>The letter as one HTML page for review (each language a section of its own).</summary>
-    public string ToHtml() => NotifyTemplate.ToHtml(
-        string.Join("\n\n", Pages.Select(p => p.Body)), Language, Pages[0].Body.Split('\n')[0].TrimStart('#', ' '));
+    public string ToHtml() => NotifyTemplate.ToHtml([.. Pages.Select(p => (p.Language, p.Body))], Pages[0].Body.Split('\n')[0].TrimStart('#', ' '));
 }
 
 /// <summary>

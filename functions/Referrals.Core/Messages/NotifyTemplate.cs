@@ -39,14 +39,34 @@ public static partial class NotifyTemplate
     public static IReadOnlyList<string> Placeholders(string template) =>
         [.. Placeholder().Matches(template).Select(m => m.Groups["name"].Value.Trim().ToLowerInvariant()).Distinct()];
 
-    /// <summary>A rendered letter or message as simple HTML, for review: "# " a heading, "* " a bullet, "1. " a numbered item.</summary>
-    public static string ToHtml(string rendered, string language, string title)
+    /// <summary>
+    /// Rendered letters or messages as one simple HTML page for review, each in a section with its language: "# " a
+    /// heading, "* " a bullet, "1. " a numbered item, a blank line between paragraphs.
+    /// </summary>
+    public static string ToHtml(IReadOnlyList<(string Language, string Rendered)> pages, string title)
     {
         var html = new StringBuilder();
-        html.Append("<!DOCTYPE html>\n<html lang=\"").Append(language).Append("\">\n<head>\n<meta charset=\"utf-8\">\n")
+        html.Append("<!DOCTYPE html>\n<html lang=\"").Append(pages[0].Language).Append("\">\n<head>\n<meta charset=\"utf-8\">\n")
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>")
             .Append(System.Net.WebUtility.HtmlEncode(title)).Append("</title>\n</head>\n")
             .Append("<body style=\"margin:0;background:#ffffff;color:#0b0c0c;\">\n<main style=\"max-width:640px;margin:0 auto;padding:16px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;overflow-wrap:anywhere;word-break:break-word;\">\n");
+        for (var i = 0; i < pages.Count; i++)
+        {
+            if (i > 0)
+            {
+                html.Append("<hr style=\"border:0;border-top:2px solid #b1b4b6;margin:32px 0;\">\n");
+            }
+
+            html.Append("<div lang=\"").Append(pages[i].Language).Append("\">\n");
+            Body(html, pages[i].Rendered);
+            html.Append("</div>\n");
+        }
+
+        return html.Append("</main>\n</body>\n</html>\n").ToString();
+    }
+
+    private static void Body(StringBuilder html, string rendered)
+    {
         string? list = null;
         foreach (var raw in rendered.Replace("\r", string.Empty, StringComparison.Ordinal).Split('\n'))
         {
@@ -83,8 +103,6 @@ public static partial class NotifyTemplate
         {
             html.Append("</").Append(list).Append(">\n");
         }
-
-        return html.Append("</main>\n</body>\n</html>\n").ToString();
     }
 
     [GeneratedRegex(@"\(\((?<name>[^()?]+?)(?:\?\?(?<text>[^()]*))?\)\)", RegexOptions.CultureInvariant)]

@@ -41,14 +41,14 @@ public sealed class ForceOptions : IValidatableObject
 
     /// <summary>The identity, once <see cref="Validate"/> has found no problem.</summary>
     public ForceIdentity ToIdentity() => new(
-        Name.Trim(),
+        Value(Name),
         Blank(WelshName),
-        ShortName.Trim(),
-        Phone.Trim(),
-        PhoneWording.Trim(),
+        Value(ShortName),
+        Value(Phone),
+        Value(PhoneWording),
         Blank(PhoneWordingWelsh),
-        VictimCareUnitPhone.Trim(),
-        VictimCareUnitEmail.Trim(),
+        Value(VictimCareUnitPhone),
+        Value(VictimCareUnitEmail),
         Url(Website),
         Url(PrivacyNotice),
         Bilingual);
@@ -56,9 +56,12 @@ public sealed class ForceOptions : IValidatableObject
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
         ToIdentity().Problems().Select(problem => new ValidationResult($"{Section}:{problem}"));
 
+    // A setting present but empty binds as null.
+    private static string Value(string? value) => value?.Trim() ?? string.Empty;
+
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     /// <summary>An unusable address becomes a relative one, which <see cref="ForceIdentity.Problems"/> refuses.</summary>
-    private static Uri Url(string value) =>
+    private static Uri Url(string? value) =>
         Uri.TryCreate(value?.Trim(), UriKind.Absolute, out var uri) ? uri : new Uri("invalid", UriKind.Relative);
 }

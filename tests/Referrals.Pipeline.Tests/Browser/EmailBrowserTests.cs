@@ -6,7 +6,7 @@ using Referrals.Tests.Situations;
 namespace Referrals.Pipeline.Tests.Browser;
 
 /// <summary>
-/// Every situation's entitlement email in real headless Chromium (issue 11, item 4): readable at 320 px (what a
+/// Every situation's entitlement email and letter (its review page) in real headless Chromium (issue 11, item 4): readable at 320 px (what a
 /// 640 px window shows at 200% zoom) with no sideways scrolling, who writes, the crime reference and 999 on the first
 /// screen of a small phone, and no serious or critical axe-core violation. Screenshots at 320 and 1024 px stay in
 /// out/browser/emails for review.
@@ -19,7 +19,7 @@ public sealed class EmailBrowserTests
     private static readonly ForceIdentity BilingualForce = ForceIdentity.Example with { Bilingual = true };
 
     [Fact]
-    public async Task Every_situations_email_reads_at_320px_with_the_force_the_reference_and_999_on_the_first_screen_and_no_serious_axe_violation()
+    public async Task Every_situations_email_and_letter_read_at_320px_with_the_force_the_reference_and_999_on_the_first_screen_and_no_serious_axe_violation()
     {
         var folder = BrowserHarness.ArtifactsFolder("emails");
         Directory.CreateDirectory(folder);
@@ -31,6 +31,12 @@ public sealed class EmailBrowserTests
             var file = Path.Combine(folder, $"{name}.html");
             await File.WriteAllTextAsync(file, email.HtmlBody);
             pages.Add(new BrowserPage(name, File: file, Find: [force.NameIn(email.Language), MessageSituations.LongReference[^8..], "999"]));
+
+            var letter = new LetterComposer(MessageTemplates.LoadDefault(), ServiceDirectory.LoadDefault(), force).Compose(situation.Snapshot, situation.Victim, situation.Decision)
+                ?? throw new InvalidOperationException($"{name}: no letter");
+            var letterFile = Path.Combine(folder, $"letter-{name}.html");
+            await File.WriteAllTextAsync(letterFile, letter.ToHtml());
+            pages.Add(new BrowserPage($"letter-{name}", File: letterFile, Find: [force.NameIn(letter.Language), MessageSituations.LongReference[^8..], "999"]));
         }
 
         var report = await BrowserHarness.CheckAsync(pages, "emails", [320, 1024]);
