@@ -97,9 +97,9 @@ public static class BrowserHarness
         return Found() ?? throw new InvalidOperationException("Chromium is still missing after `apt-get install chromium`: set CHROMIUM_PATH to a Chromium or Chrome executable.");
     }
 
-    /// <summary>CHROMIUM_PATH, else Debian's chromium, else a Chrome or Chromium another way installed (as on GitHub's Ubuntu runners).</summary>
+    /// <summary>CHROMIUM_PATH, else Debian's chromium, else Google Chrome (preinstalled on GitHub's Ubuntu runners, where the chromium package is a snap stub), else chromium-browser.</summary>
     private static string? Found() =>
-        new[] { Environment.GetEnvironmentVariable("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome" }
+        new[] { Environment.GetEnvironmentVariable("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/google-chrome", "/usr/bin/chromium-browser" }
             .FirstOrDefault(path => !string.IsNullOrEmpty(path) && File.Exists(path));
 
     private static async Task MustAsync(string file, string[] arguments, TimeSpan timeout, CancellationToken cancellationToken)
