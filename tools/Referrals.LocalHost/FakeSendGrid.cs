@@ -95,22 +95,30 @@ public sealed class FakeSendGrid : IAsyncDisposable
             message.To.Add(MailboxAddress.Parse(to.GetProperty("email").GetString()!));
         }
 
-        var body = new BodyBuilder();
+        string? text = null, html = null;
         foreach (var content in mail.GetProperty("content").EnumerateArray())
         {
             if (content.GetProperty("type").GetString() == "text/html")
             {
-                body.HtmlBody = content.GetProperty("value").GetString();
+                html = content.GetProperty("value").GetString();
             }
             else
             {
-                body.TextBody = content.GetProperty("value").GetString();
+                text = content.GetProperty("value").GetString();
             }
         }
 
-        message.Body = body.ToMessageBody();
+        // As SendGrid sends it: quoted-printable UTF-8 parts, and the headers the request set (Content-Language).
+        message.Body = Referrals.Emails.EmlWriter.Alternative(text ?? string.Empty, html);
+        if (mail.TryGetProperty("headers", out var headers) && headers.TryGetProperty("Content-Language", out var language) && language.GetString() is { } tag)
+        {
+            message.Headers.Add(HeaderId.ContentLanguage, SafeLanguage(tag));
+        }
+
         return message;
     }
+
+    private static string SafeLanguage(string tag) => new([.. tag.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or ',' or ' ')]);
 
     private static string FileName(JsonElement mail, string id)
     {

@@ -23,6 +23,17 @@ public static class LocalSettings
         ["SendGrid:FromAddress"] = "victim.care@police.example",
         ["SendGrid:FromName"] = "Victim Care Unit",
         ["SendGrid:SandboxMode"] = "false",
+        ["Force:Name"] = "Example Constabulary",
+        ["Force:WelshName"] = "Heddlu Enghraifft",
+        ["Force:ShortName"] = "ExamplePol",
+        ["Force:Phone"] = "101",
+        ["Force:PhoneWording"] = "101, the police non-emergency number",
+        ["Force:PhoneWordingWelsh"] = "101, rhif yr heddlu pan nad yw'n argyfwng",
+        ["Force:VictimCareUnitPhone"] = "01632 960 101",
+        ["Force:VictimCareUnitEmail"] = "victim.care@police.example",
+        ["Force:Website"] = "https://www.police.example/",
+        ["Force:PrivacyNotice"] = "https://www.police.example/privacy",
+        ["Force:Bilingual"] = "false",
         ["LogRedaction:HashKey"] = "local-development-log-hash-key-not-a-secret",
     };
 }
