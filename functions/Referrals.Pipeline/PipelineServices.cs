@@ -16,6 +16,7 @@ using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Outbound;
+using Referrals.Pipeline.Receipts;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
@@ -70,6 +71,9 @@ public static class PipelineServices
         services.AddSingleton<OutboundPause>();
         services.AddSingleton<WorkOutcomes>();
         services.AddSingleton<ReferralChannels>();
+
+        // Replaced by the sink that applies receipts to the victims' state; until then every receipt is acknowledged and counted.
+        services.TryAddSingleton<IReceiptSink, UnknownMessageSink>();
         services.AddOutboundHttpClients();
 
         services.AddHostedService<StartupChecks>();
