@@ -151,6 +151,8 @@ module functionApp 'modules/functionapp.bicep' = {
       SendGrid__MaxRetryDelay: '00:00:20'
       SendGrid__Timeout: '00:00:30'
       SendGrid__SendBudget: '00:01:00'
+      Notify__BaseUrl: 'https://api.notifications.service.gov.uk'
+      Notify__Timeout: '00:00:30'
       Rules__OffenceCodesPath: ''
       Rules__ServicesPath: ''
       Rules__TemplatesPath: ''

@@ -33,6 +33,8 @@ public static class PipelineServices
         services.AddOptions<SendGridOptions>().BindConfiguration(SendGridOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForwardingOptions>().BindConfiguration(ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ReceiptOptions>().BindConfiguration(ReceiptOptions.Section).ValidateOnStart();
+        services.AddOptions<NotifyApiOptions>().BindConfiguration(NotifyApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LogRedactionOptions>().BindConfiguration(LogRedactionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LogIds>();
 
@@ -74,6 +76,8 @@ public static class PipelineServices
 
         // Replaced by the sink that applies receipts to the victims' state; until then every receipt is acknowledged and counted.
         services.TryAddSingleton<IReceiptSink, UnknownMessageSink>();
+        services.AddSingleton<SendGridWebhookEndpoint>();
+        services.AddSingleton<NotifyCallbackEndpoint>();
         services.AddOutboundHttpClients();
 
         services.AddHostedService<StartupChecks>();
@@ -87,6 +91,9 @@ public static class PipelineServices
         // The gateway lives as long as the singleton sender holding it, so its connections are recycled by the
         // handler (PooledConnectionLifetime) rather than by the factory rotating handlers.
         services.AddHttpClient<SendGridGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(OutboundHandler)
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        services.AddHttpClient<NotifyStatusLookup>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<NotifyApiOptions>>().Value.Timeout)
             .ConfigurePrimaryHttpMessageHandler(OutboundHandler)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         services.AddHttpClient<ServiceGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<ForwardingOptions>>().Value.Timeout)
