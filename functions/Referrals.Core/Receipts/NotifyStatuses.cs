@@ -67,7 +67,7 @@ public sealed record NotifyReport(Receipt? Receipt, IgnoredEvent? Ignored);
 /// <c>completed_at</c>, <c>sent_at</c>, <c>notification_type</c>, <c>template_id</c>, <c>template_version</c>. And the
 /// status lookup's answer, whose type field is <c>type</c>.
 /// </summary>
-public static class NotifyCallbacks
+public static class NotifyReports
 {
     public static Parsed<NotifyReport> ParseCallback(ReadOnlySpan<byte> body) => Parse(body, "notification_type");
 

@@ -33,7 +33,7 @@ public sealed partial class NotifyCallbackEndpoint(
             return Refused("too-large", ReceiptBody.BadRequest("The body is larger than 1 MiB."));
         }
 
-        var parsed = NotifyCallbacks.ParseCallback(bytes);
+        var parsed = NotifyReports.ParseCallback(bytes);
         if (parsed.Value is not { } report)
         {
             LogBadBody(logger, parsed.Problem!);

@@ -49,7 +49,7 @@ public sealed class NotifyStatusLookup(HttpClient http, IOptions<NotifyApiOption
             if (response.StatusCode == HttpStatusCode.OK)
             {
                 var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-                var parsed = body.Length <= ReceiptLimits.MaxBodyBytes ? NotifyCallbacks.ParseLookup(body) : Parsed.Refused<NotifyReport>("the answer is larger than 1 MiB");
+                var parsed = body.Length <= ReceiptLimits.MaxBodyBytes ? NotifyReports.ParseLookup(body) : Parsed.Refused<NotifyReport>("the answer is larger than 1 MiB");
                 return parsed.Value is { } report ? new StatusLookup.Found(report) : new StatusLookup.Failed($"Notify's answer is not a notification: {parsed.Problem}", false);
             }
 

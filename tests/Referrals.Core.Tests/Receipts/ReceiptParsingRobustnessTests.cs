@@ -40,9 +40,9 @@ public class ReceiptParsingRobustnessTests
     {
         var events = SendGridEvents.Parse(body);
         Assert.True(events.Value is null ^ events.Problem is null);
-        var callback = NotifyCallbacks.ParseCallback(body);
+        var callback = NotifyReports.ParseCallback(body);
         Assert.True(callback.Value is null ^ callback.Problem is null);
-        var lookup = NotifyCallbacks.ParseLookup(body);
+        var lookup = NotifyReports.ParseLookup(body);
         Assert.True(lookup.Value is null ^ lookup.Problem is null);
     }
 }

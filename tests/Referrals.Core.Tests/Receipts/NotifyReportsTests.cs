@@ -4,14 +4,14 @@ using Referrals.Receipts;
 namespace Referrals.Tests.Receipts;
 
 /// <summary>GOV.UK Notify's statuses and delivery-receipt callbacks as receipts.</summary>
-public class NotifyCallbacksTests
+public class NotifyReportsTests
 {
     private const string Id = "740e5834-3a29-46b4-9a6f-16142fde533a";
 
     private static string Callback(string status, string type = "sms", string reference = "\"ref-1\"", string extra = "") =>
         $$"""{"id":"{{Id}}","reference":{{reference}},"to":"07700900001","status":"{{status}}","created_at":"2026-10-05T10:00:00.000000Z","completed_at":"2026-10-05T10:01:30.000000Z","sent_at":"2026-10-05T10:00:05.000000Z","notification_type":"{{type}}","template_id":"f33517ff-2a88-4f6e-b855-c550268ce08a","template_version":1{{extra}}}""";
 
-    private static Parsed<NotifyReport> Parse(string body) => NotifyCallbacks.ParseCallback(Encoding.UTF8.GetBytes(body));
+    private static Parsed<NotifyReport> Parse(string body) => NotifyReports.ParseCallback(Encoding.UTF8.GetBytes(body));
 
     [Theory]
     [InlineData("delivered", ReceiptStatus.Delivered)]
@@ -81,7 +81,7 @@ public class NotifyCallbacksTests
     {
         var body = $$"""{"id":"{{Id}}","reference":"ref-2","type":"letter","status":"received","created_at":"2026-10-05T10:00:00.000000Z","completed_at":null,"sent_at":null,"line_1":"A Person","postage":"second"}""";
 
-        var receipt = NotifyCallbacks.ParseLookup(Encoding.UTF8.GetBytes(body)).Value!.Receipt!;
+        var receipt = NotifyReports.ParseLookup(Encoding.UTF8.GetBytes(body)).Value!.Receipt!;
 
         Assert.Equal((MessageChannel.Letter, ReceiptStatus.Delivered, "ref-2"), (receipt.Channel, receipt.Status, receipt.Reference));
     }
