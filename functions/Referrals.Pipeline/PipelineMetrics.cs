@@ -27,7 +27,7 @@ public sealed class PipelineMetrics : IDisposable
 
     /// <summary>
     /// 1 for each email a receipt says failed for good (bounce, dropped), 0 for each delivered: averaged over a window, the
-    /// bounce rate. No tags, so the alert can watch it (docs/pipeline.md, "Delivery receipts").
+    /// bounce rate. No tags, so the alert can watch it (docs/receipts.md).
     /// </summary>
     public const string EmailBounces = "referrals.emails.bounced";
 

@@ -320,6 +320,27 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
     }
 
     [Fact]
+    public async Task When_the_sink_cannot_record_the_answer_is_500_so_the_provider_sends_again_and_its_error_is_not_logged()
+    {
+        var options = Options.Create(new ReceiptOptions { SendGridWebhookPublicKey = SendGridSignature.PublicKeyOf(_key), NotifyCallbackBearerToken = Token });
+        var failing = new FailingSink();
+        await using var server = new LocalReceiptsServer(
+            new SendGridWebhookEndpoint(failing, options, _metrics, TimeProvider.System, _loggers.CreateLogger<SendGridWebhookEndpoint>()),
+            new NotifyCallbackEndpoint(failing, options, _metrics, _loggers.CreateLogger<NotifyCallbackEndpoint>())).Start();
+        var body = Batch(Event("delivered", "e1"));
+        var (signature, timestamp) = SendGridSignature.Sign(_key, body, DateTimeOffset.UtcNow);
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(server.SendGridWebhookUrl)) { Content = new ByteArrayContent(body) };
+        request.Headers.Add(SendGridSignature.SignatureHeader, signature);
+        request.Headers.Add(SendGridSignature.TimestampHeader, timestamp);
+        using var notify = new NotifyCallbacks(server.NotifyCallbackUrl, Token, maxRetries: 0);
+
+        Assert.Equal(HttpStatusCode.InternalServerError, (await _http.SendAsync(request)).StatusCode);
+        Assert.Equal(500, await notify.PostAsync(Callback(Guid.NewGuid(), "delivered")));
+        Assert.Contains(_logs.Lines, line => line.Contains("not applied (IOException)", StringComparison.Ordinal));
+        Assert.DoesNotContain(_logs.Lines, line => line.Contains("Jo Bloggs", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task Only_POST_is_served_and_only_at_the_two_paths()
     {
         Assert.Equal(HttpStatusCode.MethodNotAllowed, (await _http.GetAsync(new Uri(_server.SendGridWebhookUrl))).StatusCode);
@@ -331,6 +352,11 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
 
     private static string Victim(Receipt receipt) =>
         MessageReferences.TryParseEmail(receipt.Reference, out _, out var victim) ? victim : throw new InvalidOperationException("not an email reference");
+
+    private sealed class FailingSink : IReceiptSink
+    {
+        public Task<ReceiptResult> ApplyAsync(Receipt receipt, CancellationToken cancellationToken) => throw new IOException("storage unreachable for Jo Bloggs");
+    }
 
     /// <summary>Applies each event id once; a reference whose victim starts "unknown" is a message the pipeline did not send.</summary>
     private sealed class RecordingSink : IReceiptSink

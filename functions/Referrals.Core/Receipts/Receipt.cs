@@ -15,7 +15,7 @@ public enum MessageChannel
     Letter,
 }
 
-/// <summary>What a provider says became of a message, in the pipeline's terms (docs/pipeline.md, "Delivery receipts").</summary>
+/// <summary>What a provider says became of a message, in the pipeline's terms (docs/receipts.md).</summary>
 public enum ReceiptStatus
 {
     /// <summary>Not final yet: the provider is still trying (SendGrid <c>deferred</c>, Notify <c>sending</c>/<c>created</c>/<c>pending</c>). Wait.</summary>

@@ -40,9 +40,27 @@ public sealed partial class NotifyCallbackEndpoint(
             return Refused("bad-body", ReceiptBody.BadRequest(parsed.Problem!));
         }
 
-        var counts = await ReceiptResults.ApplyAsync(
-            sink, metrics, "notify", report.Receipt is { } receipt ? [receipt] : [], report.Ignored is { } ignored ? [ignored] : [], cancellationToken);
+        if (await ApplyAsync(report.Receipt is { } receipt ? [receipt] : [], report.Ignored is { } ignored ? [ignored] : [], cancellationToken) is not { } counts)
+        {
+            return ReceiptBody.TryAgain();
+        }
+
         return ReceiptBody.Ok(counts);
+    }
+
+    // Storage may be unreachable for a moment: 500, and the provider sends the whole batch again (the sink is idempotent).
+    private async Task<ReceiptCounts?> ApplyAsync(IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReceiptResults.ApplyAsync(sink, metrics, "notify", receipts, ignored, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogNotApplied(logger, ex.GetType().Name);
+            metrics.Count("receipt", "notify:not-applied");
+            return null;
+        }
     }
 
     private EndpointResponse Refused(string why, EndpointResponse response)
@@ -53,6 +71,9 @@ public sealed partial class NotifyCallbackEndpoint(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notify callback refused: bearer token {Check}; nothing changed")]
     private static partial void LogUnauthorized(ILogger logger, RequestCheck check);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Notify callback not applied ({ExceptionType}): answered 500 so the provider sends it again")]
+    private static partial void LogNotApplied(ILogger logger, string exceptionType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notify callback refused: {Problem}; nothing changed")]
     private static partial void LogBadBody(ILogger logger, string problem);

@@ -41,6 +41,9 @@ public static class ReceiptBody
     /// <summary>401 that says no more than that: a caller probing the check learns nothing from it.</summary>
     public static EndpointResponse Unauthorized() => Problem(401, "Unauthorized", "The request is not signed (or authorised) as the provider would.");
 
+    /// <summary>500: the receipts could not be applied now; the provider sends them again.</summary>
+    public static EndpointResponse TryAgain() => Problem(500, "Try again", "The receipts could not be recorded now.");
+
     private static EndpointResponse Problem(int status, string title, string detail) =>
         new(status, "application/problem+json; charset=utf-8", Encoding.UTF8.GetBytes(
             JsonSerializer.Serialize(new { type = "about:blank", title, status, detail })));

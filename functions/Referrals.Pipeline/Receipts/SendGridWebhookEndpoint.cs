@@ -6,7 +6,7 @@ using Referrals.Receipts;
 namespace Referrals.Pipeline.Receipts;
 
 /// <summary>
-/// <c>POST /api/webhooks/sendgrid</c>: SendGrid's signed Event Webhook (docs/pipeline.md, "Delivery receipts"). A body over
+/// <c>POST /api/webhooks/sendgrid</c>: SendGrid's signed Event Webhook (docs/receipts.md). A body over
 /// 1 MiB or not SendGrid's shape → 400; a missing, forged or stale signature → 401; nothing changes either way. Otherwise
 /// each event is applied once (a repeat of an <c>sg_event_id</c> in the batch is dropped; the sink ignores one it has
 /// already seen) and the batch is acknowledged with 200, events about messages the pipeline did not send included:
@@ -41,9 +41,28 @@ public sealed partial class SendGridWebhookEndpoint(
             return Refused("bad-body", ReceiptBody.BadRequest(parsed.Problem!));
         }
 
-        var counts = await ReceiptResults.ApplyAsync(sink, metrics, "sendgrid", batch.Receipts, batch.Ignored, cancellationToken);
+        if (await ApplyAsync(batch.Receipts, batch.Ignored, cancellationToken) is not { } counts)
+        {
+            return ReceiptBody.TryAgain();
+        }
+
         LogAccepted(logger, batch.Receipts.Count, counts.Applied, batch.Ignored.Count + counts.Unknown);
         return ReceiptBody.Ok(counts);
+    }
+
+    // Storage may be unreachable for a moment: 500, and the provider sends the whole batch again (the sink is idempotent).
+    private async Task<ReceiptCounts?> ApplyAsync(IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReceiptResults.ApplyAsync(sink, metrics, "sendgrid", receipts, ignored, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogNotApplied(logger, ex.GetType().Name);
+            metrics.Count("receipt", "sendgrid:not-applied");
+            return null;
+        }
     }
 
     private EndpointResponse Refused(string why, EndpointResponse response)
@@ -54,6 +73,9 @@ public sealed partial class SendGridWebhookEndpoint(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SendGrid webhook refused: signature {Check}; nothing changed")]
     private static partial void LogUnauthorized(ILogger logger, RequestCheck check);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "SendGrid webhook not applied ({ExceptionType}): answered 500 so the provider sends it again")]
+    private static partial void LogNotApplied(ILogger logger, string exceptionType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SendGrid webhook refused: {Problem}; nothing changed")]
     private static partial void LogBadBody(ILogger logger, string problem);
