@@ -90,8 +90,8 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
         Assert.Equal(
             [("V1", ReceiptStatus.Delivered), ("V2", ReceiptStatus.FailedForGood), ("V3", ReceiptStatus.Deferred)],
             _sink.Received.OrderBy(r => r.EventId, StringComparer.Ordinal).Select(r => (Victim(r), r.Status)));
-        Assert.Equal(3, counts.RootElement.GetProperty("Applied").GetInt32());
-        Assert.Equal(1, counts.RootElement.GetProperty("Ignored").GetInt32());
+        Assert.Equal(3, counts.RootElement.GetProperty("applied").GetInt32());
+        Assert.Equal(1, counts.RootElement.GetProperty("ignored").GetInt32());
     }
 
     [Fact]

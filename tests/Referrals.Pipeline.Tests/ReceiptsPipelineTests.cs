@@ -25,7 +25,7 @@ public sealed class ReceiptsPipelineTests(AzuriteFixture azurite)
         Assert.IsType<UnknownMessageSink>(pipeline.Services.GetRequiredService<IReceiptSink>());
         Assert.Equal((200, 200, 401), (sendGrid.Status, notify.Status, forged.Status));
         using var counts = JsonDocument.Parse(sendGrid.Body);
-        Assert.Equal(1, counts.RootElement.GetProperty("Unknown").GetInt32());
+        Assert.Equal(1, counts.RootElement.GetProperty("unknown").GetInt32());
         var metrics = pipeline.Services.GetRequiredService<PipelineMetrics>();
         Assert.Equal((1, 1), (metrics.Total("receipt:sendgrid:unknown-message"), metrics.Total("receipt:notify:unknown-message")));
     }

@@ -33,7 +33,7 @@ public static class ReceiptBody
     }
 
     public static EndpointResponse Ok(object counts) =>
-        new(200, "application/json; charset=utf-8", JsonSerializer.SerializeToUtf8Bytes(counts));
+        new(200, "application/json; charset=utf-8", JsonSerializer.SerializeToUtf8Bytes(counts, JsonSerializerOptions.Web));
 
     /// <summary>400 with a reason that names what is wrong, never a value from the body.</summary>
     public static EndpointResponse BadRequest(string detail) => Problem(400, "Bad request", detail);
