@@ -190,6 +190,8 @@ module functionApp 'modules/functionapp.bicep' = {
       Force__Website: forceIdentity.website
       Force__PrivacyNotice: forceIdentity.privacyNotice
       Force__Bilingual: string(forceIdentity.bilingual)
+      Notify__BaseUrl: 'https://api.notifications.service.gov.uk'
+      Notify__Timeout: '00:00:30'
       Rules__OffenceCodesPath: ''
       Rules__ServicesPath: ''
       Rules__TemplatesPath: ''

@@ -17,6 +17,7 @@ using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Outbound;
+using Referrals.Pipeline.Receipts;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
@@ -34,6 +35,8 @@ public static class PipelineServices
         services.AddOptions<ForwardingOptions>().BindConfiguration(ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForceOptions>().BindConfiguration(ForceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ReceiptOptions>().BindConfiguration(ReceiptOptions.Section).ValidateOnStart();
+        services.AddOptions<NotifyApiOptions>().BindConfiguration(NotifyApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LogRedactionOptions>().BindConfiguration(LogRedactionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LogIds>();
 
@@ -75,6 +78,11 @@ public static class PipelineServices
         services.AddSingleton<OutboundPause>();
         services.AddSingleton<WorkOutcomes>();
         services.AddSingleton<ReferralChannels>();
+
+        // Replaced by the sink that applies receipts to the victims' state; until then every receipt is acknowledged and counted.
+        services.TryAddSingleton<IReceiptSink, UnknownMessageSink>();
+        services.AddSingleton<SendGridWebhookEndpoint>();
+        services.AddSingleton<NotifyCallbackEndpoint>();
         services.AddOutboundHttpClients();
 
         services.AddHostedService<StartupChecks>();
@@ -88,6 +96,9 @@ public static class PipelineServices
         // The gateway lives as long as the singleton sender holding it, so its connections are recycled by the
         // handler (PooledConnectionLifetime) rather than by the factory rotating handlers.
         services.AddHttpClient<SendGridGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(OutboundHandler)
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        services.AddHttpClient<NotifyStatusLookup>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<NotifyApiOptions>>().Value.Timeout)
             .ConfigurePrimaryHttpMessageHandler(OutboundHandler)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         services.AddHttpClient<ServiceGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<ForwardingOptions>>().Value.Timeout)
