@@ -2,7 +2,9 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Tallies;
+using Referrals.Privacy;
 using Referrals.State;
 using Referrals.Tallies;
 
@@ -57,12 +59,12 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
         return new CrimeRecord(partition, crime.HasValue ? crime.Value : null, victims);
     }
 
-    /// <summary>The crime's row (its latest snapshot), for composing from.</summary>
+    /// <summary>The crime's row (its latest snapshot), for composing from; null when no snapshot is held (none yet, purged, or every victim erased).</summary>
     public async Task<CrimeStateEntity?> LoadCrimeAsync(string crimeReference, CancellationToken cancellationToken)
     {
         var partition = PartitionKeyFor(crimeReference);
         var crime = await Table.GetEntityIfExistsAsync<CrimeStateEntity>(partition, CrimeRowKeyFor(partition), cancellationToken: cancellationToken);
-        return crime.HasValue ? crime.Value : null;
+        return crime.HasValue && crime.Value is { Snapshot.Length: > 0 } held ? held : null;
     }
 
     /// <summary>The victim's state alone (one request).</summary>
@@ -74,9 +76,10 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
 
     /// <summary>
     /// Commits a snapshot's crime row and victims' states atomically; fails (false) with 409/412 if another delivery
-    /// changed the crime first: the crime row carries the ETag check.
+    /// changed the crime first: the crime row carries the ETag check. The snapshot's audit row goes in the same
+    /// transaction: one row for every victim, so 1 + 50 + 1 always fit (docs/privacy.md).
     /// </summary>
-    public async Task<bool> TryCommitAsync(CrimeStateEntity crime, ETag? storedCrime, IEnumerable<(VictimState State, ETag ETag)> victims, IEnumerable<TallyEvent> counted, CancellationToken cancellationToken)
+    public async Task<bool> TryCommitAsync(CrimeStateEntity crime, ETag? storedCrime, IEnumerable<(VictimState State, ETag ETag)> victims, IEnumerable<TallyEvent> counted, CancellationToken cancellationToken, TableTransactionAction? audit = null)
     {
         List<TableTransactionAction> actions =
         [
@@ -86,6 +89,7 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
             .. victims.Select(v => v.ETag == default
                 ? new TableTransactionAction(TableTransactionActionType.Add, v.State.ToRow(default))
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, v.State.ToRow(v.ETag), v.ETag)),
+            .. (audit is null ? Array.Empty<TableTransactionAction>() : [audit]),
         ];
         var tallies = TallyStore.StateRows(crime.PartitionKey, counted).ToList();
         var together = actions.Count + tallies.Count <= MaxTransaction;
@@ -108,11 +112,16 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
         return true;
     }
 
-    /// <summary>Replaces a victim's row only if nobody changed it since it was read, with the tally events of the change: the new ETag, or null otherwise.</summary>
-    public async Task<Stored<VictimState>?> TryReplaceAsync(VictimState victim, ETag etag, CancellationToken cancellationToken, IEnumerable<TallyEvent>? counted = null)
+    /// <summary>
+    /// Replaces a victim's row only if nobody changed it since it was read, with the tally events and the audit entry
+    /// of the change (<paramref name="before"/> is the state read): the new ETag, or null otherwise.
+    /// </summary>
+    public async Task<Stored<VictimState>?> TryReplaceAsync(VictimState victim, ETag etag, CancellationToken cancellationToken, IEnumerable<TallyEvent>? counted = null, VictimState? before = null)
     {
         var row = victim.ToRow(etag);
-        return await Table.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, counted ?? [])], cancellationToken) ? new Stored<VictimState>(victim, row.ETag) : null;
+        return await Table.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, counted ?? []), AuditRow.ForVictim(row, before, victim, etag)], cancellationToken)
+            ? new Stored<VictimState>(victim, row.ETag)
+            : null;
     }
 
     /// <summary>Counts a crime's events again (idempotent): after a crash between a change and its events, or a redelivery.</summary>
@@ -127,13 +136,17 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
         }
     }
 
-    /// <summary>An operator's replay of a failed or unconfirmed email: back to Queued, so the sender sends it.</summary>
-    public async Task RequeueEmailAsync(string crimeReference, string victimId, CancellationToken cancellationToken)
+    /// <summary>An operator's replay of a failed or unconfirmed email: back to Queued, so the sender sends it; audited with who replayed it.</summary>
+    public async Task RequeueEmailAsync(string crimeReference, string victimId, string operatorName, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (await LoadVictimAsync(crimeReference, victimId, cancellationToken) is { State.Email.Status: EmailStatus.Failed or EmailStatus.Unconfirmed } victim)
         {
-            var requeued = victim.State with { Email = victim.State.Email with { Status = EmailStatus.Queued, Reason = null } };
-            await Table.UpdateEntityAsync(requeued.ToRow(victim.ETag), victim.ETag, TableUpdateMode.Replace, cancellationToken);
+            var requeued = victim.State with { Email = victim.State.Email with { Status = EmailStatus.Queued, Reason = null }, UpdatedAt = now };
+            await Table.SubmitTransactionAsync(
+                [
+                    new(TableTransactionActionType.UpdateReplace, requeued.ToRow(victim.ETag), victim.ETag),
+                    AuditRow.ForOperator(crimeReference, AuditRule.OfOperator(victimId, AuditAction.Replay, now, operatorName, null, AuditRule.OfEmail(victim.State, requeued).Facts)),
+                ], cancellationToken);
         }
     }
 
