@@ -16,6 +16,7 @@ using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Outbound;
+using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
@@ -32,6 +33,7 @@ public static class PipelineServices
         services.AddOptions<SendGridOptions>().BindConfiguration(SendGridOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForwardingOptions>().BindConfiguration(ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LogRedactionOptions>().BindConfiguration(LogRedactionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LogIds>();
 
@@ -70,6 +72,8 @@ public static class PipelineServices
         services.AddSingleton<OutboundPause>();
         services.AddSingleton<WorkOutcomes>();
         services.AddSingleton<ReferralChannels>();
+        services.AddSingleton<RetentionPurge>();
+        services.AddSingleton<VictimRecords>();
         services.AddOutboundHttpClients();
 
         services.AddHostedService<StartupChecks>();
@@ -102,13 +106,21 @@ public static class PipelineServices
 /// <summary>The rules and the email composer, loaded once at start-up from the configured (or shipped) files.</summary>
 public sealed record RulesData(ReferralRules Rules, EntitlementEmailComposer Composer, ServiceDirectory Directory)
 {
+    /// <summary>The rulebook revision and a hash of the rules data files, as the audit records it (<see cref="Referrals.Privacy.RulesVersion"/>).</summary>
+    public string Version { get; init; } = Referrals.Privacy.RulesVersion.Rulebook;
+
     public static RulesData Load(RulesOptions options)
     {
-        var codes = string.IsNullOrWhiteSpace(options.OffenceCodesPath) ? OffenceCodeList.LoadDefault() : OffenceCodeList.Load(Resolve(options.OffenceCodesPath));
-        var directory = string.IsNullOrWhiteSpace(options.ServicesPath) ? ServiceDirectory.LoadDefault() : ServiceDirectory.Load(Resolve(options.ServicesPath));
+        var codesPath = string.IsNullOrWhiteSpace(options.OffenceCodesPath) ? Path.Combine(AppContext.BaseDirectory, OffenceCodeList.DefaultFileName) : Resolve(options.OffenceCodesPath);
+        var servicesPath = string.IsNullOrWhiteSpace(options.ServicesPath) ? Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName) : Resolve(options.ServicesPath);
+        var codes = OffenceCodeList.Load(codesPath);
+        var directory = ServiceDirectory.Load(servicesPath);
         var templates = string.IsNullOrWhiteSpace(options.TemplatesPath) ? EmailTemplates.LoadDefault() : EmailTemplates.Load(Resolve(options.TemplatesPath));
         var rules = new ReferralRules(new OffenceClassifier(codes), directory, new WorkingDayCalendar(options.ParseExtraBankHolidays()));
-        return new RulesData(rules, new EntitlementEmailComposer(templates, directory), directory);
+        return new RulesData(rules, new EntitlementEmailComposer(templates, directory), directory)
+        {
+            Version = Referrals.Privacy.RulesVersion.Of(File.ReadAllBytes(codesPath), File.ReadAllBytes(servicesPath)),
+        };
     }
 
     private static string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path);
