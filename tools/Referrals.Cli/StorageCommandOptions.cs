@@ -9,6 +9,7 @@ using Referrals.Pipeline;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Forwarding;
+using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 
@@ -76,6 +77,9 @@ internal sealed class StorageCommandOptions
         services.AddSingleton(_ => RulesData.Load(merged.GetSection(RulesOptions.Section).Get<RulesOptions>() ?? new RulesOptions()));
         services.AddSingleton<TallyStore>();
         services.AddSingleton<TallyAggregator>();
+        services.AddOptions<RetentionOptions>().Bind(merged.GetSection(RetentionOptions.Section)).ValidateDataAnnotations();
+        services.AddSingleton<RetentionPurge>();
+        services.AddSingleton<VictimRecords>();
         services.AddLogging();
         return services.BuildServiceProvider();
     }
