@@ -85,7 +85,7 @@ internal static class DeadLetterCommands
                 return 2;
             }
 
-            return await storage.RunAsync(parse, "No dead letters yet.", services => ReplayAsync(parse, services, letterId, operatorOption.Of(parse), cancellationToken), cancellationToken);
+            return await storage.RunAsync(parse, "No dead letters yet.", async services => await ReplayAsync(parse, services, letterId, await operatorOption.OfAsync(parse, storage, cancellationToken), cancellationToken), cancellationToken);
         });
         return command;
     }

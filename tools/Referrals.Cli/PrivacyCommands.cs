@@ -72,7 +72,7 @@ internal static class PrivacyCommands
             }
 
             var (crimeReference, victimId) = (parse.GetValue(crime)!, parse.GetValue(victim)!);
-            var document = await services.GetRequiredService<VictimRecords>().SubjectAccessAsync(crimeReference, victimId, operatorOption.Of(parse), cancellationToken);
+            var document = await services.GetRequiredService<VictimRecords>().SubjectAccessAsync(crimeReference, victimId, await operatorOption.OfAsync(parse, storage, cancellationToken), cancellationToken);
             if (document is null)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"referrals subject-access: nothing is held for crime {SafeText.OneLine(crimeReference)} victim {SafeText.OneLine(victimId)}.");
@@ -109,7 +109,7 @@ internal static class PrivacyCommands
                 return 2;
             }
 
-            var outcome = await services.GetRequiredService<VictimRecords>().EraseAsync(crimeReference, victimId, why, operatorOption.Of(parse), cancellationToken);
+            var outcome = await services.GetRequiredService<VictimRecords>().EraseAsync(crimeReference, victimId, why, await operatorOption.OfAsync(parse, storage, cancellationToken), cancellationToken);
             var (shown, exitCode) = outcome switch
             {
                 ErasureOutcome.Erased => ($"Erased the personal data of crime {SafeText.OneLine(crimeReference)} victim {SafeText.OneLine(victimId)}; later snapshots will not store or act on them.", 0),
