@@ -73,7 +73,10 @@ public static class PipelineServices
         services.AddSingleton<WorkOutcomes>();
         services.AddSingleton<ReferralChannels>();
         services.AddSingleton<RetentionPurge>();
-        services.AddSingleton<VictimRecords>();
+        services.AddSingleton<VictimHistory>();
+        services.AddSingleton<VictimDeadLetters>();
+        services.AddSingleton<SubjectAccess>();
+        services.AddSingleton<Erasure>();
         services.AddOutboundHttpClients();
 
         services.AddHostedService<StartupChecks>();

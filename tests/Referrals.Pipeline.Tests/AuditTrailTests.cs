@@ -29,7 +29,7 @@ public sealed class AuditTrailTests(AzuriteFixture azurite)
         await pipeline.SendAsync([snapshot.ToJsonString()]);
         await pipeline.WaitUntilIdleAsync(180);
 
-        var records = pipeline.Services.GetRequiredService<VictimRecords>();
+        var records = pipeline.Services.GetRequiredService<VictimHistory>();
         var histories = await Task.WhenAll(Enumerable.Range(1, 50).Select(i => records.HistoryAsync("DB/26/000101", $"V{i}", CancellationToken.None)));
 
         Assert.Equal(50, (await pipeline.VictimsAsync()).Count);
@@ -56,7 +56,7 @@ public sealed class AuditTrailTests(AzuriteFixture azurite)
         Assert.NotNull(changed);
         Assert.Null(stale);
         Assert.Equal(before + 1, (await AuditRowsAsync(pipeline)).Count);
-        var history = await pipeline.Services.GetRequiredService<VictimRecords>().HistoryAsync("DB/26/000101", "V1", CancellationToken.None);
+        var history = await pipeline.Services.GetRequiredService<VictimHistory>().HistoryAsync("DB/26/000101", "V1", CancellationToken.None);
         Assert.Contains(history, e => e.Facts.Contains("email: Sent → Failed"));
         Assert.DoesNotContain(history, e => e.Facts.Any(f => f.Contains("Unconfirmed", StringComparison.Ordinal)));
     }

@@ -117,7 +117,7 @@ public sealed class PrivacyCommandTests(AzuriteFixture azurite)
         Assert.DoesNotContain(pipeline.EmailsAccepted(), e => e.Victim == "V2");
         Assert.Equal(deliveries, pipeline.Deliveries().Count);
         var v2 = (await pipeline.VictimsAsync()).Single(v => v.CrimeReference == Crime && v.VictimId == "V2");
-        Assert.Equal((1L, ReferralStatus.OptedOut, EmailStatus.Suppressed, VictimRecords.ErasedReason), (v2.Version, v2.ReferralStatus, v2.EmailStatus, v2.EmailReason));
+        Assert.Equal((1L, ReferralStatus.OptedOut, EmailStatus.Suppressed, Erasure.ErasedReason), (v2.Version, v2.ReferralStatus, v2.EmailStatus, v2.EmailReason));
         Assert.Equal(2, (await pipeline.VictimsAsync()).Single(v => v.CrimeReference == Crime && v.VictimId == "V1").Version);
         Assert.Equal(0, again);
         Assert.Contains("was erased before", repeated, StringComparison.Ordinal);

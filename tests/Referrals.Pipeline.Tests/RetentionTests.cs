@@ -154,6 +154,28 @@ public sealed class RetentionTests(AzuriteFixture azurite)
         Assert.All(before.Categories, c => Assert.Equal((c.Key, before[October, c.Key]), (c.Key, after[October, c.Key])));
     }
 
+    [Fact]
+    public async Task Partners_answers_are_cut_from_failed_emails_and_deliveries_with_the_snapshot()
+    {
+        var time = new SettableTime(Start);
+        await using var pipeline = new PipelineTestHost(azurite, sendGrid: _ => (400, null), services: (_, _) => 400, time: time);
+        await pipeline.StartAsync();
+        await pipeline.SendAsync([Samples.Lines[0]]);
+        await pipeline.WaitUntilIdleAsync();
+        var failed = Assert.Single(await pipeline.DeliveryRowsAsync());
+        Assert.Contains("test error", Assert.Single(await pipeline.VictimsAsync()).EmailReason, StringComparison.Ordinal);
+        time.Now = Start.AddDays(400);
+
+        var counts = await Purge(pipeline).RunAsync(dryRun: false, CancellationToken.None);
+
+        Assert.Equal((1, 2), (counts.Crimes, counts.PartnerAnswers));
+        Assert.Equal(AuditRule.WithoutAnswer(failed.Reason!), Assert.Single(await pipeline.DeliveryRowsAsync()).Reason);
+        var victim = Assert.Single(await pipeline.VictimsAsync());
+        Assert.EndsWith("(the answer is not kept)", victim.EmailReason, StringComparison.Ordinal);
+        Assert.DoesNotContain("test error", victim.EmailReason, StringComparison.Ordinal);
+        Assert.Equal(Referrals.State.EmailStatus.Failed, victim.EmailStatus);
+    }
+
     private static RetentionPurge Purge(PipelineTestHost pipeline, HttpPipelinePolicy? fault = null) => new(
         fault is null
             ? pipeline.Services.GetRequiredService<StorageClients>()
@@ -171,7 +193,7 @@ public sealed class RetentionTests(AzuriteFixture azurite)
     }
 
     private static async Task<List<string>> History(PipelineTestHost pipeline, string crime, string victim) =>
-        [.. (await pipeline.Services.GetRequiredService<VictimRecords>().HistoryAsync(crime, victim, CancellationToken.None)).Select(Describe)];
+        [.. (await pipeline.Services.GetRequiredService<VictimHistory>().HistoryAsync(crime, victim, CancellationToken.None)).Select(Describe)];
 
     private static string Describe(AuditEntry entry) => $"{entry.Action} {entry.At:O} {string.Join("; ", entry.Facts)} {string.Join("; ", entry.Reasons)}";
 

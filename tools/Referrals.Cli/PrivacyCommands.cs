@@ -37,7 +37,7 @@ internal static class PrivacyCommands
         command.SetAction((parse, cancellationToken) => storage.RunAsync(parse, "No audit trail yet: nothing has been stored on this storage.", async services =>
         {
             var (crimeReference, victimId) = (parse.GetValue(crime)!, parse.GetValue(victim)!);
-            var history = await services.GetRequiredService<VictimRecords>().HistoryAsync(crimeReference, victimId, cancellationToken);
+            var history = await services.GetRequiredService<VictimHistory>().HistoryAsync(crimeReference, victimId, cancellationToken);
             var output = parse.InvocationConfiguration.Output;
             if (history.Count == 0)
             {
@@ -75,7 +75,7 @@ internal static class PrivacyCommands
             }
 
             var (crimeReference, victimId) = (parse.GetValue(crime)!, parse.GetValue(victim)!);
-            var document = await services.GetRequiredService<VictimRecords>().SubjectAccessAsync(crimeReference, victimId, await operatorOption.OfAsync(parse, storage, cancellationToken), cancellationToken);
+            var document = await services.GetRequiredService<SubjectAccess>().ExportAsync(crimeReference, victimId, await operatorOption.OfAsync(parse, storage, cancellationToken), cancellationToken);
             if (document is null)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"referrals subject-access: nothing is held for crime {SafeText.OneLine(crimeReference)} victim {SafeText.OneLine(victimId)}.");
@@ -112,7 +112,7 @@ internal static class PrivacyCommands
                 return 2;
             }
 
-            var outcome = await services.GetRequiredService<VictimRecords>().EraseAsync(crimeReference, victimId, why, await operatorOption.OfAsync(parse, storage, cancellationToken), cancellationToken);
+            var outcome = await services.GetRequiredService<Erasure>().EraseAsync(crimeReference, victimId, why, await operatorOption.OfAsync(parse, storage, cancellationToken), cancellationToken);
             var (shown, exitCode) = outcome switch
             {
                 ErasureOutcome.Erased => ($"Erased the personal data of crime {SafeText.OneLine(crimeReference)} victim {SafeText.OneLine(victimId)}; later snapshots will not store or act on them.", 0),

@@ -79,7 +79,10 @@ internal sealed class StorageCommandOptions
         services.AddSingleton<TallyAggregator>();
         services.AddOptions<RetentionOptions>().Bind(merged.GetSection(RetentionOptions.Section)).ValidateDataAnnotations();
         services.AddSingleton<RetentionPurge>();
-        services.AddSingleton<VictimRecords>();
+        services.AddSingleton<VictimHistory>();
+        services.AddSingleton<VictimDeadLetters>();
+        services.AddSingleton<SubjectAccess>();
+        services.AddSingleton<Erasure>();
         services.AddLogging();
         return services.BuildServiceProvider();
     }
