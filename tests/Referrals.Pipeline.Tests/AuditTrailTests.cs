@@ -61,6 +61,39 @@ public sealed class AuditTrailTests(AzuriteFixture azurite)
         Assert.DoesNotContain(history, e => e.Facts.Any(f => f.Contains("Unconfirmed", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task No_audit_row_of_the_samples_run_holds_a_name_contact_or_date_of_birth()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+        await pipeline.SendAsync(Samples.Lines);
+        await pipeline.WaitUntilIdleAsync();
+        var personal = Samples.Lines.Select(TryParse).OfType<JsonNode>()
+            .SelectMany(s => s["victims"]!.AsArray())
+            .SelectMany(v => new[] { v?["givenName"], v?["familyName"], v?["email"], v?["phone"], v?["dateOfBirth"], v?["parentOrGuardian"]?["name"], v?["parentOrGuardian"]?["email"] })
+            .Select(v => v?.GetValue<string>()).OfType<string>().Distinct().ToList();
+
+        var rows = await AuditRowsAsync(pipeline);
+        var text = string.Join("\n", rows.Select(r => AuditRow.EntriesOf(new AuditEntity { Entries = r.GetBinary(nameof(AuditEntity.Entries)) }))
+            .SelectMany(e => e).SelectMany(e => e.Facts.Concat(e.Reasons).Append(e.VictimId).Append(e.EventId ?? "")));
+
+        Assert.Contains("Taylor", personal);
+        Assert.True(rows.Count > 20);
+        Assert.All(personal, value => Assert.DoesNotContain(value, text, StringComparison.Ordinal));
+    }
+
+    private static JsonNode? TryParse(string line)
+    {
+        try
+        {
+            return JsonNode.Parse(line) is JsonObject { } snapshot && snapshot["victims"] is JsonArray ? snapshot : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
     private static async Task<List<TableEntity>> AuditRowsAsync(PipelineTestHost pipeline) =>
         await pipeline.Services.GetRequiredService<StorageClients>().Tables.GetTableClient(pipeline.Options.VictimStateTable)
             .QueryAsync<TableEntity>(AuditRow.Range).ToListAsync();
