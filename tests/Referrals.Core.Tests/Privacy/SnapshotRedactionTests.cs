@@ -41,4 +41,14 @@ public class SnapshotRedactionTests
 
         Assert.Same(payload, SnapshotRedaction.Without(payload, new HashSet<string> { "V9" }));
     }
+
+    [Fact]
+    public void A_snapshot_whose_other_victims_hold_hostile_text_still_loses_the_erased_victim()
+    {
+        var hostile = TwoVictims.Replace("\"Sam\"", "\"S\\ud800am\\u0000\\u202e\"", StringComparison.Ordinal);
+
+        var redacted = SnapshotRedaction.Without(Encoding.UTF8.GetBytes(hostile), new HashSet<string> { "V2" });
+
+        Assert.DoesNotContain("Alex", Encoding.UTF8.GetString(redacted), StringComparison.Ordinal);
+    }
 }
