@@ -85,6 +85,14 @@ param outboundPaused bool = false
 @maxValue(730)
 param logRetentionInDays int = 90
 
+@description('Days a crime\'s personal data is kept after its last change (docs/privacy.md): 13 months by default.')
+@minValue(1)
+param personalDataRetentionDays int = 395
+
+@description('Days the audit trail and the state rows without personal data are kept: 7 years by default.')
+@minValue(1)
+param auditRetentionDays int = 2557
+
 var baseName = 'referrals-${forceName}-${environmentName}'
 var uniqueSuffix = take(uniqueString(resourceGroup().id), 6)
 var tags = {
@@ -166,6 +174,11 @@ module functionApp 'modules/functionapp.bicep' = {
       DEAD_LETTER_REPORT_SCHEDULE: '0 */5 * * * *'
       // Hourly at 10 past, in UTC (Flex Consumption has no time zone setting): the code works out Europe/London months.
       MONTHLY_TALLY_SCHEDULE: '0 10 * * * *'
+      // Daily at 02:30 UTC: personal data, dead letters and audit rows past their periods go (docs/privacy.md).
+      RETENTION_SCHEDULE: '0 30 2 * * *'
+      Retention__PersonalDataDays: string(personalDataRetentionDays)
+      Retention__DeadLetterDays: '90'
+      Retention__AuditDays: string(auditRetentionDays)
       Forwarding__MaxAttempts: '3'
       Forwarding__MaxRetryDelay: '00:00:10'
       Forwarding__Timeout: '00:00:30'

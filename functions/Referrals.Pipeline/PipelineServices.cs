@@ -17,6 +17,7 @@ using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Outbound;
+using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Receipts;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
@@ -37,6 +38,7 @@ public static class PipelineServices
         services.AddOptions<ForceOptions>().BindConfiguration(ForceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ReceiptOptions>().BindConfiguration(ReceiptOptions.Section).ValidateOnStart();
         services.AddOptions<NotifyApiOptions>().BindConfiguration(NotifyApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LogRedactionOptions>().BindConfiguration(LogRedactionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LogIds>();
 
@@ -78,6 +80,11 @@ public static class PipelineServices
         services.AddSingleton<OutboundPause>();
         services.AddSingleton<WorkOutcomes>();
         services.AddSingleton<ReferralChannels>();
+        services.AddSingleton<RetentionPurge>();
+        services.AddSingleton<VictimHistory>();
+        services.AddSingleton<VictimDeadLetters>();
+        services.AddSingleton<SubjectAccess>();
+        services.AddSingleton<Erasure>();
 
         // Replaced by the sink that applies receipts to the victims' state; until then every receipt is acknowledged and counted.
         services.TryAddSingleton<IReceiptSink, UnknownMessageSink>();
@@ -118,6 +125,9 @@ public static class PipelineServices
 /// <summary>The rules and the message composers, loaded once at start-up from the configured (or shipped) files.</summary>
 public sealed record RulesData(ReferralRules Rules, EntitlementEmailComposer Composer, ServiceDirectory Directory)
 {
+    /// <summary>The rulebook revision and a hash of the rules data files, as the audit records it (<see cref="Referrals.Privacy.RulesVersion"/>).</summary>
+    public string Version { get; init; } = Referrals.Privacy.RulesVersion.Rulebook;
+
     /// <summary>The entitlement text message (GOV.UK Notify template personalisation and body).</summary>
     public required TextMessageComposer TextMessages { get; init; }
 
@@ -126,8 +136,10 @@ public sealed record RulesData(ReferralRules Rules, EntitlementEmailComposer Com
 
     public static RulesData Load(RulesOptions options, ForceIdentity force)
     {
-        var codes = string.IsNullOrWhiteSpace(options.OffenceCodesPath) ? OffenceCodeList.LoadDefault() : OffenceCodeList.Load(Resolve(options.OffenceCodesPath));
-        var directory = string.IsNullOrWhiteSpace(options.ServicesPath) ? ServiceDirectory.LoadDefault() : ServiceDirectory.Load(Resolve(options.ServicesPath));
+        var codesPath = string.IsNullOrWhiteSpace(options.OffenceCodesPath) ? Path.Combine(AppContext.BaseDirectory, OffenceCodeList.DefaultFileName) : Resolve(options.OffenceCodesPath);
+        var servicesPath = string.IsNullOrWhiteSpace(options.ServicesPath) ? Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName) : Resolve(options.ServicesPath);
+        var codes = OffenceCodeList.Load(codesPath);
+        var directory = ServiceDirectory.Load(servicesPath);
         var templates = string.IsNullOrWhiteSpace(options.TemplatesPath) ? EmailTemplates.LoadDefault() : EmailTemplates.Load(Resolve(options.TemplatesPath));
         var rules = new ReferralRules(new OffenceClassifier(codes), directory, new WorkingDayCalendar(options.ParseExtraBankHolidays()));
         var messages = string.IsNullOrWhiteSpace(options.MessageTemplatesPath) ? MessageTemplates.LoadDefault() : MessageTemplates.Load(Resolve(options.MessageTemplatesPath));
@@ -135,6 +147,7 @@ public sealed record RulesData(ReferralRules Rules, EntitlementEmailComposer Com
         {
             TextMessages = new TextMessageComposer(messages, directory, force),
             Letters = new LetterComposer(messages, directory, force),
+            Version = Referrals.Privacy.RulesVersion.Of(File.ReadAllBytes(codesPath), File.ReadAllBytes(servicesPath)),
         };
     }
 

@@ -45,6 +45,7 @@ public static partial class AppSettingsCatalog
         AddSection(settings, ForwardingOptions.Section, typeof(ForwardingOptions));
         AddSection(settings, OutboundOptions.Section, typeof(OutboundOptions));
         AddSection(settings, ForceOptions.Section, typeof(ForceOptions));
+        AddSection(settings, RetentionOptions.Section, typeof(RetentionOptions));
         AddSection(settings, Logging.LogRedactionOptions.Section, typeof(Logging.LogRedactionOptions));
         AddSection(settings, Receipts.ReceiptOptions.Section, typeof(Receipts.ReceiptOptions));
         AddSection(settings, Receipts.NotifyApiOptions.Section, typeof(Receipts.NotifyApiOptions));

@@ -27,13 +27,16 @@ public sealed class PipelineTestHost : IAsyncDisposable
     private readonly string _connection;
     private readonly Dictionary<string, string?> _settings;
     private readonly bool _traceLogs;
+    private readonly TimeProvider? _time;
     private IHost? _host;
 
     /// <param name="services">The services' APIs' answer to a POST: (service id, that service's call number) → status. Default 201.</param>
     /// <param name="traceLogs">Capture every category at Trace, the host's and the SDKs' included, not just what the host lets through.</param>
-    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null, bool traceLogs = false)
+    /// <param name="time">The pipeline's clock (the WebJobs host's own timers keep real time).</param>
+    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null, bool traceLogs = false, TimeProvider? time = null)
     {
         _traceLogs = traceLogs;
+        _time = time;
         _connection = azurite.ConnectionString;
         var id = Guid.NewGuid().ToString("N")[..8];
         SendGrid = WireMockServer.Start();
@@ -93,7 +96,7 @@ public sealed class PipelineTestHost : IAsyncDisposable
 
     public async Task StartAsync()
     {
-        _host = LocalPipelineHost.Build(_settings, configureLogging: logging =>
+        _host = LocalPipelineHost.Build(_settings, configureServices: _time is null ? null : s => s.AddSingleton(_time), configureLogging: logging =>
         {
             logging.AddProvider(Logs);
             if (_traceLogs)

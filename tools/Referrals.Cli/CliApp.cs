@@ -26,6 +26,10 @@ public static class CliApp
         DeadLetterCommands.List(DeadLetterKind.Poison),
         DeadLetterCommands.Replay(),
         TalliesCommand.Create(),
+        PrivacyCommands.Explain(),
+        PrivacyCommands.SubjectAccess(),
+        PrivacyCommands.Erase(),
+        PrivacyCommands.Purge(),
     };
 
     /// <summary>

@@ -68,12 +68,14 @@ internal static class DeadLetterCommands
         var id = new Argument<string?>("ID") { Description = "The id printed by `referrals rejected` or `referrals poison`.", Arity = ArgumentArity.ZeroOrOne };
         var poisonQueues = new Option<bool>("--poison-queues") { Description = "Instead of one dead letter: move every message the host itself put in a poison queue back to its queue." };
         var storage = new StorageCommandOptions();
+        var operatorOption = new OperatorOption();
         var command = new Command("replay", "Send a dead-lettered message again, exactly as it was received, to the queue it came from, and remove it from the list. If it fails again it comes back with its new reason.")
         {
             id,
             poisonQueues,
         };
         storage.AddTo(command);
+        operatorOption.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var letterId = parse.GetValue(id);
@@ -83,12 +85,12 @@ internal static class DeadLetterCommands
                 return 2;
             }
 
-            return await storage.RunAsync(parse, "No dead letters yet.", services => ReplayAsync(parse, services, letterId, cancellationToken), cancellationToken);
+            return await storage.RunAsync(parse, "No dead letters yet.", async services => await ReplayAsync(parse, services, letterId, await operatorOption.OfAsync(parse, storage, cancellationToken), cancellationToken), cancellationToken);
         });
         return command;
     }
 
-    private static async Task<int> ReplayAsync(ParseResult parse, IServiceProvider services, string? letterId, CancellationToken cancellationToken)
+    private static async Task<int> ReplayAsync(ParseResult parse, IServiceProvider services, string? letterId, string operatorName, CancellationToken cancellationToken)
     {
         if (letterId is null)
         {
@@ -121,11 +123,11 @@ internal static class DeadLetterCommands
         // The delivery was recorded as failed (or unconfirmed, which the operator has now checked): make it due again.
         if (QueueText.TryDecode(Encoding.UTF8.GetString(letter.Message), out var payload) && ReferralWorkItem.TryParse(payload) is { } item)
         {
-            await services.GetRequiredService<DeliveryStore>().RequeueAsync(item, cancellationToken);
+            await services.GetRequiredService<DeliveryStore>().RequeueAsync(item, operatorName, cancellationToken);
         }
         else if (letter is { CrimeReference: { } crime, VictimId: { } victim })
         {
-            await services.GetRequiredService<VictimStateStore>().RequeueEmailAsync(crime, victim, cancellationToken);
+            await services.GetRequiredService<VictimStateStore>().RequeueEmailAsync(crime, victim, operatorName, services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken);
         }
 
         var queue = services.GetRequiredService<StorageClients>().RawQueues.GetQueueClient(letter.Queue);

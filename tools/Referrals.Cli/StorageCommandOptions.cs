@@ -9,6 +9,7 @@ using Referrals.Pipeline;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Forwarding;
+using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 
@@ -76,6 +77,12 @@ internal sealed class StorageCommandOptions
         services.AddSingleton(_ => RulesData.Load(merged.GetSection(RulesOptions.Section).Get<RulesOptions>() ?? new RulesOptions(), RulesFileOptions.Force(merged)));
         services.AddSingleton<TallyStore>();
         services.AddSingleton<TallyAggregator>();
+        services.AddOptions<RetentionOptions>().Bind(merged.GetSection(RetentionOptions.Section)).ValidateDataAnnotations();
+        services.AddSingleton<RetentionPurge>();
+        services.AddSingleton<VictimHistory>();
+        services.AddSingleton<VictimDeadLetters>();
+        services.AddSingleton<SubjectAccess>();
+        services.AddSingleton<Erasure>();
         services.AddLogging();
         return services.BuildServiceProvider();
     }

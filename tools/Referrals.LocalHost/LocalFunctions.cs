@@ -5,6 +5,7 @@ using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Ingest;
+using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Tallies;
 
 namespace Referrals.LocalHost;
@@ -17,7 +18,7 @@ namespace Referrals.LocalHost;
 /// Queue work is not cancelled when the host stops: each message takes milliseconds to seconds, and a
 /// message abandoned mid-way stays invisible for the listener's 10-minute lease.
 /// </summary>
-public sealed class LocalFunctions(SnapshotIngestor ingestor, EntitlementEmailSender sender, ReferralForwarder forwarder, TallyAggregator aggregator, DeadLetterReporter reporter)
+public sealed class LocalFunctions(SnapshotIngestor ingestor, EntitlementEmailSender sender, ReferralForwarder forwarder, TallyAggregator aggregator, DeadLetterReporter reporter, RetentionPurge purge)
 {
     [FunctionName("IngestCrimeEvent")]
     public Task IngestCrimeEvent(
@@ -41,4 +42,8 @@ public sealed class LocalFunctions(SnapshotIngestor ingestor, EntitlementEmailSe
     [FunctionName("ReportDeadLetters")]
     public Task ReportDeadLetters([TimerTrigger($"%{Settings.DeadLetterReportSchedule}%")] TimerInfo timer, CancellationToken cancellationToken) =>
         reporter.ReportAsync(cancellationToken);
+
+    [FunctionName("PurgePersonalData")]
+    public Task PurgePersonalData([TimerTrigger($"%{Settings.RetentionSchedule}%")] TimerInfo timer, CancellationToken cancellationToken) =>
+        purge.RunAsync(dryRun: false, cancellationToken);
 }

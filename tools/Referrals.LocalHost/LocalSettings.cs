@@ -19,6 +19,7 @@ public static class LocalSettings
             [Settings.TablePrefix] = tablePrefix,
             [Settings.DeadLetterReportSchedule] = "0 */5 * * * *",
             [Settings.MonthlyTallySchedule] = "0 10 * * * *",
+            [Settings.RetentionSchedule] = "0 30 2 * * *",
             ["Rules:ServicesPath"] = servicesPath,
             ["ServiceKeys:general"] = FakeServices.ApiKey,
             ["SendGrid:ApiKey"] = "local-fake-sendgrid-key",

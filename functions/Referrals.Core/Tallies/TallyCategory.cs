@@ -29,6 +29,7 @@ public static class TallyCategories
     public const string VcuTasksDelivered = "VcuTasksDelivered";
     public const string EmailsSent = "EmailsSent";
     public const string RejectedMessages = "RejectedMessages";
+    public const string PersonalDataPurged = "PersonalDataPurged";
 
     public static string DeliveredTo(string serviceId) => $"Delivered.{serviceId}";
 
@@ -56,5 +57,6 @@ public static class TallyCategories
         new(EmailsSent, "Emails Sent", "Entitlement emails accepted by SendGrid."),
         .. Enum.GetValues<EmailSuppression>().Select(r => new TallyCategory(EmailSuppressed(r), $"Emails Suppressed: {r}", $"Victims not emailed because of {r} (rulebook section 5).")),
         new(RejectedMessages, "Rejected Messages", "Crime-event messages refused as bad input, in the month they were received."),
+        new(PersonalDataPurged, "Personal Data Purged", "Victims whose personal data the retention function removed, in the month it did (docs/privacy.md)."),
     ];
 }

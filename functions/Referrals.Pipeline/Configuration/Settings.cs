@@ -20,6 +20,9 @@ public static class Settings
 
     /// <summary>NCRONTAB schedule (UTC on Flex Consumption) of the tally aggregation, e.g. "0 10 * * * *"; months are computed in Europe/London in code.</summary>
     public const string MonthlyTallySchedule = "MONTHLY_TALLY_SCHEDULE";
+
+    /// <summary>NCRONTAB schedule (UTC) of the retention function, e.g. "0 30 2 * * *" (daily); periods are in <see cref="RetentionOptions"/>.</summary>
+    public const string RetentionSchedule = "RETENTION_SCHEDULE";
 }
 
 /// <summary>

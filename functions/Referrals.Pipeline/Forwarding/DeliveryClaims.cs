@@ -42,7 +42,7 @@ public sealed class DeliveryClaims(
         }
 
         // From the claim to the result being stored, host shutdown must not cut in (see the email sender).
-        return await deliveries.TryReplaceAsync(DeliveryTransition.Claim(delivery.State, time.GetUtcNow()), delivery.ETag, CancellationToken.None)
+        return await deliveries.TryReplaceAsync(DeliveryTransition.Claim(delivery.State, time.GetUtcNow()), delivery.ETag, CancellationToken.None, before: delivery.State)
             ?? throw new RetryLaterException($"Delivery {results.LoggedId(item)} changed while it was claimed.");
     }
 
@@ -89,7 +89,7 @@ public sealed class DeliveryClaims(
                 throw new RetryLaterException($"The referral withdrawn by {results.LoggedId(item)} is being sent; the withdrawal follows it.");
             case WithdrawalStep.CancelReferral:
                 // Not reached yet: stop it, so the service hears nothing at all.
-                _ = await deliveries.TryReplaceAsync(DeliveryTransition.Settle(referral!.State, DeliveryStatus.Cancelled, WithdrawalRule.CancelledReferralReason), referral.ETag, cancellationToken)
+                _ = await deliveries.TryReplaceAsync(DeliveryTransition.Settle(referral!.State, DeliveryStatus.Cancelled, WithdrawalRule.CancelledReferralReason), referral.ETag, cancellationToken, before: referral.State)
                     ?? throw new RetryLaterException($"The referral withdrawn by {results.LoggedId(item)} changed meanwhile.");
                 break;
         }

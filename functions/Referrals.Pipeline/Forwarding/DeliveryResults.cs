@@ -58,7 +58,7 @@ public sealed partial class DeliveryResults(
     /// <summary>Writes the row this forwarder holds; it is only changed elsewhere while Pending, so the ETag rarely fails.</summary>
     public async Task SettleAsync(Stored<DeliveryState> delivery, DeliveryState next, IEnumerable<TallyEvent>? counted = null)
     {
-        if (await deliveries.TryReplaceAsync(next, delivery.ETag, CancellationToken.None, counted) is null)
+        if (await deliveries.TryReplaceAsync(next, delivery.ETag, CancellationToken.None, counted, delivery.State) is null)
         {
             throw new RetryLaterException($"Delivery {ids.Delivery(next.Kind, next.CrimeReference, next.VictimId, next.ServiceId)} changed while its result was recorded.");
         }

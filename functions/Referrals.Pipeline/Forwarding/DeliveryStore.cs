@@ -3,15 +3,17 @@ using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using Referrals.Forwarding;
 using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
+using Referrals.Privacy;
 using Referrals.State;
 using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Forwarding;
 
 /// <summary>Delivery rows, beside the victim rows in the crime's partition of the VictimStates table.</summary>
-public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptions> options)
+public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptions> options, TimeProvider time)
 {
     private const string DeliveryRows = $"RowKey ge '{DeliveryEntity.RowKeyPrefix}' and RowKey lt 'delivery;'";
 
@@ -36,29 +38,41 @@ public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptio
     {
         try
         {
-            var response = await Table.AddEntityAsync(created.ToRow(default), cancellationToken);
-            return (new Stored<DeliveryState>(created, response.Headers.ETag ?? default), true);
+            var row = created.ToRow(default);
+            var response = await Table.SubmitTransactionAsync(
+                [new(TableTransactionActionType.Add, row), AuditRow.ForDelivery(row, null, created, default, time.GetUtcNow())], cancellationToken);
+            return (new Stored<DeliveryState>(created, response.Value[0].Headers.ETag ?? default), true);
         }
-        catch (RequestFailedException ex) when (ex.Status == 409)
+        catch (TableTransactionFailedException ex) when (ex.Status == 409)
         {
             return ((await GetAsync(created.Kind, created.CrimeReference, created.VictimId, created.ServiceId, cancellationToken))!, false);
         }
     }
 
-    /// <summary>Replaces the row only if nobody changed it since it was read, with the tally events of the change: the new ETag, or null otherwise.</summary>
-    public async Task<Stored<DeliveryState>?> TryReplaceAsync(DeliveryState delivery, ETag etag, CancellationToken cancellationToken, IEnumerable<TallyEvent>? counted = null)
+    /// <summary>
+    /// Replaces the row only if nobody changed it since it was read, with the tally events and the audit entry of the
+    /// change (<paramref name="before"/> is the state read): the new ETag, or null otherwise.
+    /// </summary>
+    public async Task<Stored<DeliveryState>?> TryReplaceAsync(DeliveryState delivery, ETag etag, CancellationToken cancellationToken, IEnumerable<TallyEvent>? counted = null, DeliveryState? before = null)
     {
         var row = delivery.ToRow(etag);
-        return await Table.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, counted ?? [])], cancellationToken) ? new Stored<DeliveryState>(delivery, row.ETag) : null;
+        return await Table.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, counted ?? []), AuditRow.ForDelivery(row, before, delivery, etag, time.GetUtcNow())], cancellationToken)
+            ? new Stored<DeliveryState>(delivery, row.ETag)
+            : null;
     }
 
-    /// <summary>An operator's replay of a failed or unconfirmed delivery: back to Pending, so the forwarder sends it.</summary>
-    public async Task RequeueAsync(ReferralWorkItem item, CancellationToken cancellationToken)
+    /// <summary>An operator's replay of a failed or unconfirmed delivery: back to Pending, so the forwarder sends it; audited with who replayed it.</summary>
+    public async Task RequeueAsync(ReferralWorkItem item, string operatorName, CancellationToken cancellationToken)
     {
         if (await GetAsync(item.Kind, item.CrimeReference, item.VictimId, item.ServiceId, cancellationToken) is { State.Status: DeliveryStatus.Failed or DeliveryStatus.Unconfirmed } delivery)
         {
             var pending = DeliveryTransition.Settle(delivery.State, DeliveryStatus.Pending, null);
-            await Table.UpdateEntityAsync(pending.ToRow(delivery.ETag), delivery.ETag, TableUpdateMode.Replace, cancellationToken);
+            var now = time.GetUtcNow();
+            await Table.SubmitTransactionAsync(
+                [
+                    new(TableTransactionActionType.UpdateReplace, pending.ToRow(delivery.ETag), delivery.ETag),
+                    AuditRow.ForOperator(item.CrimeReference, AuditRule.OfOperator(item.VictimId, AuditAction.Replay, now, operatorName, null, AuditRule.OfDelivery(delivery.State, pending, now).Facts)),
+                ], cancellationToken);
         }
     }
 

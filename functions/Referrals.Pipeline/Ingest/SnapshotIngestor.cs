@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Referrals.Contract;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Logging;
+using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Storage;
 using Referrals.Rules;
 using Referrals.State;
@@ -17,6 +18,7 @@ namespace Referrals.Pipeline.Ingest;
 /// </summary>
 public sealed partial class SnapshotIngestor(
     ReferralRules rules,
+    RulesData rulesData,
     VictimStateStore states,
     IngestRefusals refusals,
     IngestHandOff handOff,
@@ -53,7 +55,7 @@ public sealed partial class SnapshotIngestor(
         for (var attempt = dequeueCount <= 1 ? 0 : 1; attempt <= MaxConcurrencyRetries; attempt++)
         {
             var record = attempt == 0 ? CrimeRecord.None(snapshot.Crime.Reference) : await states.LoadAsync(snapshot.Crime.Reference, cancellationToken);
-            if (Decide(snapshot, record, out var failure) is not (var month, var changes))
+            if (Decide(snapshot, record, out var failure) is not (var month, var changes, var decisions))
             {
                 // The same snapshot fails the same way every time: refused now, not retried until it is poison.
                 return await refusals.RefuseAsync(rawMessage, $"the rules could not decide this snapshot: {failure!.GetType().Name}: {failure.Message}", "rules", dequeueCount, snapshot.EventId, cancellationToken);
@@ -67,9 +69,10 @@ public sealed partial class SnapshotIngestor(
             try
             {
                 var copyFor = SnapshotCopy.For(payload);
-                if (await states.TryCommitAsync(CrimeRow.For(record.PartitionKey, snapshot, payload, time.GetUtcNow()), record.Crime?.ETag,
+                if (await states.TryCommitAsync(CrimeRow.For(record.PartitionKey, snapshot, payload, time.GetUtcNow(), record.Crime), record.Crime?.ETag,
                         changes.Select(c => (c.Next, record.Victims.GetValueOrDefault(c.Next.VictimId)?.ETag ?? default, copyFor(c.Next.VictimId))),
-                        record.Absent(snapshot), changes.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken))
+                        record.Absent(snapshot), changes.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken,
+                        AuditRow.ForSnapshot(record.PartitionKey, snapshot, decisions.Zip(changes), rulesData.Version, time.GetUtcNow())))
                 {
                     return await handOff.AppliedAsync(snapshot, changes, month, cancellationToken);
                 }
@@ -93,15 +96,18 @@ public sealed partial class SnapshotIngestor(
     /// <summary>
     /// The snapshot's month and its victims' changes; null, with the exception, when the rules or the calendar throw on
     /// it (a date at the edge of the calendar, say). They are pure, so it would throw again on every delivery. Decided
-    /// even for a stale snapshot, so one that can never be decided is refused whatever is stored.
+    /// even for a stale snapshot, so one that can never be decided is refused whatever is stored. A victim an operator
+    /// erased is not decided at all: no state, message or referral for them again (docs/privacy.md).
     /// </summary>
-    private (Month Month, List<VictimChange> Changes)? Decide(CrimeEvent snapshot, CrimeRecord record, out Exception? failure)
+    private (Month Month, List<VictimChange> Changes, List<VictimDecision> Decisions)? Decide(CrimeEvent snapshot, CrimeRecord record, out Exception? failure)
     {
         try
         {
             var month = Month.Of(snapshot.SentAt);
+            var erased = record.Crime.Erased();
+            List<VictimDecision> decisions = [.. rules.Decide(snapshot).Where(d => !erased.Contains(d.VictimId))];
             failure = null;
-            return (month, [.. rules.Decide(snapshot).Select(d => VictimTransition.Apply(record.Victims.GetValueOrDefault(d.VictimId)?.State, d, time.GetUtcNow(), month))]);
+            return (month, [.. decisions.Select(d => VictimTransition.Apply(record.Victims.GetValueOrDefault(d.VictimId)?.State, d, time.GetUtcNow(), month))], decisions);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

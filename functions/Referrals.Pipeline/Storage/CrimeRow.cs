@@ -30,12 +30,19 @@ public sealed class CrimeStateEntity : ITableEntity
     public byte[] Snapshot { get; set; } = [];
 
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>JSON array of the ids of victims erased by an operator: no later snapshot stores or acts on them (docs/privacy.md).</summary>
+    public string ErasedVictims { get; set; } = "[]";
+
+    /// <summary>When the retention function removed the snapshot; null while it is held.</summary>
+    public DateTimeOffset? PurgedAt { get; set; }
 }
 
 /// <summary>The crime row written with a snapshot.</summary>
 public static class CrimeRow
 {
-    public static CrimeStateEntity For(string partitionKey, Contract.CrimeEvent snapshot, byte[] payload, DateTimeOffset now) => new()
+    /// <param name="stored">The crime's row before this snapshot: its erased victims stay erased, and are not stored.</param>
+    public static CrimeStateEntity For(string partitionKey, Contract.CrimeEvent snapshot, byte[] payload, DateTimeOffset now, CrimeStateEntity? stored = null) => new()
     {
         PartitionKey = partitionKey,
         RowKey = VictimStateStore.CrimeRowKeyFor(partitionKey),
@@ -44,9 +51,16 @@ public static class CrimeRow
         EventId = snapshot.EventId,
         SentAt = snapshot.SentAt,
         OffenceCode = Rules.OffenceCode.Normalise(snapshot.Crime.Offence.HomeOfficeCode),
-        Snapshot = payload,
+        Snapshot = global::Referrals.Privacy.SnapshotRedaction.Without(payload, stored.Erased()),
         UpdatedAt = now,
+        ErasedVictims = stored?.ErasedVictims ?? "[]",
     };
+
+    /// <summary>The victims erased from this crime.</summary>
+    public static IReadOnlySet<string> Erased(this CrimeStateEntity? crime) =>
+        crime is null || crime.ErasedVictims is "[]" or ""
+            ? new HashSet<string>(StringComparer.Ordinal)
+            : new HashSet<string>(System.Text.Json.JsonSerializer.Deserialize<string[]>(crime.ErasedVictims) ?? [], StringComparer.Ordinal);
 }
 
 /// <summary>A snapshot as stored (on the crime's row or as a victim's copy).</summary>

@@ -2,7 +2,9 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Tallies;
+using Referrals.Privacy;
 using Referrals.State;
 using Referrals.Tallies;
 
@@ -74,10 +76,16 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
             case SnapshotSource.NotInLatest:
                 return null;
             default:
-                var partition = PartitionKeyFor(victim.State.CrimeReference);
-                var crime = await Table.GetEntityIfExistsAsync<CrimeStateEntity>(partition, CrimeRowKeyFor(partition), cancellationToken: cancellationToken);
-                return crime.HasValue && crime.Value is { } row ? StoredSnapshot.Parse(row.Snapshot, loggedReference) : null;
+                return await LoadCrimeAsync(victim.State.CrimeReference, cancellationToken) is { } crime ? StoredSnapshot.Parse(crime.Snapshot, loggedReference) : null;
         }
+    }
+
+    /// <summary>The crime's row; null when no snapshot is held (none yet, purged, or every victim erased).</summary>
+    public async Task<CrimeStateEntity?> LoadCrimeAsync(string crimeReference, CancellationToken cancellationToken)
+    {
+        var partition = PartitionKeyFor(crimeReference);
+        var crime = await Table.GetEntityIfExistsAsync<CrimeStateEntity>(partition, CrimeRowKeyFor(partition), cancellationToken: cancellationToken);
+        return crime.HasValue && crime.Value is { Snapshot.Length: > 0 } held ? held : null;
     }
 
     /// <summary>The victim's state alone (one request).</summary>
@@ -89,10 +97,11 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
 
     /// <summary>
     /// Commits a snapshot's crime row and victims' states atomically; fails (false) with 409/412 if another delivery
-    /// changed the crime first: the crime row carries the ETag check.
+    /// changed the crime first: the crime row carries the ETag check. The snapshot's audit row goes in the same
+    /// transaction: one row for every victim, so 1 + 50 + 1 always fit (docs/privacy.md).
     /// </summary>
     /// <param name="absent">Victims stored for the crime whose rows still hold a copy of a snapshot that listed them, when this one does not.</param>
-    public async Task<bool> TryCommitAsync(CrimeStateEntity crime, ETag? storedCrime, IEnumerable<(VictimState State, ETag ETag, SnapshotCopy Copy)> victims, IReadOnlyList<Stored<VictimState>> absent, IEnumerable<TallyEvent> counted, CancellationToken cancellationToken)
+    public async Task<bool> TryCommitAsync(CrimeStateEntity crime, ETag? storedCrime, IEnumerable<(VictimState State, ETag ETag, SnapshotCopy Copy)> victims, IReadOnlyList<Stored<VictimState>> absent, IEnumerable<TallyEvent> counted, CancellationToken cancellationToken, TableTransactionAction? audit = null)
     {
         List<TableTransactionAction> actions =
         [
@@ -102,6 +111,7 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
             .. victims.Select(v => v.ETag == default
                 ? new TableTransactionAction(TableTransactionActionType.Add, v.State.ToRow(default, v.Copy))
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, v.State.ToRow(v.ETag, v.Copy), v.ETag)),
+            .. (audit is null ? Array.Empty<TableTransactionAction>() : [audit]),
         ];
         var cleared = absent.Take(MaxTransaction - actions.Count).ToList();
         actions.AddRange(cleared.Select(v => new TableTransactionAction(TableTransactionActionType.UpdateReplace, v.State.ToRow(v.ETag, SnapshotCopy.NotInLatest), v.ETag)));
@@ -138,7 +148,9 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
         {
             for (var held = victim; held is { Copy.Source: not SnapshotSource.NotInLatest };)
             {
-                if (await TryReplaceAsync(held with { Copy = SnapshotCopy.NotInLatest }, held.State, cancellationToken) is not null)
+                // The state is unchanged, so there is no audit entry: the ingest's own entry records the snapshot.
+                var row = held.State.ToRow(held.ETag, SnapshotCopy.NotInLatest);
+                if (await Table.TryReplaceWithAsync(row, [], cancellationToken))
                 {
                     break;
                 }
@@ -150,12 +162,15 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
 
     /// <summary>
     /// Replaces the victim's row held with its next state, only if nobody changed the row since it was read, with the
-    /// tally events of the change: the row as now stored, or null otherwise. The row keeps its copy of the snapshot.
+    /// tally events and the audit entry of the change: the row as now stored, or null otherwise. The row keeps its copy
+    /// of the snapshot.
     /// </summary>
     public async Task<Stored<VictimState>?> TryReplaceAsync(Stored<VictimState> held, VictimState next, CancellationToken cancellationToken, IEnumerable<TallyEvent>? counted = null)
     {
         var row = next.ToRow(held.ETag, held.Copy);
-        return await Table.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, counted ?? [])], cancellationToken) ? held with { State = next, ETag = row.ETag } : null;
+        return await Table.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, counted ?? []), AuditRow.ForVictim(row, held.State, next, held.ETag)], cancellationToken)
+            ? held with { State = next, ETag = row.ETag }
+            : null;
     }
 
     /// <summary>Counts a crime's events again (idempotent): after a crash between a change and its events, or a redelivery.</summary>
@@ -170,13 +185,17 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
         }
     }
 
-    /// <summary>An operator's replay of a failed or unconfirmed email: back to Queued, so the sender sends it.</summary>
-    public async Task RequeueEmailAsync(string crimeReference, string victimId, CancellationToken cancellationToken)
+    /// <summary>An operator's replay of a failed or unconfirmed email: back to Queued, so the sender sends it; audited with who replayed it.</summary>
+    public async Task RequeueEmailAsync(string crimeReference, string victimId, string operatorName, DateTimeOffset now, CancellationToken cancellationToken)
     {
         if (await LoadVictimAsync(crimeReference, victimId, cancellationToken) is { State.Email.Status: EmailStatus.Failed or EmailStatus.Unconfirmed } victim)
         {
-            var requeued = victim.State with { Email = victim.State.Email with { Status = EmailStatus.Queued, Reason = null } };
-            await Table.UpdateEntityAsync(requeued.ToRow(victim.ETag, victim.Copy), victim.ETag, TableUpdateMode.Replace, cancellationToken);
+            var requeued = victim.State with { Email = victim.State.Email with { Status = EmailStatus.Queued, Reason = null }, UpdatedAt = now };
+            await Table.SubmitTransactionAsync(
+                [
+                    new(TableTransactionActionType.UpdateReplace, requeued.ToRow(victim.ETag, victim.Copy), victim.ETag),
+                    AuditRow.ForOperator(crimeReference, AuditRule.OfOperator(victimId, AuditAction.Replay, now, operatorName, null, AuditRule.OfEmail(victim.State, requeued).Facts)),
+                ], cancellationToken);
         }
     }
 

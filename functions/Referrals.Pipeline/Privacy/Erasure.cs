@@ -1,0 +1,137 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.DeadLetters;
+using Referrals.Pipeline.Forwarding;
+using Referrals.Pipeline.Storage;
+using Referrals.Privacy;
+using Referrals.State;
+
+namespace Referrals.Pipeline.Privacy;
+
+/// <summary>How an erasure went.</summary>
+public enum ErasureOutcome
+{
+    Erased,
+
+    /// <summary>Erased before: only what was left (deliveries, dead letters) was tidied.</summary>
+    AlreadyErased,
+
+    /// <summary>Nothing is stored for this crime and victim.</summary>
+    NotFound,
+}
+
+/// <summary>`referrals erase`: a victim's personal data removed now and from every later snapshot (docs/privacy.md).</summary>
+public sealed class Erasure(StorageClients clients, IOptions<PipelineOptions> options, DeliveryStore deliveries, VictimDeadLetters deadLetters, TimeProvider time)
+{
+    public const string ErasedReason = "Erased";
+
+    private const string ErasedDeliveryReason = "the victim's personal data was erased";
+
+    private TableClient States => clients.Tables.GetTableClient(options.Value.VictimStateTable);
+
+    /// <summary>
+    /// Removes the victim's personal data now and for good: from the stored snapshot (and every later one), partners'
+    /// answers, pending deliveries and dead letters, with an Erase audit entry holding the reason. Safe to repeat.
+    /// </summary>
+    public async Task<ErasureOutcome> EraseAsync(string crimeReference, string victimId, string reason, string operatorName, CancellationToken cancellationToken)
+    {
+        var partition = VictimStateStore.PartitionKeyFor(crimeReference);
+        var outcome = ErasureOutcome.Erased;
+        for (var attempt = 1; ; attempt++)
+        {
+            var crime = await States.GetEntityIfExistsAsync<CrimeStateEntity>(partition, VictimStateStore.CrimeRowKeyFor(partition), cancellationToken: cancellationToken);
+            var victim = await States.GetEntityIfExistsAsync<VictimStateEntity>(partition, VictimStateStore.RowKeyFor(crimeReference, victimId), cancellationToken: cancellationToken);
+            if (!crime.HasValue || crime.Value is not { } stored)
+            {
+                return ErasureOutcome.NotFound;
+            }
+
+            var erased = stored.Erased();
+            if (erased.Contains(victimId))
+            {
+                outcome = ErasureOutcome.AlreadyErased;
+                break;
+            }
+
+            if (!victim.HasValue && SnapshotRedaction.Without(stored.Snapshot, new HashSet<string> { victimId }) == stored.Snapshot)
+            {
+                return ErasureOutcome.NotFound;
+            }
+
+            try
+            {
+                await States.SubmitTransactionAsync(EraseActions(stored, victim.HasValue ? victim.Value : null, victimId, reason, operatorName), cancellationToken);
+                break;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < 5)
+            {
+                // A snapshot or a step changed the crime meanwhile: read it again.
+            }
+        }
+
+        await SettleDeliveriesAsync(partition, victimId, cancellationToken);
+        await deadLetters.DeleteAsync(crimeReference, victimId, cancellationToken);
+        return outcome;
+    }
+
+    private List<TableTransactionAction> EraseActions(CrimeStateEntity crime, VictimStateEntity? victim, string victimId, string reason, string operatorName)
+    {
+        var now = time.GetUtcNow();
+        var erased = crime.Erased().Append(victimId).Order(StringComparer.Ordinal).ToArray();
+        var before = victim?.ToStored().State;
+        var after = before is { Email.Status: EmailStatus.Queued or EmailStatus.Suppressed or EmailStatus.Failed }
+            ? before with { Email = before.Email with { Status = EmailStatus.Suppressed, Reason = ErasedReason }, UpdatedAt = now }
+            : before is null ? null : before with { Email = before.Email with { Reason = before.Email.Reason is { } r ? AuditRule.WithoutAnswer(r) : null }, UpdatedAt = now };
+        var redacted = new CrimeStateEntity
+        {
+            PartitionKey = crime.PartitionKey,
+            RowKey = crime.RowKey,
+            CrimeReference = crime.CrimeReference,
+            Version = crime.Version,
+            EventId = crime.EventId,
+            SentAt = crime.SentAt,
+            OffenceCode = crime.OffenceCode,
+            UpdatedAt = crime.UpdatedAt,
+            PurgedAt = crime.PurgedAt,
+            Snapshot = SnapshotRedaction.Without(crime.Snapshot, new HashSet<string>(erased, StringComparer.Ordinal)),
+            ErasedVictims = JsonSerializer.Serialize(erased),
+        };
+        List<string> facts = ["personal data: erased from the stored snapshot and from every later one", "messages and referrals: none from now on"];
+        if (before is not null && after is not null && before.Email.Status != after.Email.Status)
+        {
+            facts.AddRange(AuditRule.OfEmail(before, after).Facts);
+        }
+
+        return
+        [
+            new(TableTransactionActionType.UpdateReplace, redacted, crime.ETag),
+            .. after is null ? Array.Empty<TableTransactionAction>() : [new(TableTransactionActionType.UpdateReplace, after.ToRow(victim!.ETag, SnapshotCopy.NotInLatest), victim.ETag)],
+            AuditRow.ForOperator(crime.CrimeReference, AuditRule.OfOperator(victimId, AuditAction.Erase, now, operatorName, reason, facts)),
+        ];
+    }
+
+    /// <summary>Pending deliveries are cancelled, so nothing goes to a service; every partner's answer is cut.</summary>
+    private async Task SettleDeliveriesAsync(string partition, string victimId, CancellationToken cancellationToken)
+    {
+        var rows = States.QueryAsync<DeliveryEntity>(
+            $"PartitionKey eq {TableKeys.Quote(partition)} and RowKey ge '{DeliveryEntity.RowKeyPrefix}' and RowKey lt 'delivery;' and VictimId eq {TableKeys.Quote(victimId)}",
+            cancellationToken: cancellationToken);
+        await foreach (var row in rows)
+        {
+            var delivery = row.ToStored();
+            var next = delivery.State.Status == DeliveryStatus.Pending
+                ? DeliveryTransition.Settle(delivery.State, DeliveryStatus.Cancelled, ErasedDeliveryReason)
+                : delivery.State with { Reason = delivery.State.Reason is { } r ? AuditRule.WithoutAnswer(r) : null };
+            if (next != delivery.State)
+            {
+                // A delivery claimed meanwhile is being sent now and cannot be called back: the erase is re-run for it.
+                _ = await deliveries.TryReplaceAsync(next, delivery.ETag, cancellationToken, before: delivery.State);
+            }
+        }
+    }
+}

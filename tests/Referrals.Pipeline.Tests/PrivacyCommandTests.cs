@@ -1,0 +1,157 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Referrals.Pipeline.Privacy;
+using Referrals.Pipeline.Storage;
+using Referrals.State;
+
+namespace Referrals.Pipeline.Tests;
+
+/// <summary>`referrals explain`, `subject-access`, `erase` and `purge --dry-run` against a pipeline on Azurite, as an operator runs them.</summary>
+[Collection(AzuriteGroup.Name)]
+public sealed class PrivacyCommandTests(AzuriteFixture azurite)
+{
+    private const string Crime = "DB/26/000110";
+
+    /// <summary>Crime 110, version 2: victim V2 (who declined, with no email) now accepts and gives a safe address.</summary>
+    private static string Version2()
+    {
+        var next = JsonNode.Parse(Samples.Lines[9])!;
+        next["crime"]!["version"] = 2;
+        next["eventId"] = "evt-110-2";
+        next["sentAt"] = "2026-10-06T09:00:00Z";
+        next["victims"]![1]!["support"] = "Accepted";
+        next["victims"]![1]!["email"] = "second.victim@example.org";
+        next["victims"]![1]!["emailSafe"] = true;
+        return next.ToJsonString();
+    }
+
+    [Fact]
+    public async Task Explain_prints_the_victim_s_history_oldest_first_with_reasons_and_the_rules_version()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+        await pipeline.SendAsync([Samples.Lines[9]]);
+        await pipeline.WaitUntilIdleAsync();
+
+        var (exitCode, text) = await pipeline.CliAsync("explain", Crime, "V1");
+        var (jsonExit, json) = await pipeline.CliAsync("explain", Crime, "V1", "--format", "json");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Crime DB/26/000110, victim V1:", text, StringComparison.Ordinal);
+        Assert.Matches(@"Snapshot  crime version 1  event [^\n]+  rules referral-rules-v1\.1\+data-[0-9a-f]{16}", text);
+        Assert.Contains("    referral status: AutoReferred", text, StringComparison.Ordinal);
+        Assert.Contains("    because: ", text, StringComparison.Ordinal);
+        Assert.Contains("    email: Sending → Sent", text, StringComparison.Ordinal);
+        Assert.Contains("    delivery status: Sending → Delivered", text, StringComparison.Ordinal);
+        Assert.True(text.IndexOf("Snapshot", StringComparison.Ordinal) < text.IndexOf("email: Queued → Sending", StringComparison.Ordinal));
+        Assert.DoesNotContain("@example", text, StringComparison.Ordinal);
+        Assert.Equal(0, jsonExit);
+        Assert.Equal("Snapshot", JsonDocument.Parse(json).RootElement[0].GetProperty("action").GetString());
+    }
+
+    [Fact]
+    public async Task Explain_for_an_unknown_victim_is_a_clear_error()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+
+        var (exitCode, output) = await pipeline.CliAsync("explain", Crime, "V9");
+
+        Assert.Equal(1, exitCode);
+        Assert.Contains("no audit trail for crime DB/26/000110 victim V9", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Subject_access_writes_everything_held_and_what_was_sent_and_is_itself_audited()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+        await pipeline.SendAsync([Samples.Lines[9]]);
+        await pipeline.WaitUntilIdleAsync();
+        var file = Path.Combine(Path.GetTempPath(), $"referrals-sar-{Guid.NewGuid():N}.json");
+        var (exitCode, output) = await pipeline.CliAsync("subject-access", Crime, "V1", "--out", file, "--operator", "sar.team@police.example");
+        var (_, explained) = await pipeline.CliAsync("explain", Crime, "V1");
+        var written = await File.ReadAllTextAsync(file);
+        File.Delete(file);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Wrote everything held", output, StringComparison.Ordinal);
+        var document = JsonNode.Parse(written)!;
+        Assert.Equal("V1", document["personalDataAsHeld"]!["id"]!.GetValue<string>());
+        Assert.NotNull(document["personalDataAsHeld"]!["givenName"]);
+        Assert.Equal("AutoReferred", document["state"]!["ReferralStatus"]!.GetValue<string>());
+        var sent = document["sent"]!.AsArray();
+        Assert.Contains(sent, s => s!["what"]!.GetValue<string>() == "entitlement email" && s["to"]!.GetValue<string>() == "Victim");
+        Assert.Contains(sent, s => s!["what"]!.GetValue<string>() == "Referral" && s["to"]!.GetValue<string>() == "general");
+        Assert.NotEmpty(document["auditTrail"]!.AsArray());
+        Assert.NotEmpty(document["tallyEvents"]!.AsArray());
+        Assert.Contains("SubjectAccess", explained, StringComparison.Ordinal);
+        Assert.Contains("by sar.team@police.example", explained, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Erase_removes_the_victim_s_personal_data_and_no_later_snapshot_stores_or_messages_them()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+        await pipeline.SendAsync([Samples.Lines[9]]);
+        await pipeline.WaitUntilIdleAsync();
+        var deliveries = pipeline.Deliveries().Count;
+
+        var (exitCode, output) = await pipeline.CliAsync("erase", Crime, "V2", "--reason", "erasure request ER-42", "--operator", "dpo@police.example");
+        var erasedSnapshot = await SnapshotText(pipeline);
+        await pipeline.SendAsync([Version2()]);
+        await pipeline.WaitUntilIdleAsync();
+        var (again, repeated) = await pipeline.CliAsync("erase", Crime, "V2", "--reason", "erasure request ER-42");
+        var (_, explained) = await pipeline.CliAsync("explain", Crime, "V2");
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Erased the personal data of crime DB/26/000110 victim V2", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"V2\"", erasedSnapshot, StringComparison.Ordinal);
+        Assert.Contains("\"V1\"", erasedSnapshot, StringComparison.Ordinal);
+        var stored = await SnapshotText(pipeline);
+        Assert.Contains("\"version\":2", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("second.victim", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("\"V2\"", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain(pipeline.EmailsAccepted(), e => e.Victim == "V2");
+        Assert.Equal(deliveries, pipeline.Deliveries().Count);
+        var v2 = (await pipeline.VictimsAsync()).Single(v => v.CrimeReference == Crime && v.VictimId == "V2");
+        Assert.Equal((1L, ReferralStatus.OptedOut, EmailStatus.Suppressed, Erasure.ErasedReason), (v2.Version, v2.ReferralStatus, v2.EmailStatus, v2.EmailReason));
+        Assert.Equal(2, (await pipeline.VictimsAsync()).Single(v => v.CrimeReference == Crime && v.VictimId == "V1").Version);
+        Assert.Equal(0, again);
+        Assert.Contains("was erased before", repeated, StringComparison.Ordinal);
+        Assert.Contains("Erase  by dpo@police.example", explained, StringComparison.Ordinal);
+        Assert.Contains("because: erasure request ER-42", explained, StringComparison.Ordinal);
+        Assert.Single(explained.Split('\n'), l => l.Contains("  Erase  ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Purge_dry_run_counts_what_is_due_and_changes_nothing()
+    {
+        var time = new SettableTime(DateTimeOffset.UtcNow.AddDays(-40));
+        await using var pipeline = new PipelineTestHost(azurite, time: time);
+        await pipeline.StartAsync();
+        await pipeline.SendAsync([Samples.Lines[9], Samples.Lines[12]]);
+        await pipeline.WaitUntilIdleAsync();
+        try
+        {
+            Environment.SetEnvironmentVariable("Retention__PersonalDataDays", "30");
+            var (exitCode, output) = await pipeline.CliAsync("purge", "--dry-run");
+            var (refused, _) = await pipeline.CliAsync("purge");
+
+            Assert.Equal(0, exitCode);
+            Assert.Contains("1 crime snapshot(s) past the personal-data period (3 victim(s))", output, StringComparison.Ordinal);
+            Assert.Contains("0 dead letter(s)", output, StringComparison.Ordinal);
+            Assert.Equal(2, refused);
+            Assert.NotNull(await pipeline.Services.GetRequiredService<VictimStateStore>().LoadCrimeAsync(Crime, CancellationToken.None));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("Retention__PersonalDataDays", null);
+        }
+    }
+
+    private static async Task<string> SnapshotText(PipelineTestHost pipeline) =>
+        System.Text.Encoding.UTF8.GetString((await pipeline.Services.GetRequiredService<VictimStateStore>().LoadCrimeAsync(Crime, CancellationToken.None))!.Snapshot);
+}
