@@ -8,13 +8,16 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Referrals.Calendar;
+using Referrals.Contact;
 using Referrals.Emails;
 using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Contact;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Logging;
+using Referrals.Pipeline.Notify;
 using Referrals.Pipeline.Outbound;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
@@ -31,6 +34,7 @@ public static class PipelineServices
         services.AddOptions<RulesOptions>().BindConfiguration(RulesOptions.Section).ValidateOnStart();
         services.AddOptions<SendGridOptions>().BindConfiguration(SendGridOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForwardingOptions>().BindConfiguration(ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<NotifyOptions>().BindConfiguration(NotifyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LogRedactionOptions>().BindConfiguration(LogRedactionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LogIds>();
@@ -58,6 +62,10 @@ public static class PipelineServices
         services.AddSingleton<EmailRows>();
         services.AddSingleton<EmailDrafts>();
         services.AddSingleton<EntitlementEmailSender>();
+        services.AddSingleton(sp => new PlainMessageRenderer(sp.GetRequiredService<ServiceDirectory>()));
+        services.AddSingleton<NotifyDrafts>();
+        services.AddSingleton<NotifyMessageSender>();
+        services.AddSingleton<ContactReceipts>();
         services.AddSingleton<DeliveryStore>();
         services.AddSingleton<DeliveryResults>();
         services.AddSingleton<DeliveryClaims>();
@@ -83,6 +91,9 @@ public static class PipelineServices
         // The gateway lives as long as the singleton sender holding it, so its connections are recycled by the
         // handler (PooledConnectionLifetime) rather than by the factory rotating handlers.
         services.AddHttpClient<SendGridGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(OutboundHandler)
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        services.AddHttpClient<NotifyGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<NotifyOptions>>().Value.Timeout)
             .ConfigurePrimaryHttpMessageHandler(OutboundHandler)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         services.AddHttpClient<ServiceGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<ForwardingOptions>>().Value.Timeout)

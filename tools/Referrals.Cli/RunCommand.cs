@@ -115,13 +115,16 @@ internal static class RunCommand
 
         await using var stopAzurite = azurite;
         var connection = run.Storage ?? azurite!.ConnectionString;
-        await using var sendGrid = FakeSendGrid.Start(outbox);
+        LocalReceipts? receipts = null;
+        await using var sendGrid = FakeSendGrid.Start(outbox, acceptedTo: (crime, victim, to) => receipts?.EmailAccepted(crime, victim, to));
+        await using var notify = FakeNotify.Start(outbox, n => receipts?.NotifyAccepted(n) ?? Task.CompletedTask);
         await using var partners = FakeServices.Start(outbox);
         var directory = FakeServices.WriteLocalDirectory(
             Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName), partners.Url, outbox.Record(Path.Combine(outbox.Path, Outbox.DirectoryFile)));
         using var host = LocalPipelineHost.Build(
-            LocalSettings.For(connection, sendGrid.Url, directory),
+            LocalSettings.For(connection, sendGrid.Url, directory, notifyBaseUrl: notify.Url),
             configureLogging: run.Log is { } log ? logging => logging.AddProvider(new StandardErrorLoggerProvider(log)) : null);
+        receipts = new LocalReceipts(host.Services);
         await host.StartAsync(cancellationToken);
         await using var talliesEndpoint = new LocalTalliesServer(host.Services.GetRequiredService<TalliesEndpoint>()).Start();
         try
@@ -138,6 +141,12 @@ internal static class RunCommand
                 await output.WriteLineAsync($"Sent {sent} snapshots from {samples.Name} to the {options.CrimeEventsQueue} queue (wave {index} of {waves.Count}: a crime's later snapshots wait for its earlier ones).");
                 failures.ForEach(failure => output.WriteLine($"  not sent: {failure}"));
                 idle &= await PipelineProbe.WaitUntilIdleAsync(clients, options, run.Timeout, cancellationToken);
+
+                // Receipts come after the messages, and a failure passes the information to the next channel.
+                while (await receipts.DrainAsync())
+                {
+                    idle &= await PipelineProbe.WaitUntilIdleAsync(clients, options, run.Timeout, cancellationToken);
+                }
             }
 
             await output.WriteLineAsync(idle ? "All messages processed." : $"Still processing after {run.Timeout.TotalSeconds:0} s; the summary shows what is done so far.");
@@ -149,6 +158,7 @@ internal static class RunCommand
             await output.WriteLineAsync($"Outbox: {sendGrid.Count} entitlement emails received by the local SendGrid endpoint, in {outbox.Path}");
             await output.WriteLineAsync($"        {sendGrid.ServiceCount} secure emails to services, in {Path.Combine(outbox.Path, Outbox.ServicesFolder)}");
             await output.WriteLineAsync($"        {partners.Count} deliveries received by the services' local APIs, in {Path.Combine(outbox.Path, Outbox.ServicesApiFolder)}");
+            await output.WriteLineAsync($"        {notify.SmsCount} text messages and {notify.LetterCount} letters received by the local GOV.UK Notify endpoint, in {Path.Combine(outbox.Path, FakeNotify.NotifyFolder)}");
             await output.WriteLineAsync();
             await output.WriteLineAsync($"Monthly tallies {range.From} to {range.To} (the OPCC's endpoint, on loopback while this runs: {talliesEndpoint.Url}/api/{TalliesEndpoint.Route}?from={range.From}&to={range.To}):");
             await output.WriteLineAsync((await services.GetRequiredService<TallyStore>().ReadAsync(range, cancellationToken)).ToText());

@@ -6,7 +6,7 @@ namespace Referrals.LocalHost;
 public static class LocalSettings
 {
     /// <param name="servicesPath">A services directory pointing at loopback stand-ins (<see cref="FakeServices.WriteLocalDirectory"/>).</param>
-    public static Dictionary<string, string?> For(string storageConnection, string sendGridHost, string servicesPath, string tablePrefix = "", string queuePrefix = "") => new()
+    public static Dictionary<string, string?> For(string storageConnection, string sendGridHost, string servicesPath, string tablePrefix = "", string queuePrefix = "", string notifyBaseUrl = "http://127.0.0.1:9") => new()
     {
         ["AzureWebJobsStorage"] = storageConnection,
         [Settings.StorageConnection] = storageConnection,
@@ -23,6 +23,10 @@ public static class LocalSettings
         ["SendGrid:FromAddress"] = "victim.care@police.example",
         ["SendGrid:FromName"] = "Victim Care Unit",
         ["SendGrid:SandboxMode"] = "false",
+        ["Notify:ApiKey"] = FakeNotify.ApiKey,
+        ["Notify:BaseUrl"] = notifyBaseUrl,
+        ["Notify:SmsTemplateId"] = FakeNotify.SmsTemplateId,
+        ["Notify:LetterTemplateId"] = FakeNotify.LetterTemplateId,
         ["LogRedaction:HashKey"] = "local-development-log-hash-key-not-a-secret",
     };
 }

@@ -75,6 +75,8 @@ public static class ContactRule
             return victim; // A row from before revision 1.1: email only, as it was decided then.
         }
 
+        // The information counts in the month it was first asked for: a channel the plan falls back to later keeps it.
+        month = new[] { victim.Email.Month, victim.Contact.Sms.Month, victim.Contact.Letter.Month }.Where(m => m is not null).Select(m => m!.Value).DefaultIfEmpty(month).Min();
         var busy = ContactPlan.Order.Any(c => Of(victim, c) is ChannelProgress.InFlight or ChannelProgress.Delivered);
         var target = Target(victim);
         var recipient = victim.Contact.Recipient;
