@@ -28,15 +28,17 @@ public sealed class PipelineTestHost : IAsyncDisposable
     private readonly Dictionary<string, string?> _settings;
     private readonly bool _traceLogs;
     private readonly bool _receiptsOn;
+    private readonly int _receiptCopies;
     private LocalReceipts? _receipts;
     private IHost? _host;
 
     /// <param name="services">The services' APIs' answer to a POST: (service id, that service's call number) → status. Default 201.</param>
     /// <param name="traceLogs">Capture every category at Trace, the host's and the SDKs' included, not just what the host lets through.</param>
     /// <param name="receipts">Apply delivery receipts a moment after SendGrid or Notify accepts a message (SendGrid: a recipient whose local part starts with "bounce" bounced; Notify: its simulator's outcome).</param>
-    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null, bool traceLogs = false, bool receipts = false)
+    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null, bool traceLogs = false, bool receipts = false, int receiptCopies = 1)
     {
         _receiptsOn = receipts;
+        _receiptCopies = receiptCopies;
         Notify = FakeNotify.Start(null, n => _receipts?.NotifyAccepted(n) ?? Task.CompletedTask);
         _traceLogs = traceLogs;
         _connection = azurite.ConnectionString;
@@ -119,7 +121,7 @@ public sealed class PipelineTestHost : IAsyncDisposable
         });
         if (_receiptsOn)
         {
-            _receipts = new LocalReceipts(_host.Services, TimeSpan.FromMilliseconds(100));
+            _receipts = new LocalReceipts(_host.Services, TimeSpan.FromMilliseconds(100), _receiptCopies);
         }
 
         await _host.StartAsync();

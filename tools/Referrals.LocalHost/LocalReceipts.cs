@@ -12,7 +12,8 @@ namespace Referrals.LocalHost;
 /// simulator's outcome. The webhook endpoints (signature and token checks, provider event parsing) stand in front of
 /// the same <see cref="ContactReceipts"/> in the Functions app; this shortcut only skips the HTTP hop.
 /// </summary>
-public sealed class LocalReceipts(IServiceProvider services, TimeSpan? delay = null)
+/// <param name="repeat">How many times each receipt is applied (providers resend): tests use 3.</param>
+public sealed class LocalReceipts(IServiceProvider services, TimeSpan? delay = null, int repeat = 1)
 {
     private readonly ConcurrentDictionary<Task, byte> _pending = new();
     private readonly TimeSpan _delay = delay ?? TimeSpan.FromMilliseconds(300);
@@ -55,7 +56,11 @@ public sealed class LocalReceipts(IServiceProvider services, TimeSpan? delay = n
             {
                 try
                 {
-                    await apply();
+                    for (var copy = 0; copy < repeat; copy++)
+                    {
+                        await apply();
+                    }
+
                     return;
                 }
                 catch (Referrals.Pipeline.Emails.RetryLaterException) when (attempt < 5)
