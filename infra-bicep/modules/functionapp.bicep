@@ -66,6 +66,8 @@ var identitySettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   SendGrid__ApiKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=sendgrid-api-key)'
+  // GOV.UK Notify's API key (text messages and letters): the JWT is signed with its secret part.
+  Notify__ApiKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=notify-api-key)'
   // The key of the hashes that stand in for ids in logs (docs/pipeline.md, "Logs").
   LogRedaction__HashKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=log-hash-key)'
   // The API key of the general victim service, named by the services directory (apiKeySetting).

@@ -43,6 +43,7 @@ public static partial class AppSettingsCatalog
         AddSection(settings, RulesOptions.Section, typeof(RulesOptions));
         AddSection(settings, SendGridOptions.Section, typeof(SendGridOptions));
         AddSection(settings, ForwardingOptions.Section, typeof(ForwardingOptions));
+        AddSection(settings, NotifyOptions.Section, typeof(NotifyOptions));
         AddSection(settings, OutboundOptions.Section, typeof(OutboundOptions));
         AddSection(settings, Logging.LogRedactionOptions.Section, typeof(Logging.LogRedactionOptions));
 
