@@ -124,7 +124,8 @@ public sealed partial class FakeNotify : IAsyncDisposable
                 return "Invalid token: service not found";
             }
 
-            var issued = DateTimeOffset.FromUnixTimeSeconds(claims["iat"]!.GetValue<long>());
+            // Clients write "iat" as an integer or a number with a fraction (Notify's own .NET client does the latter).
+            var issued = DateTimeOffset.FromUnixTimeMilliseconds((long)(claims["iat"]!.GetValue<JsonElement>().GetDouble() * 1000));
             return (_time.GetUtcNow() - issued).Duration() > TimeSpan.FromSeconds(30)
                 ? "Error: Your system clock must be accurate to within 30 seconds"
                 : null;
