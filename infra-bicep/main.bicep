@@ -147,6 +147,8 @@ module functionApp 'modules/functionapp.bicep' = {
       DEAD_LETTER_REPORT_SCHEDULE: '0 */5 * * * *'
       // Hourly at 10 past, in UTC (Flex Consumption has no time zone setting): the code works out Europe/London months.
       MONTHLY_TALLY_SCHEDULE: '0 10 * * * *'
+      // Every 15 minutes: text messages and letters whose Notify callback has not come within the hour are looked up.
+      NOTIFY_STATUS_SCHEDULE: '0 */15 * * * *'
       Forwarding__MaxAttempts: '3'
       Forwarding__MaxRetryDelay: '00:00:10'
       Forwarding__Timeout: '00:00:30'
@@ -168,6 +170,7 @@ module functionApp 'modules/functionapp.bicep' = {
       Notify__MaxRetryDelay: '00:00:10'
       Notify__Timeout: '00:00:30'
       Notify__SendBudget: '00:01:00'
+      Notify__StatusCheckAfter: '01:00:00'
       Rules__OffenceCodesPath: ''
       Rules__ServicesPath: ''
       Rules__TemplatesPath: ''

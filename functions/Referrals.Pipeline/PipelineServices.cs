@@ -66,6 +66,7 @@ public static class PipelineServices
         services.AddSingleton<NotifyDrafts>();
         services.AddSingleton<NotifyMessageSender>();
         services.AddSingleton<ContactReceipts>();
+        services.AddSingleton<NotifyStatusSweep>();
         services.AddSingleton<DeliveryStore>();
         services.AddSingleton<DeliveryResults>();
         services.AddSingleton<DeliveryClaims>();

@@ -120,4 +120,27 @@ public sealed class ContactPlanEndToEndTests(AzuriteFixture azurite)
         victim = Assert.Single(await pipeline.VictimsAsync());
         Assert.Equal((false, EmailStatus.Delivered), (victim.Held, victim.EmailStatus));
     }
+
+    [Fact]
+    public async Task A_callback_that_never_comes_is_settled_by_the_status_timer_including_a_fallback()
+    {
+        // No receipts: Notify's callbacks never come.
+        await using var pipeline = new PipelineTestHost(azurite);
+        pipeline.Settings["Notify:StatusCheckAfter"] = "00:00:00";
+        await pipeline.StartAsync();
+        await pipeline.SendAsync(ContactLines.Where(l => l.Contains("DB/26/000111", StringComparison.Ordinal) || l.Contains("DB/26/000116", StringComparison.Ordinal)));
+        await pipeline.WaitUntilIdleAsync();
+        Assert.All(await pipeline.VictimsAsync(), v => Assert.Equal(MessageStatus.Sent, v.SmsStatus));
+
+        var sweep = pipeline.Services.GetRequiredService<Notify.NotifyStatusSweep>();
+        Assert.Equal(2, await sweep.SweepAsync(CancellationToken.None));
+        await pipeline.WaitUntilIdleAsync();
+        Assert.Equal(1, await sweep.SweepAsync(CancellationToken.None));
+        Assert.Equal(0, await sweep.SweepAsync(CancellationToken.None));
+
+        var victims = ByCrime(await pipeline.VictimsAsync());
+        Assert.Equal(MessageStatus.Delivered, victims["DB/26/000111"].SmsStatus);
+        Assert.Equal((MessageStatus.Failed, MessageStatus.Delivered), (victims["DB/26/000116"].SmsStatus, victims["DB/26/000116"].LetterStatus));
+        Assert.Equal(3, pipeline.Notify.Requests.Count(r => r.Path.StartsWith("GET ", StringComparison.Ordinal)));
+    }
 }

@@ -17,7 +17,8 @@ namespace Referrals.LocalHost;
 public sealed record NotifyNotification(string Id, string Type, string Reference, string Status, DateTimeOffset CreatedAt);
 
 /// <summary>
-/// A GOV.UK Notify stand-in on loopback: <c>POST /v2/notifications/sms</c> and <c>/letter</c>, checked as Notify checks
+/// A GOV.UK Notify stand-in on loopback: <c>POST /v2/notifications/sms</c> and <c>/letter</c> (and
+/// <c>GET /v2/notifications/{id}</c> for the status timer), checked as Notify checks
 /// them (a JWT signed with the key's secret, issued by its service id within 30 seconds; a known template id; every
 /// placeholder of the template in the personalisation; a UK mobile number; 3 to 7 address lines ending with a UK
 /// postcode; a reference of at most 1,000 characters), answered as Notify answers (201 with the notification's id,
@@ -70,6 +71,12 @@ public sealed partial class FakeNotify : IAsyncDisposable
     private async Task HandleAsync(HttpListenerContext context)
     {
         var path = context.Request.Url?.AbsolutePath ?? string.Empty;
+        if (context.Request.HttpMethod == "GET" && path.StartsWith("/v2/notifications/", StringComparison.Ordinal))
+        {
+            await AnswerStatusAsync(context, path["/v2/notifications/".Length..]);
+            return;
+        }
+
         var type = path switch
         {
             "/v2/notifications/sms" => "sms",
@@ -92,6 +99,19 @@ public sealed partial class FakeNotify : IAsyncDisposable
                 await _accepted(notification);
             }
         }
+    }
+
+    /// <summary><c>GET /v2/notifications/{id}</c>: the notification with the final status the simulator gives it.</summary>
+    private async Task AnswerStatusAsync(HttpListenerContext context, string id)
+    {
+        var found = Accepted.FirstOrDefault(n => n.Id == id);
+        var (status, body) = Authorise(context.Request.Headers["Authorization"]) is { } authError ? (403, Error(403, "AuthError", authError))
+            : found is null ? (404, Error(404, "NoResultFound", "No result found"))
+            : (200, new JsonObject { ["id"] = found.Id, ["reference"] = found.Reference, ["type"] = found.Type, ["status"] = found.Status });
+        Requests.Enqueue(($"GET /v2/notifications/{id}", status));
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body.ToJsonString()));
     }
 
     /// <summary>Null when the bearer token is one Notify would accept, else Notify's reason.</summary>

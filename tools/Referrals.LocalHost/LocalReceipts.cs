@@ -24,18 +24,9 @@ public sealed class LocalReceipts(IServiceProvider services, TimeSpan? delay = n
 
     public Task NotifyAccepted(NotifyNotification notification)
     {
-        Track(async () => await Receipts.ApplyNotifyAsync(notification.Reference, KindOf(notification.Status), DateTimeOffset.UtcNow, CancellationToken.None));
+        Track(async () => await Receipts.ApplyNotifyAsync(notification.Reference, NotifyStatuses.KindOf(notification.Status), DateTimeOffset.UtcNow, CancellationToken.None));
         return Task.CompletedTask;
     }
-
-    /// <summary>Notify's final statuses in the rulebook's terms (temporary-failure is Notify's last word after its own retries).</summary>
-    public static ReceiptKind KindOf(string status) => status switch
-    {
-        "delivered" or "received" or "accepted" => ReceiptKind.Delivered,
-        "permanent-failure" or "temporary-failure" or "validation-failed" or "cancelled" => ReceiptKind.Failed,
-        "technical-failure" => ReceiptKind.NotSent,
-        _ => ReceiptKind.Waiting,
-    };
 
     /// <summary>Whether receipts are still to be applied; waits for those pending now.</summary>
     public async Task<bool> DrainAsync()

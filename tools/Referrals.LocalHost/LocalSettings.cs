@@ -16,6 +16,7 @@ public static class LocalSettings
         [Settings.TablePrefix] = tablePrefix,
         [Settings.DeadLetterReportSchedule] = "0 */5 * * * *",
         [Settings.MonthlyTallySchedule] = "0 10 * * * *",
+        [Settings.NotifyStatusSchedule] = "0 */15 * * * *",
         ["Rules:ServicesPath"] = servicesPath,
         ["ServiceKeys:general"] = FakeServices.ApiKey,
         ["SendGrid:ApiKey"] = "local-fake-sendgrid-key",

@@ -48,6 +48,10 @@ public sealed class NotifyOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
     public TimeSpan SendBudget { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>How long after Notify accepted a message, with no callback since, the status timer asks Notify for its status.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan StatusCheckAfter { get; set; } = TimeSpan.FromHours(1);
+
     /// <summary>A claim older than this belongs to a sender that stopped: the message may have been sent.</summary>
     public TimeSpan ClaimLease => SendBudget + TimeSpan.FromSeconds(40);
 }

@@ -20,6 +20,9 @@ public static class Settings
 
     /// <summary>NCRONTAB schedule (UTC on Flex Consumption) of the tally aggregation, e.g. "0 10 * * * *"; months are computed in Europe/London in code.</summary>
     public const string MonthlyTallySchedule = "MONTHLY_TALLY_SCHEDULE";
+
+    /// <summary>NCRONTAB schedule (UTC) of the Notify status timer, e.g. "0 */15 * * * *": asks Notify about messages whose callback has not come.</summary>
+    public const string NotifyStatusSchedule = "NOTIFY_STATUS_SCHEDULE";
 }
 
 /// <summary>

@@ -42,6 +42,25 @@ public sealed partial class NotifyGateway(HttpClient http, IOptions<NotifyOption
         return last.Outcome;
     }
 
+    /// <summary>Notify's status of a notification (<c>GET /v2/notifications/{id}</c>), or null when Notify could not say (any error: the next run asks again).</summary>
+    public async Task<string?> StatusAsync(string notificationId, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(settings.BaseUrl.TrimEnd('/') + "/"), $"v2/notifications/{Uri.EscapeDataString(notificationId)}"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", NotifyToken.Create(settings.ApiKey, time.GetUtcNow()));
+            using var response = await http.SendAsync(request, cancellationToken);
+            return response.IsSuccessStatusCode
+                ? JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))?["status"]?.GetValue<string>()
+                : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidOperationException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return null;
+        }
+    }
+
     /// <summary>The request body: only the template's personalisation, the recipient and the opaque reference.</summary>
     public static JsonObject Body(NotifyMessage message, string reference, NotifyOptions settings)
     {

@@ -137,6 +137,10 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
         }
     }
 
+    /// <summary>Victims with a text message or letter Notify accepted and has not reported on yet (the status timer's work).</summary>
+    public IAsyncEnumerable<VictimStateEntity> AwaitingNotifyReceiptAsync(CancellationToken cancellationToken) =>
+        Table.QueryAsync<VictimStateEntity>($"{VictimRows} and (SmsStatus eq 'Sent' or LetterStatus eq 'Sent')", cancellationToken: cancellationToken);
+
     public IAsyncEnumerable<VictimStateEntity> AllVictimsAsync(CancellationToken cancellationToken) =>
         Table.QueryAsync<VictimStateEntity>(VictimRows, cancellationToken: cancellationToken);
 }
