@@ -127,10 +127,15 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
         }
     }
 
-    /// <summary>An operator's replay of a failed or unconfirmed email: back to Queued, so the sender sends it.</summary>
+    /// <summary>
+    /// An operator's replay of a failed or unconfirmed email: back to Queued, so the sender sends it; not when the
+    /// information has gone on by text message or letter since (rulebook 1.1: one channel at a time).
+    /// </summary>
     public async Task RequeueEmailAsync(string crimeReference, string victimId, CancellationToken cancellationToken)
     {
-        if (await LoadVictimAsync(crimeReference, victimId, cancellationToken) is { State.Email.Status: EmailStatus.Failed or EmailStatus.Unconfirmed } victim)
+        if (await LoadVictimAsync(crimeReference, victimId, cancellationToken) is { State.Email.Status: EmailStatus.Failed or EmailStatus.Unconfirmed } victim
+            && victim.State.Contact.Sms.Status is MessageStatus.NotNeeded or MessageStatus.Suppressed
+            && victim.State.Contact.Letter.Status is MessageStatus.NotNeeded or MessageStatus.Suppressed)
         {
             var requeued = victim.State with { Email = victim.State.Email with { Status = EmailStatus.Queued, Reason = null } };
             await Table.UpdateEntityAsync(requeued.ToRow(victim.ETag), victim.ETag, TableUpdateMode.Replace, cancellationToken);
