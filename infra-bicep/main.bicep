@@ -62,6 +62,15 @@ param sendGridFromName string = 'Victim Care Unit'
 @description('true: SendGrid validates but does not deliver (test environments).')
 param sendGridSandboxMode bool
 
+@description('GOV.UK Notify template id of the entitlement text message (a UUID).')
+param notifySmsTemplateId string
+
+@description('GOV.UK Notify template id of the entitlement letter (a UUID).')
+param notifyLetterTemplateId string
+
+@description('GOV.UK Notify text message sender id (a UUID); empty: the service\'s default sender.')
+param notifySmsSenderId string = ''
+
 @description('Most instances the app may scale out to.')
 @minValue(1)
 @maxValue(1000)
@@ -179,6 +188,8 @@ module functionApp 'modules/functionapp.bicep' = {
       Retention__PersonalDataDays: string(personalDataRetentionDays)
       Retention__DeadLetterDays: '90'
       Retention__AuditDays: string(auditRetentionDays)
+      // Every 15 minutes: text messages and letters whose Notify callback has not come within the hour are looked up.
+      NOTIFY_STATUS_SCHEDULE: '0 */15 * * * *'
       Forwarding__MaxAttempts: '3'
       Forwarding__MaxRetryDelay: '00:00:10'
       Forwarding__Timeout: '00:00:30'
@@ -204,7 +215,14 @@ module functionApp 'modules/functionapp.bicep' = {
       Force__PrivacyNotice: forceIdentity.privacyNotice
       Force__Bilingual: string(forceIdentity.bilingual)
       Notify__BaseUrl: 'https://api.notifications.service.gov.uk'
+      Notify__SmsTemplateId: notifySmsTemplateId
+      Notify__LetterTemplateId: notifyLetterTemplateId
+      Notify__SmsSenderId: notifySmsSenderId
+      Notify__MaxAttempts: '3'
+      Notify__MaxRetryDelay: '00:00:10'
       Notify__Timeout: '00:00:30'
+      Notify__SendBudget: '00:01:00'
+      Notify__StatusCheckAfter: '01:00:00'
       Rules__OffenceCodesPath: ''
       Rules__ServicesPath: ''
       Rules__TemplatesPath: ''

@@ -8,14 +8,17 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Referrals.Calendar;
+using Referrals.Contact;
 using Referrals.Emails;
 using Referrals.Messages;
 using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Contact;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Logging;
+using Referrals.Pipeline.Notify;
 using Referrals.Pipeline.Outbound;
 using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Receipts;
@@ -34,10 +37,10 @@ public static class PipelineServices
         services.AddOptions<RulesOptions>().BindConfiguration(RulesOptions.Section).ValidateOnStart();
         services.AddOptions<SendGridOptions>().BindConfiguration(SendGridOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForwardingOptions>().BindConfiguration(ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<NotifyOptions>().BindConfiguration(NotifyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForceOptions>().BindConfiguration(ForceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ReceiptOptions>().BindConfiguration(ReceiptOptions.Section).ValidateOnStart();
-        services.AddOptions<NotifyApiOptions>().BindConfiguration(NotifyApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LogRedactionOptions>().BindConfiguration(LogRedactionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LogIds>();
@@ -68,6 +71,11 @@ public static class PipelineServices
         services.AddSingleton<EmailRows>();
         services.AddSingleton<EmailDrafts>();
         services.AddSingleton<EntitlementEmailSender>();
+        services.AddSingleton(sp => new PlainMessageRenderer(sp.GetRequiredService<ServiceDirectory>()));
+        services.AddSingleton<NotifyDrafts>();
+        services.AddSingleton<NotifyMessageSender>();
+        services.AddSingleton<ContactReceipts>();
+        services.AddSingleton<NotifyStatusSweep>();
         services.AddSingleton<DeliveryStore>();
         services.AddSingleton<DeliveryResults>();
         services.AddSingleton<DeliveryClaims>();
@@ -86,8 +94,7 @@ public static class PipelineServices
         services.AddSingleton<SubjectAccess>();
         services.AddSingleton<Erasure>();
 
-        // Replaced by the sink that applies receipts to the victims' state; until then every receipt is acknowledged and counted.
-        services.TryAddSingleton<IReceiptSink, UnknownMessageSink>();
+        services.AddSingleton<IReceiptSink, ContactReceiptSink>();
         services.AddSingleton<SendGridWebhookEndpoint>();
         services.AddSingleton<NotifyCallbackEndpoint>();
         services.AddOutboundHttpClients();
@@ -105,7 +112,10 @@ public static class PipelineServices
         services.AddHttpClient<SendGridGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout)
             .ConfigurePrimaryHttpMessageHandler(OutboundHandler)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
-        services.AddHttpClient<NotifyStatusLookup>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<NotifyApiOptions>>().Value.Timeout)
+        services.AddHttpClient<NotifyStatusLookup>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<NotifyOptions>>().Value.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(OutboundHandler)
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        services.AddHttpClient<NotifyGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<NotifyOptions>>().Value.Timeout)
             .ConfigurePrimaryHttpMessageHandler(OutboundHandler)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         services.AddHttpClient<ServiceGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<ForwardingOptions>>().Value.Timeout)

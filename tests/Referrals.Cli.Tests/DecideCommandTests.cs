@@ -13,9 +13,9 @@ public class DecideCommandTests
 
         Assert.Equal(0, exitCode);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(15 + 3, lines.Length);
+        Assert.Equal(22 + 3, lines.Length);
         Assert.Equal(3, lines.Count(l => l.Contains("\"rejected\":true", StringComparison.Ordinal)));
-        Assert.Contains("16 lines, 13 snapshots, 15 victim decisions, 3 rejected", stderr, StringComparison.Ordinal);
+        Assert.Contains("23 lines, 20 snapshots, 22 victim decisions, 3 rejected", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -25,7 +25,7 @@ public class DecideCommandTests
         var first = stdout.Split('\n')[0];
 
         Assert.Equal(
-            """{"eventId":"4063e9bc-07fd-5efe-b2b6-1a2bcc895d7f","crimeReference":"DB/26/000101","victimId":"V1","categories":[],"pathway":"OptOut","referral":"AutoReferred","services":["general"],"eligibleServices":["general"],"singleSessionOffer":false,"enhancedRights":false,"email":{"send":true,"recipient":"Victim","reason":null},"referralDueBy":"2026-10-07","reasons":["offence 28E (Burglary Residential) is classified, in no special category","no consent criterion applies: opt-out pathway","support NotAsked on the opt-out pathway: referred automatically to general","standard rights: no enhanced-rights criterion applies","entitlement email to the victim"]}""",
+            """{"eventId":"4063e9bc-07fd-5efe-b2b6-1a2bcc895d7f","crimeReference":"DB/26/000101","victimId":"V1","categories":[],"pathway":"OptOut","referral":"AutoReferred","services":["general"],"eligibleServices":["general"],"singleSessionOffer":false,"enhancedRights":false,"email":{"send":true,"recipient":"Victim","reason":null},"contact":{"channel":"Email","recipient":"Victim","plan":[{"channel":"Email","safe":true,"reason":null},{"channel":"Sms","safe":false,"reason":"NoMobileNumber"},{"channel":"Letter","safe":false,"reason":"NoPostalAddress"}],"contactNeeded":false,"reasons":["entitlement email to the victim","no text message (NoMobileNumber): victim has no mobile number","no letter (NoPostalAddress): victim has no postal address","entitlement information by email"]},"held":false,"referralDueBy":"2026-10-07","reasons":["offence 28E (Burglary Residential) is classified, in no special category","no consent criterion applies: opt-out pathway","support NotAsked on the opt-out pathway: referred automatically to general","standard rights: no enhanced-rights criterion applies","entitlement email to the victim"]}""",
             first);
     }
 
@@ -109,9 +109,9 @@ public class DecideCommandTests
         var (exitCode, _, stderr) = await CliProcess.RunAsync(null, "decide", CliProcess.SamplesPath, "--emails", folder.Path);
 
         Assert.Equal(0, exitCode);
-        Assert.Contains("11 emails written", stderr, StringComparison.Ordinal);
+        Assert.Contains("14 emails written", stderr, StringComparison.Ordinal);
         var files = Directory.GetFiles(folder.Path, "*.eml");
-        Assert.Equal(10, files.Length); // one per victim and crime version: the duplicate sample rewrites its file
+        Assert.Equal(13, files.Length); // one per victim and crime version: the duplicate sample rewrites its file
         using var message = await MimeMessage.LoadAsync(files.Single(f => Path.GetFileName(f).StartsWith("DB-26-000106_", StringComparison.Ordinal)));
         Assert.Equal("parent@example.org", message.To.Mailboxes.Single().Address);
         Assert.Contains("DB/26/000106", message.Subject, StringComparison.Ordinal);

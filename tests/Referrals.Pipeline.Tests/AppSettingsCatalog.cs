@@ -43,12 +43,12 @@ public static partial class AppSettingsCatalog
         AddSection(settings, RulesOptions.Section, typeof(RulesOptions));
         AddSection(settings, SendGridOptions.Section, typeof(SendGridOptions));
         AddSection(settings, ForwardingOptions.Section, typeof(ForwardingOptions));
+        AddSection(settings, NotifyOptions.Section, typeof(NotifyOptions));
         AddSection(settings, OutboundOptions.Section, typeof(OutboundOptions));
         AddSection(settings, ForceOptions.Section, typeof(ForceOptions));
         AddSection(settings, RetentionOptions.Section, typeof(RetentionOptions));
         AddSection(settings, Logging.LogRedactionOptions.Section, typeof(Logging.LogRedactionOptions));
         AddSection(settings, Receipts.ReceiptOptions.Section, typeof(Receipts.ReceiptOptions));
-        AddSection(settings, Receipts.NotifyApiOptions.Section, typeof(Receipts.NotifyApiOptions));
 
         // API keys are named by the services directory, not by code.
         var directory = Rules.ServiceDirectory.LoadDefault();

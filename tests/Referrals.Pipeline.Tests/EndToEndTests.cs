@@ -30,7 +30,8 @@ public sealed class EndToEndTests(AzuriteFixture azurite)
         var emails = pipeline.EmailsAccepted();
         Assert.Equal(Samples.ExpectedEmails.Order(), emails.Select(e => (e.Crime, e.Victim)).Order());
         Assert.Equal("parent@example.org", emails.Single(e => e.Crime == "DB/26/000106").To);
-        Assert.All(emails.Where(e => e.Crime != "DB/26/000106"), e => Assert.Equal("victim@example.org", e.To));
+        Assert.Equal("bounce.victim@example.org", emails.Single(e => e.Crime == "DB/26/000114").To);
+        Assert.All(emails.Where(e => e.Crime is not ("DB/26/000106" or "DB/26/000114")), e => Assert.Equal("victim@example.org", e.To));
         Assert.Equal(3, (await pipeline.DeadLettersAsync(DeadLetterKind.Rejected)).Count);
     }
 
@@ -84,7 +85,8 @@ public sealed class EndToEndTests(AzuriteFixture azurite)
         await pipeline.WaitUntilIdleAsync();
 
         var emails = pipeline.EmailsAccepted();
-        Assert.Equal(Samples.ExpectedEmails.Where(e => e.Crime != "DB/26/000103").Order(), emails.Select(e => (e.Crime, e.Victim)).Order());
+        // The first ten lines are crimes 101 to 110 (the later ones, added with the contact plan, are not sent here).
+        Assert.Equal(Samples.ExpectedEmails.Where(e => e.Crime != "DB/26/000103" && string.CompareOrdinal(e.Crime, "DB/26/000110") <= 0).Order(), emails.Select(e => (e.Crime, e.Victim)).Order());
         Assert.True(pipeline.SendGridCalls >= emails.Count + 5);
         Assert.DoesNotContain(await pipeline.VictimsAsync(), v => v.EmailStatus is EmailStatus.Queued or EmailStatus.Sending or EmailStatus.Failed);
     }
@@ -101,8 +103,8 @@ public sealed class EndToEndTests(AzuriteFixture azurite)
         var victim = Assert.Single(await pipeline.VictimsAsync());
         Assert.Equal(EmailStatus.Failed, victim.EmailStatus);
         Assert.StartsWith("SendGrid refused the email: 400", victim.EmailReason, StringComparison.Ordinal);
-        Assert.Equal(1, pipeline.SendGridCalls);
-        var poison = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
+        Assert.Equal(1, pipeline.EntitlementEmailCalls);
+        var poison = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison), p => p.Queue == pipeline.Options.EmailQueue);
         Assert.Equal(("DB/26/000101", "V1"), (poison.CrimeReference, poison.VictimId));
         Assert.StartsWith("SendGrid refused the email: 400", poison.Reason, StringComparison.Ordinal);
     }

@@ -37,9 +37,26 @@ internal static class ExpectedTallies
                     ReferralOutcome.OptedOut => TallyCategories.OptedOut,
                     _ => TallyCategories.AwaitingConsent,
                 });
-                if (decision.Referral is ReferralOutcome.Declined or ReferralOutcome.AwaitingConsent)
+                // Rulebook 1.1 section 9: a held crime is decided and counted, but nothing goes out for it.
+                var sent = !decision.Held;
+                if (decision.Held)
+                {
+                    Add(TallyCategories.HeldContact);
+                }
+
+                if (sent && decision.Referral is ReferralOutcome.Declined or ReferralOutcome.AwaitingConsent)
                 {
                     Add(TallyCategories.VcuTasksDelivered);
+                }
+
+                // Section 6: no safe channel asks the Victim Care Unit to make contact (no receipts here, so no channel fails later).
+                if (decision.Contact.ContactNeeded)
+                {
+                    Add(TallyCategories.ContactNeeded);
+                    if (sent)
+                    {
+                        Add(TallyCategories.VcuTasksDelivered);
+                    }
                 }
 
                 if (decision.SingleSessionOffer)
@@ -47,14 +64,21 @@ internal static class ExpectedTallies
                     Add(TallyCategories.SingleSessionOffers);
                 }
 
-                foreach (var service in decision.Services)
+                foreach (var service in sent ? decision.Services : [])
                 {
                     Add(TallyCategories.ReferralsDelivered);
                     Add(TallyCategories.DeliveredTo(service));
                     Add(today <= decision.ReferralDueBy ? TallyCategories.ReferralsOnTime : TallyCategories.ReferralsLate);
                 }
 
-                Add(decision.Email.Send ? TallyCategories.EmailsSent : TallyCategories.EmailSuppressed(decision.Email.Reason!.Value));
+                if (!decision.Email.Send)
+                {
+                    Add(TallyCategories.EmailSuppressed(decision.Email.Reason!.Value));
+                }
+                else if (sent)
+                {
+                    Add(TallyCategories.EmailsSent);
+                }
             }
         }
 

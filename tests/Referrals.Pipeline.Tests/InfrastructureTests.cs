@@ -105,6 +105,8 @@ public sealed class InfrastructureTests(CompiledInfrastructure infra) : IClassFi
         Environment.SetEnvironmentVariable("RECORDS_SYSTEM_PRINCIPAL_ID", "11111111-1111-1111-1111-111111111111");
         Environment.SetEnvironmentVariable("ALERT_EMAIL", "alerts@police.example");
         Environment.SetEnvironmentVariable("SENDGRID_FROM_ADDRESS", "vcu@police.example");
+        Environment.SetEnvironmentVariable("NOTIFY_SMS_TEMPLATE_ID", "33333333-3333-3333-3333-333333333333");
+        Environment.SetEnvironmentVariable("NOTIFY_LETTER_TEMPLATE_ID", "44444444-4444-4444-4444-444444444444");
         Environment.SetEnvironmentVariable("TALLIES_API_CLIENT_ID", "22222222-2222-2222-2222-222222222222");
         Environment.SetEnvironmentVariable("FORCE_DISPLAY_NAME", "Example Constabulary");
         Environment.SetEnvironmentVariable("FORCE_SHORT_NAME", "ExamplePol");

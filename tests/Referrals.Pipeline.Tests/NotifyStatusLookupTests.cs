@@ -30,7 +30,7 @@ public sealed class NotifyStatusLookupTests : IDisposable
     }
 
     private NotifyStatusLookup Lookup() =>
-        new(_http, Options.Create(new NotifyApiOptions { ApiKey = ApiKey, BaseUrl = _notify.Url! }), _time);
+        new(_http, Options.Create(new Referrals.Pipeline.Configuration.NotifyOptions { ApiKey = ApiKey, BaseUrl = _notify.Url! }), _time);
 
     private void Answer(int status, string body) =>
         _notify.Given(Request.Create().WithPath($"/v2/notifications/{Id}").UsingGet())
@@ -102,7 +102,7 @@ public sealed class NotifyStatusLookupTests : IDisposable
     [InlineData(Id, "")]
     public async Task Nothing_is_asked_with_a_bad_id_or_key(string id, string key)
     {
-        var lookup = new NotifyStatusLookup(_http, Options.Create(new NotifyApiOptions { ApiKey = key, BaseUrl = _notify.Url! }), _time);
+        var lookup = new NotifyStatusLookup(_http, Options.Create(new Referrals.Pipeline.Configuration.NotifyOptions { ApiKey = key, BaseUrl = _notify.Url! }), _time);
 
         Assert.IsType<StatusLookup.Failed>(await lookup.GetAsync(id, CancellationToken.None));
         Assert.Empty(_notify.LogEntries);

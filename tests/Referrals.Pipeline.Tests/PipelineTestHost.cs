@@ -28,13 +28,20 @@ public sealed class PipelineTestHost : IAsyncDisposable
     private readonly Dictionary<string, string?> _settings;
     private readonly bool _traceLogs;
     private readonly TimeProvider? _time;
+    private readonly bool _receiptsOn;
+    private readonly int _receiptCopies;
+    private LocalReceipts? _receipts;
     private IHost? _host;
 
     /// <param name="services">The services' APIs' answer to a POST: (service id, that service's call number) → status. Default 201.</param>
     /// <param name="traceLogs">Capture every category at Trace, the host's and the SDKs' included, not just what the host lets through.</param>
     /// <param name="time">The pipeline's clock (the WebJobs host's own timers keep real time).</param>
-    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null, bool traceLogs = false, TimeProvider? time = null)
+    /// <param name="receipts">Apply delivery receipts a moment after SendGrid or Notify accepts a message (SendGrid: a recipient whose local part starts with "bounce" bounced; Notify: its simulator's outcome).</param>
+    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null, bool traceLogs = false, TimeProvider? time = null, bool receipts = false, int receiptCopies = 1)
     {
+        _receiptsOn = receipts;
+        _receiptCopies = receiptCopies;
+        Notify = FakeNotify.Start(null, n => _receipts?.NotifyAccepted(n) ?? Task.CompletedTask);
         _traceLogs = traceLogs;
         _time = time;
         _connection = azurite.ConnectionString;
@@ -42,9 +49,17 @@ public sealed class PipelineTestHost : IAsyncDisposable
         SendGrid = WireMockServer.Start();
         var calls = 0;
         SendGrid.Given(Request.Create().WithPath("/v3/mail/send").UsingPost())
-            .RespondWith(WireMockResponse.Create().WithCallback(_ =>
+            .RespondWith(WireMockResponse.Create().WithCallback(request =>
             {
                 var (status, retryAfter) = (sendGrid ?? (_ => (202, null)))(Interlocked.Increment(ref calls));
+                if (status is >= 200 and < 300 && _receipts is { } local && JsonDocument.Parse(request.Body!).RootElement is var mail
+                    && mail.GetProperty("categories").EnumerateArray().Any(c => c.GetString() == "entitlement-email"))
+                {
+                    var to = mail.GetProperty("personalizations")[0];
+                    local.EmailAccepted(to.GetProperty("custom_args").GetProperty("crimeReference").GetString()!, to.GetProperty("custom_args").GetProperty("victimId").GetString()!,
+                        to.GetProperty("to")[0].GetProperty("email").GetString()!);
+                }
+
                 var headers = new Dictionary<string, WireMock.Types.WireMockList<string>> { ["X-Message-Id"] = new($"msg-{calls}") };
                 if (retryAfter is not null)
                 {
@@ -78,7 +93,12 @@ public sealed class PipelineTestHost : IAsyncDisposable
         _settings["SendGrid:MaxAttempts"] = "4";
         _settings["Forwarding:MaxAttempts"] = "2";
         _settings["Forwarding:MaxRetryDelay"] = "00:00:00.200";
+        _settings["Notify:BaseUrl"] = Notify.Url;
+        _settings["Notify:MaxRetryDelay"] = "00:00:00.200";
     }
+
+    /// <summary>The GOV.UK Notify stand-in (the real client code calls it over HTTP).</summary>
+    public FakeNotify Notify { get; }
 
     /// <summary>The host's settings: change them before <see cref="StartAsync"/>.</summary>
     public IDictionary<string, string?> Settings => _settings;
@@ -104,6 +124,11 @@ public sealed class PipelineTestHost : IAsyncDisposable
                 logging.AddFilter<CapturedLogs>(null, LogLevel.Trace);
             }
         });
+        if (_receiptsOn)
+        {
+            _receipts = new LocalReceipts(_host.Services, TimeSpan.FromMilliseconds(100), _receiptCopies);
+        }
+
         await _host.StartAsync();
     }
 
@@ -146,6 +171,11 @@ public sealed class PipelineTestHost : IAsyncDisposable
     public async Task WaitUntilIdleAsync(int seconds = 90)
     {
         var idle = await PipelineProbe.WaitUntilIdleAsync(Services.GetRequiredService<StorageClients>(), Options, TimeSpan.FromSeconds(seconds), CancellationToken.None);
+        while (idle && _receipts is not null && await _receipts.DrainAsync())
+        {
+            idle = await PipelineProbe.WaitUntilIdleAsync(Services.GetRequiredService<StorageClients>(), Options, TimeSpan.FromSeconds(seconds), CancellationToken.None);
+        }
+
         if (!idle)
         {
             var states = string.Join("; ", (await VictimsAsync()).GroupBy(v => v.EmailStatus).Select(g => $"{g.Key}={g.Count()}"));
@@ -231,6 +261,10 @@ public sealed class PipelineTestHost : IAsyncDisposable
 
     public int SendGridCalls => SendGrid.LogEntries.Count;
 
+    /// <summary>Calls to SendGrid for entitlement emails (secure emails to the Victim Care Unit and services left out).</summary>
+    public int EntitlementEmailCalls => SendGrid.LogEntries.Count(e => JsonDocument.Parse(e.RequestMessage.Body!).RootElement
+        .GetProperty("categories").EnumerateArray().Any(c => c.GetString() == "entitlement-email"));
+
     /// <summary>Runs the operator CLI against this pipeline's storage, as an operator would: (exit code, output).</summary>
     public async Task<(int ExitCode, string Output)> CliAsync(params string[] args)
     {
@@ -267,6 +301,7 @@ public sealed class PipelineTestHost : IAsyncDisposable
             SendGrid.Dispose();
             ServiceApis.Stop();
             ServiceApis.Dispose();
+            await Notify.DisposeAsync();
         }
     }
 }

@@ -5,12 +5,12 @@ using Referrals.Pipeline.Receipts;
 
 namespace Referrals.Pipeline.Tests;
 
-/// <summary>The webhook endpoints as the pipeline host registers them, on Azurite, before a sink that applies receipts is wired in.</summary>
+/// <summary>The webhook endpoints as the pipeline host registers them, on Azurite, applying receipts to the victims' contact state.</summary>
 [Collection(AzuriteGroup.Name)]
 public sealed class ReceiptsPipelineTests(AzuriteFixture azurite)
 {
     [Fact]
-    public async Task Until_a_sink_is_registered_every_receipt_is_acknowledged_and_counted_as_an_unknown_message()
+    public async Task A_receipt_about_a_message_the_pipeline_did_not_send_is_acknowledged_and_counted_as_an_unknown_message()
     {
         await using var pipeline = new PipelineTestHost(azurite);
         await pipeline.StartAsync();
@@ -22,11 +22,32 @@ public sealed class ReceiptsPipelineTests(AzuriteFixture azurite)
         var notify = await TestWebhooks.PostNotifyAsync(pipeline.Services, callback);
         var forged = await TestWebhooks.PostNotifyAsync(pipeline.Services, callback, token: "not-the-token");
 
-        Assert.IsType<UnknownMessageSink>(pipeline.Services.GetRequiredService<IReceiptSink>());
+        Assert.IsType<ContactReceiptSink>(pipeline.Services.GetRequiredService<IReceiptSink>());
         Assert.Equal((200, 200, 401), (sendGrid.Status, notify.Status, forged.Status));
         using var counts = JsonDocument.Parse(sendGrid.Body);
         Assert.Equal(1, counts.RootElement.GetProperty("unknown").GetInt32());
         var metrics = pipeline.Services.GetRequiredService<PipelineMetrics>();
         Assert.Equal((1, 1), (metrics.Total("receipt:sendgrid:unknown-message"), metrics.Total("receipt:notify:unknown-message")));
+    }
+
+    [Fact]
+    public async Task A_signed_delivered_event_settles_the_email_once_and_a_repeat_changes_nothing()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+        await pipeline.SendAsync([Samples.Lines[0]]);
+        await pipeline.WaitUntilIdleAsync();
+        Assert.Equal(State.EmailStatus.Sent, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
+        var now = pipeline.Services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds();
+        var body = Encoding.UTF8.GetBytes($$"""[{"email":"victim@example.org","timestamp":{{now}},"event":"delivered","sg_event_id":"d1","category":["entitlement-email"],"crimeReference":"DB/26/000101","victimId":"V1"}]""");
+
+        var first = await TestWebhooks.PostSendGridAsync(pipeline.Services, body);
+        var again = await TestWebhooks.PostSendGridAsync(pipeline.Services, body);
+
+        Assert.Equal((200, 200), (first.Status, again.Status));
+        Assert.Equal(1, JsonDocument.Parse(first.Body).RootElement.GetProperty("applied").GetInt32());
+        Assert.Equal((0, 1), (JsonDocument.Parse(again.Body).RootElement.GetProperty("applied").GetInt32(), JsonDocument.Parse(again.Body).RootElement.GetProperty("alreadyKnown").GetInt32()));
+        Assert.Equal(State.EmailStatus.Delivered, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
+        Assert.Equal(1, pipeline.SendGridCalls);
     }
 }

@@ -33,6 +33,21 @@ public sealed class ReferralForwardingTests(AzuriteFixture azurite)
         (Vcu, "SingleSessionOffer", "vcu-session:DB/26/000103:V1"),
         (Vcu, "ConsentRequest", "vcu-consent:DB/26/000107:V1"),
         (Vcu, "ConsentRequest", "vcu-consent:DB/26/000108:V1"),
+
+        // Rulebook 1.1: the contact plan's samples, and a ContactNeeded task for every victim no channel can safely reach
+        // (crime 103's first version: email not confirmed safe, and no phone or address; it is emailed after its second).
+        ("general", "Referral", "ref:DB/26/000111:V1:general"),
+        ("general", "Referral", "ref:DB/26/000112:V1:general"),
+        ("general", "Referral", "ref:DB/26/000113:V1:general"),
+        ("idva", "Referral", "ref:DB/26/000113:V1:idva"),
+        ("general", "Referral", "ref:DB/26/000114:V1:general"),
+        ("general", "Referral", "ref:DB/26/000115:V1:general"),
+        ("general", "Referral", "ref:DB/26/000116:V1:general"),
+        (Vcu, "ContactNeeded", "vcu-contact:DB/26/000103:V1"),
+        (Vcu, "ContactNeeded", "vcu-contact:DB/26/000108:V1"),
+        (Vcu, "ContactNeeded", "vcu-contact:DB/26/000110:V2"),
+        (Vcu, "ContactNeeded", "vcu-contact:DB/26/000110:V3"),
+        (Vcu, "ContactNeeded", "vcu-contact:DB/26/000113:V1"),
     ];
 
     private static async Task SendInWavesAsync(PipelineTestHost pipeline)
@@ -56,8 +71,9 @@ public sealed class ReferralForwardingTests(AzuriteFixture azurite)
         var general = pipeline.ServiceApis.LogEntries.Select(e => e.RequestMessage).Where(r => r.Path == "/general/referrals").ToList();
         Assert.All(general, r => Assert.Equal("local-service-key", r.Headers!["X-Api-Key"].Single()));
         Assert.All(general, r => Assert.Equal(JsonDocument.Parse(r.Body!).RootElement.GetProperty("id").GetString(), r.Headers!["Idempotency-Key"].Single()));
-        var idva = pipeline.ServiceApis.LogEntries.Single(e => e.RequestMessage.Path == "/idva/referrals").RequestMessage;
-        Assert.Equal("Bearer local-entra-token", idva.Headers!["Authorization"].Single());
+        var idva = pipeline.ServiceApis.LogEntries.Where(e => e.RequestMessage.Path == "/idva/referrals").Select(e => e.RequestMessage).ToList();
+        Assert.Equal(2, idva.Count); // crimes 102 and 113
+        Assert.All(idva, r => Assert.Equal("Bearer local-entra-token", r.Headers!["Authorization"].Single()));
     }
 
     [Fact]

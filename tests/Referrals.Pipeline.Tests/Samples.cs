@@ -19,6 +19,12 @@ internal static class Samples
         [("DB/26/000110", "V1")] = ("AutoReferred", "Sent", null),
         [("DB/26/000110", "V2")] = ("OptedOut", "Suppressed", "NoEmailAddress"),
         [("DB/26/000110", "V3")] = ("AutoReferred", "Suppressed", "UnsafeToContact"),
+        [("DB/26/000111", "V1")] = ("AutoReferred", "Suppressed", "NoEmailAddress"),
+        [("DB/26/000112", "V1")] = ("AutoReferred", "Suppressed", "NoEmailAddress"),
+        [("DB/26/000113", "V1")] = ("Referred", "Suppressed", "NotConfirmedSafe"),
+        [("DB/26/000114", "V1")] = ("AutoReferred", "Sent", null),
+        [("DB/26/000115", "V1")] = ("AutoReferred", "Sent", null),
+        [("DB/26/000116", "V1")] = ("AutoReferred", "Suppressed", "NoEmailAddress"),
     };
 
     public static IEnumerable<(string Crime, string Victim)> ExpectedEmails =>

@@ -116,19 +116,22 @@ internal static class RunCommand
 
         await using var stopAzurite = azurite;
         var connection = run.Storage ?? azurite!.ConnectionString;
-        await using var sendGrid = FakeSendGrid.Start(outbox);
+        LocalReceipts? receipts = null;
+        await using var sendGrid = FakeSendGrid.Start(outbox, acceptedTo: (crime, victim, to) => receipts?.EmailAccepted(crime, victim, to));
+        await using var notify = FakeNotify.Start(outbox, n => receipts?.NotifyAccepted(n) ?? Task.CompletedTask);
         await using var partners = FakeServices.Start(outbox);
         var directory = FakeServices.WriteLocalDirectory(
             Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName), partners.Url, outbox.Record(Path.Combine(outbox.Path, Outbox.DirectoryFile)));
         // A token for this run only: the local Notify stand-in calls back with it, and the callback endpoint checks it.
         var notifyCallbackToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
         using var host = LocalPipelineHost.Build(
-            LocalSettings.For(connection, sendGrid.Url, directory, sendGridWebhookKey: sendGrid.WebhookPublicKey, notifyCallbackToken: notifyCallbackToken),
+            LocalSettings.For(connection, sendGrid.Url, directory, sendGridWebhookKey: sendGrid.WebhookPublicKey, notifyCallbackToken: notifyCallbackToken, notifyBaseUrl: notify.Url),
             configureLogging: run.Log is { } log ? logging => logging.AddProvider(new StandardErrorLoggerProvider(log)) : null);
+        receipts = new LocalReceipts(host.Services);
         await host.StartAsync(cancellationToken);
         await using var talliesEndpoint = new LocalTalliesServer(host.Services.GetRequiredService<TalliesEndpoint>()).Start();
-        await using var receipts = new LocalReceiptsServer(host.Services.GetRequiredService<SendGridWebhookEndpoint>(), host.Services.GetRequiredService<NotifyCallbackEndpoint>()).Start();
-        sendGrid.PostEventsTo(receipts.SendGridWebhookUrl);
+        await using var webhooks = new LocalReceiptsServer(host.Services.GetRequiredService<SendGridWebhookEndpoint>(), host.Services.GetRequiredService<NotifyCallbackEndpoint>()).Start();
+        sendGrid.PostEventsTo(webhooks.SendGridWebhookUrl);
         try
         {
             var services = host.Services;
@@ -143,6 +146,12 @@ internal static class RunCommand
                 await output.WriteLineAsync($"Sent {sent} snapshots from {samples.Name} to the {options.CrimeEventsQueue} queue (wave {index} of {waves.Count}: a crime's later snapshots wait for its earlier ones).");
                 failures.ForEach(failure => output.WriteLine($"  not sent: {failure}"));
                 idle &= await PipelineProbe.WaitUntilIdleAsync(clients, options, run.Timeout, cancellationToken);
+
+                // Receipts come after the messages, and a failure passes the information to the next channel.
+                while (await receipts.DrainAsync())
+                {
+                    idle &= await PipelineProbe.WaitUntilIdleAsync(clients, options, run.Timeout, cancellationToken);
+                }
             }
 
             // Delivery receipts come after the emails, as SendGrid's do; a bounce may put more work on the queues.
@@ -160,7 +169,8 @@ internal static class RunCommand
             await output.WriteLineAsync($"Outbox: {sendGrid.Count} entitlement emails received by the local SendGrid endpoint, in {outbox.Path}");
             await output.WriteLineAsync($"        {sendGrid.ServiceCount} secure emails to services, in {Path.Combine(outbox.Path, Outbox.ServicesFolder)}");
             await output.WriteLineAsync($"        {partners.Count} deliveries received by the services' local APIs, in {Path.Combine(outbox.Path, Outbox.ServicesApiFolder)}");
-            await output.WriteLineAsync($"        {sendGrid.Events.Posted} SendGrid events posted, signed, to the local Event Webhook ({receipts.SendGridWebhookUrl}){(sendGrid.Events.Failed > 0 ? $"; {sendGrid.Events.Failed} refused" : "")}");
+            await output.WriteLineAsync($"        {notify.SmsCount} text messages and {notify.LetterCount} letters received by the local GOV.UK Notify endpoint, in {Path.Combine(outbox.Path, FakeNotify.NotifyFolder)}");
+            await output.WriteLineAsync($"        {sendGrid.Events.Posted} SendGrid events posted, signed, to the local Event Webhook ({webhooks.SendGridWebhookUrl}){(sendGrid.Events.Failed > 0 ? $"; {sendGrid.Events.Failed} refused" : "")}");
             await output.WriteLineAsync();
             await output.WriteLineAsync($"Monthly tallies {range.From} to {range.To} (the OPCC's endpoint, on loopback while this runs: {talliesEndpoint.Url}/api/{TalliesEndpoint.Route}?from={range.From}&to={range.To}):");
             await output.WriteLineAsync((await services.GetRequiredService<TallyStore>().ReadAsync(range, cancellationToken)).ToText());

@@ -25,14 +25,16 @@ public sealed class FakeSendGrid : IAsyncDisposable
     private readonly SendGridEventPoster _events;
     private readonly Outbox? _outbox;
     private readonly Action<string, string>? _accepted;
+    private readonly Action<string, string, string>? _acceptedTo;
     private int _count;
     private int _serviceCount;
 
-    private FakeSendGrid(Outbox? outbox, Action<string, string>? accepted)
+    private FakeSendGrid(Outbox? outbox, Action<string, string>? accepted, Action<string, string, string>? acceptedTo)
     {
         _outbox = outbox;
         _accepted = accepted;
         _events = new SendGridEventPoster(_webhookKey);
+        _acceptedTo = acceptedTo;
         _listener = new LoopbackListener(HandleAsync);
     }
 
@@ -56,8 +58,11 @@ public sealed class FakeSendGrid : IAsyncDisposable
     /// <summary>Secure emails to services (referrals, withdrawals, tasks) received.</summary>
     public int ServiceCount => _serviceCount;
 
-    /// <summary>Starts the endpoint; with no outbox nothing is written, and <paramref name="accepted"/> hears of each entitlement email (crime reference, victim id).</summary>
-    public static FakeSendGrid Start(Outbox? outbox, Action<string, string>? accepted = null) => new(outbox, accepted);
+    /// <summary>
+    /// Starts the endpoint; with no outbox nothing is written, and <paramref name="accepted"/> hears of each entitlement
+    /// email (crime reference, victim id), <paramref name="acceptedTo"/> with its recipient too (for the run's receipts).
+    /// </summary>
+    public static FakeSendGrid Start(Outbox? outbox, Action<string, string>? accepted = null, Action<string, string, string>? acceptedTo = null) => new(outbox, accepted, acceptedTo);
 
     public async ValueTask DisposeAsync()
     {
@@ -100,6 +105,7 @@ public sealed class FakeSendGrid : IAsyncDisposable
         if (!toService)
         {
             _accepted?.Invoke(crime, victim);
+            _acceptedTo?.Invoke(crime, victim, message.To.Mailboxes.First().Address);
         }
 
         _events.Enqueue(EventsOf(mail, id));

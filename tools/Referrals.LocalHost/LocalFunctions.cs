@@ -5,6 +5,7 @@ using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Ingest;
+using Referrals.Pipeline.Notify;
 using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Tallies;
 
@@ -18,7 +19,7 @@ namespace Referrals.LocalHost;
 /// Queue work is not cancelled when the host stops: each message takes milliseconds to seconds, and a
 /// message abandoned mid-way stays invisible for the listener's 10-minute lease.
 /// </summary>
-public sealed class LocalFunctions(SnapshotIngestor ingestor, EntitlementEmailSender sender, ReferralForwarder forwarder, TallyAggregator aggregator, DeadLetterReporter reporter, RetentionPurge purge)
+public sealed class LocalFunctions(SnapshotIngestor ingestor, EntitlementEmailSender sender, ReferralForwarder forwarder, TallyAggregator aggregator, DeadLetterReporter reporter, RetentionPurge purge, NotifyStatusSweep notifyStatuses)
 {
     [FunctionName("IngestCrimeEvent")]
     public Task IngestCrimeEvent(
@@ -38,6 +39,10 @@ public sealed class LocalFunctions(SnapshotIngestor ingestor, EntitlementEmailSe
     [FunctionName("AggregateMonthlyTallies")]
     public Task AggregateMonthlyTallies([TimerTrigger($"%{Settings.MonthlyTallySchedule}%")] TimerInfo timer, CancellationToken cancellationToken) =>
         aggregator.AggregateRecentAsync(cancellationToken);
+
+    [FunctionName("CheckNotifyStatuses")]
+    public Task CheckNotifyStatuses([TimerTrigger($"%{Settings.NotifyStatusSchedule}%")] TimerInfo timer, CancellationToken cancellationToken) =>
+        notifyStatuses.SweepAsync(cancellationToken);
 
     [FunctionName("ReportDeadLetters")]
     public Task ReportDeadLetters([TimerTrigger($"%{Settings.DeadLetterReportSchedule}%")] TimerInfo timer, CancellationToken cancellationToken) =>

@@ -7,9 +7,10 @@ public static class LocalSettings
 {
     /// <param name="servicesPath">A services directory pointing at loopback stand-ins (<see cref="FakeServices.WriteLocalDirectory"/>).</param>
     /// <param name="sendGridWebhookKey">The local SendGrid's Event Webhook key (<see cref="FakeSendGrid.WebhookPublicKey"/>); none: the webhook refuses everything.</param>
+    /// <param name="notifyBaseUrl">The local GOV.UK Notify stand-in; by default a port nothing listens on.</param>
     /// <param name="notifyCallbackToken">The bearer token the local Notify stand-in calls back with; none: the callback endpoint refuses everything.</param>
     public static Dictionary<string, string?> For(
-        string storageConnection, string sendGridHost, string servicesPath, string tablePrefix = "", string queuePrefix = "", string? sendGridWebhookKey = null, string? notifyCallbackToken = null) => new()
+        string storageConnection, string sendGridHost, string servicesPath, string tablePrefix = "", string queuePrefix = "", string? sendGridWebhookKey = null, string? notifyCallbackToken = null, string notifyBaseUrl = "http://127.0.0.1:9") => new()
         {
             ["AzureWebJobsStorage"] = storageConnection,
             [Settings.StorageConnection] = storageConnection,
@@ -20,6 +21,7 @@ public static class LocalSettings
             [Settings.DeadLetterReportSchedule] = "0 */5 * * * *",
             [Settings.MonthlyTallySchedule] = "0 10 * * * *",
             [Settings.RetentionSchedule] = "0 30 2 * * *",
+            [Settings.NotifyStatusSchedule] = "0 */15 * * * *",
             ["Rules:ServicesPath"] = servicesPath,
             ["ServiceKeys:general"] = FakeServices.ApiKey,
             ["SendGrid:ApiKey"] = "local-fake-sendgrid-key",
@@ -27,6 +29,10 @@ public static class LocalSettings
             ["SendGrid:FromAddress"] = "victim.care@police.example",
             ["SendGrid:FromName"] = "Victim Care Unit",
             ["SendGrid:SandboxMode"] = "false",
+            ["Notify:ApiKey"] = FakeNotify.ApiKey,
+            ["Notify:BaseUrl"] = notifyBaseUrl,
+            ["Notify:SmsTemplateId"] = FakeNotify.SmsTemplateId,
+            ["Notify:LetterTemplateId"] = FakeNotify.LetterTemplateId,
             ["Force:Name"] = "Example Constabulary",
             ["Force:WelshName"] = "Heddlu Enghraifft",
             ["Force:ShortName"] = "ExamplePol",

@@ -41,7 +41,7 @@ public sealed record RunSummary(
             output.WriteLine(string.Create(inv, $"  {group.Key,-16} {group.Count()}"));
         }
 
-        output.WriteLine(string.Create(inv, $"Entitlement emails sent: {Victims.Count(v => v.EmailStatus == EmailStatus.Sent)}"));
+        output.WriteLine(string.Create(inv, $"Entitlement emails sent: {Victims.Count(v => v.EmailSentAt is not null)}"));
         var suppressed = Victims.Where(v => v.EmailStatus == EmailStatus.Suppressed).ToList();
         output.WriteLine(string.Create(inv, $"Entitlement emails suppressed: {suppressed.Count}"));
         foreach (var group in suppressed.GroupBy(v => v.EmailReason).OrderBy(g => g.Key, StringComparer.Ordinal))
@@ -49,10 +49,27 @@ public sealed record RunSummary(
             output.WriteLine(string.Create(inv, $"  {group.Key,-16} {group.Count()}"));
         }
 
-        foreach (var other in Victims.Where(v => v.EmailStatus is not (EmailStatus.Sent or EmailStatus.Suppressed)).GroupBy(v => v.EmailStatus))
+        foreach (var other in Victims.Where(v => v.EmailStatus is not (EmailStatus.Sent or EmailStatus.Suppressed or EmailStatus.Delivered or EmailStatus.Failed)).GroupBy(v => v.EmailStatus))
         {
             output.WriteLine(string.Create(inv, $"Entitlement emails {other.Key}: {other.Count()}"));
         }
+
+        output.WriteLine("Entitlement information by channel (victims per status; a failed channel passes to the next safe one):");
+        var channels = new (string Name, Func<VictimStateEntity, string> Status)[]
+        {
+            ("Email", v => v.EmailStatus.ToString()),
+            ("Text", v => v.SmsStatus.ToString()),
+            ("Letter", v => v.LetterStatus.ToString()),
+        };
+        foreach (var (name, status) in channels)
+        {
+            var used = Victims.Select(status).Where(s => s is not (nameof(MessageStatus.NotNeeded) or nameof(MessageStatus.Suppressed))).GroupBy(s => s).OrderBy(g => g.Key, StringComparer.Ordinal);
+            var line = string.Join("  ", used.Select(g => string.Create(inv, $"{g.Key} {g.Count()}")));
+            output.WriteLine($"  {name,-7} {(line.Length > 0 ? line : "none")}");
+        }
+
+        output.WriteLine(string.Create(inv, $"  No safe channel (ContactNeeded task for the Victim Care Unit): {Victims.Count(v => v.VcuTasks.Contains(nameof(DeliveryKind.ContactNeeded), StringComparison.Ordinal))}"));
+        output.WriteLine(string.Create(inv, $"  Held (HoldContact) now: {Victims.Count(v => v.Held)}"));
 
         output.WriteLine("Deliveries to services (referrals, withdrawal notices, Victim Care Unit tasks):");
         foreach (var group in Deliveries.GroupBy(d => (d.Kind, d.ServiceId, d.Status)).OrderBy(g => g.Key.Kind.ToString(), StringComparer.Ordinal).ThenBy(g => g.Key.ServiceId, StringComparer.Ordinal))

@@ -14,6 +14,9 @@ public enum DeliveryKind
 
     /// <summary>A consent-pathway victim has not been asked: the Victim Care Unit seeks their consent.</summary>
     ConsentRequest,
+
+    /// <summary>Rulebook 1.1 section 6: no channel is safe (or every safe one failed): a person at the Victim Care Unit reaches the victim.</summary>
+    ContactNeeded,
 }
 
 /// <summary>
@@ -35,6 +38,7 @@ public static class DeliveryId
             DeliveryKind.Withdrawal => ("wd", $"wd:{Part(crimeReference)}:{Part(victimId)}:{Part(serviceId)}"),
             DeliveryKind.SingleSessionOffer => ("vcu-session", $"vcu-session:{Part(crimeReference)}:{Part(victimId)}"),
             DeliveryKind.ConsentRequest => ("vcu-consent", $"vcu-consent:{Part(crimeReference)}:{Part(victimId)}"),
+            DeliveryKind.ContactNeeded => ("vcu-contact", $"vcu-contact:{Part(crimeReference)}:{Part(victimId)}"),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
         return IsPlain(plain) ? plain : $"{prefix}-sha256:{Hash(plain)}";

@@ -88,6 +88,7 @@ public sealed record ReferralDocument
         DeliveryKind.Referral => $"Referral {SafeText.OneLine(Id)} (crime {SafeText.OneLine(CrimeReference)})",
         DeliveryKind.Withdrawal => $"Withdrawal of referral {SafeText.OneLine(WithdrawsReferralId)} (crime {SafeText.OneLine(CrimeReference)})",
         DeliveryKind.SingleSessionOffer => $"Single-session offer task {SafeText.OneLine(Id)} (crime {SafeText.OneLine(CrimeReference)})",
+        DeliveryKind.ContactNeeded => $"Contact-needed task {SafeText.OneLine(Id)} (crime {SafeText.OneLine(CrimeReference)})",
         _ => $"Consent-seeking task {SafeText.OneLine(Id)} (crime {SafeText.OneLine(CrimeReference)})",
     });
 

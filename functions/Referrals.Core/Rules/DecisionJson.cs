@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Referrals.Contact;
 
 namespace Referrals.Rules;
 
@@ -23,8 +24,32 @@ public static class DecisionJson
         WriteNullable(json, "recipient", decision.Email.Recipient?.ToString());
         WriteNullable(json, "reason", decision.Email.Reason?.ToString());
         json.WriteEndObject();
+        WriteContact(json, decision.Contact);
+        json.WriteBoolean("held", decision.Held);
         json.WriteString("referralDueBy", decision.ReferralDueBy.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         WriteStrings(json, "reasons", decision.Reasons);
+        json.WriteEndObject();
+    }
+
+    /// <summary>Rulebook 1.1 section 8's <c>contact</c>: the plan's channels and reasons, never a contact detail.</summary>
+    private static void WriteContact(Utf8JsonWriter json, ContactPlan plan)
+    {
+        json.WriteStartObject("contact");
+        WriteNullable(json, "channel", plan.First?.ToString());
+        WriteNullable(json, "recipient", plan.First is null ? null : plan.Recipient?.ToString());
+        json.WriteStartArray("plan");
+        foreach (var line in plan.Lines)
+        {
+            json.WriteStartObject();
+            json.WriteString("channel", line.Channel.ToString());
+            json.WriteBoolean("safe", line.Safe);
+            WriteNullable(json, "reason", line.Reason?.ToString());
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteBoolean("contactNeeded", plan.ContactNeeded);
+        WriteStrings(json, "reasons", plan.Reasons);
         json.WriteEndObject();
     }
 

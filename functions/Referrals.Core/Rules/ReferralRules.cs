@@ -1,4 +1,5 @@
 using Referrals.Calendar;
+using Referrals.Contact;
 using Referrals.Contract;
 
 namespace Referrals.Rules;
@@ -17,7 +18,7 @@ public sealed class ReferralRules(OffenceClassifier classifier, ServiceDirectory
         "1", "4.1", "4.2", "4.10", "2", "3A", "36", "56A", "5D", "106", "72",
     };
 
-    /// <summary>Rulebook 1.1 section 6: homicide, whose bereaved relatives hear from their family liaison officer, not an automated email.</summary>
+    /// <summary>Rulebook 1.1 section 6: homicide, whose bereaved relatives hear from their family liaison officer, not an automated message.</summary>
     public static readonly IReadOnlySet<string> HomicideCodes = new HashSet<string>(StringComparer.Ordinal) { "1", "4.1", "4.2", "4.10" };
 
     public IReadOnlyList<VictimDecision> Decide(CrimeEvent snapshot)
@@ -46,7 +47,13 @@ public sealed class ReferralRules(OffenceClassifier classifier, ServiceDirectory
         var eligible = directory.Services.Where(s => s.IsEligible(categories)).ToList();
         var (referral, referred) = DecideReferral(pathway, victim.Support, eligible, reasons);
         var enhanced = HasEnhancedRights(snapshot, offence, victim, isChild, reasons);
-        var email = DecideEmail(offence, pathway, victim, isChild, reasons);
+        var contact = ContactRules.Plan(offence, pathway, victim, isChild);
+        reasons.Add(contact[Channel.Email].Because);
+        var held = CrimeFlags.Has(snapshot.Crime, CrimeFlags.HoldContact);
+        if (held)
+        {
+            reasons.Add("HoldContact flag: nothing is sent for this crime (no message, referral, withdrawal or Victim Care Unit task) until a later snapshot lifts the hold");
+        }
         var dueBy = calendar.AddWorkingDays(recordedOn, ReferralWorkingDays);
 
         return new VictimDecision(
@@ -61,9 +68,11 @@ public sealed class ReferralRules(OffenceClassifier classifier, ServiceDirectory
             [.. eligible.Select(s => s.Id)],
             SingleSessionOffer: referral == ReferralOutcome.Declined,
             enhanced,
-            email,
+            ContactRules.EmailOf(contact),
             dueBy,
-            reasons);
+            reasons,
+            contact,
+            held);
     }
 
     /// <summary>Under 18 on the recorded date. Never throws, whatever the dates (an 18th birthday past year 9999 is a child's).</summary>
@@ -165,66 +174,5 @@ public sealed class ReferralRules(OffenceClassifier classifier, ServiceDirectory
             ? $"enhanced rights: {string.Join(", ", because)}"
             : "standard rights: no enhanced-rights criterion applies");
         return because.Count > 0;
-    }
-
-    private static EmailDecision DecideEmail(OffenceClassification offence, Pathway pathway, Victim victim, bool isChild, List<string> reasons)
-    {
-        if (victim.BereavedRelative && HomicideCodes.Contains(offence.Code))
-        {
-            return Suppressed(EmailSuppression.FamilyLiaison,
-                "bereaved relative after a homicide: the family liaison officer gives the information in person", reasons);
-        }
-
-        var recipient = EmailRecipient.Victim;
-        var (address, emailSafe) = (victim.Email, victim.EmailSafe);
-        if (isChild)
-        {
-            if (victim.ParentOrGuardian is not { } parent)
-            {
-                return Suppressed(EmailSuppression.NoSafeRecipient, "child victim with no parent or guardian recorded", reasons);
-            }
-
-            if (parent.IsSuspect != false)
-            {
-                return Suppressed(EmailSuppression.NoSafeRecipient,
-                    parent.IsSuspect == true ? "child victim's parent or guardian is a suspect" : "child victim's parent or guardian is not recorded as not a suspect",
-                    reasons);
-            }
-
-            recipient = EmailRecipient.ParentOrGuardian;
-            (address, emailSafe) = (parent.Email, parent.EmailSafe);
-        }
-
-        var who = recipient == EmailRecipient.Victim ? "victim" : "parent or guardian";
-        if (!EmailAddress.TryNormalise(address, out var valid))
-        {
-            return Suppressed(EmailSuppression.NoEmailAddress,
-                address is null ? $"{who} has no email address" : $"{who}'s email address is not valid: treated as absent",
-                reasons);
-        }
-
-        if (emailSafe == false)
-        {
-            return Suppressed(EmailSuppression.UnsafeToContact, $"{who}'s email is recorded as not safe to use", reasons);
-        }
-
-        if (pathway == Pathway.Consent && emailSafe != true)
-        {
-            return Suppressed(EmailSuppression.NotConfirmedSafe, $"consent pathway and {who}'s email is not confirmed safe", reasons);
-        }
-
-        if ((offence.Is(Category.Stalking) || offence.Is(Category.Harassment)) && emailSafe != true)
-        {
-            return Suppressed(EmailSuppression.NotConfirmedSafe, $"stalking or harassment and {who}'s email is not confirmed safe", reasons);
-        }
-
-        reasons.Add($"entitlement email to the {who}");
-        return EmailDecision.SendTo(recipient, valid);
-    }
-
-    private static EmailDecision Suppressed(EmailSuppression reason, string because, List<string> reasons)
-    {
-        reasons.Add($"no entitlement email ({reason}): {because}");
-        return EmailDecision.Suppress(reason);
     }
 }

@@ -1,3 +1,5 @@
+using Referrals.Contact;
+
 namespace Referrals.Rules;
 
 /// <summary>
@@ -12,6 +14,9 @@ public sealed record EmailDecision(bool Send, EmailRecipient? Recipient, EmailSu
 }
 
 /// <summary>What the rules decided for one victim of one snapshot, with every reason (rulebook section 8).</summary>
+/// <param name="Email">The email line of <paramref name="Contact"/>, as rulebook v1 has it.</param>
+/// <param name="Contact">Rulebook 1.1 section 6: each channel, safe or why not.</param>
+/// <param name="Held">The crime carries HoldContact (section 9): decided and counted, but nothing is sent until the hold is lifted.</param>
 public sealed record VictimDecision(
     string EventId,
     string CrimeReference,
@@ -26,7 +31,9 @@ public sealed record VictimDecision(
     bool EnhancedRights,
     EmailDecision Email,
     DateOnly ReferralDueBy,
-    IReadOnlyList<string> Reasons)
+    IReadOnlyList<string> Reasons,
+    ContactPlan Contact,
+    bool Held)
 {
     public bool IsChild => Categories.Contains(Category.Child);
 }

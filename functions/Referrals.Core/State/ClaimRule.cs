@@ -31,6 +31,15 @@ public static class ClaimRule
         _ => ClaimStep.Nothing,
     };
 
+    /// <summary>A text message or letter: as an email (Notify has no idempotency key either), and nothing to count again (its events travel with its state).</summary>
+    public static ClaimStep ForMessage(MessageState message, DateTimeOffset now, TimeSpan lease) => message.Status switch
+    {
+        MessageStatus.Sending when now - message.AttemptedAt < lease => ClaimStep.RetryLater,
+        MessageStatus.Sending => ClaimStep.Unconfirmed,
+        MessageStatus.Queued => ClaimStep.Send,
+        _ => ClaimStep.Nothing,
+    };
+
     /// <param name="idempotent">Whether the channel dedupes on the delivery id (an API with an Idempotency-Key): then an expired claim may send again.</param>
     public static ClaimStep ForDelivery(DeliveryState delivery, DateTimeOffset now, TimeSpan lease, bool idempotent) => delivery.Status switch
     {

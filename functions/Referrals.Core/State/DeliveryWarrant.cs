@@ -14,8 +14,22 @@ public static class DeliveryWarrant
             DeliveryKind.Withdrawal => status == ReferralStatus.Withdrawn,
             DeliveryKind.SingleSessionOffer => status == ReferralStatus.Declined,
             DeliveryKind.ConsentRequest => status == ReferralStatus.AwaitingConsent,
+            DeliveryKind.ContactNeeded => true,
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
         return warranted ? null : $"no longer warranted: the victim is now {status}";
     }
+
+    /// <summary>
+    /// As <see cref="WhyNot(DeliveryKind, ReferralStatus)"/>, on the victim's whole state: nothing is warranted while the
+    /// crime is held (the delivery waits, and is handed on again when the hold is lifted), and a ContactNeeded task is
+    /// not once the information was delivered.
+    /// </summary>
+    public static string? WhyNot(DeliveryKind kind, VictimState victim) =>
+        kind == DeliveryKind.ContactNeeded && Contact.ContactPlan.Order.Any(c => ContactRule.Of(victim, c) == ChannelProgress.Delivered)
+            ? "no longer warranted: the victim has been sent the information"
+            : WhyNot(kind, victim.ReferralStatus);
+
+    /// <summary>Rulebook 1.1 section 9: held deliveries wait, unsent and unsettled.</summary>
+    public static bool IsHeld(VictimState victim) => victim.Contact.Held;
 }

@@ -35,6 +35,37 @@ public enum EmailStatus
 
     /// <summary>A sender stopped between calling SendGrid and recording the result: it may have been sent. Never resent automatically.</summary>
     Unconfirmed,
+
+    /// <summary>SendGrid's Event Webhook reported it delivered (or reported as spam, which means it arrived).</summary>
+    Delivered,
+}
+
+/// <summary>A text message's or a letter's life (GOV.UK Notify): at most one of each per victim, ever, except one Notify says it never sent.</summary>
+public enum MessageStatus
+{
+    /// <summary>Not used: the information goes, or went, by another channel.</summary>
+    NotNeeded,
+
+    /// <summary>Not safe for this victim now (the plan's reason); the next snapshot may change that.</summary>
+    Suppressed,
+
+    /// <summary>Decided; a work item is (or will be) on the messages queue.</summary>
+    Queued,
+
+    /// <summary>Claimed by a sender that is calling Notify now.</summary>
+    Sending,
+
+    /// <summary>Notify accepted it (201); its delivery receipt has not come yet.</summary>
+    Sent,
+
+    /// <summary>Delivered to the phone, or, for a letter, accepted by Notify's printer for printing and posting.</summary>
+    Delivered,
+
+    /// <summary>Failed for good (Notify refused it, or reported a permanent or temporary failure after its own retries): the next safe channel is used.</summary>
+    Failed,
+
+    /// <summary>A sender stopped between calling Notify and recording the result: it may have been sent. Never resent automatically.</summary>
+    Unconfirmed,
 }
 
 /// <summary>A delivery's life: at most one of each delivery id ever reaches its service.</summary>

@@ -35,6 +35,46 @@ public static class TallyRule
             Add(TallyCategories.EmailSuppressed(reason));
         }
 
+        if (next.Contact.Held)
+        {
+            Add(TallyCategories.HeldContact);
+        }
+
+        return counted.ToImmutable();
+    }
+
+    /// <summary>
+    /// The contact events of a victim's channels (rulebook 1.1 section 6), each once ever: informed by a channel (delivered;
+    /// a letter accepted for printing and posting), and on time when within 2 working days of the recorded date; failed
+    /// by a channel; no safe channel (ContactNeeded). Counted in the month the channel was queued, else <paramref name="month"/>.
+    /// </summary>
+    public static ImmutableSortedDictionary<string, Month> ContactCounted(VictimState victim, Month month)
+    {
+        var counted = victim.Counted.ToBuilder();
+        void Channel(Contact.Channel channel, ChannelProgress progress, Month? queued, DateTimeOffset? deliveredAt)
+        {
+            if (progress == ChannelProgress.Delivered)
+            {
+                counted.TryAdd(TallyCategories.InformedBy(channel), queued ?? month);
+                if (deliveredAt is { } at && Calendar.London.DateOf(at) <= victim.ReferralDueBy)
+                {
+                    counted.TryAdd(TallyCategories.InformedWithinTwoWorkingDays, queued ?? month);
+                }
+            }
+            else if (progress == ChannelProgress.Failed)
+            {
+                counted.TryAdd(TallyCategories.MessageFailed(channel), queued ?? month);
+            }
+        }
+
+        Channel(Contact.Channel.Email, ContactRule.Of(victim.Email.Status), victim.Email.Month, victim.Email.DeliveredAt);
+        Channel(Contact.Channel.Sms, ContactRule.Of(victim.Contact.Sms.Status), victim.Contact.Sms.Month, victim.Contact.Sms.DeliveredAt);
+        Channel(Contact.Channel.Letter, ContactRule.Of(victim.Contact.Letter.Status), victim.Contact.Letter.Month, victim.Contact.Letter.DeliveredAt);
+        if (victim.VcuTasks.Contains(DeliveryKind.ContactNeeded))
+        {
+            counted.TryAdd(TallyCategories.ContactNeeded, month);
+        }
+
         return counted.ToImmutable();
     }
 

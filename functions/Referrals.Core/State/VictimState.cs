@@ -16,7 +16,8 @@ public sealed record EmailState(
     DateTimeOffset? AttemptedAt = null,
     DateTimeOffset? SentAt = null,
     string? MessageId = null,
-    Month? Month = null);
+    Month? Month = null,
+    DateTimeOffset? DeliveredAt = null);
 
 /// <summary>
 /// What the pipeline knows and has done for one victim of one crime, across every snapshot so far. The sets only
@@ -24,6 +25,7 @@ public sealed record EmailState(
 /// </summary>
 /// <param name="Referral">This version's decision (rulebook section 3).</param>
 /// <param name="ReferralStatus">The decision in the light of history: adds ConvertedToYes and Withdrawn.</param>
+/// <param name="Contact">Rulebook 1.1: the contact plan, the text message and letter, and HoldContact.</param>
 public sealed record VictimState(
     string CrimeReference,
     string VictimId,
@@ -41,7 +43,8 @@ public sealed record VictimState(
     EmailState Email,
     ImmutableSortedSet<DeliveryKind> VcuTasks,
     ImmutableSortedDictionary<string, Month> Counted,
-    DateTimeOffset UpdatedAt)
+    DateTimeOffset UpdatedAt,
+    ContactState Contact)
 {
     /// <summary>What a tally event of this victim is about: deterministic, no personal data.</summary>
     public string Subject => $"{CrimeReference}:{VictimId}";

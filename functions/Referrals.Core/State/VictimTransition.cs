@@ -35,10 +35,12 @@ public static class VictimTransition
             decision.EnhancedRights,
             decision.IsChild,
             decision.ReferralDueBy,
-            EmailRule.Next(previous?.Email, decision.Email, now, month),
+            previous?.Email ?? new EmailState(EmailStatus.Suppressed),
             tasks,
             previous?.Counted ?? ImmutableSortedDictionary.Create<string, Month>(StringComparer.Ordinal),
-            now);
+            now,
+            ContactState.Of(decision.Contact, previous?.Contact, decision.Held));
+        next = ContactRule.Apply(next, now, month);
         next = next with { Counted = TallyRule.Counted(previous, next, decision.Categories, month) };
         return new VictimChange(previous, next, reason is null ? [] : [reason]);
     }

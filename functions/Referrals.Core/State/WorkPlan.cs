@@ -8,11 +8,24 @@ public sealed record PlannedDelivery(DeliveryKind Kind, string ServiceId);
 /// <summary>
 /// Which deliveries a victim's state asks for. The ingestor hands on <see cref="Between"/> after a commit and
 /// <see cref="All"/> on a redelivery (a crash between commit and enqueue loses nothing; deliveries are idempotent).
+/// While the crime is held (HoldContact) it asks for nothing.
 /// </summary>
 public static class WorkPlan
 {
     public static IEnumerable<PlannedDelivery> Between(VictimState? previous, VictimState next)
     {
+        // Rulebook 1.1 section 9: nothing goes out while the crime is held; once a snapshot lifts the hold, everything the
+        // state asks for goes, as if just decided (the receivers' ids make anything already sent a repeat).
+        if (next.Contact.Held)
+        {
+            yield break;
+        }
+
+        if (previous?.Contact.Held == true)
+        {
+            previous = null;
+        }
+
         foreach (var service in next.ReferredServices.Except(previous?.ReferredServices ?? []))
         {
             yield return new(DeliveryKind.Referral, service);

@@ -30,6 +30,13 @@ public static class TallyCategories
     public const string EmailsSent = "EmailsSent";
     public const string RejectedMessages = "RejectedMessages";
     public const string PersonalDataPurged = "PersonalDataPurged";
+    public const string ContactNeeded = "ContactNeeded";
+    public const string HeldContact = "HeldContact";
+    public const string InformedWithinTwoWorkingDays = "InformedWithinTwoWorkingDays";
+
+    public static string InformedBy(Contact.Channel channel) => $"Informed.{channel}";
+
+    public static string MessageFailed(Contact.Channel channel) => $"MessageFailed.{channel}";
 
     public static string DeliveredTo(string serviceId) => $"Delivered.{serviceId}";
 
@@ -53,9 +60,16 @@ public static class TallyCategories
         new(ReferralsLate, "Referrals Late", "Referrals delivered after their due date."),
         new(ReferralsFailed, "Referrals Failed", "Referrals, withdrawals or tasks that failed for good (a 4xx from the service, or retries exhausted): in `referrals poison`."),
         new(WithdrawalNotices, "Withdrawal Notices Delivered", "Withdrawal notices accepted by a service."),
-        new(VcuTasksDelivered, "VCU Tasks Delivered", "Single-session offers and consent-seeking tasks delivered to the Victim Care Unit."),
+        new(VcuTasksDelivered, "VCU Tasks Delivered", "Single-session offers, consent-seeking and contact-needed tasks delivered to the Victim Care Unit."),
         new(EmailsSent, "Emails Sent", "Entitlement emails accepted by SendGrid."),
         .. Enum.GetValues<EmailSuppression>().Select(r => new TallyCategory(EmailSuppressed(r), $"Emails Suppressed: {r}", $"Victims not emailed because of {r} (rulebook section 5).")),
+        new(InformedBy(Contact.Channel.Email), "Informed by Email", "Victims whose entitlement email SendGrid reported delivered."),
+        new(InformedBy(Contact.Channel.Sms), "Informed by Text Message", "Victims whose entitlement text message GOV.UK Notify reported delivered."),
+        new(InformedBy(Contact.Channel.Letter), "Informed by Letter", "Victims whose entitlement letter GOV.UK Notify accepted for printing and posting."),
+        new(InformedWithinTwoWorkingDays, "Informed Within 2 Working Days", "Victims informed (any channel) on or before 2 working days from the recorded date (Europe/London)."),
+        .. Enum.GetValues<Contact.Channel>().Select(c => new TallyCategory(MessageFailed(c), $"Messages Failed: {c}", $"Victims whose entitlement {Contact.ContactPlan.Noun(c)} failed for good (bounced, dropped, refused or a permanent failure); the next safe channel was used.")),
+        new(ContactNeeded, "Contact Needed (no safe channel)", "Victims no channel could safely reach, or whose every safe channel failed: the Victim Care Unit was asked to make contact."),
+        new(HeldContact, "Held (HoldContact)", "Victims of crimes held by the officer in the case: nothing was sent while the hold lasted."),
         new(RejectedMessages, "Rejected Messages", "Crime-event messages refused as bad input, in the month they were received."),
         new(PersonalDataPurged, "Personal Data Purged", "Victims whose personal data the retention function removed, in the month it did (docs/privacy.md)."),
     ];

@@ -23,6 +23,9 @@ public static class Settings
 
     /// <summary>NCRONTAB schedule (UTC) of the retention function, e.g. "0 30 2 * * *" (daily); periods are in <see cref="RetentionOptions"/>.</summary>
     public const string RetentionSchedule = "RETENTION_SCHEDULE";
+
+    /// <summary>NCRONTAB schedule (UTC) of the Notify status timer, e.g. "0 */15 * * * *": asks Notify about messages whose callback has not come.</summary>
+    public const string NotifyStatusSchedule = "NOTIFY_STATUS_SCHEDULE";
 }
 
 /// <summary>

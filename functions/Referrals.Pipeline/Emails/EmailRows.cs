@@ -38,11 +38,22 @@ public sealed class EmailRows(VictimStateStore states, IOptions<SendGridOptions>
         return (null, latest?.State.Email.Status);
     }
 
+    /// <summary>One ETag-checked write of a claim: the row claimed, or null when another change came first.</summary>
+    public Task<Stored<VictimState>?> TryClaimAsync(Stored<VictimState> victim, VictimState claimed) =>
+        states.TryReplaceAsync(victim, claimed, CancellationToken.None);
+
     /// <summary>
     /// Applies a change to the victim's email: to the row this sender holds when it is still current (one request),
     /// else to the latest row, reloading if a newer snapshot changed it meanwhile.
     /// </summary>
-    public async Task UpdateAsync(EmailWorkItem item, Stored<VictimState>? held, Func<EmailState, EmailState> change, CancellationToken cancellationToken, IReadOnlyList<TallyEvent>? counted = null)
+    public async Task UpdateAsync(EmailWorkItem item, Stored<VictimState>? held, Func<EmailState, EmailState> change, CancellationToken cancellationToken, IReadOnlyList<TallyEvent>? counted = null) =>
+        await ChangeAsync(item, held, v => v with { Email = change(v.Email) }, cancellationToken, counted);
+
+    /// <summary>
+    /// Applies a change to the victim's state, with the tally events it gives (<see cref="TallyRule.Between"/>) and
+    /// <paramref name="counted"/> in the same transaction: the change made, or null when the victim's row is gone.
+    /// </summary>
+    public async Task<VictimChange?> ChangeAsync(EmailWorkItem item, Stored<VictimState>? held, Func<VictimState, VictimState> change, CancellationToken cancellationToken, IReadOnlyList<TallyEvent>? counted = null)
     {
         for (var attempt = 1; attempt <= 5; attempt++)
         {
@@ -50,15 +61,16 @@ public sealed class EmailRows(VictimStateStore states, IOptions<SendGridOptions>
             if (victim is null)
             {
                 await states.CountAsync(item.CrimeReference, counted ?? [], cancellationToken);
-                return;
+                return null;
             }
 
-            if (await states.TryReplaceAsync(victim, victim.State with { Email = change(victim.State.Email), UpdatedAt = time.GetUtcNow() }, cancellationToken, counted) is not null)
+            var next = change(victim.State) with { UpdatedAt = time.GetUtcNow() };
+            if (await states.TryReplaceAsync(victim, next, cancellationToken, [.. counted ?? [], .. TallyRule.Between(victim.State, next)]) is not null)
             {
-                return;
+                return new VictimChange(victim.State, next, []);
             }
         }
 
-        throw new RetryLaterException($"Victim {ids.Victim(item.VictimId)} of crime {ids.Reference(item.CrimeReference)} kept changing while its email result was recorded.");
+        throw new RetryLaterException($"Victim {ids.Victim(item.VictimId)} of crime {ids.Reference(item.CrimeReference)} kept changing while its message result was recorded.");
     }
 }

@@ -1,7 +1,10 @@
 using Microsoft.Extensions.Logging;
+using Referrals.Contact;
 using Referrals.Emails;
 using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Logging;
+using Referrals.Pipeline.Notify;
 using Referrals.Pipeline.Outbound;
 using Referrals.Pipeline.Storage;
 using Referrals.State;
@@ -21,6 +24,8 @@ public sealed partial class EntitlementEmailSender(
     EmailDrafts drafts,
     SendGridGateway gateway,
     WorkOutcomes outcomes,
+    NotifyMessageSender notify,
+    IngestHandOff handOff,
     TimeProvider time,
     LogIds ids,
     ILogger<EntitlementEmailSender> logger)
@@ -36,7 +41,21 @@ public sealed partial class EntitlementEmailSender(
         }
 
         message = message.About(item.CrimeReference, item.VictimId);
+        if (item.Channel != Channel.Email)
+        {
+            await notify.HandleAsync(message, item, cancellationToken);
+            return;
+        }
+
         var victim = await rows.LoadAsync(item, cancellationToken);
+        if (victim is { State.Contact.Held: true })
+        {
+            // Rulebook 1.1 section 9: it stays Queued; the snapshot that lifts the hold hands it on again.
+            var (heldCrime, heldVictim) = ids.Of(item.CrimeReference, item.VictimId);
+            LogHeld(logger, heldCrime, heldVictim);
+            return;
+        }
+
         switch (victim is null ? (ClaimStep?)null : rows.StepFor(victim))
         {
             case ClaimStep.RetryLater:
@@ -89,9 +108,22 @@ public sealed partial class EntitlementEmailSender(
             _ => e => e with { Status = EmailStatus.Unconfirmed, Reason = reason },
         };
         IReadOnlyList<TallyEvent> counted = settled == Settled.Done ? [TallyRule.EmailSent(claimed.State, Month.Of(time.GetUtcNow()))] : [];
-        await outcomes.RecordAsync(message, settled, reason, () => rows.UpdateAsync(item, claimed, change, CancellationToken.None, counted), ("email", string.Empty, "sent"),
+        VictimChange? changed = null;
+        var month = Month.Of(time.GetUtcNow());
+
+        // A receipt may have come first (delivered or bounced): a status never goes back. A failure passes the
+        // information to the next safe channel, or asks the Victim Care Unit to make contact (ContactRule).
+        async Task WriteAsync() => changed = await rows.ChangeAsync(item, claimed,
+            v => ContactRule.Of(v.Email.Status) is ChannelProgress.Delivered or ChannelProgress.Failed ? v : ContactRule.Apply(v with { Email = change(v.Email) }, time.GetUtcNow(), month),
+            CancellationToken.None, counted);
+        await outcomes.RecordAsync(message, settled, reason, WriteAsync, ("email", string.Empty, "sent"),
             () => LogDeadLettered(logger, ids.Reference(item.CrimeReference), ids.Victim(item.VictimId)),
             $"Email for victim {ids.Victim(item.VictimId)} of crime {ids.Reference(item.CrimeReference)} deferred");
+        if (changed is not null && settled != Settled.Done)
+        {
+            await handOff.HandOnAsync([changed], month, CancellationToken.None);
+        }
+
         if (settled == Settled.Done)
         {
             var (loggedCrime, loggedVictim) = ids.Of(item.CrimeReference, item.VictimId);
@@ -101,6 +133,9 @@ public sealed partial class EntitlementEmailSender(
 
     private Task DeadLetterAsync(WorkMessage message, string reason, CancellationToken cancellationToken) =>
         outcomes.DeadLetterAsync(message, reason, () => LogDeadLettered(logger, ids.Reference(message.CrimeReference!), ids.Victim(message.VictimId!)), cancellationToken);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Entitlement email for crime {CrimeReference} victim {VictimId} waits: the crime is held (HoldContact)")]
+    private static partial void LogHeld(ILogger logger, string crimeReference, string victimId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Entitlement email sent for crime {CrimeReference} victim {VictimId}")]
     private static partial void LogSent(ILogger logger, string crimeReference, string victimId);

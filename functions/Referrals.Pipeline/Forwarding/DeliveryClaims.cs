@@ -68,7 +68,12 @@ public sealed class DeliveryClaims(
                 return false;
         }
 
-        if (DeliveryWarrant.WhyNot(item.Kind, victim.ReferralStatus) is { } notWarranted)
+        if (DeliveryWarrant.IsHeld(victim))
+        {
+            return false; // Stays Pending: the snapshot that lifts the hold hands it on again.
+        }
+
+        if (DeliveryWarrant.WhyNot(item.Kind, victim) is { } notWarranted)
         {
             await results.SettleAsync(delivery, DeliveryStatus.Cancelled, notWarranted);
             return false;

@@ -13,11 +13,19 @@ namespace Referrals.Pipeline.Forwarding;
 /// </summary>
 public sealed class ReferralDocuments(VictimStateStore states, RulesData rules, LogIds ids)
 {
+    /// <summary>Why a delivery waits unsent: the crime is held (rulebook 1.1 section 9); the snapshot lifting the hold hands it on again.</summary>
+    public const string Held = "held: the crime carries HoldContact";
+
     /// <summary>The document to send, or why none is (and whether the victim's state is gone).</summary>
     public async Task<(ReferralDocument? Document, string? NotSent, bool VictimGone)> ForAsync(ReferralWorkItem item)
     {
         var current = await states.LoadVictimAsync(item.CrimeReference, item.VictimId, CancellationToken.None);
-        if ((current is null ? "the victim's state is gone" : DeliveryWarrant.WhyNot(item.Kind, current.State.ReferralStatus)) is { } notWarranted)
+        if (current is not null && DeliveryWarrant.IsHeld(current.State))
+        {
+            return (null, Held, false);
+        }
+
+        if ((current is null ? "the victim's state is gone" : DeliveryWarrant.WhyNot(item.Kind, current.State)) is { } notWarranted)
         {
             return (null, notWarranted, current is null);
         }

@@ -40,7 +40,7 @@ public sealed class ReferralForwarder(
         var (document, notSent, victimGone) = await documents.ForAsync(item);
         if (document is null)
         {
-            await results.SettleAsync(claimed, DeliveryStatus.Cancelled, notSent);
+            await results.SettleAsync(claimed, notSent == ReferralDocuments.Held ? DeliveryStatus.Pending : DeliveryStatus.Cancelled, notSent);
             if (victimGone)
             {
                 await results.DeadLetterAsync(message, "no stored state for this victim", item, CancellationToken.None);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Referrals.Contact;
 using Referrals.Contract;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Forwarding;
@@ -55,16 +56,29 @@ public sealed partial class IngestHandOff(
         return IngestOutcome.Stale;
     }
 
-    private async Task HandOnAsync(IReadOnlyCollection<VictimChange> changes, Month month, CancellationToken cancellationToken)
+    /// <summary>
+    /// The deliveries new in each change and every queued message (email, text, letter), unless the crime is held: those
+    /// wait for the snapshot that lifts the hold. Also used after a message failed or a receipt came, which may pass the
+    /// information to the next channel or raise a ContactNeeded task.
+    /// </summary>
+    public async Task HandOnAsync(IReadOnlyCollection<VictimChange> changes, Month month, CancellationToken cancellationToken)
     {
         foreach (var (change, planned) in changes.SelectMany(c => WorkPlan.Between(c.Previous, c.Next).Select(p => (c, p))))
         {
             await work.EnqueueReferralAsync(new ReferralWorkItem(planned.Kind, change.Next.CrimeReference, change.Next.VictimId, planned.ServiceId, month.ToString(), change.Next.ReferralDueBy), cancellationToken);
         }
 
-        foreach (var victim in changes.Select(c => c.Next).Where(v => v.Email.Status == EmailStatus.Queued))
+        foreach (var victim in changes.Select(c => c.Next).Where(v => !v.Contact.Held))
         {
-            await work.EnqueueEmailAsync(new EmailWorkItem(victim.CrimeReference, victim.VictimId, victim.Version), cancellationToken);
+            if (victim.Email.Status == EmailStatus.Queued)
+            {
+                await work.EnqueueEmailAsync(new EmailWorkItem(victim.CrimeReference, victim.VictimId, victim.Version), cancellationToken);
+            }
+
+            foreach (var channel in new[] { Channel.Sms, Channel.Letter }.Where(c => ContactRule.Message(victim, c).Status == MessageStatus.Queued))
+            {
+                await work.EnqueueEmailAsync(new EmailWorkItem(victim.CrimeReference, victim.VictimId, victim.Version, channel), cancellationToken);
+            }
         }
     }
 

@@ -23,9 +23,3 @@ public interface IReceiptSink
 {
     Task<ReceiptResult> ApplyAsync(Receipt receipt, CancellationToken cancellationToken);
 }
-
-/// <summary>The sink until one that applies receipts to the victims' state is registered: every receipt is an unknown message.</summary>
-public sealed class UnknownMessageSink : IReceiptSink
-{
-    public Task<ReceiptResult> ApplyAsync(Receipt receipt, CancellationToken cancellationToken) => Task.FromResult(ReceiptResult.UnknownMessage);
-}

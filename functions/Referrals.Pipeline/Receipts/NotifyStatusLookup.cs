@@ -25,7 +25,7 @@ public abstract record StatusLookup
 /// messages whose callback never came. Authenticated like every Notify call, with a JWT (HS256) whose <c>iss</c> is the
 /// service id and <c>iat</c> now, signed with the API key's secret part. A redirect is never followed.
 /// </summary>
-public sealed class NotifyStatusLookup(HttpClient http, IOptions<NotifyApiOptions> options, TimeProvider time)
+public sealed class NotifyStatusLookup(HttpClient http, IOptions<Configuration.NotifyOptions> options, TimeProvider time)
 {
     public async Task<StatusLookup> GetAsync(string notificationId, CancellationToken cancellationToken)
     {

@@ -69,6 +69,26 @@ public sealed class VictimStateEntity : ITableEntity
     /// <summary>yyyy-MM.</summary>
     public string? EmailMonth { get; set; }
 
+    public DateTimeOffset? EmailDeliveredAt { get; set; }
+
+    /// <summary>JSON array of the contact plan's lines (channel and reason), rulebook 1.1; empty for a row from before it.</summary>
+    public string ContactPlan { get; set; } = "[]";
+
+    public EmailRecipient? ContactRecipient { get; set; }
+
+    /// <summary>The crime carries HoldContact: nothing is sent for this victim.</summary>
+    public bool Held { get; set; }
+
+    public MessageStatus SmsStatus { get; set; }
+
+    /// <summary>JSON of the text message's <see cref="MessageState"/>.</summary>
+    public string Sms { get; set; } = "{}";
+
+    public MessageStatus LetterStatus { get; set; }
+
+    /// <summary>JSON of the letter's <see cref="MessageState"/>.</summary>
+    public string Letter { get; set; } = "{}";
+
     /// <summary>JSON array of <see cref="DeliveryKind"/> names.</summary>
     public string VcuTasks { get; set; } = "[]";
 
@@ -86,18 +106,19 @@ public sealed class VictimStateEntity : ITableEntity
 /// <summary>The one mapping between <see cref="VictimState"/> and its row.</summary>
 public static class VictimRow
 {
-    private static readonly JsonSerializerOptions Json = new() { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
+    private static readonly JsonSerializerOptions JsonOptions = new() { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 
     public static Stored<VictimState> ToStored(this VictimStateEntity row) => new(new VictimState(
         row.CrimeReference, row.VictimId, row.FirstSeenVersion, row.Version, row.Pathway, row.Referral, row.ReferralStatus,
         Set<string>(row.ReferredServices), Set<string>(row.EligibleServices), row.SingleSessionOffer, row.EnhancedRights, row.Child,
         DateOnly.ParseExact(row.ReferralDueBy, "yyyy-MM-dd", CultureInfo.InvariantCulture),
         new EmailState(row.EmailStatus, row.EmailReason, row.EmailRecipient, row.EmailQueuedAt, row.EmailAttemptedAt, row.EmailSentAt, row.EmailMessageId,
-            Month.TryParse(row.EmailMonth, out var month) ? month : null),
+            Month.TryParse(row.EmailMonth, out var month) ? month : null, row.EmailDeliveredAt),
         Set<DeliveryKind>(row.VcuTasks),
-        (JsonSerializer.Deserialize<Dictionary<string, string>>(row.Counted, Json) ?? [])
+        (JsonSerializer.Deserialize<Dictionary<string, string>>(row.Counted, JsonOptions) ?? [])
             .Where(e => Month.TryParse(e.Value, out _)).ToImmutableSortedDictionary(e => e.Key, e => Month.TryParse(e.Value, out var m) ? m : default, StringComparer.Ordinal),
-        row.UpdatedAt), row.ETag, new SnapshotCopy(row.SnapshotSource, row.SnapshotSource == SnapshotSource.VictimRow ? row.Snapshot ?? [] : []));
+        row.UpdatedAt,
+        new ContactState([.. JsonSerializer.Deserialize<PlanLine[]>(row.ContactPlan, JsonOptions) ?? []], row.ContactRecipient, Message(row.SmsStatus, row.Sms), Message(row.LetterStatus, row.Letter), row.Held)), row.ETag, new SnapshotCopy(row.SnapshotSource, row.SnapshotSource == SnapshotSource.VictimRow ? row.Snapshot ?? [] : []));
 
     /// <summary>The row of a state and its copy of the snapshot (the one it was read with, unless ingest brings a new one).</summary>
     public static VictimStateEntity ToRow(this VictimState state, ETag etag, SnapshotCopy? copy) => new()
@@ -112,8 +133,8 @@ public static class VictimRow
         Pathway = state.Pathway,
         Referral = state.Referral,
         ReferralStatus = state.ReferralStatus,
-        ReferredServices = JsonSerializer.Serialize(state.ReferredServices, Json),
-        EligibleServices = JsonSerializer.Serialize(state.EligibleServices, Json),
+        ReferredServices = JsonSerializer.Serialize(state.ReferredServices, JsonOptions),
+        EligibleServices = JsonSerializer.Serialize(state.EligibleServices, JsonOptions),
         SingleSessionOffer = state.SingleSessionOffer,
         EnhancedRights = state.EnhancedRights,
         Child = state.Child,
@@ -126,12 +147,34 @@ public static class VictimRow
         EmailSentAt = state.Email.SentAt,
         EmailMessageId = state.Email.MessageId,
         EmailMonth = state.Email.Month?.ToString(),
-        VcuTasks = JsonSerializer.Serialize(state.VcuTasks, Json),
-        Counted = JsonSerializer.Serialize(state.Counted.ToDictionary(e => e.Key, e => e.Value.ToString()), Json),
+        EmailDeliveredAt = state.Email.DeliveredAt,
+        ContactPlan = JsonSerializer.Serialize(state.Contact.Plan, JsonOptions),
+        ContactRecipient = state.Contact.Recipient,
+        Held = state.Contact.Held,
+        SmsStatus = state.Contact.Sms.Status,
+        Sms = Json(state.Contact.Sms),
+        LetterStatus = state.Contact.Letter.Status,
+        Letter = Json(state.Contact.Letter),
+        VcuTasks = JsonSerializer.Serialize(state.VcuTasks, JsonOptions),
+        Counted = JsonSerializer.Serialize(state.Counted.ToDictionary(e => e.Key, e => e.Value.ToString()), JsonOptions),
         UpdatedAt = state.UpdatedAt,
         SnapshotSource = (copy ?? SnapshotCopy.OnCrimeRow).Source,
         Snapshot = copy is { Source: SnapshotSource.VictimRow, Payload: var payload } ? payload : null,
     };
 
-    private static ImmutableSortedSet<T> Set<T>(string json) => [.. JsonSerializer.Deserialize<T[]>(json, Json) ?? []];
+    /// <summary>The status is its own column (for queries and operators); the rest of the message is JSON.</summary>
+    private static MessageState Message(MessageStatus status, string json) =>
+        JsonSerializer.Deserialize<MessageColumns>(json, JsonOptions) is { } m
+            ? new MessageState(status, m.Reason, m.Recipient, m.QueuedAt, m.AttemptedAt, m.SentAt, m.DeliveredAt, m.NotificationId,
+                Month.TryParse(m.Month, out var month) ? month : null, m.Attempts)
+            : MessageState.NotNeeded with { Status = status };
+
+    private static string Json(MessageState m) => JsonSerializer.Serialize(
+        new MessageColumns(m.Reason, m.Recipient, m.QueuedAt, m.AttemptedAt, m.SentAt, m.DeliveredAt, m.NotificationId, m.Month?.ToString(), m.Attempts), JsonOptions);
+
+    private sealed record MessageColumns(
+        string? Reason, EmailRecipient? Recipient, DateTimeOffset? QueuedAt, DateTimeOffset? AttemptedAt, DateTimeOffset? SentAt,
+        DateTimeOffset? DeliveredAt, string? NotificationId, string? Month, int Attempts);
+
+    private static ImmutableSortedSet<T> Set<T>(string json) => [.. JsonSerializer.Deserialize<T[]>(json, JsonOptions) ?? []];
 }

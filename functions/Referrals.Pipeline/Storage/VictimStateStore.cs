@@ -185,10 +185,15 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
         }
     }
 
-    /// <summary>An operator's replay of a failed or unconfirmed email: back to Queued, so the sender sends it; audited with who replayed it.</summary>
+    /// <summary>
+    /// An operator's replay of a failed or unconfirmed email: back to Queued, so the sender sends it, audited with who
+    /// replayed it; not when the information has gone on by text message or letter since (rulebook 1.1: one channel at a time).
+    /// </summary>
     public async Task RequeueEmailAsync(string crimeReference, string victimId, string operatorName, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (await LoadVictimAsync(crimeReference, victimId, cancellationToken) is { State.Email.Status: EmailStatus.Failed or EmailStatus.Unconfirmed } victim)
+        if (await LoadVictimAsync(crimeReference, victimId, cancellationToken) is { State.Email.Status: EmailStatus.Failed or EmailStatus.Unconfirmed } victim
+            && victim.State.Contact.Sms.Status is MessageStatus.NotNeeded or MessageStatus.Suppressed
+            && victim.State.Contact.Letter.Status is MessageStatus.NotNeeded or MessageStatus.Suppressed)
         {
             var requeued = victim.State with { Email = victim.State.Email with { Status = EmailStatus.Queued, Reason = null }, UpdatedAt = now };
             await Table.SubmitTransactionAsync(
@@ -198,6 +203,10 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
                 ], cancellationToken);
         }
     }
+
+    /// <summary>Victims with a text message or letter Notify accepted and has not reported on yet (the status timer's work).</summary>
+    public IAsyncEnumerable<VictimStateEntity> AwaitingNotifyReceiptAsync(CancellationToken cancellationToken) =>
+        Table.QueryAsync<VictimStateEntity>($"{VictimRows} and (SmsStatus eq 'Sent' or LetterStatus eq 'Sent')", cancellationToken: cancellationToken);
 
     public IAsyncEnumerable<VictimStateEntity> AllVictimsAsync(CancellationToken cancellationToken) =>
         Table.QueryAsync<VictimStateEntity>(VictimRows, cancellationToken: cancellationToken);

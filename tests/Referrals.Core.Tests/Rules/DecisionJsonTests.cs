@@ -30,6 +30,18 @@ public class DecisionJsonTests
               "pathway": "Consent", "referral": "Declined", "services": [], "eligibleServices": ["general", "isva"],
               "singleSessionOffer": true, "enhancedRights": true,
               "email": { "send": true, "recipient": "Victim", "reason": null },
+              "contact": { "channel": "Email", "recipient": "Victim",
+                "plan": [
+                  { "channel": "Email", "safe": true, "reason": null },
+                  { "channel": "Sms", "safe": false, "reason": "NoMobileNumber" },
+                  { "channel": "Letter", "safe": false, "reason": "NoPostalAddress" }],
+                "contactNeeded": false,
+                "reasons": [
+                  "entitlement email to the victim",
+                  "no text message (NoMobileNumber): victim has no mobile number",
+                  "no letter (NoPostalAddress): victim has no postal address",
+                  "entitlement information by email"] },
+              "held": false,
               "referralDueBy": "2026-10-07",
               "reasons": [
                 "offence 19C (Rape of a female aged 16 and over) is a sexual offence",

@@ -27,7 +27,30 @@ public class SampleSnapshotTests
         { 11, "V1", "Consent", "Referred", "general,isva", null },
         { 12, "V1", "OptOut", "AutoReferred", "general", null },
         { 16, "V1", "OptOut", "OptedOut", "", null },
+        { 17, "V1", "OptOut", "AutoReferred", "general", "NoEmailAddress" },
+        { 18, "V1", "OptOut", "AutoReferred", "general", "NoEmailAddress" },
+        { 19, "V1", "Consent", "Referred", "general,idva", "NotConfirmedSafe" },
+        { 20, "V1", "OptOut", "AutoReferred", "general", null },
+        { 21, "V1", "OptOut", "AutoReferred", "general", null },
+        { 22, "V1", "OptOut", "AutoReferred", "general", null },
+        { 23, "V1", "OptOut", "AutoReferred", "general", "NoEmailAddress" },
     };
+
+    /// <summary>Rulebook 1.1: the samples added for the contact plan, each showing one path.</summary>
+    [Theory]
+    [InlineData(17, "Sms", false, false)]
+    [InlineData(18, "Letter", false, false)]
+    [InlineData(19, null, true, false)]
+    [InlineData(20, "Email", false, false)]
+    [InlineData(21, "Email", false, true)]
+    [InlineData(22, "Email", false, false)]
+    [InlineData(23, "Sms", false, false)]
+    public void Contact_sample_gets_the_expected_plan(int line, string? channel, bool contactNeeded, bool held)
+    {
+        var decision = Rulebook.Decide(CrimeEventParser.Parse(Lines[line - 1]).Snapshot!).Single();
+
+        Assert.Equal((channel, contactNeeded, held), (decision.Contact.First?.ToString(), decision.Contact.ContactNeeded, decision.Held));
+    }
 
     [Theory]
     [MemberData(nameof(Expected))]
@@ -60,5 +83,5 @@ public class SampleSnapshotTests
 
     [Fact]
     public void Every_sample_line_has_an_expectation() =>
-        Assert.Equal(16, Lines.Length);
+        Assert.Equal(23, Lines.Length);
 }

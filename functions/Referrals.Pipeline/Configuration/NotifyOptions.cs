@@ -1,0 +1,57 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Referrals.Pipeline.Configuration;
+
+/// <summary>
+/// GOV.UK Notify, for text messages and letters: the API key comes from Key Vault (a Key Vault reference in app
+/// settings), never from the repo; template ids and the SMS sender id are settings, so a force changes wording
+/// in Notify without a release.
+/// </summary>
+public sealed class NotifyOptions
+{
+    public const string Section = "Notify";
+
+    /// <summary>Notify's key: "{name}-{service id}-{secret}"; the JWT is signed with the secret part (HS256).</summary>
+    [Required(ErrorMessage = "Notify:ApiKey is required (a Key Vault reference in Azure).")]
+    [MinLength(74, ErrorMessage = "Notify:ApiKey must be a GOV.UK Notify API key (its name, service id and secret).")]
+    public string ApiKey { get; set; } = string.Empty;
+
+    [Required]
+    [Url]
+    public string BaseUrl { get; set; } = "https://api.notifications.service.gov.uk";
+
+    [Required(ErrorMessage = "Notify:SmsTemplateId is required.")]
+    [RegularExpression("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", ErrorMessage = "Notify:SmsTemplateId must be a template id (a UUID).")]
+    public string SmsTemplateId { get; set; } = string.Empty;
+
+    [Required(ErrorMessage = "Notify:LetterTemplateId is required.")]
+    [RegularExpression("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", ErrorMessage = "Notify:LetterTemplateId must be a template id (a UUID).")]
+    public string LetterTemplateId { get; set; } = string.Empty;
+
+    /// <summary>The text message sender's id in Notify; empty: the service's default sender.</summary>
+    [RegularExpression("^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$", ErrorMessage = "Notify:SmsSenderId must be empty or a sender id (a UUID).")]
+    public string? SmsSenderId { get; set; }
+
+    /// <summary>Attempts within one delivery of a work item before it goes back to the queue.</summary>
+    [Range(1, 10)]
+    public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>The longest wait between attempts; a server asking for longer gets the work item back on the queue, unsent.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>One HTTP call's timeout.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>The longest one delivery spends trying to send: it bounds how long a message stays claimed.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan SendBudget { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>How long after Notify accepted a message, with no callback since, the status timer asks Notify for its status.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
+    public TimeSpan StatusCheckAfter { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>A claim older than this belongs to a sender that stopped: the message may have been sent.</summary>
+    public TimeSpan ClaimLease => SendBudget + TimeSpan.FromSeconds(40);
+}

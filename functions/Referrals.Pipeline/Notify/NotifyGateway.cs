@@ -1,0 +1,171 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Polly;
+using Referrals.Contact;
+using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Emails;
+
+namespace Referrals.Pipeline.Notify;
+
+/// <summary>
+/// Sends a text message or a letter through GOV.UK Notify's REST API v2 (<c>POST /v2/notifications/sms</c> and
+/// <c>/letter</c>) with a fresh JWT per request. 429 and 5xx are retried with backoff (Retry-After honoured within the
+/// cap, <see cref="HttpRetries"/>); 400 and 403 are permanent, with Notify's own error (it names the rule, e.g.
+/// "phone_number Not a UK mobile number"; it goes to the state and the dead letter, never a log). A 5xx is what Notify
+/// says to send again after; a timeout or a lost connection after sending may have been accepted: unknown, never sent
+/// again automatically.
+/// Redirects are not followed (<see cref="PipelineServices.OutboundHandler"/>).
+/// </summary>
+public sealed partial class NotifyGateway(HttpClient http, IOptions<NotifyOptions> options, TimeProvider time, ILogger<NotifyGateway> logger)
+{
+    private readonly ResiliencePipeline<HttpTry<SendOutcome>> _retries = HttpRetries.Pipeline<SendOutcome>(options.Value.MaxAttempts, options.Value.MaxRetryDelay, time);
+
+    public async Task<SendOutcome> SendAsync(NotifyMessage message, string reference, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        var body = Body(message, reference, settings);
+        var path = message.Channel == Channel.Sms ? "v2/notifications/sms" : "v2/notifications/letter";
+        var started = time.GetTimestamp();
+        var attempt = 0;
+        var last = await _retries.ExecuteAsync(
+            async token =>
+            {
+                var once = await TryOnceAsync(path, body, message.Channel, ++attempt, settings, token);
+                var wait = once.RetryAfter ?? settings.MaxRetryDelay;
+                return once with { WorthRetrying = once.WorthRetrying && wait <= settings.MaxRetryDelay && time.GetElapsedTime(started) + wait + settings.Timeout <= settings.SendBudget };
+            },
+            cancellationToken);
+        return last.Outcome;
+    }
+
+    /// <summary>Notify's status of a notification (<c>GET /v2/notifications/{id}</c>), or null when Notify could not say (any error: the next run asks again).</summary>
+    public async Task<string?> StatusAsync(string notificationId, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(settings.BaseUrl.TrimEnd('/') + "/"), $"v2/notifications/{Uri.EscapeDataString(notificationId)}"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", NotifyToken.Create(settings.ApiKey, time.GetUtcNow()));
+            using var response = await http.SendAsync(request, cancellationToken);
+            return response.IsSuccessStatusCode
+                ? JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))?["status"]?.GetValue<string>()
+                : null;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidOperationException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The request body: only the template's personalisation, the recipient and the opaque reference.</summary>
+    public static JsonObject Body(NotifyMessage message, string reference, NotifyOptions settings)
+    {
+        var personalisation = new JsonObject();
+        foreach (var (key, value) in message.Personalisation)
+        {
+            personalisation[key] = value;
+        }
+
+        var body = new JsonObject
+        {
+            ["template_id"] = message.Channel == Channel.Sms ? settings.SmsTemplateId : settings.LetterTemplateId,
+            ["personalisation"] = personalisation,
+            ["reference"] = reference,
+        };
+        if (message.Channel == Channel.Sms)
+        {
+            body["phone_number"] = message.PhoneNumber;
+            if (!string.IsNullOrEmpty(settings.SmsSenderId))
+            {
+                body["sms_sender_id"] = settings.SmsSenderId;
+            }
+        }
+
+        return body;
+    }
+
+    private async Task<HttpTry<SendOutcome>> TryOnceAsync(string path, JsonObject body, Channel channel, int attempt, NotifyOptions settings, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(new Uri(settings.BaseUrl.TrimEnd('/') + "/"), path))
+            {
+                Content = JsonContent.Create(body),
+            };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", NotifyToken.Create(settings.ApiKey, time.GetUtcNow()));
+            request.Headers.UserAgent.Add(new ProductInfoHeaderValue("referrals", "1"));
+            using var response = await http.SendAsync(request, cancellationToken);
+            var status = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
+            {
+                return new(new SendOutcome.Accepted(await IdOf(response, cancellationToken)), false);
+            }
+
+            if (status is >= 300 and < 400)
+            {
+                return new(new SendOutcome.Permanent($"Notify answered with a redirect ({status}); redirects are not followed, so nothing was sent elsewhere"), false);
+            }
+
+            if (status == 429)
+            {
+                var retryAfter = HttpRetries.RetryAfter(response.Headers, time.GetUtcNow()) ?? settings.MaxRetryDelay;
+                LogTransient(logger, channel, status, attempt);
+                return new(new SendOutcome.Transient($"Notify answered 429 {await ErrorOf(response, cancellationToken)}"), true, retryAfter);
+            }
+
+            if (status >= 500)
+            {
+                // Notify's guidance for a 5xx is to send again: it did not take the notification.
+                LogTransient(logger, channel, status, attempt);
+                return new(new SendOutcome.Transient($"Notify answered {status}"), true, HttpRetries.RetryAfter(response.Headers, time.GetUtcNow()));
+            }
+
+            return new(new SendOutcome.Permanent($"Notify refused the message: {status} {await ErrorOf(response, cancellationToken)}"), false);
+        }
+        catch (HttpRequestException ex) when (ex.HttpRequestError is HttpRequestError.NameResolutionError or HttpRequestError.ConnectionError or HttpRequestError.SecureConnectionError)
+        {
+            LogTransient(logger, channel, 0, attempt);
+            return new(new SendOutcome.Transient($"Notify could not be reached ({ex.HttpRequestError}): nothing was sent"), true);
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return new(new SendOutcome.Unknown($"the call to Notify ended without an answer ({ex.GetType().Name}), so it may have accepted the message"), false);
+        }
+    }
+
+    private static async Task<string?> IdOf(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))?["id"]?.GetValue<string>();
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Notify's errors ("BadRequestError: ..."), at most 500 characters; the status alone when the body is not Notify's.</summary>
+    private static async Task<string> ErrorOf(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var errors = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))?["errors"]?.AsArray()
+                .Select(e => $"{e?["error"]?.GetValue<string>()}: {e?["message"]?.GetValue<string>()}");
+            var text = errors is null ? response.StatusCode.ToString() : string.Join("; ", errors);
+            return Rendering.SafeText.OneLine(text.Length > 500 ? text[..500] : text) ?? string.Empty;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
+        {
+            return response.StatusCode.ToString();
+        }
+    }
+
+    // Never Notify's answer nor any id: only the channel and the status.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GOV.UK Notify did not accept a {Channel} message (status {Status}, attempt {Attempt}); retrying if the budget allows")]
+    private static partial void LogTransient(ILogger logger, Channel channel, int status, int attempt);
+}

@@ -1,0 +1,133 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Referrals.Contact;
+using Referrals.Contract;
+using Referrals.Forwarding;
+using Referrals.State;
+using Referrals.Tallies;
+using static Referrals.Tests.Fixtures;
+
+namespace Referrals.Tests.Contact;
+
+/// <summary>
+/// Any mix of snapshots (each channel's flag true, false or unknown; held or not), sends by a model of the senders
+/// (which honour the hold) and receipts in any order and repeated: one message per victim per channel (plus resends
+/// of what Notify says it never sent), never a later channel once an earlier one is in flight or delivered, and the
+/// ContactNeeded task asked for at most once.
+/// </summary>
+public class ContactProperties
+{
+    private static readonly DateTimeOffset Now = new(2026, 10, 5, 10, 0, 0, TimeSpan.Zero);
+    private static readonly Month October = new(2026, 10);
+    private static readonly PostalAddress Address = PostalAddress.Create(["12 Example Street"], "DE4 3AG");
+
+    private abstract record Step;
+
+    private sealed record Snap(bool? Email, bool? Phone, bool? Post, bool Held, string Code) : Step;
+
+    private sealed record Send(Channel Channel) : Step;
+
+    private sealed record Receive(Channel Channel, ReceiptKind Kind, int? Attempt) : Step;
+
+    private static Gen<Step[]> Steps() =>
+        Gen.ArrayOf(Gen.OneOf(
+            from e in Gen.Elements<bool?>(true, false, null)
+            from p in Gen.Elements<bool?>(true, false, null)
+            from a in Gen.Elements<bool?>(true, false, null)
+            from held in Gen.Frequency((1, Gen.Constant(true)), (3, Gen.Constant(false)))
+            from code in Gen.Elements("28E", "19C", "8Q")
+            select (Step)new Snap(e, p, a, held, code),
+            Gen.Elements(Enum.GetValues<Channel>()).Select(c => (Step)new Send(c)),
+            from c in Gen.Elements(Enum.GetValues<Channel>())
+            from k in Gen.Elements(Enum.GetValues<ReceiptKind>())
+            from attempt in Gen.Elements<int?>(null, 1, 2)
+            select (Step)new Receive(c, k, attempt)));
+
+    private sealed record Trace(List<VictimState> States, Dictionary<Channel, int> Sends, Dictionary<Channel, int> Resendable, List<PlannedDelivery> Planned);
+
+    private static Trace Run(Step[] steps)
+    {
+        var trace = new Trace([], Enum.GetValues<Channel>().ToDictionary(c => c, _ => 0), Enum.GetValues<Channel>().ToDictionary(c => c, _ => 0), []);
+        VictimState? state = null;
+        long version = 0;
+        foreach (var step in steps.Prepend(new Snap(true, true, true, false, "28E")))
+        {
+            var previous = state;
+            switch (step)
+            {
+                case Snap s:
+                    var victim = Victim(emailSafe: s.Email) with { Phone = "07700 900123", PhoneSafe = s.Phone, Address = Address, AddressSafe = s.Post };
+                    state = VictimTransition.Apply(state, Decide(Snapshot(s.Code, s.Held ? ["HoldContact"] : [], version: ++version, victims: victim)), Now, October).Next;
+                    break;
+                case Send send when state is { Contact.Held: false } && IsQueued(state, send.Channel):
+                    trace.Sends[send.Channel]++;
+                    state = send.Channel switch
+                    {
+                        Channel.Email => state with { Email = state.Email with { Status = EmailStatus.Sent } },
+                        Channel.Sms => state with { Contact = state.Contact with { Sms = state.Contact.Sms with { Status = MessageStatus.Sent, Attempts = state.Contact.Sms.Attempts + 1 } } },
+                        _ => state with { Contact = state.Contact with { Letter = state.Contact.Letter with { Status = MessageStatus.Sent, Attempts = state.Contact.Letter.Attempts + 1 } } },
+                    };
+                    break;
+                case Receive r when state is not null:
+                    var before = state;
+                    state = ReceiptRule.Apply(state, r.Channel, r.Kind, r.Attempt, Now, Now, October).Next;
+                    if (r.Kind == ReceiptKind.NotSent && ContactRule.Of(before, r.Channel) == ChannelProgress.InFlight && ContactRule.Of(state, r.Channel) == ChannelProgress.Open)
+                    {
+                        trace.Resendable[r.Channel]++;
+                    }
+
+                    break;
+            }
+
+            trace.Planned.AddRange(WorkPlan.Between(previous, state!));
+            trace.States.Add(state!);
+        }
+
+        return trace;
+    }
+
+    private static bool IsQueued(VictimState v, Channel c) =>
+        c == Channel.Email ? v.Email.Status == EmailStatus.Queued : ContactRule.Message(v, c).Status == MessageStatus.Queued;
+
+    private static int Busy(VictimState v) => ContactPlan.Order.Count(c => ContactRule.Of(v, c) is ChannelProgress.InFlight or ChannelProgress.Delivered);
+
+    [Property(MaxTest = 500)]
+    public Property One_message_per_victim_per_channel_except_resends_of_what_was_never_sent() =>
+        Prop.ForAll(Arb.From(Steps()), steps =>
+        {
+            var trace = Run(steps);
+            return Enum.GetValues<Channel>().All(c => trace.Sends[c] <= 1 + trace.Resendable[c]);
+        });
+
+    [Property(MaxTest = 500)]
+    public Property Never_two_channels_in_flight_or_delivered_so_never_a_later_one_after_a_delivery() =>
+        Prop.ForAll(Arb.From(Steps()), steps => Run(steps).States.All(s => Busy(s) <= 1));
+
+    [Property(MaxTest = 500)]
+    public Property A_delivered_channel_stays_delivered() =>
+        Prop.ForAll(Arb.From(Steps()), steps =>
+        {
+            var states = Run(steps).States;
+            return states.Zip(states.Skip(1)).All(p => ContactPlan.Order.All(c =>
+                ContactRule.Of(p.First, c) != ChannelProgress.Delivered || ContactRule.Of(p.Second, c) == ChannelProgress.Delivered));
+        });
+
+    [Property(MaxTest = 500)]
+    public Property ContactNeeded_is_asked_for_at_most_once_outside_a_hold_and_only_when_no_safe_channel_was_left() =>
+        Prop.ForAll(Arb.From(Steps()), steps =>
+        {
+            var trace = Run(steps);
+            var first = trace.States.FindIndex(s => s.VcuTasks.Contains(DeliveryKind.ContactNeeded));
+            return trace.Planned.Count(p => p.Kind == DeliveryKind.ContactNeeded) <= 1 + trace.States.Count(s => s.Contact.Held)
+                && (first < 0 || ContactRule.Target(trace.States[first]) is null);
+        });
+
+    [Property(MaxTest = 300)]
+    public Property Tallies_count_each_channel_event_once_ever() =>
+        Prop.ForAll(Arb.From(Steps()), steps =>
+        {
+            var states = Run(steps).States;
+            return states.Zip(states.Skip(1)).All(p => p.First.Counted.All(e => p.Second.Counted.TryGetValue(e.Key, out var m) && m == e.Value));
+        });
+}

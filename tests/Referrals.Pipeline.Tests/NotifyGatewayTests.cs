@@ -1,0 +1,162 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Notify.Client;
+using Notify.Exceptions;
+using Referrals.Contact;
+using Referrals.LocalHost;
+using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Emails;
+using Referrals.Pipeline.Notify;
+using WireMock.RequestBuilders;
+using WireMock.ResponseBuilders;
+using WireMock.Server;
+
+namespace Referrals.Pipeline.Tests;
+
+/// <summary>
+/// The GOV.UK Notify gateway over HTTP: against the local stand-in (which GOV.UK Notify's own .NET client proves checks
+/// requests as Notify does), and against WireMock for what is retried, how long it waits, and what is final.
+/// </summary>
+public sealed class NotifyGatewayTests : IAsyncDisposable
+{
+    private static readonly NotifyMessage Sms = new(Channel.Sms, "DB/26/1", "V1", "+447700900123",
+        new Dictionary<string, string> { ["crime_reference"] = "DB/26/1", ["service_name"] = "Victim Services", ["service_contact"] = "0808 157 0101" });
+
+    private static readonly NotifyMessage Letter = new(Channel.Letter, "DB/26/1", "V1", null, new Dictionary<string, string>
+    {
+        ["crime_reference"] = "DB/26/1",
+        ["body"] = "Your rights.",
+        ["address_line_1"] = "Sam Taylor",
+        ["address_line_2"] = "12 Example Street",
+        ["address_line_3"] = "DE4 3AG",
+    });
+
+    private readonly WireMockServer _notify = WireMockServer.Start();
+    private readonly RecordingTime _time = new();
+    private FakeNotify? _standIn;
+
+    public async ValueTask DisposeAsync()
+    {
+        _notify.Dispose();
+        if (_standIn is not null)
+        {
+            await _standIn.DisposeAsync();
+        }
+    }
+
+    private NotifyGateway Gateway(string baseUrl, string apiKey = FakeNotify.ApiKey)
+    {
+        var options = new NotifyOptions
+        {
+            ApiKey = apiKey,
+            BaseUrl = baseUrl,
+            SmsTemplateId = FakeNotify.SmsTemplateId,
+            LetterTemplateId = FakeNotify.LetterTemplateId,
+            MaxAttempts = 3,
+            MaxRetryDelay = TimeSpan.FromSeconds(10),
+        };
+        return new(OutboundHttp.ClientFor<NotifyGateway>(notify: options), Options.Create(options), _time, NullLogger<NotifyGateway>.Instance);
+    }
+
+    private FakeNotify StandIn(TimeProvider? time = null) => _standIn = FakeNotify.Start(null, time: time ?? _time);
+
+    private void Answer(params Func<IResponseBuilder, IResponseBuilder>[] answers)
+    {
+        for (var i = 0; i < answers.Length; i++)
+        {
+            var call = _notify.Given(Request.Create().WithPath("/v2/notifications/sms").UsingPost()).InScenario("calls");
+            call = i == 0 ? call : call.WhenStateIs($"{i}");
+            call.WillSetStateTo($"{i + 1}").RespondWith(answers[i](Response.Create()));
+        }
+    }
+
+    [Fact]
+    public void GOV_UK_Notifys_own_client_is_accepted_by_the_stand_in_and_refused_as_Notify_refuses()
+    {
+        var standIn = StandIn(TimeProvider.System);
+        var client = new NotificationClient(standIn.Url, FakeNotify.ApiKey);
+
+        var sms = client.SendSms("07700 900123", FakeNotify.SmsTemplateId, Sms.Personalisation.ToDictionary(p => p.Key, p => (dynamic)p.Value), "ref-1");
+        var letter = client.SendLetter(FakeNotify.LetterTemplateId, Letter.Personalisation.ToDictionary(p => p.Key, p => (dynamic)p.Value), "ref-2");
+
+        Assert.Equal("ref-1", sms.reference);
+        Assert.Contains("DB/26/1", sms.content.body, StringComparison.Ordinal);
+        Assert.Equal("ref-2", letter.reference);
+        var notAMobile = Assert.Throws<NotifyClientException>(() => client.SendSms("01629 123456", FakeNotify.SmsTemplateId, Sms.Personalisation.ToDictionary(p => p.Key, p => (dynamic)p.Value)));
+        Assert.Contains("Not a UK mobile number", notAMobile.Message, StringComparison.Ordinal);
+        var wrongKey = new NotificationClient(standIn.Url, "other_key-" + FakeNotify.ServiceId + "-00000000-0000-4000-8000-000000000000");
+        Assert.Contains("403", Assert.Throws<NotifyClientException>(() => wrongKey.SendSms("07700 900123", FakeNotify.SmsTemplateId, null)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_text_message_and_a_letter_are_accepted_with_Notifys_id_and_only_the_templates_fields()
+    {
+        var standIn = StandIn();
+        var gateway = Gateway(standIn.Url);
+
+        var sms = await gateway.SendAsync(Sms, "rf1.abc.s1", CancellationToken.None);
+        var letter = await gateway.SendAsync(Letter, "rf1.abc.l1", CancellationToken.None);
+
+        Assert.Equal(standIn.Accepted.Select(n => (SendOutcome)new SendOutcome.Accepted(n.Id)), [sms, letter]);
+        Assert.Equal(["rf1.abc.s1", "rf1.abc.l1"], standIn.Accepted.Select(n => n.Reference));
+        var body = NotifyGateway.Body(Sms, "r", new NotifyOptions { SmsTemplateId = FakeNotify.SmsTemplateId });
+        Assert.Equal(["template_id", "personalisation", "reference", "phone_number"], body.Select(p => p.Key));
+    }
+
+    [Fact]
+    public async Task A_key_Notify_does_not_know_is_refused_for_good_with_Notifys_reason()
+    {
+        var gateway = Gateway(StandIn().Url, "other_key-" + FakeNotify.ServiceId + "-00000000-0000-4000-8000-000000000000");
+
+        var outcome = Assert.IsType<SendOutcome.Permanent>(await gateway.SendAsync(Sms, "r", CancellationToken.None));
+
+        Assert.Equal("Notify refused the message: 403 AuthError: Invalid token: signature, api token not found", outcome.Reason);
+    }
+
+    [Fact]
+    public async Task A_phone_Notify_cannot_text_is_refused_for_good_with_Notifys_reason()
+    {
+        var outcome = await Gateway(StandIn().Url).SendAsync(Sms with { PhoneNumber = "01629 123456" }, "r", CancellationToken.None);
+
+        Assert.Equal(new SendOutcome.Permanent("Notify refused the message: 400 ValidationError: phone_number Not a UK mobile number"), outcome);
+    }
+
+    [Fact]
+    public async Task Rate_limiting_is_retried_after_Retry_After_and_a_server_error_after_backoff()
+    {
+        Answer(
+            r => r.WithStatusCode(429).WithHeader("Retry-After", "3").WithBody("""{"status_code":429,"errors":[{"error":"RateLimitError","message":"Exceeded rate limit"}]}"""),
+            r => r.WithStatusCode(500).WithBody("""{"status_code":500,"errors":[{"error":"Exception","message":"Internal server error"}]}"""),
+            r => r.WithStatusCode(201).WithBody("""{"id":"n-1","reference":"r"}"""));
+
+        var outcome = await Gateway(_notify.Url!).SendAsync(Sms, "r", CancellationToken.None);
+
+        Assert.Equal(new SendOutcome.Accepted("n-1"), outcome);
+        Assert.Equal(3, _notify.LogEntries.Count);
+        Assert.Equal(TimeSpan.FromSeconds(3), _time.Delays[0]);
+    }
+
+    [Fact]
+    public async Task Rate_limiting_past_the_attempts_goes_back_to_the_queue_and_a_redirect_is_never_followed()
+    {
+        Answer(r => r.WithStatusCode(429), r => r.WithStatusCode(429), r => r.WithStatusCode(429));
+        Assert.IsType<SendOutcome.Transient>(await Gateway(_notify.Url!).SendAsync(Sms, "r", CancellationToken.None));
+
+        _notify.Reset();
+        Answer(r => r.WithStatusCode(302).WithHeader("Location", "https://elsewhere.example/"));
+        Assert.IsType<SendOutcome.Permanent>(await Gateway(_notify.Url!).SendAsync(Sms, "r", CancellationToken.None));
+        Assert.Single(_notify.LogEntries);
+    }
+
+    [Fact]
+    public void The_token_is_an_HS256_JWT_issued_by_the_service_id()
+    {
+        var token = NotifyToken.Create(FakeNotify.ApiKey, _time.GetUtcNow()).Split('.');
+        using var claims = JsonDocument.Parse(Convert.FromBase64String(token[1].Replace('-', '+').Replace('_', '/').PadRight((token[1].Length + 3) / 4 * 4, '=')));
+
+        Assert.Equal(FakeNotify.ServiceId, claims.RootElement.GetProperty("iss").GetString());
+        Assert.Equal(_time.GetUtcNow().ToUnixTimeSeconds(), claims.RootElement.GetProperty("iat").GetInt64());
+        Assert.Equal((FakeNotify.ServiceId, FakeNotify.Secret), NotifyToken.Parts(FakeNotify.ApiKey));
+    }
+}

@@ -1,0 +1,259 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using Referrals.Contact;
+using Referrals.Contract;
+
+namespace Referrals.LocalHost;
+
+/// <summary>What the stand-in accepted, and the final status Notify's simulator would report for it.</summary>
+/// <param name="Type">"sms" or "letter".</param>
+/// <param name="Status">Notify's final status: "delivered", "permanent-failure", "temporary-failure" (text messages) or "received" (letters).</param>
+public sealed record NotifyNotification(string Id, string Type, string Reference, string Status, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// A GOV.UK Notify stand-in on loopback: <c>POST /v2/notifications/sms</c> and <c>/letter</c> (and
+/// <c>GET /v2/notifications/{id}</c> for the status timer), checked as Notify checks
+/// them (a JWT signed with the key's secret, issued by its service id within 30 seconds; a known template id; every
+/// placeholder of the template in the personalisation; a UK mobile number; 3 to 7 address lines ending with a UK
+/// postcode; a reference of at most 1,000 characters), answered as Notify answers (201 with the notification's id,
+/// 400/403 with Notify's error body). Each request it accepts is written as JSON under
+/// <c>notify/sms/</c> or <c>notify/letters/</c> of the outbox. Its simulated outcome follows Notify's simulator
+/// numbers: 07700900002 fails permanently, 07700900003 fails temporarily, anything else is delivered (a letter is
+/// received for printing); <paramref name="accepted"/> hears of each, to post the callback Notify would.
+/// </summary>
+public sealed partial class FakeNotify : IAsyncDisposable
+{
+    public const string ServiceId = "6f0e9a7c-3b1d-4c52-9e6a-1d2c3b4a5f60";
+    public const string Secret = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+    public const string ApiKey = "local_fake_notify-" + ServiceId + "-" + Secret;
+    public const string SmsTemplateId = "5a1c0e2b-7d3f-4e8a-9b6c-2f4d1e3a5b70";
+    public const string LetterTemplateId = "8c2e4a6b-1d3f-4a5c-8e7b-3c5d7e9f1a20";
+    public const string NotifyFolder = "notify";
+
+    private readonly LoopbackListener _listener;
+    private readonly Outbox? _outbox;
+    private readonly Func<NotifyNotification, Task>? _accepted;
+    private readonly TimeProvider _time;
+    private int _sms;
+    private int _letters;
+
+    private FakeNotify(Outbox? outbox, Func<NotifyNotification, Task>? accepted, TimeProvider time)
+    {
+        _outbox = outbox;
+        _accepted = accepted;
+        _time = time;
+        _listener = new LoopbackListener(HandleAsync);
+    }
+
+    public string Url => _listener.Url;
+
+    public int SmsCount => _sms;
+
+    public int LetterCount => _letters;
+
+    /// <summary>Everything accepted, in order.</summary>
+    public ConcurrentQueue<NotifyNotification> Accepted { get; } = new();
+
+    /// <summary>Every request received, accepted or not, as (path, status code): what a test asserts on.</summary>
+    public ConcurrentQueue<(string Path, int Status)> Requests { get; } = new();
+
+    public static FakeNotify Start(Outbox? outbox, Func<NotifyNotification, Task>? accepted = null, TimeProvider? time = null) =>
+        new(outbox, accepted, time ?? TimeProvider.System);
+
+    public ValueTask DisposeAsync() => _listener.DisposeAsync();
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        var path = context.Request.Url?.AbsolutePath ?? string.Empty;
+        if (context.Request.HttpMethod == "GET" && path.StartsWith("/v2/notifications/", StringComparison.Ordinal))
+        {
+            await AnswerStatusAsync(context, path["/v2/notifications/".Length..]);
+            return;
+        }
+
+        var type = path switch
+        {
+            "/v2/notifications/sms" => "sms",
+            "/v2/notifications/letter" => "letter",
+            _ => null,
+        };
+        var (status, body, notification) = type is null ? (404, Error(404, "ResourceNotFound", "Not found"), null)
+            : context.Request.HttpMethod != "POST" ? (405, Error(405, "MethodNotAllowed", "Method not allowed"), null)
+            : Authorise(context.Request.Headers["Authorization"]) is { } authError ? (403, Error(403, "AuthError", authError), null)
+            : await AcceptAsync(type, LoopbackListener.ParseJson(await LoopbackListener.ReadBodyAsync(context.Request)));
+        Requests.Enqueue((path, status));
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body.ToJsonString()));
+        if (notification is not null)
+        {
+            Accepted.Enqueue(notification);
+            if (_accepted is not null)
+            {
+                await _accepted(notification);
+            }
+        }
+    }
+
+    /// <summary><c>GET /v2/notifications/{id}</c>: the notification with the final status the simulator gives it.</summary>
+    private async Task AnswerStatusAsync(HttpListenerContext context, string id)
+    {
+        var found = Accepted.FirstOrDefault(n => n.Id == id);
+        var (status, body) = Authorise(context.Request.Headers["Authorization"]) is { } authError ? (403, Error(403, "AuthError", authError))
+            : found is null ? (404, Error(404, "NoResultFound", "No result found"))
+            : (200, new JsonObject { ["id"] = found.Id, ["reference"] = found.Reference, ["type"] = found.Type, ["status"] = found.Status });
+        Requests.Enqueue(($"GET /v2/notifications/{id}", status));
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body.ToJsonString()));
+    }
+
+    /// <summary>Null when the bearer token is one Notify would accept, else Notify's reason.</summary>
+    private string? Authorise(string? header)
+    {
+        if (header is null || !header.StartsWith("Bearer ", StringComparison.Ordinal))
+        {
+            return "Unauthorized: authentication token must be provided";
+        }
+
+        var parts = header["Bearer ".Length..].Split('.');
+        if (parts.Length != 3)
+        {
+            return "Invalid token: signature, api token is not valid";
+        }
+
+        var expected = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}")))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(parts[2])))
+        {
+            return "Invalid token: signature, api token not found";
+        }
+
+        try
+        {
+            var header64 = JsonNode.Parse(FromBase64Url(parts[0]));
+            var claims = JsonNode.Parse(FromBase64Url(parts[1]));
+            if (header64?["alg"]?.GetValue<string>() != "HS256" || claims?["iss"]?.GetValue<string>() != ServiceId)
+            {
+                return "Invalid token: service not found";
+            }
+
+            // Clients write "iat" as an integer or a number with a fraction (Notify's own .NET client does the latter).
+            var issued = DateTimeOffset.FromUnixTimeMilliseconds((long)(claims["iat"]!.GetValue<JsonElement>().GetDouble() * 1000));
+            return (_time.GetUtcNow() - issued).Duration() > TimeSpan.FromSeconds(30)
+                ? "Error: Your system clock must be accurate to within 30 seconds"
+                : null;
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or NullReferenceException)
+        {
+            return "Invalid token: signature, api token is not valid";
+        }
+    }
+
+    private async Task<(int, JsonObject, NotifyNotification?)> AcceptAsync(string type, JsonDocument request)
+    {
+        using (request)
+        {
+            var root = JsonNode.Parse(request.RootElement.GetRawText())!.AsObject();
+            var template = root["template_id"]?.GetValue<string>();
+            var personalisation = root["personalisation"] as JsonObject ?? [];
+            var reference = root["reference"]?.GetValue<string>() ?? string.Empty;
+            var (templateId, templateText, keys) = type == "sms"
+                ? (SmsTemplateId, PlainMessageRenderer.SmsTemplate, PlainMessageRenderer.SmsKeys)
+                : (LetterTemplateId, PlainMessageRenderer.LetterTemplate, PlainMessageRenderer.LetterKeys);
+            if (template != templateId)
+            {
+                return (400, Error(400, "BadRequestError", "Template not found"), null);
+            }
+
+            if (reference.Length > 1000)
+            {
+                return (400, Error(400, "ValidationError", "reference is too long"), null);
+            }
+
+            var missing = keys.Where(k => personalisation[k] is null).ToList();
+            if (missing.Count > 0)
+            {
+                return (400, Error(400, "BadRequestError", $"Missing personalisation: {string.Join(", ", missing)}"), null);
+            }
+
+            string? recipientError = type == "sms" ? PhoneError(root["phone_number"]?.GetValue<string>()) : AddressError(personalisation);
+            if (recipientError is not null)
+            {
+                return (400, Error(400, "ValidationError", recipientError), null);
+            }
+
+            var id = Guid.NewGuid().ToString();
+            var content = Regex.Replace(templateText, @"\(\(([a-z_0-9]+)\)\)", m => personalisation[m.Groups[1].Value]?.GetValue<string>() ?? string.Empty);
+            var phone = root["phone_number"]?.GetValue<string>();
+            var final = type == "letter" ? "received"
+                : Compact(phone) is "07700900002" or "+447700900002" ? "permanent-failure"
+                : Compact(phone) is "07700900003" or "+447700900003" ? "temporary-failure"
+                : "delivered";
+            var count = Interlocked.Increment(ref type == "sms" ? ref _sms : ref _letters);
+            if (_outbox is not null)
+            {
+                var folder = Path.Combine(_outbox.Path, NotifyFolder, type == "sms" ? "sms" : "letters");
+                Directory.CreateDirectory(folder);
+                root["id"] = id;
+                root["content"] = content;
+                root["simulated_status"] = final;
+                await File.WriteAllTextAsync(_outbox.Record(Path.Combine(folder, $"{count.ToString("D3", CultureInfo.InvariantCulture)}_{id}.json")),
+                    root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+            }
+
+            var response = new JsonObject
+            {
+                ["id"] = id,
+                ["reference"] = reference,
+                ["content"] = type == "sms"
+                    ? new JsonObject { ["body"] = content, ["from_number"] = "Police" }
+                    : new JsonObject { ["body"] = content, ["subject"] = PlainMessageRenderer.LetterSubject.Replace("((crime_reference))", personalisation["crime_reference"]!.GetValue<string>(), StringComparison.Ordinal) },
+                ["uri"] = $"{Url}/v2/notifications/{id}",
+                ["template"] = new JsonObject { ["id"] = templateId, ["version"] = 1, ["uri"] = $"{Url}/v2/template/{templateId}/version/1" },
+                ["scheduled_for"] = null,
+            };
+            return (201, response, new NotifyNotification(id, type, reference, final, _time.GetUtcNow()));
+        }
+    }
+
+    private static string? Compact(string? phone) => phone?.Replace(" ", string.Empty, StringComparison.Ordinal);
+
+    private static string? PhoneError(string? phone) =>
+        phone is null ? "phone_number is a required property"
+        : !UkMobile.IsValid(phone) ? "phone_number Not a UK mobile number"
+        : null;
+
+    /// <summary>Notify's letter address rules: 3 to 7 lines, in order with no gaps, the last a UK postcode.</summary>
+    private static string? AddressError(JsonObject personalisation)
+    {
+        var lines = Enumerable.Range(1, 7).Select(i => personalisation[$"address_line_{i}"]?.GetValue<string>()).ToList();
+        var given = lines.TakeWhile(l => !string.IsNullOrWhiteSpace(l)).Select(l => l!).ToList();
+        if (given.Count < 3 || lines.Skip(given.Count).Any(l => !string.IsNullOrWhiteSpace(l)))
+        {
+            return "Address must be at least 3 lines";
+        }
+
+        if (given.Any(l => l.Length > 80 || l.IndexOfAny(['\r', '\n']) >= 0 || "@()=[]\"\\/,<>~".Contains(l.TrimStart()[0], StringComparison.Ordinal)))
+        {
+            return "Address lines must not start with any of the following characters: @ ( ) = [ ] \" \\ / , < > ~";
+        }
+
+        return PostalAddress.TryNormalisePostcode(given[^1], out _) ? null : "Last line of address must be a real UK postcode or another country";
+    }
+
+    private static JsonObject Error(int status, string error, string message) => new()
+    {
+        ["status_code"] = status,
+        ["errors"] = new JsonArray(new JsonObject { ["error"] = error, ["message"] = message }),
+    };
+
+    private static byte[] FromBase64Url(string text) =>
+        Convert.FromBase64String(text.Replace('-', '+').Replace('_', '/') + new string('=', (4 - (text.Length % 4)) % 4));
+}
