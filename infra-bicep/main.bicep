@@ -138,6 +138,10 @@ module functionApp 'modules/functionapp.bicep' = {
       DEAD_LETTER_REPORT_SCHEDULE: '0 */5 * * * *'
       // Hourly at 10 past, in UTC (Flex Consumption has no time zone setting): the code works out Europe/London months.
       MONTHLY_TALLY_SCHEDULE: '0 10 * * * *'
+      // A month is final once it ended this many days ago and was recounted after that (docs/tallies.md).
+      Tallies__FinalAfterDays: '10'
+      // The Entra ID app role (of the talliesApiClientId app registration) a user needs to see the dashboard.
+      Tallies__DashboardRole: 'Tallies.Read'
       Forwarding__MaxAttempts: '3'
       Forwarding__MaxRetryDelay: '00:00:10'
       Forwarding__Timeout: '00:00:30'

@@ -32,6 +32,7 @@ public static class PipelineServices
         services.AddOptions<SendGridOptions>().BindConfiguration(SendGridOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForwardingOptions>().BindConfiguration(ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TalliesOptions>().BindConfiguration(TalliesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LogRedactionOptions>().BindConfiguration(LogRedactionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LogIds>();
 
@@ -66,6 +67,7 @@ public static class PipelineServices
         services.AddSingleton<TallyStore>();
         services.AddSingleton<TallyAggregator>();
         services.AddSingleton<TalliesEndpoint>();
+        services.AddSingleton<Dashboard.DashboardEndpoint>();
         services.AddSingleton<DeadLetterReporter>();
         services.AddSingleton<OutboundPause>();
         services.AddSingleton<WorkOutcomes>();

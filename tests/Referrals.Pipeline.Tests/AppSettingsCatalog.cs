@@ -44,6 +44,7 @@ public static partial class AppSettingsCatalog
         AddSection(settings, SendGridOptions.Section, typeof(SendGridOptions));
         AddSection(settings, ForwardingOptions.Section, typeof(ForwardingOptions));
         AddSection(settings, OutboundOptions.Section, typeof(OutboundOptions));
+        AddSection(settings, TalliesOptions.Section, typeof(TalliesOptions));
         AddSection(settings, Logging.LogRedactionOptions.Section, typeof(Logging.LogRedactionOptions));
 
         // API keys are named by the services directory, not by code.

@@ -26,6 +26,7 @@ public static class CliApp
         DeadLetterCommands.List(DeadLetterKind.Poison),
         DeadLetterCommands.Replay(),
         TalliesCommand.Create(),
+        DashboardCommand.Create(),
     };
 
     /// <summary>

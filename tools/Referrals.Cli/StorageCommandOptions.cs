@@ -67,6 +67,7 @@ internal sealed class StorageCommandOptions
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(merged);
         services.AddOptions<PipelineOptions>().Bind(merged).ValidateDataAnnotations();
+        services.AddOptions<TalliesOptions>().Bind(merged.GetSection(TalliesOptions.Section)).ValidateDataAnnotations();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(CliRetry);
         services.AddSingleton<StorageClients>();
@@ -76,6 +77,8 @@ internal sealed class StorageCommandOptions
         services.AddSingleton(_ => RulesData.Load(merged.GetSection(RulesOptions.Section).Get<RulesOptions>() ?? new RulesOptions()));
         services.AddSingleton<TallyStore>();
         services.AddSingleton<TallyAggregator>();
+        services.AddSingleton<TalliesEndpoint>();
+        services.AddSingleton<Pipeline.Dashboard.DashboardEndpoint>();
         services.AddLogging();
         return services.BuildServiceProvider();
     }

@@ -24,7 +24,7 @@ public sealed partial class IngestRefusals(
     public async Task<IngestOutcome> RefuseAsync(string rawMessage, string reason, string fields, long dequeueCount, string? eventId, CancellationToken cancellationToken)
     {
         var letter = await deadLetters.AddAsync(DeadLetterKind.Rejected, options.Value.CrimeEventsQueue, rawMessage, reason, dequeueCount, eventId, cancellationToken: cancellationToken);
-        await tallies.RecordAsync([new TallyEvent(Month.Of(letter.FirstSeenAt), TallyCategories.RejectedMessages, letter.RowKey)], cancellationToken);
+        await tallies.RecordAsync([new TallyEvent(RejectedMonth.Of(rawMessage, letter.FirstSeenAt), TallyCategories.RejectedMessages, letter.RowKey)], cancellationToken);
         metrics.Count("snapshot", "rejected");
         LogRejected(logger, eventId is null ? null : ids.Event(eventId), fields, letter.RowKey);
         return IngestOutcome.Rejected;
