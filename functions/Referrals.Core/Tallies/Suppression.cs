@@ -14,7 +14,7 @@ public enum CellMark
 /// months, and a rate is a ratio of figures; so more is hidden (<c>[c]</c>) until no hidden small figure can be worked
 /// out. What a month shows depends on that month's counts alone, never on the range asked for, so comparing two
 /// answers gives nothing away either. A total is hidden whenever any of its months is, and a rate whenever any figure
-/// it is made of is.
+/// it is made of is. Tested by trying every combination of values a reader could consider (SuppressionTests).
 /// </summary>
 public static class Suppression
 {
@@ -30,23 +30,69 @@ public static class Suppression
             return marks;
         }
 
-        // Hide one more figure at a time (the smallest visible one in a sum that gives a small one away) until none does.
+        // Hide one more figure at a time until no small one can be worked out: the visible figure nearest the one given
+        // away (in a sum with it, else in a sum with a hidden figure of such a sum, and so on), parts before totals,
+        // smallest first.
+        // When every figure related to it is hidden already, only the marks themselves can give a small figure away
+        // ([c] says "N or more"): then the whole related set is marked [c], which says nothing about any of them.
         while (Revealed(counts, sums, marks, below) is { } revealed)
         {
-            var candidates = sums.Where(s => s.Parts.Contains(revealed) || s.Total == revealed)
-                .SelectMany(s => s.Parts.Select(p => (Key: p, Part: true)).Append((Key: s.Total, Part: false)))
-                .Where(c => marks[c.Key] == CellMark.Shown)
-                .OrderByDescending(c => c.Part).ThenBy(c => counts.GetValueOrDefault(c.Key)).ThenBy(c => c.Key, StringComparer.Ordinal)
-                .ToList();
-            if (candidates.Count == 0)
+            if (Nearest(revealed, counts, sums, marks) is { } next)
             {
-                break;
+                marks[next] = CellMark.Secondary;
             }
-
-            marks[candidates[0].Key] = CellMark.Secondary;
+            else
+            {
+                foreach (var key in Related(revealed, sums))
+                {
+                    marks[key] = CellMark.Secondary;
+                }
+            }
         }
 
         return marks;
+    }
+
+    /// <summary>The figures linked to <paramref name="key"/> through sums, itself included.</summary>
+    public static HashSet<string> Related(string key, IReadOnlyList<TallySum> sums)
+    {
+        var related = new HashSet<string>(StringComparer.Ordinal) { key };
+        for (var grew = true; grew;)
+        {
+            grew = false;
+            foreach (var sum in sums.Where(s => related.Contains(s.Total) || s.Parts.Any(related.Contains)))
+            {
+                foreach (var member in sum.Parts.Append(sum.Total))
+                {
+                    grew |= related.Add(member);
+                }
+            }
+        }
+
+        return related;
+    }
+
+    private static string? Nearest(string revealed, IReadOnlyDictionary<string, long> counts, IReadOnlyList<TallySum> sums, Dictionary<string, CellMark> marks)
+    {
+        var frontier = new HashSet<string>(StringComparer.Ordinal) { revealed };
+        var seen = new HashSet<TallySum>();
+        while (frontier.Count > 0)
+        {
+            var near = sums.Where(s => !seen.Contains(s) && (frontier.Contains(s.Total) || s.Parts.Any(frontier.Contains))).ToList();
+            seen.UnionWith(near);
+            var candidate = near.SelectMany(s => s.Parts.Select(p => (Key: p, Part: true)).Append((Key: s.Total, Part: false)))
+                .Where(c => marks[c.Key] == CellMark.Shown)
+                .OrderByDescending(c => c.Part).ThenBy(c => counts.GetValueOrDefault(c.Key)).ThenBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => c.Key).FirstOrDefault();
+            if (candidate is not null)
+            {
+                return candidate;
+            }
+
+            frontier = [.. near.SelectMany(s => s.Parts.Append(s.Total)).Where(k => marks[k] != CellMark.Shown)];
+        }
+
+        return null;
     }
 
     /// <summary>A hidden small figure the shown figures and the sums pin down to one value, or null when none is.</summary>
@@ -59,7 +105,8 @@ public static class Suppression
 
     /// <summary>
     /// What a reader can know of each figure: a shown one exactly, a small one is 0 to N-1, one hidden to protect
-    /// another is N or more; then each sum narrows its members, until nothing changes.
+    /// another is N or more (any value, when no related figure is marked small); then each sum narrows its members,
+    /// until nothing changes.
     /// </summary>
     public static Dictionary<string, (long Low, long High)> Bounds(IReadOnlyDictionary<string, long> counts, IReadOnlyList<TallySum> sums, IReadOnlyDictionary<string, CellMark> marks, int below)
     {
@@ -67,7 +114,7 @@ public static class Suppression
         {
             CellMark.Shown => (Low: counts.GetValueOrDefault(m.Key), High: counts.GetValueOrDefault(m.Key)),
             CellMark.Small => (Low: 0L, High: below - 1L),
-            _ => (Low: (long)below, High: Unbounded),
+            _ => (Low: Related(m.Key, sums).Any(k => marks[k] == CellMark.Small) ? below : 0L, High: Unbounded),
         }, StringComparer.Ordinal);
         for (var changed = true; changed;)
         {

@@ -76,7 +76,7 @@ public static class TallyCategories
 
     public static IReadOnlyList<TallyCategory> For(ServiceDirectory directory)
     {
-        IReadOnlyList<(string Id, string Name)> services = [.. directory.Services.Select(s => (s.Id, s.Name)), (VictimCareUnit.Id, "Victim Care Unit")];
+        IReadOnlyList<(string Id, string Name)> services = [.. directory.Services.Select(s => (s.Id, s.Name)), (VictimCareUnit.Id, directory.VictimCareUnit.Name)];
         return
         [
             new(DeclinedSupport, "Declined Support", "Consent-pathway victims who declined support (rulebook: Declined).", TallyGroups.Derbyshire),
@@ -129,11 +129,13 @@ public static class TallyCategories
     /// <summary>
     /// A category found in storage that is not listed in <see cref="For"/>: named after its key, grouped by the key's
     /// first part (<c>Sms.Delivered</c> under "Sms"), so a figure added later appears in every format and on the dashboard.
+    /// A key starting <c>Written.</c> (e.g. <c>Written.Letter</c>) is a route of written information of rights: it joins
+    /// that group and the compliance view's measures.
     /// </summary>
     public static TallyCategory Describe(string key)
     {
         var dot = key.IndexOf('.', StringComparison.Ordinal);
-        var group = dot > 0 ? key[..dot] : TallyGroups.Other;
+        var group = key.StartsWith(ComplianceView.WrittenRoutePrefix, StringComparison.Ordinal) ? TallyGroups.WrittenInformation : dot > 0 ? key[..dot] : TallyGroups.Other;
         return new TallyCategory(key, key, $"Counted by the pipeline under '{key}': see docs/tallies.md.", group);
     }
 
