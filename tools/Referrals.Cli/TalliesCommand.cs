@@ -48,10 +48,15 @@ internal static class TalliesCommand
             Set("to", parse.GetValue(to));
             Set("quarter", parse.GetValue(quarter));
             var below = parse.GetValue(suppress);
-            if (TalliesEndpoint.RangeOf(query, out var quarterName, out var error) is not { } range
-                || (!TalliesEndpoint.TryParseSuppression(below.ToString(System.Globalization.CultureInfo.InvariantCulture), out _) && (error = $"--suppress-below must be 0 or from 2 to {TalliesEndpoint.MaxSuppressBelow}.") is not null))
+            var range = TalliesEndpoint.RangeOf(query, out var quarterName, out var error);
+            if (below is not 0 and (< 2 or > TalliesEndpoint.MaxSuppressBelow))
             {
-                await parse.InvocationConfiguration.Error.WriteLineAsync($"referrals tallies: {error?.Replace("'quarter'", "--quarter", StringComparison.Ordinal).Replace("'from'", "--from", StringComparison.Ordinal).Replace("'to'", "--to", StringComparison.Ordinal)}");
+                error = $"--suppress-below must be 0 (none) or from 2 to {TalliesEndpoint.MaxSuppressBelow}.";
+            }
+
+            if (range is null || error is not null)
+            {
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"referrals tallies: {error}");
                 return 2;
             }
 
