@@ -153,8 +153,13 @@ public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions>
             var next = MonthStatus.Next(previous, month, existing.ToDictionary(r => r.Key, r => r.Value.Count, StringComparer.Ordinal), after, now, tallies.Value.FinalAfterDays);
             var statusRow = new MonthStatusEntity
             {
-                PartitionKey = partition, RowKey = StatusRow, CountedAt = next.CountedAt, Final = next.Final,
-                Revisions = next.Revisions, RevisedAt = next.RevisedAt, Revised = next.Revised is { } revised ? string.Join(',', revised) : null,
+                PartitionKey = partition,
+                RowKey = StatusRow,
+                CountedAt = next.CountedAt,
+                Final = next.Final,
+                Revisions = next.Revisions,
+                RevisedAt = next.RevisedAt,
+                Revised = next.Revised is { } revised ? string.Join(',', revised) : null,
             };
             actions.Add(status.HasValue
                 ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, statusRow, status.Value!.ETag)
