@@ -153,7 +153,6 @@ function render(data, compliance) {
     barChart('services-chart', `Referred within 2 working days, by service, ${data.quarter ?? `${data.from} to ${data.to}`}`,
       [...services.map(s => ({ name: s.name.replace(/^[^:]*: /, ''), value: data.totalRates[`OnTimeRate.${s.service}`] })), { name: 'All services', value: data.totalRates.OnTimeRate }], true),
     table('Referrals per service by month', ['Month', 'Service', ...PER_SERVICE.map(([, name]) => name), 'On-time rate'], serviceRows)));
-  shown.add('VcuTasksDelivered');
 
   // Consent outcomes.
   const consent = CONSENT.filter(([k]) => has(k));
