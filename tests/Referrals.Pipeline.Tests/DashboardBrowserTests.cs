@@ -23,8 +23,13 @@ public sealed class DashboardBrowserTests(AzuriteFixture azurite, ITestOutputHel
         await BrowserTools.EnsureInstalledAsync(repository);
         await using var pipeline = new PipelineTestHost(azurite);
         await pipeline.StartAsync();
-        await pipeline.SendAsync(Samples.Lines);
-        await pipeline.WaitUntilIdleAsync();
+        foreach (var wave in SnapshotSender.Waves(Samples.Lines))
+        {
+            // As `referrals run` sends them: a crime's later snapshots after its earlier ones are processed.
+            await pipeline.SendAsync(wave.Select(w => w.Line));
+            await pipeline.WaitUntilIdleAsync();
+        }
+
         await pipeline.TalliesAsync(new Month(2026, 10), new Month(2026, 11), new Month(2026, 12));
         await using var server = new LocalTalliesServer(pipeline.Services.GetRequiredService<TalliesEndpoint>(), pipeline.Services.GetRequiredService<DashboardEndpoint>()).Start();
         var artifacts = Path.Combine(repository, "out", "browser", "dashboard");

@@ -115,6 +115,23 @@ public sealed class DashboardTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_rejected_message_counts_in_the_month_of_its_sentAt_when_it_can_be_read_else_in_the_month_it_arrived()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+        var readable = Samples.Lines.Single(l => l.Contains("\"bad-1\"", StringComparison.Ordinal));
+        var unreadable = Samples.Lines.Single(l => l.Contains("this is not json", StringComparison.Ordinal));
+        await pipeline.SendAsync([readable, unreadable]);
+        await pipeline.WaitUntilIdleAsync();
+
+        var current = Month.Of(DateTimeOffset.UtcNow);
+        var report = await pipeline.TalliesAsync(October, current);
+
+        Assert.Equal(2, (await pipeline.DeadLettersAsync(DeadLetters.DeadLetterKind.Rejected)).Count);
+        Assert.Equal((1, 1), (report[October, TallyCategories.RejectedMessages], report[current, TallyCategories.RejectedMessages]));
+    }
+
+    [Fact]
     public async Task A_category_added_later_appears_in_the_tallies_without_a_code_change()
     {
         await using var pipeline = new PipelineTestHost(azurite);

@@ -11,18 +11,21 @@ namespace Referrals.Tallies;
 /// </summary>
 public static class RejectedMonth
 {
-    public static Month Of(string rawMessage, DateTimeOffset arrivedAt) => SentAt(rawMessage) is { } sentAt ? Month.Of(sentAt) : Month.Of(arrivedAt);
+    public static Month Of(string message, DateTimeOffset arrivedAt) => Of(System.Text.Encoding.UTF8.GetBytes(message), arrivedAt);
 
-    public static DateTimeOffset? SentAt(string rawMessage)
+    /// <param name="utf8">The message as it was sent (decoded from the queue's Base64).</param>
+    public static Month Of(byte[] utf8, DateTimeOffset arrivedAt) => SentAt(utf8) is { } sentAt ? Month.Of(sentAt) : Month.Of(arrivedAt);
+
+    public static DateTimeOffset? SentAt(byte[] utf8)
     {
-        if (rawMessage.Length > ContractLimits.MaxMessageBytes)
+        if (utf8.Length > ContractLimits.MaxMessageBytes)
         {
             return null;
         }
 
         try
         {
-            using var json = JsonDocument.Parse(rawMessage);
+            using var json = JsonDocument.Parse(utf8);
             return json.RootElement.ValueKind == JsonValueKind.Object
                 && json.RootElement.TryGetProperty("sentAt", out var value)
                 && value.ValueKind == JsonValueKind.String
@@ -33,8 +36,9 @@ public static class RejectedMonth
                     ? instant
                     : null;
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or ArgumentException)
         {
+            // Not JSON, or not UTF-8: the month it arrived.
             return null;
         }
     }

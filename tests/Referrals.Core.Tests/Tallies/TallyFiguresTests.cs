@@ -86,6 +86,10 @@ public class TallyFiguresTests
         Assert.Equal(month, RejectedMonth.Of(raw, At(2026, 12, 1)).ToString());
 
     [Fact]
+    public void A_rejected_message_that_is_not_UTF_8_counts_in_the_month_it_arrived() =>
+        Assert.Equal("2026-12", RejectedMonth.Of([0x7B, 0xFF, 0xFE, 0x7D], At(2026, 12, 1)).ToString());
+
+    [Fact]
     public void Each_services_figures_are_counted_from_the_delivery_events_that_name_it()
     {
         var referral = new DeliveryState("d1", Referrals.Forwarding.DeliveryKind.Referral, "DB/26/1", "V1", "idva", "api", DeliveryStatus.Delivered, null, October, new DateOnly(2026, 10, 7), 1, At(2026, 10, 5), OnTime: false);

@@ -41,7 +41,8 @@ function numeric(value) { return typeof value === 'number' ? value : null; }
 function table(caption, head, rows) {
   const thead = el('thead', {}, el('tr', {}, ...head.map((h, i) => el('th', { scope: 'col', class: i === 0 ? 'text' : null }, h))));
   const tbody = el('tbody', {}, ...rows);
-  return el('div', { class: 'table-wrap' }, el('table', {}, el('caption', {}, caption), thead, tbody));
+  // Focusable, so a keyboard can scroll a wide table sideways.
+  return el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption }, el('table', {}, el('caption', {}, caption), thead, tbody));
 }
 
 function figureCell(month, key, value) { return el('td', { 'data-month': month, 'data-key': key }, show(value)); }
@@ -55,7 +56,7 @@ function rowsByMonth(data) {
 
 /** A line chart of figures over months: one line per figure, hidden figures left as gaps. */
 function lineChart(id, title, months, series) {
-  const width = 720, height = 260, left = 48, right = 16, top = 16, bottom = 36;
+  const width = 760, height = 260, left = 48, right = 44, top = 16, bottom = 36;
   const values = series.flatMap(s => s.values.map(numeric)).filter(v => v !== null);
   const max = Math.max(1, ...values);
   const x = i => left + (months.length === 1 ? (width - left - right) / 2 : i * (width - left - right) / (months.length - 1));
@@ -70,10 +71,12 @@ function lineChart(id, title, months, series) {
   series.forEach((s, n) => {
     const colour = COLOURS[n % COLOURS.length];
     let path = '';
+    let gap = true;
     s.values.forEach((v, i) => {
       const value = numeric(v);
-      if (value === null) { path += ' '; return; }
-      path += `${path === '' || path.endsWith(' ') ? 'M' : 'L'}${x(i).toFixed(1)},${y(value).toFixed(1)} `;
+      if (value === null) { gap = true; return; }
+      path += `${gap ? 'M' : 'L'}${x(i).toFixed(1)},${y(value).toFixed(1)} `;
+      gap = false;
       chart.append(svg('circle', { cx: x(i), cy: y(value), r: 3.5, fill: colour }));
     });
     if (path.trim() !== '') chart.append(svg('path', { d: path.trim(), fill: 'none', stroke: colour, 'stroke-width': 2 }));
@@ -85,7 +88,7 @@ function lineChart(id, title, months, series) {
 
 /** Horizontal bars, one per item, with its figure written at the end of the bar. */
 function barChart(id, title, items, asRate = false) {
-  const width = 720, rowHeight = 26, left = 260, right = 70;
+  const width = 760, rowHeight = 26, left = 360, right = 70;
   const height = items.length * rowHeight + 10;
   const max = asRate ? 1 : Math.max(1, ...items.map(i => numeric(i.value) ?? 0));
   const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': `${id}-title` });
@@ -204,7 +207,8 @@ function render(data, compliance) {
   }
 
   report.append(section('definitions', 'Definitions',
-    el('dl', { class: 'definitions' }, ...data.categories.flatMap(c => [el('dt', {}, c.name), el('dd', {}, c.definition)]),
+    el('p', { class: 'note' }, 'A figure per service has the definition of its total, for that service.'),
+    el('dl', { class: 'definitions' }, ...data.categories.filter(c => !c.service).flatMap(c => [el('dt', {}, c.name), el('dd', {}, c.definition)]),
       ...data.rates.flatMap(r => [el('dt', {}, r.name), el('dd', {}, r.definition)]),
       ...(compliance?.measures ?? []).flatMap(m => [el('dt', {}, m.name), el('dd', {}, `${m.definition} Cannot see: ${m.cannotSee}`)]))));
 }
