@@ -43,10 +43,15 @@ public sealed class DashboardBrowserTests(AzuriteFixture azurite, ITestOutputHel
     }
 }
 
-/// <summary>The browser harness's prerequisites: Chromium from Debian (installed when missing and root), and tools/browser's npm packages from its lockfile.</summary>
+/// <summary>
+/// The browser harness's prerequisites: a Chromium (CHROMIUM_PATH, Debian's /usr/bin/chromium, or the Google Chrome
+/// of CI's runners), installed from Debian's packages when there is none (as root, or with passwordless sudo), and
+/// tools/browser's npm packages from its lockfile.
+/// </summary>
 internal static class BrowserTools
 {
-    public const string Chromium = "/usr/bin/chromium";
+    public static string Chromium =>
+        new[] { Environment.GetEnvironmentVariable("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists) ?? "/usr/bin/chromium";
 
     public static string Repository()
     {
@@ -65,9 +70,10 @@ internal static class BrowserTools
     {
         if (!File.Exists(Chromium))
         {
-            Assert.True(Environment.UserName == "root", $"{Chromium} is missing: install Debian's chromium (apt-get install -y chromium), or run the tests as root to have it installed.");
-            await RunToEndAsync("apt-get", ["update"], repository);
-            await RunToEndAsync("apt-get", ["install", "-y", "--no-install-recommends", "chromium"], repository);
+            var (file, prefix) = Environment.UserName == "root" ? ("apt-get", Array.Empty<string>()) : ("sudo", ["-n", "apt-get"]);
+            await RunToEndAsync(file, [.. prefix, "update"], repository);
+            await RunToEndAsync(file, [.. prefix, "install", "-y", "--no-install-recommends", "chromium"], repository);
+            Assert.True(File.Exists(Chromium), "Chromium was not installed: install Debian's chromium (apt-get install -y chromium).");
         }
 
         if (!Directory.Exists(Path.Combine(repository, "tools", "browser", "node_modules", "playwright-core")))
