@@ -132,6 +132,20 @@ public class TallyFiguresTests
     }
 
     [Fact]
+    public void The_long_csv_quotes_per_RFC_4180_and_no_field_can_start_a_formula_in_Excel()
+    {
+        var odd = new TallyCategory("=HYPERLINK(\"x\")", "Odd, \"quoted\"", "d", TallyGroups.Other, Base: "Odd, \"figure\"", Service: "-svc");
+        var report = new TallyReport(new MonthRange(October, October), [odd], new Dictionary<Month, IReadOnlyDictionary<string, long>>(), quarter: "2026-27-Q3");
+
+        var text = Encoding.UTF8.GetString(report.ToLongCsv());
+
+        Assert.Equal(
+            "\uFEFFmonth,category,service,value,status,counted_at\r\n2026-10,\"Odd, \"\"figure\"\"\",'-svc,0,not counted,\r\n2026-27-Q3,\"Odd, \"\"figure\"\"\",'-svc,0,provisional,\r\n",
+            text);
+        Assert.StartsWith("\uFEFFMonth,\"Odd, \"\"quoted\"\"\",Status,Counted at\r\n", Encoding.UTF8.GetString(report.ToCsv()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_terminal_prints_a_row_per_month_like_the_csv_with_each_months_status()
     {
         var report = new TallyReport(new MonthRange(October, new Month(2026, 11)), Categories,
