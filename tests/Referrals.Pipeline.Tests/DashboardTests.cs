@@ -213,6 +213,19 @@ public sealed class DashboardTests(AzuriteFixture azurite)
         Assert.Contains("\"months\"", Encoding.UTF8.GetString(reader.Body), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void The_Functions_app_serves_the_dashboard_without_a_function_key_and_the_tallies_only_with_one()
+    {
+        static Microsoft.Azure.Functions.Worker.HttpTriggerAttribute Trigger(Type function) =>
+            function.GetMethod("Run")!.GetParameters().Select(p => p.GetCustomAttributes(typeof(Microsoft.Azure.Functions.Worker.HttpTriggerAttribute), false).SingleOrDefault()).OfType<Microsoft.Azure.Functions.Worker.HttpTriggerAttribute>().Single();
+
+        var dashboard = Trigger(typeof(Functions.GetDashboard));
+        var tallies = Trigger(typeof(Functions.GetTallies));
+
+        Assert.Equal((Microsoft.Azure.Functions.Worker.AuthorizationLevel.Anonymous, "dashboard/{*path}", "get"), (dashboard.AuthLevel, dashboard.Route, string.Join(',', dashboard.Methods!)));
+        Assert.Equal(Microsoft.Azure.Functions.Worker.AuthorizationLevel.Function, tallies.AuthLevel);
+    }
+
     [Theory]
     [InlineData("""{"claims":[{"typ":"roles","val":"Tallies.Read"}]}""", ClientPrincipal.Access.Allowed)]
     [InlineData("""{"role_typ":"http://schemas.microsoft.com/ws/2008/06/identity/claims/role","claims":[{"typ":"http://schemas.microsoft.com/ws/2008/06/identity/claims/role","val":"Tallies.Read"}]}""", ClientPrincipal.Access.Allowed)]
