@@ -25,6 +25,34 @@ param recordsSystemPrincipalType string = 'ServicePrincipal'
 @description('Email address alerts are sent to.')
 param alertEmail string
 
+@description('The force as every message to a victim names it: at the top and in the signature of each email, text message and letter (docs/messages.md). Start-up refuses a missing value.')
+param forceIdentity {
+  @description('The force\'s name, e.g. "Example Constabulary".')
+  @maxLength(60)
+  name: string
+  @description('The name in Welsh messages; empty: the name.')
+  @maxLength(60)
+  welshName: string?
+  @description('At most 11 letters, digits or spaces: the text message sender.')
+  @maxLength(11)
+  shortName: string
+  @description('The number a victim calls, usually 101.')
+  phone: string
+  @description('How that number is written, e.g. "101, the police non-emergency number".')
+  @maxLength(80)
+  phoneWording: string
+  @maxLength(80)
+  phoneWordingWelsh: string?
+  victimCareUnitPhone: string
+  victimCareUnitEmail: string
+  @description('https:// address of the force\'s website.')
+  website: string
+  @description('https:// address of the page "how we use your information".')
+  privacyNotice: string
+  @description('true: the Welsh Language Standards apply, so every email and letter is in Welsh and English.')
+  bilingual: bool
+}
+
 @description('Sender address of the entitlement emails (a domain verified in SendGrid).')
 param sendGridFromAddress string
 
@@ -155,9 +183,23 @@ module functionApp 'modules/functionapp.bicep' = {
       SendGrid__MaxRetryDelay: '00:00:20'
       SendGrid__Timeout: '00:00:30'
       SendGrid__SendBudget: '00:01:00'
+      Force__Name: forceIdentity.name
+      Force__WelshName: forceIdentity.?welshName ?? ''
+      Force__ShortName: forceIdentity.shortName
+      Force__Phone: forceIdentity.phone
+      Force__PhoneWording: forceIdentity.phoneWording
+      Force__PhoneWordingWelsh: forceIdentity.?phoneWordingWelsh ?? ''
+      Force__VictimCareUnitPhone: forceIdentity.victimCareUnitPhone
+      Force__VictimCareUnitEmail: forceIdentity.victimCareUnitEmail
+      Force__Website: forceIdentity.website
+      Force__PrivacyNotice: forceIdentity.privacyNotice
+      Force__Bilingual: string(forceIdentity.bilingual)
+      Notify__BaseUrl: 'https://api.notifications.service.gov.uk'
+      Notify__Timeout: '00:00:30'
       Rules__OffenceCodesPath: ''
       Rules__ServicesPath: ''
       Rules__TemplatesPath: ''
+      Rules__MessageTemplatesPath: ''
       Rules__ExtraBankHolidays: extraBankHolidays
       // Ids matching these are logged as they are; anything else as a keyed hash (the key is in Key Vault).
       LogRedaction__CrimeReferencePattern: '[A-Z]{2}/[0-9]{2}/[0-9]{6}'

@@ -8,3 +8,16 @@ param sendGridFromAddress = 'victim.care@police.example'
 param sendGridSandboxMode = true
 param maximumInstanceCount = 10
 param instanceMemoryMB = 2048
+param forceIdentity = {
+  name: 'Example Constabulary'
+  welshName: 'Heddlu Enghraifft'
+  shortName: 'ExamplePol'
+  phone: '101'
+  phoneWording: '101, the police non-emergency number'
+  phoneWordingWelsh: '101, rhif yr heddlu pan nad yw\'n argyfwng'
+  victimCareUnitPhone: '01632 960 101'
+  victimCareUnitEmail: 'victim.care@police.example'
+  website: 'https://www.police.example/'
+  privacyNotice: 'https://www.police.example/privacy'
+  bilingual: false
+}

@@ -9,3 +9,16 @@ param sendGridSandboxMode = false
 param maximumInstanceCount = 40
 param instanceMemoryMB = 2048
 param talliesApiClientId = readEnvironmentVariable('TALLIES_API_CLIENT_ID')
+param forceIdentity = {
+  name: readEnvironmentVariable('FORCE_DISPLAY_NAME')
+  welshName: readEnvironmentVariable('FORCE_WELSH_NAME', '')
+  shortName: readEnvironmentVariable('FORCE_SHORT_NAME')
+  phone: readEnvironmentVariable('FORCE_PHONE', '101')
+  phoneWording: readEnvironmentVariable('FORCE_PHONE_WORDING', '101, the police non-emergency number')
+  phoneWordingWelsh: readEnvironmentVariable('FORCE_PHONE_WORDING_WELSH', '')
+  victimCareUnitPhone: readEnvironmentVariable('VICTIM_CARE_UNIT_PHONE')
+  victimCareUnitEmail: readEnvironmentVariable('VICTIM_CARE_UNIT_EMAIL')
+  website: readEnvironmentVariable('FORCE_WEBSITE')
+  privacyNotice: readEnvironmentVariable('FORCE_PRIVACY_NOTICE')
+  bilingual: bool(readEnvironmentVariable('FORCE_BILINGUAL', 'false'))
+}

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Referrals.Receipts;
 
 namespace Referrals.Pipeline;
 
@@ -24,12 +25,19 @@ public sealed class PipelineMetrics : IDisposable
     /// <summary>Referrals delivered after their due date, tagged <c>step</c>.</summary>
     public const string LateDeliveries = "referrals.deliveries.late";
 
+    /// <summary>
+    /// 1 for each email a receipt says failed for good (bounce, dropped), 0 for each delivered: averaged over a window, the
+    /// bounce rate. No tags, so the alert can watch it (docs/receipts.md).
+    /// </summary>
+    public const string EmailBounces = "referrals.emails.bounced";
+
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly Counter<long> _events;
     private readonly Gauge<long> _waiting;
     private readonly Counter<long> _failures;
     private readonly Counter<long> _late;
+    private readonly Histogram<long> _bounces;
     private readonly ConcurrentDictionary<string, long> _totals = new(StringComparer.Ordinal);
 
     /// <param name="meters">The host's meter factory (so the meter belongs to that host), or none: a meter of its own.</param>
@@ -41,6 +49,7 @@ public sealed class PipelineMetrics : IDisposable
         _waiting = _meter.CreateGauge<long>(DeadLettersWaiting, description: "Messages waiting for an operator, by store: alert when above zero.");
         _failures = _meter.CreateCounter<long>(Failures, description: "Emails and deliveries that failed for good or could not be confirmed (each waits in the poison store), by step and outcome.");
         _late = _meter.CreateCounter<long>(LateDeliveries, description: "Referrals delivered after their due date (Victims' Code: 2 working days).");
+        _bounces = _meter.CreateHistogram<long>(EmailBounces, description: "1 per email that bounced or was dropped, 0 per email delivered: the average is the bounce rate.");
     }
 
     /// <summary>
@@ -60,6 +69,16 @@ public sealed class PipelineMetrics : IDisposable
         else if (outcome is "late")
         {
             _late.Add(1, new KeyValuePair<string, object?>("step", step));
+        }
+    }
+
+    /// <summary>A receipt that changed a message's status: counted by channel and status, and emails feed the bounce rate.</summary>
+    public void Receipt(MessageChannel channel, ReceiptStatus status)
+    {
+        Count("receipt-status", $"{channel}:{status}".ToLowerInvariant());
+        if (channel == MessageChannel.Email && status is ReceiptStatus.FailedForGood or ReceiptStatus.Delivered or ReceiptStatus.SpamReported)
+        {
+            _bounces.Record(status == ReceiptStatus.FailedForGood ? 1 : 0);
         }
     }
 

@@ -9,6 +9,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Referrals.Calendar;
 using Referrals.Emails;
+using Referrals.Messages;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
@@ -16,6 +17,7 @@ using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Outbound;
+using Referrals.Pipeline.Receipts;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
@@ -33,6 +35,9 @@ public static class PipelineServices
         services.AddOptions<ForwardingOptions>().BindConfiguration(ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TalliesOptions>().BindConfiguration(TalliesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ForceOptions>().BindConfiguration(ForceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<ReceiptOptions>().BindConfiguration(ReceiptOptions.Section).ValidateOnStart();
+        services.AddOptions<NotifyApiOptions>().BindConfiguration(NotifyApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LogRedactionOptions>().BindConfiguration(LogRedactionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LogIds>();
 
@@ -40,10 +45,13 @@ public static class PipelineServices
         services.AddSingleton<StorageClients>();
         services.AddSingleton<PipelineMetrics>();
 
-        services.AddSingleton(sp => RulesData.Load(sp.GetRequiredService<IOptions<RulesOptions>>().Value));
+        services.AddSingleton(sp => sp.GetRequiredService<IOptions<ForceOptions>>().Value.ToIdentity());
+        services.AddSingleton(sp => RulesData.Load(sp.GetRequiredService<IOptions<RulesOptions>>().Value, sp.GetRequiredService<ForceIdentity>()));
         services.AddSingleton(sp => sp.GetRequiredService<RulesData>().Rules);
         services.AddSingleton(sp => sp.GetRequiredService<RulesData>().Composer);
         services.AddSingleton(sp => sp.GetRequiredService<RulesData>().Directory);
+        services.AddSingleton(sp => sp.GetRequiredService<RulesData>().TextMessages);
+        services.AddSingleton(sp => sp.GetRequiredService<RulesData>().Letters);
         services.TryAddSingleton<TokenCredential>(sp => sp.GetRequiredService<IOptions<ForwardingOptions>>().Value.ManagedIdentityClientId is { Length: > 0 } clientId
             ? new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(clientId))
             : new DefaultAzureCredential());
@@ -72,6 +80,11 @@ public static class PipelineServices
         services.AddSingleton<OutboundPause>();
         services.AddSingleton<WorkOutcomes>();
         services.AddSingleton<ReferralChannels>();
+
+        // Replaced by the sink that applies receipts to the victims' state; until then every receipt is acknowledged and counted.
+        services.TryAddSingleton<IReceiptSink, UnknownMessageSink>();
+        services.AddSingleton<SendGridWebhookEndpoint>();
+        services.AddSingleton<NotifyCallbackEndpoint>();
         services.AddOutboundHttpClients();
 
         services.AddHostedService<StartupChecks>();
@@ -85,6 +98,9 @@ public static class PipelineServices
         // The gateway lives as long as the singleton sender holding it, so its connections are recycled by the
         // handler (PooledConnectionLifetime) rather than by the factory rotating handlers.
         services.AddHttpClient<SendGridGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(OutboundHandler)
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        services.AddHttpClient<NotifyStatusLookup>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<NotifyApiOptions>>().Value.Timeout)
             .ConfigurePrimaryHttpMessageHandler(OutboundHandler)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         services.AddHttpClient<ServiceGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<ForwardingOptions>>().Value.Timeout)
@@ -101,16 +117,27 @@ public static class PipelineServices
         new() { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
 }
 
-/// <summary>The rules and the email composer, loaded once at start-up from the configured (or shipped) files.</summary>
+/// <summary>The rules and the message composers, loaded once at start-up from the configured (or shipped) files.</summary>
 public sealed record RulesData(ReferralRules Rules, EntitlementEmailComposer Composer, ServiceDirectory Directory)
 {
-    public static RulesData Load(RulesOptions options)
+    /// <summary>The entitlement text message (GOV.UK Notify template personalisation and body).</summary>
+    public required TextMessageComposer TextMessages { get; init; }
+
+    /// <summary>The entitlement letter (GOV.UK Notify letter personalisation).</summary>
+    public required LetterComposer Letters { get; init; }
+
+    public static RulesData Load(RulesOptions options, ForceIdentity force)
     {
         var codes = string.IsNullOrWhiteSpace(options.OffenceCodesPath) ? OffenceCodeList.LoadDefault() : OffenceCodeList.Load(Resolve(options.OffenceCodesPath));
         var directory = string.IsNullOrWhiteSpace(options.ServicesPath) ? ServiceDirectory.LoadDefault() : ServiceDirectory.Load(Resolve(options.ServicesPath));
         var templates = string.IsNullOrWhiteSpace(options.TemplatesPath) ? EmailTemplates.LoadDefault() : EmailTemplates.Load(Resolve(options.TemplatesPath));
         var rules = new ReferralRules(new OffenceClassifier(codes), directory, new WorkingDayCalendar(options.ParseExtraBankHolidays()));
-        return new RulesData(rules, new EntitlementEmailComposer(templates, directory), directory);
+        var messages = string.IsNullOrWhiteSpace(options.MessageTemplatesPath) ? MessageTemplates.LoadDefault() : MessageTemplates.Load(Resolve(options.MessageTemplatesPath));
+        return new RulesData(rules, new EntitlementEmailComposer(templates, directory, force), directory)
+        {
+            TextMessages = new TextMessageComposer(messages, directory, force),
+            Letters = new LetterComposer(messages, directory, force),
+        };
     }
 
     private static string Resolve(string path) => Path.IsPathRooted(path) ? path : Path.Combine(AppContext.BaseDirectory, path);

@@ -129,6 +129,39 @@ resource failures 'Microsoft.Insights/metricAlerts@2026-01-01' = {
   }
 }
 
+// Each delivery receipt for an email records 1 (bounced or dropped) or 0 (delivered) on its own instrument, so its
+// average over the window is the bounce rate. Above 5% a sender's reputation suffers and victims go unreached by email.
+resource bounceRate 'Microsoft.Insights/metricAlerts@2026-01-01' = {
+  name: 'alert-${name}-email-bounce-rate'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'More than 5% of entitlement emails bounced or were dropped in the last 6 hours: check SendGrid\'s suppression list and the addresses the records system sends; victims fall back to text or letter.'
+    severity: 2
+    enabled: true
+    scopes: [appInsightsId]
+    evaluationFrequency: 'PT1H'
+    windowSize: 'PT6H'
+    autoMitigate: true
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'email-bounce-rate'
+          metricNamespace: 'azure.applicationinsights'
+          metricName: 'referrals.emails.bounced'
+          timeAggregation: 'Average'
+          operator: 'GreaterThan'
+          threshold: json('0.05')
+          skipMetricValidation: true
+        }
+      ]
+    }
+    actions: [{ actionGroupId: actionGroup.id }]
+  }
+}
+
 // Application Insights' standard metric of failed requests, recorded by the Functions host for every execution.
 resource functionFailures 'Microsoft.Insights/metricAlerts@2026-01-01' = {
   name: 'alert-${name}-function-failures'

@@ -21,7 +21,7 @@ param deploymentContainerName string
 @description('Application Insights connection string (not a secret: it holds no key that grants access, local auth is off).')
 param appInsightsConnectionString string
 
-@description('Name of the Key Vault holding the SendGrid API key.')
+@description('Name of the Key Vault holding the SendGrid and Notify API keys, the Notify callback token and the SendGrid webhook key.')
 param keyVaultName string
 
 @description('Client id of the Entra ID app registration fronting the tallies endpoint; empty: no App Service authentication (function keys only).')
@@ -70,6 +70,11 @@ var identitySettings = {
   LogRedaction__HashKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=log-hash-key)'
   // The API key of the general victim service, named by the services directory (apiKeySetting).
   ServiceKeys__general: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=service-key-general)'
+  // GOV.UK Notify: the API key (text messages, letters, status lookups) and the bearer token Notify sends with its callbacks.
+  Notify__ApiKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=notify-api-key)'
+  Receipts__NotifyCallbackBearerToken: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=notify-callback-token)'
+  // SendGrid's Event Webhook verification key: public, but kept beside the API key so both are rotated in one place.
+  Receipts__SendGridWebhookPublicKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=sendgrid-webhook-public-key)'
   // Entra ID tokens for services' APIs (directory entraScope) come from the app's own identity.
   Forwarding__ManagedIdentityClientId: identityClientId
 }
@@ -135,6 +140,8 @@ resource basicPublishingCredentialsScm 'Microsoft.Web/sites/basicPublishingCrede
 
 // Entra ID in front of the app: only the OPCC's HTTP calls are affected (queue and timer triggers are not HTTP).
 // A caller needs a token for the app registration and, inside, a function key (authorisation level Function).
+// SendGrid and Notify cannot get an Entra ID token: their two webhook paths are let through to their own checks (a
+// function key, and SendGrid's ECDSA signature or Notify's bearer token). A test checks these are the functions' routes.
 resource authentication 'Microsoft.Web/sites/config@2025-03-01' = if (!empty(talliesApiClientId)) {
   parent: app
   name: 'authsettingsV2'
@@ -143,6 +150,7 @@ resource authentication 'Microsoft.Web/sites/config@2025-03-01' = if (!empty(tal
     globalValidation: {
       requireAuthentication: true
       unauthenticatedClientAction: 'Return401'
+      excludedPaths: ['/api/webhooks/sendgrid', '/api/webhooks/notify']
     }
     identityProviders: {
       azureActiveDirectory: {

@@ -25,7 +25,7 @@ public class DecideFileBenchmarks
         SyntheticSnapshots.WriteFile(_path, Lines);
         var directory = ServiceDirectory.LoadDefault();
         var rules = new ReferralRules(new OffenceClassifier(OffenceCodeList.LoadDefault()), directory, new WorkingDayCalendar());
-        _dryRun = new DryRun(rules, new EntitlementEmailComposer(EmailTemplates.LoadDefault(), directory), MailboxAddress.Parse("vcu@police.example"));
+        _dryRun = new DryRun(rules, new EntitlementEmailComposer(EmailTemplates.LoadDefault(), directory, Referrals.Messages.ForceIdentity.Example), MailboxAddress.Parse("vcu@police.example"));
     }
 
     [GlobalCleanup]

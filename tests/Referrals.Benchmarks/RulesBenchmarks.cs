@@ -12,7 +12,7 @@ namespace Referrals.Benchmarks;
 public class RulesBenchmarks
 {
     private readonly ReferralRules _rules = new(new OffenceClassifier(OffenceCodeList.LoadDefault()), ServiceDirectory.LoadDefault(), new WorkingDayCalendar());
-    private readonly EntitlementEmailComposer _composer = new(EmailTemplates.LoadDefault(), ServiceDirectory.LoadDefault());
+    private readonly EntitlementEmailComposer _composer = new(EmailTemplates.LoadDefault(), ServiceDirectory.LoadDefault(), Referrals.Messages.ForceIdentity.Example);
     private byte[] _oneVictim = [];
     private byte[] _twoVictims = [];
     private CrimeEvent _snapshot = null!;

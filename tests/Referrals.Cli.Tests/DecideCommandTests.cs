@@ -120,6 +120,34 @@ public class DecideCommandTests
     }
 
     [Fact]
+    public async Task Emails_option_writes_every_channels_message_with_names_that_are_the_same_in_every_run()
+    {
+        const string Snapshot = """
+            {"schemaVersion": 1, "eventId": "a1", "sentAt": "2026-10-05T09:14:00Z", "crime": {"reference": "DB/26/000201", "version": 2, "recordedAt": "2026-10-05T08:50:00+01:00", "offence": {"homeOfficeCode": "28E", "description": ""}, "flags": []}, "victims": [{"id": "V1", "givenName": "Sam", "familyName": "Taylor", "support": "NotAsked", "email": "victim@example.org", "phone": "07700 900123", "address": {"lines": ["1 Example Street", "Exampleton"], "postcode": "DE4 3AG"}}, {"id": "V2", "givenName": "Sian", "familyName": "Jones", "preferredLanguage": "cy", "support": "NotAsked", "phone": "07700 900124", "phoneSafe": false}]}
+            """;
+        using var first = new TempFolder();
+        using var second = new TempFolder();
+
+        var (exitCode, _, stderr) = await CliProcess.RunAsync(Snapshot + "\n", "decide", "-", "--emails", first.Path);
+        await CliProcess.RunAsync(Snapshot + "\n", "decide", "-", "--emails", second.Path);
+
+        Assert.Equal(0, exitCode);
+        Assert.Contains("1 emails written, 1 text messages written, 1 letters written", stderr, StringComparison.Ordinal);
+        string[] names = ["DB-26-000201_v2_V1_902fb158_email.eml", "DB-26-000201_v2_V1_902fb158_letter.html", "DB-26-000201_v2_V1_902fb158_text.txt"];
+        Assert.Equal(names, Directory.GetFiles(first.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        foreach (var name in names[1..])
+        {
+            Assert.Equal(await File.ReadAllTextAsync(Path.Combine(first.Path, name)), await File.ReadAllTextAsync(Path.Combine(second.Path, name)));
+        }
+
+        Assert.StartsWith("Example Constabulary: crime ref DB/26/000201. If you are in danger, call 999.", await File.ReadAllTextAsync(Path.Combine(first.Path, names[2])), StringComparison.Ordinal);
+        Assert.Contains("<li>Victim Services: phone 0808 157 0101", await File.ReadAllTextAsync(Path.Combine(first.Path, names[1])), StringComparison.Ordinal);
+        var email = await File.ReadAllTextAsync(Path.Combine(first.Path, names[0]));
+        Assert.Contains("\nContent-Language: en\n", email, StringComparison.Ordinal);
+        Assert.Contains("Content-Transfer-Encoding: quoted-printable", email, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Hostile_names_are_encoded_in_the_eml_files()
     {
         var samples = await File.ReadAllLinesAsync(CliProcess.SamplesPath);

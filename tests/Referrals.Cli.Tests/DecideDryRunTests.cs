@@ -17,7 +17,7 @@ public class DecideDryRunTests
         var rules = new ReferralRules(new OffenceClassifier(OffenceCodeList.LoadDefault()), services, new WorkingDayCalendar());
         // A composer that does not know the service the rules refer to: composing throws for every emailed victim.
         var broken = new ServiceDirectory([.. services.Services.Where(s => s.Id != "general")], services.VictimCareUnit);
-        var run = new DryRun(rules, new EntitlementEmailComposer(EmailTemplates.LoadDefault(), broken), MailboxAddress.Parse("vcu@police.example"));
+        var run = new DryRun(rules, new EntitlementEmailComposer(EmailTemplates.LoadDefault(), broken, Referrals.Messages.ForceIdentity.Example), MailboxAddress.Parse("vcu@police.example"));
         var samples = await File.ReadAllLinesAsync(CliProcess.SamplesPath);
         using var input = new MemoryStream(Encoding.UTF8.GetBytes(samples[0] + "\n" + samples[2] + "\n"));
         using var output = new MemoryStream();

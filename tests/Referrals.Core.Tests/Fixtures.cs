@@ -1,6 +1,7 @@
 using Referrals.Calendar;
 using Referrals.Contract;
 using Referrals.Emails;
+using Referrals.Messages;
 using Referrals.Rules;
 
 namespace Referrals.Tests;
@@ -13,9 +14,10 @@ internal static class Fixtures
 
     public static readonly OffenceCodeList Codes = OffenceCodeList.LoadDefault();
     public static readonly ServiceDirectory Services = ServiceDirectory.LoadDefault();
+    public static readonly ForceIdentity Force = ForceIdentity.Example;
     public static readonly EmailTemplates Templates = EmailTemplates.LoadDefault();
     public static readonly ReferralRules Rulebook = new(new OffenceClassifier(Codes), Services, new WorkingDayCalendar());
-    public static readonly EntitlementEmailComposer Composer = new(Templates, Services);
+    public static readonly EntitlementEmailComposer Composer = new(Templates, Services, Force);
 
     public static Victim Victim(
         string id = "V1",

@@ -45,7 +45,10 @@ public static partial class AppSettingsCatalog
         AddSection(settings, ForwardingOptions.Section, typeof(ForwardingOptions));
         AddSection(settings, OutboundOptions.Section, typeof(OutboundOptions));
         AddSection(settings, TalliesOptions.Section, typeof(TalliesOptions));
+        AddSection(settings, ForceOptions.Section, typeof(ForceOptions));
         AddSection(settings, Logging.LogRedactionOptions.Section, typeof(Logging.LogRedactionOptions));
+        AddSection(settings, Receipts.ReceiptOptions.Section, typeof(Receipts.ReceiptOptions));
+        AddSection(settings, Receipts.NotifyApiOptions.Section, typeof(Receipts.NotifyApiOptions));
 
         // API keys are named by the services directory, not by code.
         var directory = Rules.ServiceDirectory.LoadDefault();

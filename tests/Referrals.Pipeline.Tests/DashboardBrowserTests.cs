@@ -10,7 +10,7 @@ namespace Referrals.Pipeline.Tests;
 
 /// <summary>
 /// The OPCC's dashboard in a real browser: headless Chromium (Debian's), driven by playwright-core from npm
-/// (tools/browser/dashboard-check.mjs), on the samples served by the local host. The screenshot, the downloads and the
+/// (tools/browser/dashboard-check.mjs, installed by the shared browser harness), on the samples served by the local host. The screenshot, the downloads and the
 /// script's report are kept in out/browser/dashboard/ (CI uploads them).
 /// </summary>
 [Collection(AzuriteGroup.Name)]
@@ -19,8 +19,6 @@ public sealed class DashboardBrowserTests(AzuriteFixture azurite, ITestOutputHel
     [Fact]
     public async Task In_Chromium_every_figure_equals_the_endpoints_json_the_range_picker_and_downloads_work_and_axe_finds_nothing_serious()
     {
-        var repository = BrowserTools.Repository();
-        await BrowserTools.EnsureInstalledAsync(repository);
         await using var pipeline = new PipelineTestHost(azurite);
         await pipeline.StartAsync();
         foreach (var wave in SnapshotSender.Waves(Samples.Lines))
@@ -32,9 +30,9 @@ public sealed class DashboardBrowserTests(AzuriteFixture azurite, ITestOutputHel
 
         await pipeline.TalliesAsync(new Month(2026, 10), new Month(2026, 11), new Month(2026, 12));
         await using var server = new LocalTalliesServer(pipeline.Services.GetRequiredService<TalliesEndpoint>(), pipeline.Services.GetRequiredService<DashboardEndpoint>()).Start();
-        var artifacts = Path.Combine(repository, "out", "browser", "dashboard");
+        var artifacts = Browser.BrowserHarness.ArtifactsFolder("dashboard");
 
-        var (exitCode, report) = await BrowserTools.RunAsync(repository, "dashboard-check.mjs", ["--url", server.DashboardUrl, "--out", artifacts]);
+        var (exitCode, report) = await DashboardCheck.RunAsync(server.DashboardUrl, artifacts);
         output.WriteLine(report);
 
         Assert.True(exitCode == 0, report);
@@ -43,52 +41,18 @@ public sealed class DashboardBrowserTests(AzuriteFixture azurite, ITestOutputHel
     }
 }
 
-/// <summary>
-/// The browser harness's prerequisites: a Chromium (CHROMIUM_PATH, Debian's /usr/bin/chromium, or the Google Chrome
-/// of CI's runners), installed from Debian's packages when there is none (as root, or with passwordless sudo), and
-/// tools/browser's npm packages from its lockfile.
-/// </summary>
-internal static class BrowserTools
+/// <summary>Runs tools/browser/dashboard-check.mjs with node; the harness (<see cref="Browser.BrowserHarness"/>) installs Chromium and the npm packages first.</summary>
+internal static class DashboardCheck
 {
-    public static string Chromium =>
-        new[] { Environment.GetEnvironmentVariable("CHROMIUM_PATH"), "/usr/bin/chromium", "/usr/bin/google-chrome" }.FirstOrDefault(File.Exists) ?? "/usr/bin/chromium";
-
-    public static string Repository()
+    public static async Task<(int ExitCode, string Output)> RunAsync(string url, string artifacts)
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        var chromium = await Browser.BrowserHarness.EnsureInstalledAsync();
+        var start = new ProcessStartInfo("node") { WorkingDirectory = Browser.BrowserHarness.RepositoryRoot, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { Path.Combine(Browser.BrowserHarness.ToolFolder, "dashboard-check.mjs"), "--url", url, "--out", artifacts, "--chromium", chromium })
         {
-            if (File.Exists(Path.Combine(dir.FullName, "Referrals.sln")))
-            {
-                return dir.FullName;
-            }
+            start.ArgumentList.Add(argument);
         }
 
-        throw new InvalidOperationException("The repository (Referrals.sln) was not found above the test's folder.");
-    }
-
-    public static async Task EnsureInstalledAsync(string repository)
-    {
-        if (!File.Exists(Chromium))
-        {
-            var (file, prefix) = Environment.UserName == "root" ? ("apt-get", Array.Empty<string>()) : ("sudo", ["-n", "apt-get"]);
-            await RunToEndAsync(file, [.. prefix, "update"], repository);
-            await RunToEndAsync(file, [.. prefix, "install", "-y", "--no-install-recommends", "chromium"], repository);
-            Assert.True(File.Exists(Chromium), "Chromium was not installed: install Debian's chromium (apt-get install -y chromium).");
-        }
-
-        if (!Directory.Exists(Path.Combine(repository, "tools", "browser", "node_modules", "playwright-core")))
-        {
-            await RunToEndAsync("npm", ["ci", "--prefix", Path.Combine("tools", "browser"), "--no-audit", "--no-fund", "--loglevel=error"], repository);
-        }
-    }
-
-    /// <summary>Runs a script of tools/browser with node: (exit code, standard output and error).</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(string repository, string script, IEnumerable<string> args)
-    {
-        var start = new ProcessStartInfo("node") { WorkingDirectory = repository, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine("tools", "browser", script));
-        args.ToList().ForEach(start.ArgumentList.Add);
-        start.Environment["CHROMIUM_PATH"] = Chromium;
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -100,20 +64,9 @@ internal static class BrowserTools
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{script} did not finish in 3 minutes.");
+            throw new TimeoutException("dashboard-check.mjs did not finish in 3 minutes.");
         }
 
         return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static async Task RunToEndAsync(string file, string[] args, string directory)
-    {
-        var start = new ProcessStartInfo(file) { WorkingDirectory = directory, RedirectStandardOutput = true, RedirectStandardError = true };
-        args.ToList().ForEach(start.ArgumentList.Add);
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)} failed: {await stdout}{await stderr}");
     }
 }

@@ -122,7 +122,7 @@ public sealed class EndToEndTests(AzuriteFixture azurite)
         victim.EmailStatus = EmailStatus.Sending;
         victim.EmailAttemptedAt = DateTimeOffset.UtcNow.AddMinutes(-10);
         var stored = victim.ToStored();
-        Assert.NotNull(await states.TryReplaceAsync(stored.State, stored.ETag, CancellationToken.None));
+        Assert.NotNull(await states.TryReplaceAsync(stored, stored.State, CancellationToken.None));
         await pipeline.Services.GetRequiredService<WorkQueues>().EnqueueEmailAsync(new EmailWorkItem("DB/26/000101", "V1", 1), CancellationToken.None);
         await pipeline.WaitUntilIdleAsync();
 

@@ -106,6 +106,12 @@ public sealed class InfrastructureTests(CompiledInfrastructure infra) : IClassFi
         Environment.SetEnvironmentVariable("ALERT_EMAIL", "alerts@police.example");
         Environment.SetEnvironmentVariable("SENDGRID_FROM_ADDRESS", "vcu@police.example");
         Environment.SetEnvironmentVariable("TALLIES_API_CLIENT_ID", "22222222-2222-2222-2222-222222222222");
+        Environment.SetEnvironmentVariable("FORCE_DISPLAY_NAME", "Example Constabulary");
+        Environment.SetEnvironmentVariable("FORCE_SHORT_NAME", "ExamplePol");
+        Environment.SetEnvironmentVariable("VICTIM_CARE_UNIT_PHONE", "01632 960 101");
+        Environment.SetEnvironmentVariable("VICTIM_CARE_UNIT_EMAIL", "victim.care@police.example");
+        Environment.SetEnvironmentVariable("FORCE_WEBSITE", "https://www.police.example/");
+        Environment.SetEnvironmentVariable("FORCE_PRIVACY_NOTICE", "https://www.police.example/privacy");
         var result = infra.Run("build-params", Path.Combine(infra.Folder, file), "--stdout");
         Assert.True(result.ExitCode == 0, result.Stderr);
     }

@@ -3,6 +3,8 @@ using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Pipeline.DeadLetters;
+using Referrals.Pipeline.Receipts;
+using Referrals.Receipts;
 
 namespace Referrals.Pipeline.Tests;
 
@@ -32,7 +34,7 @@ public sealed class MetricAlertsTests(CompiledInfrastructure infra, AzuriteFixtu
         Assert.Equal(0, infra.Build.ExitCode);
         Assert.DoesNotContain(infra.Resources(), r => (string?)r["type"] == "Microsoft.Insights/scheduledQueryRules");
         var custom = Criteria().Where(c => c.Namespace == CustomMetrics).Select(c => c.Metric).Order(StringComparer.Ordinal);
-        Assert.Equal([PipelineMetrics.DeadLettersWaiting, PipelineMetrics.LateDeliveries, PipelineMetrics.Failures], custom);
+        Assert.Equal([PipelineMetrics.DeadLettersWaiting, PipelineMetrics.LateDeliveries, PipelineMetrics.EmailBounces, PipelineMetrics.Failures], custom);
         Assert.All(Criteria().Where(c => c.Namespace != CustomMetrics), c => Assert.Contains($"{c.Namespace} {c.Metric}", StandardMetrics));
     }
 
@@ -82,9 +84,19 @@ public sealed class MetricAlertsTests(CompiledInfrastructure infra, AzuriteFixtu
         await pipeline.WaitUntilIdleAsync();
         await pipeline.Services.GetRequiredService<DeadLetterReporter>().ReportAsync(CancellationToken.None);
 
+        // A bounce reported by SendGrid's Event Webhook, applied by a sink that knows the message.
+        await ReceiptResults.ApplyAsync(
+            new KnownMessages(), pipeline.Services.GetRequiredService<PipelineMetrics>(), "sendgrid",
+            [new Receipt(ReceiptProvider.SendGrid, MessageChannel.Email, MessageReferences.Email("DB/26/000123", "V1"), ReceiptStatus.FailedForGood, DateTimeOffset.UtcNow, "e1")], [], CancellationToken.None);
+
         Assert.All(Criteria().Where(c => c.Namespace == CustomMetrics), c => Assert.Contains(measured, m =>
             m.Instrument == c.Metric && m.Value > 0 && c.Dimensions.All(d => d.Values.Contains(m.Tags.GetValueOrDefault(d.Name)))));
         Assert.Contains(measured, m => m.Instrument == PipelineMetrics.Failures && m.Tags["step"] == "referral" && m.Tags["outcome"] == "failed");
         Assert.Contains(measured, m => m.Instrument == PipelineMetrics.DeadLettersWaiting && m.Tags["store"] == "poison" && m.Value == 1);
+    }
+
+    private sealed class KnownMessages : IReceiptSink
+    {
+        public Task<ReceiptResult> ApplyAsync(Receipt receipt, CancellationToken cancellationToken) => Task.FromResult(ReceiptResult.Applied);
     }
 }

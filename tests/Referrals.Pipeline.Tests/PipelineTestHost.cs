@@ -70,6 +70,8 @@ public sealed class PipelineTestHost : IAsyncDisposable
 
         _settings = LocalSettings.For(_connection, SendGrid.Url!, directory, tablePrefix: $"t{id}", queuePrefix: $"t{id}-");
         _settings["SendGrid:MaxRetryDelay"] = "00:00:00.200";
+        _settings["Receipts:SendGridWebhookPublicKey"] = TestWebhooks.PublicKey;
+        _settings["Receipts:NotifyCallbackBearerToken"] = TestWebhooks.CallbackToken;
         _settings["SendGrid:MaxAttempts"] = "4";
         _settings["Forwarding:MaxAttempts"] = "2";
         _settings["Forwarding:MaxRetryDelay"] = "00:00:00.200";

@@ -43,6 +43,17 @@ public sealed class SendGridGatewayTests : IDisposable
     }
 
     [Fact]
+    public async Task An_entitlement_email_tells_SendGrid_its_language()
+    {
+        Answer(r => r.WithStatusCode(202));
+
+        await Gateway().SendAsync(Email with { Language = "cy", SecondLanguage = "en" }, CancellationToken.None);
+
+        using var body = System.Text.Json.JsonDocument.Parse(Assert.Single(_sendGrid.LogEntries).RequestMessage.Body!);
+        Assert.Equal("cy, en", body.RootElement.GetProperty("headers").GetProperty("Content-Language").GetString());
+    }
+
+    [Fact]
     public async Task Throttling_is_retried_after_the_Retry_After_delay()
     {
         Answer(r => r.WithStatusCode(429).WithHeader("Retry-After", "7"), r => r.WithStatusCode(202).WithHeader("X-Message-Id", "abc"));

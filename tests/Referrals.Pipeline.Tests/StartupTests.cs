@@ -57,6 +57,23 @@ public sealed class StartupTests(AzuriteFixture azurite)
         await queue.DeleteAsync();
     }
 
+    [Theory]
+    [InlineData("Force:Name", null, "Force:Name is required")]
+    [InlineData("Force:VictimCareUnitPhone", "call the front desk", "Force:VictimCareUnitPhone must be a phone number")]
+    [InlineData("Force:PrivacyNotice", "http://www.police.example/privacy", "Force:PrivacyNotice must be an https:// address")]
+    public async Task A_missing_or_malformed_force_identity_stops_start_up_naming_the_setting(string setting, string? value, string message)
+    {
+        var settings = LocalSettings.For(azurite.ConnectionString, "http://127.0.0.1:1", Path.Combine(AppContext.BaseDirectory, Rules.ServiceDirectory.DefaultFileName), tablePrefix: "tstart", queuePrefix: "tstart-");
+        Assert.True(settings.ContainsKey(setting));
+        settings[setting] = value;
+        using var host = LocalPipelineHost.Build(settings);
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("front desk", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_missing_API_key_stops_start_up_naming_the_setting()
     {

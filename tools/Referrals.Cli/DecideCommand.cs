@@ -15,7 +15,7 @@ internal static class DecideCommand
         };
         var emails = new Option<DirectoryInfo?>("--emails")
         {
-            Description = "Also write each entitlement email that would be sent, as a .eml file (MIME, plain text and HTML), into this folder.",
+            Description = "Also write, into this folder, each entitlement email that would be sent (.eml: MIME, plain text and HTML), and the text message (.txt) and letter (.html) each safe channel would carry. Files are named crime_vVERSION_victim_hash_channel, the same in every run.",
         };
         var sender = new Option<string>("--from")
         {
@@ -61,13 +61,13 @@ internal static class DecideCommand
 
             try
             {
-                var (rules, composer, _) = rulesFiles.Load(parse);
+                var data = rulesFiles.Load(parse);
                 await using var input = path == "-" ? Console.OpenStandardInput() : File.OpenRead(path);
                 await using var output = new BufferedStream(Console.OpenStandardOutput(), 64 * 1024);
-                var run = new DryRun(rules, composer, from);
+                var run = new DryRun(data.Rules, data.Composer, from, data.TextMessages, data.Letters);
                 var summary = await run.RunAsync(input, output, parse.GetValue(emails)?.FullName, cancellationToken);
                 await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"referrals decide: {summary.Lines} lines, {summary.Snapshots} snapshots, {summary.Victims} victim decisions, {summary.Rejected} rejected, {summary.EmailsWritten} emails written"));
+                    $"referrals decide: {summary.Lines} lines, {summary.Snapshots} snapshots, {summary.Victims} victim decisions, {summary.Rejected} rejected, {summary.EmailsWritten} emails written, {summary.TextsWritten} text messages written, {summary.LettersWritten} letters written"));
                 return 0;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or ParseException)

@@ -4,17 +4,27 @@ using System.Text.Json;
 using MimeKit;
 using Referrals.Contract;
 using Referrals.Emails;
+using Referrals.Messages;
+using Referrals.Rendering;
 using Referrals.Rules;
 
 namespace Referrals.Cli;
 
-public sealed record DryRunSummary(long Lines, long Snapshots, long Victims, long Rejected, long EmailsWritten);
+public sealed record DryRunSummary(long Lines, long Snapshots, long Victims, long Rejected, long EmailsWritten, long TextsWritten = 0, long LettersWritten = 0);
+
+/// <summary>A message written for review: its file name (<see cref="ReviewFiles"/>) and what to write.</summary>
+internal sealed record ReviewFile(MessageChannel Channel, string Name, string Content);
 
 /// <summary>
 /// `referrals decide`: applies the rules to every snapshot of a JSON Lines stream and writes one decision
 /// per victim per line (rulebook section 8). A bad line becomes a rejected line and the run goes on.
 /// </summary>
-public sealed class DryRun(ReferralRules rules, EntitlementEmailComposer composer, MailboxAddress sender)
+/// <remarks>
+/// With a folder, every channel's message is written for review, named stably (<see cref="ReviewFiles"/>): the email
+/// (.eml) that would be sent, and the text message (.txt) and letter (.html) each safe channel would carry. Which of
+/// them is actually sent (the first safe channel) is the contact plan's choice.
+/// </remarks>
+public sealed class DryRun(ReferralRules rules, EntitlementEmailComposer composer, MailboxAddress sender, TextMessageComposer? texts = null, LetterComposer? letters = null)
 {
     // Lines up to twice the message limit are read whole so the parser can say exactly how large they were.
     private const int MaxLineBytes = 2 * ContractLimits.MaxMessageBytes;
@@ -24,7 +34,7 @@ public sealed class DryRun(ReferralRules rules, EntitlementEmailComposer compose
         var buffer = new ArrayBufferWriter<byte>(4096);
         // Relaxed escaping keeps reasons readable (no \u0027); the output is JSON Lines, never embedded in HTML.
         using var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        long lines = 0, snapshots = 0, victims = 0, rejected = 0, emails = 0;
+        long lines = 0, snapshots = 0, victims = 0, rejected = 0, emails = 0, textsWritten = 0, lettersWritten = 0;
 
         await foreach (var line in JsonLinesReader.ReadAsync(input, MaxLineBytes, cancellationToken))
         {
@@ -56,10 +66,17 @@ public sealed class DryRun(ReferralRules rules, EntitlementEmailComposer compose
                 await EmlWriter.WriteAsync(email, sender, decided.SentAt, emailsFolder!, cancellationToken);
                 emails++;
             }
+
+            foreach (var review in decided.Reviews)
+            {
+                Directory.CreateDirectory(emailsFolder!);
+                await File.WriteAllTextAsync(Path.Combine(emailsFolder!, review.Name), review.Content, cancellationToken);
+                _ = review.Channel == MessageChannel.Text ? textsWritten++ : lettersWritten++;
+            }
         }
 
         await output.FlushAsync(cancellationToken);
-        return new DryRunSummary(lines, snapshots, victims, rejected, emails);
+        return new DryRunSummary(lines, snapshots, victims, rejected, emails, textsWritten, lettersWritten);
     }
 
     /// <summary>
@@ -83,17 +100,33 @@ public sealed class DryRun(ReferralRules rules, EntitlementEmailComposer compose
 
             var decisions = rules.Decide(snapshot);
             var emails = new List<EntitlementEmail>();
+            var reviews = new List<ReviewFile>();
             for (var i = 0; withEmails && i < decisions.Count; i++)
             {
-                if (composer.Compose(snapshot, snapshot.Victims[i], decisions[i]) is { } email)
+                var (victim, decision) = (snapshot.Victims[i], decisions[i]);
+                if (composer.Compose(snapshot, victim, decision) is { } email)
                 {
                     // Rendered once here so that an email that cannot be written rejects its line, not the run.
                     using var _ = EmlWriter.ToMime(email, sender, snapshot.SentAt);
                     emails.Add(email);
                 }
+
+                var (phone, phoneSafe, address, addressSafe) = decision.IsChild
+                    ? (victim.ParentOrGuardian?.Phone, victim.ParentOrGuardian?.PhoneSafe, victim.ParentOrGuardian?.Address, victim.ParentOrGuardian?.AddressSafe)
+                    : (victim.Phone, victim.PhoneSafe, victim.Address, victim.AddressSafe);
+                if (texts is not null && Reviewable(decision, phoneSafe, IsMobile(phone)))
+                {
+                    reviews.Add(new ReviewFile(MessageChannel.Text, ReviewFiles.Name(decision.CrimeReference, decision.CrimeVersion, decision.VictimId, MessageChannel.Text),
+                        texts.Compose(snapshot, victim, decision).Body + "\n"));
+                }
+
+                if (letters is not null && Reviewable(decision, addressSafe, address is { IsValid: true }) && letters.Compose(snapshot, victim, decision) is { } letter)
+                {
+                    reviews.Add(new ReviewFile(MessageChannel.Letter, ReviewFiles.Name(decision.CrimeReference, decision.CrimeVersion, decision.VictimId, MessageChannel.Letter), letter.ToHtml()));
+                }
             }
 
-            return new Decided(snapshot.SentAt, decisions, emails, null);
+            return new Decided(snapshot.SentAt, decisions, emails, reviews, null);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -101,9 +134,33 @@ public sealed class DryRun(ReferralRules rules, EntitlementEmailComposer compose
         }
     }
 
-    private sealed record Decided(DateTimeOffset SentAt, IReadOnlyList<VictimDecision> Decisions, IReadOnlyList<EntitlementEmail> Emails, (string? EventId, string Reason)? Rejection)
+    private sealed record Decided(
+        DateTimeOffset SentAt, IReadOnlyList<VictimDecision> Decisions, IReadOnlyList<EntitlementEmail> Emails, IReadOnlyList<ReviewFile> Reviews, (string? EventId, string Reason)? Rejection)
     {
-        public static Decided Rejected(string? eventId, string reason) => new(default, [], [], (eventId, reason));
+        public static Decided Rejected(string? eventId, string reason) => new(default, [], [], [], (eventId, reason));
+    }
+
+    /// <summary>
+    /// Rulebook section 6, steps 1 to 4, for a channel other than email: nobody is written to after a homicide or when
+    /// there is no safe recipient; a channel needs a contact, a flag that is not false, and a flag that is true on the
+    /// consent pathway or for stalking and harassment.
+    /// </summary>
+    private static bool Reviewable(VictimDecision decision, bool? safe, bool hasContact) =>
+        decision.Email.Reason is not (EmailSuppression.FamilyLiaison or EmailSuppression.NoSafeRecipient)
+        && hasContact
+        && safe != false
+        && (safe == true || (decision.Pathway != Pathway.Consent && !decision.Categories.Contains(Category.Stalking) && !decision.Categories.Contains(Category.Harassment)));
+
+    /// <summary>A UK mobile number: 07 and 9 more digits, or +44 7 and 9 more.</summary>
+    private static bool IsMobile(string? phone)
+    {
+        if (!SafeContact.TryPhone(phone, out var valid))
+        {
+            return false;
+        }
+
+        var digits = new string([.. valid.Where(char.IsAsciiDigit)]);
+        return (digits.StartsWith("07", StringComparison.Ordinal) && digits.Length == 11) || (digits.StartsWith("447", StringComparison.Ordinal) && digits.Length == 12);
     }
 
     private static async Task FlushLineAsync(Utf8JsonWriter json, ArrayBufferWriter<byte> buffer, Stream output, CancellationToken cancellationToken)

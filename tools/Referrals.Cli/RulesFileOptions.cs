@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Microsoft.Extensions.Configuration;
+using Referrals.Messages;
 using Referrals.Pipeline;
 using Referrals.Pipeline.Configuration;
 
@@ -33,10 +35,31 @@ internal sealed class RulesFileOptions
     }
 
     /// <summary>The same loading as the Functions app's start-up, with these options in place of its settings.</summary>
-    public RulesData Load(ParseResult parse) => RulesData.Load(new RulesOptions
+    public RulesData Load(ParseResult parse) => RulesData.Load(
+        new RulesOptions
+        {
+            OffenceCodesPath = parse.GetValue(OffenceCodes)?.FullName,
+            ServicesPath = parse.GetValue(Services)?.FullName,
+            TemplatesPath = parse.GetValue(Templates)?.FullName,
+        },
+        Force(new ConfigurationBuilder().AddEnvironmentVariables().Build()));
+
+    /// <summary>
+    /// The force's identity from the app's own settings (<c>Force__Name</c>…, here environment variables), checked as
+    /// start-up checks them; without any, the synthetic example force, so a dry run works on a fresh clone.
+    /// </summary>
+    public static ForceIdentity Force(IConfiguration configuration)
     {
-        OffenceCodesPath = parse.GetValue(OffenceCodes)?.FullName,
-        ServicesPath = parse.GetValue(Services)?.FullName,
-        TemplatesPath = parse.GetValue(Templates)?.FullName,
-    });
+        var section = configuration.GetSection(ForceOptions.Section);
+        if (!section.GetChildren().Any())
+        {
+            return ForceIdentity.Example;
+        }
+
+        var options = section.Get<ForceOptions>() ?? new ForceOptions();
+        var problems = options.ToIdentity().Problems();
+        return problems.Count == 0
+            ? options.ToIdentity()
+            : throw new InvalidDataException($"the Force settings are not usable: {string.Join("; ", problems)}.");
+    }
 }

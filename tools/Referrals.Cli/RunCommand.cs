@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Referrals.LocalHost;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Dashboard;
+using Referrals.Pipeline.Receipts;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
@@ -125,11 +126,15 @@ internal static class RunCommand
         await using var partners = FakeServices.Start(outbox);
         var directory = FakeServices.WriteLocalDirectory(
             Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName), partners.Url, outbox.Record(Path.Combine(outbox.Path, Outbox.DirectoryFile)));
+        // A token for this run only: the local Notify stand-in calls back with it, and the callback endpoint checks it.
+        var notifyCallbackToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
         using var host = LocalPipelineHost.Build(
-            LocalSettings.For(connection, sendGrid.Url, directory),
+            LocalSettings.For(connection, sendGrid.Url, directory, sendGridWebhookKey: sendGrid.WebhookPublicKey, notifyCallbackToken: notifyCallbackToken),
             configureLogging: run.Log is { } log ? logging => logging.AddProvider(new StandardErrorLoggerProvider(log)) : null);
         await host.StartAsync(cancellationToken);
         await using var talliesEndpoint = new LocalTalliesServer(host.Services.GetRequiredService<TalliesEndpoint>(), host.Services.GetRequiredService<DashboardEndpoint>()).Start();
+        await using var receipts = new LocalReceiptsServer(host.Services.GetRequiredService<SendGridWebhookEndpoint>(), host.Services.GetRequiredService<NotifyCallbackEndpoint>()).Start();
+        sendGrid.PostEventsTo(receipts.SendGridWebhookUrl);
         try
         {
             var services = host.Services;
@@ -146,6 +151,12 @@ internal static class RunCommand
                 idle &= await PipelineProbe.WaitUntilIdleAsync(clients, options, run.Timeout, cancellationToken);
             }
 
+            // Delivery receipts come after the emails, as SendGrid's do; a bounce may put more work on the queues.
+            if (await sendGrid.FlushEventsAsync(run.Timeout))
+            {
+                idle &= await PipelineProbe.WaitUntilIdleAsync(clients, options, run.Timeout, cancellationToken);
+            }
+
             await output.WriteLineAsync(idle ? "All messages processed." : $"Still processing after {run.Timeout.TotalSeconds:0} s; the summary shows what is done so far.");
             var range = SnapshotSender.TallyRange(SnapshotSender.MonthsOf(lines));
             await services.GetRequiredService<TallyAggregator>().AggregateAsync(SnapshotSender.MonthsOf(lines).Where(m => m >= range.From), cancellationToken);
@@ -155,6 +166,7 @@ internal static class RunCommand
             await output.WriteLineAsync($"Outbox: {sendGrid.Count} entitlement emails received by the local SendGrid endpoint, in {outbox.Path}");
             await output.WriteLineAsync($"        {sendGrid.ServiceCount} secure emails to services, in {Path.Combine(outbox.Path, Outbox.ServicesFolder)}");
             await output.WriteLineAsync($"        {partners.Count} deliveries received by the services' local APIs, in {Path.Combine(outbox.Path, Outbox.ServicesApiFolder)}");
+            await output.WriteLineAsync($"        {sendGrid.Events.Posted} SendGrid events posted, signed, to the local Event Webhook ({receipts.SendGridWebhookUrl}){(sendGrid.Events.Failed > 0 ? $"; {sendGrid.Events.Failed} refused" : "")}");
             await output.WriteLineAsync();
             await output.WriteLineAsync($"Monthly tallies {range.From} to {range.To} (the OPCC's endpoint, on loopback while this runs: {talliesEndpoint.Url}/api/{TalliesEndpoint.Route}?from={range.From}&to={range.To}):");
             await output.WriteLineAsync((await services.GetRequiredService<TallyStore>().ReadAsync(range, cancellationToken)).ToText());

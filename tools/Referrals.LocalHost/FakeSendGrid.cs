@@ -1,13 +1,19 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using MimeKit;
+using Referrals.Receipts;
 
 namespace Referrals.LocalHost;
 
 /// <summary>
 /// A SendGrid-compatible endpoint on loopback for local runs: accepts POST /v3/mail/send like SendGrid
 /// (202 and an X-Message-Id) and writes each email to an outbox folder as a .eml file. Nothing leaves the machine.
+/// Once told where (<see cref="PostEventsTo"/>), it posts Event Webhook events for each email like SendGrid's Signed
+/// Event Webhook, with a key pair made for this run: <c>processed</c>, then <c>delivered</c>, or <c>bounce</c> for a
+/// recipient whose local part starts with "bounce".
 /// </summary>
 public sealed class FakeSendGrid : IAsyncDisposable
 {
@@ -15,6 +21,8 @@ public sealed class FakeSendGrid : IAsyncDisposable
     private const string ServiceCategory = "service-referral";
 
     private readonly LoopbackListener _listener;
+    private readonly ECDsa _webhookKey = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+    private readonly SendGridEventPoster _events;
     private readonly Outbox? _outbox;
     private readonly Action<string, string>? _accepted;
     private int _count;
@@ -24,10 +32,23 @@ public sealed class FakeSendGrid : IAsyncDisposable
     {
         _outbox = outbox;
         _accepted = accepted;
+        _events = new SendGridEventPoster(_webhookKey);
         _listener = new LoopbackListener(HandleAsync);
     }
 
     public string Url => _listener.Url;
+
+    /// <summary>The Event Webhook verification key of this run, as SendGrid shows it (Base64 DER): the Receipts__SendGridWebhookPublicKey setting.</summary>
+    public string WebhookPublicKey => SendGridSignature.PublicKeyOf(_webhookKey);
+
+    /// <summary>Events posted and answered with 2xx, and posts that were refused or failed after SendGrid's retries.</summary>
+    public (int Posted, int Failed) Events => (_events.Posted, _events.Failed);
+
+    /// <summary>From now on, each email's events are posted, signed, to <paramref name="webhookUrl"/>.</summary>
+    public void PostEventsTo(string webhookUrl) => _events.Start(webhookUrl);
+
+    /// <summary>Waits until every event so far has been posted (or given up on), at most <paramref name="timeout"/>.</summary>
+    public Task<bool> FlushEventsAsync(TimeSpan timeout) => _events.FlushAsync(timeout);
 
     /// <summary>Entitlement emails received.</summary>
     public int Count => _count;
@@ -38,7 +59,12 @@ public sealed class FakeSendGrid : IAsyncDisposable
     /// <summary>Starts the endpoint; with no outbox nothing is written, and <paramref name="accepted"/> hears of each entitlement email (crime reference, victim id).</summary>
     public static FakeSendGrid Start(Outbox? outbox, Action<string, string>? accepted = null) => new(outbox, accepted);
 
-    public ValueTask DisposeAsync() => _listener.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _listener.DisposeAsync();
+        await _events.DisposeAsync();
+        _webhookKey.Dispose();
+    }
 
     private async Task HandleAsync(HttpListenerContext context)
     {
@@ -76,8 +102,55 @@ public sealed class FakeSendGrid : IAsyncDisposable
             _accepted?.Invoke(crime, victim);
         }
 
+        _events.Enqueue(EventsOf(mail, id));
+
         response.StatusCode = 202;
         response.AddHeader("X-Message-Id", id);
+    }
+
+    /// <summary>What SendGrid's Event Webhook reports for one email: custom_args as top-level keys, categories as an array.</summary>
+    private static IEnumerable<JsonObject> EventsOf(JsonElement mail, string id)
+    {
+        var personalization = mail.GetProperty("personalizations")[0];
+        var to = personalization.GetProperty("to")[0].GetProperty("email").GetString()!;
+        var bounces = to.StartsWith("bounce", StringComparison.OrdinalIgnoreCase);
+        foreach (var type in new[] { "processed", bounces ? "bounce" : "delivered" })
+        {
+            var item = new JsonObject
+            {
+                ["email"] = to,
+                ["timestamp"] = DateTimeOffset.UtcNow.ToUnixTimeSeconds(),
+                ["smtp-id"] = $"<{id}@sendgrid.local>",
+                ["event"] = type,
+                ["sg_event_id"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16)),
+                ["sg_message_id"] = $"{id}.filter0001.local",
+            };
+            if (type == "bounce")
+            {
+                item["type"] = "bounce";
+                item["status"] = "5.1.1";
+                item["reason"] = "550 5.1.1 The email account that you tried to reach does not exist.";
+            }
+            else if (type == "delivered")
+            {
+                item["response"] = "250 OK";
+            }
+
+            if (mail.TryGetProperty("categories", out var categories))
+            {
+                item["category"] = JsonNode.Parse(categories.GetRawText());
+            }
+
+            if (personalization.TryGetProperty("custom_args", out var args))
+            {
+                foreach (var arg in args.EnumerateObject())
+                {
+                    item[arg.Name] = arg.Value.GetString();
+                }
+            }
+
+            yield return item;
+        }
     }
 
     private static MimeMessage ToMime(JsonElement mail, string id)
@@ -95,22 +168,30 @@ public sealed class FakeSendGrid : IAsyncDisposable
             message.To.Add(MailboxAddress.Parse(to.GetProperty("email").GetString()!));
         }
 
-        var body = new BodyBuilder();
+        string? text = null, html = null;
         foreach (var content in mail.GetProperty("content").EnumerateArray())
         {
             if (content.GetProperty("type").GetString() == "text/html")
             {
-                body.HtmlBody = content.GetProperty("value").GetString();
+                html = content.GetProperty("value").GetString();
             }
             else
             {
-                body.TextBody = content.GetProperty("value").GetString();
+                text = content.GetProperty("value").GetString();
             }
         }
 
-        message.Body = body.ToMessageBody();
+        // As SendGrid sends it: quoted-printable UTF-8 parts, and the headers the request set (Content-Language).
+        message.Body = Referrals.Emails.EmlWriter.Alternative(text ?? string.Empty, html);
+        if (mail.TryGetProperty("headers", out var headers) && headers.TryGetProperty("Content-Language", out var language) && language.GetString() is { } tag)
+        {
+            message.Headers.Add(HeaderId.ContentLanguage, SafeLanguage(tag));
+        }
+
         return message;
     }
+
+    private static string SafeLanguage(string tag) => new([.. tag.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or ',' or ' ')]);
 
     private static string FileName(JsonElement mail, string id)
     {

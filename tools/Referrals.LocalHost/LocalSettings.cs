@@ -6,23 +6,39 @@ namespace Referrals.LocalHost;
 public static class LocalSettings
 {
     /// <param name="servicesPath">A services directory pointing at loopback stand-ins (<see cref="FakeServices.WriteLocalDirectory"/>).</param>
-    public static Dictionary<string, string?> For(string storageConnection, string sendGridHost, string servicesPath, string tablePrefix = "", string queuePrefix = "") => new()
-    {
-        ["AzureWebJobsStorage"] = storageConnection,
-        [Settings.StorageConnection] = storageConnection,
-        [Settings.CrimeEventsQueue] = queuePrefix + "crime-events",
-        [Settings.EmailQueue] = queuePrefix + "entitlement-emails",
-        [Settings.ReferralQueue] = queuePrefix + "referrals",
-        [Settings.TablePrefix] = tablePrefix,
-        [Settings.DeadLetterReportSchedule] = "0 */5 * * * *",
-        [Settings.MonthlyTallySchedule] = "0 10 * * * *",
-        ["Rules:ServicesPath"] = servicesPath,
-        ["ServiceKeys:general"] = FakeServices.ApiKey,
-        ["SendGrid:ApiKey"] = "local-fake-sendgrid-key",
-        ["SendGrid:Host"] = sendGridHost,
-        ["SendGrid:FromAddress"] = "victim.care@police.example",
-        ["SendGrid:FromName"] = "Victim Care Unit",
-        ["SendGrid:SandboxMode"] = "false",
-        ["LogRedaction:HashKey"] = "local-development-log-hash-key-not-a-secret",
-    };
+    /// <param name="sendGridWebhookKey">The local SendGrid's Event Webhook key (<see cref="FakeSendGrid.WebhookPublicKey"/>); none: the webhook refuses everything.</param>
+    /// <param name="notifyCallbackToken">The bearer token the local Notify stand-in calls back with; none: the callback endpoint refuses everything.</param>
+    public static Dictionary<string, string?> For(
+        string storageConnection, string sendGridHost, string servicesPath, string tablePrefix = "", string queuePrefix = "", string? sendGridWebhookKey = null, string? notifyCallbackToken = null) => new()
+        {
+            ["AzureWebJobsStorage"] = storageConnection,
+            [Settings.StorageConnection] = storageConnection,
+            [Settings.CrimeEventsQueue] = queuePrefix + "crime-events",
+            [Settings.EmailQueue] = queuePrefix + "entitlement-emails",
+            [Settings.ReferralQueue] = queuePrefix + "referrals",
+            [Settings.TablePrefix] = tablePrefix,
+            [Settings.DeadLetterReportSchedule] = "0 */5 * * * *",
+            [Settings.MonthlyTallySchedule] = "0 10 * * * *",
+            ["Rules:ServicesPath"] = servicesPath,
+            ["ServiceKeys:general"] = FakeServices.ApiKey,
+            ["SendGrid:ApiKey"] = "local-fake-sendgrid-key",
+            ["SendGrid:Host"] = sendGridHost,
+            ["SendGrid:FromAddress"] = "victim.care@police.example",
+            ["SendGrid:FromName"] = "Victim Care Unit",
+            ["SendGrid:SandboxMode"] = "false",
+            ["Force:Name"] = "Example Constabulary",
+            ["Force:WelshName"] = "Heddlu Enghraifft",
+            ["Force:ShortName"] = "ExamplePol",
+            ["Force:Phone"] = "101",
+            ["Force:PhoneWording"] = "101, the police non-emergency number",
+            ["Force:PhoneWordingWelsh"] = "101, rhif yr heddlu pan nad yw'n argyfwng",
+            ["Force:VictimCareUnitPhone"] = "01632 960 101",
+            ["Force:VictimCareUnitEmail"] = "victim.care@police.example",
+            ["Force:Website"] = "https://www.police.example/",
+            ["Force:PrivacyNotice"] = "https://www.police.example/privacy",
+            ["Force:Bilingual"] = "false",
+            ["LogRedaction:HashKey"] = "local-development-log-hash-key-not-a-secret",
+            ["Receipts:SendGridWebhookPublicKey"] = sendGridWebhookKey ?? string.Empty,
+            ["Receipts:NotifyCallbackBearerToken"] = notifyCallbackToken ?? string.Empty,
+        };
 }

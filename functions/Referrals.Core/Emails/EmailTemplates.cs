@@ -3,11 +3,12 @@ using System.Text.RegularExpressions;
 namespace Referrals.Emails;
 
 /// <summary>One language's templates: Mustache files a non-developer can edit.</summary>
-public sealed record EmailTemplateSet(string Language, string Subject, string TextBody, string HtmlBody);
+public sealed record EmailTemplateSet(string Language, string Subject, string TextBody, string HtmlBody, string Preview = "");
 
 /// <summary>
 /// The entitlement email templates, one folder per language (<c>en</c>, <c>cy</c>, …) each holding
-/// <c>subject.mustache</c>, <c>body.txt.mustache</c> and <c>body.html.mustache</c>. All are read at
+/// <c>subject.mustache</c>, <c>preview.mustache</c> (the line a mail app shows beside the subject), <c>body.txt.mustache</c>
+/// and <c>body.html.mustache</c> (the body's part of an HTML document: the composer adds the page around it). All are read at
 /// start-up, so a victim's language tag is only ever a key into this set, never a path.
 /// </summary>
 public sealed partial class EmailTemplates
@@ -27,6 +28,8 @@ public sealed partial class EmailTemplates
     }
 
     public IEnumerable<string> Languages => _byLanguage.Keys;
+
+    public bool Has(string language) => _byLanguage.ContainsKey(language);
 
     public static EmailTemplates LoadDefault() => Load(Path.Combine(AppContext.BaseDirectory, DefaultFolder));
 
@@ -50,7 +53,8 @@ public sealed partial class EmailTemplates
                 language,
                 Read(languageFolder, "subject.mustache").Trim(),
                 Read(languageFolder, "body.txt.mustache"),
-                Read(languageFolder, "body.html.mustache")));
+                Read(languageFolder, "body.html.mustache"),
+                Read(languageFolder, "preview.mustache").Trim()));
         }
 
         return new EmailTemplates(sets);

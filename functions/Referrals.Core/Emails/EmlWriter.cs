@@ -1,7 +1,8 @@
-using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using MimeKit;
+using MimeKit.Text;
+using Referrals.Messages;
 using Referrals.Rendering;
 
 namespace Referrals.Emails;
@@ -20,7 +21,7 @@ public static partial class EmlWriter
             throw new ArgumentException("The email's recipient is not a single valid address.", nameof(email));
         }
 
-        if (!LanguageTag().IsMatch(email.Language))
+        if (!LanguageTag().IsMatch(email.Language) || (email.SecondLanguage is { } second && !LanguageTag().IsMatch(second)))
         {
             throw new ArgumentException("The email's language is not a language tag.", nameof(email));
         }
@@ -30,12 +31,27 @@ public static partial class EmlWriter
             Subject = SafeText.OneLine(email.Subject),
             Date = date,
             MessageId = $"{StableId(email)}@referrals.invalid",
-            Body = new BodyBuilder { TextBody = email.TextBody, HtmlBody = email.HtmlBody }.ToMessageBody(),
+            Body = Alternative(email.TextBody, email.HtmlBody),
         };
         message.From.Add(from);
         message.To.Add(new MailboxAddress(string.Empty, to));
-        message.Headers.Add(HeaderId.ContentLanguage, email.Language);
+        message.Headers.Add(HeaderId.ContentLanguage, email.ContentLanguage);
         return message;
+    }
+
+    /// <summary>The plain-text and HTML parts (HTML only when there is one), quoted-printable.</summary>
+    public static MimeEntity Alternative(string textBody, string? htmlBody) =>
+        htmlBody is null ? Part(TextFormat.Plain, textBody) : new MultipartAlternative { Part(TextFormat.Plain, textBody), Part(TextFormat.Html, htmlBody) };
+
+    /// <summary>
+    /// Quoted-printable UTF-8: every line stays 7-bit and under 76 characters, so an accented name or a Welsh
+    /// letter (ŵ, ŷ) reaches the reader as written, and the plain text stays readable in the raw message.
+    /// </summary>
+    private static TextPart Part(TextFormat format, string text)
+    {
+        var part = new TextPart(format) { ContentTransferEncoding = ContentEncoding.QuotedPrintable };
+        part.SetText(Encoding.UTF8, text);
+        return part;
     }
 
     public static async Task<string> WriteAsync(EntitlementEmail email, MailboxAddress from, DateTimeOffset date, string folder, CancellationToken cancellationToken)
@@ -47,15 +63,11 @@ public static partial class EmlWriter
         return path;
     }
 
-    /// <summary>A readable, file-system-safe name, unique per crime, version and victim.</summary>
+    /// <summary>A readable, file-system-safe name, unique per crime, version, victim and channel (<see cref="ReviewFiles"/>).</summary>
     public static string FileName(EntitlementEmail email) =>
-        $"{Safe(email.CrimeReference)}_v{email.CrimeVersion}_{Safe(email.VictimId)}_{StableId(email)[..8]}.eml";
+        ReviewFiles.Name(email.CrimeReference, email.CrimeVersion, email.VictimId, MessageChannel.Email);
 
-    private static string Safe(string text) =>
-        new([.. text.Take(40).Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')]);
-
-    private static string StableId(EntitlementEmail email) =>
-        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{email.CrimeReference}\n{email.CrimeVersion}\n{email.VictimId}")));
+    private static string StableId(EntitlementEmail email) => ReviewFiles.StableId(email.CrimeReference, email.CrimeVersion, email.VictimId);
 
     [GeneratedRegex("^[a-z]{2,8}(-[a-z0-9]{1,8})*$", RegexOptions.CultureInvariant)]
     private static partial Regex LanguageTag();

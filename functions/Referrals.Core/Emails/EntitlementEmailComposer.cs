@@ -1,5 +1,8 @@
+using System.Net;
+using System.Text;
 using System.Text.RegularExpressions;
 using Referrals.Contract;
+using Referrals.Messages;
 using Referrals.Rendering;
 using Referrals.Rules;
 using Stubble.Core;
@@ -17,27 +20,31 @@ namespace Referrals.Emails;
 /// </summary>
 public sealed partial class EntitlementEmailComposer
 {
-    public const string NationalSupportUrl = "https://www.gov.uk/get-support-as-a-victim-of-crime";
+    public const string NationalSupportUrl = MessageFacts.NationalSupportUrl;
 
     private static readonly RenderSettings HtmlSettings = new();
     private static readonly RenderSettings TextSettings = new() { SkipHtmlEncoding = true };
 
     /// <summary>Every name a template may use; anything else is a typo that would silently print nothing.</summary>
-    private static readonly HashSet<string> KnownNames = new HashSet<string>(StringComparer.Ordinal)
+    public static readonly IReadOnlySet<string> KnownNames = new HashSet<string>(StringComparer.Ordinal)
     {
-        "crimeReference", "greetingName", "forChild", "childName", "autoReferred", "referred", "awaitingConsent",
-        "declined", "optedOut", "referredServiceNames", "enhanced", "updateTimescale", "services", "nationalSupportUrl",
-        "officer", "name", "description", "phone", "email", "website", "hours",
+        "crimeReference", "greetingName", "forChild", "forVictim", "bereaved", "childName", "autoReferred", "referred",
+        "awaitingConsent", "declined", "optedOut", "noServiceReferred", "referredServiceNames", "enhanced", "staySafeOnline", "services",
+        "nationalSupportUrl", "officer", "name", "description", "phone", "phoneTel", "email", "website", "hours",
+        "force.name", "force.phone", "force.phoneTel", "force.phoneWording", "force.vcuPhone", "force.vcuPhoneTel",
+        "force.vcuEmail", "force.website", "force.privacyUrl",
     };
 
     private readonly StubbleVisitorRenderer _renderer = new StubbleBuilder().Build();
     private readonly EmailTemplates _templates;
     private readonly ServiceDirectory _directory;
+    private readonly ForceIdentity _force;
 
-    public EntitlementEmailComposer(EmailTemplates templates, ServiceDirectory directory)
+    public EntitlementEmailComposer(EmailTemplates templates, ServiceDirectory directory, ForceIdentity force)
     {
         _templates = templates;
         _directory = directory;
+        _force = force;
         CheckTemplates();
     }
 
@@ -50,76 +57,114 @@ public sealed partial class EntitlementEmailComposer
             return null;
         }
 
-        var templates = _templates.For(victim.PreferredLanguage);
-        var model = Model(snapshot, victim, decision);
+        var facts = MessageFacts.Of(snapshot, victim, decision, _directory, decision.Email.Recipient == EmailRecipient.ParentOrGuardian);
+        var languages = LanguagesFor(victim.PreferredLanguage);
+        var parts = languages.Select(language => Render(_templates.For(language), facts)).ToList();
         return new EntitlementEmail(
             decision.CrimeReference,
             decision.CrimeVersion,
             decision.VictimId,
             to,
-            SafeText.OneLine(_renderer.Render(templates.Subject, model, TextSettings)),
-            _renderer.Render(templates.TextBody, model, TextSettings),
-            _renderer.Render(templates.HtmlBody, model, HtmlSettings),
-            templates.Language);
+            SafeText.OneLine(string.Join(" / ", parts.Select(p => p.Subject))),
+            string.Join("\n\n------------------------------\n\n", parts.Select(p => p.Text.Trim())) + "\n",
+            EmailLayout.Page(parts),
+            parts[0].Language,
+            parts.Count > 1 ? parts[1].Language : null,
+            facts.Situation);
     }
 
-    private Dictionary<string, object?> Model(CrimeEvent snapshot, Victim victim, VictimDecision decision)
+    /// <summary>
+    /// The languages of the email, in order: Welsh first and then English for a victim who prefers Welsh (the
+    /// Welsh Language Standards); English and then Welsh when the force is bilingual; else the victim's language.
+    /// </summary>
+    public IReadOnlyList<string> LanguagesFor(string? preferredLanguage)
     {
-        var forChild = decision.Email.Recipient == EmailRecipient.ParentOrGuardian;
-        var referred = decision.Services.Select(id => _directory[id].Name).ToList();
-        return new Dictionary<string, object?>
+        var primary = _templates.For(preferredLanguage).Language;
+        return (primary, _force.Bilingual && _templates.Has("cy")) switch
         {
-            ["crimeReference"] = SafeText.OneLine(snapshot.Crime.Reference),
-            ["greetingName"] = forChild ? Text(victim.ParentOrGuardian?.Name) ?? "parent or guardian" : GreetingName(victim),
-            ["forChild"] = forChild,
-            ["childName"] = Text(victim.GivenName) ?? FullName(victim),
-            ["autoReferred"] = decision.Referral == ReferralOutcome.AutoReferred && referred.Count > 0,
-            ["referred"] = decision.Referral == ReferralOutcome.Referred && referred.Count > 0,
-            ["awaitingConsent"] = decision.Referral == ReferralOutcome.AwaitingConsent,
-            ["declined"] = decision.Referral == ReferralOutcome.Declined,
-            ["optedOut"] = decision.Referral == ReferralOutcome.OptedOut,
-            ["referredServiceNames"] = SafeText.OneLine(JoinNames(referred)),
-            ["enhanced"] = decision.EnhancedRights,
-            ["updateTimescale"] = decision.EnhancedRights ? "1 working day" : "5 working days",
-            ["services"] = decision.EligibleServices.Select(id => ServiceModel(_directory[id])).ToList(),
-            ["nationalSupportUrl"] = NationalSupportUrl,
-            ["officer"] = OfficerModel(snapshot.Crime.OfficerInCase),
+            ("cy", _) => ["cy", EmailTemplates.FallbackLanguage],
+            (EmailTemplates.FallbackLanguage, true) => [EmailTemplates.FallbackLanguage, "cy"],
+            _ => [primary],
         };
     }
 
-    private static Dictionary<string, object?> ServiceModel(ServiceEntry service) => new()
+    private RenderedPart Render(EmailTemplateSet templates, MessageFacts facts)
     {
-        ["name"] = Text(service.Name),
-        ["description"] = Text(service.Description),
-        ["phone"] = Text(service.SelfReferral.Phone),
-        ["email"] = Text(service.SelfReferral.Email),
-        ["website"] = Text(service.SelfReferral.Website?.AbsoluteUri),
-        ["hours"] = Text(service.SelfReferral.Hours),
-    };
+        var model = Model(facts, templates.Language);
+        return new RenderedPart(
+            templates.Language,
+            SafeText.OneLine(_renderer.Render(templates.Subject, model, TextSettings)),
+            SafeText.OneLine(_renderer.Render(templates.Preview, model, TextSettings)),
+            _renderer.Render(templates.TextBody, model, TextSettings),
+            _renderer.Render(templates.HtmlBody, model, HtmlSettings));
+    }
 
-    private static Dictionary<string, object?>? OfficerModel(OfficerInCase? officer) =>
-        officer is null || (Text(officer.Name) is null && !SafeContact.TryEmail(officer.Email, out _) && !SafeContact.TryPhone(officer.Phone, out _))
-            ? null
-            : new Dictionary<string, object?>
+    private Dictionary<string, object?> Model(MessageFacts facts, string language)
+    {
+        var referred = facts.ReferredServiceNames.Count > 0;
+        return new Dictionary<string, object?>
+        {
+            ["force"] = new Dictionary<string, object?>
             {
-                ["name"] = Text(officer.Name),
-                ["email"] = SafeContact.TryEmail(officer.Email, out var email) ? email : null,
-                ["phone"] = SafeContact.TryPhone(officer.Phone, out var phone) ? phone : null,
-            };
+                ["name"] = _force.NameIn(language),
+                ["phone"] = _force.Phone,
+                ["phoneTel"] = ForceIdentity.Tel(_force.Phone),
+                ["phoneWording"] = _force.PhoneWordingIn(language),
+                ["vcuPhone"] = _force.VictimCareUnitPhone,
+                ["vcuPhoneTel"] = ForceIdentity.Tel(_force.VictimCareUnitPhone),
+                ["vcuEmail"] = _force.VictimCareUnitEmail,
+                ["website"] = _force.Website.AbsoluteUri,
+                ["privacyUrl"] = _force.PrivacyNotice.AbsoluteUri,
+            },
+            ["crimeReference"] = facts.CrimeReference,
+            ["greetingName"] = facts.GreetingName is { Length: > 0 } greeting ? greeting : null,
+            ["forChild"] = facts.ForChild,
+            ["forVictim"] = !facts.ForChild,
+            ["bereaved"] = facts.Bereaved,
+            ["childName"] = facts.ChildName,
+            ["autoReferred"] = facts.Referral == ReferralOutcome.AutoReferred && referred,
+            ["referred"] = facts.Referral == ReferralOutcome.Referred && referred,
+            ["awaitingConsent"] = facts.Referral == ReferralOutcome.AwaitingConsent,
+            ["declined"] = facts.Referral == ReferralOutcome.Declined,
+            ["optedOut"] = facts.Referral == ReferralOutcome.OptedOut,
+            ["noServiceReferred"] = facts.Referral is ReferralOutcome.AutoReferred or ReferralOutcome.Referred && !referred,
+            ["referredServiceNames"] = SafeText.OneLine(JoinNames(facts.ReferredServiceNames, language)),
+            ["enhanced"] = facts.Enhanced,
+            ["staySafeOnline"] = facts.StaySafeOnline,
+            ["services"] = facts.Services.Select(ServiceModel).ToList(),
+            ["nationalSupportUrl"] = NationalSupportUrl,
+            ["officer"] = facts.Officer is { } officer
+                ? new Dictionary<string, object?>
+                {
+                    ["name"] = officer.Name,
+                    ["email"] = officer.Email,
+                    ["phone"] = officer.Phone,
+                    ["phoneTel"] = officer.Phone is { } phone ? ForceIdentity.Tel(phone) : null,
+                }
+                : null,
+        };
+    }
 
-    private static string GreetingName(Victim victim) =>
-        Text(victim.Title) is { } title && Text(victim.FamilyName) is { } family ? $"{title} {family}" : FullName(victim);
+    private static Dictionary<string, object?> ServiceModel(ServiceEntry service)
+    {
+        var phone = SafeContact.TryPhone(service.SelfReferral.Phone, out var p) ? p : null;
+        return new Dictionary<string, object?>
+        {
+            ["name"] = MessageFacts.Text(service.Name),
+            ["description"] = MessageFacts.Text(service.Description),
+            ["phone"] = phone,
+            ["phoneTel"] = phone is null ? null : ForceIdentity.Tel(phone),
+            ["email"] = SafeContact.TryEmail(service.SelfReferral.Email, out var email) ? email : null,
+            ["website"] = service.SelfReferral.Website is { IsAbsoluteUri: true, Scheme: "https" or "http" } site ? MessageFacts.Text(site.AbsoluteUri) : null,
+            ["hours"] = MessageFacts.Text(service.SelfReferral.Hours),
+        };
+    }
 
-    private static string FullName(Victim victim) =>
-        string.Join(' ', new[] { Text(victim.GivenName), Text(victim.FamilyName) }.Where(n => n is not null));
-
-    private static string? Text(string? value) => SafeText.OneLine(value) is { Length: > 0 } text ? text : null;
-
-    private static string JoinNames(List<string> names) => names.Count switch
+    private static string JoinNames(IReadOnlyList<string> names, string language) => names.Count switch
     {
         0 => string.Empty,
         1 => names[0],
-        _ => $"{string.Join(", ", names.Take(names.Count - 1))} and {names[^1]}",
+        _ => $"{string.Join(", ", names.Take(names.Count - 1))} {(language == "cy" ? "a" : "and")} {names[^1]}",
     };
 
     /// <summary>Checks every template at start-up, so a typo stops the app rather than silently emptying an email.</summary>
@@ -128,17 +173,16 @@ public sealed partial class EntitlementEmailComposer
         foreach (var language in _templates.Languages)
         {
             var set = _templates.For(language);
-            foreach (var (file, text) in new[] { ("subject", set.Subject), ("body.txt", set.TextBody), ("body.html", set.HtmlBody) })
+            foreach (var (file, text) in new[] { ("subject", set.Subject), ("preview", set.Preview), ("body.txt", set.TextBody), ("body.html", set.HtmlBody) })
             {
-                foreach (Match tag in MustacheTag().Matches(text))
+                foreach (var name in NamesIn(text, out var raw))
                 {
-                    var name = tag.Groups["name"].Value;
                     if (!KnownNames.Contains(name))
                     {
                         throw new InvalidDataException($"Email template {language}/{file} uses '{{{{{name}}}}}', which is not one of: {string.Join(", ", KnownNames)}.");
                     }
 
-                    if (file == "body.html" && tag.Groups["raw"].Success)
+                    if (file == "body.html" && raw.Contains(name))
                     {
                         throw new InvalidDataException($"Email template {language}/{file} prints '{name}' without HTML encoding ('{{{{{{' or '{{{{&'): use '{{{{{name}}}}}'.");
                     }
@@ -156,6 +200,76 @@ public sealed partial class EntitlementEmailComposer
         }
     }
 
+    /// <summary>The names a template uses, in order of first use; <paramref name="raw"/> those printed without encoding.</summary>
+    public static IReadOnlyList<string> NamesIn(string template, out ISet<string> raw)
+    {
+        raw = new HashSet<string>(StringComparer.Ordinal);
+        var names = new List<string>();
+        foreach (Match tag in MustacheTag().Matches(template))
+        {
+            var name = tag.Groups["name"].Value;
+            if (tag.Groups["raw"].Success)
+            {
+                raw.Add(name);
+            }
+
+            if (!names.Contains(name))
+            {
+                names.Add(name);
+            }
+        }
+
+        return names;
+    }
+
     [GeneratedRegex(@"\{\{\s*(?:(?<raw>\{|&)|[#^/])?\s*(?<name>[^\s{}]+)\s*\}?\}\}", RegexOptions.CultureInvariant)]
     private static partial Regex MustacheTag();
+}
+
+/// <summary>One language's rendering of the email.</summary>
+internal sealed record RenderedPart(string Language, string Subject, string Preview, string Text, string Html);
+
+/// <summary>
+/// The HTML page around the rendered bodies: the preview text a mail app shows beside the subject (hidden in the
+/// message), a width that reads at 320 px, long words that wrap, and for a bilingual email both languages, each in
+/// its own <c>lang</c> section, with a link from the top to the second.
+/// </summary>
+internal static class EmailLayout
+{
+    private static readonly Dictionary<string, string> ReadIn = new(StringComparer.Ordinal)
+    {
+        ["en"] = "Read this email in English",
+        ["cy"] = "Darllenwch yr e-bost hwn yn Gymraeg",
+    };
+
+    public static string Page(IReadOnlyList<RenderedPart> parts)
+    {
+        var first = parts[0];
+        var html = new StringBuilder();
+        html.Append("<!DOCTYPE html>\n<html lang=\"").Append(first.Language).Append("\">\n<head>\n<meta charset=\"utf-8\">\n")
+            .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
+            .Append("<title>").Append(WebUtility.HtmlEncode(first.Subject)).Append("</title>\n</head>\n")
+            .Append("<body style=\"margin:0;padding:0;background-color:#ffffff;color:#0b0c0c;\">\n")
+            .Append("<div style=\"display:none;font-size:1px;line-height:1px;max-height:0;max-width:0;opacity:0;overflow:hidden;mso-hide:all;\">")
+            .Append(WebUtility.HtmlEncode(string.Join(" ", parts.Select(p => p.Preview)))).Append("</div>\n")
+            .Append("<main style=\"max-width:640px;margin:0 auto;padding:16px;font-family:Arial,Helvetica,sans-serif;font-size:16px;line-height:1.5;color:#0b0c0c;overflow-wrap:anywhere;word-wrap:break-word;word-break:break-word;\">\n");
+        foreach (var other in parts.Skip(1))
+        {
+            html.Append("<p lang=\"").Append(other.Language).Append("\" style=\"margin:0 0 16px;\"><a href=\"#message-").Append(other.Language)
+                .Append("\" style=\"color:#1d70b8;\">").Append(WebUtility.HtmlEncode(ReadIn.GetValueOrDefault(other.Language, other.Language))).Append("</a></p>\n");
+        }
+
+        for (var i = 0; i < parts.Count; i++)
+        {
+            if (i > 0)
+            {
+                html.Append("<hr style=\"border:0;border-top:2px solid #b1b4b6;margin:32px 0;\">\n");
+            }
+
+            html.Append("<div id=\"message-").Append(parts[i].Language).Append("\" lang=\"").Append(parts[i].Language).Append("\">\n")
+                .Append(parts[i].Html.Trim()).Append("\n</div>\n");
+        }
+
+        return html.Append("</main>\n</body>\n</html>\n").ToString();
+    }
 }

@@ -52,6 +52,9 @@ public sealed class RulesOptions
 
     public string? TemplatesPath { get; set; }
 
+    /// <summary>The text message and letter templates (GOV.UK Notify content), one folder per language.</summary>
+    public string? MessageTemplatesPath { get; set; }
+
     /// <summary>Extra non-working days (e.g. a newly proclaimed bank holiday): yyyy-MM-dd dates separated by commas.</summary>
     public string? ExtraBankHolidays { get; set; }
 

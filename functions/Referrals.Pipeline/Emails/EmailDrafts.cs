@@ -2,6 +2,7 @@ using Referrals.Emails;
 using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Storage;
 using Referrals.Rules;
+using Referrals.State;
 
 namespace Referrals.Pipeline.Emails;
 
@@ -9,15 +10,19 @@ namespace Referrals.Pipeline.Emails;
 public sealed class EmailDrafts(VictimStateStore states, ReferralRules rules, EntitlementEmailComposer composer, LogIds ids)
 {
     /// <summary>The email, or why it is suppressed; null when the crime's row is gone.</summary>
-    public async Task<(EntitlementEmail? Email, string? SuppressedBecause)?> ForAsync(EmailWorkItem item, CancellationToken cancellationToken)
+    public async Task<(EntitlementEmail? Email, string? SuppressedBecause)?> ForAsync(Stored<VictimState> victim, CancellationToken cancellationToken)
     {
-        if (await states.LoadCrimeAsync(item.CrimeReference, cancellationToken) is not { } crime)
+        if (victim.Copy?.Source == SnapshotSource.NotInLatest)
+        {
+            return (null, "NotInLatestSnapshot");
+        }
+
+        if (await states.SnapshotForAsync(victim, ids.Reference(victim.State.CrimeReference), cancellationToken) is not { } snapshot)
         {
             return null;
         }
 
-        var snapshot = crime.Snapshot(ids.Reference(crime.CrimeReference));
-        return snapshot.Victims.FirstOrDefault(v => v.Id == item.VictimId) is { } person && rules.Decide(snapshot, person) is var decision
+        return snapshot.Victims.FirstOrDefault(v => v.Id == victim.State.VictimId) is { } person && rules.Decide(snapshot, person) is var decision
             ? (composer.Compose(snapshot, person, decision), decision.Email.Reason?.ToString())
             : (null, "NotInLatestSnapshot");
     }

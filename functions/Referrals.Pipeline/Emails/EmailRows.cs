@@ -24,7 +24,7 @@ public sealed class EmailRows(VictimStateStore states, IOptions<SendGridOptions>
         // From the claim to the result being stored, host shutdown must not cut in: a stop in that window could
         // leave an email sent but not recorded. The storage and SendGrid timeouts bound it instead.
         var now = time.GetUtcNow();
-        if (await states.TryReplaceAsync(victim.State with { Email = victim.State.Email with { Status = EmailStatus.Sending, AttemptedAt = now }, UpdatedAt = now }, victim.ETag, CancellationToken.None) is { } claimed)
+        if (await states.TryReplaceAsync(victim, victim.State with { Email = victim.State.Email with { Status = EmailStatus.Sending, AttemptedAt = now }, UpdatedAt = now }, CancellationToken.None) is { } claimed)
         {
             return (claimed, EmailStatus.Sending);
         }
@@ -53,7 +53,7 @@ public sealed class EmailRows(VictimStateStore states, IOptions<SendGridOptions>
                 return;
             }
 
-            if (await states.TryReplaceAsync(victim.State with { Email = change(victim.State.Email), UpdatedAt = time.GetUtcNow() }, victim.ETag, cancellationToken, counted) is not null)
+            if (await states.TryReplaceAsync(victim, victim.State with { Email = change(victim.State.Email), UpdatedAt = time.GetUtcNow() }, cancellationToken, counted) is not null)
             {
                 return;
             }

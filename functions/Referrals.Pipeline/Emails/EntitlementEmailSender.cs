@@ -50,7 +50,7 @@ public sealed partial class EntitlementEmailSender(
                 // Recorded again in case a crash came between marking it Sent and counting it: counting is idempotent.
                 await outcomes.CountAsync(item.CrimeReference, [TallyRule.EmailSent(victim!.State, Month.Of(time.GetUtcNow()))], cancellationToken);
                 break;
-            case ClaimStep.Send when await drafts.ForAsync(item, cancellationToken) is { } draft:
+            case ClaimStep.Send when await drafts.ForAsync(victim!, cancellationToken) is { } draft:
                 await SendAsync(message, item, victim!, draft);
                 return;
             case ClaimStep.Send or null:

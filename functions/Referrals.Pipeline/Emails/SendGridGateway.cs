@@ -28,7 +28,7 @@ public abstract record SendOutcome
 }
 
 /// <summary>An email for SendGrid: identifiers go in custom_args and the category, never personal data.</summary>
-public sealed record OutgoingEmail(string To, string Subject, string TextBody, string? HtmlBody, string Category, string CrimeReference, string VictimId);
+public sealed record OutgoingEmail(string To, string Subject, string TextBody, string? HtmlBody, string Category, string CrimeReference, string VictimId, string? ContentLanguage = null);
 
 /// <summary>
 /// Sends through the SendGrid client. Only answers that say the email was not accepted (429, 503, a connection that
@@ -47,7 +47,7 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
     private readonly ResiliencePipeline<HttpTry<SendOutcome>> _retries = HttpRetries.Pipeline<SendOutcome>(options.Value.MaxAttempts, options.Value.MaxRetryDelay, time);
 
     public Task<SendOutcome> SendAsync(EntitlementEmail email, CancellationToken cancellationToken) =>
-        SendAsync(new OutgoingEmail(email.To, email.Subject, email.TextBody, email.HtmlBody, "entitlement-email", email.CrimeReference, email.VictimId), cancellationToken);
+        SendAsync(new OutgoingEmail(email.To, email.Subject, email.TextBody, email.HtmlBody, "entitlement-email", email.CrimeReference, email.VictimId, email.ContentLanguage), cancellationToken);
 
     public async Task<SendOutcome> SendAsync(OutgoingEmail email, CancellationToken cancellationToken)
     {
@@ -119,6 +119,12 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
         message.AddCustomArg("crimeReference", email.CrimeReference);
         message.AddCustomArg("victimId", email.VictimId);
         message.AddCategory(email.Category);
+        if (email.ContentLanguage is { } language)
+        {
+            // The language of the words (a bilingual email says both), for screen readers and translation tools.
+            message.Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["Content-Language"] = language };
+        }
+
         message.SetClickTracking(false, false);
         message.SetOpenTracking(false);
         message.SetSandBoxMode(settings.SandboxMode);

@@ -22,20 +22,19 @@ public sealed class ReferralDocuments(VictimStateStore states, RulesData rules, 
             return (null, notWarranted, current is null);
         }
 
-        return await DocumentAsync(item) is { } document ? (document, null, false) : (null, "the victim is not in the latest snapshot", false);
+        return await DocumentAsync(item, current!) is { } document ? (document, null, false) : (null, "the victim is not in the latest snapshot", false);
     }
 
-    private async Task<ReferralDocument?> DocumentAsync(ReferralWorkItem item)
+    private async Task<ReferralDocument?> DocumentAsync(ReferralWorkItem item, Stored<VictimState> victim)
     {
         if (item.Kind == DeliveryKind.Withdrawal)
         {
             return ReferralDocument.Withdrawal(item.CrimeReference, item.VictimId, item.ServiceId);
         }
 
-        var crime = await states.LoadCrimeAsync(item.CrimeReference, CancellationToken.None);
-        var snapshot = crime?.Snapshot(ids.Reference(item.CrimeReference));
-        return snapshot?.Victims.FirstOrDefault(v => v.Id == item.VictimId) is { } victim
-            ? ReferralDocument.For(item.Kind, item.ServiceId, snapshot, victim, rules.Rules.Decide(snapshot, victim))
+        var snapshot = await states.SnapshotForAsync(victim, ids.Reference(item.CrimeReference), CancellationToken.None);
+        return snapshot?.Victims.FirstOrDefault(v => v.Id == item.VictimId) is { } person
+            ? ReferralDocument.For(item.Kind, item.ServiceId, snapshot, person, rules.Rules.Decide(snapshot, person))
             : null;
     }
 }

@@ -45,6 +45,12 @@ public sealed partial class IngestHandOff(
         LogStale(logger, loggedCrime, snapshot.Crime.Version, record.Version, loggedEvent);
         var stored = record.Victims.Values.Select(v => new VictimChange(null, v.State, [])).ToList();
         await states.CountAsync(snapshot.Crime.Reference, stored.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken);
+        if (record.Version == snapshot.Crime.Version)
+        {
+            // The copies a crash kept the commit from clearing (see VictimStateStore.TryCommitAsync).
+            await states.ClearCopiesAsync(record.Absent(snapshot), cancellationToken);
+        }
+
         await HandOnAsync(stored, month, cancellationToken);
         return IngestOutcome.Stale;
     }

@@ -66,9 +66,10 @@ public sealed partial class SnapshotIngestor(
 
             try
             {
+                var copyFor = SnapshotCopy.For(payload);
                 if (await states.TryCommitAsync(CrimeRow.For(record.PartitionKey, snapshot, payload, time.GetUtcNow()), record.Crime?.ETag,
-                        changes.Select(c => (c.Next, record.Victims.GetValueOrDefault(c.Next.VictimId)?.ETag ?? default)),
-                        changes.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken))
+                        changes.Select(c => (c.Next, record.Victims.GetValueOrDefault(c.Next.VictimId)?.ETag ?? default, copyFor(c.Next.VictimId))),
+                        record.Absent(snapshot), changes.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken))
                 {
                     return await handOff.AppliedAsync(snapshot, changes, month, cancellationToken);
                 }

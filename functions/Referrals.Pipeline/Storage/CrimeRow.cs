@@ -26,13 +26,13 @@ public sealed class CrimeStateEntity : ITableEntity
 
     public string OffenceCode { get; set; } = string.Empty;
 
-    /// <summary>The snapshot as received (UTF-8 JSON, at most 64 KiB): the email step composes from it.</summary>
+    /// <summary>The snapshot as received (UTF-8 JSON, at most 64 KiB): the steps of a victim without a copy of their own compose from it.</summary>
     public byte[] Snapshot { get; set; } = [];
 
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
-/// <summary>The crime row written with a snapshot, and its snapshot read back.</summary>
+/// <summary>The crime row written with a snapshot.</summary>
 public static class CrimeRow
 {
     public static CrimeStateEntity For(string partitionKey, Contract.CrimeEvent snapshot, byte[] payload, DateTimeOffset now) => new()
@@ -47,9 +47,13 @@ public static class CrimeRow
         Snapshot = payload,
         UpdatedAt = now,
     };
+}
 
-    /// <summary>The snapshot as stored: it parsed when it was stored, so one that does not parse now is a bug, not input.</summary>
-    public static Contract.CrimeEvent Snapshot(this CrimeStateEntity crime, string loggedReference) =>
-        Contract.CrimeEventParser.Parse(crime.Snapshot).Snapshot
-            ?? throw new InvalidOperationException($"The stored snapshot of crime {loggedReference} does not parse.");
+/// <summary>A snapshot as stored (on the crime's row or as a victim's copy).</summary>
+public static class StoredSnapshot
+{
+    /// <summary>It parsed when it was stored, so one that does not parse now is a bug, not input.</summary>
+    public static Contract.CrimeEvent Parse(byte[] stored, string loggedReference) =>
+        Contract.CrimeEventParser.Parse(stored).Snapshot
+            ?? throw new InvalidOperationException($"A stored snapshot of crime {loggedReference} does not parse.");
 }

@@ -76,6 +76,11 @@ public sealed class VictimStateEntity : ITableEntity
     public string Counted { get; set; } = "{}";
 
     public DateTimeOffset UpdatedAt { get; set; }
+
+    public SnapshotSource SnapshotSource { get; set; }
+
+    /// <summary>The victim's copy of the crime's latest snapshot (UTF-8 JSON, at most 64 KiB) when <see cref="SnapshotSource"/> says so.</summary>
+    public byte[]? Snapshot { get; set; }
 }
 
 /// <summary>The one mapping between <see cref="VictimState"/> and its row.</summary>
@@ -92,9 +97,10 @@ public static class VictimRow
         Set<DeliveryKind>(row.VcuTasks),
         (JsonSerializer.Deserialize<Dictionary<string, string>>(row.Counted, Json) ?? [])
             .Where(e => Month.TryParse(e.Value, out _)).ToImmutableSortedDictionary(e => e.Key, e => Month.TryParse(e.Value, out var m) ? m : default, StringComparer.Ordinal),
-        row.UpdatedAt), row.ETag);
+        row.UpdatedAt), row.ETag, new SnapshotCopy(row.SnapshotSource, row.SnapshotSource == SnapshotSource.VictimRow ? row.Snapshot ?? [] : []));
 
-    public static VictimStateEntity ToRow(this VictimState state, ETag etag) => new()
+    /// <summary>The row of a state and its copy of the snapshot (the one it was read with, unless ingest brings a new one).</summary>
+    public static VictimStateEntity ToRow(this VictimState state, ETag etag, SnapshotCopy? copy) => new()
     {
         PartitionKey = VictimStateStore.PartitionKeyFor(state.CrimeReference),
         RowKey = VictimStateStore.RowKeyFor(state.CrimeReference, state.VictimId),
@@ -123,6 +129,8 @@ public static class VictimRow
         VcuTasks = JsonSerializer.Serialize(state.VcuTasks, Json),
         Counted = JsonSerializer.Serialize(state.Counted.ToDictionary(e => e.Key, e => e.Value.ToString()), Json),
         UpdatedAt = state.UpdatedAt,
+        SnapshotSource = (copy ?? SnapshotCopy.OnCrimeRow).Source,
+        Snapshot = copy is { Source: SnapshotSource.VictimRow, Payload: var payload } ? payload : null,
     };
 
     private static ImmutableSortedSet<T> Set<T>(string json) => [.. JsonSerializer.Deserialize<T[]>(json, Json) ?? []];

@@ -13,6 +13,10 @@ public sealed record CrimeRecord(string PartitionKey, CrimeStateEntity? Crime, I
 {
     public long Version => Crime?.Version ?? 0;
 
+    /// <summary>Stored victims the snapshot does not list whose rows still hold a copy of an earlier one.</summary>
+    public IReadOnlyList<Stored<VictimState>> Absent(Contract.CrimeEvent snapshot) =>
+        [.. Victims.Where(v => v.Value.Copy?.Source != SnapshotSource.NotInLatest && !snapshot.Victims.Any(s => s.Id == v.Key)).Select(v => v.Value)];
+
     /// <summary>A crime with nothing stored.</summary>
     public static CrimeRecord None(string crimeReference) =>
         new(VictimStateStore.PartitionKeyFor(crimeReference), null, new Dictionary<string, Stored<VictimState>>(StringComparer.Ordinal));
@@ -57,12 +61,23 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
         return new CrimeRecord(partition, crime.HasValue ? crime.Value : null, victims);
     }
 
-    /// <summary>The crime's row (its latest snapshot), for composing from.</summary>
-    public async Task<CrimeStateEntity?> LoadCrimeAsync(string crimeReference, CancellationToken cancellationToken)
+    /// <summary>
+    /// The crime's latest snapshot as far as it concerns the victim (from the victim's own copy when it has one, else
+    /// from the crime's row): null when the latest snapshot does not list the victim, or the crime's row is gone.
+    /// </summary>
+    public async Task<Contract.CrimeEvent?> SnapshotForAsync(Stored<VictimState> victim, string loggedReference, CancellationToken cancellationToken)
     {
-        var partition = PartitionKeyFor(crimeReference);
-        var crime = await Table.GetEntityIfExistsAsync<CrimeStateEntity>(partition, CrimeRowKeyFor(partition), cancellationToken: cancellationToken);
-        return crime.HasValue ? crime.Value : null;
+        switch (victim.Copy?.Source ?? SnapshotSource.CrimeRow)
+        {
+            case SnapshotSource.VictimRow:
+                return StoredSnapshot.Parse(victim.Copy!.Payload, loggedReference);
+            case SnapshotSource.NotInLatest:
+                return null;
+            default:
+                var partition = PartitionKeyFor(victim.State.CrimeReference);
+                var crime = await Table.GetEntityIfExistsAsync<CrimeStateEntity>(partition, CrimeRowKeyFor(partition), cancellationToken: cancellationToken);
+                return crime.HasValue && crime.Value is { } row ? StoredSnapshot.Parse(row.Snapshot, loggedReference) : null;
+        }
     }
 
     /// <summary>The victim's state alone (one request).</summary>
@@ -76,7 +91,8 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
     /// Commits a snapshot's crime row and victims' states atomically; fails (false) with 409/412 if another delivery
     /// changed the crime first: the crime row carries the ETag check.
     /// </summary>
-    public async Task<bool> TryCommitAsync(CrimeStateEntity crime, ETag? storedCrime, IEnumerable<(VictimState State, ETag ETag)> victims, IEnumerable<TallyEvent> counted, CancellationToken cancellationToken)
+    /// <param name="absent">Victims stored for the crime whose rows still hold a copy of a snapshot that listed them, when this one does not.</param>
+    public async Task<bool> TryCommitAsync(CrimeStateEntity crime, ETag? storedCrime, IEnumerable<(VictimState State, ETag ETag, SnapshotCopy Copy)> victims, IReadOnlyList<Stored<VictimState>> absent, IEnumerable<TallyEvent> counted, CancellationToken cancellationToken)
     {
         List<TableTransactionAction> actions =
         [
@@ -84,9 +100,11 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
                 ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, crime, etag)
                 : new TableTransactionAction(TableTransactionActionType.Add, crime),
             .. victims.Select(v => v.ETag == default
-                ? new TableTransactionAction(TableTransactionActionType.Add, v.State.ToRow(default))
-                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, v.State.ToRow(v.ETag), v.ETag)),
+                ? new TableTransactionAction(TableTransactionActionType.Add, v.State.ToRow(default, v.Copy))
+                : new TableTransactionAction(TableTransactionActionType.UpdateReplace, v.State.ToRow(v.ETag, v.Copy), v.ETag)),
         ];
+        var cleared = absent.Take(MaxTransaction - actions.Count).ToList();
+        actions.AddRange(cleared.Select(v => new TableTransactionAction(TableTransactionActionType.UpdateReplace, v.State.ToRow(v.ETag, SnapshotCopy.NotInLatest), v.ETag)));
         var tallies = TallyStore.StateRows(crime.PartitionKey, counted).ToList();
         var together = actions.Count + tallies.Count <= MaxTransaction;
         try
@@ -105,14 +123,39 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
             await UpsertAsync(tallies, cancellationToken);
         }
 
+        // Only a crime whose 50 victims all replace 50 others leaves victims over: cleared now, and again by a redelivery.
+        await ClearCopiesAsync(absent.Skip(cleared.Count), cancellationToken);
         return true;
     }
 
-    /// <summary>Replaces a victim's row only if nobody changed it since it was read, with the tally events of the change: the new ETag, or null otherwise.</summary>
-    public async Task<Stored<VictimState>?> TryReplaceAsync(VictimState victim, ETag etag, CancellationToken cancellationToken, IEnumerable<TallyEvent>? counted = null)
+    /// <summary>
+    /// Marks victims as no longer in the crime's latest snapshot, dropping their copies: each row re-read and
+    /// ETag-checked, so a step's write in between is never lost.
+    /// </summary>
+    public async Task ClearCopiesAsync(IEnumerable<Stored<VictimState>> victims, CancellationToken cancellationToken)
     {
-        var row = victim.ToRow(etag);
-        return await Table.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, counted ?? [])], cancellationToken) ? new Stored<VictimState>(victim, row.ETag) : null;
+        foreach (var victim in victims)
+        {
+            for (var held = victim; held is { Copy.Source: not SnapshotSource.NotInLatest };)
+            {
+                if (await TryReplaceAsync(held with { Copy = SnapshotCopy.NotInLatest }, held.State, cancellationToken) is not null)
+                {
+                    break;
+                }
+
+                held = await LoadVictimAsync(held.State.CrimeReference, held.State.VictimId, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Replaces the victim's row held with its next state, only if nobody changed the row since it was read, with the
+    /// tally events of the change: the row as now stored, or null otherwise. The row keeps its copy of the snapshot.
+    /// </summary>
+    public async Task<Stored<VictimState>?> TryReplaceAsync(Stored<VictimState> held, VictimState next, CancellationToken cancellationToken, IEnumerable<TallyEvent>? counted = null)
+    {
+        var row = next.ToRow(held.ETag, held.Copy);
+        return await Table.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, counted ?? [])], cancellationToken) ? held with { State = next, ETag = row.ETag } : null;
     }
 
     /// <summary>Counts a crime's events again (idempotent): after a crash between a change and its events, or a redelivery.</summary>
@@ -133,7 +176,7 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
         if (await LoadVictimAsync(crimeReference, victimId, cancellationToken) is { State.Email.Status: EmailStatus.Failed or EmailStatus.Unconfirmed } victim)
         {
             var requeued = victim.State with { Email = victim.State.Email with { Status = EmailStatus.Queued, Reason = null } };
-            await Table.UpdateEntityAsync(requeued.ToRow(victim.ETag), victim.ETag, TableUpdateMode.Replace, cancellationToken);
+            await Table.UpdateEntityAsync(requeued.ToRow(victim.ETag, victim.Copy), victim.ETag, TableUpdateMode.Replace, cancellationToken);
         }
     }
 

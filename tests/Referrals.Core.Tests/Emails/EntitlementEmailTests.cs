@@ -112,7 +112,7 @@ public class EntitlementEmailTests
     {
         var email = Compose("34B", victim: Victim(dateOfBirth: ChildBirthDate, givenName: "Sam", parent: new ParentOrGuardian("Jo Taylor", "parent@example.org", true, false)));
         Assert.Equal("parent@example.org", email.To);
-        Assert.StartsWith("Dear Jo Taylor,", email.TextBody.TrimStart(), StringComparison.Ordinal);
+        Assert.Contains("\nDear Jo Taylor,\n", email.TextBody, StringComparison.Ordinal);
         Assert.Contains("parent or guardian of Sam", email.TextBody, StringComparison.Ordinal);
         Assert.Contains(Services["children"].Name, email.TextBody, StringComparison.Ordinal);
     }
@@ -156,7 +156,7 @@ public class EntitlementEmailTests
     {
         var welsh = new EmailTemplateSet("cy", "Eich hawliau {{crimeReference}}", "Annwyl {{greetingName}}", "<p>Annwyl {{greetingName}}</p>");
         var english = Templates.For("en");
-        var composer = new EntitlementEmailComposer(new EmailTemplates([english, welsh]), Services);
+        var composer = new EntitlementEmailComposer(new EmailTemplates([english, welsh]), Services, Force);
 
         EntitlementEmail ComposeIn(string? language)
         {
@@ -175,7 +175,7 @@ public class EntitlementEmailTests
     public void A_template_with_an_unknown_name_stops_start_up()
     {
         var broken = new EmailTemplateSet("en", "Rights {{crimeRefrence}}", "x", "x");
-        var error = Assert.Throws<InvalidDataException>(() => new EntitlementEmailComposer(new EmailTemplates([broken]), Services));
+        var error = Assert.Throws<InvalidDataException>(() => new EntitlementEmailComposer(new EmailTemplates([broken]), Services, Force));
         Assert.Contains("crimeRefrence", error.Message, StringComparison.Ordinal);
     }
 
@@ -184,7 +184,7 @@ public class EntitlementEmailTests
     {
         var broken = new EmailTemplateSet("en", "x", "x", "<p>{{{greetingName}}}</p>");
         Assert.Contains("without HTML encoding",
-            Assert.Throws<InvalidDataException>(() => new EntitlementEmailComposer(new EmailTemplates([broken]), Services)).Message, StringComparison.Ordinal);
+            Assert.Throws<InvalidDataException>(() => new EntitlementEmailComposer(new EmailTemplates([broken]), Services, Force)).Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -90,7 +90,7 @@ public class HostileEntitlementEmailTests
     {
         var email = Compose(WithVictim(Adult(), v => v with { Title = null, GivenName = "{{#officer}}{{name}}{{/officer}}", FamilyName = "{{{nationalSupportUrl}}}" }));
 
-        Assert.StartsWith("Dear {{#officer}}{{name}}{{/officer}} {{{nationalSupportUrl}}},", email.TextBody.TrimStart(), StringComparison.Ordinal);
+        Assert.Contains("\nDear {{#officer}}{{name}}{{/officer}} {{{nationalSupportUrl}}},\n", email.TextBody, StringComparison.Ordinal);
         Assert.Contains("Dear {{#officer}}{{name}}{{/officer}} {{{nationalSupportUrl}}},", email.HtmlBody, StringComparison.Ordinal);
     }
 

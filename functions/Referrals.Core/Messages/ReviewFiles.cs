@@ -1,0 +1,37 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Referrals.Messages;
+
+/// <summary>The channels a message for a victim can go by, as review files name them.</summary>
+public enum MessageChannel
+{
+    Email,
+    Text,
+    Letter,
+}
+
+/// <summary>
+/// Names of the files written for review (`referrals decide --emails`, `referrals run`): readable, file-system safe and
+/// stable, so two runs over the same snapshots can be compared file by file: crime, version, victim, a hash of the
+/// three (two references that differ only in characters a file name cannot hold stay apart), and the channel.
+/// </summary>
+public static class ReviewFiles
+{
+    public static string Name(string crimeReference, long crimeVersion, string victimId, MessageChannel channel)
+    {
+        var extension = channel switch
+        {
+            MessageChannel.Email => "eml",
+            MessageChannel.Text => "txt",
+            _ => "html",
+        };
+        return $"{Safe(crimeReference)}_v{crimeVersion}_{Safe(victimId)}_{StableId(crimeReference, crimeVersion, victimId)[..8]}_{channel.ToString().ToLowerInvariant()}.{extension}";
+    }
+
+    internal static string StableId(string crimeReference, long crimeVersion, string victimId) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{crimeReference}\n{crimeVersion}\n{victimId}")));
+
+    private static string Safe(string text) =>
+        new([.. text.Take(40).Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '-')]);
+}

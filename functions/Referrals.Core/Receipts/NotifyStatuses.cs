@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Referrals.Receipts;
+
+/// <summary>
+/// GOV.UK Notify's message statuses (its "Message status" documentation) in the pipeline's terms, per issue 10. The same
+/// mapping serves the delivery-receipt callbacks and the status lookup (<c>GET /v2/notifications/{id}</c>).
+/// </summary>
+public static class NotifyStatuses
+{
+    /// <summary>The channel of a Notify <c>notification_type</c> (callback) or <c>type</c> (status lookup), or null.</summary>
+    public static MessageChannel? ChannelOf(string? notificationType) => notificationType switch
+    {
+        "sms" => MessageChannel.Text,
+        "letter" => MessageChannel.Letter,
+        "email" => MessageChannel.Email,
+        _ => null,
+    };
+
+    /// <summary>What a status means for a message of that channel, or null for a status Notify does not document for it.</summary>
+    public static ReceiptStatus? Map(MessageChannel channel, string status) => (channel, status) switch
+    {
+        (MessageChannel.Letter, "accepted" or "received") => ReceiptStatus.Delivered,
+        (MessageChannel.Letter, "permanent-failure" or "validation-failed" or "cancelled" or "virus-scan-failed") => ReceiptStatus.FailedForGood,
+
+        // Notify: "Do not try to send the letter again" is its own to fix; the letter was not printed, so it was not sent.
+        (MessageChannel.Letter, "technical-failure") => ReceiptStatus.NotSent,
+        (MessageChannel.Letter, "created" or "sending" or "pending-virus-check") => ReceiptStatus.Deferred,
+        (MessageChannel.Text or MessageChannel.Email, "delivered") => ReceiptStatus.Delivered,
+
+        // temporary-failure is Notify's final word once its provider stops retrying (up to 72 hours).
+        (MessageChannel.Text or MessageChannel.Email, "permanent-failure" or "temporary-failure") => ReceiptStatus.FailedForGood,
+        (MessageChannel.Text or MessageChannel.Email, "technical-failure") => ReceiptStatus.NotSent,
+        (MessageChannel.Text, "created" or "sending" or "pending") => ReceiptStatus.Deferred,
+        (MessageChannel.Email, "created" or "sending") => ReceiptStatus.Deferred,
+        _ => null,
+    };
+
+    /// <summary>Notify's timestamps: ISO 8601 in UTC with microseconds (<c>2017-05-14T12:15:30.000000Z</c>).</summary>
+    internal static DateTimeOffset? Time(JsonElement item, string name) =>
+        item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String
+        && DateTimeOffset.TryParse(value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at)
+            ? at
+            : null;
+
+    /// <summary>A field Notify sends as a string or null: the string, or null when it is null or missing; false when it is something else.</summary>
+    internal static bool StringOrNull(JsonElement item, string name, out string? value)
+    {
+        value = null;
+        if (!item.TryGetProperty(name, out var element) || element.ValueKind == JsonValueKind.Null)
+        {
+            return true;
+        }
+
+        value = element.ValueKind == JsonValueKind.String ? element.GetString() : null;
+        return element.ValueKind == JsonValueKind.String;
+    }
+}
+
+/// <summary>What a Notify callback or status lookup says: a receipt, or why it changes nothing.</summary>
+public sealed record NotifyReport(Receipt? Receipt, IgnoredEvent? Ignored);
+
+/// <summary>
+/// GOV.UK Notify's delivery-receipt callback (a JSON object whose values are strings, except <c>template_version</c>):
+/// <c>id</c> (UUID), <c>reference</c> (the service's, or null), <c>to</c>, <c>status</c>, <c>created_at</c>,
+/// <c>completed_at</c>, <c>sent_at</c>, <c>notification_type</c>, <c>template_id</c>, <c>template_version</c>. And the
+/// status lookup's answer, whose type field is <c>type</c>.
+/// </summary>
+public static class NotifyReports
+{
+    public static Parsed<NotifyReport> ParseCallback(ReadOnlySpan<byte> body) => Parse(body, "notification_type");
+
+    /// <summary>The answer to <c>GET /v2/notifications/{id}</c>.</summary>
+    public static Parsed<NotifyReport> ParseLookup(ReadOnlySpan<byte> body) => Parse(body, "type");
+
+    private static Parsed<NotifyReport> Parse(ReadOnlySpan<byte> body, string typeField)
+    {
+        // JSON text must be UTF-8; a string with invalid bytes would parse and then fail on reading.
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return Parsed.Refused<NotifyReport>("the body is not UTF-8");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException)
+        {
+            return Parsed.Refused<NotifyReport>("the body is not JSON");
+        }
+
+        using (document)
+        {
+            var item = document.RootElement;
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                return Parsed.Refused<NotifyReport>("the body is not a JSON object");
+            }
+
+            if (!item.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.String || !Guid.TryParse(idElement.GetString(), out var id))
+            {
+                return Parsed.Refused<NotifyReport>("id is missing or not a UUID");
+            }
+
+            if (!item.TryGetProperty("status", out var statusElement) || statusElement.ValueKind != JsonValueKind.String || statusElement.GetString() is not { Length: > 0 and <= 64 } status)
+            {
+                return Parsed.Refused<NotifyReport>("status is missing or not a string");
+            }
+
+            if (!item.TryGetProperty(typeField, out var typeElement) || NotifyStatuses.ChannelOf(typeElement.ValueKind == JsonValueKind.String ? typeElement.GetString() : null) is not { } channel)
+            {
+                return Parsed.Refused<NotifyReport>($"{typeField} is missing or not email, sms or letter");
+            }
+
+            if (!NotifyStatuses.StringOrNull(item, "reference", out var reference))
+            {
+                return Parsed.Refused<NotifyReport>("reference is not a string or null");
+            }
+
+            if (NotifyStatuses.Time(item, "created_at") is not { } created)
+            {
+                return Parsed.Refused<NotifyReport>("created_at is missing or not a time");
+            }
+
+            if (NotifyStatuses.Map(channel, status) is not { } mapped)
+            {
+                return Parsed.Ok(new NotifyReport(null, IgnoredEvent.NotAStatus));
+            }
+
+            if (reference is not { Length: > 0 })
+            {
+                return Parsed.Ok(new NotifyReport(null, IgnoredEvent.UnknownMessage));
+            }
+
+            var at = NotifyStatuses.Time(item, "completed_at") ?? NotifyStatuses.Time(item, "sent_at") ?? created;
+            var idText = id.ToString("D");
+            return Parsed.Ok(new NotifyReport(
+                new Receipt(ReceiptProvider.Notify, channel, reference, mapped, at, $"{idText}:{status}") { ProviderMessageId = idText }, null));
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Text.Json;
+
+namespace Referrals.Receipts;
+
+/// <summary>Why an event in a batch changes nothing. Counted, never logged with anything from the event.</summary>
+public enum IgnoredEvent
+{
+    /// <summary>An event that says nothing about delivery (processed, open, click, unsubscribe…).</summary>
+    NotAStatus,
+
+    /// <summary>About an email that is not an entitlement message (a secure email to a service).</summary>
+    NotAVictimMessage,
+
+    /// <summary>Without the <c>custom_args</c> the pipeline sets on every email: not one the pipeline sent.</summary>
+    UnknownMessage,
+
+    /// <summary>The same <c>sg_event_id</c> earlier in the batch.</summary>
+    Duplicate,
+}
+
+/// <summary>A verified batch of SendGrid events: the receipts to apply, and what was ignored and why.</summary>
+public sealed record SendGridBatch(IReadOnlyList<Receipt> Receipts, IReadOnlyList<IgnoredEvent> Ignored);
+
+/// <summary>
+/// SendGrid's Event Webhook body (a JSON array of event objects, each with <c>event</c>, <c>sg_event_id</c>,
+/// <c>timestamp</c> and the email's <c>custom_args</c> as top-level keys) as receipts, per issue 10:
+/// <c>delivered</c> → Delivered; <c>deferred</c> → wait; <c>bounce</c> (any type, <c>blocked</c> included) and
+/// <c>dropped</c> → failed for good; <c>spamreport</c> → delivered, recorded.
+/// </summary>
+public static class SendGridEvents
+{
+    /// <summary>The category the pipeline gives entitlement emails (<c>SendGridGateway</c>).</summary>
+    public const string EntitlementCategory = "entitlement-email";
+
+    public const string CrimeReferenceArg = "crimeReference";
+    public const string VictimIdArg = "victimId";
+
+    /// <summary>What an event type means for the message, or null when it says nothing about delivery.</summary>
+    public static ReceiptStatus? Map(string eventType) => eventType switch
+    {
+        "delivered" => ReceiptStatus.Delivered,
+        "deferred" => ReceiptStatus.Deferred,
+        "bounce" or "blocked" or "dropped" => ReceiptStatus.FailedForGood,
+        "spamreport" => ReceiptStatus.SpamReported,
+        _ => null,
+    };
+
+    public static Parsed<SendGridBatch> Parse(ReadOnlySpan<byte> body)
+    {
+        // JSON text must be UTF-8; a string with invalid bytes would parse and then fail on reading.
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return Parsed.Refused<SendGridBatch>("the body is not UTF-8");
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException)
+        {
+            return Parsed.Refused<SendGridBatch>("the body is not JSON");
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Array || document.RootElement.GetArrayLength() == 0)
+            {
+                return Parsed.Refused<SendGridBatch>("the body is not a non-empty array of events");
+            }
+
+            var receipts = new List<Receipt>();
+            var ignored = new List<IgnoredEvent>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var index = 0;
+            foreach (var item in document.RootElement.EnumerateArray())
+            {
+                if (Event(item) is not { } parsed)
+                {
+                    return Parsed.Refused<SendGridBatch>($"event {index} lacks event, sg_event_id or timestamp, or has a field of the wrong type");
+                }
+
+                index++;
+                var (type, eventId, at) = parsed;
+                if (!seen.Add(eventId))
+                {
+                    ignored.Add(IgnoredEvent.Duplicate);
+                }
+                else if (Map(type) is not { } status)
+                {
+                    ignored.Add(IgnoredEvent.NotAStatus);
+                }
+                else if (!IsEntitlementEmail(item))
+                {
+                    ignored.Add(IgnoredEvent.NotAVictimMessage);
+                }
+                else if (Arg(item, CrimeReferenceArg) is not { Length: > 0 } crime || Arg(item, VictimIdArg) is not { Length: > 0 } victim)
+                {
+                    ignored.Add(IgnoredEvent.UnknownMessage);
+                }
+                else
+                {
+                    receipts.Add(new Receipt(ReceiptProvider.SendGrid, MessageChannel.Email, MessageReferences.Email(crime, victim), status, at, eventId)
+                    {
+                        ProviderMessageId = item.TryGetProperty("sg_message_id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
+                    });
+                }
+            }
+
+            return Parsed.Ok(new SendGridBatch(receipts, ignored));
+        }
+    }
+
+    private static (string Type, string EventId, DateTimeOffset At)? Event(JsonElement item)
+    {
+        if (item.ValueKind != JsonValueKind.Object
+            || !item.TryGetProperty("event", out var type) || type.ValueKind != JsonValueKind.String || type.GetString() is not { Length: > 0 and <= 64 } eventType
+            || !item.TryGetProperty("sg_event_id", out var id) || id.ValueKind != JsonValueKind.String || id.GetString() is not { Length: > 0 and <= 256 } eventId
+            || !item.TryGetProperty("timestamp", out var timestamp) || timestamp.ValueKind != JsonValueKind.Number || !timestamp.TryGetInt64(out var seconds)
+            || seconds < 0 || seconds > DateTimeOffset.MaxValue.ToUnixTimeSeconds()
+            || !ArgsAreStrings(item))
+        {
+            return null;
+        }
+
+        return (eventType, eventId, DateTimeOffset.FromUnixTimeSeconds(seconds));
+    }
+
+    // SendGrid sends custom_args as strings; anything else in their place is not SendGrid's.
+    private static bool ArgsAreStrings(JsonElement item) =>
+        (!item.TryGetProperty(CrimeReferenceArg, out var crime) || crime.ValueKind == JsonValueKind.String)
+        && (!item.TryGetProperty(VictimIdArg, out var victim) || victim.ValueKind == JsonValueKind.String);
+
+    private static string? Arg(JsonElement item, string name) => item.TryGetProperty(name, out var value) ? value.GetString() : null;
+
+    // SendGrid sends one category as a string and several as an array.
+    private static bool IsEntitlementEmail(JsonElement item) =>
+        item.TryGetProperty("category", out var category) && category.ValueKind switch
+        {
+            JsonValueKind.String => category.GetString() == EntitlementCategory,
+            JsonValueKind.Array => category.EnumerateArray().Any(c => c.ValueKind == JsonValueKind.String && c.GetString() == EntitlementCategory),
+            _ => false,
+        };
+}

@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Referrals.Pipeline.Tallies;
+using Referrals.Receipts;
+
+namespace Referrals.Pipeline.Receipts;
+
+/// <summary>
+/// <c>POST /api/webhooks/notify</c>: GOV.UK Notify's delivery-receipt callback. No bearer token, or another one
+/// (compared in constant time) → 401; a body over 1 MiB or not Notify's shape → 400; nothing changes either way.
+/// Otherwise the receipt is applied and acknowledged with 200, one about a message the pipeline did not send
+/// included. Nothing of the body (which holds the phone number) is logged.
+/// </summary>
+public sealed partial class NotifyCallbackEndpoint(
+    IReceiptSink sink, IOptions<ReceiptOptions> options, PipelineMetrics metrics, ILogger<NotifyCallbackEndpoint> logger)
+{
+    public const string Route = "webhooks/notify";
+
+    private readonly BearerToken _token = new(options.Value.NotifyCallbackBearerToken);
+
+    public async Task<EndpointResponse> HandleAsync(Stream body, long? declaredLength, Func<string, string?> header, CancellationToken cancellationToken)
+    {
+        // The token first: a caller without it learns nothing, not even whether its body would have been accepted.
+        var check = _token.Check(header("Authorization"));
+        if (check != RequestCheck.Valid)
+        {
+            LogUnauthorized(logger, check);
+            return Refused($"unauthorized-{check.ToString().ToLowerInvariant()}", ReceiptBody.Unauthorized());
+        }
+
+        if (await ReceiptBody.ReadAsync(body, declaredLength, cancellationToken) is not { } bytes)
+        {
+            return Refused("too-large", ReceiptBody.BadRequest("The body is larger than 1 MiB."));
+        }
+
+        var parsed = NotifyReports.ParseCallback(bytes);
+        if (parsed.Value is not { } report)
+        {
+            LogBadBody(logger, parsed.Problem!);
+            return Refused("bad-body", ReceiptBody.BadRequest(parsed.Problem!));
+        }
+
+        if (await ApplyAsync(report.Receipt is { } receipt ? [receipt] : [], report.Ignored is { } ignored ? [ignored] : [], cancellationToken) is not { } counts)
+        {
+            return ReceiptBody.TryAgain();
+        }
+
+        return ReceiptBody.Ok(counts);
+    }
+
+    // Storage may be unreachable for a moment: 500, and the provider sends the whole batch again (the sink is idempotent).
+    private async Task<ReceiptCounts?> ApplyAsync(IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReceiptResults.ApplyAsync(sink, metrics, "notify", receipts, ignored, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogNotApplied(logger, ex.GetType().Name);
+            metrics.Count("receipt", "notify:not-applied");
+            return null;
+        }
+    }
+
+    private EndpointResponse Refused(string why, EndpointResponse response)
+    {
+        metrics.Count("receipt", $"notify:{why}");
+        return response;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notify callback refused: bearer token {Check}; nothing changed")]
+    private static partial void LogUnauthorized(ILogger logger, RequestCheck check);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Notify callback not applied ({ExceptionType}): answered 500 so the provider sends it again")]
+    private static partial void LogNotApplied(ILogger logger, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Notify callback refused: {Problem}; nothing changed")]
+    private static partial void LogBadBody(ILogger logger, string problem);
+}

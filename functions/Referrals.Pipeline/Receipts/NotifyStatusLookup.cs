@@ -1,0 +1,97 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Referrals.Receipts;
+
+namespace Referrals.Pipeline.Receipts;
+
+/// <summary>What Notify said when asked for a message's status.</summary>
+public abstract record StatusLookup
+{
+    /// <summary>Notify's answer: a receipt (final or not), or why it changes nothing.</summary>
+    public sealed record Found(NotifyReport Report) : StatusLookup;
+
+    /// <summary>404: Notify does not know the id, or the message is past its retention period (7 days by default).</summary>
+    public sealed record NotFound : StatusLookup;
+
+    /// <summary>Anything else; <paramref name="WorthRetrying"/> for 429, 5xx and a call that got no answer.</summary>
+    public sealed record Failed(string Reason, bool WorthRetrying) : StatusLookup;
+}
+
+/// <summary>
+/// <c>GET /v2/notifications/{id}</c> on GOV.UK Notify's REST API: the status of one message, for the timer that settles
+/// messages whose callback never came. Authenticated like every Notify call, with a JWT (HS256) whose <c>iss</c> is the
+/// service id and <c>iat</c> now, signed with the API key's secret part. A redirect is never followed.
+/// </summary>
+public sealed class NotifyStatusLookup(HttpClient http, IOptions<NotifyApiOptions> options, TimeProvider time)
+{
+    public async Task<StatusLookup> GetAsync(string notificationId, CancellationToken cancellationToken)
+    {
+        if (!Guid.TryParse(notificationId, out var id))
+        {
+            return new StatusLookup.Failed("the notification id is not a UUID", false);
+        }
+
+        var settings = options.Value;
+        if (NotifyApiKey.TryParse(settings.ApiKey) is not { } key)
+        {
+            return new StatusLookup.Failed("Notify:ApiKey is not a Notify API key", false);
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{settings.BaseUrl.TrimEnd('/')}/v2/notifications/{id:D}"));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key.Token(time.GetUtcNow()));
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            var status = (int)response.StatusCode;
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+                var parsed = body.Length <= ReceiptLimits.MaxBodyBytes ? NotifyReports.ParseLookup(body) : Parsed.Refused<NotifyReport>("the answer is larger than 1 MiB");
+                return parsed.Value is { } report ? new StatusLookup.Found(report) : new StatusLookup.Failed($"Notify's answer is not a notification: {parsed.Problem}", false);
+            }
+
+            return response.StatusCode == HttpStatusCode.NotFound
+                ? new StatusLookup.NotFound()
+                : new StatusLookup.Failed($"Notify answered {status} {response.StatusCode}", status is 429 or >= 500);
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return new StatusLookup.Failed($"the call to Notify ended without an answer ({ex.GetType().Name})", true);
+        }
+    }
+}
+
+/// <summary>A Notify API key, <c>{key name}-{service id}-{secret key}</c>, and the JWT it makes.</summary>
+public sealed record NotifyApiKey(string ServiceId, string Secret)
+{
+    private const int UuidLength = 36;
+
+    public static NotifyApiKey? TryParse(string? apiKey)
+    {
+        // The key name may itself contain hyphens: the two UUIDs are the last 73 characters.
+        if (apiKey is null || apiKey.Length < (2 * UuidLength) + 1
+            || !Guid.TryParseExact(apiKey[^UuidLength..], "D", out _)
+            || !Guid.TryParseExact(apiKey[^((2 * UuidLength) + 1)..^(UuidLength + 1)], "D", out _))
+        {
+            return null;
+        }
+
+        return new NotifyApiKey(apiKey[^((2 * UuidLength) + 1)..^(UuidLength + 1)], apiKey[^UuidLength..]);
+    }
+
+    /// <summary>Notify refuses a token whose <c>iat</c> is more than 30 seconds from its clock: one per call.</summary>
+    public string Token(DateTimeOffset now)
+    {
+        var header = Base64Url(JsonSerializer.SerializeToUtf8Bytes(new { typ = "JWT", alg = "HS256" }));
+        var claims = Base64Url(JsonSerializer.SerializeToUtf8Bytes(new { iss = ServiceId, iat = now.ToUnixTimeSeconds() }));
+        var signature = Base64Url(HMACSHA256.HashData(Encoding.UTF8.GetBytes(Secret), Encoding.ASCII.GetBytes($"{header}.{claims}")));
+        return $"{header}.{claims}.{signature}";
+    }
+
+    public override string ToString() => $"Notify API key for service {ServiceId}";
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}

@@ -1,0 +1,56 @@
+using Referrals.Receipts;
+
+namespace Referrals.Pipeline.Receipts;
+
+/// <summary>What a webhook request did, as the endpoints answer it (counts only, nothing from the body).</summary>
+public sealed record ReceiptCounts(int Received, int Applied, int AlreadyKnown, int Unknown, int Ignored);
+
+/// <summary>Hands receipts to the sink and counts what became of each, and of each event ignored.</summary>
+public static class ReceiptResults
+{
+    public static async Task<ReceiptCounts> ApplyAsync(
+        IReceiptSink sink, PipelineMetrics metrics, string provider, IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored, CancellationToken cancellationToken)
+    {
+        int applied = 0, known = 0, unknown = 0;
+        foreach (var receipt in receipts)
+        {
+            var result = await sink.ApplyAsync(receipt, cancellationToken);
+            metrics.Count("receipt", $"{provider}:{Name(result)}");
+            switch (result)
+            {
+                case ReceiptResult.Applied:
+                    applied++;
+                    metrics.Receipt(receipt.Channel, receipt.Status);
+                    break;
+                case ReceiptResult.AlreadyKnown:
+                    known++;
+                    break;
+                default:
+                    unknown++;
+                    break;
+            }
+        }
+
+        foreach (var reason in ignored)
+        {
+            metrics.Count("receipt", $"{provider}:{Name(reason)}");
+        }
+
+        return new ReceiptCounts(receipts.Count + ignored.Count, applied, known, unknown + ignored.Count(i => i == IgnoredEvent.UnknownMessage), ignored.Count(i => i != IgnoredEvent.UnknownMessage));
+    }
+
+    private static string Name(ReceiptResult result) => result switch
+    {
+        ReceiptResult.Applied => "applied",
+        ReceiptResult.AlreadyKnown => "already-known",
+        _ => "unknown-message",
+    };
+
+    private static string Name(IgnoredEvent reason) => reason switch
+    {
+        IgnoredEvent.NotAStatus => "not-a-status",
+        IgnoredEvent.NotAVictimMessage => "not-a-victim-message",
+        IgnoredEvent.Duplicate => "duplicate",
+        _ => "unknown-message",
+    };
+}

@@ -1,0 +1,85 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Referrals.Pipeline.Tallies;
+using Referrals.Receipts;
+
+namespace Referrals.Pipeline.Receipts;
+
+/// <summary>
+/// <c>POST /api/webhooks/sendgrid</c>: SendGrid's signed Event Webhook (docs/receipts.md). A body over
+/// 1 MiB or not SendGrid's shape → 400; a missing, forged or stale signature → 401; nothing changes either way. Otherwise
+/// each event is applied once (a repeat of an <c>sg_event_id</c> in the batch is dropped; the sink ignores one it has
+/// already seen) and the batch is acknowledged with 200, events about messages the pipeline did not send included:
+/// SendGrid resends a whole batch on anything but 2xx. Nothing of the body is logged.
+/// </summary>
+public sealed partial class SendGridWebhookEndpoint(
+    IReceiptSink sink, IOptions<ReceiptOptions> options, PipelineMetrics metrics, TimeProvider time, ILogger<SendGridWebhookEndpoint> logger)
+{
+    public const string Route = "webhooks/sendgrid";
+
+    private readonly SendGridSignature _signature = new(options.Value.SendGridWebhookPublicKey);
+
+    /// <param name="header">The request's header of that name, or null.</param>
+    public async Task<EndpointResponse> HandleAsync(Stream body, long? declaredLength, Func<string, string?> header, CancellationToken cancellationToken)
+    {
+        if (await ReceiptBody.ReadAsync(body, declaredLength, cancellationToken) is not { } bytes)
+        {
+            return Refused("too-large", ReceiptBody.BadRequest("The body is larger than 1 MiB."));
+        }
+
+        var check = _signature.Check(header(SendGridSignature.SignatureHeader), header(SendGridSignature.TimestampHeader), bytes, time.GetUtcNow());
+        if (check != RequestCheck.Valid)
+        {
+            LogUnauthorized(logger, check);
+            return Refused($"unauthorized-{check.ToString().ToLowerInvariant()}", ReceiptBody.Unauthorized());
+        }
+
+        var parsed = SendGridEvents.Parse(bytes);
+        if (parsed.Value is not { } batch)
+        {
+            LogBadBody(logger, parsed.Problem!);
+            return Refused("bad-body", ReceiptBody.BadRequest(parsed.Problem!));
+        }
+
+        if (await ApplyAsync(batch.Receipts, batch.Ignored, cancellationToken) is not { } counts)
+        {
+            return ReceiptBody.TryAgain();
+        }
+
+        LogAccepted(logger, batch.Receipts.Count, counts.Applied, batch.Ignored.Count + counts.Unknown);
+        return ReceiptBody.Ok(counts);
+    }
+
+    // Storage may be unreachable for a moment: 500, and the provider sends the whole batch again (the sink is idempotent).
+    private async Task<ReceiptCounts?> ApplyAsync(IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReceiptResults.ApplyAsync(sink, metrics, "sendgrid", receipts, ignored, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            LogNotApplied(logger, ex.GetType().Name);
+            metrics.Count("receipt", "sendgrid:not-applied");
+            return null;
+        }
+    }
+
+    private EndpointResponse Refused(string why, EndpointResponse response)
+    {
+        metrics.Count("receipt", $"sendgrid:{why}");
+        return response;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SendGrid webhook refused: signature {Check}; nothing changed")]
+    private static partial void LogUnauthorized(ILogger logger, RequestCheck check);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "SendGrid webhook not applied ({ExceptionType}): answered 500 so the provider sends it again")]
+    private static partial void LogNotApplied(ILogger logger, string exceptionType);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SendGrid webhook refused: {Problem}; nothing changed")]
+    private static partial void LogBadBody(ILogger logger, string problem);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "SendGrid webhook: {Receipts} receipts, {Applied} applied, {Ignored} ignored")]
+    private static partial void LogAccepted(ILogger logger, int receipts, int applied, int ignored);
+}
