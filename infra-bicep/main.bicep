@@ -190,6 +190,10 @@ module functionApp 'modules/functionapp.bicep' = {
       Retention__AuditDays: string(auditRetentionDays)
       // Every 15 minutes: text messages and letters whose Notify callback has not come within the hour are looked up.
       NOTIFY_STATUS_SCHEDULE: '0 */15 * * * *'
+      // A month is final once it ended this many days ago and was recounted after that (docs/tallies.md).
+      Tallies__FinalAfterDays: '10'
+      // The Entra ID app role (of the talliesApiClientId app registration) a user needs to see the dashboard.
+      Tallies__DashboardRole: 'Tallies.Read'
       Forwarding__MaxAttempts: '3'
       Forwarding__MaxRetryDelay: '00:00:10'
       Forwarding__Timeout: '00:00:30'

@@ -5,8 +5,8 @@ using Referrals.Pipeline.Tallies;
 namespace Referrals.Functions;
 
 /// <summary>
-/// The OPCC's pull: <c>GET /api/tallies?from=2026-04&amp;to=2027-03</c>, JSON or CSV. A function key per OPCC client,
-/// and Entra ID authentication in front of the app in production; aggregates only.
+/// The OPCC's pull: <c>GET /api/tallies?from=2026-04&amp;to=2027-03</c> (or <c>?quarter=2026-27-Q3</c>), JSON or CSV. A
+/// function key per OPCC client, and Entra ID authentication in front of the app in production; aggregates only.
 /// </summary>
 public sealed class GetTallies(TalliesEndpoint endpoint)
 {
@@ -16,11 +16,6 @@ public sealed class GetTallies(TalliesEndpoint endpoint)
     {
         var query = System.Web.HttpUtility.ParseQueryString(request.Url.Query);
         var accept = request.Headers.TryGetValues("Accept", out var values) ? string.Join(',', values) : null;
-        var answer = await endpoint.HandleAsync(query["from"], query["to"], query["format"], accept, cancellationToken);
-        var response = request.CreateResponse((System.Net.HttpStatusCode)answer.Status);
-        response.Headers.Add("Content-Type", answer.ContentType);
-        response.Headers.Add("Cache-Control", "no-store");
-        await response.Body.WriteAsync(answer.Body, cancellationToken);
-        return response;
+        return await EndpointResponses.WriteAsync(request, await endpoint.HandleAsync(query, accept, cancellationToken), cancellationToken);
     }
 }

@@ -39,6 +39,7 @@ public static class PipelineServices
         services.AddOptions<ForwardingOptions>().BindConfiguration(ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<NotifyOptions>().BindConfiguration(NotifyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<TalliesOptions>().BindConfiguration(TalliesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForceOptions>().BindConfiguration(ForceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ReceiptOptions>().BindConfiguration(ReceiptOptions.Section).ValidateOnStart();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -84,6 +85,7 @@ public static class PipelineServices
         services.AddSingleton<TallyStore>();
         services.AddSingleton<TallyAggregator>();
         services.AddSingleton<TalliesEndpoint>();
+        services.AddSingleton<Dashboard.DashboardEndpoint>();
         services.AddSingleton<DeadLetterReporter>();
         services.AddSingleton<OutboundPause>();
         services.AddSingleton<WorkOutcomes>();

@@ -45,6 +45,7 @@ public static partial class AppSettingsCatalog
         AddSection(settings, ForwardingOptions.Section, typeof(ForwardingOptions));
         AddSection(settings, NotifyOptions.Section, typeof(NotifyOptions));
         AddSection(settings, OutboundOptions.Section, typeof(OutboundOptions));
+        AddSection(settings, TalliesOptions.Section, typeof(TalliesOptions));
         AddSection(settings, ForceOptions.Section, typeof(ForceOptions));
         AddSection(settings, RetentionOptions.Section, typeof(RetentionOptions));
         AddSection(settings, Logging.LogRedactionOptions.Section, typeof(Logging.LogRedactionOptions));

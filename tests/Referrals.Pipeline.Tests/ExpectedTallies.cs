@@ -29,6 +29,16 @@ internal static class ExpectedTallies
                     Add(TallyCategories.DaSexualOffences);
                 }
 
+                foreach (var category in new[] { Category.DomesticAbuse, Category.SexualOffence, Category.Stalking, Category.Harassment, Category.RoadDeath, Category.Child }.Where(decision.Categories.Contains))
+                {
+                    Add($"Victims.{category}");
+                }
+
+                if (decision.EnhancedRights)
+                {
+                    Add("Victims.EnhancedRights");
+                }
+
                 Add(decision.Referral switch
                 {
                     ReferralOutcome.AutoReferred => TallyCategories.OptOutAutoReferrals,
@@ -68,7 +78,9 @@ internal static class ExpectedTallies
                 {
                     Add(TallyCategories.ReferralsDelivered);
                     Add(TallyCategories.DeliveredTo(service));
-                    Add(today <= decision.ReferralDueBy ? TallyCategories.ReferralsOnTime : TallyCategories.ReferralsLate);
+                    var onTime = today <= decision.ReferralDueBy ? TallyCategories.ReferralsOnTime : TallyCategories.ReferralsLate;
+                    Add(onTime);
+                    Add($"{onTime}.{service}");
                 }
 
                 if (!decision.Email.Send)

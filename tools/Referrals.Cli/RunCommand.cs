@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Referrals.LocalHost;
 using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Dashboard;
 using Referrals.Pipeline.Receipts;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
@@ -45,6 +46,10 @@ internal static class RunCommand
         {
             Description = "Show the host's log lines (Information and above) on standard error.",
         };
+        var serve = new Option<bool>("--serve")
+        {
+            Description = "After the run, keep the local host, the tallies endpoint and the OPCC's dashboard up on loopback (the address is printed) until Ctrl-C.",
+        };
 
         var command = new Command("run",
             """
@@ -62,13 +67,14 @@ internal static class RunCommand
             timeout,
             storage,
             verbose,
+            serve,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var error = parse.InvocationConfiguration.Error;
             try
             {
-                var options = new RunOptions(parse.GetValue(samples)!, parse.GetValue(outbox)!, TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.GetValue(storage), parse.GetValue(verbose) ? error : null);
+                var options = new RunOptions(parse.GetValue(samples)!, parse.GetValue(outbox)!, TimeSpan.FromSeconds(parse.GetValue(timeout)), parse.GetValue(storage), parse.GetValue(verbose) ? error : null, parse.GetValue(serve));
                 return await RunAsync(options, parse.InvocationConfiguration.Output, cancellationToken);
             }
             catch (Exception ex) when (ex is InvalidOperationException or IOException or UnauthorizedAccessException or FormatException or ArgumentException)
@@ -90,7 +96,7 @@ internal static class RunCommand
         return command;
     }
 
-    private sealed record RunOptions(FileInfo Samples, DirectoryInfo Outbox, TimeSpan Timeout, string? Storage, TextWriter? Log);
+    private sealed record RunOptions(FileInfo Samples, DirectoryInfo Outbox, TimeSpan Timeout, string? Storage, TextWriter? Log, bool Serve);
 
     private static async Task<int> RunAsync(RunOptions run, TextWriter output, CancellationToken cancellationToken)
     {
@@ -129,7 +135,7 @@ internal static class RunCommand
             configureLogging: run.Log is { } log ? logging => logging.AddProvider(new StandardErrorLoggerProvider(log)) : null);
         receipts = new LocalReceipts(host.Services);
         await host.StartAsync(cancellationToken);
-        await using var talliesEndpoint = new LocalTalliesServer(host.Services.GetRequiredService<TalliesEndpoint>()).Start();
+        await using var talliesEndpoint = new LocalTalliesServer(host.Services.GetRequiredService<TalliesEndpoint>(), host.Services.GetRequiredService<DashboardEndpoint>()).Start();
         await using var webhooks = new LocalReceiptsServer(host.Services.GetRequiredService<SendGridWebhookEndpoint>(), host.Services.GetRequiredService<NotifyCallbackEndpoint>()).Start();
         sendGrid.PostEventsTo(webhooks.SendGridWebhookUrl);
         try
@@ -178,6 +184,11 @@ internal static class RunCommand
             if (run.Storage is not null)
             {
                 await output.WriteLineAsync("What the run stored stays in that account: try `referrals rejected`, `referrals poison`, `referrals tallies` with the same --storage.");
+            }
+
+            if (run.Serve)
+            {
+                await DashboardCommand.ServeUntilStoppedAsync(talliesEndpoint, range, output, cancellationToken);
             }
 
             return idle ? 0 : 1;

@@ -68,6 +68,7 @@ internal sealed class StorageCommandOptions
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(merged);
         services.AddOptions<PipelineOptions>().Bind(merged).ValidateDataAnnotations();
+        services.AddOptions<TalliesOptions>().Bind(merged.GetSection(TalliesOptions.Section)).ValidateDataAnnotations();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(CliRetry);
         services.AddSingleton<StorageClients>();
@@ -83,6 +84,8 @@ internal sealed class StorageCommandOptions
         services.AddSingleton<VictimDeadLetters>();
         services.AddSingleton<SubjectAccess>();
         services.AddSingleton<Erasure>();
+        services.AddSingleton<TalliesEndpoint>();
+        services.AddSingleton<Pipeline.Dashboard.DashboardEndpoint>();
         services.AddLogging();
         return services.BuildServiceProvider();
     }

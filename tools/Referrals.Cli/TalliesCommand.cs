@@ -1,3 +1,4 @@
+using System.Collections.Specialized;
 using System.CommandLine;
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
@@ -6,28 +7,54 @@ using Referrals.Tallies;
 
 namespace Referrals.Cli;
 
-/// <summary>`referrals tallies --from --to`: the OPCC's monthly tallies in the terminal, as the endpoint serves them.</summary>
+/// <summary>`referrals tallies --from --to | --quarter`: the OPCC's monthly tallies in the terminal, as the endpoint serves them.</summary>
 internal static class TalliesCommand
 {
     public static Command Create()
     {
         var storage = new StorageCommandOptions();
-        var from = new Option<string>("--from") { Description = "First month, yyyy-MM.", Required = true };
-        var to = new Option<string>("--to") { Description = "Last month, yyyy-MM (at most 36 months after --from).", Required = true };
-        var format = new Option<string>("--format") { Description = "text (a table), csv or json: the endpoint's own formats.", DefaultValueFactory = _ => "text" };
-        format.AcceptOnlyFromAmong("text", "csv", "json");
-        var refresh = new Option<bool>("--refresh") { Description = "Recount these months from their events first (the timer recounts only the current and previous month)." };
-        var command = new Command("tallies", "Print the monthly tallies the OPCC pulls: one column per month and a total, one row per category.")
+        var from = new Option<string?>("--from") { Description = "First month, yyyy-MM." };
+        var to = new Option<string?>("--to") { Description = "Last month, yyyy-MM (at most 36 months after --from)." };
+        var quarter = new Option<string?>("--quarter") { Description = "A financial quarter instead of --from/--to, e.g. 2026-27-Q3 (October to December 2026)." };
+        var format = new Option<string>("--format") { Description = "text (tables, a row per month), csv (wide), csv-long (month,category,service,value) or json: the endpoint's own formats.", DefaultValueFactory = _ => "text" };
+        format.AcceptOnlyFromAmong("text", "csv", "csv-long", "json");
+        var view = new Option<string>("--view") { Description = "tallies, or compliance (the Victims' Code measures, as JSON).", DefaultValueFactory = _ => "tallies" };
+        view.AcceptOnlyFromAmong("tallies", "compliance");
+        var suppress = new Option<int>("--suppress-below") { Description = "Hide figures below N (shown as <N), and any figure that would give one away ([c]), for figures to publish. 0: none." };
+        var refresh = new Option<bool>("--refresh") { Description = "Recount these months from their events first (the timer recounts only recent months); a change to a final month is marked as a revision." };
+        var command = new Command("tallies", "Print the monthly tallies the OPCC pulls: a row per month and the total, a column per figure, with each month's status (provisional or final) and when it was counted.")
         {
             from,
             to,
+            quarter,
             format,
+            view,
+            suppress,
             refresh,
         };
         storage.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
-            if (MonthRange.TryParse(parse.GetValue(from), parse.GetValue(to), out var error) is not { } range)
+            var query = new NameValueCollection();
+            void Set(string name, string? value)
+            {
+                if (value is not null)
+                {
+                    query[name] = value;
+                }
+            }
+
+            Set("from", parse.GetValue(from));
+            Set("to", parse.GetValue(to));
+            Set("quarter", parse.GetValue(quarter));
+            var below = parse.GetValue(suppress);
+            var range = TalliesEndpoint.RangeOf(query, out var quarterName, out var error);
+            if (below is not 0 and (< 2 or > TalliesEndpoint.MaxSuppressBelow))
+            {
+                error = $"--suppress-below must be 0 (none) or from 2 to {TalliesEndpoint.MaxSuppressBelow}.";
+            }
+
+            if (range is null || error is not null)
             {
                 await parse.InvocationConfiguration.Error.WriteLineAsync($"referrals tallies: {error}");
                 return 2;
@@ -40,11 +67,13 @@ internal static class TalliesCommand
                     await services.GetRequiredService<TallyAggregator>().AggregateAsync(range.Months(), cancellationToken);
                 }
 
-                var report = await services.GetRequiredService<TallyStore>().ReadAsync(range, cancellationToken);
-                await parse.InvocationConfiguration.Output.WriteAsync(parse.GetValue(format) switch
+                var report = (await services.GetRequiredService<TallyStore>().ReadAsync(range, cancellationToken)).Publish(below, quarterName);
+                await parse.InvocationConfiguration.Output.WriteAsync((parse.GetValue(view), parse.GetValue(format)) switch
                 {
-                    "csv" => Encoding.UTF8.GetString(report.ToCsv()).TrimStart('\uFEFF'),
-                    "json" => Encoding.UTF8.GetString(report.ToJson()) + Environment.NewLine,
+                    ("compliance", _) => Encoding.UTF8.GetString(ComplianceView.ToJson(report)) + Environment.NewLine,
+                    (_, "csv") => Encoding.UTF8.GetString(report.ToCsv()).TrimStart('\uFEFF'),
+                    (_, "csv-long") => Encoding.UTF8.GetString(report.ToLongCsv()).TrimStart('\uFEFF'),
+                    (_, "json") => Encoding.UTF8.GetString(report.ToJson()) + Environment.NewLine,
                     _ => report.ToText(),
                 });
                 return 0;

@@ -3,12 +3,15 @@ using Referrals.Tallies;
 
 namespace Referrals.State;
 
-/// <summary>The tally events of a delivery's result, each keyed by the delivery id so counting twice changes nothing.</summary>
+/// <summary>
+/// The tally events of a delivery's result, each keyed by the delivery id so counting twice changes nothing. On-time,
+/// late, failed and withdrawal events carry the service, so they are counted per service as well (<see cref="TallyCategories.PerService"/>).
+/// </summary>
 public static class DeliveryTallyRule
 {
     public static IEnumerable<TallyEvent> Delivered(DeliveryState delivery)
     {
-        var (month, id) = (delivery.Month, delivery.Id);
+        var (month, id, service) = (delivery.Month, delivery.Id, delivery.ServiceId);
         switch (delivery.Kind)
         {
             case DeliveryKind.Referral:
@@ -16,12 +19,12 @@ public static class DeliveryTallyRule
                 yield return new TallyEvent(month, TallyCategories.DeliveredTo(delivery.ServiceId), id);
                 if (delivery.OnTime is { } onTime)
                 {
-                    yield return new TallyEvent(month, onTime ? TallyCategories.ReferralsOnTime : TallyCategories.ReferralsLate, id);
+                    yield return new TallyEvent(month, onTime ? TallyCategories.ReferralsOnTime : TallyCategories.ReferralsLate, id, service);
                 }
 
                 break;
             case DeliveryKind.Withdrawal:
-                yield return new TallyEvent(month, TallyCategories.WithdrawalNotices, id);
+                yield return new TallyEvent(month, TallyCategories.WithdrawalNotices, id, service);
                 break;
             default:
                 yield return new TallyEvent(month, TallyCategories.VcuTasksDelivered, id);
@@ -29,5 +32,5 @@ public static class DeliveryTallyRule
         }
     }
 
-    public static TallyEvent Failed(DeliveryState delivery) => new(delivery.Month, TallyCategories.ReferralsFailed, delivery.Id);
+    public static TallyEvent Failed(DeliveryState delivery) => new(delivery.Month, TallyCategories.ReferralsFailed, delivery.Id, delivery.ServiceId);
 }

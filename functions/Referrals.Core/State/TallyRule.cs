@@ -24,6 +24,16 @@ public static class TallyRule
             Add(TallyCategories.DaSexualOffences);
         }
 
+        foreach (var category in TallyCategories.VictimCategories.Where(categories.Contains))
+        {
+            Add(TallyCategories.Victims(category));
+        }
+
+        if (next.EnhancedRights)
+        {
+            Add(TallyCategories.EnhancedRights);
+        }
+
         Add(Of(next.ReferralStatus));
         if (next.VcuTasks.Contains(DeliveryKind.SingleSessionOffer))
         {

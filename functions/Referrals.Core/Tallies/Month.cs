@@ -37,6 +37,9 @@ public readonly record struct Month(int Year, int Number) : IComparable<Month>
 
     public Month Next => Number == 12 ? new Month(Year + 1, 1) : new Month(Year, Number + 1);
 
+    /// <summary>The month's last day (Europe/London).</summary>
+    public DateOnly LastDay => new DateOnly(Year, Number, 1).AddMonths(1).AddDays(-1);
+
     public Month Previous => Number == 1 ? new Month(Year - 1, 12) : new Month(Year, Number - 1);
 
     public int CompareTo(Month other) => (Year, Number).CompareTo((other.Year, other.Number));

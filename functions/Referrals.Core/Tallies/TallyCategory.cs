@@ -2,12 +2,40 @@ using Referrals.Rules;
 
 namespace Referrals.Tallies;
 
-/// <summary>One counted category: a key (table row key and JSON name), the OPCC's column name, and its definition.</summary>
-public sealed record TallyCategory(string Key, string Name, string Definition);
+/// <summary>
+/// One counted category: a key (table row key and JSON name), the OPCC's column name, its definition, the group the
+/// dashboard shows it in, and, for a per-service figure, the figure it breaks down (<paramref name="Base"/>) and the
+/// service (<paramref name="Service"/>): the long CSV's <c>category</c> and <c>service</c> columns.
+/// </summary>
+public sealed record TallyCategory(string Key, string Name, string Definition, string Group = TallyGroups.Other, string? Base = null, string? Service = null)
+{
+    /// <summary>The long CSV's category: the figure a per-service count breaks down, else the key itself.</summary>
+    public string Figure => Base ?? Key;
+}
+
+/// <summary>The dashboard's sections; a category added later without a group of its own shows under <see cref="Other"/>.</summary>
+public static class TallyGroups
+{
+    public const string Derbyshire = "Derbyshire";
+    public const string Consent = "Consent";
+    public const string Referrals = "Referrals";
+    public const string Victims = "Victims by category";
+    public const string WrittenInformation = "Written information";
+    public const string Messages = "Messages";
+    public const string Other = "Other";
+}
+
+/// <summary>
+/// A figure that is the sum of others, in every month: the relations an analyst can use to work out a hidden figure,
+/// so small-count suppression hides more than the small figure itself (<see cref="Suppression"/>).
+/// </summary>
+public sealed record TallySum(string Total, IReadOnlyList<string> Parts);
 
 /// <summary>
 /// The categories counted each month, in report order: Derbyshire's six first, under their names, then the
 /// others. Definitions are in docs/tallies.md; every count is of distinct victims (or deliveries), once ever.
+/// A count stored under a key not listed here (a category added later, e.g. a new contact channel) is still
+/// reported, after these, described by <see cref="Describe"/>: no code needs to change for it to appear.
 /// </summary>
 public static class TallyCategories
 {
@@ -34,43 +62,107 @@ public static class TallyCategories
     public const string HeldContact = "HeldContact";
     public const string InformedWithinTwoWorkingDays = "InformedWithinTwoWorkingDays";
 
-    public static string InformedBy(Contact.Channel channel) => $"Informed.{channel}";
+    /// <summary>A route of written information of rights (<see cref="ComplianceView.WrittenRoutePrefix"/>): the compliance view measures each.</summary>
+    public static string InformedBy(Contact.Channel channel) => $"{ComplianceView.WrittenRoutePrefix}{channel}";
 
     public static string MessageFailed(Contact.Channel channel) => $"MessageFailed.{channel}";
+    public const string EnhancedRights = "Victims.EnhancedRights";
+
+    /// <summary>The per-service figures a delivery's events break down into (its event carries the service).</summary>
+    public static readonly IReadOnlyList<string> PerService = [ReferralsOnTime, ReferralsLate, ReferralsFailed, WithdrawalNotices];
+
+    /// <summary>The victim categories counted (rulebook section 2), each once per victim.</summary>
+    public static readonly IReadOnlyList<Category> VictimCategories = [Category.DomesticAbuse, Category.SexualOffence, Category.Stalking, Category.Harassment, Category.RoadDeath, Category.Child];
 
     public static string DeliveredTo(string serviceId) => $"Delivered.{serviceId}";
 
+    /// <summary>A per-service breakdown of <paramref name="figure"/>: the referrals delivered keep their historical key.</summary>
+    public static string ForService(string figure, string serviceId) => figure == ReferralsDelivered ? DeliveredTo(serviceId) : $"{figure}.{serviceId}";
+
     public static string EmailSuppressed(EmailSuppression reason) => $"EmailSuppressed.{reason}";
 
-    public static IReadOnlyList<TallyCategory> For(ServiceDirectory directory) =>
-    [
-        new(DeclinedSupport, "Declined Support", "Consent-pathway victims who declined support (rulebook: Declined)."),
-        new(ConvertedToYes, "Converted to Yes and referred", "Victims who had declined and later accepted, and were referred (ConvertedToYes)."),
-        new(AcceptedAndReferred, "Accepted Support and Referred", "Consent-pathway victims who accepted when first asked and were referred (Referred, not after a decline)."),
-        new(OptOutAutoReferrals, "General Opt Out Auto Referrals", "Opt-out pathway victims referred automatically (AutoReferred)."),
-        new(DaSexualOffences, "DA/Sexual Offences", "Victims whose offence is domestic abuse or a sexual offence."),
-        new(TotalVictims, "Total Victims", "Victims seen for the first time."),
-        new(OptedOut, "Opted Out", "Opt-out pathway victims who declined, so were not referred (OptedOut)."),
-        new(AwaitingConsent, "Consent Sought", "Consent-pathway victims not yet asked: a consent-seeking task was raised for the Victim Care Unit."),
-        new(Withdrawn, "Withdrawn", "Referred victims who later declined; services already reached were sent a withdrawal notice."),
-        new(SingleSessionOffers, "Single Session Offers", "Declined consent-pathway victims offered a single support session by the Victim Care Unit."),
-        new(ReferralsDelivered, "Referrals Delivered", "Referrals accepted by a service (2xx or 409 from its API, or its secure email sent)."),
-        .. directory.Services.Select(s => new TallyCategory(DeliveredTo(s.Id), $"Referrals Delivered: {s.Name}", $"Referrals accepted by {s.Name} ({s.Id}).")),
-        new(ReferralsOnTime, "Referrals On Time", "Referrals delivered on or before their due date (2 working days from the recorded date, Europe/London)."),
-        new(ReferralsLate, "Referrals Late", "Referrals delivered after their due date."),
-        new(ReferralsFailed, "Referrals Failed", "Referrals, withdrawals or tasks that failed for good (a 4xx from the service, or retries exhausted): in `referrals poison`."),
-        new(WithdrawalNotices, "Withdrawal Notices Delivered", "Withdrawal notices accepted by a service."),
-        new(VcuTasksDelivered, "VCU Tasks Delivered", "Single-session offers, consent-seeking and contact-needed tasks delivered to the Victim Care Unit."),
-        new(EmailsSent, "Emails Sent", "Entitlement emails accepted by SendGrid."),
-        .. Enum.GetValues<EmailSuppression>().Select(r => new TallyCategory(EmailSuppressed(r), $"Emails Suppressed: {r}", $"Victims not emailed because of {r} (rulebook section 5).")),
-        new(InformedBy(Contact.Channel.Email), "Informed by Email", "Victims whose entitlement email SendGrid reported delivered."),
-        new(InformedBy(Contact.Channel.Sms), "Informed by Text Message", "Victims whose entitlement text message GOV.UK Notify reported delivered."),
-        new(InformedBy(Contact.Channel.Letter), "Informed by Letter", "Victims whose entitlement letter GOV.UK Notify accepted for printing and posting."),
-        new(InformedWithinTwoWorkingDays, "Informed Within 2 Working Days", "Victims informed (any channel) on or before 2 working days from the recorded date (Europe/London)."),
-        .. Enum.GetValues<Contact.Channel>().Select(c => new TallyCategory(MessageFailed(c), $"Messages Failed: {c}", $"Victims whose entitlement {Contact.ContactPlan.Noun(c)} failed for good (bounced, dropped, refused or a permanent failure); the next safe channel was used.")),
-        new(ContactNeeded, "Contact Needed (no safe channel)", "Victims no channel could safely reach, or whose every safe channel failed: the Victim Care Unit was asked to make contact."),
-        new(HeldContact, "Held (HoldContact)", "Victims of crimes held by the officer in the case: nothing was sent while the hold lasted."),
-        new(RejectedMessages, "Rejected Messages", "Crime-event messages refused as bad input, in the month they were received."),
-        new(PersonalDataPurged, "Personal Data Purged", "Victims whose personal data the retention function removed, in the month it did (docs/privacy.md)."),
-    ];
+    public static string Victims(Category category) => $"Victims.{category}";
+
+    public static IReadOnlyList<TallyCategory> For(ServiceDirectory directory)
+    {
+        IReadOnlyList<(string Id, string Name)> services = [.. directory.Services.Select(s => (s.Id, s.Name)), (VictimCareUnit.Id, directory.VictimCareUnit.Name)];
+        return
+        [
+            new(DeclinedSupport, "Declined Support", "Consent-pathway victims who declined support (rulebook: Declined).", TallyGroups.Derbyshire),
+            new(ConvertedToYes, "Converted to Yes and referred", "Victims who had declined and later accepted, and were referred (ConvertedToYes).", TallyGroups.Derbyshire),
+            new(AcceptedAndReferred, "Accepted Support and Referred", "Consent-pathway victims who accepted when first asked and were referred (Referred, not after a decline).", TallyGroups.Derbyshire),
+            new(OptOutAutoReferrals, "General Opt Out Auto Referrals", "Opt-out pathway victims referred automatically (AutoReferred).", TallyGroups.Derbyshire),
+            new(DaSexualOffences, "DA/Sexual Offences", "Victims whose offence is domestic abuse or a sexual offence.", TallyGroups.Derbyshire),
+            new(TotalVictims, "Total Victims", "Victims seen for the first time.", TallyGroups.Derbyshire),
+            new(OptedOut, "Opted Out", "Opt-out pathway victims who declined, so were not referred (OptedOut).", TallyGroups.Consent),
+            new(AwaitingConsent, "Consent Sought", "Consent-pathway victims not yet asked: a consent-seeking task was raised for the Victim Care Unit.", TallyGroups.Consent),
+            new(Withdrawn, "Withdrawn", "Referred victims who later declined; services already reached were sent a withdrawal notice.", TallyGroups.Consent),
+            new(SingleSessionOffers, "Single Session Offers", "Declined consent-pathway victims offered a single support session by the Victim Care Unit.", TallyGroups.Consent),
+            new(ReferralsDelivered, "Referrals Delivered", "Referrals accepted by a service (2xx or 409 from its API, or its secure email sent).", TallyGroups.Referrals),
+            .. directory.Services.Select(s => new TallyCategory(DeliveredTo(s.Id), $"Referrals Delivered: {s.Name}", $"Referrals accepted by {s.Name} ({s.Id}).", TallyGroups.Referrals, ReferralsDelivered, s.Id)),
+            new(ReferralsOnTime, "Referrals On Time", "Referrals delivered on or before their due date (2 working days from the recorded date, Europe/London).", TallyGroups.Referrals),
+            .. directory.Services.Select(s => new TallyCategory(ForService(ReferralsOnTime, s.Id), $"Referrals On Time: {s.Name}", $"Referrals delivered to {s.Name} on or before their due date.", TallyGroups.Referrals, ReferralsOnTime, s.Id)),
+            new(ReferralsLate, "Referrals Late", "Referrals delivered after their due date.", TallyGroups.Referrals),
+            .. directory.Services.Select(s => new TallyCategory(ForService(ReferralsLate, s.Id), $"Referrals Late: {s.Name}", $"Referrals delivered to {s.Name} after their due date.", TallyGroups.Referrals, ReferralsLate, s.Id)),
+            new(ReferralsFailed, "Referrals Failed", "Referrals, withdrawals or tasks that failed for good (a 4xx from the service, or retries exhausted): in `referrals poison`.", TallyGroups.Referrals),
+            .. services.Select(s => new TallyCategory(ForService(ReferralsFailed, s.Id), $"Referrals Failed: {s.Name}", $"Referrals, withdrawals or tasks for {s.Name} that failed for good.", TallyGroups.Referrals, ReferralsFailed, s.Id)),
+            new(WithdrawalNotices, "Withdrawal Notices Delivered", "Withdrawal notices accepted by a service.", TallyGroups.Referrals),
+            .. directory.Services.Select(s => new TallyCategory(ForService(WithdrawalNotices, s.Id), $"Withdrawal Notices Delivered: {s.Name}", $"Withdrawal notices accepted by {s.Name}.", TallyGroups.Referrals, WithdrawalNotices, s.Id)),
+            new(VcuTasksDelivered, "VCU Tasks Delivered", "Single-session offers, consent-seeking and contact-needed tasks delivered to the Victim Care Unit.", TallyGroups.Referrals),
+            .. VictimCategories.Select(c => new TallyCategory(Victims(c), $"Victims: {VictimCategoryNames[c]}", $"Victims whose offence, when first counted in this category, was {VictimCategoryNames[c].ToLowerInvariant()} (rulebook section 2).", TallyGroups.Victims)),
+            new(EnhancedRights, "Victims: enhanced rights", "Victims entitled to the Victims' Code's enhanced rights (rulebook section 2).", TallyGroups.Victims),
+            new(EmailsSent, "Emails Sent", "Entitlement emails accepted by SendGrid.", TallyGroups.WrittenInformation),
+            .. Enum.GetValues<EmailSuppression>().Select(r => new TallyCategory(EmailSuppressed(r), $"Emails Suppressed: {r}", $"Victims not emailed because of {r} (rulebook section 5).", TallyGroups.WrittenInformation)),
+            new(InformedBy(Contact.Channel.Email), "Informed by Email", "Victims whose entitlement email SendGrid reported delivered.", TallyGroups.WrittenInformation),
+            new(InformedBy(Contact.Channel.Sms), "Informed by Text Message", "Victims whose entitlement text message GOV.UK Notify reported delivered.", TallyGroups.WrittenInformation),
+            new(InformedBy(Contact.Channel.Letter), "Informed by Letter", "Victims whose entitlement letter GOV.UK Notify accepted for printing and posting.", TallyGroups.WrittenInformation),
+            new(InformedWithinTwoWorkingDays, "Informed Within 2 Working Days", "Victims informed (any channel) on or before 2 working days from the recorded date (Europe/London).", TallyGroups.WrittenInformation),
+            .. Enum.GetValues<Contact.Channel>().Select(c => new TallyCategory(MessageFailed(c), $"Messages Failed: {c}", $"Victims whose entitlement {Contact.ContactPlan.Noun(c)} failed for good (bounced, dropped, refused or a permanent failure); the next safe channel was used.", TallyGroups.WrittenInformation)),
+            new(ContactNeeded, "Contact Needed (no safe channel)", "Victims no channel could safely reach, or whose every safe channel failed: the Victim Care Unit was asked to make contact.", TallyGroups.WrittenInformation),
+            new(HeldContact, "Held (HoldContact)", "Victims of crimes held by the officer in the case: nothing was sent while the hold lasted.", TallyGroups.WrittenInformation),
+            new(RejectedMessages, "Rejected Messages", "Crime-event messages refused as bad input, in the Europe/London month of their sentAt when it can be read, else of their arrival.", TallyGroups.Messages),
+            new(PersonalDataPurged, "Personal Data Purged", "Victims whose personal data the retention function removed, in the month it did (docs/privacy.md).", TallyGroups.Other),
+        ];
+    }
+
+    /// <summary>
+    /// The figures that are sums of others in every month: each per-service family adds up to its total, and a
+    /// service's referrals delivered are its on-time and late ones (every referral has a due date).
+    /// </summary>
+    public static IReadOnlyList<TallySum> Sums(IReadOnlyList<TallyCategory> categories)
+    {
+        var sums = categories.Where(c => c.Base is not null).GroupBy(c => c.Base!)
+            .Select(g => new TallySum(g.Key, [.. g.Select(c => c.Key)])).ToList();
+        sums.Add(new TallySum(ReferralsDelivered, [ReferralsOnTime, ReferralsLate]));
+        foreach (var service in categories.Where(c => c.Base == ReferralsDelivered).Select(c => c.Service!))
+        {
+            sums.Add(new TallySum(DeliveredTo(service), [ForService(ReferralsOnTime, service), ForService(ReferralsLate, service)]));
+        }
+
+        var keys = categories.Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+        return [.. sums.Where(s => keys.Contains(s.Total) && s.Parts.All(keys.Contains))];
+    }
+
+    /// <summary>
+    /// A category found in storage that is not listed in <see cref="For"/>: named after its key, grouped by the key's
+    /// first part (<c>Sms.Delivered</c> under "Sms"), so a figure added later appears in every format and on the dashboard.
+    /// A key starting <c>Written.</c> (e.g. <c>Written.Letter</c>) is a route of written information of rights: it joins
+    /// that group and the compliance view's measures.
+    /// </summary>
+    public static TallyCategory Describe(string key)
+    {
+        var dot = key.IndexOf('.', StringComparison.Ordinal);
+        var group = key.StartsWith(ComplianceView.WrittenRoutePrefix, StringComparison.Ordinal) ? TallyGroups.WrittenInformation : dot > 0 ? key[..dot] : TallyGroups.Other;
+        return new TallyCategory(key, key, $"Counted by the pipeline under '{key}': see docs/tallies.md.", group);
+    }
+
+    private static readonly Dictionary<Category, string> VictimCategoryNames = new()
+    {
+        [Category.DomesticAbuse] = "Domestic abuse",
+        [Category.SexualOffence] = "Sexual offence",
+        [Category.Stalking] = "Stalking",
+        [Category.Harassment] = "Harassment",
+        [Category.RoadDeath] = "Road death",
+        [Category.Child] = "Child",
+    };
 }

@@ -4,13 +4,84 @@ using System.Text.Json;
 
 namespace Referrals.Tallies;
 
-/// <summary>The tallies of a range of months: one row per month, one column per category, and a total. Aggregates only.</summary>
-public sealed record TallyReport(MonthRange Range, IReadOnlyList<TallyCategory> Categories, IReadOnlyDictionary<Month, IReadOnlyDictionary<string, long>> Counts)
+/// <summary>
+/// The tallies of a range of months: one row per month, one column per category, and a total; each month with when
+/// it was last counted and whether it is provisional or final; figures below <paramref name="SuppressBelow"/> hidden
+/// (<see cref="Suppression"/>). Aggregates only.
+/// </summary>
+/// <param name="Quarter">The financial quarter asked for (e.g. 2026-27-Q3), if the range is one: it names the total.</param>
+public sealed class TallyReport(
+    MonthRange range,
+    IReadOnlyList<TallyCategory> categories,
+    IReadOnlyDictionary<Month, IReadOnlyDictionary<string, long>> counts,
+    IReadOnlyDictionary<Month, MonthStatus>? statuses = null,
+    int suppressBelow = 0,
+    string? quarter = null)
 {
+    private readonly Dictionary<Month, IReadOnlyDictionary<string, CellMark>> _marks = [];
+
+    public MonthRange Range { get; } = range;
+
+    public IReadOnlyList<TallyCategory> Categories { get; } = categories;
+
+    public IReadOnlyDictionary<Month, IReadOnlyDictionary<string, long>> Counts { get; } = counts;
+
+    public IReadOnlyDictionary<Month, MonthStatus>? Statuses { get; } = statuses;
+
+    public int SuppressBelow { get; } = suppressBelow;
+
+    public string? Quarter { get; } = quarter;
+
+    /// <summary>The same figures, published: hiding figures below <paramref name="below"/> (0: none), and naming the quarter asked for.</summary>
+    public TallyReport Publish(int below, string? quarterName) => new(Range, Categories, Counts, Statuses, below, quarterName);
+
     public long this[Month month, string category] =>
         Counts.TryGetValue(month, out var counts) ? counts.GetValueOrDefault(category) : 0;
 
     public long Total(string category) => Range.Months().Sum(m => this[m, category]);
+
+    public IReadOnlyList<TallyRate> Rates => TallyRates.For(Categories);
+
+    /// <summary>The label of the total row: the quarter when one was asked for.</summary>
+    public string TotalLabel => Quarter ?? "total";
+
+    public MonthStatus? StatusOf(Month month) => Statuses?.GetValueOrDefault(month);
+
+    public CellMark MarkOf(Month month, string category)
+    {
+        lock (_marks)
+        {
+            if (!_marks.TryGetValue(month, out var marks))
+            {
+                var counts = Categories.ToDictionary(c => c.Key, c => this[month, c.Key], StringComparer.Ordinal);
+                _marks[month] = marks = Suppression.Month(counts, TallyCategories.Sums(Categories), SuppressBelow);
+            }
+
+            return marks.GetValueOrDefault(category);
+        }
+    }
+
+    public CellMark TotalMarkOf(string category) =>
+        Suppression.Total(Total(category), Range.Months().Select(m => MarkOf(m, category)), SuppressBelow);
+
+    /// <summary>A figure as published: the number, or its suppression mark.</summary>
+    public string Show(Month month, string category) => Show(this[month, category], MarkOf(month, category));
+
+    public string ShowTotal(string category) => Show(Total(category), TotalMarkOf(category));
+
+    /// <summary>A rate of a month (or of the range when <paramref name="month"/> is null): null when its denominator is 0, hidden when any figure in it is.</summary>
+    public (double? Value, bool Hidden) RateOf(TallyRate rate, Month? month)
+    {
+        long Value(string key) => month is { } m ? this[m, key] : Total(key);
+        CellMark Mark(string key) => month is { } m ? MarkOf(m, key) : TotalMarkOf(key);
+        if (rate.Numerator.Concat(rate.Denominator).Any(k => Mark(k) != CellMark.Shown))
+        {
+            return (null, true);
+        }
+
+        var denominator = rate.Denominator.Sum(Value);
+        return (denominator == 0 ? null : Math.Round((double)rate.Numerator.Sum(Value) / denominator, 4), false);
+    }
 
     public byte[] ToJson()
     {
@@ -20,6 +91,16 @@ public sealed record TallyReport(MonthRange Range, IReadOnlyList<TallyCategory> 
             json.WriteStartObject();
             json.WriteString("from", Range.From.ToString());
             json.WriteString("to", Range.To.ToString());
+            if (Quarter is not null)
+            {
+                json.WriteString("quarter", Quarter);
+            }
+
+            if (SuppressBelow > 0)
+            {
+                json.WriteNumber("suppressBelow", SuppressBelow);
+            }
+
             json.WriteStartArray("categories");
             foreach (var category in Categories)
             {
@@ -27,6 +108,26 @@ public sealed record TallyReport(MonthRange Range, IReadOnlyList<TallyCategory> 
                 json.WriteString("key", category.Key);
                 json.WriteString("name", category.Name);
                 json.WriteString("definition", category.Definition);
+                json.WriteString("group", category.Group);
+                json.WriteString("figure", category.Figure);
+                if (category.Service is not null)
+                {
+                    json.WriteString("service", category.Service);
+                }
+
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartArray("rates");
+            foreach (var rate in Rates)
+            {
+                json.WriteStartObject();
+                json.WriteString("key", rate.Key);
+                json.WriteString("name", rate.Name);
+                json.WriteString("definition", rate.Definition);
+                WriteKeys(json, "numerator", rate.Numerator);
+                WriteKeys(json, "denominator", rate.Denominator);
                 json.WriteEndObject();
             }
 
@@ -36,63 +137,188 @@ public sealed record TallyReport(MonthRange Range, IReadOnlyList<TallyCategory> 
             {
                 json.WriteStartObject();
                 json.WriteString("month", month.ToString());
-                WriteCounts(json, "counts", c => this[month, c]);
+                WriteStatus(json, StatusOf(month));
+                WriteCounts(json, "counts", c => this[month, c], c => MarkOf(month, c));
+                WriteRates(json, month);
                 json.WriteEndObject();
             }
 
             json.WriteEndArray();
-            WriteCounts(json, "total", Total);
+            WriteCounts(json, "total", Total, TotalMarkOf);
+            json.WritePropertyName("totalRates");
+            json.WriteStartObject();
+            foreach (var rate in Rates)
+            {
+                WriteRate(json, rate, null);
+            }
+
+            json.WriteEndObject();
             json.WriteEndObject();
         }
 
         return buffer.ToArray();
 
-        void WriteCounts(Utf8JsonWriter json, string name, Func<string, long> count)
+        void WriteCounts(Utf8JsonWriter json, string name, Func<string, long> count, Func<string, CellMark> mark)
         {
             json.WriteStartObject(name);
             foreach (var category in Categories)
             {
-                json.WriteNumber(category.Key, count(category.Key));
+                if (mark(category.Key) is var m && m == CellMark.Shown)
+                {
+                    json.WriteNumber(category.Key, count(category.Key));
+                }
+                else
+                {
+                    json.WriteString(category.Key, Suppression.Display(m, SuppressBelow));
+                }
             }
 
             json.WriteEndObject();
         }
+
+        void WriteRates(Utf8JsonWriter json, Month month)
+        {
+            json.WriteStartObject("rates");
+            foreach (var rate in Rates)
+            {
+                WriteRate(json, rate, month);
+            }
+
+            json.WriteEndObject();
+        }
+
+        void WriteRate(Utf8JsonWriter json, TallyRate rate, Month? month)
+        {
+            switch (RateOf(rate, month))
+            {
+                case (_, true):
+                    json.WriteString(rate.Key, "[c]");
+                    break;
+                case ({ } value, _):
+                    json.WriteNumber(rate.Key, value);
+                    break;
+                default:
+                    json.WriteNull(rate.Key);
+                    break;
+            }
+        }
     }
 
-    /// <summary>RFC 4180 CSV with a UTF-8 byte order mark and CRLF, so Excel opens it with the right characters and columns.</summary>
+    /// <summary>Wide RFC 4180 CSV, UTF-8 with a byte order mark and CRLF, so Excel opens it with the right characters and columns: a row per month, a column per category, then the month's status and when it was counted.</summary>
     public byte[] ToCsv()
     {
         var csv = new StringBuilder();
-        csv.Append(string.Join(',', Categories.Select(c => Quote(c.Name)).Prepend("Month"))).Append("\r\n");
+        Row(csv, ["Month", .. Categories.Select(c => c.Name), "Status", "Counted at"]);
         foreach (var month in Range.Months())
         {
-            csv.Append(string.Join(',', Categories.Select(c => this[month, c.Key].ToString(CultureInfo.InvariantCulture)).Prepend(month.ToString()))).Append("\r\n");
+            var status = StatusOf(month);
+            Row(csv, [month.ToString(), .. Categories.Select(c => Show(month, c.Key)), status?.State ?? "not counted", CountedAt(status)]);
         }
 
-        csv.Append(string.Join(',', Categories.Select(c => Total(c.Key).ToString(CultureInfo.InvariantCulture)).Prepend("total"))).Append("\r\n");
-        return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(csv.ToString())];
+        Row(csv, [TotalLabel, .. Categories.Select(c => ShowTotal(c.Key)), Range.Months().All(m => StatusOf(m)?.Final == true) ? "final" : "provisional", string.Empty]);
+        return Bytes(csv);
     }
 
-    /// <summary>For a terminal: categories down the side (there are many), months across, then the total.</summary>
-    public string ToText()
+    /// <summary>
+    /// Long RFC 4180 CSV for Power BI: <c>month,category,service,value</c> (a per-service figure has its service, others an
+    /// empty one), then the month's <c>status</c> and <c>counted_at</c>; the range's totals under the month <see cref="TotalLabel"/>.
+    /// </summary>
+    public byte[] ToLongCsv()
     {
-        var months = Range.Months().ToList();
-        var nameWidth = Categories.Max(c => c.Name.Length);
-        var text = new StringBuilder();
-        text.Append("Category".PadRight(nameWidth));
-        months.ForEach(m => text.Append(CultureInfo.InvariantCulture, $"  {m,8}"));
-        text.Append("     total\n");
+        var csv = new StringBuilder();
+        Row(csv, ["month", "category", "service", "value", "status", "counted_at"]);
+        foreach (var month in Range.Months())
+        {
+            var status = StatusOf(month);
+            foreach (var category in Categories)
+            {
+                Row(csv, [month.ToString(), category.Figure, category.Service ?? string.Empty, Show(month, category.Key), status?.State ?? "not counted", CountedAt(status)]);
+            }
+        }
+
+        var final = Range.Months().All(m => StatusOf(m)?.Final == true) ? "final" : "provisional";
         foreach (var category in Categories)
         {
-            text.Append(category.Name.PadRight(nameWidth));
-            months.ForEach(m => text.Append(CultureInfo.InvariantCulture, $"  {this[m, category.Key],8}"));
-            text.Append(CultureInfo.InvariantCulture, $"  {Total(category.Key),8}\n");
+            Row(csv, [TotalLabel, category.Figure, category.Service ?? string.Empty, ShowTotal(category.Key), final, string.Empty]);
+        }
+
+        return Bytes(csv);
+    }
+
+    /// <summary>
+    /// For a terminal, the same way round as the CSV: a row per month and the total, a column per figure; one table per
+    /// group of figures (and per-service figures in a table each), so each fits a screen.
+    /// </summary>
+    public string ToText()
+    {
+        var text = new StringBuilder();
+        var months = Range.Months().ToList();
+        text.Append("Month     Status       Counted at (UTC)\n");
+        foreach (var month in months)
+        {
+            var status = StatusOf(month);
+            var revised = status is { Revisions: > 0 } ? $"  revised {status.Revisions}x, last {status.RevisedAt:yyyy-MM-dd HH:mm}" : string.Empty;
+            text.Append(CultureInfo.InvariantCulture, $"{month}   {status?.State ?? "not counted",-11}  {(status is null ? "-" : status.CountedAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture))}{revised}\n");
+        }
+
+        foreach (var table in Categories.GroupBy(c => c.Base is { } figure ? $"{Categories.FirstOrDefault(k => k.Key == figure)?.Name ?? figure} by service" : c.Group))
+        {
+            var columns = table.Select(c => (c.Key, Header: c.Base is null ? c.Name : c.Service!)).ToList();
+            var widths = columns.Select(c => Math.Max(c.Header.Length, 6)).ToList();
+            text.Append('\n').Append(table.Key).Append('\n');
+            text.Append("Month    ").Append(string.Join("  ", columns.Select((c, i) => c.Header.PadLeft(widths[i])))).Append('\n');
+            foreach (var (label, show) in months.Select(m => (m.ToString(), (Func<string, string>)(k => Show(m, k)))).Append((TotalLabel, ShowTotal)))
+            {
+                text.Append(label.PadRight(9)).Append(string.Join("  ", columns.Select((c, i) => show(c.Key).PadLeft(widths[i])))).Append('\n');
+            }
         }
 
         return text.ToString();
     }
 
-    /// <summary>Spreadsheet-safe: quoted when needed, and a leading =, +, - or @ is neutralised so Excel never runs it as a formula.</summary>
+    private string Show(long value, CellMark mark) =>
+        mark == CellMark.Shown ? value.ToString(CultureInfo.InvariantCulture) : Suppression.Display(mark, SuppressBelow);
+
+    private static string CountedAt(MonthStatus? status) =>
+        status?.CountedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture) ?? string.Empty;
+
+    private static void WriteKeys(Utf8JsonWriter json, string name, IEnumerable<string> keys)
+    {
+        json.WriteStartArray(name);
+        foreach (var key in keys)
+        {
+            json.WriteStringValue(key);
+        }
+
+        json.WriteEndArray();
+    }
+
+    private static void WriteStatus(Utf8JsonWriter json, MonthStatus? status)
+    {
+        json.WriteString("status", status?.State ?? "not counted");
+        if (status is null)
+        {
+            json.WriteNull("countedAt");
+            return;
+        }
+
+        json.WriteString("countedAt", status.CountedAt);
+        json.WriteNumber("revisions", status.Revisions);
+        if (status.RevisedAt is { } revisedAt)
+        {
+            json.WriteString("revisedAt", revisedAt);
+            WriteKeys(json, "revised", status.Revised ?? []);
+        }
+    }
+
+    private static void Row(StringBuilder csv, IEnumerable<string> fields) => csv.Append(string.Join(',', fields.Select(Quote))).Append("\r\n");
+
+    private static byte[] Bytes(StringBuilder csv) => [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(csv.ToString())];
+
+    /// <summary>
+    /// Spreadsheet-safe: quoted when needed, and a leading =, +, - or @ is neutralised so Excel never runs it as a formula.
+    /// A suppression mark (<c>&lt;5</c>, <c>[c]</c>) is text, never a formula.
+    /// </summary>
     private static string Quote(string field)
     {
         if (field.Length > 0 && "=+-@".Contains(field[0], StringComparison.Ordinal))

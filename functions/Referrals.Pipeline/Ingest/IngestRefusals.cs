@@ -3,6 +3,7 @@ using Microsoft.Extensions.Options;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Logging;
+using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Tallies;
 
@@ -24,7 +25,8 @@ public sealed partial class IngestRefusals(
     public async Task<IngestOutcome> RefuseAsync(string rawMessage, string reason, string fields, long dequeueCount, string? eventId, CancellationToken cancellationToken)
     {
         var letter = await deadLetters.AddAsync(DeadLetterKind.Rejected, options.Value.CrimeEventsQueue, rawMessage, reason, dequeueCount, eventId, cancellationToken: cancellationToken);
-        await tallies.RecordAsync([new TallyEvent(Month.Of(letter.FirstSeenAt), TallyCategories.RejectedMessages, letter.RowKey)], cancellationToken);
+        var month = QueueText.TryDecode(rawMessage, out var sent) ? RejectedMonth.Of(sent, letter.FirstSeenAt) : Month.Of(letter.FirstSeenAt);
+        await tallies.RecordAsync([new TallyEvent(month, TallyCategories.RejectedMessages, letter.RowKey)], cancellationToken);
         metrics.Count("snapshot", "rejected");
         LogRejected(logger, eventId is null ? null : ids.Event(eventId), fields, letter.RowKey);
         return IngestOutcome.Rejected;

@@ -1,40 +1,94 @@
+using System.Collections.Specialized;
+using System.Globalization;
 using System.Text;
 using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Tallies;
 
 /// <summary>An HTTP answer, independent of the host serving it (the Functions app, or the local loopback listener).</summary>
-public sealed record EndpointResponse(int Status, string ContentType, byte[] Body);
+/// <param name="FileName">For a download: the name the browser saves it under (Content-Disposition).</param>
+public sealed record EndpointResponse(int Status, string ContentType, byte[] Body, string? FileName = null);
 
 /// <summary>
-/// <c>GET /api/tallies?from=yyyy-MM&amp;to=yyyy-MM[&amp;format=csv]</c>: the monthly tallies as JSON, or CSV when asked
-/// (<c>format=csv</c> or <c>Accept: text/csv</c>). Aggregates only; never a victim. A bad request gets 400 with the reason.
+/// <c>GET /api/tallies?from=yyyy-MM&amp;to=yyyy-MM</c> or <c>?quarter=2026-27-Q3</c>, with <c>format=json|csv|csv-long</c>
+/// (or <c>Accept: text/csv</c>), <c>view=compliance</c>, <c>suppressBelow=N</c>: the monthly tallies, each month with when it
+/// was counted and whether it is final. Aggregates only; never a victim. A bad request gets 400 with the reason.
 /// </summary>
 public sealed class TalliesEndpoint(TallyStore store)
 {
     public const string Route = "tallies";
 
-    public async Task<EndpointResponse> HandleAsync(string? from, string? to, string? format, string? accept, CancellationToken cancellationToken)
+    /// <summary>The largest threshold of small-count suppression: above it, most figures of a force would be hidden.</summary>
+    public const int MaxSuppressBelow = 100;
+
+    public async Task<EndpointResponse> HandleAsync(NameValueCollection query, string? accept, CancellationToken cancellationToken)
     {
-        var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase)
-            || (format is null && accept?.Contains("text/csv", StringComparison.OrdinalIgnoreCase) == true);
-        if (format is not null && !csv && !string.Equals(format, "json", StringComparison.OrdinalIgnoreCase))
+        var format = query["format"]?.ToLowerInvariant() ?? (accept?.Contains("text/csv", StringComparison.OrdinalIgnoreCase) == true ? "csv" : "json");
+        if (format is not ("json" or "csv" or "csv-long"))
         {
-            return Problem("'format' must be json or csv.");
+            return Problem("'format' must be json or csv (wide), or csv-long (month,category,service,value).");
         }
 
-        if (MonthRange.TryParse(from, to, out var error) is not { } range)
+        var compliance = query["view"] switch
+        {
+            null or "" or "tallies" => false,
+            "compliance" => true,
+            _ => (bool?)null,
+        };
+        if (compliance is null || (compliance == true && format != "json"))
+        {
+            return Problem("'view' must be tallies or compliance; the compliance view is JSON.");
+        }
+
+        if (!TryParseSuppression(query["suppressBelow"], out var below))
+        {
+            return Problem($"'suppressBelow' must be a whole number from 2 to {MaxSuppressBelow} (figures below it are shown as <N), or 0 for none.");
+        }
+
+        if (RangeOf(query, out var quarter, out var error) is not { } range)
         {
             return Problem(error!);
         }
 
-        var report = await store.ReadAsync(range, cancellationToken);
-        return csv
-            ? new EndpointResponse(200, "text/csv; charset=utf-8", report.ToCsv())
-            : new EndpointResponse(200, "application/json; charset=utf-8", report.ToJson());
+        var report = (await store.ReadAsync(range, cancellationToken)).Publish(below, quarter);
+        var name = $"tallies-{quarter ?? $"{range.From}-to-{range.To}"}";
+        return (compliance.Value, format) switch
+        {
+            (true, _) => new EndpointResponse(200, "application/json; charset=utf-8", ComplianceView.ToJson(report)),
+            (_, "csv") => new EndpointResponse(200, "text/csv; charset=utf-8", report.ToCsv(), $"{name}.csv"),
+            (_, "csv-long") => new EndpointResponse(200, "text/csv; charset=utf-8", report.ToLongCsv(), $"{name}-long.csv"),
+            _ => new EndpointResponse(200, "application/json; charset=utf-8", report.ToJson()),
+        };
     }
 
-    private static EndpointResponse Problem(string detail) =>
-        new(400, "application/problem+json; charset=utf-8", Encoding.UTF8.GetBytes(
-            System.Text.Json.JsonSerializer.Serialize(new { type = "about:blank", title = "Bad request", status = 400, detail })));
+    /// <summary>The months asked for: a financial quarter, or from and to.</summary>
+    public static MonthRange? RangeOf(NameValueCollection query, out string? quarter, out string? error)
+    {
+        quarter = null;
+        if (query["quarter"] is { } asked)
+        {
+            if (query["from"] is not null || query["to"] is not null)
+            {
+                error = "Ask for a 'quarter' or for 'from' and 'to', not both.";
+                return null;
+            }
+
+            var range = FinancialQuarter.TryParse(asked, out error);
+            quarter = range is null ? null : asked;
+            return range;
+        }
+
+        return MonthRange.TryParse(query["from"], query["to"], out error);
+    }
+
+    public static bool TryParseSuppression(string? text, out int below)
+    {
+        below = 0;
+        return string.IsNullOrEmpty(text)
+            || (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out below) && (below == 0 || below is >= 2 and <= MaxSuppressBelow));
+    }
+
+    public static EndpointResponse Problem(string detail, int status = 400) =>
+        new(status, "application/problem+json; charset=utf-8", Encoding.UTF8.GetBytes(
+            System.Text.Json.JsonSerializer.Serialize(new { type = "about:blank", title = status == 400 ? "Bad request" : status == 401 ? "Sign-in required" : "Forbidden", status, detail })));
 }

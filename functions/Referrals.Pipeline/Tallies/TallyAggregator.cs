@@ -1,18 +1,20 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Referrals.Pipeline.Configuration;
 using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Tallies;
 
 /// <summary>
-/// The timer's work: recount the current and the previous Europe/London month (the schedule is UTC; late
-/// deliveries of last month's referrals still land in last month). Safe to re-run and to run twice at once.
+/// The timer's work: recount the current Europe/London month and the earlier ones not long ended (the schedule is UTC;
+/// late deliveries of last month's referrals still land in last month): each month is recounted after it can become
+/// final, so it does (<see cref="MonthStatus.Recent"/>). Safe to re-run and to run twice at once.
 /// </summary>
-public sealed partial class TallyAggregator(TallyStore store, TimeProvider time, ILogger<TallyAggregator> logger)
+public sealed partial class TallyAggregator(TallyStore store, TimeProvider time, IOptions<TalliesOptions> options, ILogger<TallyAggregator> logger)
 {
     public async Task<IReadOnlyList<Month>> AggregateRecentAsync(CancellationToken cancellationToken)
     {
-        var current = Month.Of(time.GetUtcNow());
-        Month[] months = [current.Previous, current];
+        var months = MonthStatus.Recent(time.GetUtcNow(), options.Value.FinalAfterDays);
         await AggregateAsync(months, cancellationToken);
         return months;
     }

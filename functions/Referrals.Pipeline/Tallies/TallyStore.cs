@@ -24,6 +24,34 @@ public sealed class TallyEventEntity : ITableEntity
     public ETag ETag { get; set; }
 
     public string Category { get; set; } = string.Empty;
+
+    /// <summary>The service a delivery's event is about, so per-service figures are counted from the same event.</summary>
+    public string? Service { get; set; }
+}
+
+/// <summary>When a month was last counted, and whether it is final and was revised: the row <see cref="TallyStore.StatusRow"/> of the month's partition.</summary>
+public sealed class MonthStatusEntity : ITableEntity
+{
+    public string PartitionKey { get; set; } = string.Empty;
+
+    public string RowKey { get; set; } = string.Empty;
+
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public ETag ETag { get; set; }
+
+    public DateTimeOffset CountedAt { get; set; }
+
+    public bool Final { get; set; }
+
+    public int Revisions { get; set; }
+
+    public DateTimeOffset? RevisedAt { get; set; }
+
+    /// <summary>The keys of the figures the last revision changed, comma-separated.</summary>
+    public string? Revised { get; set; }
+
+    public MonthStatus ToStatus() => new(CountedAt, Final, Revisions, RevisedAt, Revised is { Length: > 0 } r ? r.Split(',') : null);
 }
 
 /// <summary>A month's count of one category: partition = month, row = category key.</summary>
@@ -48,9 +76,12 @@ public sealed class MonthlyTallyEntity : ITableEntity
 /// Tally events and monthly tallies in Table Storage. Events are upserted by deterministic key (idempotent);
 /// the monthly rows are recomputed from them, never incremented, so aggregation is safe to re-run.
 /// </summary>
-public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions> options, RulesData rules, TimeProvider time)
+public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions> options, IOptions<TalliesOptions> tallies, RulesData rules, TimeProvider time)
 {
     public const int Buckets = 16;
+
+    /// <summary>The row of a month's partition that holds its <see cref="MonthStatus"/>; it sorts after every category key.</summary>
+    public const string StatusRow = "~status";
     private const string StateRowPrefix = "tally:";
 
     private const int MaxBatch = 100;
@@ -74,7 +105,7 @@ public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions>
         foreach (var partition in events.GroupBy(e => PartitionOf(e.Month, e.Subject)))
         {
             var rows = partition
-                .Select(e => new TallyEventEntity { PartitionKey = partition.Key, RowKey = $"{e.Category}|{TableKeys.Id(e.Subject)}", Category = e.Category })
+                .Select(e => new TallyEventEntity { PartitionKey = partition.Key, RowKey = $"{e.Category}|{TableKeys.Id(e.Subject)}", Category = e.Category, Service = e.Service })
                 .DistinctBy(e => e.RowKey);
             foreach (var batch in rows.Chunk(MaxBatch))
             {
@@ -84,24 +115,29 @@ public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions>
     }
 
     /// <summary>
-    /// Counts a month's events into its monthly rows. Each row is replaced only if unchanged since it was read, and
-    /// never with a smaller count: events are only ever added, so a slower concurrent run cannot undo a newer one.
+    /// Counts a month's events into its monthly rows, and marks when (<see cref="MonthStatus"/>): final once the month
+    /// ended <see cref="TalliesOptions.FinalAfterDays"/> ago, and a later change to a final month is a revision. Each row
+    /// is replaced only if unchanged since it was read, and never with a smaller count: events are only ever added, so
+    /// a slower concurrent run cannot undo a newer one. A category found in the events but not listed (one added
+    /// later) gets its row too.
     /// </summary>
     public async Task<IReadOnlyDictionary<string, long>> AggregateAsync(Month month, CancellationToken cancellationToken)
     {
         var partition = month.ToString();
         for (var attempt = 1; ; attempt++)
         {
-            var existing = await Monthly.QueryAsync<MonthlyTallyEntity>($"PartitionKey eq '{partition}'", cancellationToken: cancellationToken)
+            var existing = await Monthly.QueryAsync<MonthlyTallyEntity>($"PartitionKey eq '{partition}' and RowKey ne '{StatusRow}'", cancellationToken: cancellationToken)
                 .ToDictionaryAsync(r => r.RowKey, StringComparer.Ordinal, cancellationToken);
+            var status = await Monthly.GetEntityIfExistsAsync<MonthStatusEntity>(partition, StatusRow, cancellationToken: cancellationToken);
             var counts = await CountEventsAsync(partition, cancellationToken);
             var now = time.GetUtcNow();
             var actions = new List<TableTransactionAction>();
-            foreach (var category in Categories)
+            var after = new Dictionary<string, long>(StringComparer.Ordinal);
+            foreach (var key in Categories.Select(c => c.Key).Union(counts.Keys.Order(StringComparer.Ordinal)))
             {
-                var count = counts.GetValueOrDefault(category.Key);
-                var row = new MonthlyTallyEntity { PartitionKey = partition, RowKey = category.Key, Name = category.Name, Count = count, AggregatedAt = now };
-                if (!existing.TryGetValue(category.Key, out var stored))
+                var count = counts.GetValueOrDefault(key);
+                var row = new MonthlyTallyEntity { PartitionKey = partition, RowKey = key, Name = Categories.FirstOrDefault(c => c.Key == key)?.Name ?? key, Count = count, AggregatedAt = now };
+                if (!existing.TryGetValue(key, out var stored))
                 {
                     actions.Add(new TableTransactionAction(TableTransactionActionType.Add, row));
                 }
@@ -109,7 +145,25 @@ public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions>
                 {
                     actions.Add(new TableTransactionAction(TableTransactionActionType.UpdateReplace, row, stored.ETag));
                 }
+
+                after[key] = Math.Max(count, stored?.Count ?? 0);
             }
+
+            var previous = status.HasValue ? status.Value!.ToStatus() : null;
+            var next = MonthStatus.Next(previous, month, existing.ToDictionary(r => r.Key, r => r.Value.Count, StringComparer.Ordinal), after, now, tallies.Value.FinalAfterDays);
+            var statusRow = new MonthStatusEntity
+            {
+                PartitionKey = partition,
+                RowKey = StatusRow,
+                CountedAt = next.CountedAt,
+                Final = next.Final,
+                Revisions = next.Revisions,
+                RevisedAt = next.RevisedAt,
+                Revised = next.Revised is { } revised ? string.Join(',', revised) : null,
+            };
+            actions.Add(status.HasValue
+                ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, statusRow, status.Value!.ETag)
+                : new TableTransactionAction(TableTransactionActionType.Add, statusRow));
 
             try
             {
@@ -127,19 +181,44 @@ public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions>
         }
     }
 
+    /// <summary>
+    /// The stored counts of a range, with each month's status. Categories found in storage but not listed (added
+    /// later) follow the listed ones, described by <see cref="TallyCategories.Describe"/>.
+    /// </summary>
     public async Task<TallyReport> ReadAsync(MonthRange range, CancellationToken cancellationToken)
     {
         var filter = $"PartitionKey ge '{range.From}' and PartitionKey le '{range.To}'";
         var counts = new Dictionary<Month, Dictionary<string, long>>();
-        await foreach (var row in Monthly.QueryAsync<MonthlyTallyEntity>(filter, cancellationToken: cancellationToken))
+        var statuses = new Dictionary<Month, MonthStatus>();
+        await foreach (var row in Monthly.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
         {
-            if (Month.TryParse(row.PartitionKey, out var month))
+            if (!Month.TryParse(row.PartitionKey, out var month))
             {
-                (counts.TryGetValue(month, out var months) ? months : counts[month] = new(StringComparer.Ordinal))[row.RowKey] = row.Count;
+                continue;
+            }
+
+            if (row.RowKey == StatusRow)
+            {
+                statuses[month] = new MonthStatus(
+                    row.GetDateTimeOffset(nameof(MonthStatusEntity.CountedAt)) ?? DateTimeOffset.MinValue,
+                    row.GetBoolean(nameof(MonthStatusEntity.Final)) ?? false,
+                    row.GetInt32(nameof(MonthStatusEntity.Revisions)) ?? 0,
+                    row.GetDateTimeOffset(nameof(MonthStatusEntity.RevisedAt)),
+                    row.GetString(nameof(MonthStatusEntity.Revised)) is { Length: > 0 } revised ? revised.Split(',') : null);
+            }
+            else
+            {
+                (counts.TryGetValue(month, out var months) ? months : counts[month] = new(StringComparer.Ordinal))[row.RowKey] = row.GetInt64(nameof(MonthlyTallyEntity.Count)) ?? 0;
             }
         }
 
-        return new TallyReport(range, Categories, counts.ToDictionary(c => c.Key, c => (IReadOnlyDictionary<string, long>)c.Value));
+        var known = Categories.Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+        IReadOnlyList<TallyCategory> categories =
+        [
+            .. Categories,
+            .. counts.Values.SelectMany(c => c.Keys).Where(k => !known.Contains(k)).Distinct().Order(StringComparer.Ordinal).Select(TallyCategories.Describe),
+        ];
+        return new TallyReport(range, categories, counts.ToDictionary(c => c.Key, c => (IReadOnlyDictionary<string, long>)c.Value), statuses);
     }
 
     /// <summary>
@@ -148,7 +227,7 @@ public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions>
     /// no request of their own. Upserted by deterministic key, so counting twice changes nothing.
     /// </summary>
     public static IEnumerable<TableTransactionAction> StateRows(string partitionKey, IEnumerable<TallyEvent> events) =>
-        events.Select(e => new TallyEventEntity { PartitionKey = partitionKey, RowKey = $"{StateRowPrefix}{e.Month}|{e.Category}|{TableKeys.Id(e.Subject)}@{partitionKey}", Category = e.Category })
+        events.Select(e => new TallyEventEntity { PartitionKey = partitionKey, RowKey = $"{StateRowPrefix}{e.Month}|{e.Category}|{TableKeys.Id(e.Subject)}@{partitionKey}", Category = e.Category, Service = e.Service })
             .DistinctBy(e => e.RowKey)
             .Select(e => new TableTransactionAction(TableTransactionActionType.UpsertReplace, e));
 
@@ -168,18 +247,29 @@ public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions>
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         var filter = $"PartitionKey ge '{month}-00' and PartitionKey le '{month}-{Buckets - 1:00}'";
-        await foreach (var row in Events.QueryAsync<TallyEventEntity>(filter, select: ["Category"], cancellationToken: cancellationToken))
+        await foreach (var row in Events.QueryAsync<TallyEventEntity>(filter, select: ["Category", "Service"], cancellationToken: cancellationToken))
         {
-            counts[row.Category] = counts.GetValueOrDefault(row.Category) + 1;
+            Count(counts, row);
         }
 
         // The events written with the state they count, in every crime's partition: one scan of the month's rows.
         var stateRows = $"RowKey ge '{StateRowPrefix}{month}|' and RowKey lt '{StateRowPrefix}{month}}}'";
-        await foreach (var row in States.QueryAsync<TallyEventEntity>(stateRows, select: ["Category"], cancellationToken: cancellationToken))
+        await foreach (var row in States.QueryAsync<TallyEventEntity>(stateRows, select: ["Category", "Service"], cancellationToken: cancellationToken))
         {
-            counts[row.Category] = counts.GetValueOrDefault(row.Category) + 1;
+            Count(counts, row);
         }
 
         return counts;
+    }
+
+    /// <summary>An event counts in its category and, when it names a service and its figure is broken down by service, in that service's figure too.</summary>
+    private static void Count(Dictionary<string, long> counts, TallyEventEntity row)
+    {
+        counts[row.Category] = counts.GetValueOrDefault(row.Category) + 1;
+        if (row.Service is { Length: > 0 } service && TallyCategories.PerService.Contains(row.Category))
+        {
+            var key = TallyCategories.ForService(row.Category, service);
+            counts[key] = counts.GetValueOrDefault(key) + 1;
+        }
     }
 }

@@ -166,7 +166,7 @@ public class VictimTransitionTests
         var again = Apply(november, Decide("19C", SupportAnswer.Accepted, version: 3), new Month(2026, 12));
 
         Assert.Equal(
-            ["ConvertedToYes@2026-11", "DaSexualOffences@2026-10", "DeclinedSupport@2026-10", "SingleSessionOffers@2026-10", "TotalVictims@2026-10"],
+            ["ConvertedToYes@2026-11", "DaSexualOffences@2026-10", "DeclinedSupport@2026-10", "SingleSessionOffers@2026-10", "TotalVictims@2026-10", "Victims.EnhancedRights@2026-10", "Victims.SexualOffence@2026-10"],
             again.Counted.Select(e => $"{e.Key}@{e.Value}"));
         Assert.Equal(["ConvertedToYes"], TallyRule.Between(october, november).Select(e => e.Category));
         Assert.Empty(TallyRule.Between(november, again));

@@ -56,11 +56,11 @@ public class TallyReportTests
         var rows = text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Equal(Encoding.UTF8.GetPreamble(), bytes[..3]);
-        Assert.Equal(["Month", .. Categories.Select(c => c.Name)], rows[0].Split(','));
+        Assert.Equal(["Month", .. Categories.Select(c => c.Name), "Status", "Counted at"], rows[0].Split(','));
         Assert.Equal(["2026-04", "2026-05", "2026-06", "total"], rows.Skip(1).Select(r => r.Split(',')[0]));
         var total = Categories.Select(c => c.Key).ToList().IndexOf(TallyCategories.TotalVictims) + 1;
         Assert.Equal(["3", "0", "4", "7"], rows.Skip(1).Select(r => r.Split(',')[total]));
-        Assert.All(rows, r => Assert.Equal(Categories.Count + 1, r.Split(',').Length));
+        Assert.All(rows, r => Assert.Equal(Categories.Count + 3, r.Split(',').Length));
     }
 
     [Fact]

@@ -1,0 +1,110 @@
+using System.Text.Json;
+
+namespace Referrals.Tallies;
+
+/// <summary>One Victims' Code measure: how it is computed from the figures, its definition, and what the pipeline cannot see of it.</summary>
+public sealed record ComplianceMeasure(string Key, string Name, string Definition, string CannotSee, TallyRate? Rate);
+
+/// <summary>
+/// The Victims' Code compliance measures the pipeline can compute (the police's part of the Ministry of Justice's
+/// quarterly returns), each with its definition and its blind spots, per month and for the range, from the same
+/// figures (and the same suppression) as the tallies.
+/// </summary>
+public static class ComplianceView
+{
+    public const string WrittenRoutePrefix = "Written.";
+
+    public static IReadOnlyList<ComplianceMeasure> Measures(IReadOnlyList<TallyCategory> categories)
+    {
+        var rates = TallyRates.For(categories).ToDictionary(r => r.Key, StringComparer.Ordinal);
+        var routes = categories.Where(c => c.Key == TallyCategories.EmailsSent || c.Key.StartsWith(WrittenRoutePrefix, StringComparison.Ordinal)).ToList();
+        return
+        [
+            new("ReferredWithin2WorkingDays", "Referred to a support service within 2 working days",
+                "Referrals delivered to a service on or before their due date (2 working days from the crime's recorded date, Europe/London), as a share of referrals delivered.",
+                "Whether the service then contacted the victim, and referrals made outside this pipeline (by phone, or by an officer). Failed referrals are counted separately (Referrals Failed), not as late.",
+                rates.GetValueOrDefault(TallyRates.OnTime)),
+            .. rates.Values.Where(r => r.Service is not null && r.Key.StartsWith(TallyRates.OnTime, StringComparison.Ordinal)).Select(r =>
+                new ComplianceMeasure($"ReferredWithin2WorkingDays.{r.Service}", r.Name, r.Definition, "As above, for this service.", r)),
+            new("ReferredOrOfferedReferral", "Referred, or asked whether they want a referral",
+                "Victims referred automatically, referred after accepting, or for whom a consent-seeking task was raised, as a share of victims seen for the first time.",
+                "When the Victim Care Unit actually asked, and victims who were offered support in person. A victim is counted in the month of each step, so a month's share can pass 100%.",
+                new TallyRate("ReferredOrOffered", "Referred or offered", string.Empty,
+                    [TallyCategories.OptOutAutoReferrals, TallyCategories.AcceptedAndReferred, TallyCategories.AwaitingConsent], [TallyCategories.TotalVictims])),
+            .. routes.Select(route => new ComplianceMeasure($"WrittenInformation.{route.Key}", $"Given written information of their rights: {route.Name}",
+                $"Victims sent the entitlement information by this route ({route.Name}), as a share of victims seen for the first time.",
+                "Information given in person, by an officer, or by a route not counted here; whether it was read. A victim reached by two routes counts in each.",
+                new TallyRate(route.Key, route.Name, string.Empty, [route.Key], [TallyCategories.TotalVictims]))),
+            new("ConsentConverted", "Declined, then accepted support",
+                "Victims converted to yes, as a share of victims who declined support.",
+                "Victims who declined and were never asked again.",
+                rates.GetValueOrDefault(TallyRates.Conversion)),
+            new("WrittenAcknowledgement", "Written acknowledgement of the crime report",
+                "Not computed: the acknowledgement is sent by the records system, not by this pipeline.",
+                "All of it.",
+                null),
+        ];
+    }
+
+    public static byte[] ToJson(TallyReport report)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            json.WriteStartObject();
+            json.WriteString("view", "compliance");
+            json.WriteString("from", report.Range.From.ToString());
+            json.WriteString("to", report.Range.To.ToString());
+            if (report.Quarter is not null)
+            {
+                json.WriteString("quarter", report.Quarter);
+            }
+
+            json.WriteStartArray("measures");
+            foreach (var measure in Measures(report.Categories))
+            {
+                json.WriteStartObject();
+                json.WriteString("key", measure.Key);
+                json.WriteString("name", measure.Name);
+                json.WriteString("definition", measure.Definition);
+                json.WriteString("cannotSee", measure.CannotSee);
+                json.WriteStartObject("months");
+                foreach (var month in report.Range.Months())
+                {
+                    Write(json, month.ToString(), measure.Rate, month);
+                }
+
+                json.WriteEndObject();
+                Write(json, "total", measure.Rate, null);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        return buffer.ToArray();
+
+        void Write(Utf8JsonWriter json, string name, TallyRate? rate, Month? month)
+        {
+            if (rate is null)
+            {
+                json.WriteNull(name);
+                return;
+            }
+
+            switch (report.RateOf(rate, month))
+            {
+                case (_, true):
+                    json.WriteString(name, "[c]");
+                    break;
+                case ({ } value, _):
+                    json.WriteNumber(name, value);
+                    break;
+                default:
+                    json.WriteNull(name);
+                    break;
+            }
+        }
+    }
+}

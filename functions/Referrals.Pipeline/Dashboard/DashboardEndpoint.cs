@@ -1,0 +1,64 @@
+using System.Collections.Specialized;
+using Microsoft.Extensions.Options;
+using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Tallies;
+
+namespace Referrals.Pipeline.Dashboard;
+
+/// <summary>
+/// The OPCC's dashboard: <c>GET /api/dashboard</c> (the page), <c>/api/dashboard/{app.js,app.css}</c> (its assets, from
+/// this assembly: nothing from a CDN) and <c>/api/dashboard/data?…</c> (the tallies endpoint's own answer). In Azure
+/// every request needs App Service authentication's principal with the dashboard's app role; the page holds no
+/// function key and needs none. Locally, on loopback, there is no sign-in.
+/// </summary>
+public sealed class DashboardEndpoint(TalliesEndpoint tallies, IOptions<TalliesOptions> options)
+{
+    public const string Route = "dashboard";
+
+    /// <summary>Only what the page itself serves: no inline script or style, no other origin, never framed.</summary>
+    public const string ContentSecurityPolicy =
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+    private static readonly Dictionary<string, (string Resource, string ContentType)> Assets = new(StringComparer.Ordinal)
+    {
+        [""] = ("index.html", "text/html; charset=utf-8"),
+        ["app.js"] = ("app.js", "text/javascript; charset=utf-8"),
+        ["app.css"] = ("app.css", "text/css; charset=utf-8"),
+    };
+
+    /// <param name="path">The path after <c>/api/dashboard</c>, without its leading slash.</param>
+    /// <param name="principal">The <see cref="ClientPrincipal.Header"/> header, or null.</param>
+    /// <param name="requireSignIn">True in Azure; false only on the loopback host.</param>
+    public async Task<EndpointResponse> HandleAsync(string? path, NameValueCollection query, string? principal, bool requireSignIn, CancellationToken cancellationToken)
+    {
+        if (requireSignIn)
+        {
+            switch (ClientPrincipal.Check(principal, options.Value.DashboardRole))
+            {
+                case ClientPrincipal.Access.NotSignedIn:
+                    return TalliesEndpoint.Problem("Sign in with your organisation's account to see the dashboard.", 401);
+                case ClientPrincipal.Access.NoRole:
+                    return TalliesEndpoint.Problem("Your account does not have the dashboard's app role; ask the app's owner to assign it.", 403);
+            }
+        }
+
+        path = (path ?? string.Empty).Trim('/');
+        if (path == "data")
+        {
+            return await tallies.HandleAsync(query, null, cancellationToken);
+        }
+
+        return Assets.TryGetValue(path, out var asset)
+            ? new EndpointResponse(200, asset.ContentType, Read(asset.Resource))
+            : new EndpointResponse(404, "text/plain; charset=utf-8", "Not found."u8.ToArray());
+    }
+
+    private static byte[] Read(string resource)
+    {
+        using var stream = typeof(DashboardEndpoint).Assembly.GetManifestResourceStream($"dashboard/{resource}")
+            ?? throw new InvalidOperationException($"The dashboard asset {resource} is not embedded in the build.");
+        using var copy = new MemoryStream();
+        stream.CopyTo(copy);
+        return copy.ToArray();
+    }
+}

@@ -1,0 +1,263 @@
+// The OPCC's dashboard: reads /api/dashboard/data (the tallies endpoint's JSON) and draws every figure as a table,
+// with hand-written SVG charts beside them. Every figure cell carries data-month and data-key (or data-rate), so a
+// test can compare what is shown with the JSON. Text goes in through textContent only: nothing is parsed as HTML.
+'use strict';
+
+const SVG = 'http://www.w3.org/2000/svg';
+const COLOURS = ['#1d70b8', '#d4351c', '#00703c', '#6f72af', '#b94a00', '#28a197', '#912b88', '#505a5f'];
+const DATA = '/api/dashboard/data';
+
+const DERBYSHIRE = ['DeclinedSupport', 'ConvertedToYes', 'AcceptedAndReferred', 'OptOutAutoReferrals', 'DaSexualOffences', 'TotalVictims'];
+const CONSENT = [['AwaitingConsent', 'Sought'], ['AcceptedAndReferred', 'Accepted first time'], ['DeclinedSupport', 'Declined'],
+  ['ConvertedToYes', 'Converted to yes'], ['Withdrawn', 'Withdrawn'], ['OptedOut', 'Opted out (opt-out pathway)'], ['SingleSessionOffers', 'Single session offers']];
+const PER_SERVICE = [['ReferralsDelivered', 'Delivered'], ['ReferralsOnTime', 'On time'], ['ReferralsLate', 'Late'],
+  ['ReferralsFailed', 'Failed'], ['WithdrawalNotices', 'Withdrawal notices']];
+const OPERATOR = [['RejectedMessages', 'Rejected messages'], ['ReferralsFailed', 'Failed referrals, withdrawals and tasks']];
+
+function el(name, attributes = {}, ...children) {
+  const node = document.createElement(name);
+  for (const [key, value] of Object.entries(attributes)) {
+    if (value !== undefined && value !== null) node.setAttribute(key, value);
+  }
+  for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  return node;
+}
+
+function svg(name, attributes = {}, text) {
+  const node = document.createElementNS(SVG, name);
+  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** A figure as the JSON has it: a number, or a suppression mark ("<5", "[c]"). */
+function show(value) { return typeof value === 'number' ? value.toLocaleString('en-GB') : String(value); }
+
+/** A rate as a percentage with one decimal; "–" when there is nothing to divide by; a mark when hidden. */
+function showRate(value) { return value === null || value === undefined ? '–' : typeof value === 'number' ? `${(value * 100).toFixed(1)}%` : String(value); }
+
+function numeric(value) { return typeof value === 'number' ? value : null; }
+
+function table(caption, head, rows) {
+  const thead = el('thead', {}, el('tr', {}, ...head.map((h, i) => el('th', { scope: 'col', class: i === 0 ? 'text' : null }, h))));
+  const tbody = el('tbody', {}, ...rows);
+  // Focusable, so a keyboard can scroll a wide table sideways.
+  return el('div', { class: 'table-wrap', tabindex: '0', role: 'region', 'aria-label': caption }, el('table', {}, el('caption', {}, caption), thead, tbody));
+}
+
+function figureCell(month, key, value) { return el('td', { 'data-month': month, 'data-key': key }, show(value)); }
+
+function rateCell(month, key, value) { return el('td', { 'data-month': month, 'data-rate': key }, showRate(value)); }
+
+function rowsByMonth(data) {
+  return [...data.months.map(m => ({ label: m.month, month: m.month, counts: m.counts, rates: m.rates })),
+    { label: data.quarter ? `Total ${data.quarter}` : 'Total', month: 'total', counts: data.total, rates: data.totalRates }];
+}
+
+/** A line chart of figures over months: one line per figure, hidden figures left as gaps. */
+function lineChart(id, title, months, series) {
+  const width = 760, height = 260, left = 48, right = 44, top = 16, bottom = 36;
+  const values = series.flatMap(s => s.values.map(numeric)).filter(v => v !== null);
+  const max = Math.max(1, ...values);
+  const x = i => left + (months.length === 1 ? (width - left - right) / 2 : i * (width - left - right) / (months.length - 1));
+  const y = v => top + (height - top - bottom) * (1 - v / max);
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': `${id}-title` });
+  chart.append(svg('title', { id: `${id}-title` }, `${title} (the table below has the same figures)`));
+  for (const tick of [0, Math.round(max / 2), max]) {
+    chart.append(svg('line', { x1: left, x2: width - right, y1: y(tick), y2: y(tick), stroke: '#b1b4b6' }));
+    chart.append(svg('text', { x: left - 6, y: y(tick) + 4, 'text-anchor': 'end' }, String(tick)));
+  }
+  months.forEach((m, i) => chart.append(svg('text', { x: x(i), y: height - 12, 'text-anchor': 'middle' }, m)));
+  series.forEach((s, n) => {
+    const colour = COLOURS[n % COLOURS.length];
+    let path = '';
+    let gap = true;
+    s.values.forEach((v, i) => {
+      const value = numeric(v);
+      if (value === null) { gap = true; return; }
+      path += `${gap ? 'M' : 'L'}${x(i).toFixed(1)},${y(value).toFixed(1)} `;
+      gap = false;
+      chart.append(svg('circle', { cx: x(i), cy: y(value), r: 3.5, fill: colour }));
+    });
+    if (path.trim() !== '') chart.append(svg('path', { d: path.trim(), fill: 'none', stroke: colour, 'stroke-width': 2 }));
+  });
+  const legend = el('ul', { class: 'legend' }, ...series.map((s, n) => el('li', {}, el('span', { style: null, 'data-colour': n }), s.name)));
+  legend.querySelectorAll('span').forEach((span, n) => { span.style.background = COLOURS[n % COLOURS.length]; });
+  return el('figure', {}, chart, legend);
+}
+
+/** Horizontal bars, one per item, with its figure written at the end of the bar. */
+function barChart(id, title, items, asRate = false) {
+  const width = 760, rowHeight = 26, left = 360, right = 70;
+  const height = items.length * rowHeight + 10;
+  const max = asRate ? 1 : Math.max(1, ...items.map(i => numeric(i.value) ?? 0));
+  const chart = svg('svg', { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-labelledby': `${id}-title` });
+  chart.append(svg('title', { id: `${id}-title` }, `${title} (the table below has the same figures)`));
+  items.forEach((item, i) => {
+    const yTop = 5 + i * rowHeight;
+    const value = numeric(item.value);
+    chart.append(svg('text', { x: left - 8, y: yTop + 16, 'text-anchor': 'end' }, item.name));
+    const barWidth = value === null ? 0 : (width - left - right) * value / max;
+    chart.append(svg('rect', { x: left, y: yTop + 3, width: Math.max(barWidth, 0), height: rowHeight - 8, fill: COLOURS[i % COLOURS.length] }));
+    chart.append(svg('text', { x: left + barWidth + 6, y: yTop + 16 }, asRate ? showRate(item.value) : show(item.value)));
+  });
+  return el('figure', {}, chart);
+}
+
+function section(id, heading, ...content) { return el('section', { id, 'aria-labelledby': `${id}-heading` }, el('h2', { id: `${id}-heading` }, heading), ...content); }
+
+function nameOf(data, key) { return data.categories.find(c => c.key === key)?.name ?? key; }
+
+function render(data, compliance) {
+  const report = document.getElementById('report');
+  report.replaceChildren();
+  const months = data.months.map(m => m.month);
+  const rows = rowsByMonth(data);
+  const has = key => data.categories.some(c => c.key === key);
+  const shown = new Set();
+
+  // As at: when each month was counted, and whether it is provisional or final.
+  report.append(section('asat', 'As at',
+    el('p', { class: 'note' }, 'A month is provisional until it ended more than the set number of days ago and was counted again after that; then it is final. A later change to a final month is applied and shown as a revision.'),
+    table('When each month was last counted', ['Month', 'Status', 'Counted at (UTC)', 'Revisions'], data.months.map(m => el('tr', {},
+      el('th', { scope: 'row', class: 'text' }, m.month),
+      el('td', { class: `text status-${m.status.replace(' ', '-')}`, 'data-month': m.month, 'data-status': '' }, m.status),
+      el('td', { class: 'text', 'data-month': m.month, 'data-counted-at': '' }, m.countedAt ? m.countedAt.replace('T', ' ').replace(/\..*$/, '').replace('Z', '').replace(/\+00:00$/, '') : '–'),
+      el('td', { 'data-month': m.month, 'data-revisions': '' }, m.revisions ? `${m.revisions} (last ${m.revisedAt.slice(0, 10)}: ${m.revised.map(k => nameOf(data, k)).join(', ')})` : '0'))))));
+
+  // Derbyshire's six figures as a trend.
+  const six = DERBYSHIRE.filter(has);
+  six.forEach(k => shown.add(k));
+  report.append(section('derbyshire', "Derbyshire's six figures",
+    lineChart('derbyshire-chart', "Derbyshire's six figures by month", months, six.map(k => ({ name: nameOf(data, k), values: data.months.map(m => m.counts[k]) }))),
+    table("Derbyshire's six figures by month", ['Month', ...six.map(k => nameOf(data, k))],
+      rows.map(r => el('tr', {}, el('th', { scope: 'row', class: 'text' }, r.label), ...six.map(k => figureCell(r.month, k, r.counts[k])))))));
+
+  // Referrals per service, with the on-time rate.
+  const services = data.categories.filter(c => c.figure === 'ReferralsDelivered' && c.service);
+  const failedOnly = data.categories.filter(c => c.figure === 'ReferralsFailed' && c.service && !services.some(s => s.service === c.service));
+  const serviceRows = [];
+  for (const r of rows) {
+    for (const s of [...services, ...failedOnly]) {
+      const cells = PER_SERVICE.map(([figure]) => {
+        const category = data.categories.find(c => c.figure === figure && c.service === s.service);
+        if (category) shown.add(category.key);
+        return category ? figureCell(r.month, category.key, r.counts[category.key]) : el('td', {}, '–');
+      });
+      const rate = `OnTimeRate.${s.service}`;
+      serviceRows.push(el('tr', {}, el('th', { scope: 'row', class: 'text' }, r.label), el('td', { class: 'text' }, s.name.replace(/^[^:]*: /, '')), ...cells,
+        data.rates.some(x => x.key === rate) ? rateCell(r.month, rate, r.rates[rate]) : el('td', {}, '–')));
+    }
+    serviceRows.push(el('tr', {}, el('th', { scope: 'row', class: 'text' }, r.label), el('td', { class: 'text' }, 'All services'),
+      ...PER_SERVICE.map(([figure]) => { shown.add(figure); return figureCell(r.month, figure, r.counts[figure]); }), rateCell(r.month, 'OnTimeRate', r.rates.OnTimeRate)));
+  }
+  report.append(section('services', 'Referrals per service',
+    el('p', { class: 'note' }, 'On time: delivered on or before the due date, 2 working days from the recorded date (Europe/London). The rate is on time as a share of on time and late.'),
+    barChart('services-chart', `Referred within 2 working days, by service, ${data.quarter ?? `${data.from} to ${data.to}`}`,
+      [...services.map(s => ({ name: s.name.replace(/^[^:]*: /, ''), value: data.totalRates[`OnTimeRate.${s.service}`] })), { name: 'All services', value: data.totalRates.OnTimeRate }], true),
+    table('Referrals per service by month', ['Month', 'Service', ...PER_SERVICE.map(([, name]) => name), 'On-time rate'], serviceRows)));
+
+  // Consent outcomes.
+  const consent = CONSENT.filter(([k]) => has(k));
+  consent.forEach(([k]) => shown.add(k));
+  report.append(section('consent', 'Consent outcomes',
+    barChart('consent-chart', `Consent outcomes, ${data.quarter ?? `${data.from} to ${data.to}`}`, consent.map(([k, name]) => ({ name, value: data.total[k] }))),
+    table('Consent outcomes by month', ['Month', ...consent.map(([, name]) => name), 'Converted as a share of declined'],
+      rows.map(r => el('tr', {}, el('th', { scope: 'row', class: 'text' }, r.label), ...consent.map(([k]) => figureCell(r.month, k, r.counts[k])), rateCell(r.month, 'ConversionRate', r.rates.ConversionRate))))));
+
+  // The reach of written information of rights: every route counted, and why some victims were not emailed.
+  const written = data.categories.filter(c => c.group === 'Written information');
+  written.forEach(c => shown.add(c.key));
+  const routes = (compliance?.measures ?? []).filter(m => m.key.startsWith('WrittenInformation.'));
+  report.append(section('written', 'Written information of rights',
+    barChart('written-chart', `Written information, ${data.quarter ?? `${data.from} to ${data.to}`}`, written.map(c => ({ name: c.name, value: data.total[c.key] }))),
+    table('Written information by month', ['Month', ...written.map(c => c.name), 'Emails suppressed as a share'],
+      rows.map(r => el('tr', {}, el('th', { scope: 'row', class: 'text' }, r.label), ...written.map(c => figureCell(r.month, c.key, r.counts[c.key])), rateCell(r.month, 'EmailSuppressionRate', r.rates.EmailSuppressionRate)))),
+    routes.length ? table('Victims given written information, as a share of victims seen for the first time', ['Route', ...months, 'Total'],
+      routes.map(m => el('tr', {}, el('th', { scope: 'row', class: 'text' }, m.name.replace(/^[^:]*: /, '')),
+        ...months.map(month => el('td', { 'data-month': month, 'data-measure': m.key }, showRate(m.months[month]))), el('td', { 'data-month': 'total', 'data-measure': m.key }, showRate(m.total))))) : ''));
+
+  // What waits for an operator.
+  OPERATOR.forEach(([k]) => shown.add(k));
+  report.append(section('operator', 'Rejected and failed messages',
+    el('p', { class: 'note' }, 'Each waits for an operator: `referrals rejected` and `referrals poison` list them, `referrals replay` sends them again once fixed.'),
+    table('Rejected and failed messages by month', ['Month', ...OPERATOR.map(([, name]) => name)],
+      rows.map(r => el('tr', {}, el('th', { scope: 'row', class: 'text' }, r.label), ...OPERATOR.map(([k]) => figureCell(r.month, k, r.counts[k])))))));
+
+  // Victims' Code compliance measures.
+  if (compliance) {
+    report.append(section('compliance', "Victims' Code measures",
+      table("Victims' Code measures the pipeline can compute", ['Measure', ...months, 'Total', 'What it cannot see'],
+        compliance.measures.map(m => el('tr', {}, el('th', { scope: 'row', class: 'text' }, m.name),
+          ...months.map(month => el('td', { 'data-month': month, 'data-measure': m.key }, showRate(m.months[month]))),
+          el('td', { 'data-month': 'total', 'data-measure': m.key }, showRate(m.total)), el('td', { class: 'text' }, m.cannotSee))))));
+  }
+
+  // Every other figure, by group: victims by category, and any category added later (e.g. a new channel).
+  const groups = new Map();
+  for (const c of data.categories.filter(c => !shown.has(c.key) && !c.service)) {
+    if (!groups.has(c.group)) groups.set(c.group, []);
+    groups.get(c.group).push(c);
+  }
+  for (const [group, categories] of groups) {
+    const id = `group-${group.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+    report.append(section(id, group,
+      table(`${group} by month`, ['Month', ...categories.map(c => c.name)],
+        rows.map(r => el('tr', {}, el('th', { scope: 'row', class: 'text' }, r.label), ...categories.map(c => figureCell(r.month, c.key, r.counts[c.key])))))));
+  }
+
+  report.append(section('definitions', 'Definitions',
+    el('p', { class: 'note' }, 'A figure per service has the definition of its total, for that service.'),
+    el('dl', { class: 'definitions' }, ...data.categories.filter(c => !c.service).flatMap(c => [el('dt', {}, c.name), el('dd', {}, c.definition)]),
+      ...data.rates.flatMap(r => [el('dt', {}, r.name), el('dd', {}, r.definition)]),
+      ...(compliance?.measures ?? []).flatMap(m => [el('dt', {}, m.name), el('dd', {}, `${m.definition} Cannot see: ${m.cannotSee}`)]))));
+}
+
+function query() {
+  const form = document.getElementById('range');
+  const params = new URLSearchParams();
+  const quarter = form.quarter.value.trim();
+  if (quarter) params.set('quarter', quarter); else { params.set('from', form.from.value); params.set('to', form.to.value); }
+  const below = Number(form.suppressBelow.value || 0);
+  if (below > 0) params.set('suppressBelow', String(below));
+  return params;
+}
+
+async function load() {
+  const message = document.getElementById('message');
+  const params = query();
+  history.replaceState(null, '', `?${params}`);
+  for (const [id, format] of [['csv-wide', 'csv'], ['csv-long', 'csv-long'], ['json', 'json']]) {
+    const link = new URLSearchParams(params);
+    link.set('format', format);
+    document.getElementById(id).href = `${DATA}?${link}`;
+  }
+  message.textContent = 'Loading…';
+  const compliance = new URLSearchParams(params);
+  compliance.set('view', 'compliance');
+  const [answer, measures] = await Promise.all([fetch(`${DATA}?${params}`, { credentials: 'same-origin' }), fetch(`${DATA}?${compliance}`, { credentials: 'same-origin' })]);
+  const data = await answer.json();
+  if (!answer.ok) {
+    message.textContent = data.detail ?? `The figures could not be read (${answer.status}).`;
+    document.getElementById('report').replaceChildren();
+    return;
+  }
+  render(data, measures.ok ? await measures.json() : null);
+  const suppressed = data.suppressBelow ? ` Figures below ${data.suppressBelow} are shown as <${data.suppressBelow}; [c] marks a figure hidden so a small one cannot be worked out.` : '';
+  message.textContent = `Showing ${data.quarter ? `${data.quarter} (${data.from} to ${data.to})` : `${data.from} to ${data.to}`}.${suppressed}`;
+}
+
+function start() {
+  const form = document.getElementById('range');
+  const params = new URLSearchParams(location.search);
+  const now = new Date();
+  const month = d => `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}`;
+  form.from.value = params.get('from') ?? month(new Date(now.getFullYear(), now.getMonth() - 5, 1));
+  form.to.value = params.get('to') ?? month(now);
+  form.quarter.value = params.get('quarter') ?? '';
+  form.suppressBelow.value = params.get('suppressBelow') ?? '0';
+  form.addEventListener('submit', event => { event.preventDefault(); load().catch(e => { document.getElementById('message').textContent = `The figures could not be read: ${e.message}`; }); });
+  load().catch(e => { document.getElementById('message').textContent = `The figures could not be read: ${e.message}`; });
+}
+
+document.addEventListener('DOMContentLoaded', start);

@@ -1,0 +1,20 @@
+using Referrals.Pipeline.Dashboard;
+
+namespace Referrals.Pipeline.Tallies;
+
+/// <summary>The headers of every answer of the tallies endpoint and the dashboard, the same from both hosts.</summary>
+public static class EndpointHeaders
+{
+    public static IEnumerable<(string Name, string Value)> Of(EndpointResponse answer)
+    {
+        yield return ("Content-Type", answer.ContentType);
+        yield return ("Cache-Control", "no-store");
+        yield return ("X-Content-Type-Options", "nosniff");
+        yield return ("Content-Security-Policy", DashboardEndpoint.ContentSecurityPolicy);
+        yield return ("Referrer-Policy", "no-referrer");
+        if (answer.FileName is { } file)
+        {
+            yield return ("Content-Disposition", $"attachment; filename=\"{file}\"");
+        }
+    }
+}

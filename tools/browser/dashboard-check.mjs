@@ -1,0 +1,143 @@
+// Checks the OPCC's dashboard in headless Chromium as an analyst would use it, and reports as JSON on standard output:
+// every figure, rate, measure and month status shown equals the data endpoint's JSON for the same range; the range
+// picker (months, a financial quarter, small-count suppression) changes what is shown; both CSV downloads arrive
+// well-formed for Excel (UTF-8 byte order mark, CRLF); no serious or critical axe-core violation; a full-page screenshot.
+//
+//   node tools/browser/dashboard-check.mjs --url http://127.0.0.1:PORT/api/dashboard --out DIR [--chromium PATH]
+//
+// Exit code: 0 when every check passed, 1 when one failed (the report says which), 2 for a usage mistake.
+// Requests may leave only for loopback: a dashboard that needs the internet (a CDN) fails the check.
+import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join, resolve } from 'node:path';
+import { chromium } from 'playwright-core';
+
+const require = createRequire(import.meta.url);
+const axeSource = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+
+const args = { chromium: process.env.CHROMIUM_PATH || '/usr/bin/chromium' };
+for (let i = 2; i < process.argv.length; i += 2) args[process.argv[i].replace(/^--/, '')] = process.argv[i + 1];
+if (!args.url || !args.out) {
+  console.error('usage: node dashboard-check.mjs --url http://127.0.0.1:PORT/api/dashboard --out DIR [--chromium PATH]');
+  process.exit(2);
+}
+
+const out = resolve(args.out);
+mkdirSync(out, { recursive: true });
+const failures = [];
+const report = { url: args.url, ranges: [], downloads: [], violations: [], blockedRequests: [], failures };
+const fail = message => failures.push(message);
+
+const show = value => typeof value === 'number' ? value.toLocaleString('en-GB') : String(value);
+const showRate = value => value === null || value === undefined ? '–' : typeof value === 'number' ? `${(value * 100).toFixed(1)}%` : String(value);
+
+const browser = await chromium.launch({ executablePath: args.chromium, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+try {
+  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, locale: 'en-GB' });
+  const page = await context.newPage();
+  await page.route('**/*', route => {
+    const host = new URL(route.request().url()).hostname;
+    if (host === '127.0.0.1' || host === 'localhost' || host === '[::1]') return route.continue();
+    report.blockedRequests.push(route.request().url());
+    return route.abort();
+  });
+  const pageErrors = [];
+  page.on('pageerror', error => pageErrors.push(error.message));
+  const base = args.url.replace(/\?.*$/, '');
+
+  async function compare(label, params) {
+    await page.waitForFunction(() => document.getElementById('message').textContent.startsWith('Showing'));
+    const data = await (await page.request.get(`${base}/data?${params}`)).json();
+    const compliance = new URLSearchParams(params);
+    compliance.set('view', 'compliance');
+    const measures = await (await page.request.get(`${base}/data?${compliance}`)).json();
+    const cells = await page.$$eval('[data-month]', nodes => nodes.map(n => ({ month: n.dataset.month, key: n.dataset.key, rate: n.dataset.rate, measure: n.dataset.measure, status: n.dataset.status !== undefined, text: n.textContent })));
+    const months = Object.fromEntries(data.months.map(m => [m.month, m]));
+    let checked = 0;
+    for (const cell of cells) {
+      const month = cell.month === 'total' ? null : months[cell.month];
+      if (cell.month !== 'total' && !month) { fail(`${label}: the page shows ${cell.month}, which the JSON does not have`); continue; }
+      let expected;
+      if (cell.key) expected = show(month ? month.counts[cell.key] : data.total[cell.key]);
+      else if (cell.rate) expected = showRate(month ? month.rates[cell.rate] : data.totalRates[cell.rate]);
+      else if (cell.measure) {
+        const measure = measures.measures.find(m => m.key === cell.measure);
+        expected = showRate(month ? measure?.months[cell.month] : measure?.total);
+      } else if (cell.status) expected = month.status;
+      else continue;
+      checked++;
+      if (cell.text !== expected) fail(`${label}: ${cell.month} ${cell.key ?? cell.rate ?? cell.measure ?? 'status'} shows '${cell.text}', the JSON has '${expected}'`);
+    }
+    for (const month of data.months) {
+      for (const key of ['DeclinedSupport', 'ConvertedToYes', 'AcceptedAndReferred', 'OptOutAutoReferrals', 'DaSexualOffences', 'TotalVictims', 'ReferralsOnTime', 'ReferralsLate', 'ReferralsFailed', 'RejectedMessages', 'EmailsSent']) {
+        if (!cells.some(c => c.month === month.month && c.key === key)) fail(`${label}: ${key} for ${month.month} is not on the page`);
+      }
+      for (const category of data.categories) {
+        if (!cells.some(c => c.month === month.month && c.key === category.key) && category.figure === category.key) fail(`${label}: ${category.key} for ${month.month} is not on the page`);
+      }
+    }
+    report.ranges.push({ label, params: String(params), months: data.months.map(m => `${m.month} ${m.status}`), checked });
+    if (checked === 0) fail(`${label}: no figure was found on the page`);
+    return data;
+  }
+
+  async function pick({ from = '', to = '', quarter = '', suppress = '0' }) {
+    await page.fill('#quarter', quarter);
+    if (from) await page.fill('#from', from);
+    if (to) await page.fill('#to', to);
+    await page.fill('#suppress', suppress);
+    await page.evaluate(() => { document.getElementById('message').textContent = ''; });
+    await page.click('#show');
+  }
+
+  await page.goto(`${base}?from=2026-10&to=2026-12`);
+  await compare('October to December 2026 (from the address)', new URLSearchParams({ from: '2026-10', to: '2026-12' }));
+
+  await pick({ from: '2026-10', to: '2026-10' });
+  const october = await compare('October 2026 (range picker)', new URLSearchParams({ from: '2026-10', to: '2026-10' }));
+  if (!(await page.textContent('#message')).includes('2026-10 to 2026-10')) fail('the range picker did not change the range shown');
+  if (october.months.length !== 1) fail('October alone should be one month');
+
+  await pick({ quarter: '2026-27-Q3' });
+  await compare('2026-27-Q3 (quarter)', new URLSearchParams({ quarter: '2026-27-Q3' }));
+  if (!(await page.textContent('#derbyshire')).includes('Total 2026-27-Q3')) fail('the quarter total is not labelled with the quarter');
+
+  await pick({ quarter: '2026-27-Q3', suppress: '5' });
+  await compare('2026-27-Q3 with figures below 5 hidden', new URLSearchParams({ quarter: '2026-27-Q3', suppressBelow: '5' }));
+  const small = await page.$$eval('[data-key]', nodes => nodes.map(n => n.textContent).filter(t => /^\d+$/.test(t) && Number(t) < 5));
+  if (small.length) fail(`figures below 5 are shown though suppressed: ${small.join(', ')}`);
+
+  for (const [id, header] of [['#csv-wide', 'Month,Declined Support,'], ['#csv-long', 'month,category,service,value,status,counted_at']]) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click(id)]);
+    const path = join(out, download.suggestedFilename());
+    await download.saveAs(path);
+    const bytes = readFileSync(path);
+    const text = bytes.subarray(3).toString('utf8');
+    const ok = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf && text.startsWith(header) && text.endsWith('\r\n') && !/[^\r]\n/.test(text);
+    report.downloads.push({ link: id, file: download.suggestedFilename(), bytes: bytes.length, rows: text.split('\r\n').length - 1, ok });
+    if (!ok) fail(`${id}: the download is not a CSV with a byte order mark, CRLF line ends and the header '${header}'`);
+  }
+
+  await pick({ from: '2026-10', to: '2026-12' });
+  await compare('October to December 2026 (back, for the screenshot)', new URLSearchParams({ from: '2026-10', to: '2026-12' }));
+  // Through the DevTools protocol, not a script tag: the page's Content-Security-Policy rightly refuses inline scripts.
+  await page.evaluate(axeSource);
+  const axe = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+    .map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 5).map(n => n.target.join(' ')) })));
+  report.violations = axe;
+  for (const v of axe.filter(v => v.impact === 'serious' || v.impact === 'critical')) fail(`axe: ${v.impact} ${v.id}: ${v.help} (${v.targets.join('; ')})`);
+
+  report.screenshot = join(out, 'dashboard.png');
+  await page.screenshot({ path: report.screenshot, fullPage: true });
+  report.overflow = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+  if (report.blockedRequests.length) fail(`the page asked for something beyond loopback: ${report.blockedRequests.join(', ')}`);
+  for (const error of pageErrors) fail(`script error: ${error}`);
+} catch (error) {
+  fail(`the check could not finish: ${error.message}`);
+} finally {
+  await browser.close();
+}
+
+writeFileSync(join(out, 'dashboard-check.json'), JSON.stringify(report, null, 2));
+console.log(JSON.stringify(report, null, 2));
+process.exit(failures.length ? 1 : 0);
