@@ -62,8 +62,21 @@ public static partial class AuditRule
             facts.Add(Is("email message id", messageId));
         }
 
-        return new AuditEntry(next.VictimId, next.UpdatedAt, AuditAction.Email, null, next.Version, null, facts,
-            next.Email.Reason is { } reason ? [WithoutAnswer(reason)] : []);
+        // The same write carries the text message's and the letter's changes (rulebook 1.1 section 6): each one is recorded.
+        List<string> reasons = next.Email.Reason is { } reason ? [WithoutAnswer(reason)] : [];
+        foreach (var (name, was, now) in new[] { ("text message", before?.Contact.Sms, next.Contact.Sms), ("letter", before?.Contact.Letter, next.Contact.Letter) })
+        {
+            if (was != now)
+            {
+                facts.Add(Fact(name, was?.Status, now.Status));
+                if (now.Reason is { } why && why != was?.Reason)
+                {
+                    reasons.Add(WithoutAnswer(why));
+                }
+            }
+        }
+
+        return new AuditEntry(next.VictimId, next.UpdatedAt, AuditAction.Email, null, next.Version, null, facts, reasons);
     }
 
     /// <summary>A delivery was created or changed.</summary>

@@ -86,6 +86,24 @@ public class AuditRuleTests
     }
 
     [Fact]
+    public void A_text_message_or_letter_change_in_the_same_write_is_recorded_with_its_reason()
+    {
+        var (change, _) = Change(null, SupportAnswer.NotAsked);
+        var failed = change.Next with
+        {
+            Email = change.Next.Email with { Status = EmailStatus.Failed },
+            Contact = change.Next.Contact with { Sms = new MessageState(MessageStatus.Queued), Letter = new MessageState(MessageStatus.Failed, "Notify refused the letter: 400 ValidationError") },
+        };
+
+        var entry = AuditRule.OfEmail(change.Next, failed);
+
+        Assert.Contains(entry.Facts, f => f.StartsWith("text message: ", StringComparison.Ordinal) && f.EndsWith("→ Queued", StringComparison.Ordinal));
+        Assert.Contains(entry.Facts, f => f.StartsWith("letter: ", StringComparison.Ordinal) && f.EndsWith("→ Failed", StringComparison.Ordinal));
+        Assert.Contains(entry.Reasons, r => r.StartsWith("Notify refused the letter", StringComparison.Ordinal));
+        Assert.DoesNotContain(AuditRule.OfEmail(change.Next, change.Next with { Email = failed.Email }).Facts, f => f.StartsWith("text message", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void An_operator_entry_names_who_ran_it_and_why()
     {
         var entry = AuditRule.OfOperator("V1", AuditAction.Erase, Now, "j.smith", "record created in error", []);
