@@ -68,6 +68,13 @@ param notifySmsTemplateId string
 @description('GOV.UK Notify template id of the entitlement letter (a UUID).')
 param notifyLetterTemplateId string
 
+@description('GOV.UK Notify template ids of the Welsh text message, the Welsh letter and the bilingual letter (Welsh then English): UUIDs, or empty when the force does not write in Welsh (a victim who prefers Welsh is then sent English). All three are required when forceIdentity.bilingual is true; the app refuses to start without them.')
+param notifyWelshTemplateIds object = {
+  sms: ''
+  letter: ''
+  bilingualLetter: ''
+}
+
 @description('GOV.UK Notify text message sender id (a UUID); empty: the service\'s default sender.')
 param notifySmsSenderId string = ''
 
@@ -221,6 +228,9 @@ module functionApp 'modules/functionapp.bicep' = {
       Notify__BaseUrl: 'https://api.notifications.service.gov.uk'
       Notify__SmsTemplateId: notifySmsTemplateId
       Notify__LetterTemplateId: notifyLetterTemplateId
+      Notify__WelshSmsTemplateId: notifyWelshTemplateIds.sms
+      Notify__WelshLetterTemplateId: notifyWelshTemplateIds.letter
+      Notify__BilingualLetterTemplateId: notifyWelshTemplateIds.bilingualLetter
       Notify__SmsSenderId: notifySmsSenderId
       Notify__MaxAttempts: '3'
       Notify__MaxRetryDelay: '00:00:10'

@@ -7,6 +7,11 @@ param alertEmail = readEnvironmentVariable('ALERT_EMAIL')
 param sendGridFromAddress = readEnvironmentVariable('SENDGRID_FROM_ADDRESS')
 param notifySmsTemplateId = readEnvironmentVariable('NOTIFY_SMS_TEMPLATE_ID')
 param notifyLetterTemplateId = readEnvironmentVariable('NOTIFY_LETTER_TEMPLATE_ID')
+param notifyWelshTemplateIds = {
+  sms: readEnvironmentVariable('NOTIFY_WELSH_SMS_TEMPLATE_ID', '')
+  letter: readEnvironmentVariable('NOTIFY_WELSH_LETTER_TEMPLATE_ID', '')
+  bilingualLetter: readEnvironmentVariable('NOTIFY_BILINGUAL_LETTER_TEMPLATE_ID', '')
+}
 param sendGridSandboxMode = false
 param maximumInstanceCount = 40
 param instanceMemoryMB = 2048

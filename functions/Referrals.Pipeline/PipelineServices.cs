@@ -37,7 +37,10 @@ public static class PipelineServices
         services.AddOptions<RulesOptions>().BindConfiguration(RulesOptions.Section).ValidateOnStart();
         services.AddOptions<SendGridOptions>().BindConfiguration(SendGridOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForwardingOptions>().BindConfiguration(ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddOptions<NotifyOptions>().BindConfiguration(NotifyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<NotifyOptions>().BindConfiguration(NotifyOptions.Section).ValidateDataAnnotations()
+            .Validate<IOptions<ForceOptions>>((notify, force) => !force.Value.Bilingual || notify.ReadyForWelsh,
+                "Force:Bilingual is set, so Notify:WelshSmsTemplateId, Notify:WelshLetterTemplateId and Notify:BilingualLetterTemplateId are required.")
+            .ValidateOnStart();
         services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TalliesOptions>().BindConfiguration(TalliesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForceOptions>().BindConfiguration(ForceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -72,7 +75,7 @@ public static class PipelineServices
         services.AddSingleton<EmailRows>();
         services.AddSingleton<EmailDrafts>();
         services.AddSingleton<EntitlementEmailSender>();
-        services.AddSingleton(sp => new PlainMessageRenderer(sp.GetRequiredService<ServiceDirectory>()));
+        services.AddSingleton(sp => sp.GetRequiredService<RulesData>().NotifyMessages);
         services.AddSingleton<NotifyDrafts>();
         services.AddSingleton<NotifyMessageSender>();
         services.AddSingleton<ContactReceipts>();
@@ -145,6 +148,9 @@ public sealed record RulesData(ReferralRules Rules, EntitlementEmailComposer Com
 
     /// <summary>The entitlement letter (GOV.UK Notify letter personalisation).</summary>
     public required LetterComposer Letters { get; init; }
+
+    /// <summary>Both, as the Notify step sends them (the template to use and its personalisation).</summary>
+    public NotifyMessageComposer NotifyMessages => new(TextMessages, Letters);
 
     public static RulesData Load(RulesOptions options, ForceIdentity force)
     {

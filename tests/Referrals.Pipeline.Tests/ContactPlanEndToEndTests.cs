@@ -56,6 +56,28 @@ public sealed class ContactPlanEndToEndTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_victim_who_prefers_Welsh_is_texted_in_Welsh_and_written_to_in_Welsh_then_English_with_the_forces_own_wording()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+        string Welsh(string crime) => ContactLines.Single(l => l.Contains($"\"{crime}\"", StringComparison.Ordinal) && !l.Contains("\"version\": 2", StringComparison.Ordinal))
+            .Replace("\"givenName\"", "\"preferredLanguage\": \"cy\", \"givenName\"", StringComparison.Ordinal);
+
+        await pipeline.SendAsync([Welsh("DB/26/000111"), Welsh("DB/26/000112")]);
+        await pipeline.WaitUntilIdleAsync();
+
+        var text = Assert.Single(pipeline.Notify.Accepted, n => n.Type == "sms");
+        Assert.Equal(LocalHost.FakeNotify.WelshSmsTemplateId, text.TemplateId);
+        Assert.StartsWith("Heddlu Enghraifft: DB/26/000111. Perygl? Ffoniwch 999.", text.Content, StringComparison.Ordinal);
+        var letter = Assert.Single(pipeline.Notify.Accepted, n => n.Type == "letter");
+        Assert.Equal(LocalHost.FakeNotify.BilingualLetterTemplateId, letter.TemplateId);
+        var (welsh, english) = (letter.Content.IndexOf("Heddlu Enghraifft", StringComparison.Ordinal), letter.Content.IndexOf("Example Constabulary", StringComparison.Ordinal));
+        Assert.True(welsh >= 0 && english > welsh, "the Welsh half comes first, then the English");
+        Assert.Contains("Annwyl Sam Taylor", letter.Content, StringComparison.Ordinal);
+        Assert.Contains("Dear Sam Taylor", letter.Content, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Under_three_deliveries_of_every_message_and_receipt_each_victim_gets_at_most_one_message_per_channel()
     {
         await using var pipeline = new PipelineTestHost(azurite, receipts: true, receiptCopies: 3);

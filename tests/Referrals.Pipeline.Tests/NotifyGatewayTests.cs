@@ -4,10 +4,14 @@ using Microsoft.Extensions.Options;
 using Notify.Client;
 using Notify.Exceptions;
 using Referrals.Contact;
+using Referrals.Contract;
 using Referrals.LocalHost;
+using Referrals.Messages;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Notify;
+using Referrals.Rules;
+using Referrals.Tests.Situations;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
@@ -20,17 +24,19 @@ namespace Referrals.Pipeline.Tests;
 /// </summary>
 public sealed class NotifyGatewayTests : IAsyncDisposable
 {
-    private static readonly NotifyMessage Sms = new(Channel.Sms, "DB/26/1", "V1", "+447700900123",
-        new Dictionary<string, string> { ["crime_reference"] = "DB/26/1", ["service_name"] = "Victim Services", ["service_contact"] = "0808 157 0101" });
+    private static readonly NotifyMessageComposer Composer = new(
+        new TextMessageComposer(MessageTemplates.LoadDefault(), ServiceDirectory.LoadDefault(), ForceIdentity.Example),
+        new LetterComposer(MessageTemplates.LoadDefault(), ServiceDirectory.LoadDefault(), ForceIdentity.Example));
 
-    private static readonly NotifyMessage Letter = new(Channel.Letter, "DB/26/1", "V1", null, new Dictionary<string, string>
+    private static readonly NotifyMessage Sms = Composed(Channel.Sms);
+    private static readonly NotifyMessage Letter = Composed(Channel.Letter);
+
+    /// <summary>The force's real wording for a situation of the samples, as the Notify step composes it.</summary>
+    private static NotifyMessage Composed(Channel channel, string situation = "victim-autoreferred-standard")
     {
-        ["crime_reference"] = "DB/26/1",
-        ["body"] = "Your rights.",
-        ["address_line_1"] = "Sam Taylor",
-        ["address_line_2"] = "12 Example Street",
-        ["address_line_3"] = "DE4 3AG",
-    });
+        var s = MessageSituations.All.Single(m => m.Name == situation);
+        return Composer.Compose(channel, s.Snapshot, s.Victim, s.Decision, Enum.GetValues<NotifyTemplateKind>().ToHashSet())!;
+    }
 
     private readonly WireMockServer _notify = WireMockServer.Start();
     private readonly RecordingTime _time = new();
@@ -45,17 +51,22 @@ public sealed class NotifyGatewayTests : IAsyncDisposable
         }
     }
 
+    private static NotifyOptions GatewayOptions(string baseUrl = "http://localhost", string apiKey = FakeNotify.ApiKey) => new()
+    {
+        ApiKey = apiKey,
+        BaseUrl = baseUrl,
+        SmsTemplateId = FakeNotify.SmsTemplateId,
+        LetterTemplateId = FakeNotify.LetterTemplateId,
+        WelshSmsTemplateId = FakeNotify.WelshSmsTemplateId,
+        WelshLetterTemplateId = FakeNotify.WelshLetterTemplateId,
+        BilingualLetterTemplateId = FakeNotify.BilingualLetterTemplateId,
+        MaxAttempts = 3,
+        MaxRetryDelay = TimeSpan.FromSeconds(10),
+    };
+
     private NotifyGateway Gateway(string baseUrl, string apiKey = FakeNotify.ApiKey)
     {
-        var options = new NotifyOptions
-        {
-            ApiKey = apiKey,
-            BaseUrl = baseUrl,
-            SmsTemplateId = FakeNotify.SmsTemplateId,
-            LetterTemplateId = FakeNotify.LetterTemplateId,
-            MaxAttempts = 3,
-            MaxRetryDelay = TimeSpan.FromSeconds(10),
-        };
+        var options = GatewayOptions(baseUrl, apiKey);
         return new(OutboundHttp.ClientFor<NotifyGateway>(notify: options), Options.Create(options), _time, NullLogger<NotifyGateway>.Instance);
     }
 
@@ -81,7 +92,7 @@ public sealed class NotifyGatewayTests : IAsyncDisposable
         var letter = client.SendLetter(FakeNotify.LetterTemplateId, Letter.Personalisation.ToDictionary(p => p.Key, p => (dynamic)p.Value), "ref-2");
 
         Assert.Equal("ref-1", sms.reference);
-        Assert.Contains("DB/26/1", sms.content.body, StringComparison.Ordinal);
+        Assert.Contains(MessageSituations.LongReference, sms.content.body, StringComparison.Ordinal);
         Assert.Equal("ref-2", letter.reference);
         var notAMobile = Assert.Throws<NotifyClientException>(() => client.SendSms("01629 123456", FakeNotify.SmsTemplateId, Sms.Personalisation.ToDictionary(p => p.Key, p => (dynamic)p.Value)));
         Assert.Contains("Not a UK mobile number", notAMobile.Message, StringComparison.Ordinal);
@@ -100,8 +111,35 @@ public sealed class NotifyGatewayTests : IAsyncDisposable
 
         Assert.Equal(standIn.Accepted.Select(n => (SendOutcome)new SendOutcome.Accepted(n.Id)), [sms, letter]);
         Assert.Equal(["rf1.abc.s1", "rf1.abc.l1"], standIn.Accepted.Select(n => n.Reference));
-        var body = NotifyGateway.Body(Sms, "r", new NotifyOptions { SmsTemplateId = FakeNotify.SmsTemplateId });
+        var body = NotifyGateway.Body(Sms, "r", GatewayOptions());
         Assert.Equal(["template_id", "personalisation", "reference", "phone_number"], body.Select(p => p.Key));
+    }
+
+    [Fact]
+    public async Task A_Welsh_text_and_a_bilingual_letter_go_with_their_own_templates_and_read_in_Welsh_first()
+    {
+        var standIn = StandIn();
+        var gateway = Gateway(standIn.Url);
+        var text = Composed(Channel.Sms, "cy-victim-autoreferred-standard");
+        var letter = Composed(Channel.Letter, "cy-victim-autoreferred-standard");
+
+        Assert.IsType<SendOutcome.Accepted>(await gateway.SendAsync(text, "rf1.abc.s1", CancellationToken.None));
+        Assert.IsType<SendOutcome.Accepted>(await gateway.SendAsync(letter, "rf1.abc.l1", CancellationToken.None));
+
+        Assert.Equal(FakeNotify.WelshSmsTemplateId, NotifyGateway.Body(text, "r", GatewayOptions())["template_id"]!.GetValue<string>());
+        Assert.Equal(FakeNotify.BilingualLetterTemplateId, NotifyGateway.Body(letter, "r", GatewayOptions())["template_id"]!.GetValue<string>());
+        Assert.Equal([201, 201], standIn.Requests.Select(r => r.Status));
+    }
+
+    [Fact]
+    public async Task A_letter_missing_a_placeholder_of_the_templates_Welsh_half_is_refused_as_Notify_refuses_it()
+    {
+        var letter = Composed(Channel.Letter, "cy-victim-autoreferred-standard");
+        var withoutWelshName = letter with { Personalisation = letter.Personalisation.Where(p => p.Key != "force_name_cy").ToDictionary() };
+
+        var outcome = Assert.IsType<SendOutcome.Permanent>(await Gateway(StandIn().Url).SendAsync(withoutWelshName, "r", CancellationToken.None));
+
+        Assert.Contains("Missing personalisation: force_name_cy", outcome.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

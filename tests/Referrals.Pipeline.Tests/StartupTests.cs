@@ -75,6 +75,19 @@ public sealed class StartupTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_bilingual_force_without_its_Welsh_Notify_templates_stops_start_up_naming_them()
+    {
+        var settings = LocalSettings.For(azurite.ConnectionString, "http://127.0.0.1:1", Path.Combine(AppContext.BaseDirectory, Rules.ServiceDirectory.DefaultFileName), tablePrefix: "tstart", queuePrefix: "tstart-");
+        settings["Force:Bilingual"] = "true";
+        settings["Notify:BilingualLetterTemplateId"] = "";
+        using var host = LocalPipelineHost.Build(settings);
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => host.StartAsync());
+
+        Assert.Contains("Notify:BilingualLetterTemplateId are required", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_missing_API_key_stops_start_up_naming_the_setting()
     {
         var settings = LocalSettings.For(azurite.ConnectionString, "http://127.0.0.1:1", Path.Combine(AppContext.BaseDirectory, Rules.ServiceDirectory.DefaultFileName), tablePrefix: "tstart", queuePrefix: "tstart-");

@@ -31,6 +31,7 @@ public static class CliApp
         PrivacyCommands.Erase(),
         PrivacyCommands.Purge(),
         DashboardCommand.Create(),
+        TemplatesCommand.Create(),
     };
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using MimeKit;
+using Referrals.Contact;
 using Referrals.Contract;
 using Referrals.Emails;
 using Referrals.Messages;
@@ -21,8 +22,8 @@ internal sealed record ReviewFile(MessageChannel Channel, string Name, string Co
 /// </summary>
 /// <remarks>
 /// With a folder, every channel's message is written for review, named stably (<see cref="ReviewFiles"/>): the email
-/// (.eml) that would be sent, and the text message (.txt) and letter (.html) each safe channel would carry. Which of
-/// them is actually sent (the first safe channel) is the contact plan's choice.
+/// (.eml) that would be sent, and the text message (.txt) and letter (.html) each channel the contact plan makes safe
+/// would carry. Which of them is actually sent (the first safe channel) is the plan's choice.
 /// </remarks>
 public sealed class DryRun(ReferralRules rules, EntitlementEmailComposer composer, MailboxAddress sender, TextMessageComposer? texts = null, LetterComposer? letters = null)
 {
@@ -111,16 +112,13 @@ public sealed class DryRun(ReferralRules rules, EntitlementEmailComposer compose
                     emails.Add(email);
                 }
 
-                var (phone, phoneSafe, address, addressSafe) = decision.IsChild
-                    ? (victim.ParentOrGuardian?.Phone, victim.ParentOrGuardian?.PhoneSafe, victim.ParentOrGuardian?.Address, victim.ParentOrGuardian?.AddressSafe)
-                    : (victim.Phone, victim.PhoneSafe, victim.Address, victim.AddressSafe);
-                if (texts is not null && Reviewable(decision, phoneSafe, IsMobile(phone)))
+                if (texts is not null && decision.Contact[Channel.Sms].Safe)
                 {
                     reviews.Add(new ReviewFile(MessageChannel.Text, ReviewFiles.Name(decision.CrimeReference, decision.CrimeVersion, decision.VictimId, MessageChannel.Text),
                         texts.Compose(snapshot, victim, decision).Body + "\n"));
                 }
 
-                if (letters is not null && Reviewable(decision, addressSafe, address is { IsValid: true }) && letters.Compose(snapshot, victim, decision) is { } letter)
+                if (letters is not null && decision.Contact[Channel.Letter].Safe && letters.Compose(snapshot, victim, decision) is { } letter)
                 {
                     reviews.Add(new ReviewFile(MessageChannel.Letter, ReviewFiles.Name(decision.CrimeReference, decision.CrimeVersion, decision.VictimId, MessageChannel.Letter), letter.ToHtml()));
                 }
@@ -138,29 +136,6 @@ public sealed class DryRun(ReferralRules rules, EntitlementEmailComposer compose
         DateTimeOffset SentAt, IReadOnlyList<VictimDecision> Decisions, IReadOnlyList<EntitlementEmail> Emails, IReadOnlyList<ReviewFile> Reviews, (string? EventId, string Reason)? Rejection)
     {
         public static Decided Rejected(string? eventId, string reason) => new(default, [], [], [], (eventId, reason));
-    }
-
-    /// <summary>
-    /// Rulebook section 6, steps 1 to 4, for a channel other than email: nobody is written to after a homicide or when
-    /// there is no safe recipient; a channel needs a contact, a flag that is not false, and a flag that is true on the
-    /// consent pathway or for stalking and harassment.
-    /// </summary>
-    private static bool Reviewable(VictimDecision decision, bool? safe, bool hasContact) =>
-        decision.Email.Reason is not (EmailSuppression.FamilyLiaison or EmailSuppression.NoSafeRecipient)
-        && hasContact
-        && safe != false
-        && (safe == true || (decision.Pathway != Pathway.Consent && !decision.Categories.Contains(Category.Stalking) && !decision.Categories.Contains(Category.Harassment)));
-
-    /// <summary>A UK mobile number: 07 and 9 more digits, or +44 7 and 9 more.</summary>
-    private static bool IsMobile(string? phone)
-    {
-        if (!SafeContact.TryPhone(phone, out var valid))
-        {
-            return false;
-        }
-
-        var digits = new string([.. valid.Where(char.IsAsciiDigit)]);
-        return (digits.StartsWith("07", StringComparison.Ordinal) && digits.Length == 11) || (digits.StartsWith("447", StringComparison.Ordinal) && digits.Length == 12);
     }
 
     private static async Task FlushLineAsync(Utf8JsonWriter json, ArrayBufferWriter<byte> buffer, Stream output, CancellationToken cancellationToken)

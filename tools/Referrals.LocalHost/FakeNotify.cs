@@ -5,22 +5,24 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Referrals.Contact;
 using Referrals.Contract;
+using Referrals.Messages;
 
 namespace Referrals.LocalHost;
 
 /// <summary>What the stand-in accepted, and the final status Notify's simulator would report for it.</summary>
 /// <param name="Type">"sms" or "letter".</param>
 /// <param name="Status">Notify's final status: "delivered", "permanent-failure", "temporary-failure" (text messages) or "received" (letters).</param>
-public sealed record NotifyNotification(string Id, string Type, string Reference, string Status, DateTimeOffset CreatedAt);
+/// <param name="Content">The message as Notify rendered it (personal data: for tests and the local outbox only).</param>
+public sealed record NotifyNotification(string Id, string Type, string Reference, string Status, DateTimeOffset CreatedAt, string TemplateId = "", string Content = "");
 
 /// <summary>
 /// A GOV.UK Notify stand-in on loopback: <c>POST /v2/notifications/sms</c> and <c>/letter</c> (and
 /// <c>GET /v2/notifications/{id}</c> for the status timer), checked as Notify checks
-/// them (a JWT signed with the key's secret, issued by its service id within 30 seconds; a known template id; every
-/// placeholder of the template in the personalisation; a UK mobile number; 3 to 7 address lines ending with a UK
+/// them (a JWT signed with the key's secret, issued by its service id within 30 seconds; a known template id, whose
+/// content is the repo's <c>Messages/Templates</c> as a force pastes them into Notify; every placeholder of the
+/// template, both halves of a bilingual letter, in the personalisation; a text of at most 918 characters; a UK mobile number; 3 to 7 address lines ending with a UK
 /// postcode; a reference of at most 1,000 characters), answered as Notify answers (201 with the notification's id,
 /// 400/403 with Notify's error body). Each request it accepts is written as JSON under
 /// <c>notify/sms/</c> or <c>notify/letters/</c> of the outbox. Its simulated outcome follows Notify's simulator
@@ -34,12 +36,19 @@ public sealed partial class FakeNotify : IAsyncDisposable
     public const string ApiKey = "local_fake_notify-" + ServiceId + "-" + Secret;
     public const string SmsTemplateId = "5a1c0e2b-7d3f-4e8a-9b6c-2f4d1e3a5b70";
     public const string LetterTemplateId = "8c2e4a6b-1d3f-4a5c-8e7b-3c5d7e9f1a20";
+    public const string WelshSmsTemplateId = "3b7d9f1a-2c4e-4f6a-8b0c-1d3e5f7a9b21";
+    public const string WelshLetterTemplateId = "6e8a0c2e-4f6b-4d8a-9c1e-3f5a7b9c1d32";
+    public const string BilingualLetterTemplateId = "9f1b3d5f-7a9c-4e1b-8d3f-5a7c9e1b3d43";
+
+    /// <summary>Notify's limit for a text message: 6 fragments of 153 GSM-7 characters.</summary>
+    public const int MaxTextCharacters = 918;
     public const string NotifyFolder = "notify";
 
     private readonly LoopbackListener _listener;
     private readonly Outbox? _outbox;
     private readonly Func<NotifyNotification, Task>? _accepted;
     private readonly TimeProvider _time;
+    private readonly Dictionary<string, FakeTemplate> _templates;
     private int _sms;
     private int _letters;
 
@@ -48,6 +57,7 @@ public sealed partial class FakeNotify : IAsyncDisposable
         _outbox = outbox;
         _accepted = accepted;
         _time = time;
+        _templates = LoadTemplates(MessageTemplates.LoadDefault());
         _listener = new LoopbackListener(HandleAsync);
     }
 
@@ -161,13 +171,10 @@ public sealed partial class FakeNotify : IAsyncDisposable
         using (request)
         {
             var root = JsonNode.Parse(request.RootElement.GetRawText())!.AsObject();
-            var template = root["template_id"]?.GetValue<string>();
+            var templateId = root["template_id"]?.GetValue<string>();
             var personalisation = root["personalisation"] as JsonObject ?? [];
             var reference = root["reference"]?.GetValue<string>() ?? string.Empty;
-            var (templateId, templateText, keys) = type == "sms"
-                ? (SmsTemplateId, PlainMessageRenderer.SmsTemplate, PlainMessageRenderer.SmsKeys)
-                : (LetterTemplateId, PlainMessageRenderer.LetterTemplate, PlainMessageRenderer.LetterKeys);
-            if (template != templateId)
+            if (templateId is null || !_templates.TryGetValue(templateId, out var template) || template.Type != type)
             {
                 return (400, Error(400, "BadRequestError", "Template not found"), null);
             }
@@ -177,7 +184,8 @@ public sealed partial class FakeNotify : IAsyncDisposable
                 return (400, Error(400, "ValidationError", "reference is too long"), null);
             }
 
-            var missing = keys.Where(k => personalisation[k] is null).ToList();
+            var values = Values(personalisation);
+            var missing = template.Halves.SelectMany(h => NotifyTemplate.Placeholders(h.Content)).Distinct().Where(k => !values.ContainsKey(k)).ToList();
             if (missing.Count > 0)
             {
                 return (400, Error(400, "BadRequestError", $"Missing personalisation: {string.Join(", ", missing)}"), null);
@@ -189,8 +197,14 @@ public sealed partial class FakeNotify : IAsyncDisposable
                 return (400, Error(400, "ValidationError", recipientError), null);
             }
 
+            var pages = template.Halves.Select(h => (h.Language, Rendered: NotifyTemplate.Render(h.Content, values))).ToList();
+            var content = string.Join("\n\n", pages.Select(p => p.Rendered));
+            if (type == "sms" && content.Length > MaxTextCharacters)
+            {
+                return (400, Error(400, "BadRequestError", $"Text messages cannot be longer than {MaxTextCharacters} characters. Your message is {content.Length} characters"), null);
+            }
+
             var id = Guid.NewGuid().ToString();
-            var content = Regex.Replace(templateText, @"\(\(([a-z_0-9]+)\)\)", m => personalisation[m.Groups[1].Value]?.GetValue<string>() ?? string.Empty);
             var phone = root["phone_number"]?.GetValue<string>();
             var final = type == "letter" ? "received"
                 : Compact(phone) is "07700900002" or "+447700900002" ? "permanent-failure"
@@ -206,6 +220,7 @@ public sealed partial class FakeNotify : IAsyncDisposable
                 root["simulated_status"] = final;
                 await File.WriteAllTextAsync(_outbox.Record(Path.Combine(folder, $"{count.ToString("D3", CultureInfo.InvariantCulture)}_{id}.json")),
                     root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+                await WriteReviewCopyAsync(type, reference, pages);
             }
 
             var response = new JsonObject
@@ -214,14 +229,59 @@ public sealed partial class FakeNotify : IAsyncDisposable
                 ["reference"] = reference,
                 ["content"] = type == "sms"
                     ? new JsonObject { ["body"] = content, ["from_number"] = "Police" }
-                    : new JsonObject { ["body"] = content, ["subject"] = PlainMessageRenderer.LetterSubject.Replace("((crime_reference))", personalisation["crime_reference"]!.GetValue<string>(), StringComparison.Ordinal) },
+                    : new JsonObject { ["body"] = content, ["subject"] = Subject(pages[0].Rendered) },
                 ["uri"] = $"{Url}/v2/notifications/{id}",
                 ["template"] = new JsonObject { ["id"] = templateId, ["version"] = 1, ["uri"] = $"{Url}/v2/template/{templateId}/version/1" },
                 ["scheduled_for"] = null,
             };
-            return (201, response, new NotifyNotification(id, type, reference, final, _time.GetUtcNow()));
+            return (201, response, new NotifyNotification(id, type, reference, final, _time.GetUtcNow(), templateId, content));
         }
     }
+
+    /// <summary>
+    /// The message as the victim reads it, for review: a text as .txt, a letter as .html (Welsh first when bilingual),
+    /// under <c>review/</c>, named by crime, victim and channel (<see cref="ReviewFiles"/>) so two runs compare file by file.
+    /// </summary>
+    private async Task WriteReviewCopyAsync(string type, string reference, List<(string Language, string Rendered)> pages)
+    {
+        if (_outbox is null || !MessageReference.TryParse(reference, out var sent))
+        {
+            return;
+        }
+
+        var channel = type == "sms" ? MessageChannel.Text : MessageChannel.Letter;
+        var file = _outbox.Review(sent.CrimeReference, sent.VictimId, channel);
+        await File.WriteAllTextAsync(file, channel == MessageChannel.Text ? pages[0].Rendered + "\n" : NotifyTemplate.ToHtml(pages, Subject(pages[0].Rendered)));
+    }
+
+    /// <summary>A letter's heading is its first line ("# ..."), which Notify shows as the subject.</summary>
+    private static string Subject(string letter) => letter.Split('\n')[0].TrimStart('#', ' ');
+
+    /// <summary>Notify's personalisation values: text, or a list (shown as bullets).</summary>
+    private static Dictionary<string, object> Values(JsonObject personalisation) =>
+        personalisation.Where(p => p.Value is not null).ToDictionary(
+            p => p.Key.ToLowerInvariant(),
+            p => p.Value is JsonArray list ? list.Select(i => i?.ToString() ?? string.Empty).ToList() : (object)(p.Value!.ToString()),
+            StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The templates as a force sets them up in Notify, from the repo's <c>Messages/Templates</c>: the English and
+    /// Welsh text and letter, and the bilingual letter (its Welsh half first, <see cref="MessageTemplates.BilingualWelshLetter"/>).
+    /// </summary>
+    private static Dictionary<string, FakeTemplate> LoadTemplates(MessageTemplates templates)
+    {
+        var (en, cy) = (templates.For("en"), templates.For("cy"));
+        return new Dictionary<string, FakeTemplate>(StringComparer.Ordinal)
+        {
+            [SmsTemplateId] = new("sms", [("en", en.TextMessage)]),
+            [LetterTemplateId] = new("letter", [("en", en.Letter)]),
+            [WelshSmsTemplateId] = new("sms", [(cy.Language, cy.TextMessage)]),
+            [WelshLetterTemplateId] = new("letter", [(cy.Language, cy.Letter)]),
+            [BilingualLetterTemplateId] = new("letter", [("cy", templates.BilingualWelshLetter ?? cy.Letter), ("en", en.Letter)]),
+        };
+    }
+
+    private sealed record FakeTemplate(string Type, IReadOnlyList<(string Language, string Content)> Halves);
 
     private static string? Compact(string? phone) => phone?.Replace(" ", string.Empty, StringComparison.Ordinal);
 

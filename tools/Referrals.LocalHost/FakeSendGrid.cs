@@ -100,6 +100,10 @@ public sealed class FakeSendGrid : IAsyncDisposable
             var folder = toService ? Path.Combine(_outbox.Path, Outbox.ServicesFolder) : _outbox.Path;
             Directory.CreateDirectory(folder);
             await message.WriteToAsync(_outbox.Record(Path.Combine(folder, FileName(mail, id))));
+            if (!toService)
+            {
+                await message.WriteToAsync(_outbox.Review(crime, victim, Referrals.Messages.MessageChannel.Email));
+            }
         }
 
         if (!toService)

@@ -16,6 +16,7 @@ public sealed class Outbox : IDisposable
     public const string ServicesFolder = "services";
     public const string ServicesApiFolder = "services-api";
     public const string DirectoryFile = "services.local.json";
+    public const string ReviewFolder = "review";
 
     private const string ManifestHeader =
         "# An outbox of `referrals run`. Each line below is a file the last run wrote here (relative path);\n"
@@ -24,6 +25,7 @@ public sealed class Outbox : IDisposable
     private readonly string _lock;
     private readonly string _marker;
     private readonly Lock _gate = new();
+    private readonly HashSet<string> _reviewNames = new(StringComparer.Ordinal);
 
     private Outbox(string path)
     {
@@ -71,6 +73,27 @@ public sealed class Outbox : IDisposable
         }
 
         return full;
+    }
+
+    /// <summary>
+    /// The recorded path of a message's review copy in <see cref="ReviewFolder"/>, named by crime, victim and channel
+    /// (<see cref="Referrals.Messages.ReviewFiles"/>); a second message of the same channel in a run (a resend after a
+    /// failure) gets "-2", and so on.
+    /// </summary>
+    public string Review(string crimeReference, string victimId, Referrals.Messages.MessageChannel channel)
+    {
+        var name = Referrals.Messages.ReviewFiles.Name(crimeReference, null, victimId, channel);
+        var unique = name;
+        lock (_gate)
+        {
+            for (var n = 2; !_reviewNames.Add(unique); n++)
+            {
+                unique = $"{System.IO.Path.GetFileNameWithoutExtension(name)}-{n}{System.IO.Path.GetExtension(name)}";
+            }
+        }
+
+        Directory.CreateDirectory(System.IO.Path.Combine(Path, ReviewFolder));
+        return Record(System.IO.Path.Combine(Path, ReviewFolder, unique));
     }
 
     public void Dispose()

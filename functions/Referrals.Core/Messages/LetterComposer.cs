@@ -8,10 +8,12 @@ namespace Referrals.Messages;
 public sealed record LetterPage(string Language, IReadOnlyDictionary<string, object> Personalisation, string Body);
 
 /// <summary>
-/// A composed entitlement letter: one page set per language, Welsh first for a victim who prefers Welsh, English first
-/// when the force is bilingual. Personal data (the address): never logged.
+/// A composed entitlement letter: one page set per language; a bilingual letter (a victim who prefers Welsh, or any
+/// victim of a bilingual force) is Welsh first, as GOV.UK Notify prints bilingual letters. Personal data (the
+/// address): never logged.
 /// </summary>
-public sealed record Letter(IReadOnlyList<LetterPage> Pages, string Situation)
+/// <param name="Preferred">The victim's language among the templates' ("en" when none fits).</param>
+public sealed record Letter(IReadOnlyList<LetterPage> Pages, string Situation, string Preferred)
 {
     public string Language => Pages[0].Language;
 
@@ -38,13 +40,8 @@ public sealed class LetterComposer(MessageTemplates templates, ServiceDirectory 
 
         var facts = MessageFacts.Of(snapshot, victim, decision, directory, forChild);
         var primary = templates.For(victim.PreferredLanguage).Language;
-        string[] languages = (primary, force.Bilingual && templates.Has("cy")) switch
-        {
-            ("cy", _) => ["cy", "en"],
-            ("en", true) => ["en", "cy"],
-            _ => [primary],
-        };
-        return new Letter([.. languages.Select(language => Page(language, facts, address))], facts.Situation);
+        string[] languages = primary == "cy" || (force.Bilingual && templates.Has("cy")) ? ["cy", "en"] : [primary];
+        return new Letter([.. languages.Select(language => Page(language, facts, address))], facts.Situation, primary);
     }
 
     private LetterPage Page(string language, MessageFacts facts, PostalAddress address)

@@ -82,6 +82,17 @@ public sealed partial class MessageTemplates
 
     public bool Has(string language) => _byLanguage.ContainsKey(language);
 
+    /// <summary>
+    /// The Welsh half of the bilingual letter template (Notify prints it first, then the English <c>letter.md</c>): the
+    /// Welsh <c>letter.md</c> with every name but the address lines ending <see cref="WelshSuffix"/>; null without Welsh.
+    /// </summary>
+    public string? BilingualWelshLetter => _byLanguage.TryGetValue("cy", out var welsh) ? NotifyTemplate.Suffixed(welsh.Letter, WelshSuffix, IsAddressLine) : null;
+
+    /// <summary>The ending of the Welsh half's names in a bilingual letter's personalisation.</summary>
+    public const string WelshSuffix = "_cy";
+
+    public static bool IsAddressLine(string name) => name.StartsWith("address_line_", StringComparison.Ordinal);
+
     private static void Check(string language, string file, string template, IReadOnlySet<string> known)
     {
         if (NotifyTemplate.Placeholders(template).FirstOrDefault(name => !known.Contains(name)) is { } unknown)

@@ -40,6 +40,19 @@ public static partial class NotifyTemplate
         [.. Placeholder().Matches(template).Select(m => m.Groups["name"].Value.Trim().ToLowerInvariant()).Distinct()];
 
     /// <summary>
+    /// The template with every placeholder but those <paramref name="kept"/> renamed with <paramref name="suffix"/>:
+    /// the Welsh half of a bilingual letter template, whose values are the Welsh page's (Notify gives both halves one
+    /// personalisation, so a name means the same in both).
+    /// </summary>
+    public static string Suffixed(string template, string suffix, Func<string, bool> kept) =>
+        Placeholder().Replace(template, match =>
+        {
+            var name = match.Groups["name"].Value.Trim();
+            var renamed = kept(name) ? name : name + suffix;
+            return match.Groups["text"].Success ? $"(({renamed}??{match.Groups["text"].Value}))" : $"(({renamed}))";
+        });
+
+    /// <summary>
     /// Rendered letters or messages as one simple HTML page for review, each in a section with its language: "# " a
     /// heading, "* " a bullet, "1. " a numbered item, a blank line between paragraphs.
     /// </summary>

@@ -18,7 +18,8 @@ public enum MessageChannel
 /// </summary>
 public static class ReviewFiles
 {
-    public static string Name(string crimeReference, long crimeVersion, string victimId, MessageChannel channel)
+    /// <param name="crimeVersion">Null for what `run` sent: a victim is written to once per channel whichever version.</param>
+    public static string Name(string crimeReference, long? crimeVersion, string victimId, MessageChannel channel)
     {
         var extension = channel switch
         {
@@ -26,10 +27,11 @@ public static class ReviewFiles
             MessageChannel.Text => "txt",
             _ => "html",
         };
-        return $"{Safe(crimeReference)}_v{crimeVersion}_{Safe(victimId)}_{StableId(crimeReference, crimeVersion, victimId)[..8]}_{channel.ToString().ToLowerInvariant()}.{extension}";
+        var version = crimeVersion is { } v ? $"_v{v}" : string.Empty;
+        return $"{Safe(crimeReference)}{version}_{Safe(victimId)}_{StableId(crimeReference, crimeVersion, victimId)[..8]}_{channel.ToString().ToLowerInvariant()}.{extension}";
     }
 
-    internal static string StableId(string crimeReference, long crimeVersion, string victimId) =>
+    internal static string StableId(string crimeReference, long? crimeVersion, string victimId) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{crimeReference}\n{crimeVersion}\n{victimId}")));
 
     private static string Safe(string text) =>

@@ -23,9 +23,10 @@ public sealed class TextMessageComposer(MessageTemplates templates, ServiceDirec
     public const int WelshCharacters = 201;
 
     /// <summary>The text for the victim, or for a child victim's parent or guardian.</summary>
-    public TextMessage Compose(CrimeEvent snapshot, Victim victim, VictimDecision decision)
+    /// <param name="language">The language to write in instead of the victim's preferred one (Notify has no template in it).</param>
+    public TextMessage Compose(CrimeEvent snapshot, Victim victim, VictimDecision decision, string? language = null)
     {
-        var template = templates.For(victim.PreferredLanguage);
+        var template = templates.For(language ?? victim.PreferredLanguage);
         var facts = MessageFacts.Of(snapshot, victim, decision, directory, decision.IsChild);
         TextMessage? last = null;
         foreach (var (name, withService) in new[] { (force.NameIn(template.Language), true), (force.ShortName, true), (force.NameIn(template.Language), false), (force.ShortName, false) })

@@ -1,11 +1,14 @@
 using System.ComponentModel.DataAnnotations;
+using Referrals.Messages;
 
 namespace Referrals.Pipeline.Configuration;
 
 /// <summary>
 /// GOV.UK Notify, for text messages and letters: the API key comes from Key Vault (a Key Vault reference in app
-/// settings), never from the repo; template ids and the SMS sender id are settings, so a force changes wording
-/// in Notify without a release.
+/// settings), never from the repo; template ids and the SMS sender id are settings. The templates' content is in
+/// the repo (<c>Messages/Templates</c>, docs/messages.md says which to paste where): English is required; Welsh and the
+/// bilingual letter are optional, and required when <c>Force:Bilingual</c> is set (start-up says which is missing).
+/// Without a Welsh template a victim who prefers Welsh is sent the English one.
 /// </summary>
 public sealed class NotifyOptions
 {
@@ -20,13 +23,27 @@ public sealed class NotifyOptions
     [Url]
     public string BaseUrl { get; set; } = "https://api.notifications.service.gov.uk";
 
+    /// <summary>The English text message (<c>en/text.txt</c>).</summary>
     [Required(ErrorMessage = "Notify:SmsTemplateId is required.")]
     [RegularExpression("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", ErrorMessage = "Notify:SmsTemplateId must be a template id (a UUID).")]
     public string SmsTemplateId { get; set; } = string.Empty;
 
+    /// <summary>The English letter (<c>en/letter.md</c>).</summary>
     [Required(ErrorMessage = "Notify:LetterTemplateId is required.")]
     [RegularExpression("^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$", ErrorMessage = "Notify:LetterTemplateId must be a template id (a UUID).")]
     public string LetterTemplateId { get; set; } = string.Empty;
+
+    /// <summary>The Welsh text message (<c>cy/text.txt</c>); empty: Welsh speakers get the English text.</summary>
+    [RegularExpression("^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$", ErrorMessage = "Notify:WelshSmsTemplateId must be empty or a template id (a UUID).")]
+    public string? WelshSmsTemplateId { get; set; }
+
+    /// <summary>The Welsh letter (<c>cy/letter.md</c>); empty: Welsh speakers get the English letter.</summary>
+    [RegularExpression("^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$", ErrorMessage = "Notify:WelshLetterTemplateId must be empty or a template id (a UUID).")]
+    public string? WelshLetterTemplateId { get; set; }
+
+    /// <summary>The bilingual letter, Welsh then English (Welsh content <see cref="MessageTemplates.BilingualWelshLetter"/>, English <c>en/letter.md</c>).</summary>
+    [RegularExpression("^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$", ErrorMessage = "Notify:BilingualLetterTemplateId must be empty or a template id (a UUID).")]
+    public string? BilingualLetterTemplateId { get; set; }
 
     /// <summary>The text message sender's id in Notify; empty: the service's default sender.</summary>
     [RegularExpression("^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$", ErrorMessage = "Notify:SmsSenderId must be empty or a sender id (a UUID).")]
@@ -51,6 +68,22 @@ public sealed class NotifyOptions
     /// <summary>How long after Notify accepted a message, with no callback since, the status timer asks Notify for its status.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
     public TimeSpan StatusCheckAfter { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>The templates set up in Notify, by kind: English always, the others when their id is set.</summary>
+    public IReadOnlySet<NotifyTemplateKind> Available =>
+        Enum.GetValues<NotifyTemplateKind>().Where(kind => !string.IsNullOrEmpty(TemplateId(kind))).ToHashSet();
+
+    public string? TemplateId(NotifyTemplateKind kind) => kind switch
+    {
+        NotifyTemplateKind.EnglishText => SmsTemplateId,
+        NotifyTemplateKind.WelshText => WelshSmsTemplateId,
+        NotifyTemplateKind.EnglishLetter => LetterTemplateId,
+        NotifyTemplateKind.WelshLetter => WelshLetterTemplateId,
+        _ => BilingualLetterTemplateId,
+    };
+
+    /// <summary>A force bound by the Welsh Language Standards writes in Welsh: every Welsh template is set up.</summary>
+    public bool ReadyForWelsh => !string.IsNullOrEmpty(WelshSmsTemplateId) && !string.IsNullOrEmpty(WelshLetterTemplateId) && !string.IsNullOrEmpty(BilingualLetterTemplateId);
 
     /// <summary>A claim older than this belongs to a sender that stopped: the message may have been sent.</summary>
     public TimeSpan ClaimLease => SendBudget + TimeSpan.FromSeconds(40);

@@ -1,4 +1,7 @@
+using Microsoft.Extensions.Options;
 using Referrals.Contact;
+using Referrals.Messages;
+using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Storage;
@@ -7,7 +10,7 @@ using Referrals.Rules;
 namespace Referrals.Pipeline.Notify;
 
 /// <summary>The text message or letter a victim is sent, decided again on the crime's latest snapshot: a later version may have made the channel unsafe.</summary>
-public sealed class NotifyDrafts(VictimStateStore states, ReferralRules rules, PlainMessageRenderer renderer, LogIds ids)
+public sealed class NotifyDrafts(VictimStateStore states, ReferralRules rules, NotifyMessageComposer composer, IOptions<NotifyOptions> options, LogIds ids)
 {
     /// <summary>The message, or why none is (the channel's plan reason); null when the crime's row is gone.</summary>
     public async Task<(NotifyMessage? Message, string? NotSentBecause)?> ForAsync(EmailWorkItem item, Stored<State.VictimState> victim, CancellationToken cancellationToken)
@@ -28,7 +31,7 @@ public sealed class NotifyDrafts(VictimStateStore states, ReferralRules rules, P
         }
 
         var decision = rules.Decide(snapshot, person);
-        var message = item.Channel == Channel.Sms ? renderer.Sms(snapshot, decision) : renderer.Letter(snapshot, decision);
-        return (message, decision.Contact[item.Channel].Reason?.ToString());
+        var message = composer.Compose(item.Channel, snapshot, person, decision, options.Value.Available);
+        return (message, decision.Contact[item.Channel].Reason?.ToString() ?? (message is null ? nameof(ChannelReason.NoPostalAddress) : null));
     }
 }

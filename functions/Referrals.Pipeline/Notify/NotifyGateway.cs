@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
 using Referrals.Contact;
+using Referrals.Messages;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Emails;
 
@@ -67,12 +68,15 @@ public sealed partial class NotifyGateway(HttpClient http, IOptions<NotifyOption
         var personalisation = new JsonObject();
         foreach (var (key, value) in message.Personalisation)
         {
-            personalisation[key] = value;
+            // Notify shows a list as bullet points, one per line.
+            personalisation[key] = value is not string && value is IEnumerable<string> list
+                ? new JsonArray([.. list.Select(item => JsonValue.Create(item))])
+                : JsonValue.Create(value as string ?? Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture));
         }
 
         var body = new JsonObject
         {
-            ["template_id"] = message.Channel == Channel.Sms ? settings.SmsTemplateId : settings.LetterTemplateId,
+            ["template_id"] = settings.TemplateId(message.Template),
             ["personalisation"] = personalisation,
             ["reference"] = reference,
         };

@@ -1,0 +1,30 @@
+using System.Text.RegularExpressions;
+using Referrals.Messages;
+
+namespace Referrals.Cli.Tests;
+
+/// <summary>`referrals templates`: what a force pastes into GOV.UK Notify, and the setting that takes each id.</summary>
+public class TemplatesCommandTests
+{
+    [Fact]
+    public async Task Templates_writes_every_notify_template_and_the_bilingual_letters_welsh_half_uses_its_own_names()
+    {
+        using var folder = new TempFolder();
+
+        var (exitCode, stdout, _) = await CliProcess.RunAsync(null, "templates", "--out", folder.Path);
+
+        Assert.Equal(0, exitCode);
+        string[] files = ["bilingual-letter-english.md", "bilingual-letter-welsh.md", "cy-letter.md", "cy-text.txt", "en-letter.md", "en-text.txt"];
+        Assert.Equal(files, Directory.GetFiles(folder.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        foreach (var setting in new[] { "Notify__SmsTemplateId", "Notify__LetterTemplateId", "Notify__WelshSmsTemplateId", "Notify__WelshLetterTemplateId", "Notify__BilingualLetterTemplateId" })
+        {
+            Assert.Contains(setting, stdout, StringComparison.Ordinal);
+        }
+
+        var welshHalf = NotifyTemplate.Placeholders(await File.ReadAllTextAsync(Path.Combine(folder.Path, "bilingual-letter-welsh.md")));
+        var english = NotifyTemplate.Placeholders(await File.ReadAllTextAsync(Path.Combine(folder.Path, "bilingual-letter-english.md")));
+        Assert.All(welshHalf, name => Assert.Matches(new Regex("^(address_line_[1-7]|.+_cy)$"), name));
+        Assert.DoesNotContain(english.Intersect(welshHalf), n => !MessageTemplates.IsAddressLine(n));
+        Assert.Equal(await File.ReadAllTextAsync(Path.Combine(folder.Path, "en-letter.md")), await File.ReadAllTextAsync(Path.Combine(folder.Path, "bilingual-letter-english.md")));
+    }
+}
