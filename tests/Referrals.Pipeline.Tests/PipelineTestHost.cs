@@ -114,6 +114,12 @@ public sealed class PipelineTestHost : IAsyncDisposable
 
     public PipelineOptions Options => Services.GetRequiredService<IOptions<PipelineOptions>>().Value;
 
+    /// <summary>
+    /// The wait before a failed message is tried again: host.json's 30 s made every test that redelivers a message
+    /// wait 30 s for it; the count of tries (MaxDequeueCount) is what the tests check, and it is unchanged.
+    /// </summary>
+    public static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
+
     public async Task StartAsync()
     {
         _host = LocalPipelineHost.Build(_settings, configureServices: _time is null ? null : s => s.AddSingleton(_time), configureLogging: logging =>
@@ -123,7 +129,7 @@ public sealed class PipelineTestHost : IAsyncDisposable
             {
                 logging.AddFilter<CapturedLogs>(null, LogLevel.Trace);
             }
-        });
+        }, retryDelay: RetryDelay);
         if (_receiptsOn)
         {
             _receipts = new LocalReceipts(_host.Services, TimeSpan.FromMilliseconds(100), _receiptCopies);

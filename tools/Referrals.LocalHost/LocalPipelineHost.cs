@@ -18,7 +18,11 @@ namespace Referrals.LocalHost;
 /// </summary>
 public static class LocalPipelineHost
 {
-    public static IHost Build(IDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null, Action<ILoggingBuilder>? configureLogging = null)
+    /// <param name="retryDelay">
+    /// How long a message whose handler failed stays hidden before it is tried again (the queues' visibility timeout);
+    /// default host.json's. Tests shorten it: redelivery is what they exercise, not the wait.
+    /// </param>
+    public static IHost Build(IDictionary<string, string?> settings, Action<IServiceCollection>? configureServices = null, Action<ILoggingBuilder>? configureLogging = null, TimeSpan? retryDelay = null)
     {
         return new HostBuilder()
             .ConfigureAppConfiguration(config => config.AddInMemoryCollection(settings))
@@ -30,7 +34,7 @@ public static class LocalPipelineHost
                     queues.BatchSize = QueueHostSettings.BatchSize;
                     queues.NewBatchThreshold = QueueHostSettings.NewBatchThreshold;
                     queues.MaxDequeueCount = QueueHostSettings.MaxDequeueCount;
-                    queues.VisibilityTimeout = QueueHostSettings.VisibilityTimeout;
+                    queues.VisibilityTimeout = retryDelay ?? QueueHostSettings.VisibilityTimeout;
                     queues.MaxPollingInterval = QueueHostSettings.MaxPollingInterval;
                     queues.MessageEncoding = QueueMessageEncoding.None;
                 });

@@ -29,52 +29,16 @@ public static class SnapshotProjection
 
     private static Dictionary<string, byte[]>? Cut(ReadOnlySpan<byte> message)
     {
-        var reader = new Utf8JsonReader(message, new JsonReaderOptions { MaxDepth = 16 });
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        if (VictimEntries.Locate(message) is not var (arrayStart, arrayEnd, victims))
         {
             return null;
         }
 
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isVictims = reader.ValueTextEquals("victims"u8);
-            reader.Read();
-            if (!isVictims || reader.TokenType != JsonTokenType.StartArray)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            var arrayStart = (int)reader.TokenStartIndex;
-            var victims = new List<(int Start, int End)>();
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            {
-                var start = (int)reader.TokenStartIndex;
-                reader.Skip();
-                victims.Add((start, (int)reader.BytesConsumed));
-            }
-
-            return Copies(message, arrayStart, (int)reader.BytesConsumed, victims);
-        }
-
-        return null;
-    }
-
-    private static Dictionary<string, byte[]>? Copies(ReadOnlySpan<byte> message, int arrayStart, int arrayEnd, List<(int Start, int End)> victims)
-    {
         var copies = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (var (start, end) in victims)
+        foreach (var (start, end, id) in victims)
         {
-            var victim = message[start..end];
-            using var document = JsonDocument.Parse(victim.ToArray());
-            if (document.RootElement.ValueKind != JsonValueKind.Object
-                || !document.RootElement.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String)
-            {
-                return null;
-            }
-
-            byte[] copy = [.. message[..arrayStart], (byte)'[', .. victim, (byte)']', .. message[arrayEnd..]];
-            if (!copies.TryAdd(id.GetString()!, copy))
+            byte[] copy = [.. message[..arrayStart], (byte)'[', .. message[start..end], (byte)']', .. message[arrayEnd..]];
+            if (id is null || !copies.TryAdd(id, copy))
             {
                 return null;
             }

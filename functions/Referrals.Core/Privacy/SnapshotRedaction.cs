@@ -1,4 +1,4 @@
-using System.Text.Json;
+using Referrals.Contract;
 
 namespace Referrals.Privacy;
 
@@ -17,78 +17,37 @@ public static class SnapshotRedaction
             return payload;
         }
 
-        var arrays = VictimArrays(payload, erased);
-        if (arrays.All(a => a.Kept.Count == a.Entries))
+        if (VictimEntries.Locate(payload) is not var (start, end, entries))
         {
             return payload;
         }
 
-        if (arrays.Any(a => a.Kept.Count == 0))
+        var kept = entries.Where(e => e.Id is null || !erased.Contains(e.Id)).ToList();
+        if (kept.Count == entries.Count)
+        {
+            return payload;
+        }
+
+        if (kept.Count == 0)
         {
             return [];
         }
 
         using var output = new MemoryStream(payload.Length);
-        var at = 0;
-        foreach (var (start, end, kept, _) in arrays)
+        output.Write(payload, 0, start);
+        output.WriteByte((byte)'[');
+        for (var i = 0; i < kept.Count; i++)
         {
-            output.Write(payload, at, start - at);
-            output.WriteByte((byte)'[');
-            for (var i = 0; i < kept.Count; i++)
+            if (i > 0)
             {
-                if (i > 0)
-                {
-                    output.WriteByte((byte)',');
-                }
-
-                output.Write(payload, kept[i].Start, kept[i].End - kept[i].Start);
+                output.WriteByte((byte)',');
             }
 
-            output.WriteByte((byte)']');
-            at = end;
+            output.Write(payload, kept[i].Start, kept[i].End - kept[i].Start);
         }
 
-        output.Write(payload, at, payload.Length - at);
+        output.WriteByte((byte)']');
+        output.Write(payload, end, payload.Length - end);
         return output.ToArray();
     }
-
-    /// <summary>Each top-level "victims" array (a repeated name included): where it is, and the byte ranges of the entries kept.</summary>
-    private static List<(int Start, int End, List<(int Start, int End)> Kept, int Entries)> VictimArrays(byte[] payload, IReadOnlySet<string> erased)
-    {
-        var arrays = new List<(int, int, List<(int, int)>, int)>();
-        var reader = new Utf8JsonReader(payload);
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            var isVictims = reader.ValueTextEquals("victims"u8);
-            reader.Read();
-            if (!isVictims || reader.TokenType != JsonTokenType.StartArray)
-            {
-                reader.Skip();
-                continue;
-            }
-
-            var start = (int)reader.TokenStartIndex;
-            var kept = new List<(int, int)>();
-            var entries = 0;
-            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-            {
-                var entryStart = (int)reader.TokenStartIndex;
-                using var entry = JsonDocument.ParseValue(ref reader);
-                entries++;
-                if (!IsErased(entry.RootElement, erased))
-                {
-                    kept.Add((entryStart, (int)reader.BytesConsumed));
-                }
-            }
-
-            arrays.Add((start, (int)reader.BytesConsumed, kept, entries));
-        }
-
-        return arrays;
-    }
-
-    private static bool IsErased(JsonElement victim, IReadOnlySet<string> erased) =>
-        victim.ValueKind == JsonValueKind.Object && victim.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String
-        && erased.Any(id.ValueEquals);
 }

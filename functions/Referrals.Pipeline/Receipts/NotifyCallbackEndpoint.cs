@@ -14,6 +14,8 @@ namespace Referrals.Pipeline.Receipts;
 public sealed partial class NotifyCallbackEndpoint(
     IReceiptSink sink, IOptions<ReceiptOptions> options, PipelineMetrics metrics, ILogger<NotifyCallbackEndpoint> logger)
 {
+    private const string Provider = "notify";
+
     public const string Route = "webhooks/notify";
 
     private readonly BearerToken _token = new(options.Value.NotifyCallbackBearerToken);
@@ -48,26 +50,10 @@ public sealed partial class NotifyCallbackEndpoint(
         return ReceiptBody.Ok(counts);
     }
 
-    // Storage may be unreachable for a moment: 500, and the provider sends the whole batch again (the sink is idempotent).
-    private async Task<ReceiptCounts?> ApplyAsync(IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await ReceiptResults.ApplyAsync(sink, metrics, "notify", receipts, ignored, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            LogNotApplied(logger, ex.GetType().Name);
-            metrics.Count("receipt", "notify:not-applied");
-            return null;
-        }
-    }
+    private Task<ReceiptCounts?> ApplyAsync(IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored, CancellationToken cancellationToken) =>
+        ReceiptResults.TryApplyAsync(sink, metrics, Provider, receipts, ignored, type => LogNotApplied(logger, type), cancellationToken);
 
-    private EndpointResponse Refused(string why, EndpointResponse response)
-    {
-        metrics.Count("receipt", $"notify:{why}");
-        return response;
-    }
+    private EndpointResponse Refused(string why, EndpointResponse response) => ReceiptResults.Refused(metrics, Provider, why, response);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Notify callback refused: bearer token {Check}; nothing changed")]
     private static partial void LogUnauthorized(ILogger logger, RequestCheck check);

@@ -1,3 +1,4 @@
+using Referrals.Pipeline.Tallies;
 using Referrals.Receipts;
 
 namespace Referrals.Pipeline.Receipts;
@@ -5,9 +6,36 @@ namespace Referrals.Pipeline.Receipts;
 /// <summary>What a webhook request did, as the endpoints answer it (counts only, nothing from the body).</summary>
 public sealed record ReceiptCounts(int Received, int Applied, int AlreadyKnown, int Unknown, int Ignored);
 
-/// <summary>Hands receipts to the sink and counts what became of each, and of each event ignored.</summary>
+/// <summary>Hands receipts to the sink and counts what became of each, and of each event ignored; the webhook endpoints' shared tail.</summary>
 public static class ReceiptResults
 {
+    /// <summary>
+    /// <see cref="ApplyAsync"/>, or null when storage failed: the endpoint answers 500 and the provider sends the whole
+    /// batch again (the sink is idempotent). Only the exception's type reaches <paramref name="logNotApplied"/>.
+    /// </summary>
+    public static async Task<ReceiptCounts?> TryApplyAsync(
+        IReceiptSink sink, PipelineMetrics metrics, string provider, IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored,
+        Action<string> logNotApplied, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ApplyAsync(sink, metrics, provider, receipts, ignored, cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            logNotApplied(ex.GetType().Name);
+            metrics.Count("receipt", $"{provider}:not-applied");
+            return null;
+        }
+    }
+
+    /// <summary>A request refused before anything changed, counted by why (e.g. "bad-body").</summary>
+    public static EndpointResponse Refused(PipelineMetrics metrics, string provider, string why, EndpointResponse response)
+    {
+        metrics.Count("receipt", $"{provider}:{why}");
+        return response;
+    }
+
     public static async Task<ReceiptCounts> ApplyAsync(
         IReceiptSink sink, PipelineMetrics metrics, string provider, IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored, CancellationToken cancellationToken)
     {

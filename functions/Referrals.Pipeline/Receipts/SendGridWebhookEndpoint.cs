@@ -15,6 +15,8 @@ namespace Referrals.Pipeline.Receipts;
 public sealed partial class SendGridWebhookEndpoint(
     IReceiptSink sink, IOptions<ReceiptOptions> options, PipelineMetrics metrics, TimeProvider time, ILogger<SendGridWebhookEndpoint> logger)
 {
+    private const string Provider = "sendgrid";
+
     public const string Route = "webhooks/sendgrid";
 
     private readonly SendGridSignature _signature = new(options.Value.SendGridWebhookPublicKey);
@@ -50,26 +52,10 @@ public sealed partial class SendGridWebhookEndpoint(
         return ReceiptBody.Ok(counts);
     }
 
-    // Storage may be unreachable for a moment: 500, and the provider sends the whole batch again (the sink is idempotent).
-    private async Task<ReceiptCounts?> ApplyAsync(IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored, CancellationToken cancellationToken)
-    {
-        try
-        {
-            return await ReceiptResults.ApplyAsync(sink, metrics, "sendgrid", receipts, ignored, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            LogNotApplied(logger, ex.GetType().Name);
-            metrics.Count("receipt", "sendgrid:not-applied");
-            return null;
-        }
-    }
+    private Task<ReceiptCounts?> ApplyAsync(IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored, CancellationToken cancellationToken) =>
+        ReceiptResults.TryApplyAsync(sink, metrics, Provider, receipts, ignored, type => LogNotApplied(logger, type), cancellationToken);
 
-    private EndpointResponse Refused(string why, EndpointResponse response)
-    {
-        metrics.Count("receipt", $"sendgrid:{why}");
-        return response;
-    }
+    private EndpointResponse Refused(string why, EndpointResponse response) => ReceiptResults.Refused(metrics, Provider, why, response);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SendGrid webhook refused: signature {Check}; nothing changed")]
     private static partial void LogUnauthorized(ILogger logger, RequestCheck check);
