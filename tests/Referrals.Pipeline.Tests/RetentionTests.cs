@@ -165,6 +165,10 @@ public sealed class RetentionTests(AzuriteFixture azurite)
         // The email's failure also raises a contact-needed task for the Victim Care Unit (rulebook 1.1), which fails too.
         var failed = Assert.Single(await pipeline.DeliveryRowsAsync(), d => d.Kind == Referrals.Forwarding.DeliveryKind.Referral);
         Assert.Contains("test error", Assert.Single(await pipeline.VictimsAsync()).EmailReason, StringComparison.Ordinal);
+        // GOV.UK Notify's refusal of a text message, as NotifyGateway records it, quoting what was sent.
+        var row = Assert.Single(await pipeline.VictimsAsync());
+        row.Sms = """{"Status":"Failed","Reason":"Notify refused the message: 400 ValidationError: phone_number 07700 900999 test error","Attempts":1}""";
+        await pipeline.Services.GetRequiredService<StorageClients>().Tables.GetTableClient(pipeline.Options.VictimStateTable).UpdateEntityAsync(row, row.ETag);
         time.Now = Start.AddDays(400);
 
         var counts = await Purge(pipeline).RunAsync(dryRun: false, CancellationToken.None);
@@ -176,6 +180,7 @@ public sealed class RetentionTests(AzuriteFixture azurite)
         Assert.EndsWith("(the answer is not kept)", victim.EmailReason, StringComparison.Ordinal);
         Assert.DoesNotContain("test error", victim.EmailReason, StringComparison.Ordinal);
         Assert.Equal(Referrals.State.EmailStatus.Failed, victim.EmailStatus);
+        Assert.Equal("""{"Status":"Failed","Reason":"Notify refused the message: 400 ValidationError: (the answer is not kept)","Attempts":1}""", victim.Sms);
     }
 
     private static RetentionPurge Purge(PipelineTestHost pipeline, HttpPipelinePolicy? fault = null) => new(

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
@@ -8,6 +9,7 @@ using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Privacy;
+using Referrals.State;
 using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Privacy;
@@ -138,7 +140,7 @@ public sealed partial class RetentionPurge(
         return (victims.Count, stripped.Count);
     }
 
-    /// <summary>The row with a partner's answer cut from its reason and a victim's copy of the snapshot dropped, or null when it holds neither.</summary>
+    /// <summary>The row with a partner's answer cut from its reasons (the email's, the text message's, the letter's, a delivery's) and a victim's copy of the snapshot dropped, or null when it holds neither.</summary>
     private static TableEntity? Stripped(TableEntity row)
     {
         var victim = row.RowKey.StartsWith(VictimStateEntity.RowKeyPrefix, StringComparison.Ordinal);
@@ -151,13 +153,26 @@ public sealed partial class RetentionPurge(
             row[nameof(VictimStateEntity.SnapshotSource)] = nameof(SnapshotSource.CrimeRow);
         }
 
-        if (row.GetString(column) is not { } reason || AuditRule.WithoutAnswer(reason) is var kept && kept == reason)
+        var changed = copy;
+        if (row.GetString(column) is { } reason && AuditRule.WithoutAnswer(reason) is var kept && kept != reason)
         {
-            return copy ? row : null;
+            row[column] = kept;
+            changed = true;
         }
 
-        row[column] = kept;
-        return row;
+        // The text message's and the letter's states (JSON) may hold GOV.UK Notify's refusal, which can quote what was sent.
+        foreach (var channel in victim ? [nameof(VictimStateEntity.Sms), nameof(VictimStateEntity.Letter)] : Array.Empty<string>())
+        {
+            if (row.GetString(channel) is { } json && JsonNode.Parse(json) is JsonObject state
+                && state[nameof(MessageState.Reason)] is JsonValue { } value && value.TryGetValue<string>(out var why) && AuditRule.WithoutAnswer(why) is var cut && cut != why)
+            {
+                state[nameof(MessageState.Reason)] = cut;
+                row[channel] = state.ToJsonString();
+                changed = true;
+            }
+        }
+
+        return changed ? row : null;
     }
 
     /// <summary>At the end of the audit period: the crime's victim and delivery rows, then its row (so a crash leaves it to find again).</summary>
