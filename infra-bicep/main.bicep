@@ -68,10 +68,14 @@ param notifySmsTemplateId string
 @description('GOV.UK Notify template id of the entitlement letter (a UUID).')
 param notifyLetterTemplateId string
 
-@description('GOV.UK Notify template ids of the Welsh text message, the Welsh letter and the bilingual letter (Welsh then English): UUIDs, or empty when the force does not write in Welsh (a victim who prefers Welsh is then sent English). All three are required when forceIdentity.bilingual is true; the app refuses to start without them.')
-param notifyWelshTemplateIds object = {
+@description('GOV.UK Notify template ids for writing in Welsh (docs/messages.md; `referrals templates` writes what to paste). Both are required when forceIdentity.bilingual is true: the app refuses to start without them.')
+param notifyWelshTemplateIds {
+  @description('The Welsh text message (a UUID); empty: a victim who prefers Welsh is texted in English.')
+  sms: string
+  @description('The bilingual letter, Welsh then English (a UUID); empty: letters are in English only.')
+  bilingualLetter: string
+} = {
   sms: ''
-  letter: ''
   bilingualLetter: ''
 }
 
@@ -229,7 +233,6 @@ module functionApp 'modules/functionapp.bicep' = {
       Notify__SmsTemplateId: notifySmsTemplateId
       Notify__LetterTemplateId: notifyLetterTemplateId
       Notify__WelshSmsTemplateId: notifyWelshTemplateIds.sms
-      Notify__WelshLetterTemplateId: notifyWelshTemplateIds.letter
       Notify__BilingualLetterTemplateId: notifyWelshTemplateIds.bilingualLetter
       Notify__SmsSenderId: notifySmsSenderId
       Notify__MaxAttempts: '3'

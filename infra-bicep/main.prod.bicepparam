@@ -9,7 +9,6 @@ param notifySmsTemplateId = readEnvironmentVariable('NOTIFY_SMS_TEMPLATE_ID')
 param notifyLetterTemplateId = readEnvironmentVariable('NOTIFY_LETTER_TEMPLATE_ID')
 param notifyWelshTemplateIds = {
   sms: readEnvironmentVariable('NOTIFY_WELSH_SMS_TEMPLATE_ID', '')
-  letter: readEnvironmentVariable('NOTIFY_WELSH_LETTER_TEMPLATE_ID', '')
   bilingualLetter: readEnvironmentVariable('NOTIFY_BILINGUAL_LETTER_TEMPLATE_ID', '')
 }
 param sendGridSandboxMode = false

@@ -39,7 +39,7 @@ public static class PipelineServices
         services.AddOptions<ForwardingOptions>().BindConfiguration(ForwardingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<NotifyOptions>().BindConfiguration(NotifyOptions.Section).ValidateDataAnnotations()
             .Validate<IOptions<ForceOptions>>((notify, force) => !force.Value.Bilingual || notify.ReadyForWelsh,
-                "Force:Bilingual is set, so Notify:WelshSmsTemplateId, Notify:WelshLetterTemplateId and Notify:BilingualLetterTemplateId are required.")
+                "Force:Bilingual is set, so Notify:WelshSmsTemplateId and Notify:BilingualLetterTemplateId are required.")
             .ValidateOnStart();
         services.AddOptions<OutboundOptions>().BindConfiguration(OutboundOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<TalliesOptions>().BindConfiguration(TalliesOptions.Section).ValidateDataAnnotations().ValidateOnStart();

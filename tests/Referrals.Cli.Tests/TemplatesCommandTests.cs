@@ -14,9 +14,9 @@ public class TemplatesCommandTests
         var (exitCode, stdout, _) = await CliProcess.RunAsync(null, "templates", "--out", folder.Path);
 
         Assert.Equal(0, exitCode);
-        string[] files = ["bilingual-letter-english.md", "bilingual-letter-welsh.md", "cy-letter.md", "cy-text.txt", "en-letter.md", "en-text.txt"];
+        string[] files = ["bilingual-letter-english.md", "bilingual-letter-welsh.md", "cy-text.txt", "en-letter.md", "en-text.txt"];
         Assert.Equal(files, Directory.GetFiles(folder.Path).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        foreach (var setting in new[] { "Notify__SmsTemplateId", "Notify__LetterTemplateId", "Notify__WelshSmsTemplateId", "Notify__WelshLetterTemplateId", "Notify__BilingualLetterTemplateId" })
+        foreach (var setting in new[] { "Notify__SmsTemplateId", "Notify__LetterTemplateId", "Notify__WelshSmsTemplateId", "Notify__BilingualLetterTemplateId" })
         {
             Assert.Contains(setting, stdout, StringComparison.Ordinal);
         }

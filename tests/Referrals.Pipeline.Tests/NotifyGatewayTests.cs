@@ -58,7 +58,6 @@ public sealed class NotifyGatewayTests : IAsyncDisposable
         SmsTemplateId = FakeNotify.SmsTemplateId,
         LetterTemplateId = FakeNotify.LetterTemplateId,
         WelshSmsTemplateId = FakeNotify.WelshSmsTemplateId,
-        WelshLetterTemplateId = FakeNotify.WelshLetterTemplateId,
         BilingualLetterTemplateId = FakeNotify.BilingualLetterTemplateId,
         MaxAttempts = 3,
         MaxRetryDelay = TimeSpan.FromSeconds(10),

@@ -98,6 +98,10 @@ public sealed class PrivacyCommandTests(AzuriteFixture azurite)
         await pipeline.SendAsync([Samples.Lines[9]]);
         await pipeline.WaitUntilIdleAsync();
         var deliveries = pipeline.Deliveries().Count;
+        // GOV.UK Notify's refusal of a text message, as NotifyGateway records it, quoting what was sent.
+        var row = (await pipeline.VictimsAsync()).Single(v => v.CrimeReference == Crime && v.VictimId == "V2");
+        row.Sms = """{"Status":"Failed","Reason":"Notify refused the message: 400 ValidationError: phone_number 07700 900999","Attempts":1}""";
+        await pipeline.Services.GetRequiredService<StorageClients>().Tables.GetTableClient(pipeline.Options.VictimStateTable).UpdateEntityAsync(row, row.ETag);
 
         var (exitCode, output) = await pipeline.CliAsync("erase", Crime, "V2", "--reason", "erasure request ER-42", "--operator", "dpo@police.example");
         var erasedSnapshot = await SnapshotText(pipeline);
@@ -118,6 +122,8 @@ public sealed class PrivacyCommandTests(AzuriteFixture azurite)
         Assert.Equal(deliveries, pipeline.Deliveries().Count);
         var v2 = (await pipeline.VictimsAsync()).Single(v => v.CrimeReference == Crime && v.VictimId == "V2");
         Assert.Equal((1L, ReferralStatus.OptedOut, EmailStatus.Suppressed, Erasure.ErasedReason), (v2.Version, v2.ReferralStatus, v2.EmailStatus, v2.EmailReason));
+        Assert.DoesNotContain("07700 900999", v2.Sms, StringComparison.Ordinal);
+        Assert.Contains("(the answer is not kept)", v2.Sms, StringComparison.Ordinal);
         Assert.Equal(2, (await pipeline.VictimsAsync()).Single(v => v.CrimeReference == Crime && v.VictimId == "V1").Version);
         Assert.Equal(0, again);
         Assert.Contains("was erased before", repeated, StringComparison.Ordinal);

@@ -128,7 +128,8 @@ public sealed class ReferralForwardingTests(AzuriteFixture azurite)
         var idva = rows.Single(d => d.ServiceId == "idva");
         Assert.Equal((DeliveryStatus.Delivered, DeliveryStatus.Delivered), (general.Status, idva.Status));
         Assert.Equal(2, general.Attempts);
-        Assert.True(general.DeliveredAt - idva.DeliveredAt >= PipelineTestHost.RetryDelay, $"idva at {idva.DeliveredAt:O}, general at {general.DeliveredAt:O}");
+        // In-process retries wait at most 200 ms: a gap this long is the queue bringing the work item back.
+        Assert.True(general.DeliveredAt - idva.DeliveredAt > PipelineTestHost.RetryDelay / 2, $"idva at {idva.DeliveredAt:O}, general at {general.DeliveredAt:O}");
         Assert.Equal(2, pipeline.Deliveries().Count(d => d.Kind == "Referral"));
     }
 

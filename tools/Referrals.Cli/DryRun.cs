@@ -6,7 +6,6 @@ using Referrals.Contact;
 using Referrals.Contract;
 using Referrals.Emails;
 using Referrals.Messages;
-using Referrals.Rendering;
 using Referrals.Rules;
 
 namespace Referrals.Cli;

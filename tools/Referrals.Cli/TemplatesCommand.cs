@@ -42,11 +42,10 @@ internal static class TemplatesCommand
         var english = set.For("en");
         yield return ("en-text.txt", "Notify__SmsTemplateId", english.TextMessage);
         yield return ("en-letter.md", "Notify__LetterTemplateId", english.Letter);
-        if (set.Has("cy") && set.BilingualWelshLetter is { } welshHalf)
+        if (set.BilingualWelshLetter is { } welshHalf)
         {
             var welsh = set.For("cy");
             yield return ("cy-text.txt", "Notify__WelshSmsTemplateId", welsh.TextMessage);
-            yield return ("cy-letter.md", "Notify__WelshLetterTemplateId", welsh.Letter);
             yield return ("bilingual-letter-welsh.md", "Notify__BilingualLetterTemplateId (its Welsh content, printed first)", welshHalf);
             yield return ("bilingual-letter-english.md", "Notify__BilingualLetterTemplateId (its English content)", english.Letter);
         }

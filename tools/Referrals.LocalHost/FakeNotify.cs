@@ -37,7 +37,6 @@ public sealed partial class FakeNotify : IAsyncDisposable
     public const string SmsTemplateId = "5a1c0e2b-7d3f-4e8a-9b6c-2f4d1e3a5b70";
     public const string LetterTemplateId = "8c2e4a6b-1d3f-4a5c-8e7b-3c5d7e9f1a20";
     public const string WelshSmsTemplateId = "3b7d9f1a-2c4e-4f6a-8b0c-1d3e5f7a9b21";
-    public const string WelshLetterTemplateId = "6e8a0c2e-4f6b-4d8a-9c1e-3f5a7b9c1d32";
     public const string BilingualLetterTemplateId = "9f1b3d5f-7a9c-4e1b-8d3f-5a7c9e1b3d43";
 
     /// <summary>Notify's limit for a text message: 6 fragments of 153 GSM-7 characters.</summary>
@@ -266,7 +265,7 @@ public sealed partial class FakeNotify : IAsyncDisposable
 
     /// <summary>
     /// The templates as a force sets them up in Notify, from the repo's <c>Messages/Templates</c>: the English and
-    /// Welsh text and letter, and the bilingual letter (its Welsh half first, <see cref="MessageTemplates.BilingualWelshLetter"/>).
+    /// Welsh text, and the bilingual letter (its Welsh half first, <see cref="MessageTemplates.BilingualWelshLetter"/>).
     /// </summary>
     private static Dictionary<string, FakeTemplate> LoadTemplates(MessageTemplates templates)
     {
@@ -276,7 +275,6 @@ public sealed partial class FakeNotify : IAsyncDisposable
             [SmsTemplateId] = new("sms", [("en", en.TextMessage)]),
             [LetterTemplateId] = new("letter", [("en", en.Letter)]),
             [WelshSmsTemplateId] = new("sms", [(cy.Language, cy.TextMessage)]),
-            [WelshLetterTemplateId] = new("letter", [(cy.Language, cy.Letter)]),
             [BilingualLetterTemplateId] = new("letter", [("cy", templates.BilingualWelshLetter ?? cy.Letter), ("en", en.Letter)]),
         };
     }

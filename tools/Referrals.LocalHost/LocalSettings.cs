@@ -34,7 +34,6 @@ public static class LocalSettings
             ["Notify:SmsTemplateId"] = FakeNotify.SmsTemplateId,
             ["Notify:LetterTemplateId"] = FakeNotify.LetterTemplateId,
             ["Notify:WelshSmsTemplateId"] = FakeNotify.WelshSmsTemplateId,
-            ["Notify:WelshLetterTemplateId"] = FakeNotify.WelshLetterTemplateId,
             ["Notify:BilingualLetterTemplateId"] = FakeNotify.BilingualLetterTemplateId,
             ["Force:Name"] = "Example Constabulary",
             ["Force:WelshName"] = "Heddlu Enghraifft",

@@ -1,3 +1,4 @@
+using Referrals.Contact;
 using Referrals.Contract;
 using Referrals.Rendering;
 using Referrals.Rules;
@@ -32,7 +33,8 @@ public sealed class LetterComposer(MessageTemplates templates, ServiceDirectory 
     public Letter? Compose(CrimeEvent snapshot, Victim victim, VictimDecision decision)
     {
         var forChild = decision.IsChild;
-        var address = forChild ? victim.ParentOrGuardian?.Address : victim.Address;
+        // The plan's address when it has one: the one its safety check was made for.
+        var address = decision.Contact[Channel.Letter].Post ?? (forChild ? victim.ParentOrGuardian?.Address : victim.Address);
         if (address is not { IsValid: true })
         {
             return null;
@@ -40,7 +42,7 @@ public sealed class LetterComposer(MessageTemplates templates, ServiceDirectory 
 
         var facts = MessageFacts.Of(snapshot, victim, decision, directory, forChild);
         var primary = templates.For(victim.PreferredLanguage).Language;
-        string[] languages = primary == "cy" || (force.Bilingual && templates.Has("cy")) ? ["cy", "en"] : [primary];
+        string[] languages = primary == "cy" || (primary == "en" && force.Bilingual && templates.Has("cy")) ? ["cy", "en"] : [primary];
         return new Letter([.. languages.Select(language => Page(language, facts, address))], facts.Situation, primary);
     }
 

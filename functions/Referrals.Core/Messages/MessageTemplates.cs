@@ -91,7 +91,8 @@ public sealed partial class MessageTemplates
     /// <summary>The ending of the Welsh half's names in a bilingual letter's personalisation.</summary>
     public const string WelshSuffix = "_cy";
 
-    public static bool IsAddressLine(string name) => name.StartsWith("address_line_", StringComparison.Ordinal);
+    /// <summary>Ignoring case, as Notify matches names.</summary>
+    public static bool IsAddressLine(string name) => name.StartsWith("address_line_", StringComparison.OrdinalIgnoreCase);
 
     private static void Check(string language, string file, string template, IReadOnlySet<string> known)
     {

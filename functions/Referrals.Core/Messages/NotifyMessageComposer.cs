@@ -10,9 +10,8 @@ public enum NotifyTemplateKind
     EnglishText,
     WelshText,
     EnglishLetter,
-    WelshLetter,
 
-    /// <summary>Welsh then English, one letter (Notify's bilingual letter template).</summary>
+    /// <summary>Welsh then English, one letter (Notify's bilingual letter template): the letter in Welsh, as the email is.</summary>
     BilingualLetter,
 }
 
@@ -27,14 +26,14 @@ public sealed record NotifyMessage(
     string CrimeReference,
     string VictimId,
     string? PhoneNumber,
-    IReadOnlyDictionary<string, object> Personalisation,
-    string Situation);
+    IReadOnlyDictionary<string, object> Personalisation);
 
 /// <summary>
 /// The text message and the letter a victim is sent through Notify, in the words of <see cref="TextMessageComposer"/>
-/// and <see cref="LetterComposer"/>: Welsh for a victim who prefers it and bilingual (Welsh first) where the force is,
-/// as far as the force has set up the templates in Notify (<paramref name="available"/>); otherwise English, which
-/// every force has. Only for a channel the decision's contact plan makes safe.
+/// and <see cref="LetterComposer"/>, only for a channel the decision's contact plan makes safe. As with the email, a
+/// victim who prefers Welsh is texted in Welsh and written to in Welsh then English, and so is every victim of a
+/// bilingual force by letter; as far as the force has set the templates up in Notify (the kinds available), and
+/// otherwise in English, which every force has: never nothing.
 /// </summary>
 public sealed class NotifyMessageComposer(TextMessageComposer texts, LetterComposer letters)
 {
@@ -56,7 +55,7 @@ public sealed class NotifyMessageComposer(TextMessageComposer texts, LetterCompo
         var welsh = texts.Compose(snapshot, victim, decision) is { Language: "cy" } cy && available.Contains(NotifyTemplateKind.WelshText) ? cy : null;
         var text = welsh ?? texts.Compose(snapshot, victim, decision, "en");
         return new NotifyMessage(Channel.Sms, welsh is null ? NotifyTemplateKind.EnglishText : NotifyTemplateKind.WelshText,
-            decision.CrimeReference, decision.VictimId, phone, text.Personalisation, text.Situation);
+            decision.CrimeReference, decision.VictimId, phone, text.Personalisation);
     }
 
     private NotifyMessage? Letter(CrimeEvent snapshot, Victim victim, VictimDecision decision, IReadOnlySet<NotifyTemplateKind> available)
@@ -67,23 +66,37 @@ public sealed class NotifyMessageComposer(TextMessageComposer texts, LetterCompo
         }
 
         var pages = letter.Pages.ToDictionary(p => p.Language, StringComparer.Ordinal);
-        var (template, personalisation) = (pages.GetValueOrDefault("cy"), pages.GetValueOrDefault("en")) switch
+        if (pages.GetValueOrDefault("cy") is { } cy && pages.GetValueOrDefault("en") is { } en && available.Contains(NotifyTemplateKind.BilingualLetter))
         {
-            ({ } cy, { } en) when available.Contains(NotifyTemplateKind.BilingualLetter) => (NotifyTemplateKind.BilingualLetter, Bilingual(cy, en)),
-            ({ } cy, _) when letter.Preferred == "cy" && available.Contains(NotifyTemplateKind.WelshLetter) => (NotifyTemplateKind.WelshLetter, cy.Personalisation),
-            (_, { } en) => (NotifyTemplateKind.EnglishLetter, en.Personalisation),
-            _ => (NotifyTemplateKind.EnglishLetter, letter.Pages[0].Personalisation),
-        };
-        return new NotifyMessage(Channel.Letter, template, decision.CrimeReference, decision.VictimId, null, personalisation, letter.Situation);
+            return new NotifyMessage(Channel.Letter, NotifyTemplateKind.BilingualLetter, decision.CrimeReference, decision.VictimId, null,
+                Bilingual(cy, en, pages.GetValueOrDefault(letter.Preferred) ?? cy));
+        }
+
+        // English, which every force has: a letter in a language with no English page (a third folder) is composed again.
+        var english = pages.GetValueOrDefault("en") ?? letters.Compose(snapshot, victim with { PreferredLanguage = "en" }, decision)?.Pages.FirstOrDefault(p => p.Language == "en");
+        return english is null ? null : new NotifyMessage(Channel.Letter, NotifyTemplateKind.EnglishLetter, decision.CrimeReference, decision.VictimId, null, english.Personalisation);
     }
 
-    /// <summary>One personalisation for both halves: the English names as they are, the Welsh half's with <see cref="MessageTemplates.WelshSuffix"/>; the address (printed once) in Welsh.</summary>
-    private static Dictionary<string, object> Bilingual(LetterPage welsh, LetterPage english)
+    /// <summary>
+    /// One personalisation for both halves: the English names as they are, the Welsh half's with
+    /// <see cref="MessageTemplates.WelshSuffix"/>; the address, printed once, in the victim's language.
+    /// </summary>
+    private static Dictionary<string, object> Bilingual(LetterPage welsh, LetterPage english, LetterPage preferred)
     {
-        var personalisation = new Dictionary<string, object>(english.Personalisation, StringComparer.Ordinal);
-        foreach (var (name, value) in welsh.Personalisation)
+        var personalisation = new Dictionary<string, object>(StringComparer.Ordinal);
+        foreach (var (name, value) in english.Personalisation.Where(p => !MessageTemplates.IsAddressLine(p.Key)))
         {
-            personalisation[MessageTemplates.IsAddressLine(name) ? name : name + MessageTemplates.WelshSuffix] = value;
+            personalisation[name] = value;
+        }
+
+        foreach (var (name, value) in welsh.Personalisation.Where(p => !MessageTemplates.IsAddressLine(p.Key)))
+        {
+            personalisation[name + MessageTemplates.WelshSuffix] = value;
+        }
+
+        foreach (var (name, value) in preferred.Personalisation.Where(p => MessageTemplates.IsAddressLine(p.Key)))
+        {
+            personalisation[name] = value;
         }
 
         return personalisation;

@@ -6,9 +6,9 @@ namespace Referrals.Pipeline.Configuration;
 /// <summary>
 /// GOV.UK Notify, for text messages and letters: the API key comes from Key Vault (a Key Vault reference in app
 /// settings), never from the repo; template ids and the SMS sender id are settings. The templates' content is in
-/// the repo (<c>Messages/Templates</c>, docs/messages.md says which to paste where): English is required; Welsh and the
-/// bilingual letter are optional, and required when <c>Force:Bilingual</c> is set (start-up says which is missing).
-/// Without a Welsh template a victim who prefers Welsh is sent the English one.
+/// the repo (<c>Messages/Templates</c>, docs/messages.md says which to paste where): English is required; the Welsh text
+/// and the bilingual letter are optional, and required when <c>Force:Bilingual</c> is set (start-up refuses without
+/// them). Without them a victim who prefers Welsh is sent the English text or letter, never nothing.
 /// </summary>
 public sealed class NotifyOptions
 {
@@ -37,11 +37,10 @@ public sealed class NotifyOptions
     [RegularExpression("^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$", ErrorMessage = "Notify:WelshSmsTemplateId must be empty or a template id (a UUID).")]
     public string? WelshSmsTemplateId { get; set; }
 
-    /// <summary>The Welsh letter (<c>cy/letter.md</c>); empty: Welsh speakers get the English letter.</summary>
-    [RegularExpression("^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$", ErrorMessage = "Notify:WelshLetterTemplateId must be empty or a template id (a UUID).")]
-    public string? WelshLetterTemplateId { get; set; }
-
-    /// <summary>The bilingual letter, Welsh then English (Welsh content <see cref="MessageTemplates.BilingualWelshLetter"/>, English <c>en/letter.md</c>).</summary>
+    /// <summary>
+    /// The bilingual letter, Welsh then English (Welsh content <see cref="MessageTemplates.BilingualWelshLetter"/>, English
+    /// <c>en/letter.md</c>): a Welsh speaker's letter, and everyone's for a bilingual force; empty: the English letter.
+    /// </summary>
     [RegularExpression("^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$", ErrorMessage = "Notify:BilingualLetterTemplateId must be empty or a template id (a UUID).")]
     public string? BilingualLetterTemplateId { get; set; }
 
@@ -78,12 +77,12 @@ public sealed class NotifyOptions
         NotifyTemplateKind.EnglishText => SmsTemplateId,
         NotifyTemplateKind.WelshText => WelshSmsTemplateId,
         NotifyTemplateKind.EnglishLetter => LetterTemplateId,
-        NotifyTemplateKind.WelshLetter => WelshLetterTemplateId,
-        _ => BilingualLetterTemplateId,
+        NotifyTemplateKind.BilingualLetter => BilingualLetterTemplateId,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Not a Notify template."),
     };
 
     /// <summary>A force bound by the Welsh Language Standards writes in Welsh: every Welsh template is set up.</summary>
-    public bool ReadyForWelsh => !string.IsNullOrEmpty(WelshSmsTemplateId) && !string.IsNullOrEmpty(WelshLetterTemplateId) && !string.IsNullOrEmpty(BilingualLetterTemplateId);
+    public bool ReadyForWelsh => !string.IsNullOrEmpty(WelshSmsTemplateId) && !string.IsNullOrEmpty(BilingualLetterTemplateId);
 
     /// <summary>A claim older than this belongs to a sender that stopped: the message may have been sent.</summary>
     public TimeSpan ClaimLease => SendBudget + TimeSpan.FromSeconds(40);

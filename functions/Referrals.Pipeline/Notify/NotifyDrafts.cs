@@ -32,6 +32,6 @@ public sealed class NotifyDrafts(VictimStateStore states, ReferralRules rules, N
 
         var decision = rules.Decide(snapshot, person);
         var message = composer.Compose(item.Channel, snapshot, person, decision, options.Value.Available);
-        return (message, decision.Contact[item.Channel].Reason?.ToString() ?? (message is null ? nameof(ChannelReason.NoPostalAddress) : null));
+        return (message, decision.Contact[item.Channel].Reason?.ToString() ?? (message is not null ? null : item.Channel == Channel.Sms ? nameof(ChannelReason.NoMobileNumber) : nameof(ChannelReason.NoPostalAddress)));
     }
 }

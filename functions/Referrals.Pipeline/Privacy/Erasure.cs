@@ -87,6 +87,8 @@ public sealed class Erasure(StorageClients clients, IOptions<PipelineOptions> op
         var after = before is { Email.Status: EmailStatus.Queued or EmailStatus.Suppressed or EmailStatus.Failed }
             ? before with { Email = before.Email with { Status = EmailStatus.Suppressed, Reason = ErasedReason }, UpdatedAt = now }
             : before is null ? null : before with { Email = before.Email with { Reason = before.Email.Reason is { } r ? AuditRule.WithoutAnswer(r) : null }, UpdatedAt = now };
+        // GOV.UK Notify's refusal may quote what was sent, as a partner's answer may.
+        after = after is null ? null : after with { Contact = after.Contact with { Sms = WithoutAnswer(after.Contact.Sms), Letter = WithoutAnswer(after.Contact.Letter) } };
         var redacted = new CrimeStateEntity
         {
             PartitionKey = crime.PartitionKey,
@@ -114,6 +116,9 @@ public sealed class Erasure(StorageClients clients, IOptions<PipelineOptions> op
             AuditRow.ForOperator(crime.CrimeReference, AuditRule.OfOperator(victimId, AuditAction.Erase, now, operatorName, reason, facts)),
         ];
     }
+
+    private static MessageState WithoutAnswer(MessageState message) =>
+        message.Reason is { } reason ? message with { Reason = AuditRule.WithoutAnswer(reason) } : message;
 
     /// <summary>Pending deliveries are cancelled, so nothing goes to a service; every partner's answer is cut.</summary>
     private async Task SettleDeliveriesAsync(string partition, string victimId, CancellationToken cancellationToken)

@@ -72,7 +72,8 @@ public class LetterTests
     {
         var situation = MessageSituations.All[0];
         var victim = situation.Victim with { Address = null };
-        Assert.Null(Composer.Compose(situation.Snapshot, victim, situation.Decision));
+        var snapshot = situation.Snapshot with { Victims = [victim] };
+        Assert.Null(Composer.Compose(snapshot, victim, Rulebook.Decide(snapshot)[0]));
     }
 
     [Fact]

@@ -32,7 +32,6 @@ public class NotifyMessageComposerTests
         NotifyTemplateKind.EnglishText => [NotifyTemplate.Render(Templates.For("en").TextMessage, message.Personalisation)],
         NotifyTemplateKind.WelshText => [NotifyTemplate.Render(Templates.For("cy").TextMessage, message.Personalisation)],
         NotifyTemplateKind.EnglishLetter => [NotifyTemplate.Render(Templates.For("en").Letter, message.Personalisation)],
-        NotifyTemplateKind.WelshLetter => [NotifyTemplate.Render(Templates.For("cy").Letter, message.Personalisation)],
         _ => [NotifyTemplate.Render(Templates.BilingualWelshLetter!, message.Personalisation), NotifyTemplate.Render(Templates.For("en").Letter, message.Personalisation)],
     };
 
@@ -92,13 +91,42 @@ public class NotifyMessageComposerTests
         Assert.Contains("Dear", Assert.Single(Rendered(letter)), StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void With_the_Welsh_letter_but_no_bilingual_one_a_Welsh_speaker_gets_the_Welsh_letter_and_an_English_speaker_the_English_one()
+    [Theory]
+    [InlineData("cy", NotifyTemplateKind.WelshText, NotifyTemplateKind.BilingualLetter)]
+    [InlineData("cy-GB", NotifyTemplateKind.WelshText, NotifyTemplateKind.BilingualLetter)]
+    [InlineData("CY", NotifyTemplateKind.WelshText, NotifyTemplateKind.BilingualLetter)]
+    [InlineData("cy_GB", NotifyTemplateKind.EnglishText, NotifyTemplateKind.EnglishLetter)]
+    [InlineData("fr", NotifyTemplateKind.EnglishText, NotifyTemplateKind.EnglishLetter)]
+    [InlineData("", NotifyTemplateKind.EnglishText, NotifyTemplateKind.EnglishLetter)]
+    public void The_preferred_language_chooses_the_templates_and_anything_unknown_gets_English(string language, NotifyTemplateKind text, NotifyTemplateKind letter)
     {
-        var welshOnly = new HashSet<NotifyTemplateKind>(EnglishOnly) { NotifyTemplateKind.WelshLetter };
+        var s = MessageSituations.All[0];
+        var victim = s.Victim with { PreferredLanguage = language };
 
-        Assert.Equal(NotifyTemplateKind.WelshLetter, Compose("cy-victim-autoreferred-standard", Channel.Letter, welshOnly).Template);
-        Assert.Equal(NotifyTemplateKind.EnglishLetter, Compose("victim-autoreferred-standard", Channel.Letter, welshOnly, Make(Force with { Bilingual = true })).Template);
+        Assert.Equal(text, Composer.Compose(Channel.Sms, s.Snapshot, victim, s.Decision, Everything)!.Template);
+        Assert.Equal(letter, Composer.Compose(Channel.Letter, s.Snapshot, victim, s.Decision, Everything)!.Template);
+    }
+
+    [Fact]
+    public void A_bilingual_forces_English_speaker_is_texted_in_English_and_their_letters_address_is_in_English()
+    {
+        var bilingual = Make(Force with { Bilingual = true });
+        var s = MessageSituations.All[0];
+        var unnamed = s.Victim with { Title = null, GivenName = null, FamilyName = null };
+
+        Assert.Equal(NotifyTemplateKind.EnglishText, Compose("victim-autoreferred-standard", Channel.Sms, Everything, bilingual).Template);
+        var letter = bilingual.Compose(Channel.Letter, s.Snapshot with { Victims = [unnamed] }, unnamed, s.Decision, Everything)!;
+        Assert.Equal(NotifyTemplateKind.BilingualLetter, letter.Template);
+        Assert.Equal("The Occupier", letter.Personalisation["address_line_1"]);
+    }
+
+    [Fact]
+    public void With_only_the_Welsh_text_in_Notify_a_Welsh_speaker_is_texted_in_Welsh_and_written_to_in_English()
+    {
+        var welshText = new HashSet<NotifyTemplateKind>(EnglishOnly) { NotifyTemplateKind.WelshText };
+
+        Assert.Equal(NotifyTemplateKind.WelshText, Compose("cy-victim-autoreferred-standard", Channel.Sms, welshText).Template);
+        Assert.Equal(NotifyTemplateKind.EnglishLetter, Compose("cy-victim-autoreferred-standard", Channel.Letter, welshText).Template);
     }
 
     [Fact]

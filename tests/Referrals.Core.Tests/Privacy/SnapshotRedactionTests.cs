@@ -31,6 +31,26 @@ public class SnapshotRedactionTests
     }
 
     [Fact]
+    public void A_snapshot_sent_with_a_byte_order_mark_is_redacted_and_keeps_it()
+    {
+        byte[] payload = [0xEF, 0xBB, 0xBF, .. Encoding.UTF8.GetBytes(TwoVictims)];
+
+        var redacted = SnapshotRedaction.Without(payload, new HashSet<string> { "V2" });
+
+        Assert.Equal(payload[..3], redacted[..3]);
+        Assert.DoesNotContain("Alex", Encoding.UTF8.GetString(redacted), StringComparison.Ordinal);
+        Assert.Equal("V1", Assert.Single(CrimeEventParser.Parse(redacted).Snapshot!.Victims).Id);
+    }
+
+    [Fact]
+    public void A_payload_naming_victims_twice_is_refused_rather_than_half_redacted()
+    {
+        var twice = TwoVictims.Replace("\"victims\":[", "\"vic\\u0074ims\":[{\"id\":\"V2\"}],\"victims\":[", StringComparison.Ordinal);
+
+        Assert.ThrowsAny<System.Text.Json.JsonException>(() => SnapshotRedaction.Without(Encoding.UTF8.GetBytes(twice), new HashSet<string> { "V2" }));
+    }
+
+    [Fact]
     public void Nothing_is_stored_when_every_victim_is_erased() =>
         Assert.Empty(SnapshotRedaction.Without(Encoding.UTF8.GetBytes(TwoVictims), new HashSet<string> { "V1", "V2" }));
 
