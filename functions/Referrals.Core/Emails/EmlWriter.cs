@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.RegularExpressions;
 using MimeKit;
@@ -39,9 +40,24 @@ public static partial class EmlWriter
         return message;
     }
 
-    /// <summary>The plain-text and HTML parts (HTML only when there is one), quoted-printable.</summary>
-    public static MimeEntity Alternative(string textBody, string? htmlBody) =>
-        htmlBody is null ? Part(TextFormat.Plain, textBody) : new MultipartAlternative { Part(TextFormat.Plain, textBody), Part(TextFormat.Html, htmlBody) };
+    /// <summary>
+    /// The plain-text and HTML parts (HTML only when there is one), quoted-printable. The boundary comes from the
+    /// content rather than chance, so the same email is the same file in every run; it starts "=-", which a
+    /// quoted-printable line can never hold (it writes "=" as "=3D").
+    /// </summary>
+    public static MimeEntity Alternative(string textBody, string? htmlBody)
+    {
+        if (htmlBody is null)
+        {
+            return Part(TextFormat.Plain, textBody);
+        }
+
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(textBody + "\0" + htmlBody));
+        var alternative = new MultipartAlternative { Boundary = "=-" + Convert.ToHexStringLower(hash)[..32] };
+        alternative.Add(Part(TextFormat.Plain, textBody));
+        alternative.Add(Part(TextFormat.Html, htmlBody));
+        return alternative;
+    }
 
     /// <summary>
     /// Quoted-printable UTF-8: every line stays 7-bit and under 76 characters, so an accented name or a Welsh
