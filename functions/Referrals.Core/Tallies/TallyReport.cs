@@ -332,14 +332,14 @@ public sealed class TallyReport(
             {
                 text.Append(label.PadRight(9)).Append(string.Join("  ", columns.Select((c, i) => show(c.Key).PadLeft(widths[i])))).Append('\n');
             }
-        }
 
-        if (HasTimeToInform)
-        {
-            text.Append("\nMedian working days to inform (the fewest within which at least half were informed)\nMonth       Median\n");
-            foreach (var (label, month) in months.Select(m => (m.ToString(), (Month?)m)).Append((TotalLabel, null)))
+            if (table.Key == TallyGroups.TimeToInform && HasTimeToInform)
             {
-                text.Append(label.PadRight(9)).Append(ShowMedian(month).PadLeft(9)).Append('\n');
+                text.Append("\nMedian working days to inform (the fewest within which at least half were informed)\nMonth       Median\n");
+                foreach (var (label, month) in months.Select(m => (m.ToString(), (Month?)m)).Append((TotalLabel, null)))
+                {
+                    text.Append(label.PadRight(9)).Append(ShowMedian(month).PadLeft(9)).Append('\n');
+                }
             }
         }
 
