@@ -56,6 +56,7 @@ public static class PipelineServices
         services.AddSingleton(sp => sp.GetRequiredService<IOptions<ForceOptions>>().Value.ToIdentity());
         services.AddSingleton(sp => RulesData.Load(sp.GetRequiredService<IOptions<RulesOptions>>().Value, sp.GetRequiredService<ForceIdentity>()));
         services.AddSingleton(sp => sp.GetRequiredService<RulesData>().Rules);
+        services.AddSingleton(sp => sp.GetRequiredService<RulesData>().Rules.Calendar);
         services.AddSingleton(sp => sp.GetRequiredService<RulesData>().Composer);
         services.AddSingleton(sp => sp.GetRequiredService<RulesData>().Directory);
         services.AddSingleton(sp => sp.GetRequiredService<RulesData>().TextMessages);

@@ -17,6 +17,9 @@ internal static class Fixtures
     public static readonly ForceIdentity Force = ForceIdentity.Example;
     public static readonly EmailTemplates Templates = EmailTemplates.LoadDefault();
     public static readonly ReferralRules Rulebook = new(new OffenceClassifier(Codes), Services, new WorkingDayCalendar());
+    /// <summary>The calendar the rulebook counts working days with (the tallies' time to inform counts with it too).</summary>
+    public static WorkingDayCalendar WorkingDays => Rulebook.Calendar;
+
     public static readonly EntitlementEmailComposer Composer = new(Templates, Services, Force);
 
     public static Victim Victim(

@@ -53,6 +53,18 @@ public sealed class ContactPlanEndToEndTests(AzuriteFixture azurite)
             (tallies[october, TallyCategories.InformedBy(Channel.Email)], tallies[october, TallyCategories.InformedBy(Channel.Sms)], tallies[october, TallyCategories.InformedBy(Channel.Letter)],
              tallies[october, TallyCategories.MessageFailed(Channel.Email)], tallies[october, TallyCategories.MessageFailed(Channel.Sms)], tallies[october, TallyCategories.MessageFailed(Channel.Letter)],
              tallies[october, TallyCategories.ContactNeeded], tallies[october, TallyCategories.HeldContact]));
+
+        // The five victims informed, each in one bucket of working days from the recorded date (Monday 5 October) to
+        // today (every receipt comes now), counted here without the pipeline's calendar code.
+        var calendar = new Referrals.Calendar.WorkingDayCalendar();
+        var (recorded, today) = (new DateOnly(2026, 10, 5), Referrals.Calendar.London.DateOf(DateTimeOffset.UtcNow));
+        var days = today <= recorded ? 0 : Math.Min(6, 1 + Enumerable.Range(1, today.DayNumber - recorded.DayNumber - 1).Count(i => calendar.IsWorkingDay(recorded.AddDays(i))));
+        Assert.Equal(
+            [.. TallyCategories.InformedAfter.Select(k => k == TallyCategories.InformedAfterWorkingDays(days) ? 5L : 0L)],
+            TallyCategories.InformedAfter.Select(k => tallies[october, k]));
+        Assert.Equal((days <= 1 ? 5L : 0L, days <= 2 ? 5L : 0L), (tallies[october, TallyCategories.InformedWithinOneWorkingDay], tallies[october, TallyCategories.InformedWithinTwoWorkingDays]));
+        Assert.Equal(days, tallies.MedianOf(october).Value?.Days);
+        Assert.All(victims.Values.Where(v => v.Held is false), v => Assert.Equal("2026-10-05", v.RecordedOn));
     }
 
     [Fact]

@@ -51,7 +51,7 @@ try {
     const compliance = new URLSearchParams(params);
     compliance.set('view', 'compliance');
     const measures = await (await page.request.get(`${base}/data?${compliance}`)).json();
-    const cells = await page.$$eval('[data-month]', nodes => nodes.map(n => ({ month: n.dataset.month, key: n.dataset.key, rate: n.dataset.rate, measure: n.dataset.measure, status: n.dataset.status !== undefined, text: n.textContent })));
+    const cells = await page.$$eval('[data-month]', nodes => nodes.map(n => ({ month: n.dataset.month, key: n.dataset.key, rate: n.dataset.rate, measure: n.dataset.measure, status: n.dataset.status !== undefined, median: n.dataset.median !== undefined, text: n.textContent })));
     const months = Object.fromEntries(data.months.map(m => [m.month, m]));
     let checked = 0;
     for (const cell of cells) {
@@ -64,9 +64,13 @@ try {
         const measure = measures.measures.find(m => m.key === cell.measure);
         expected = showRate(month ? measure?.months[cell.month] : measure?.total);
       } else if (cell.status) expected = month.status;
+      else if (cell.median) {
+        const median = month ? month.medianWorkingDaysToInform : data.totalMedianWorkingDaysToInform;
+        expected = median === null || median === undefined ? '–' : show(median);
+      }
       else continue;
       checked++;
-      if (cell.text !== expected) fail(`${label}: ${cell.month} ${cell.key ?? cell.rate ?? cell.measure ?? 'status'} shows '${cell.text}', the JSON has '${expected}'`);
+      if (cell.text !== expected) fail(`${label}: ${cell.month} ${cell.key ?? cell.rate ?? cell.measure ?? (cell.median ? 'median' : 'status')} shows '${cell.text}', the JSON has '${expected}'`);
     }
     for (const month of data.months) {
       for (const key of ['DeclinedSupport', 'ConvertedToYes', 'AcceptedAndReferred', 'OptOutAutoReferrals', 'DaSexualOffences', 'TotalVictims', 'ReferralsOnTime', 'ReferralsLate', 'ReferralsFailed', 'RejectedMessages', 'EmailsSent']) {
@@ -104,6 +108,7 @@ try {
 
   await pick({ quarter: '2026-27-Q3', suppress: '5' });
   await compare('2026-27-Q3 with figures below 5 hidden', new URLSearchParams({ quarter: '2026-27-Q3', suppressBelow: '5' }));
+  if (!(await page.$$('[data-median]')).length) fail('the median working days to inform is not on the page');
   const small = await page.$$eval('[data-key]', nodes => nodes.map(n => n.textContent).filter(t => /^\d+$/.test(t) && Number(t) < 5));
   if (small.length) fail(`figures below 5 are shown though suppressed: ${small.join(', ')}`);
 

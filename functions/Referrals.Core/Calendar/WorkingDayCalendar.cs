@@ -37,4 +37,30 @@ public sealed class WorkingDayCalendar(IEnumerable<DateOnly>? extraHolidays = nu
 
         return day;
     }
+
+    /// <summary>
+    /// How many working days after <paramref name="from"/> something done on <paramref name="to"/> was done, counted as a
+    /// deadline is: on or before <paramref name="from"/> (clock skew included) 0; by the end of the nth working day after
+    /// it n, so a weekend or bank holiday counts as the working day after it; at most <paramref name="atMost"/>.
+    /// The least n with <paramref name="to"/> on or before <see cref="AddWorkingDays"/>(<paramref name="from"/>, n).
+    /// </summary>
+    public int WorkingDaysTo(DateOnly from, DateOnly to, int atMost)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(atMost);
+        if (to <= from || atMost == 0)
+        {
+            return 0;
+        }
+
+        var days = 1;
+        for (var day = from.AddDays(1); day < to && days < atMost; day = day.AddDays(1))
+        {
+            if (IsWorkingDay(day))
+            {
+                days++;
+            }
+        }
+
+        return days;
+    }
 }

@@ -12,6 +12,9 @@ public sealed class ReferralRules(OffenceClassifier classifier, ServiceDirectory
 {
     public const int ReferralWorkingDays = 2;
 
+    /// <summary>The working days the rules count with (bank holidays and the force's extra ones): the tallies count with it too.</summary>
+    public WorkingDayCalendar Calendar => calendar;
+
     /// <summary>Rulebook section 5: homicide, attempted murder, conspiracy to murder, kidnapping, arson endangering life, serious harm, modern slavery, trafficking.</summary>
     public static readonly IReadOnlySet<string> MostSeriousCrimeCodes = new HashSet<string>(StringComparer.Ordinal)
     {
@@ -72,7 +75,8 @@ public sealed class ReferralRules(OffenceClassifier classifier, ServiceDirectory
             dueBy,
             reasons,
             contact,
-            held);
+            held,
+            recordedOn);
     }
 
     /// <summary>Under 18 on the recorded date. Never throws, whatever the dates (an 18th birthday past year 9999 is a child's).</summary>

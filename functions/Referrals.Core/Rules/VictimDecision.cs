@@ -17,6 +17,7 @@ public sealed record EmailDecision(bool Send, EmailRecipient? Recipient, EmailSu
 /// <param name="Email">The email line of <paramref name="Contact"/>, as rulebook v1 has it.</param>
 /// <param name="Contact">Rulebook 1.1 section 6: each channel, safe or why not.</param>
 /// <param name="Held">The crime carries HoldContact (section 9): decided and counted, but nothing is sent until the hold is lifted.</param>
+/// <param name="RecordedOn">The crime's recorded date (Europe/London): the working days to inform the victim count from it.</param>
 public sealed record VictimDecision(
     string EventId,
     string CrimeReference,
@@ -33,7 +34,8 @@ public sealed record VictimDecision(
     DateOnly ReferralDueBy,
     IReadOnlyList<string> Reasons,
     ContactPlan Contact,
-    bool Held)
+    bool Held,
+    DateOnly RecordedOn)
 {
     public bool IsChild => Categories.Contains(Category.Child);
 }

@@ -67,7 +67,8 @@ public static class ContactRule
     }
 
     /// <summary>The victim's channels and tasks after a change of plan, a failure or a receipt.</summary>
-    public static VictimState Apply(VictimState victim, DateTimeOffset now, Month month)
+    /// <param name="calendar">The working days the time to inform is counted in.</param>
+    public static VictimState Apply(VictimState victim, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
     {
         var plan = victim.Contact.Plan;
         if (plan.Count == 0)
@@ -127,6 +128,6 @@ public static class ContactRule
             Contact = victim.Contact with { Sms = Next(Channel.Sms, victim.Contact.Sms), Letter = Next(Channel.Letter, victim.Contact.Letter) },
             VcuTasks = tasks,
         };
-        return next with { Counted = TallyRule.ContactCounted(next, month) };
+        return next with { Counted = TallyRule.ContactCounted(next, month, calendar) };
     }
 }

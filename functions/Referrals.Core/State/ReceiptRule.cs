@@ -39,11 +39,11 @@ public enum ReceiptEffect
 public static class ReceiptRule
 {
     /// <param name="attempt">The send the receipt is about (from the message's reference), or null when the provider does not say (SendGrid).</param>
-    public static (VictimState Next, ReceiptEffect Effect) Apply(VictimState victim, Channel channel, ReceiptKind kind, int? attempt, DateTimeOffset at, DateTimeOffset now, Month month)
+    public static (VictimState Next, ReceiptEffect Effect) Apply(VictimState victim, Channel channel, ReceiptKind kind, int? attempt, DateTimeOffset at, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
     {
         if (channel == Channel.Email)
         {
-            return ApplyEmail(victim, kind, at, now, month);
+            return ApplyEmail(victim, kind, at, now, month, calendar);
         }
 
         var message = ContactRule.Message(victim, channel);
@@ -68,10 +68,10 @@ public static class ReceiptRule
         }
 
         var changed = victim with { Contact = channel == Channel.Sms ? victim.Contact with { Sms = next } : victim.Contact with { Letter = next }, UpdatedAt = now };
-        return (ContactRule.Apply(changed, now, month), ReceiptEffect.Applied);
+        return (ContactRule.Apply(changed, now, month, calendar), ReceiptEffect.Applied);
     }
 
-    private static (VictimState Next, ReceiptEffect Effect) ApplyEmail(VictimState victim, ReceiptKind kind, DateTimeOffset at, DateTimeOffset now, Month month)
+    private static (VictimState Next, ReceiptEffect Effect) ApplyEmail(VictimState victim, ReceiptKind kind, DateTimeOffset at, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
     {
         var email = victim.Email;
         if (email.Status is EmailStatus.Suppressed or EmailStatus.Queued)
@@ -89,6 +89,6 @@ public static class ReceiptRule
         };
         return next is null
             ? (victim, ReceiptEffect.NoChange)
-            : (ContactRule.Apply(victim with { Email = next, UpdatedAt = now }, now, month), ReceiptEffect.Applied);
+            : (ContactRule.Apply(victim with { Email = next, UpdatedAt = now }, now, month, calendar), ReceiptEffect.Applied);
     }
 }

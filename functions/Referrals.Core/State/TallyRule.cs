@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Referrals.Calendar;
 using Referrals.Forwarding;
 using Referrals.Rules;
 using Referrals.Tallies;
@@ -55,20 +56,26 @@ public static class TallyRule
 
     /// <summary>
     /// The contact events of a victim's channels (rulebook 1.1 section 6), each once ever: informed by a channel (delivered;
-    /// a letter accepted for printing and posting), and on time when within 2 working days of the recorded date; failed
-    /// by a channel; no safe channel (ContactNeeded). Counted in the month the channel was queued, else <paramref name="month"/>.
+    /// a letter accepted for printing and posting); failed by a channel; no safe channel (ContactNeeded). Counted in the
+    /// month the channel was queued, else <paramref name="month"/>. With the first channel delivered, the working days from
+    /// the recorded date to its delivery (Europe/London, in <paramref name="calendar"/>) are counted once, in one bucket
+    /// (<see cref="TallyCategories.InformedAfter"/>), and within 1 and within 2 working days follow from that bucket. A
+    /// victim whose row had no recorded date when first informed (written before it was kept) is in no bucket and is
+    /// within 2 working days when delivered on or before its referral due date, as before.
     /// </summary>
-    public static ImmutableSortedDictionary<string, Month> ContactCounted(VictimState victim, Month month)
+    public static ImmutableSortedDictionary<string, Month> ContactCounted(VictimState victim, Month month, WorkingDayCalendar calendar)
     {
         var counted = victim.Counted.ToBuilder();
+        var informedBefore = victim.Counted.Keys.Any(k => k.StartsWith(ComplianceView.WrittenRoutePrefix, StringComparison.Ordinal));
+        (DateTimeOffset At, Month Month)? first = null;
         void Channel(Contact.Channel channel, ChannelProgress progress, Month? queued, DateTimeOffset? deliveredAt)
         {
             if (progress == ChannelProgress.Delivered)
             {
                 counted.TryAdd(TallyCategories.InformedBy(channel), queued ?? month);
-                if (deliveredAt is { } at && Calendar.London.DateOf(at) <= victim.ReferralDueBy)
+                if (deliveredAt is { } at && (first is null || at < first.Value.At))
                 {
-                    counted.TryAdd(TallyCategories.InformedWithinTwoWorkingDays, queued ?? month);
+                    first = (at, queued ?? month);
                 }
             }
             else if (progress == ChannelProgress.Failed)
@@ -80,6 +87,29 @@ public static class TallyRule
         Channel(Contact.Channel.Email, ContactRule.Of(victim.Email.Status), victim.Email.Month, victim.Email.DeliveredAt);
         Channel(Contact.Channel.Sms, ContactRule.Of(victim.Contact.Sms.Status), victim.Contact.Sms.Month, victim.Contact.Sms.DeliveredAt);
         Channel(Contact.Channel.Letter, ContactRule.Of(victim.Contact.Letter.Status), victim.Contact.Letter.Month, victim.Contact.Letter.DeliveredAt);
+        if (first is { } delivered && !informedBefore && !victim.Counted.Keys.Any(k => k.StartsWith(TallyCategories.InformedAfterPrefix, StringComparison.Ordinal)))
+        {
+            var deliveredOn = London.DateOf(delivered.At);
+            if (victim.RecordedOn is { } recordedOn)
+            {
+                var days = calendar.WorkingDaysTo(recordedOn, deliveredOn, TallyCategories.InformedAfterOpenBucket);
+                counted.TryAdd(TallyCategories.InformedAfterWorkingDays(days), delivered.Month);
+                if (days <= 1)
+                {
+                    counted.TryAdd(TallyCategories.InformedWithinOneWorkingDay, delivered.Month);
+                }
+
+                if (days <= ReferralRules.ReferralWorkingDays)
+                {
+                    counted.TryAdd(TallyCategories.InformedWithinTwoWorkingDays, delivered.Month);
+                }
+            }
+            else if (deliveredOn <= victim.ReferralDueBy)
+            {
+                counted.TryAdd(TallyCategories.InformedWithinTwoWorkingDays, delivered.Month);
+            }
+        }
+
         if (victim.VcuTasks.Contains(DeliveryKind.ContactNeeded))
         {
             counted.TryAdd(TallyCategories.ContactNeeded, month);

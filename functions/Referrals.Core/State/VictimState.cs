@@ -26,6 +26,8 @@ public sealed record EmailState(
 /// <param name="Referral">This version's decision (rulebook section 3).</param>
 /// <param name="ReferralStatus">The decision in the light of history: adds ConvertedToYes and Withdrawn.</param>
 /// <param name="Contact">Rulebook 1.1: the contact plan, the text message and letter, and HoldContact.</param>
+/// <param name="RecordedOn">The crime's recorded date (Europe/London), which the time to inform counts from; null in a row
+/// written before it was kept (such a victim is not counted in the working-days figures).</param>
 public sealed record VictimState(
     string CrimeReference,
     string VictimId,
@@ -44,7 +46,8 @@ public sealed record VictimState(
     ImmutableSortedSet<DeliveryKind> VcuTasks,
     ImmutableSortedDictionary<string, Month> Counted,
     DateTimeOffset UpdatedAt,
-    ContactState Contact)
+    ContactState Contact,
+    DateOnly? RecordedOn = null)
 {
     /// <summary>What a tally event of this victim is about: deterministic, no personal data.</summary>
     public string Subject => $"{CrimeReference}:{VictimId}";

@@ -12,7 +12,8 @@ public sealed record VictimChange(VictimState? Previous, VictimState Next, IRead
 public static class VictimTransition
 {
     /// <param name="month">The Europe/London month of the snapshot's sentAt: the month this change counts in.</param>
-    public static VictimChange Apply(VictimState? previous, VictimDecision decision, DateTimeOffset now, Month month)
+    /// <param name="calendar">The working days the time to inform is counted in (<see cref="TallyRule.ContactCounted"/>).</param>
+    public static VictimChange Apply(VictimState? previous, VictimDecision decision, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
     {
         var (status, reason) = ReferralStatusRule.Next(previous, decision.Referral);
         var tasks = previous?.VcuTasks ?? [];
@@ -39,8 +40,9 @@ public static class VictimTransition
             tasks,
             previous?.Counted ?? ImmutableSortedDictionary.Create<string, Month>(StringComparer.Ordinal),
             now,
-            ContactState.Of(decision.Contact, previous?.Contact, decision.Held));
-        next = ContactRule.Apply(next, now, month);
+            ContactState.Of(decision.Contact, previous?.Contact, decision.Held),
+            decision.RecordedOn);
+        next = ContactRule.Apply(next, now, month, calendar);
         next = next with { Counted = TallyRule.Counted(previous, next, decision.Categories, month) };
         return new VictimChange(previous, next, reason is null ? [] : [reason]);
     }

@@ -35,6 +35,8 @@ public static class ComplianceView
                 $"Victims sent the entitlement information by this route ({route.Name}), as a share of victims seen for the first time.",
                 "Information given in person, by an officer, or by a route not counted here; whether it was read. A victim reached by two routes counts in each.",
                 new TallyRate(route.Key, route.Name, string.Empty, [route.Key], [TallyCategories.TotalVictims]))),
+            .. InformedWithin(categories, 1, "InformedWithin1WorkingDay", "Informed of their rights within 1 working day"),
+            .. InformedWithin(categories, 2, "InformedWithin2WorkingDays", "Informed of their rights within 2 working days"),
             new("ConsentConverted", "Declined, then accepted support",
                 "Victims converted to yes, as a share of victims who declined support.",
                 "Victims who declined and were never asked again.",
@@ -44,6 +46,20 @@ public static class ComplianceView
                 "All of it.",
                 null),
         ];
+    }
+
+    /// <summary>A share of the victims in the buckets of the time to inform: those within <paramref name="days"/> working days.</summary>
+    private static IEnumerable<ComplianceMeasure> InformedWithin(IReadOnlyList<TallyCategory> categories, int days, string key, string name)
+    {
+        if (!TallyCategories.InformedAfter.All(k => categories.Any(c => c.Key == k)))
+        {
+            yield break;
+        }
+
+        yield return new(key, name,
+            $"Victims whose first message (any channel; a letter when GOV.UK Notify accepted it) was delivered on or before {days} working day{(days == 1 ? string.Empty : "s")} from the crime's recorded date (Europe/London), as a share of victims informed with a known recorded date (the working-days buckets).",
+            "Information given in person or by an officer; whether it was read. Victims whose rows predate the recorded date being kept are in no bucket.",
+            new TallyRate(key, name, string.Empty, [.. TallyCategories.InformedAfter.Take(days + 1)], TallyCategories.InformedAfter));
     }
 
     public static byte[] ToJson(TallyReport report)

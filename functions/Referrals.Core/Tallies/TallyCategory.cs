@@ -21,6 +21,7 @@ public static class TallyGroups
     public const string Referrals = "Referrals";
     public const string Victims = "Victims by category";
     public const string WrittenInformation = "Written information";
+    public const string TimeToInform = "Working days to written information";
     public const string Messages = "Messages";
     public const string Other = "Other";
 }
@@ -60,7 +61,23 @@ public static class TallyCategories
     public const string PersonalDataPurged = "PersonalDataPurged";
     public const string ContactNeeded = "ContactNeeded";
     public const string HeldContact = "HeldContact";
+    public const string InformedWithinOneWorkingDay = "InformedWithinOneWorkingDay";
     public const string InformedWithinTwoWorkingDays = "InformedWithinTwoWorkingDays";
+
+    /// <summary>The last bucket of the time to inform: 6 working days or more.</summary>
+    public const int InformedAfterOpenBucket = 6;
+
+    /// <summary>
+    /// The bucket of a victim informed <paramref name="workingDays"/> working days after the recorded date
+    /// (<see cref="Calendar.WorkingDayCalendar.WorkingDaysTo"/>): <c>InformedAfterWorkingDays.0</c> to <c>.5</c>, then <c>.6+</c>.
+    /// </summary>
+    public static string InformedAfterWorkingDays(int workingDays) =>
+        workingDays >= InformedAfterOpenBucket ? $"{InformedAfterPrefix}{InformedAfterOpenBucket}+" : $"{InformedAfterPrefix}{Math.Max(0, workingDays)}";
+
+    public const string InformedAfterPrefix = "InformedAfterWorkingDays.";
+
+    /// <summary>Every bucket of the time to inform, in order: a victim informed (with a known recorded date) is in exactly one.</summary>
+    public static readonly IReadOnlyList<string> InformedAfter = [.. Enumerable.Range(0, InformedAfterOpenBucket + 1).Select(InformedAfterWorkingDays)];
 
     /// <summary>A route of written information of rights (<see cref="ComplianceView.WrittenRoutePrefix"/>): the compliance view measures each.</summary>
     public static string InformedBy(Contact.Channel channel) => $"{ComplianceView.WrittenRoutePrefix}{channel}";
@@ -116,10 +133,14 @@ public static class TallyCategories
             new(InformedBy(Contact.Channel.Email), "Informed by Email", "Victims whose entitlement email SendGrid reported delivered.", TallyGroups.WrittenInformation),
             new(InformedBy(Contact.Channel.Sms), "Informed by Text Message", "Victims whose entitlement text message GOV.UK Notify reported delivered.", TallyGroups.WrittenInformation),
             new(InformedBy(Contact.Channel.Letter), "Informed by Letter", "Victims whose entitlement letter GOV.UK Notify accepted for printing and posting.", TallyGroups.WrittenInformation),
+            new(InformedWithinOneWorkingDay, "Informed Within 1 Working Day", "Victims informed (any channel, the first delivered) on or before 1 working day from the recorded date (Europe/London): the buckets 0 and 1 of the working days to inform.", TallyGroups.WrittenInformation),
             new(InformedWithinTwoWorkingDays, "Informed Within 2 Working Days", "Victims informed (any channel) on or before 2 working days from the recorded date (Europe/London).", TallyGroups.WrittenInformation),
             .. Enum.GetValues<Contact.Channel>().Select(c => new TallyCategory(MessageFailed(c), $"Messages Failed: {c}", $"Victims whose entitlement {Contact.ContactPlan.Noun(c)} failed for good (bounced, dropped, refused or a permanent failure); the next safe channel was used.", TallyGroups.WrittenInformation)),
             new(ContactNeeded, "Contact Needed (no safe channel)", "Victims no channel could safely reach, or whose every safe channel failed: the Victim Care Unit was asked to make contact.", TallyGroups.WrittenInformation),
             new(HeldContact, "Held (HoldContact)", "Victims of crimes held by the officer in the case: nothing was sent while the hold lasted.", TallyGroups.WrittenInformation),
+            .. InformedAfter.Select((key, days) => new TallyCategory(key, days == InformedAfterOpenBucket ? $"Informed After {days} or More Working Days" : $"Informed After {days} Working Day{(days == 1 ? string.Empty : "s")}",
+                (days == 0 ? "Victims informed on the crime's recorded date (Europe/London)" : days == InformedAfterOpenBucket ? $"Victims informed {days} or more working days after the crime's recorded date (Europe/London)" : $"Victims informed {days} working day{(days == 1 ? string.Empty : "s")} after the crime's recorded date (Europe/London)")
+                + ", by the first channel delivered (a letter: accepted by GOV.UK Notify); a weekend or bank holiday counts as the working day after it.", TallyGroups.TimeToInform)),
             new(RejectedMessages, "Rejected Messages", "Crime-event messages refused as bad input, in the Europe/London month of their sentAt when it can be read, else of their arrival.", TallyGroups.Messages),
             new(PersonalDataPurged, "Personal Data Purged", "Victims whose personal data the retention function removed, in the month it did (docs/privacy.md).", TallyGroups.Other),
         ];
@@ -134,6 +155,8 @@ public static class TallyCategories
         var sums = categories.Where(c => c.Base is not null).GroupBy(c => c.Base!)
             .Select(g => new TallySum(g.Key, [.. g.Select(c => c.Key)])).ToList();
         sums.Add(new TallySum(ReferralsDelivered, [ReferralsOnTime, ReferralsLate]));
+        sums.Add(new TallySum(InformedWithinOneWorkingDay, [.. InformedAfter.Take(2)]));
+        sums.Add(new TallySum(InformedWithinTwoWorkingDays, [.. InformedAfter.Take(3)]));
         foreach (var service in categories.Where(c => c.Base == ReferralsDelivered).Select(c => c.Service!))
         {
             sums.Add(new TallySum(DeliveredTo(service), [ForService(ReferralsOnTime, service), ForService(ReferralsLate, service)]));

@@ -30,6 +30,11 @@ public sealed class TallyReport(
 
     public int SuppressBelow { get; } = suppressBelow;
 
+    /// <summary>The JSON name of a month's median working days to inform (the range's is <c>totalMedianWorkingDaysToInform</c>).</summary>
+    public const string MedianKey = "medianWorkingDaysToInform";
+
+    public const string TotalMedianKey = "totalMedianWorkingDaysToInform";
+
     public string? Quarter { get; } = quarter;
 
     /// <summary>The same figures, published: hiding figures below <paramref name="below"/> (0: none), and naming the quarter asked for.</summary>
@@ -82,6 +87,36 @@ public sealed class TallyReport(
         var denominator = rate.Denominator.Sum(Value);
         return (denominator == 0 ? null : Math.Round((double)rate.Numerator.Sum(Value) / denominator, 4), false);
     }
+
+    /// <summary>Whether the report has the buckets of the time to inform, so a median of them can be given.</summary>
+    public bool HasTimeToInform => TallyCategories.InformedAfter.All(k => Categories.Any(c => c.Key == k));
+
+    /// <summary>
+    /// The median working days to inform (<see cref="MedianWorkingDays"/>) of a month, or of the range when
+    /// <paramref name="month"/> is null: null when no victim is in a bucket; hidden, as a rate is, when any bucket is.
+    /// </summary>
+    public (MedianWorkingDays? Value, bool Hidden) MedianOf(Month? month)
+    {
+        if (!HasTimeToInform)
+        {
+            return (null, false);
+        }
+
+        if (TallyCategories.InformedAfter.Any(k => (month is { } m ? MarkOf(m, k) : TotalMarkOf(k)) != CellMark.Shown))
+        {
+            return (null, true);
+        }
+
+        return (MedianWorkingDays.Of([.. TallyCategories.InformedAfter.Select(k => month is { } m ? this[m, k] : Total(k))]), false);
+    }
+
+    /// <summary>A median as published: its value ("6 or more" in the last bucket), <c>[c]</c> when hidden, "–" when there is none.</summary>
+    public string ShowMedian(Month? month) => MedianOf(month) switch
+    {
+        (_, true) => "[c]",
+        ({ } median, _) => median.ToString(),
+        _ => "–",
+    };
 
     public byte[] ToJson()
     {
@@ -140,6 +175,7 @@ public sealed class TallyReport(
                 WriteStatus(json, StatusOf(month));
                 WriteCounts(json, "counts", c => this[month, c], c => MarkOf(month, c));
                 WriteRates(json, month);
+                WriteMedian(json, MedianKey, month);
                 json.WriteEndObject();
             }
 
@@ -153,10 +189,35 @@ public sealed class TallyReport(
             }
 
             json.WriteEndObject();
+            WriteMedian(json, TotalMedianKey, null);
             json.WriteEndObject();
         }
 
         return buffer.ToArray();
+
+        void WriteMedian(Utf8JsonWriter json, string name, Month? month)
+        {
+            if (!HasTimeToInform)
+            {
+                return;
+            }
+
+            switch (MedianOf(month))
+            {
+                case (_, true):
+                    json.WriteString(name, "[c]");
+                    break;
+                case ({ OrMore: false } median, _):
+                    json.WriteNumber(name, median.Days);
+                    break;
+                case ({ } median, _):
+                    json.WriteString(name, median.ToString());
+                    break;
+                default:
+                    json.WriteNull(name);
+                    break;
+            }
+        }
 
         void WriteCounts(Utf8JsonWriter json, string name, Func<string, long> count, Func<string, CellMark> mark)
         {
@@ -270,6 +331,15 @@ public sealed class TallyReport(
             foreach (var (label, show) in months.Select(m => (m.ToString(), (Func<string, string>)(k => Show(m, k)))).Append((TotalLabel, ShowTotal)))
             {
                 text.Append(label.PadRight(9)).Append(string.Join("  ", columns.Select((c, i) => show(c.Key).PadLeft(widths[i])))).Append('\n');
+            }
+
+            if (table.Key == TallyGroups.TimeToInform && HasTimeToInform)
+            {
+                text.Append("\nMedian working days to inform (the fewest within which at least half were informed)\nMonth       Median\n");
+                foreach (var (label, month) in months.Select(m => (m.ToString(), (Month?)m)).Append((TotalLabel, null)))
+                {
+                    text.Append(label.PadRight(9)).Append(ShowMedian(month).PadLeft(9)).Append('\n');
+                }
             }
         }
 

@@ -1,3 +1,4 @@
+using Referrals.Calendar;
 using Referrals.Contact;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Ingest;
@@ -14,7 +15,7 @@ namespace Referrals.Pipeline.Contact;
 /// the change asks for: the next safe channel after a failure, a ContactNeeded task, or a resend of what Notify never
 /// sent. Safe to call any number of times with the same receipt, in any order.
 /// </summary>
-public sealed class ContactReceipts(VictimStateStore states, IngestHandOff handOff, TimeProvider time, LogIds ids)
+public sealed class ContactReceipts(VictimStateStore states, IngestHandOff handOff, WorkingDayCalendar calendar, TimeProvider time, LogIds ids)
 {
     private const int MaxConcurrencyRetries = 5;
 
@@ -36,7 +37,7 @@ public sealed class ContactReceipts(VictimStateStore states, IngestHandOff handO
 
             var now = time.GetUtcNow();
             var month = Month.Of(now);
-            var (next, effect) = ReceiptRule.Apply(victim.State, channel, kind, attempt, at, now, month);
+            var (next, effect) = ReceiptRule.Apply(victim.State, channel, kind, attempt, at, now, month, calendar);
             if (effect != ReceiptEffect.Applied)
             {
                 return effect;

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Referrals.Calendar;
 using Referrals.Contact;
 using Referrals.Emails;
 using Referrals.Pipeline.Configuration;
@@ -26,6 +27,7 @@ public sealed partial class EntitlementEmailSender(
     WorkOutcomes outcomes,
     NotifyMessageSender notify,
     IngestHandOff handOff,
+    WorkingDayCalendar calendar,
     TimeProvider time,
     LogIds ids,
     ILogger<EntitlementEmailSender> logger)
@@ -114,7 +116,7 @@ public sealed partial class EntitlementEmailSender(
         // A receipt may have come first (delivered or bounced): a status never goes back. A failure passes the
         // information to the next safe channel, or asks the Victim Care Unit to make contact (ContactRule).
         async Task WriteAsync() => changed = await rows.ChangeAsync(item, claimed,
-            v => ContactRule.Of(v.Email.Status) is ChannelProgress.Delivered or ChannelProgress.Failed ? v : ContactRule.Apply(v with { Email = change(v.Email) }, time.GetUtcNow(), month),
+            v => ContactRule.Of(v.Email.Status) is ChannelProgress.Delivered or ChannelProgress.Failed ? v : ContactRule.Apply(v with { Email = change(v.Email) }, time.GetUtcNow(), month, calendar),
             CancellationToken.None, counted);
         await outcomes.RecordAsync(message, settled, reason, WriteAsync, ("email", string.Empty, "sent"),
             () => LogDeadLettered(logger, ids.Reference(item.CrimeReference), ids.Victim(item.VictimId)),

@@ -107,7 +107,7 @@ public sealed partial class SnapshotIngestor(
             var erased = record.Crime.Erased();
             List<VictimDecision> decisions = [.. rules.Decide(snapshot).Where(d => !erased.Contains(d.VictimId))];
             failure = null;
-            return (month, [.. decisions.Select(d => VictimTransition.Apply(record.Victims.GetValueOrDefault(d.VictimId)?.State, d, time.GetUtcNow(), month))], decisions);
+            return (month, [.. decisions.Select(d => VictimTransition.Apply(record.Victims.GetValueOrDefault(d.VictimId)?.State, d, time.GetUtcNow(), month, rules.Calendar))], decisions);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

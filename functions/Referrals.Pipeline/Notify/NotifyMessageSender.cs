@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Referrals.Calendar;
 using Referrals.Contact;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Emails;
@@ -24,6 +25,7 @@ public sealed partial class NotifyMessageSender(
     NotifyGateway gateway,
     WorkOutcomes outcomes,
     IngestHandOff handOff,
+    WorkingDayCalendar calendar,
     IOptions<NotifyOptions> options,
     TimeProvider time,
     LogIds ids,
@@ -79,7 +81,7 @@ public sealed partial class NotifyMessageSender(
             // The latest snapshot no longer makes this channel safe: the plan moves on (the snapshot's own commit does the same).
             var suppressed = await rows.ChangeAsync(item, victim,
                 v => ContactRule.Of(ContactRule.Message(v, item.Channel).Status) == ChannelProgress.Open
-                    ? ContactRule.Apply(Settle(v, item.Channel, m => m with { Status = MessageStatus.Suppressed, Reason = draft.NotSentBecause }), time.GetUtcNow(), month)
+                    ? ContactRule.Apply(Settle(v, item.Channel, m => m with { Status = MessageStatus.Suppressed, Reason = draft.NotSentBecause }), time.GetUtcNow(), month, calendar)
                     : v,
                 CancellationToken.None);
             await HandOnAsync(suppressed, month);
@@ -107,7 +109,7 @@ public sealed partial class NotifyMessageSender(
         async Task WriteAsync() => changed = await rows.ChangeAsync(item, claimed,
             v => ContactRule.Of(ContactRule.Message(v, item.Channel).Status) is ChannelProgress.Delivered or ChannelProgress.Failed
                 ? v
-                : ContactRule.Apply(Settle(v, item.Channel, change), time.GetUtcNow(), month),
+                : ContactRule.Apply(Settle(v, item.Channel, change), time.GetUtcNow(), month, calendar),
             CancellationToken.None);
         var what = item.Channel.ToString().ToLowerInvariant();
         await outcomes.RecordAsync(message, settled, reason, WriteAsync, (what, string.Empty, "sent"),

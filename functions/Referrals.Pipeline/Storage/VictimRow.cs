@@ -52,6 +52,9 @@ public sealed class VictimStateEntity : ITableEntity
     /// <summary>yyyy-MM-dd.</summary>
     public string ReferralDueBy { get; set; } = string.Empty;
 
+    /// <summary>The crime's recorded date (Europe/London), yyyy-MM-dd; absent from a row written before it was kept.</summary>
+    public string? RecordedOn { get; set; }
+
     public EmailStatus EmailStatus { get; set; }
 
     public string? EmailReason { get; set; }
@@ -118,7 +121,8 @@ public static class VictimRow
         (JsonSerializer.Deserialize<Dictionary<string, string>>(row.Counted, JsonOptions) ?? [])
             .Where(e => Month.TryParse(e.Value, out _)).ToImmutableSortedDictionary(e => e.Key, e => Month.TryParse(e.Value, out var m) ? m : default, StringComparer.Ordinal),
         row.UpdatedAt,
-        new ContactState([.. JsonSerializer.Deserialize<PlanLine[]>(row.ContactPlan, JsonOptions) ?? []], row.ContactRecipient, Message(row.SmsStatus, row.Sms), Message(row.LetterStatus, row.Letter), row.Held)), row.ETag, new SnapshotCopy(row.SnapshotSource, row.SnapshotSource == SnapshotSource.VictimRow ? row.Snapshot ?? [] : []));
+        new ContactState([.. JsonSerializer.Deserialize<PlanLine[]>(row.ContactPlan, JsonOptions) ?? []], row.ContactRecipient, Message(row.SmsStatus, row.Sms), Message(row.LetterStatus, row.Letter), row.Held),
+        DateOnly.TryParseExact(row.RecordedOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var recordedOn) ? recordedOn : null), row.ETag, new SnapshotCopy(row.SnapshotSource, row.SnapshotSource == SnapshotSource.VictimRow ? row.Snapshot ?? [] : []));
 
     /// <summary>The row of a state and its copy of the snapshot (the one it was read with, unless ingest brings a new one).</summary>
     public static VictimStateEntity ToRow(this VictimState state, ETag etag, SnapshotCopy? copy) => new()
@@ -139,6 +143,7 @@ public static class VictimRow
         EnhancedRights = state.EnhancedRights,
         Child = state.Child,
         ReferralDueBy = state.ReferralDueBy.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        RecordedOn = state.RecordedOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         EmailStatus = state.Email.Status,
         EmailReason = state.Email.Reason,
         EmailRecipient = state.Email.Recipient,

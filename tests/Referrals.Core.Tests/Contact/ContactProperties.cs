@@ -58,7 +58,7 @@ public class ContactProperties
             {
                 case Snap s:
                     var victim = Victim(emailSafe: s.Email) with { Phone = "07700 900123", PhoneSafe = s.Phone, Address = Address, AddressSafe = s.Post };
-                    state = VictimTransition.Apply(state, Decide(Snapshot(s.Code, s.Held ? ["HoldContact"] : [], version: ++version, victims: victim)), Now, October).Next;
+                    state = VictimTransition.Apply(state, Decide(Snapshot(s.Code, s.Held ? ["HoldContact"] : [], version: ++version, victims: victim)), Now, October, WorkingDays).Next;
                     break;
                 case Send send when state is { Contact.Held: false } && IsQueued(state, send.Channel):
                     trace.Sends[send.Channel]++;
@@ -71,7 +71,7 @@ public class ContactProperties
                     break;
                 case Receive r when state is not null:
                     var before = state;
-                    state = ReceiptRule.Apply(state, r.Channel, r.Kind, r.Attempt, Now, Now, October).Next;
+                    state = ReceiptRule.Apply(state, r.Channel, r.Kind, r.Attempt, Now, Now, October, WorkingDays).Next;
                     if (r.Kind == ReceiptKind.NotSent && ContactRule.Of(before, r.Channel) == ChannelProgress.InFlight && ContactRule.Of(state, r.Channel) == ChannelProgress.Open)
                     {
                         trace.Resendable[r.Channel]++;

@@ -18,7 +18,7 @@ public class ContactRuleTests
         Victim(emailSafe: emailSafe) with { Phone = "07700 900123", PhoneSafe = phoneSafe, Address = Address, AddressSafe = addressSafe };
 
     internal static VictimState Step(VictimState? previous, Victim victim, long version = 1, string[]? flags = null) =>
-        VictimTransition.Apply(previous, Decide(Snapshot("28E", flags, version: version, victims: victim)), Now, October).Next;
+        VictimTransition.Apply(previous, Decide(Snapshot("28E", flags, version: version, victims: victim)), Now, October, WorkingDays).Next;
 
     private static VictimState Sent(VictimState v, Channel channel) => channel switch
     {
@@ -28,7 +28,7 @@ public class ContactRuleTests
     };
 
     private static VictimState Receipt(VictimState v, Channel channel, ReceiptKind kind, int? attempt = null) =>
-        ReceiptRule.Apply(v, channel, kind, attempt, Now, Now, October).Next;
+        ReceiptRule.Apply(v, channel, kind, attempt, Now, Now, October, WorkingDays).Next;
 
     [Fact]
     public void A_first_snapshot_queues_only_the_first_safe_channel()
@@ -122,7 +122,7 @@ public class ContactRuleTests
         v = Receipt(v, Channel.Sms, ReceiptKind.NotSent, 1);
         Assert.Equal(MessageStatus.Queued, v.Contact.Sms.Status);
         v = Sent(v, Channel.Sms);
-        var (after, effect) = ReceiptRule.Apply(v, Channel.Sms, ReceiptKind.NotSent, 1, Now, Now, October);
+        var (after, effect) = ReceiptRule.Apply(v, Channel.Sms, ReceiptKind.NotSent, 1, Now, Now, October, WorkingDays);
         Assert.Equal(ReceiptEffect.NoChange, effect);
         Assert.Equal(MessageStatus.Sent, after.Contact.Sms.Status);
     }
@@ -133,7 +133,7 @@ public class ContactRuleTests
         var v = Receipt(Sent(Step(null, Reachable(emailSafe: false)), Channel.Sms), Channel.Sms, ReceiptKind.Delivered, 1);
         foreach (var kind in Enum.GetValues<ReceiptKind>())
         {
-            var (after, effect) = ReceiptRule.Apply(v, Channel.Sms, kind, 1, Now, Now, October);
+            var (after, effect) = ReceiptRule.Apply(v, Channel.Sms, kind, 1, Now, Now, October, WorkingDays);
             Assert.Equal(ReceiptEffect.NoChange, effect);
             Assert.Equal(MessageStatus.Delivered, after.Contact.Sms.Status);
         }
@@ -143,8 +143,8 @@ public class ContactRuleTests
     public void A_receipt_for_a_channel_never_sent_is_unknown()
     {
         var v = Step(null, Reachable());
-        Assert.Equal(ReceiptEffect.Unknown, ReceiptRule.Apply(v, Channel.Letter, ReceiptKind.Delivered, 1, Now, Now, October).Effect);
-        Assert.Equal(ReceiptEffect.Unknown, ReceiptRule.Apply(v, Channel.Email, ReceiptKind.Delivered, null, Now, Now, October).Effect);
+        Assert.Equal(ReceiptEffect.Unknown, ReceiptRule.Apply(v, Channel.Letter, ReceiptKind.Delivered, 1, Now, Now, October, WorkingDays).Effect);
+        Assert.Equal(ReceiptEffect.Unknown, ReceiptRule.Apply(v, Channel.Email, ReceiptKind.Delivered, null, Now, Now, October, WorkingDays).Effect);
     }
 
     [Fact]
@@ -159,7 +159,7 @@ public class ContactRuleTests
     [Fact]
     public void A_bereaved_family_after_a_homicide_gets_no_message_and_no_task()
     {
-        var v = VictimTransition.Apply(null, Decide(Snapshot("1", victims: Reachable() with { BereavedRelative = true })), Now, October).Next;
+        var v = VictimTransition.Apply(null, Decide(Snapshot("1", victims: Reachable() with { BereavedRelative = true })), Now, October, WorkingDays).Next;
         Assert.Equal(EmailStatus.Suppressed, v.Email.Status);
         Assert.Equal(MessageStatus.Suppressed, v.Contact.Sms.Status);
         Assert.DoesNotContain(DeliveryKind.ContactNeeded, v.VcuTasks);

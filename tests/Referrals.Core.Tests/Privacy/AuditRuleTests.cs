@@ -18,7 +18,7 @@ public class AuditRuleTests
     {
         var snapshot = Snapshot("19C", version: version, victims: Victim(support: support, email: "sam.taylor@example.org", dateOfBirth: new DateOnly(1990, 2, 3)));
         var decision = Decide(snapshot);
-        return (VictimTransition.Apply(previous, decision, Now, Month.Of(Now)), decision);
+        return (VictimTransition.Apply(previous, decision, Now, Month.Of(Now), WorkingDays), decision);
     }
 
     [Fact]

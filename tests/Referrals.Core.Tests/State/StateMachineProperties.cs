@@ -66,7 +66,7 @@ public class StateMachineProperties
             stored = version.Number;
             foreach (var decision in Decide(version))
             {
-                var change = VictimTransition.Apply(run.States.GetValueOrDefault(decision.VictimId), decision, Now, version.Month);
+                var change = VictimTransition.Apply(run.States.GetValueOrDefault(decision.VictimId), decision, Now, version.Month, WorkingDays);
                 run.States[decision.VictimId] = change.Next;
                 foreach (var planned in WorkPlan.Between(change.Previous, change.Next))
                 {

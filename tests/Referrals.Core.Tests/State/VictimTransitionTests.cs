@@ -17,7 +17,7 @@ public class VictimTransitionTests
             [new Victim("V1", null, "Sam", null, null, "victim@example.org", emailSafe, null, null, null, false, false, false, support, null)]))[0];
 
     private static VictimState Apply(VictimState? previous, VictimDecision decision, Month? month = null) =>
-        VictimTransition.Apply(previous, decision, Now, month ?? Month.Of(Now)).Next;
+        VictimTransition.Apply(previous, decision, Now, month ?? Month.Of(Now), WorkingDays).Next;
 
     [Fact]
     public void A_new_victim_takes_the_decision_of_its_first_snapshot()
@@ -34,7 +34,7 @@ public class VictimTransitionTests
     public void Declined_then_accepted_on_the_consent_pathway_is_ConvertedToYes_with_its_reason()
     {
         var declined = Apply(null, Decide("19C", SupportAnswer.Declined));
-        var change = VictimTransition.Apply(declined, Decide("19C", SupportAnswer.Accepted, version: 2), Now, Month.Of(Now));
+        var change = VictimTransition.Apply(declined, Decide("19C", SupportAnswer.Accepted, version: 2), Now, Month.Of(Now), WorkingDays);
         Assert.Equal(ReferralStatus.ConvertedToYes, change.Next.ReferralStatus);
         Assert.Equal(["general", "isva"], change.Next.ReferredServices);
         Assert.Contains("ConvertedToYes", Assert.Single(change.Reasons), StringComparison.Ordinal);
@@ -52,7 +52,7 @@ public class VictimTransitionTests
     public void Awaiting_consent_then_accepted_is_Referred_not_ConvertedToYes()
     {
         var awaiting = Apply(null, Decide("19C", SupportAnswer.NotAsked));
-        var change = VictimTransition.Apply(awaiting, Decide("19C", SupportAnswer.Accepted, version: 2), Now, Month.Of(Now));
+        var change = VictimTransition.Apply(awaiting, Decide("19C", SupportAnswer.Accepted, version: 2), Now, Month.Of(Now), WorkingDays);
         Assert.Equal(ReferralStatus.Referred, change.Next.ReferralStatus);
         Assert.Empty(change.Reasons);
     }
@@ -63,7 +63,7 @@ public class VictimTransitionTests
     public void Referred_then_declined_is_Withdrawn_and_the_services_referred_are_kept(string code, SupportAnswer first)
     {
         var referred = Apply(null, Decide(code, first));
-        var change = VictimTransition.Apply(referred, Decide(code, SupportAnswer.Declined, version: 2), Now, Month.Of(Now));
+        var change = VictimTransition.Apply(referred, Decide(code, SupportAnswer.Declined, version: 2), Now, Month.Of(Now), WorkingDays);
         Assert.Equal(ReferralStatus.Withdrawn, change.Next.ReferralStatus);
         Assert.Equal(referred.ReferredServices, change.Next.ReferredServices);
         Assert.Contains("Withdrawn", Assert.Single(change.Reasons), StringComparison.Ordinal);

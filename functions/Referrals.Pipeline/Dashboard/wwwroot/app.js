@@ -33,6 +33,9 @@ function svg(name, attributes = {}, text) {
 /** A figure as the JSON has it: a number, or a suppression mark ("<5", "[c]"). */
 function show(value) { return typeof value === 'number' ? value.toLocaleString('en-GB') : String(value); }
 
+/** The median working days to inform: a number, "6 or more", a mark when hidden; "–" when no victim is counted. */
+function showMedian(value) { return value === null || value === undefined ? '–' : show(value); }
+
 /** A rate as a percentage with one decimal; "–" when there is nothing to divide by; a mark when hidden. */
 function showRate(value) { return value === null || value === undefined ? '–' : typeof value === 'number' ? `${(value * 100).toFixed(1)}%` : String(value); }
 
@@ -50,8 +53,8 @@ function figureCell(month, key, value) { return el('td', { 'data-month': month, 
 function rateCell(month, key, value) { return el('td', { 'data-month': month, 'data-rate': key }, showRate(value)); }
 
 function rowsByMonth(data) {
-  return [...data.months.map(m => ({ label: m.month, month: m.month, counts: m.counts, rates: m.rates })),
-    { label: data.quarter ? `Total ${data.quarter}` : 'Total', month: 'total', counts: data.total, rates: data.totalRates }];
+  return [...data.months.map(m => ({ label: m.month, month: m.month, counts: m.counts, rates: m.rates, median: m.medianWorkingDaysToInform })),
+    { label: data.quarter ? `Total ${data.quarter}` : 'Total', month: 'total', counts: data.total, rates: data.totalRates, median: data.totalMedianWorkingDaysToInform }];
 }
 
 /** A line chart of figures over months: one line per figure, hidden figures left as gaps. */
@@ -176,6 +179,19 @@ function render(data, compliance) {
     routes.length ? table('Victims given written information, as a share of victims seen for the first time', ['Route', ...months, 'Total'],
       routes.map(m => el('tr', {}, el('th', { scope: 'row', class: 'text' }, m.name.replace(/^[^:]*: /, '')),
         ...months.map(month => el('td', { 'data-month': month, 'data-measure': m.key }, showRate(m.months[month]))), el('td', { 'data-month': 'total', 'data-measure': m.key }, showRate(m.total))))) : ''));
+
+  // How long after the crime was recorded the first message reached each victim, in working days, and the median.
+  const buckets = data.categories.filter(c => c.key.startsWith('InformedAfterWorkingDays.'));
+  if (buckets.length) {
+    buckets.forEach(c => shown.add(c.key));
+    const within = ['InformedWithinOneWorkingDay', 'InformedWithinTwoWorkingDays'].filter(has);
+    report.append(section('time-to-inform', 'Working days to written information',
+      el('p', { class: 'note' }, 'Working days from the crime\'s recorded date (Europe/London) to the delivery of the victim\'s first message (a letter: accepted by GOV.UK Notify); a weekend or bank holiday counts as the next working day. The median is the fewest working days within which at least half of these victims were informed; "6 or more" when it falls in the last column.'),
+      barChart('time-to-inform-chart', `Victims by working days to written information, ${data.quarter ?? `${data.from} to ${data.to}`}`, buckets.map(c => ({ name: c.name, value: data.total[c.key] }))),
+      table('Victims by working days to written information, by month', ['Month', ...buckets.map(c => c.name.replace(/^Informed After /, '')), ...within.map(k => nameOf(data, k)), 'Median working days'],
+        rows.map(r => el('tr', {}, el('th', { scope: 'row', class: 'text' }, r.label), ...buckets.map(c => figureCell(r.month, c.key, r.counts[c.key])),
+          ...within.map(k => figureCell(r.month, k, r.counts[k])), el('td', { 'data-month': r.month, 'data-median': '' }, showMedian(r.median)))))));
+  }
 
   // What waits for an operator.
   OPERATOR.forEach(([k]) => shown.add(k));
