@@ -27,4 +27,23 @@ public class TemplatesCommandTests
         Assert.DoesNotContain(english.Intersect(welshHalf), n => !MessageTemplates.IsAddressLine(n));
         Assert.Equal(await File.ReadAllTextAsync(Path.Combine(folder.Path, "en-letter.md")), await File.ReadAllTextAsync(Path.Combine(folder.Path, "bilingual-letter-english.md")));
     }
+
+    [Fact]
+    public async Task A_missing_template_folder_or_a_file_in_the_way_is_one_line_and_exit_1()
+    {
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(folder.Path);
+        var file = Path.Combine(folder.Path, "a-file");
+        await File.WriteAllTextAsync(file, "not a folder");
+
+        var inTheWay = await CliProcess.RunAsync(null, "templates", "--out", file);
+        var missing = await CliProcess.RunAsync(null, "templates", "--out", Path.Combine(folder.Path, "out"), "--templates", Path.Combine(folder.Path, "none"));
+
+        Assert.All(new[] { inTheWay, missing }, run =>
+        {
+            Assert.Equal(1, run.ExitCode);
+            Assert.StartsWith("referrals templates: ", run.Stderr, StringComparison.Ordinal);
+            Assert.Single(run.Stderr.Trim().Split('\n'));
+        });
+    }
 }

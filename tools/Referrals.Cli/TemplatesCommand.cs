@@ -22,12 +22,21 @@ internal static class TemplatesCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var folder = parse.GetValue(output)!.FullName;
-            var set = parse.GetValue(templates) is { } own ? MessageTemplates.Load(own.FullName) : MessageTemplates.LoadDefault();
-            Directory.CreateDirectory(folder);
-            foreach (var (file, setting, content) in Files(set))
+            try
             {
-                await File.WriteAllTextAsync(Path.Combine(folder, file), content.TrimEnd() + "\n", cancellationToken);
-                await parse.InvocationConfiguration.Output.WriteLineAsync($"{Path.Combine(folder, file)}  ->  {setting}");
+                var set = parse.GetValue(templates) is { } own ? MessageTemplates.Load(own.FullName) : MessageTemplates.LoadDefault();
+                Directory.CreateDirectory(folder);
+                foreach (var (file, setting, content) in Files(set))
+                {
+                    await File.WriteAllTextAsync(Path.Combine(folder, file), content.TrimEnd() + "\n", cancellationToken);
+                    await parse.InvocationConfiguration.Output.WriteLineAsync($"{Path.Combine(folder, file)}  ->  {setting}");
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+            {
+                // A missing or misnamed template folder, a file where the folder should be: one line, no stack trace.
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"referrals templates: {ex.Message}");
+                return 1;
             }
 
             await parse.InvocationConfiguration.Output.WriteLineAsync(
