@@ -102,16 +102,19 @@ public class DecideCommandTests
     }
 
     [Fact]
-    public async Task Emails_option_writes_a_reviewable_eml_per_email_sent()
+    public async Task Emails_option_writes_a_reviewable_eml_per_email_sent_and_none_while_a_crime_is_held()
     {
         using var folder = new TempFolder();
 
         var (exitCode, _, stderr) = await CliProcess.RunAsync(null, "decide", CliProcess.SamplesPath, "--emails", folder.Path);
 
         Assert.Equal(0, exitCode);
-        Assert.Contains("14 emails written", stderr, StringComparison.Ordinal);
+        Assert.Contains("13 emails written", stderr, StringComparison.Ordinal);
         var files = Directory.GetFiles(folder.Path, "*.eml");
-        Assert.Equal(13, files.Length); // one per victim and crime version: the duplicate sample rewrites its file
+        Assert.Equal(12, files.Length); // one per victim and crime version: the duplicate sample rewrites its file
+        // The held crime's first version sends nothing; its next version, which lifts the hold, emails the victim.
+        Assert.DoesNotContain(files, f => Path.GetFileName(f).StartsWith("DB-26-000115_v1_", StringComparison.Ordinal));
+        Assert.Contains(files, f => Path.GetFileName(f).StartsWith("DB-26-000115_v2_", StringComparison.Ordinal));
         using var message = await MimeMessage.LoadAsync(files.Single(f => Path.GetFileName(f).StartsWith("DB-26-000106_", StringComparison.Ordinal)));
         Assert.Equal("parent@example.org", message.To.Mailboxes.Single().Address);
         Assert.Contains("DB/26/000106", message.Subject, StringComparison.Ordinal);

@@ -46,4 +46,24 @@ public class TemplatesCommandTests
             Assert.Single(run.Stderr.Trim().Split('\n'));
         });
     }
+
+    [Fact]
+    public async Task A_template_file_already_in_the_folder_is_left_as_it_is_unless_forced()
+    {
+        using var folder = new TempFolder();
+        Directory.CreateDirectory(folder.Path);
+        var mine = Path.Combine(folder.Path, "en-text.txt");
+        await File.WriteAllTextAsync(mine, "my own draft");
+
+        var kept = await CliProcess.RunAsync(null, "templates", "--out", folder.Path);
+        var keptText = await File.ReadAllTextAsync(mine);
+        var keptFiles = Directory.GetFiles(folder.Path).Length;
+        var forced = await CliProcess.RunAsync(null, "templates", "--out", folder.Path, "--force");
+
+        Assert.Equal((1, "my own draft"), (kept.ExitCode, keptText));
+        Assert.Contains("--force", kept.Stderr, StringComparison.Ordinal);
+        Assert.Equal(1, keptFiles);
+        Assert.Equal(0, forced.ExitCode);
+        Assert.NotEqual("my own draft", await File.ReadAllTextAsync(mine));
+    }
 }

@@ -104,6 +104,12 @@ public sealed class DryRun(ReferralRules rules, EntitlementEmailComposer compose
             for (var i = 0; withEmails && i < decisions.Count; i++)
             {
                 var (victim, decision) = (snapshot.Victims[i], decisions[i]);
+                if (decision.Held)
+                {
+                    // Nothing is sent while the crime is held, so there is nothing to review.
+                    continue;
+                }
+
                 if (composer.Compose(snapshot, victim, decision) is { } email)
                 {
                     // Rendered once here so that an email that cannot be written rejects its line, not the run.

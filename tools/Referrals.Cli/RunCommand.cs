@@ -149,7 +149,7 @@ internal static class RunCommand
             foreach (var (wave, index) in waves.Select((w, i) => (w, i + 1)))
             {
                 var (sent, failures) = await SnapshotSender.SendAsync(queue, wave, cancellationToken);
-                await output.WriteLineAsync($"Sent {sent} snapshots from {samples.Name} to the {options.CrimeEventsQueue} queue (wave {index} of {waves.Count}: a crime's later snapshots wait for its earlier ones).");
+                await output.WriteLineAsync($"Sent {sent} snapshot{(sent == 1 ? "" : "s")} from {samples.Name} to the {options.CrimeEventsQueue} queue (wave {index} of {waves.Count}: a crime's later snapshots wait for its earlier ones).");
                 failures.ForEach(failure => output.WriteLine($"  not sent: {failure}"));
                 idle &= await PipelineProbe.WaitUntilIdleAsync(clients, options, run.Timeout, cancellationToken);
 

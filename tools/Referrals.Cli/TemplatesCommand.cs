@@ -14,10 +14,12 @@ internal static class TemplatesCommand
     {
         var output = new Option<DirectoryInfo>("--out") { Description = "Folder to write the templates to.", Required = true };
         var templates = new Option<DirectoryInfo?>("--templates") { Description = "The force's own templates folder (Rules:MessageTemplatesPath); default: the shipped ones." };
+        var force = new Option<bool>("--force") { Description = "Replace template files already in the folder (without it, nothing there is overwritten)." };
         var command = new Command("templates", "Write the text message and letter templates to paste into GOV.UK Notify, and say which setting takes each one's id.")
         {
             output,
             templates,
+            force,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -25,8 +27,19 @@ internal static class TemplatesCommand
             try
             {
                 var set = parse.GetValue(templates) is { } own ? MessageTemplates.Load(own.FullName) : MessageTemplates.LoadDefault();
+                var files = Files(set).ToList();
+                if (File.Exists(folder))
+                {
+                    throw new IOException($"--out must be a folder, and {folder} is a file.");
+                }
+
+                if (!parse.GetValue(force) && files.Select(f => Path.Combine(folder, f.File)).FirstOrDefault(File.Exists) is { } existing)
+                {
+                    throw new IOException($"{existing} is already there and was left as it is: choose a new folder, or add --force to replace the templates in it.");
+                }
+
                 Directory.CreateDirectory(folder);
-                foreach (var (file, setting, content) in Files(set))
+                foreach (var (file, setting, content) in files)
                 {
                     await File.WriteAllTextAsync(Path.Combine(folder, file), content.TrimEnd() + "\n", cancellationToken);
                     await parse.InvocationConfiguration.Output.WriteLineAsync($"{Path.Combine(folder, file)}  ->  {setting}");

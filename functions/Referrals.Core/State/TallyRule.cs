@@ -59,9 +59,9 @@ public static class TallyRule
     /// a letter accepted for printing and posting); failed by a channel; no safe channel (ContactNeeded). Counted in the
     /// month the channel was queued, else <paramref name="month"/>. With the first channel delivered, the working days from
     /// the recorded date to its delivery (Europe/London, in <paramref name="calendar"/>) are counted once, in one bucket
-    /// (<see cref="TallyCategories.InformedAfter"/>), and within 1 and within 2 working days follow from that bucket. A
-    /// victim whose row had no recorded date when first informed (written before it was kept) is in no bucket and is
-    /// within 2 working days when delivered on or before its referral due date, as before.
+    /// (<see cref="TallyCategories.InformedAfter"/>) with <see cref="TallyCategories.InformedInWriting"/>, and within 1 and
+    /// within 2 working days follow from that bucket. A victim whose row had no recorded date when first informed (written
+    /// before it was kept) is counted by route only.
     /// </summary>
     public static ImmutableSortedDictionary<string, Month> ContactCounted(VictimState victim, Month month, WorkingDayCalendar calendar)
     {
@@ -89,11 +89,13 @@ public static class TallyRule
         Channel(Contact.Channel.Letter, ContactRule.Of(victim.Contact.Letter.Status), victim.Contact.Letter.Month, victim.Contact.Letter.DeliveredAt);
         if (first is { } delivered && !informedBefore && !victim.Counted.Keys.Any(k => k.StartsWith(TallyCategories.InformedAfterPrefix, StringComparison.Ordinal)))
         {
-            var deliveredOn = London.DateOf(delivered.At);
+            // A row from before the recorded date was kept is in no bucket and no "within" figure: each is a sum of the
+            // buckets, exactly, so that small-number suppression reasons from true equations.
             if (victim.RecordedOn is { } recordedOn)
             {
-                var days = calendar.WorkingDaysTo(recordedOn, deliveredOn, TallyCategories.InformedAfterOpenBucket);
+                var days = calendar.WorkingDaysTo(recordedOn, London.DateOf(delivered.At), TallyCategories.InformedAfterOpenBucket);
                 counted.TryAdd(TallyCategories.InformedAfterWorkingDays(days), delivered.Month);
+                counted.TryAdd(TallyCategories.InformedInWriting, delivered.Month);
                 if (days <= 1)
                 {
                     counted.TryAdd(TallyCategories.InformedWithinOneWorkingDay, delivered.Month);
@@ -103,10 +105,6 @@ public static class TallyRule
                 {
                     counted.TryAdd(TallyCategories.InformedWithinTwoWorkingDays, delivered.Month);
                 }
-            }
-            else if (deliveredOn <= victim.ReferralDueBy)
-            {
-                counted.TryAdd(TallyCategories.InformedWithinTwoWorkingDays, delivered.Month);
             }
         }
 

@@ -91,6 +91,40 @@ public class SuppressionTests
     }
 
     [Fact]
+    public void A_small_working_days_bucket_cannot_be_worked_out_by_taking_one_within_figure_from_the_other_or_from_the_routes()
+    {
+        var categories = TallyCategories.For(ServiceDirectory.LoadDefault());
+        var sums = TallyCategories.Sums(categories);
+        string[] buckets = [.. TallyCategories.InformedAfter];
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal)
+        {
+            [buckets[0]] = 10,
+            [buckets[1]] = 10,
+            [buckets[2]] = 2,
+            [buckets[3]] = 6,
+            [buckets[4]] = 6,
+            [buckets[5]] = 7,
+            [buckets[6]] = 9,
+            [TallyCategories.InformedWithinOneWorkingDay] = 20,
+            [TallyCategories.InformedWithinTwoWorkingDays] = 22,
+            [TallyCategories.InformedInWriting] = 50,
+            [TallyCategories.InformedBy(global::Referrals.Contact.Channel.Email)] = 40,
+            [TallyCategories.InformedBy(global::Referrals.Contact.Channel.Sms)] = 6,
+            [TallyCategories.InformedBy(global::Referrals.Contact.Channel.Letter)] = 4,
+        };
+
+        var marks = Suppression.Month(counts, sums, 5);
+
+        Assert.Equal(CellMark.Small, marks[buckets[2]]);
+        Assert.False(marks[TallyCategories.InformedWithinOneWorkingDay] == CellMark.Shown && marks[TallyCategories.InformedWithinTwoWorkingDays] == CellMark.Shown, "within 2 - within 1 = .2");
+        var restShown = buckets.Skip(3).All(b => marks[b] == CellMark.Shown);
+        Assert.False(restShown && marks[TallyCategories.InformedWithinTwoWorkingDays] != CellMark.Shown && marks[TallyCategories.InformedInWriting] == CellMark.Shown
+            && marks[TallyCategories.InformedWithinOneWorkingDay] == CellMark.Shown, "informed - .3..6+ - within 1 = .2");
+        Assert.Equal(CellMark.Small, marks[TallyCategories.InformedBy(global::Referrals.Contact.Channel.Letter)]);
+        Assert.Null(Suppression.Revealed(counts, sums, marks, 5));
+    }
+
+    [Fact]
     public void Nothing_is_hidden_when_no_threshold_is_set()
     {
         var counts = Values([0, 1, 2, 3]);
