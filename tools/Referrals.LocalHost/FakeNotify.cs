@@ -219,7 +219,7 @@ public sealed partial class FakeNotify : IAsyncDisposable
                 root["simulated_status"] = final;
                 await File.WriteAllTextAsync(_outbox.Record(Path.Combine(folder, $"{count.ToString("D3", CultureInfo.InvariantCulture)}_{id}.json")),
                     root.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-                await WriteReviewCopyAsync(type, reference, pages);
+                await WriteReviewCopyAsync(type, reference, pages, values);
             }
 
             var response = new JsonObject
@@ -241,7 +241,7 @@ public sealed partial class FakeNotify : IAsyncDisposable
     /// The message as the victim reads it, for review: a text as .txt, a letter as .html (Welsh first when bilingual),
     /// under <c>review/</c>, named by crime, victim and channel (<see cref="ReviewFiles"/>) so two runs compare file by file.
     /// </summary>
-    private async Task WriteReviewCopyAsync(string type, string reference, List<(string Language, string Rendered)> pages)
+    private async Task WriteReviewCopyAsync(string type, string reference, List<(string Language, string Rendered)> pages, Dictionary<string, object> values)
     {
         if (_outbox is null || !MessageReference.TryParse(reference, out var sent))
         {
@@ -250,7 +250,16 @@ public sealed partial class FakeNotify : IAsyncDisposable
 
         var channel = type == "sms" ? MessageChannel.Text : MessageChannel.Letter;
         var file = _outbox.Review(sent.CrimeReference, sent.VictimId, channel);
-        await File.WriteAllTextAsync(file, channel == MessageChannel.Text ? pages[0].Rendered + "\n" : NotifyTemplate.ToHtml(pages, Subject(pages[0].Rendered)));
+        if (channel == MessageChannel.Text)
+        {
+            await File.WriteAllTextAsync(file, pages[0].Rendered + "\n");
+            return;
+        }
+
+        // Notify prints the address block above the letter, once: so does the review copy.
+        var address = Enumerable.Range(1, 7).Select(i => values.GetValueOrDefault($"address_line_{i}") as string).Where(l => !string.IsNullOrWhiteSpace(l));
+        var first = (pages[0].Language, string.Join("\n", address) + "\n\n" + pages[0].Rendered);
+        await File.WriteAllTextAsync(file, NotifyTemplate.ToHtml([first, .. pages.Skip(1)], Subject(pages[0].Rendered)));
     }
 
     /// <summary>A letter's heading is its first line ("# ..."), which Notify shows as the subject.</summary>
