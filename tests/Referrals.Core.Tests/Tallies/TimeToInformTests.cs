@@ -117,6 +117,20 @@ public class TimeToInformTests
     }
 
     [Fact]
+    public void A_delivery_reported_after_the_victim_was_bucketed_never_adds_a_second_bucket_even_when_it_happened_earlier()
+    {
+        var v = EmailDelivered(London(10, 20));
+        var both = v with { Contact = v.Contact with { Sms = v.Contact.Sms with { Status = MessageStatus.Sent, Attempts = 1 } } };
+
+        both = Receipt(both, Channel.Sms, ReceiptKind.Delivered, London(10, 6));
+
+        Assert.Equal(MessageStatus.Delivered, both.Contact.Sms.Status);
+        Assert.Equal(TimeKeys(v), TimeKeys(both));
+        Assert.Single(both.Counted.Keys, k => k.StartsWith(TallyCategories.InformedAfterPrefix, StringComparison.Ordinal));
+        Assert.Equal(v.Counted[TallyCategories.InformedInWriting], both.Counted[TallyCategories.InformedInWriting]);
+    }
+
+    [Fact]
     public void A_victim_is_in_one_bucket_ever_under_redelivery_and_a_second_channel_delivered_later()
     {
         var v = EmailDelivered(London(10, 6));
