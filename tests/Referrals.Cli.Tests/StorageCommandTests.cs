@@ -83,6 +83,16 @@ public class StorageCommandTests
     }
 
     [Fact]
+    public async Task Tallies_without_a_range_names_its_own_options_not_the_endpoints_query_string()
+    {
+        var (exitCode, _, stderr) = await CliProcess.RunAsync(null, "tallies", "--from", "2026-01");
+
+        Assert.Equal(2, exitCode);
+        Assert.Contains("--from and --to", stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain("from=", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Send_of_a_missing_file_is_one_line_and_exit_1()
     {
         var (exitCode, _, stderr) = await CliProcess.RunAsync(null, "send", "/no/such/file.jsonl", "--storage", Unreachable);

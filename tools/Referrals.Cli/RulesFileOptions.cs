@@ -60,6 +60,6 @@ internal sealed class RulesFileOptions
         var problems = options.ToIdentity().Problems();
         return problems.Count == 0
             ? options.ToIdentity()
-            : throw new InvalidDataException($"the Force settings are not usable: {string.Join("; ", problems)}.");
+            : throw new InvalidDataException($"the Force settings are not usable: {string.Join("; ", problems)}. Set every Force__ setting (local.settings.example.json lists them), or none for the example force.");
     }
 }

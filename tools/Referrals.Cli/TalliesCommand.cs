@@ -49,6 +49,12 @@ internal static class TalliesCommand
             Set("quarter", parse.GetValue(quarter));
             var below = parse.GetValue(suppress);
             var range = TalliesEndpoint.RangeOf(query, out var quarterName, out var error);
+            if (parse.GetValue(quarter) is null && (parse.GetValue(from) is null || parse.GetValue(to) is null))
+            {
+                // The endpoint's own message names its query string; the command has options.
+                error = "give --from and --to (yyyy-MM, e.g. --from 2026-04 --to 2027-03), or --quarter (e.g. 2026-27-Q3).";
+            }
+
             if (below is not 0 and (< 2 or > TalliesEndpoint.MaxSuppressBelow))
             {
                 error = $"--suppress-below must be 0 (none) or from 2 to {TalliesEndpoint.MaxSuppressBelow}.";
