@@ -52,9 +52,11 @@ public sealed class NotifyMessageComposer(TextMessageComposer texts, LetterCompo
             return null;
         }
 
-        var welsh = texts.Compose(snapshot, victim, decision) is { Language: "cy" } cy && available.Contains(NotifyTemplateKind.WelshText) ? cy : null;
-        var text = welsh ?? texts.Compose(snapshot, victim, decision, "en");
-        return new NotifyMessage(Channel.Sms, welsh is null ? NotifyTemplateKind.EnglishText : NotifyTemplateKind.WelshText,
+        // Composed again in English only when the victim's language has no template in Notify.
+        var text = texts.Compose(snapshot, victim, decision) is var preferred && (preferred.Language == "en" || (preferred.Language == "cy" && available.Contains(NotifyTemplateKind.WelshText)))
+            ? preferred
+            : texts.Compose(snapshot, victim, decision, "en");
+        return new NotifyMessage(Channel.Sms, text.Language == "cy" ? NotifyTemplateKind.WelshText : NotifyTemplateKind.EnglishText,
             decision.CrimeReference, decision.VictimId, phone, text.Personalisation);
     }
 
