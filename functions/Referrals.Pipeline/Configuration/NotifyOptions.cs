@@ -10,7 +10,7 @@ namespace Referrals.Pipeline.Configuration;
 /// and the bilingual letter are optional, and required when <c>Force:Bilingual</c> is set (start-up refuses without
 /// them). Without them a victim who prefers Welsh is sent the English text or letter, never nothing.
 /// </summary>
-public sealed class NotifyOptions
+public sealed class NotifyOptions() : SendBudgetOptions(maxAttempts: 3, maxRetryDelay: TimeSpan.FromSeconds(10))
 {
     public const string Section = "Notify";
 
@@ -48,22 +48,6 @@ public sealed class NotifyOptions
     [RegularExpression("^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$", ErrorMessage = "Notify:SmsSenderId must be empty or a sender id (a UUID).")]
     public string? SmsSenderId { get; set; }
 
-    /// <summary>Attempts within one delivery of a work item before it goes back to the queue.</summary>
-    [Range(1, 10)]
-    public int MaxAttempts { get; set; } = 3;
-
-    /// <summary>The longest wait between attempts; a server asking for longer gets the work item back on the queue, unsent.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(10);
-
-    /// <summary>One HTTP call's timeout.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>The longest one delivery spends trying to send: it bounds how long a message stays claimed.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
-    public TimeSpan SendBudget { get; set; } = TimeSpan.FromSeconds(60);
-
     /// <summary>How long after Notify accepted a message, with no callback since, the status timer asks Notify for its status.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
     public TimeSpan StatusCheckAfter { get; set; } = TimeSpan.FromHours(1);
@@ -84,6 +68,4 @@ public sealed class NotifyOptions
     /// <summary>A force bound by the Welsh Language Standards writes in Welsh: every Welsh template is set up.</summary>
     public bool ReadyForWelsh => !string.IsNullOrEmpty(WelshSmsTemplateId) && !string.IsNullOrEmpty(BilingualLetterTemplateId);
 
-    /// <summary>A claim older than this belongs to a sender that stopped: the message may have been sent.</summary>
-    public TimeSpan ClaimLease => SendBudget + TimeSpan.FromSeconds(40);
 }

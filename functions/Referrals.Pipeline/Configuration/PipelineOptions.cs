@@ -67,7 +67,7 @@ public sealed class RulesOptions
 }
 
 /// <summary>SendGrid: the key comes from Key Vault (a Key Vault reference in app settings), never from the repo.</summary>
-public sealed class SendGridOptions
+public sealed class SendGridOptions() : SendBudgetOptions(maxAttempts: 4, maxRetryDelay: TimeSpan.FromSeconds(20))
 {
     public const string Section = "SendGrid";
 
@@ -87,28 +87,6 @@ public sealed class SendGridOptions
 
     [Required]
     public string FromName { get; set; } = "Victim Care Unit";
-
-    /// <summary>Attempts within one delivery of a work item before it goes back to the queue.</summary>
-    [Range(1, 10)]
-    public int MaxAttempts { get; set; } = 4;
-
-    /// <summary>The longest wait between attempts; a server asking for longer gets the work item back on the queue, unsent.</summary>
-    [Range(typeof(TimeSpan), "00:00:00", "00:05:00")]
-    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(20);
-
-    /// <summary>One HTTP call's timeout.</summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
-    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(30);
-
-    /// <summary>
-    /// The longest one delivery spends trying to send: no attempt starts that could end after it. It bounds
-    /// how long an email stays claimed (Sending) by a live sender; see <see cref="ClaimLease"/>.
-    /// </summary>
-    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
-    public TimeSpan SendBudget { get; set; } = TimeSpan.FromSeconds(60);
-
-    /// <summary>A claim older than this belongs to a sender that stopped: the email may have been sent.</summary>
-    public TimeSpan ClaimLease => SendBudget + TimeSpan.FromSeconds(40);
 }
 
 /// <summary>How referrals reach the services' APIs: retries and timeouts. API keys are named by the services directory.</summary>

@@ -53,19 +53,7 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
     {
         var settings = options.Value;
         var message = Message(email, settings);
-        var started = time.GetTimestamp();
-        var attempt = 0;
-        var last = await _retries.ExecuteAsync(
-            async token =>
-            {
-                var once = await TryOnceAsync(email, message, settings, ++attempt, token);
-
-                // No attempt starts that could end after the send budget: it bounds how long the email stays claimed.
-                var wait = once.RetryAfter ?? settings.MaxRetryDelay;
-                return once with { WorthRetrying = once.WorthRetrying && wait <= settings.MaxRetryDelay && time.GetElapsedTime(started) + wait + settings.Timeout <= settings.SendBudget };
-            },
-            cancellationToken);
-        return last.Outcome;
+        return await HttpRetries.SendWithinBudgetAsync(_retries, settings, time, (attempt, token) => TryOnceAsync(email, message, settings, attempt, token), cancellationToken);
     }
 
     private async Task<HttpTry<SendOutcome>> TryOnceAsync(OutgoingEmail email, SendGridMessage message, SendGridOptions settings, int attempt, CancellationToken cancellationToken)

@@ -30,17 +30,7 @@ public sealed partial class NotifyGateway(HttpClient http, IOptions<NotifyOption
         var settings = options.Value;
         var body = Body(message, reference, settings);
         var path = message.Channel == Channel.Sms ? "v2/notifications/sms" : "v2/notifications/letter";
-        var started = time.GetTimestamp();
-        var attempt = 0;
-        var last = await _retries.ExecuteAsync(
-            async token =>
-            {
-                var once = await TryOnceAsync(path, body, message.Channel, ++attempt, settings, token);
-                var wait = once.RetryAfter ?? settings.MaxRetryDelay;
-                return once with { WorthRetrying = once.WorthRetrying && wait <= settings.MaxRetryDelay && time.GetElapsedTime(started) + wait + settings.Timeout <= settings.SendBudget };
-            },
-            cancellationToken);
-        return last.Outcome;
+        return await HttpRetries.SendWithinBudgetAsync(_retries, settings, time, (attempt, token) => TryOnceAsync(path, body, message.Channel, attempt, settings, token), cancellationToken);
     }
 
     /// <summary>Notify's status of a notification (<c>GET /v2/notifications/{id}</c>), or null when Notify could not say (any error: the next run asks again).</summary>
