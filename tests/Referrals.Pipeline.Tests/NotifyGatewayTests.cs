@@ -183,12 +183,14 @@ public sealed class NotifyGatewayTests : IAsyncDisposable
     public async Task An_answer_that_can_follow_acceptance_is_unknown_and_the_message_is_never_sent_again(NotifyFault fault)
     {
         var standIn = StandIn();
-        standIn.FaultAfterAccepting = _ => fault;
+        await using var proxy = await MisbehavingNotify.StartAsync(standIn.Url);
+        proxy.Fault = _ => fault;
 
-        var outcome = Assert.IsType<SendOutcome.Unknown>(await Gateway(standIn.Url).SendAsync(Sms, "rf1.abc.s1", CancellationToken.None));
+        var outcome = Assert.IsType<SendOutcome.Unknown>(await Gateway(proxy.Url).SendAsync(Sms, "rf1.abc.s1", CancellationToken.None));
 
         Assert.EndsWith("so it may have accepted the message", outcome.Reason, StringComparison.Ordinal);
-        Assert.Single(standIn.Requests);
+        Assert.Equal(fault == NotifyFault.DropConnection, outcome.Reason.Contains("ended without an answer", StringComparison.Ordinal));
+        Assert.Equal(("/v2/notifications/sms", "rf1.abc.s1", 201, fault), Assert.Single(proxy.Requests));
         Assert.Single(standIn.Accepted);
     }
 

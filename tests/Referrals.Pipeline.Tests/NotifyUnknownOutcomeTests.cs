@@ -1,6 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Contact;
-using Referrals.LocalHost;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Storage;
@@ -10,7 +9,8 @@ namespace Referrals.Pipeline.Tests;
 
 /// <summary>
 /// Rulebook 1.2 section 6, "Unknown outcome", end to end on Azurite: GOV.UK Notify (the stand-in) takes each text
-/// message or letter and then answers 500, 502, 503 or 504, drops the connection, or answers 201 without an id. Each
+/// message or letter, and a proxy in front of it (<see cref="MisbehavingNotify"/>) then answers 500, 502, 503 or 504,
+/// drops the connection, or answers 201 without an id. Each
 /// victim gets one request per channel across the gateway's retries, three redeliveries of every work item and a host
 /// restart; the message is Unconfirmed with a dead letter naming the reference to look up, the plan never moves on to
 /// the next channel, and `referrals replay` (the CLI as a process) refuses it and keeps the dead letter.
@@ -32,8 +32,10 @@ public sealed class NotifyUnknownOutcomeTests(AzuriteFixture azurite)
     public async Task A_message_Notify_may_have_taken_is_sent_once_across_retries_redeliveries_and_a_restart_and_replay_refuses_it()
     {
         await using var pipeline = new PipelineTestHost(azurite);
+        await using var proxy = await MisbehavingNotify.StartAsync(pipeline.Notify.Url);
         var faults = Victims.ToDictionary(v => v.Crime, v => v.Fault, StringComparer.Ordinal);
-        pipeline.Notify.FaultAfterAccepting = n => MessageReference.TryParse(n.Reference, out var sent) ? faults[sent.CrimeReference] : NotifyFault.None;
+        proxy.Fault = reference => MessageReference.TryParse(reference, out var sent) ? faults[sent.CrimeReference] : NotifyFault.None;
+        pipeline.Settings["Notify:BaseUrl"] = proxy.Url;
         var snapshots = Victims.Select(Snapshot).ToList();
         await pipeline.StartAsync();
 
@@ -45,11 +47,11 @@ public sealed class NotifyUnknownOutcomeTests(AzuriteFixture azurite)
         await pipeline.SendAsync(snapshots);
         await RedeliverEveryWorkItemAsync(pipeline, times: 1);
 
-        // One request per victim, on the plan's first channel only: never again, never the next channel.
-        Assert.Equal(Victims.Length, pipeline.Notify.Requests.Count(r => r.Path.StartsWith("/v2/notifications/", StringComparison.Ordinal)));
+        // One request per victim, on the plan's first channel only (Notify accepted each): never again, never the next channel.
         Assert.Equal(
-            Victims.Select(v => (v.Crime, v.Channel == Channel.Sms ? "sms" : "letter")).Order(),
-            pipeline.Notify.Accepted.Select(n => (MessageReference.TryParse(n.Reference, out var r) ? r.CrimeReference : "?", n.Type)).Order());
+            Victims.Select(v => (v.Crime, v.Channel == Channel.Sms ? "sms" : "letter", v.Fault)).Order(),
+            proxy.Requests.Select(r => (MessageReference.TryParse(r.Reference, out var sent) ? sent.CrimeReference : "?", r.Path[(r.Path.LastIndexOf('/') + 1)..], r.Fault)).Order());
+        Assert.Equal(Victims.Length, pipeline.Notify.Accepted.Count);
         var victims = (await pipeline.VictimsAsync()).ToDictionary(v => v.CrimeReference, StringComparer.Ordinal);
         Assert.All(Victims, v => Assert.Equal(
             v.Channel == Channel.Sms ? (MessageStatus.Unconfirmed, MessageStatus.NotNeeded) : (MessageStatus.Suppressed, MessageStatus.Unconfirmed),
@@ -76,7 +78,7 @@ public sealed class NotifyUnknownOutcomeTests(AzuriteFixture azurite)
             + $"check GET /v2/notifications?reference={MessageReference.For(text.CrimeReference!, "V1", Channel.Sms, 1)} with the service's API key; replay never sends it again.",
             line);
         Assert.Contains(await pipeline.DeadLettersAsync(DeadLetterKind.Poison), l => l.RowKey == text.RowKey);
-        Assert.Equal(Victims.Length, pipeline.Notify.Requests.Count);
+        Assert.Equal((Victims.Length, Victims.Length), (proxy.Requests.Count, pipeline.Notify.Requests.Count));
         Assert.Equal(MessageStatus.Unconfirmed, (await pipeline.VictimsAsync()).Single(v => v.CrimeReference == text.CrimeReference).SmsStatus);
     }
 

@@ -17,22 +17,6 @@ namespace Referrals.LocalHost;
 /// <param name="Content">The message as Notify rendered it (personal data: for tests and the local outbox only).</param>
 public sealed record NotifyNotification(string Id, string Type, string Reference, string Status, DateTimeOffset CreatedAt, string TemplateId = "", string Content = "");
 
-/// <summary>How the stand-in answers a request it has accepted and recorded (Notify has stored it by then): for tests of unknown outcomes.</summary>
-public enum NotifyFault
-{
-    None,
-    Status500,
-    Status502,
-    Status503,
-    Status504,
-
-    /// <summary>The connection is closed after the request was read, without an answer.</summary>
-    DropConnection,
-
-    /// <summary>201 without the notification's id.</summary>
-    NoId,
-}
-
 /// <summary>
 /// A GOV.UK Notify stand-in on loopback: <c>POST /v2/notifications/sms</c> and <c>/letter</c> (and
 /// <c>GET /v2/notifications/{id}</c> for the status timer), checked as Notify checks
@@ -85,11 +69,8 @@ public sealed partial class FakeNotify : IAsyncDisposable
     /// <summary>Everything accepted, in order.</summary>
     public ConcurrentQueue<NotifyNotification> Accepted { get; } = new();
 
-    /// <summary>Every request received, accepted or not, as (path, status code; 0 for a dropped connection): what a test asserts on.</summary>
+    /// <summary>Every request received, accepted or not, as (path, status code): what a test asserts on.</summary>
     public ConcurrentQueue<(string Path, int Status)> Requests { get; } = new();
-
-    /// <summary>For tests: how to answer each request once accepted and recorded (in <see cref="Accepted"/>); none by default.</summary>
-    public Func<NotifyNotification, NotifyFault>? FaultAfterAccepting { get; set; }
 
     public static FakeNotify Start(Outbox? outbox, Func<NotifyNotification, Task>? accepted = null, TimeProvider? time = null) =>
         new(outbox, accepted, time ?? TimeProvider.System);
@@ -115,24 +96,7 @@ public sealed partial class FakeNotify : IAsyncDisposable
             : context.Request.HttpMethod != "POST" ? (405, Error(405, "MethodNotAllowed", "Method not allowed"), null)
             : Authorise(context.Request.Headers["Authorization"]) is { } authError ? (403, Error(403, "AuthError", authError), null)
             : await AcceptAsync(type, LoopbackListener.ParseJson(await LoopbackListener.ReadBodyAsync(context.Request)));
-        var fault = notification is null ? NotifyFault.None : FaultAfterAccepting?.Invoke(notification) ?? NotifyFault.None;
-        (status, body) = fault switch
-        {
-            NotifyFault.Status500 => (500, Error(500, "Exception", "Internal server error")),
-            NotifyFault.Status502 => (502, Error(502, "BadGateway", "Bad gateway")),
-            NotifyFault.Status503 => (503, Error(503, "ServiceUnavailable", "Service unavailable")),
-            NotifyFault.Status504 => (504, Error(504, "GatewayTimeout", "Gateway timeout")),
-            NotifyFault.NoId => (status, Without(body, "id")),
-            _ => (status, body),
-        };
-        Requests.Enqueue((path, fault == NotifyFault.DropConnection ? 0 : status));
-        if (fault == NotifyFault.DropConnection)
-        {
-            Accepted.Enqueue(notification!);
-            context.Response.Abort();
-            return;
-        }
-
+        Requests.Enqueue((path, status));
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
         await context.Response.OutputStream.WriteAsync(Encoding.UTF8.GetBytes(body.ToJsonString()));
@@ -356,12 +320,6 @@ public sealed partial class FakeNotify : IAsyncDisposable
         }
 
         return PostalAddress.TryNormalisePostcode(given[^1], out _) ? null : "Last line of address must be a real UK postcode or another country";
-    }
-
-    private static JsonObject Without(JsonObject body, string name)
-    {
-        body.Remove(name);
-        return body;
     }
 
     private static JsonObject Error(int status, string error, string message) => new()

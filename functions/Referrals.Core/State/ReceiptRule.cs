@@ -15,7 +15,7 @@ public enum ReceiptKind
     /// <summary>Failed for good (bounce, dropped, permanent-failure, temporary-failure after Notify's retries, validation-failed, cancelled).</summary>
     Failed,
 
-    /// <summary>Notify's technical-failure: it was not sent, so it may be sent again.</summary>
+    /// <summary>Notify's technical-failure: it was not sent (<see cref="ReceiptRule.AfterTechnicalFailure"/> says whether it is sent again).</summary>
     NotSent,
 }
 
@@ -105,7 +105,8 @@ public static class ReceiptRule
     /// <summary>
     /// Rulebook 1.2 section 6, a message Notify reports it never sent (<c>technical-failure</c>): a text message is sent
     /// again, at most <see cref="MaxTextSends"/> sends in all, after which the text channel has failed for good; a
-    /// letter is never sent again (Notify: "do not try to send the letter again"): the letter channel has failed for good.
+    /// letter is never sent again (Notify: "do not try to send the letter again", alphagov/notifications-tech-docs
+    /// source/documentation/notification_statuses/_notification_statuses.md line 32): the letter channel has failed for good.
     /// </summary>
     public static MessageState AfterTechnicalFailure(Channel channel, MessageState message) =>
         channel == Channel.Sms && message.Attempts < MaxTextSends
