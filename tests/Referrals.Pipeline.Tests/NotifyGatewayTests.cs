@@ -160,18 +160,63 @@ public sealed class NotifyGatewayTests : IAsyncDisposable
     }
 
     [Fact]
-    public async Task Rate_limiting_is_retried_after_Retry_After_and_a_server_error_after_backoff()
+    public async Task Rate_limiting_is_retried_after_Retry_After_as_Notify_refuses_it_before_storing_anything()
     {
         Answer(
             r => r.WithStatusCode(429).WithHeader("Retry-After", "3").WithBody("""{"status_code":429,"errors":[{"error":"RateLimitError","message":"Exceeded rate limit"}]}"""),
-            r => r.WithStatusCode(500).WithBody("""{"status_code":500,"errors":[{"error":"Exception","message":"Internal server error"}]}"""),
-            r => r.WithStatusCode(201).WithBody("""{"id":"n-1","reference":"r"}"""));
+            r => r.WithStatusCode(201).WithBody("""{"id":"740E5834-3A29-46B4-9A6F-16142FDE533A","reference":"r"}"""));
 
         var outcome = await Gateway(_notify.Url!).SendAsync(Sms, "r", CancellationToken.None);
 
-        Assert.Equal(new SendOutcome.Accepted("n-1"), outcome);
-        Assert.Equal(3, _notify.LogEntries.Count);
+        Assert.Equal(new SendOutcome.Accepted("740e5834-3a29-46b4-9a6f-16142fde533a"), outcome);
+        Assert.Equal(2, _notify.LogEntries.Count);
         Assert.Equal(TimeSpan.FromSeconds(3), _time.Delays[0]);
+    }
+
+    [Theory]
+    [InlineData(NotifyFault.Status500)]
+    [InlineData(NotifyFault.Status502)]
+    [InlineData(NotifyFault.Status503)]
+    [InlineData(NotifyFault.Status504)]
+    [InlineData(NotifyFault.DropConnection)]
+    [InlineData(NotifyFault.NoId)]
+    public async Task An_answer_that_can_follow_acceptance_is_unknown_and_the_message_is_never_sent_again(NotifyFault fault)
+    {
+        var standIn = StandIn();
+        await using var proxy = await MisbehavingNotify.StartAsync(standIn.Url);
+        proxy.Fault = _ => fault;
+
+        var outcome = Assert.IsType<SendOutcome.Unknown>(await Gateway(proxy.Url).SendAsync(Sms, "rf1.abc.s1", CancellationToken.None));
+
+        Assert.EndsWith("so it may have accepted the message", outcome.Reason, StringComparison.Ordinal);
+        Assert.Equal(fault == NotifyFault.DropConnection, outcome.Reason.Contains("ended without an answer", StringComparison.Ordinal));
+        Assert.Equal(("/v2/notifications/sms", "rf1.abc.s1", 201, fault), Assert.Single(proxy.Requests));
+        Assert.Single(standIn.Accepted);
+    }
+
+    [Fact]
+    public async Task A_2xx_whose_id_is_not_a_Notify_notification_id_is_unknown()
+    {
+        Answer(r => r.WithStatusCode(201).WithBody("""{"id":"n-1","reference":"r"}"""), r => r.WithStatusCode(201).WithBody("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a"}"""));
+
+        var outcome = await Gateway(_notify.Url!).SendAsync(Sms, "r", CancellationToken.None);
+
+        Assert.Equal(new SendOutcome.Unknown("Notify answered 201 without a notification id, so it may have accepted the message"), outcome);
+        Assert.Single(_notify.LogEntries);
+    }
+
+    [Fact]
+    public async Task A_connection_that_cannot_be_made_sent_nothing_and_is_retried()
+    {
+        using var closed = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        closed.Start();
+        var port = ((System.Net.IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop();
+
+        var outcome = Assert.IsType<SendOutcome.Transient>(await Gateway($"http://127.0.0.1:{port}").SendAsync(Sms, "r", CancellationToken.None));
+
+        Assert.Equal("Notify could not be reached (ConnectionError): nothing was sent", outcome.Reason);
+        Assert.Equal(2, _time.Delays.Count(d => d > TimeSpan.Zero));
     }
 
     [Fact]

@@ -56,6 +56,32 @@ public sealed class OperatorCommandTests(AzuriteFixture azurite)
     }
 
     [Fact]
+    public async Task A_text_message_Notify_refused_is_sent_by_its_own_channel_when_replayed_after_the_fault_is_fixed()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        pipeline.Settings["Notify:ApiKey"] = "revoked_key-" + FakeNotify.ServiceId + "-00000000-0000-4000-8000-000000000000";
+        await pipeline.StartAsync();
+        await pipeline.SendAsync([ContactSnapshots.Json("DB/26/900401", "07700 900401", address: false, "replay-1")]);
+        await pipeline.WaitUntilIdleAsync();
+        var poison = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
+        Assert.Equal(MessageStatus.Failed, Assert.Single(await pipeline.VictimsAsync()).SmsStatus);
+        Assert.Contains("Notify refused the message: 403", poison.Reason, StringComparison.Ordinal);
+
+        await pipeline.StopAsync();
+        pipeline.Settings["Notify:ApiKey"] = FakeNotify.ApiKey;
+        await pipeline.StartAsync();
+        var (exitCode, output) = await pipeline.CliAsync("replay", poison.RowKey, "--operator", "test operator");
+        await pipeline.WaitUntilIdleAsync();
+
+        Assert.Equal(0, exitCode);
+        Assert.Equal($"Replayed {poison.RowKey} to {poison.Queue}: the failed text message is queued again.", output.Trim());
+        var text = Assert.Single(pipeline.Notify.Accepted);
+        Assert.EndsWith(".s2", text.Reference, StringComparison.Ordinal);
+        Assert.Equal((MessageStatus.Sent, 2), (Assert.Single(await pipeline.VictimsAsync()).SmsStatus, (await pipeline.VictimsAsync())[0].ToStored().State.Contact.Sms.Attempts));
+        Assert.Empty(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
+    }
+
+    [Fact]
     public async Task Messages_the_host_put_in_a_poison_queue_can_be_moved_back_and_are_processed()
     {
         await using var pipeline = new PipelineTestHost(azurite);

@@ -1,7 +1,21 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Referrals.Contact;
+using Referrals.Forwarding;
+using Referrals.LocalHost;
+using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Contact;
+using Referrals.Pipeline.Notify;
 using Referrals.Pipeline.Receipts;
+using Referrals.Pipeline.Storage;
+using Referrals.Pipeline.Tallies;
+using Referrals.State;
+using WireMock.RequestBuilders;
+using WireMock.Server;
+using WireMockResponse = WireMock.ResponseBuilders.Response;
 
 namespace Referrals.Pipeline.Tests;
 
@@ -50,4 +64,102 @@ public sealed class ReceiptsPipelineTests(AzuriteFixture azurite)
         Assert.Equal(State.EmailStatus.Delivered, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
         Assert.Equal(1, pipeline.SendGridCalls);
     }
+
+    [Fact]
+    public async Task A_Notify_callback_cannot_settle_an_email_another_channels_message_or_another_notification()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+        await pipeline.SendAsync([Samples.Lines[0], ContactSnapshots.Json("DB/26/900301", "07700 900301", address: true, "callback-1")]);
+        await pipeline.WaitUntilIdleAsync();
+        var text = Assert.Single(pipeline.Notify.Accepted);
+        var emailReference = Referrals.Receipts.MessageReferences.Email("DB/26/000101", "V1");
+
+        var emailByNotify = await PostCallbackAsync(pipeline, Guid.NewGuid(), emailReference, "permanent-failure", "email");
+        var textAsEmail = await PostCallbackAsync(pipeline, Guid.Parse(text.Id), text.Reference, "permanent-failure", "email");
+        var textAsLetter = await PostCallbackAsync(pipeline, Guid.Parse(text.Id), text.Reference, "permanent-failure", "letter");
+        var anotherNotification = await PostCallbackAsync(pipeline, Guid.NewGuid(), text.Reference, "permanent-failure", "sms");
+        var victims = (await pipeline.VictimsAsync()).ToDictionary(v => v.CrimeReference, StringComparer.Ordinal);
+
+        Assert.Equal((200, 409, 409, 409), (emailByNotify.Status, textAsEmail.Status, textAsLetter.Status, anotherNotification.Status));
+        Assert.Equal((EmailStatus.Sent, MessageStatus.Sent), (victims["DB/26/000101"].EmailStatus, victims["DB/26/900301"].SmsStatus));
+        Assert.Equal(MessageStatus.NotNeeded, victims["DB/26/900301"].LetterStatus);
+        var metrics = pipeline.Services.GetRequiredService<PipelineMetrics>();
+        Assert.Equal((3, 1), (metrics.Total("receipt:notify:mismatch"), metrics.Total("receipt:notify:unknown-message")));
+        Assert.Equal(
+            "The receipt's reference names a message of this service, but its notification_type or id is not that message's: nothing changed.",
+            JsonDocument.Parse(textAsLetter.Body).RootElement.GetProperty("detail").GetString());
+
+        var own = await PostCallbackAsync(pipeline, Guid.Parse(text.Id), text.Reference, "delivered", "sms");
+        Assert.Equal(200, own.Status);
+        Assert.Equal(MessageStatus.Delivered, (await pipeline.VictimsAsync()).Single(v => v.CrimeReference == "DB/26/900301").SmsStatus);
+    }
+
+    [Fact]
+    public async Task A_texts_technical_failure_is_sent_three_times_then_the_letter_whose_technical_failure_is_not_sent_again()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+        await pipeline.SendAsync([ContactSnapshots.Json("DB/26/900302", "07700 900302", address: true, "technical-1")]);
+        await pipeline.WaitUntilIdleAsync();
+
+        for (var send = 1; send <= 3; send++)
+        {
+            var text = pipeline.Notify.Accepted.Last();
+            Assert.Equal(("sms", send), (text.Type, pipeline.Notify.Accepted.Count));
+            Assert.Equal(200, (await PostCallbackAsync(pipeline, Guid.Parse(text.Id), text.Reference, "technical-failure", "sms")).Status);
+            await pipeline.WaitUntilIdleAsync();
+        }
+
+        var letter = pipeline.Notify.Accepted.Last();
+        Assert.Equal(["sms", "sms", "sms", "letter"], pipeline.Notify.Accepted.Select(n => n.Type));
+        Assert.Equal(["s1", "s2", "s3", "l1"], pipeline.Notify.Accepted.Select(n => n.Reference[(n.Reference.LastIndexOf('.') + 1)..]));
+        Assert.Equal(200, (await PostCallbackAsync(pipeline, Guid.Parse(letter.Id), letter.Reference, "technical-failure", "letter")).Status);
+        await pipeline.WaitUntilIdleAsync();
+
+        var victim = Assert.Single(await pipeline.VictimsAsync());
+        Assert.Equal((MessageStatus.Failed, MessageStatus.Failed), (victim.SmsStatus, victim.LetterStatus));
+        Assert.Equal(4, pipeline.Notify.Accepted.Count);
+        Assert.Contains(nameof(DeliveryKind.ContactNeeded), victim.VcuTasks, StringComparison.Ordinal);
+        Assert.Single(pipeline.Deliveries(), d => d.Kind == nameof(DeliveryKind.ContactNeeded));
+    }
+
+    [Fact]
+    public async Task The_status_timer_applies_only_Notifys_answer_about_the_very_send_it_asked_about()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        pipeline.Settings["Notify:StatusCheckAfter"] = "00:00:00";
+        await pipeline.StartAsync();
+        await pipeline.SendAsync([ContactSnapshots.Json("DB/26/900303", "07700 900303", address: true, "lookup-1")]);
+        await pipeline.WaitUntilIdleAsync();
+        var text = Assert.Single(pipeline.Notify.Accepted);
+        using var notify = WireMockServer.Start();
+        using var http = new HttpClient(PipelineServices.OutboundHandler());
+        var options = Options.Create(new NotifyOptions { ApiKey = FakeNotify.ApiKey, BaseUrl = notify.Url!, StatusCheckAfter = TimeSpan.Zero });
+        var sweep = new NotifyStatusSweep(
+            pipeline.Services.GetRequiredService<VictimStateStore>(), new NotifyStatusLookup(http, options, TimeProvider.System),
+            pipeline.Services.GetRequiredService<ContactReceipts>(), options, TimeProvider.System, NullLogger<NotifyStatusSweep>.Instance);
+        async Task<int> SweepAnsweringAsync(string id, string reference, string type)
+        {
+            notify.Reset();
+            notify.Given(Request.Create().WithPath($"/v2/notifications/{text.Id}").UsingGet())
+                .RespondWith(WireMockResponse.Create().WithStatusCode(200).WithBody(
+                    $$"""{"id":"{{id}}","reference":"{{reference}}","type":"{{type}}","status":"permanent-failure","created_at":"2026-10-05T09:00:00.000000Z"}"""));
+            return await sweep.SweepAsync(CancellationToken.None);
+        }
+
+        var anotherId = await SweepAnsweringAsync($"{Guid.NewGuid():D}", text.Reference, "sms");
+        var anotherSend = await SweepAnsweringAsync(text.Id, text.Reference[..^1] + "2", "sms");
+        var anotherType = await SweepAnsweringAsync(text.Id, text.Reference, "letter");
+        Assert.Equal((0, 0, 0), (anotherId, anotherSend, anotherType));
+        Assert.Equal(MessageStatus.Sent, Assert.Single(await pipeline.VictimsAsync()).SmsStatus);
+
+        Assert.Equal(1, await SweepAnsweringAsync(text.Id, text.Reference, "sms"));
+        Assert.Equal(MessageStatus.Failed, Assert.Single(await pipeline.VictimsAsync()).SmsStatus);
+    }
+
+    /// <summary>A delivery receipt as GOV.UK Notify posts it, through the host's own callback endpoint class.</summary>
+    private static Task<EndpointResponse> PostCallbackAsync(PipelineTestHost pipeline, Guid id, string reference, string status, string type) =>
+        TestWebhooks.PostNotifyAsync(pipeline.Services, new NotifyCallback(
+            id, reference, "07700900301", status, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, type, Guid.Parse(FakeNotify.SmsTemplateId), 1).ToJson());
 }

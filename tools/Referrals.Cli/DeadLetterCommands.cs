@@ -5,7 +5,6 @@ using Azure;
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
-using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Storage;
 
 namespace Referrals.Cli;
@@ -13,6 +12,9 @@ namespace Referrals.Cli;
 /// <summary>`referrals rejected`, `referrals poison` and `referrals replay ID`: what waits for an operator, and sending it again.</summary>
 internal static class DeadLetterCommands
 {
+    /// <summary>The exit code of a replay that sent nothing and kept the dead letter (README's exit codes).</summary>
+    public const int NotReplayed = 3;
+
     public static Command List(DeadLetterKind kind)
     {
         var storage = new StorageCommandOptions();
@@ -69,7 +71,7 @@ internal static class DeadLetterCommands
         var poisonQueues = new Option<bool>("--poison-queues") { Description = "Instead of one dead letter: move every message the host itself put in a poison queue back to its queue." };
         var storage = new StorageCommandOptions();
         var operatorOption = new OperatorOption();
-        var command = new Command("replay", "Send a dead-lettered message again, exactly as it was received, to the queue it came from, and remove it from the list. If it fails again it comes back with its new reason.")
+        var command = new Command("replay", "Send a dead-lettered message again, exactly as it was received, to the queue it came from, and remove it from the list (a failed email, text message, letter or delivery is made due again). If it fails again it comes back with its new reason. A replay that would send nothing (a text message or letter that may have reached GOV.UK Notify, or nothing left to send) is refused with exit code 3 and the dead letter kept.")
         {
             id,
             poisonQueues,
@@ -120,20 +122,14 @@ internal static class DeadLetterCommands
             return 1;
         }
 
-        // The delivery was recorded as failed (or unconfirmed, which the operator has now checked): make it due again.
-        if (QueueText.TryDecode(Encoding.UTF8.GetString(letter.Message), out var payload) && ReferralWorkItem.TryParse(payload) is { } item)
+        var outcome = await services.GetRequiredService<DeadLetterReplay>().ReplayAsync(letter, operatorName, cancellationToken);
+        if (!outcome.Replayed)
         {
-            await services.GetRequiredService<DeliveryStore>().RequeueAsync(item, operatorName, cancellationToken);
-        }
-        else if (letter is { CrimeReference: { } crime, VictimId: { } victim })
-        {
-            await services.GetRequiredService<VictimStateStore>().RequeueEmailAsync(crime, victim, operatorName, services.GetRequiredService<TimeProvider>().GetUtcNow(), cancellationToken);
+            await parse.InvocationConfiguration.Error.WriteLineAsync($"referrals replay: {letter.RowKey} not replayed, the dead letter is kept: {outcome.Reason}.");
+            return NotReplayed;
         }
 
-        var queue = services.GetRequiredService<StorageClients>().RawQueues.GetQueueClient(letter.Queue);
-        await queue.SendMessageAsync(Encoding.UTF8.GetString(letter.Message), cancellationToken);
-        await store.DeleteAsync(letter, cancellationToken);
-        await parse.InvocationConfiguration.Output.WriteLineAsync($"Replayed {letter.RowKey} to {letter.Queue}.");
+        await parse.InvocationConfiguration.Output.WriteLineAsync($"Replayed {letter.RowKey} to {letter.Queue}: {outcome.Reason}.");
         return 0;
     }
 

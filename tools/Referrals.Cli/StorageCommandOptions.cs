@@ -75,6 +75,7 @@ internal sealed class StorageCommandOptions
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<VictimStateStore>();
         services.AddSingleton<DeliveryStore>();
+        services.AddSingleton<DeadLetterReplay>();
         services.AddSingleton(_ => RulesData.Load(merged.GetSection(RulesOptions.Section).Get<RulesOptions>() ?? new RulesOptions(), RulesFileOptions.Force(merged)));
         services.AddSingleton<TallyStore>();
         services.AddSingleton<TallyAggregator>();

@@ -116,7 +116,14 @@ public sealed partial class FakeNotify : IAsyncDisposable
         var found = Accepted.FirstOrDefault(n => n.Id == id);
         var (status, body) = Authorise(context.Request.Headers["Authorization"]) is { } authError ? (403, Error(403, "AuthError", authError))
             : found is null ? (404, Error(404, "NoResultFound", "No result found"))
-            : (200, new JsonObject { ["id"] = found.Id, ["reference"] = found.Reference, ["type"] = found.Type, ["status"] = found.Status });
+            : (200, new JsonObject
+            {
+                ["id"] = found.Id,
+                ["reference"] = found.Reference,
+                ["type"] = found.Type,
+                ["status"] = found.Status,
+                ["created_at"] = found.CreatedAt.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.ffffff'Z'", CultureInfo.InvariantCulture),
+            });
         Requests.Enqueue(($"GET /v2/notifications/{id}", status));
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";

@@ -19,12 +19,13 @@ public sealed class LocalReceipts(IServiceProvider services, TimeSpan? delay = n
     private readonly TimeSpan _delay = delay ?? TimeSpan.FromMilliseconds(300);
 
     public void EmailAccepted(string crimeReference, string victimId, string to) =>
-        Track(async () => await Receipts.ApplyAsync(crimeReference, victimId, Channel.Email,
-            to.StartsWith("bounce", StringComparison.OrdinalIgnoreCase) ? ReceiptKind.Failed : ReceiptKind.Delivered, null, DateTimeOffset.UtcNow, CancellationToken.None));
+        Track(async () => await Receipts.ApplyEmailAsync(crimeReference, victimId,
+            to.StartsWith("bounce", StringComparison.OrdinalIgnoreCase) ? ReceiptKind.Failed : ReceiptKind.Delivered, DateTimeOffset.UtcNow, CancellationToken.None));
 
     public Task NotifyAccepted(NotifyNotification notification)
     {
-        Track(async () => await Receipts.ApplyNotifyAsync(notification.Reference, NotifyStatuses.KindOf(notification.Status), DateTimeOffset.UtcNow, CancellationToken.None));
+        Track(async () => await Receipts.ApplyNotifyAsync(notification.Reference, notification.Type == "sms" ? Channel.Sms : Channel.Letter, notification.Id,
+            NotifyStatuses.KindOf(notification.Status), DateTimeOffset.UtcNow, CancellationToken.None));
         return Task.CompletedTask;
     }
 

@@ -24,7 +24,7 @@ public static class NotifyStatuses
         (MessageChannel.Letter, "accepted" or "received") => ReceiptStatus.Delivered,
         (MessageChannel.Letter, "permanent-failure" or "validation-failed" or "cancelled" or "virus-scan-failed") => ReceiptStatus.FailedForGood,
 
-        // Notify: "Do not try to send the letter again" is its own to fix; the letter was not printed, so it was not sent.
+        // Not printed, so not sent; Notify says "do not try to send the letter again", so ReceiptRule fails the letter for good.
         (MessageChannel.Letter, "technical-failure") => ReceiptStatus.NotSent,
         (MessageChannel.Letter, "created" or "sending" or "pending-virus-check") => ReceiptStatus.Deferred,
         (MessageChannel.Text or MessageChannel.Email, "delivered") => ReceiptStatus.Delivered,

@@ -13,9 +13,9 @@ public sealed record PlanLine(Channel Channel, ChannelReason? Reason)
 
 /// <summary>A text message or a letter sent through GOV.UK Notify.</summary>
 /// <param name="Reason">Why it is not needed, suppressed or failed.</param>
-/// <param name="NotificationId">Notify's id for the notification, from its 201 answer.</param>
+/// <param name="NotificationId">Notify's id for the latest send, from its 201 answer or the first receipt applied to it; cleared when a send is claimed.</param>
 /// <param name="Month">The Europe/London month of the change that queued it: the month it counts in.</param>
-/// <param name="Attempts">Sends so far: only a message Notify says it never sent (technical-failure) is sent again.</param>
+/// <param name="Attempts">Sends so far: only a text message Notify says it never sent (technical-failure) is sent again, at most 3 sends in all (<see cref="ReceiptRule.MaxTextSends"/>).</param>
 public sealed record MessageState(
     MessageStatus Status,
     string? Reason = null,

@@ -15,7 +15,7 @@ public enum ReceiptKind
     /// <summary>Failed for good (bounce, dropped, permanent-failure, temporary-failure after Notify's retries, validation-failed, cancelled).</summary>
     Failed,
 
-    /// <summary>Notify's technical-failure: it was not sent, so it may be sent again.</summary>
+    /// <summary>Notify's technical-failure: it was not sent (<see cref="ReceiptRule.AfterTechnicalFailure"/> says whether it is sent again).</summary>
     NotSent,
 }
 
@@ -29,15 +29,106 @@ public enum ReceiptEffect
 
     /// <summary>About a message this victim was never sent on that channel.</summary>
     Unknown,
+
+    /// <summary>
+    /// Names a message of ours but does not come from it: GOV.UK Notify reports another channel than the reference
+    /// names, or a notification id other than the one it gave that send. Never applied.
+    /// </summary>
+    Mismatch,
 }
+
+/// <summary>
+/// What identifies a GOV.UK Notify receipt: the channel and send its reference names (<see cref="MessageReference"/>),
+/// the channel Notify reports (<c>notification_type</c>, <c>type</c>) and Notify's notification id.
+/// </summary>
+public sealed record NotifyReceiptIdentity(Channel Named, int Attempt, Channel Reported, string NotificationId);
 
 /// <summary>
 /// Applies a delivery receipt to a victim's channel. A status only moves forward: queued, sending, sent (or
 /// unconfirmed), then delivered or failed, which are final. A failure passes the information to the next safe
-/// channel (<see cref="ContactRule"/>); a technical failure of the latest attempt queues the same channel again.
+/// channel (<see cref="ContactRule"/>); a technical failure of the latest send is bounded (<see cref="AfterTechnicalFailure"/>).
 /// </summary>
 public static class ReceiptRule
 {
+    /// <summary>Rulebook 1.2 section 6: a text message Notify reports as <c>technical-failure</c> is sent at most this many times in all.</summary>
+    public const int MaxTextSends = 3;
+
+    /// <summary>
+    /// A GOV.UK Notify receipt (a callback or a status look-up), applied only to the message it is about: the channel
+    /// Notify reports must be the one its reference names (so it can never settle an email, which Notify never sends
+    /// for us), it must be about the latest send, and its notification id must be the one stored for that send; a
+    /// send with no id stored (unconfirmed, or the receipt came before the sender's record) takes the id of the
+    /// first receipt applied to it, matched by reference and type.
+    /// </summary>
+    public static (VictimState Next, ReceiptEffect Effect, string Reason) ApplyNotify(
+        VictimState victim, NotifyReceiptIdentity receipt, ReceiptKind kind, DateTimeOffset at, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
+    {
+        if (receipt.Reported != receipt.Named || receipt.Named == Channel.Email)
+        {
+            return (victim, ReceiptEffect.Mismatch, $"Notify reports a {NameOf(receipt.Reported)} but the reference names a {NameOf(receipt.Named)}");
+        }
+
+        var message = ContactRule.Message(victim, receipt.Named);
+        if (message.Status is MessageStatus.NotNeeded or MessageStatus.Suppressed || message.Attempts == 0 || receipt.Attempt > message.Attempts || receipt.Attempt < 1)
+        {
+            return (victim, ReceiptEffect.Unknown, $"this victim was never sent that {NameOf(receipt.Named)}");
+        }
+
+        if (receipt.Attempt < message.Attempts)
+        {
+            return (victim, ReceiptEffect.NoChange, $"about an earlier send of the {NameOf(receipt.Named)}: only the latest send's receipts count");
+        }
+
+        if (message.NotificationId is { } stored && !string.Equals(stored, receipt.NotificationId, StringComparison.OrdinalIgnoreCase))
+        {
+            return (victim, ReceiptEffect.Mismatch, $"the notification id is not the one Notify gave this {NameOf(receipt.Named)}");
+        }
+
+        var (next, effect) = Apply(victim, receipt.Named, kind, receipt.Attempt, at, now, month, calendar);
+        if (effect != ReceiptEffect.Applied)
+        {
+            return (victim, effect, "a repeat, a late receipt or one that is not final: a status never goes backwards");
+        }
+
+        if (message.NotificationId is null)
+        {
+            next = receipt.Named == Channel.Sms
+                ? next with { Contact = next.Contact with { Sms = next.Contact.Sms with { NotificationId = receipt.NotificationId } } }
+                : next with { Contact = next.Contact with { Letter = next.Contact.Letter with { NotificationId = receipt.NotificationId } } };
+        }
+
+        return (next, ReceiptEffect.Applied, kind == ReceiptKind.NotSent
+            ? AfterTechnicalFailure(receipt.Named, message).Reason!
+            : $"the {NameOf(receipt.Named)} is {ContactRule.Message(next, receipt.Named).Status}");
+    }
+
+    /// <summary>
+    /// Rulebook 1.2 section 6, a message Notify reports it never sent (<c>technical-failure</c>): a text message is sent
+    /// again, at most <see cref="MaxTextSends"/> sends in all, after which the text channel has failed for good; a
+    /// letter is never sent again (Notify: "do not try to send the letter again", alphagov/notifications-tech-docs
+    /// source/documentation/notification_statuses/_notification_statuses.md line 32): the letter channel has failed for good.
+    /// </summary>
+    public static MessageState AfterTechnicalFailure(Channel channel, MessageState message) =>
+        channel == Channel.Sms && message.Attempts < MaxTextSends
+            ? message with
+            {
+                Status = MessageStatus.Queued,
+                Reason = $"Notify reported a technical failure (not sent): sent again, send {message.Attempts + 1} of at most {MaxTextSends}",
+            }
+            : message with
+            {
+                Status = MessageStatus.Failed,
+                Reason = channel == Channel.Sms
+                    ? $"Notify reported a technical failure (not sent) on send {message.Attempts} of at most {MaxTextSends}: the text message channel has failed for good"
+                    : "Notify reported a technical failure: a letter is never sent again (Notify: do not try to send the letter again), so the letter channel has failed for good",
+            };
+
+    private static string NameOf(Channel channel) => channel switch
+    {
+        Channel.Email => "email",
+        Channel.Sms => "text message",
+        _ => "letter",
+    };
     /// <param name="attempt">The send the receipt is about (from the message's reference), or null when the provider does not say (SendGrid).</param>
     public static (VictimState Next, ReceiptEffect Effect) Apply(VictimState victim, Channel channel, ReceiptKind kind, int? attempt, DateTimeOffset at, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
     {
@@ -59,7 +150,7 @@ public static class ReceiptRule
             (_, ChannelProgress.Delivered or ChannelProgress.Failed) => null,
             (ReceiptKind.Delivered, _) => message with { Status = MessageStatus.Delivered, DeliveredAt = at, Reason = null },
             (ReceiptKind.Failed, _) when latest => message with { Status = MessageStatus.Failed, Reason = "the provider reported a permanent failure" },
-            (ReceiptKind.NotSent, ChannelProgress.InFlight) when latest => message with { Status = MessageStatus.Queued, Reason = "the provider reported a technical failure: not sent, so sent again" },
+            (ReceiptKind.NotSent, ChannelProgress.InFlight) when latest => AfterTechnicalFailure(channel, message),
             _ => null,
         };
         if (next is null)

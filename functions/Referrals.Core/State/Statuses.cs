@@ -40,7 +40,7 @@ public enum EmailStatus
     Delivered,
 }
 
-/// <summary>A text message's or a letter's life (GOV.UK Notify): at most one of each per victim, ever, except one Notify says it never sent.</summary>
+/// <summary>A text message's or a letter's life (GOV.UK Notify): at most one of each per victim, ever, except a text message Notify says it never sent (at most 3 sends).</summary>
 public enum MessageStatus
 {
     /// <summary>Not used: the information goes, or went, by another channel.</summary>
@@ -61,10 +61,16 @@ public enum MessageStatus
     /// <summary>Delivered to the phone, or, for a letter, accepted by Notify's printer for printing and posting.</summary>
     Delivered,
 
-    /// <summary>Failed for good (Notify refused it, or reported a permanent or temporary failure after its own retries): the next safe channel is used.</summary>
+    /// <summary>
+    /// Failed for good (Notify refused it, or reported a permanent or temporary failure after its own retries, or a
+    /// technical failure of a letter or of a text message's third send): the next safe channel is used.
+    /// </summary>
     Failed,
 
-    /// <summary>A sender stopped between calling Notify and recording the result: it may have been sent. Never resent automatically.</summary>
+    /// <summary>
+    /// It may have reached Notify (no answer, a dropped connection, a 5xx or a 2xx without an id after the request
+    /// was sent, or a sender that stopped before recording the result). Never resent; an operator settles it.
+    /// </summary>
     Unconfirmed,
 }
 

@@ -21,8 +21,9 @@ public abstract record SendOutcome
     public sealed record Permanent(string Reason) : SendOutcome;
 
     /// <summary>
-    /// SendGrid may have accepted it (a timeout, a connection lost after the request was sent, 500, 502, 504). Never sent
-    /// again automatically: SendGrid has no idempotency key, so a repeat after acceptance would be a second email.
+    /// The provider may have accepted it (a timeout, a connection lost after the request was sent, a 5xx SendGrid or
+    /// Notify may answer after accepting, a 2xx without Notify's id). Never sent again automatically: neither SendGrid
+    /// nor GOV.UK Notify has an idempotency key, so a repeat after acceptance would be a second message.
     /// </summary>
     public sealed record Unknown(string Reason) : SendOutcome;
 }

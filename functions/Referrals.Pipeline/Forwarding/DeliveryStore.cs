@@ -61,19 +61,15 @@ public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptio
             : null;
     }
 
-    /// <summary>An operator's replay of a failed or unconfirmed delivery: back to Pending, so the forwarder sends it; audited with who replayed it.</summary>
-    public async Task RequeueAsync(ReferralWorkItem item, string operatorName, CancellationToken cancellationToken)
+    /// <summary>An operator's replay (<see cref="ReplayRule.ForDelivery"/>): the delivery as the rule requeued it, ETag-checked, audited with who replayed it.</summary>
+    public Task RequeueAsync(Stored<DeliveryState> delivery, DeliveryState pending, string operatorName, CancellationToken cancellationToken)
     {
-        if (await GetAsync(item.Kind, item.CrimeReference, item.VictimId, item.ServiceId, cancellationToken) is { State.Status: DeliveryStatus.Failed or DeliveryStatus.Unconfirmed } delivery)
-        {
-            var pending = DeliveryTransition.Settle(delivery.State, DeliveryStatus.Pending, null);
-            var now = time.GetUtcNow();
-            await Table.SubmitTransactionAsync(
-                [
-                    new(TableTransactionActionType.UpdateReplace, pending.ToRow(delivery.ETag), delivery.ETag),
-                    AuditRow.ForOperator(item.CrimeReference, AuditRule.OfOperator(item.VictimId, AuditAction.Replay, now, operatorName, null, AuditRule.OfDelivery(delivery.State, pending, now).Facts)),
-                ], cancellationToken);
-        }
+        var now = time.GetUtcNow();
+        return Table.SubmitTransactionAsync(
+            [
+                new(TableTransactionActionType.UpdateReplace, pending.ToRow(delivery.ETag), delivery.ETag),
+                AuditRow.ForOperator(pending.CrimeReference, AuditRule.OfOperator(pending.VictimId, AuditAction.Replay, now, operatorName, null, AuditRule.OfDelivery(delivery.State, pending, now).Facts)),
+            ], cancellationToken);
     }
 
     public IAsyncEnumerable<DeliveryEntity> AllAsync(CancellationToken cancellationToken) =>

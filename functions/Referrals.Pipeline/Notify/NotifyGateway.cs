@@ -14,11 +14,12 @@ namespace Referrals.Pipeline.Notify;
 
 /// <summary>
 /// Sends a text message or a letter through GOV.UK Notify's REST API v2 (<c>POST /v2/notifications/sms</c> and
-/// <c>/letter</c>) with a fresh JWT per request. 429 and 5xx are retried with backoff (Retry-After honoured within the
-/// cap, <see cref="HttpRetries"/>); 400 and 403 are permanent, with Notify's own error (it names the rule, e.g.
-/// "phone_number Not a UK mobile number"; it goes to the state and the dead letter, never a log). A 5xx is what Notify
-/// says to send again after; a timeout or a lost connection after sending may have been accepted: unknown, never sent
-/// again automatically.
+/// <c>/letter</c>) with a fresh JWT per request. Only answers that say nothing reached Notify are retried with backoff
+/// (Retry-After honoured within the cap, <see cref="HttpRetries"/>): 429 and a connection that could not be made (DNS,
+/// connect, TLS). 400 and 403 are permanent, with Notify's own error (it names the rule, e.g. "phone_number Not a UK
+/// mobile number"; it goes to the state and the dead letter, never a log). A 5xx, a timeout or a lost connection after
+/// the request was sent, and a 2xx without a notification id may all mean Notify took the message: unknown, never sent
+/// again (the message becomes <c>Unconfirmed</c> for an operator), exactly as <see cref="SendGridGateway"/> does.
 /// Redirects are not followed (<see cref="PipelineServices.OutboundHandler"/>).
 /// </summary>
 public sealed partial class NotifyGateway(HttpClient http, IOptions<NotifyOptions> options, TimeProvider time, ILogger<NotifyGateway> logger)
@@ -31,25 +32,6 @@ public sealed partial class NotifyGateway(HttpClient http, IOptions<NotifyOption
         var body = Body(message, reference, settings);
         var path = message.Channel == Channel.Sms ? "v2/notifications/sms" : "v2/notifications/letter";
         return await HttpRetries.SendWithinBudgetAsync(_retries, settings, time, (attempt, token) => TryOnceAsync(path, body, message.Channel, attempt, settings, token), cancellationToken);
-    }
-
-    /// <summary>Notify's status of a notification (<c>GET /v2/notifications/{id}</c>), or null when Notify could not say (any error: the next run asks again).</summary>
-    public async Task<string?> StatusAsync(string notificationId, CancellationToken cancellationToken)
-    {
-        var settings = options.Value;
-        try
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(settings.BaseUrl.TrimEnd('/') + "/"), $"v2/notifications/{Uri.EscapeDataString(notificationId)}"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", NotifyToken.Create(settings.ApiKey, time.GetUtcNow()));
-            using var response = await http.SendAsync(request, cancellationToken);
-            return response.IsSuccessStatusCode
-                ? JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))?["status"]?.GetValue<string>()
-                : null;
-        }
-        catch (Exception ex) when (ex is HttpRequestException or JsonException or InvalidOperationException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
-        {
-            return null;
-        }
     }
 
     /// <summary>The request body: only the template's personalisation, the recipient and the opaque reference.</summary>
@@ -96,7 +78,10 @@ public sealed partial class NotifyGateway(HttpClient http, IOptions<NotifyOption
             var status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode)
             {
-                return new(new SendOutcome.Accepted(await IdOf(response, cancellationToken)), false);
+                // Without Notify's id the message cannot be told apart from any other: it may have been taken, so unknown.
+                return await IdOf(response, cancellationToken) is { } id
+                    ? new(new SendOutcome.Accepted(id), false)
+                    : new(new SendOutcome.Unknown($"Notify answered {status} without a notification id, so it may have accepted the message"), false);
             }
 
             if (status is >= 300 and < 400)
@@ -106,6 +91,10 @@ public sealed partial class NotifyGateway(HttpClient http, IOptions<NotifyOption
 
             if (status == 429)
             {
+                // Notify's rate and daily limits refuse before anything is stored (notifications-api
+                // app/v2/notifications/post_notifications.py line 115, check_rate_limiting, runs before persist_notification
+                // at line 271; app/notifications/validators.py lines 120-122 raise RateLimitError or TooManyRequestsError,
+                // both 429, app/v2/errors.py): nothing was created, so sending again is safe.
                 var retryAfter = HttpRetries.RetryAfter(response.Headers, time.GetUtcNow()) ?? settings.MaxRetryDelay;
                 LogTransient(logger, channel, status, attempt);
                 return new(new SendOutcome.Transient($"Notify answered 429 {await ErrorOf(response, cancellationToken)}"), true, retryAfter);
@@ -113,9 +102,14 @@ public sealed partial class NotifyGateway(HttpClient http, IOptions<NotifyOption
 
             if (status >= 500)
             {
-                // Notify's guidance for a 5xx is to send again: it did not take the notification.
-                LogTransient(logger, channel, status, attempt);
-                return new(new SendOutcome.Transient($"Notify answered {status}"), true, HttpRetries.RetryAfter(response.Headers, time.GetUtcNow()));
+                // Notify's error table says of a 500 "resend your notification" (notifications-tech-docs
+                // source/documentation/error_tables/_generic_errors.md line 22). Not here: Notify has no idempotency key,
+                // and it stores the notification and queues it for sending before it answers (notifications-api
+                // app/v2/notifications/post_notifications.py lines 271 and 289, persist_notification then
+                // send_notification_to_queue_detached), so a 5xx from anything after that (its own error, or a proxy's 502,
+                // 503 or 504 in front of it) can come with the message already on its way. A resend would be a second
+                // text or letter, so the outcome is unknown and an operator settles it (GET /v2/notifications?reference=…).
+                return new(new SendOutcome.Unknown($"Notify answered {status}, so it may have accepted the message"), false);
             }
 
             return new(new SendOutcome.Permanent($"Notify refused the message: {status} {await ErrorOf(response, cancellationToken)}"), false);
@@ -127,15 +121,19 @@ public sealed partial class NotifyGateway(HttpClient http, IOptions<NotifyOption
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
+            // The request may have been sent (a timeout, a connection dropped after sending): unknown, as for a 5xx.
             return new(new SendOutcome.Unknown($"the call to Notify ended without an answer ({ex.GetType().Name}), so it may have accepted the message"), false);
         }
     }
 
+    /// <summary>Notify's notification id (a UUID), or null when the answer has none.</summary>
     private static async Task<string?> IdOf(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
         {
-            return JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))?["id"]?.GetValue<string>();
+            return JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))?["id"]?.GetValue<string>() is { } id && Guid.TryParse(id, out var parsed)
+                ? parsed.ToString("D")
+                : null;
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {

@@ -31,7 +31,9 @@ public sealed partial class NotifyMessageSender(
     LogIds ids,
     ILogger<NotifyMessageSender> logger)
 {
-    private const string CheckNotify = "check GOV.UK Notify (GET /v2/notifications?reference=…) for this message before replaying";
+    /// <summary>What the operator checks in GOV.UK Notify about a send whose outcome is unknown (the reference is opaque: no personal data).</summary>
+    public static string CheckNotify(string reference) =>
+        $"check GOV.UK Notify for this message (GET /v2/notifications?reference={reference}); it is never sent again automatically, and replay refuses it";
 
     public async Task HandleAsync(WorkMessage message, EmailWorkItem item, CancellationToken cancellationToken)
     {
@@ -53,8 +55,9 @@ public sealed partial class NotifyMessageSender(
             case ClaimStep.RetryLater:
                 throw new RetryLaterException($"The {item.Channel} message for victim {loggedVictim} of crime {loggedCrime} is being sent by another delivery.");
             case ClaimStep.Unconfirmed:
+                var sent = MessageReference.For(item.CrimeReference, item.VictimId, item.Channel, ContactRule.Message(victim.State, item.Channel).Attempts);
                 await rows.ChangeAsync(item, victim, v => Settle(v, item.Channel, m => m with { Status = MessageStatus.Unconfirmed }), CancellationToken.None);
-                await outcomes.DeadLetterAsync(message, $"a sender stopped after calling Notify and before recording the result: {CheckNotify}", () => LogDeadLettered(logger, loggedCrime, loggedVictim, item.Channel), cancellationToken);
+                await outcomes.DeadLetterAsync(message, $"a sender stopped after calling Notify and before recording the result: {CheckNotify(sent)}", () => LogDeadLettered(logger, loggedCrime, loggedVictim, item.Channel), cancellationToken);
                 return;
             case ClaimStep.Send:
                 await SendAsync(message, item, victim, cancellationToken);
@@ -90,12 +93,14 @@ public sealed partial class NotifyMessageSender(
         }
 
         var now = time.GetUtcNow();
-        var claimed = await rows.TryClaimAsync(victim, Settle(victim.State, item.Channel, m => m with { Status = MessageStatus.Sending, AttemptedAt = now, Attempts = m.Attempts + 1 }) with { UpdatedAt = now })
+        // A new send: the id of an earlier one (a technical failure's) no longer names this message's latest send.
+        var claimed = await rows.TryClaimAsync(victim, Settle(victim.State, item.Channel, m => m with { Status = MessageStatus.Sending, AttemptedAt = now, Attempts = m.Attempts + 1, NotificationId = null }) with { UpdatedAt = now })
             ?? throw new RetryLaterException($"Victim {loggedVictim} of crime {loggedCrime} changed while its {item.Channel} message was claimed.");
         var attempt = ContactRule.Message(claimed.State, item.Channel).Attempts;
 
-        var outcome = await gateway.SendAsync(composed, MessageReference.For(item.CrimeReference, item.VictimId, item.Channel, attempt), CancellationToken.None);
-        var (settled, reason) = OutcomeRule.Settle(WorkOutcomes.Of(outcome), message.DequeueCount, QueueHostSettings.MaxDequeueCount, CheckNotify);
+        var reference = MessageReference.For(item.CrimeReference, item.VictimId, item.Channel, attempt);
+        var outcome = await gateway.SendAsync(composed, reference, CancellationToken.None);
+        var (settled, reason) = OutcomeRule.Settle(WorkOutcomes.Of(outcome), message.DequeueCount, QueueHostSettings.MaxDequeueCount, CheckNotify(reference));
         Func<MessageState, MessageState> change = settled switch
         {
             Settled.Done => m => m with { Status = MessageStatus.Sent, SentAt = time.GetUtcNow(), NotificationId = (outcome as SendOutcome.Accepted)?.MessageId, Reason = null },
@@ -104,12 +109,13 @@ public sealed partial class NotifyMessageSender(
             _ => m => m with { Status = MessageStatus.Unconfirmed, Reason = reason },
         };
 
-        // A receipt may have come first: a status never goes back.
+        // Only this send's claim is settled here: a receipt may have come first (a status never goes back; a technical
+        // failure already queued the next send), and a later send is not this one's to settle.
         VictimChange? changed = null;
         async Task WriteAsync() => changed = await rows.ChangeAsync(item, claimed,
-            v => ContactRule.Of(ContactRule.Message(v, item.Channel).Status) is ChannelProgress.Delivered or ChannelProgress.Failed
-                ? v
-                : ContactRule.Apply(Settle(v, item.Channel, change), time.GetUtcNow(), month, calendar),
+            v => ContactRule.Message(v, item.Channel) is { Status: MessageStatus.Sending or MessageStatus.Unconfirmed } sending && sending.Attempts == attempt
+                ? ContactRule.Apply(Settle(v, item.Channel, change), time.GetUtcNow(), month, calendar)
+                : v,
             CancellationToken.None);
         var what = item.Channel.ToString().ToLowerInvariant();
         await outcomes.RecordAsync(message, settled, reason, WriteAsync, (what, string.Empty, "sent"),

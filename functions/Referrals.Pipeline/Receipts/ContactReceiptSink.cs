@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Referrals.Contact;
 using Referrals.Pipeline.Contact;
 using Referrals.Receipts;
@@ -7,31 +8,61 @@ namespace Referrals.Pipeline.Receipts;
 
 /// <summary>
 /// The webhooks' and the status timer's receipts applied to the victims' contact state (<see cref="ReceiptRule"/>): an
-/// email's by the crime and victim its <c>custom_args</c> name, a text message's or letter's by Notify's reference.
+/// email's (SendGrid only) by the crime and victim its <c>custom_args</c> name, a text message's or letter's (GOV.UK
+/// Notify only) by Notify's reference, its <c>notification_type</c> and its notification id, so a Notify receipt never
+/// settles an email, another channel's message or another send.
 /// </summary>
-public sealed class ContactReceiptSink(ContactReceipts receipts) : IReceiptSink
+public sealed partial class ContactReceiptSink(ContactReceipts receipts, ILogger<ContactReceiptSink> logger) : IReceiptSink
 {
     public async Task<ReceiptResult> ApplyAsync(Receipt receipt, CancellationToken cancellationToken)
     {
-        var kind = receipt.Status switch
+        var kind = KindOf(receipt.Status);
+        var effect = receipt.Provider switch
         {
-            ReceiptStatus.Deferred => ReceiptKind.Waiting,
-            ReceiptStatus.Delivered or ReceiptStatus.SpamReported => ReceiptKind.Delivered,
-            ReceiptStatus.FailedForGood => ReceiptKind.Failed,
-            _ => ReceiptKind.NotSent,
-        };
-        var effect = receipt.Channel switch
-        {
-            MessageChannel.Email when MessageReferences.TryParseEmail(receipt.Reference, out var crime, out var victim) =>
-                await receipts.ApplyAsync(crime, victim, Channel.Email, kind, null, receipt.At, cancellationToken),
-            MessageChannel.Email => ReceiptEffect.Unknown,
-            _ => await receipts.ApplyNotifyAsync(receipt.Reference, kind, receipt.At, cancellationToken),
+            ReceiptProvider.SendGrid when receipt.Channel == MessageChannel.Email && MessageReferences.TryParseEmail(receipt.Reference, out var crime, out var victim) =>
+                await receipts.ApplyEmailAsync(crime, victim, kind, receipt.At, cancellationToken),
+            ReceiptProvider.Notify when receipt.ProviderMessageId is { } id =>
+                await ApplyNotifyAsync(receipt, id, kind, cancellationToken),
+            _ => ReceiptEffect.Unknown,
         };
         return effect switch
         {
             ReceiptEffect.Applied => ReceiptResult.Applied,
             ReceiptEffect.NoChange => ReceiptResult.AlreadyKnown,
+            ReceiptEffect.Mismatch => ReceiptResult.Mismatch,
             _ => ReceiptResult.UnknownMessage,
         };
     }
+
+    /// <summary>What a provider's status means for the message (<see cref="ReceiptRule"/>'s terms).</summary>
+    public static ReceiptKind KindOf(ReceiptStatus status) => status switch
+    {
+        ReceiptStatus.Deferred => ReceiptKind.Waiting,
+        ReceiptStatus.Delivered or ReceiptStatus.SpamReported => ReceiptKind.Delivered,
+        ReceiptStatus.FailedForGood => ReceiptKind.Failed,
+        _ => ReceiptKind.NotSent,
+    };
+
+    /// <summary>The channel GOV.UK Notify reports (<c>notification_type</c>) in the contact plan's terms.</summary>
+    public static Channel ChannelOf(MessageChannel channel) => channel switch
+    {
+        MessageChannel.Text => Channel.Sms,
+        MessageChannel.Letter => Channel.Letter,
+        _ => Channel.Email,
+    };
+
+    private async Task<ReceiptEffect> ApplyNotifyAsync(Receipt receipt, string notificationId, ReceiptKind kind, CancellationToken cancellationToken)
+    {
+        var (effect, reason) = await receipts.ApplyNotifyAsync(receipt.Reference, ChannelOf(receipt.Channel), notificationId, kind, receipt.At, cancellationToken);
+        if (effect == ReceiptEffect.Mismatch)
+        {
+            LogMismatch(logger, reason);
+        }
+
+        return effect;
+    }
+
+    // The reason is the rule's own words (channels, "notification id"): never a value from the receipt.
+    [LoggerMessage(Level = LogLevel.Warning, Message = "GOV.UK Notify receipt not applied: {Reason}")]
+    private static partial void LogMismatch(ILogger logger, string reason);
 }

@@ -13,6 +13,12 @@ public enum ReceiptResult
 
     /// <summary>About a message the pipeline did not send, or whose victim's data was purged: acknowledged, counted and ignored.</summary>
     UnknownMessage,
+
+    /// <summary>
+    /// Names one of the pipeline's messages but is not from it (GOV.UK Notify reports another channel than the reference
+    /// names, or another notification id than the one stored for that send): never applied, counted, refused.
+    /// </summary>
+    Mismatch,
 }
 
 /// <summary>

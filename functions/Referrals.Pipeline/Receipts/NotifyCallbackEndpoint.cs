@@ -7,9 +7,12 @@ namespace Referrals.Pipeline.Receipts;
 
 /// <summary>
 /// <c>POST /api/webhooks/notify</c>: GOV.UK Notify's delivery-receipt callback. No bearer token, or another one
-/// (compared in constant time) → 401; a body over 1 MiB or not Notify's shape → 400; nothing changes either way.
-/// Otherwise the receipt is applied and acknowledged with 200, one about a message the pipeline did not send
-/// included. Nothing of the body (which holds the phone number) is logged.
+/// (compared in constant time) → 401; a body over 1 MiB or not Notify's shape → 400; a receipt whose reference names
+/// one of the pipeline's messages but which is not from it (its <c>notification_type</c> another channel, its
+/// <c>id</c> another notification) → 409; nothing changes in any of these. Notify gives up on a callback answered
+/// with a 4xx other than 429 and retries only 5xx, 429 and failed connections (docs/receipts.md), so a refusal is
+/// never sent again for ever. Otherwise the receipt is applied and acknowledged with 200, one about a message the
+/// pipeline did not send included. Nothing of the body (which holds the phone number) is logged.
 /// </summary>
 public sealed partial class NotifyCallbackEndpoint(
     IReceiptSink sink, IOptions<ReceiptOptions> options, PipelineMetrics metrics, ILogger<NotifyCallbackEndpoint> logger)
@@ -47,7 +50,9 @@ public sealed partial class NotifyCallbackEndpoint(
             return ReceiptBody.TryAgain();
         }
 
-        return ReceiptBody.Ok(counts);
+        return counts.Mismatched > 0
+            ? ReceiptBody.Conflict("The receipt's reference names a message of this service, but its notification_type or id is not that message's: nothing changed.")
+            : ReceiptBody.Ok(counts);
     }
 
     private Task<ReceiptCounts?> ApplyAsync(IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored, CancellationToken cancellationToken) =>

@@ -38,6 +38,9 @@ public static class ReceiptBody
     /// <summary>400 with a reason that names what is wrong, never a value from the body.</summary>
     public static EndpointResponse BadRequest(string detail) => Problem(400, "Bad request", detail);
 
+    /// <summary>409: the receipt names one of the pipeline's messages but is not from it; nothing changed.</summary>
+    public static EndpointResponse Conflict(string detail) => Problem(409, "Conflict", detail);
+
     /// <summary>401 that says no more than that: a caller probing the check learns nothing from it.</summary>
     public static EndpointResponse Unauthorized() => Problem(401, "Unauthorized", "The request is not signed (or authorised) as the provider would.");
 

@@ -4,7 +4,8 @@ using Referrals.Receipts;
 namespace Referrals.Pipeline.Receipts;
 
 /// <summary>What a webhook request did, as the endpoints answer it (counts only, nothing from the body).</summary>
-public sealed record ReceiptCounts(int Received, int Applied, int AlreadyKnown, int Unknown, int Ignored);
+/// <param name="Mismatched">Receipts naming one of the pipeline's messages without coming from it (<see cref="ReceiptResult.Mismatch"/>): never applied.</param>
+public sealed record ReceiptCounts(int Received, int Applied, int AlreadyKnown, int Unknown, int Ignored, int Mismatched);
 
 /// <summary>Hands receipts to the sink and counts what became of each, and of each event ignored; the webhook endpoints' shared tail.</summary>
 public static class ReceiptResults
@@ -39,7 +40,7 @@ public static class ReceiptResults
     public static async Task<ReceiptCounts> ApplyAsync(
         IReceiptSink sink, PipelineMetrics metrics, string provider, IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored, CancellationToken cancellationToken)
     {
-        int applied = 0, known = 0, unknown = 0;
+        int applied = 0, known = 0, unknown = 0, mismatched = 0;
         foreach (var receipt in receipts)
         {
             var result = await sink.ApplyAsync(receipt, cancellationToken);
@@ -53,6 +54,9 @@ public static class ReceiptResults
                 case ReceiptResult.AlreadyKnown:
                     known++;
                     break;
+                case ReceiptResult.Mismatch:
+                    mismatched++;
+                    break;
                 default:
                     unknown++;
                     break;
@@ -64,13 +68,14 @@ public static class ReceiptResults
             metrics.Count("receipt", $"{provider}:{Name(reason)}");
         }
 
-        return new ReceiptCounts(receipts.Count + ignored.Count, applied, known, unknown + ignored.Count(i => i == IgnoredEvent.UnknownMessage), ignored.Count(i => i != IgnoredEvent.UnknownMessage));
+        return new ReceiptCounts(receipts.Count + ignored.Count, applied, known, unknown + ignored.Count(i => i == IgnoredEvent.UnknownMessage), ignored.Count(i => i != IgnoredEvent.UnknownMessage), mismatched);
     }
 
     private static string Name(ReceiptResult result) => result switch
     {
         ReceiptResult.Applied => "applied",
         ReceiptResult.AlreadyKnown => "already-known",
+        ReceiptResult.Mismatch => "mismatch",
         _ => "unknown-message",
     };
 

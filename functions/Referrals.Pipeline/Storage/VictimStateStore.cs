@@ -186,22 +186,17 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
     }
 
     /// <summary>
-    /// An operator's replay of a failed or unconfirmed email: back to Queued, so the sender sends it, audited with who
-    /// replayed it; not when the information has gone on by text message or letter since (rulebook 1.1: one channel at a time).
+    /// An operator's replay (<see cref="ReplayRule"/>): the victim's row as the rule requeued it, ETag-checked, with an
+    /// audit entry naming who replayed it.
     /// </summary>
-    public async Task RequeueEmailAsync(string crimeReference, string victimId, string operatorName, DateTimeOffset now, CancellationToken cancellationToken)
+    public Task RequeueAsync(Stored<VictimState> victim, VictimState requeued, string operatorName, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        if (await LoadVictimAsync(crimeReference, victimId, cancellationToken) is { State.Email.Status: EmailStatus.Failed or EmailStatus.Unconfirmed } victim
-            && victim.State.Contact.Sms.Status is MessageStatus.NotNeeded or MessageStatus.Suppressed
-            && victim.State.Contact.Letter.Status is MessageStatus.NotNeeded or MessageStatus.Suppressed)
-        {
-            var requeued = victim.State with { Email = victim.State.Email with { Status = EmailStatus.Queued, Reason = null }, UpdatedAt = now };
-            await Table.SubmitTransactionAsync(
-                [
-                    new(TableTransactionActionType.UpdateReplace, requeued.ToRow(victim.ETag, victim.Copy), victim.ETag),
-                    AuditRow.ForOperator(crimeReference, AuditRule.OfOperator(victimId, AuditAction.Replay, now, operatorName, null, AuditRule.OfEmail(victim.State, requeued).Facts)),
-                ], cancellationToken);
-        }
+        var next = requeued with { UpdatedAt = now };
+        return Table.SubmitTransactionAsync(
+            [
+                new(TableTransactionActionType.UpdateReplace, next.ToRow(victim.ETag, victim.Copy), victim.ETag),
+                AuditRow.ForOperator(next.CrimeReference, AuditRule.OfOperator(next.VictimId, AuditAction.Replay, now, operatorName, null, AuditRule.OfEmail(victim.State, next).Facts)),
+            ], cancellationToken);
     }
 
     /// <summary>Victims with a text message or letter Notify accepted and has not reported on yet (the status timer's work).</summary>

@@ -41,7 +41,7 @@ public class ContactProperties
             Gen.Elements(Enum.GetValues<Channel>()).Select(c => (Step)new Send(c)),
             from c in Gen.Elements(Enum.GetValues<Channel>())
             from k in Gen.Elements(Enum.GetValues<ReceiptKind>())
-            from attempt in Gen.Elements<int?>(null, 1, 2)
+            from attempt in Gen.Elements<int?>(null, 1, 2, 3)
             select (Step)new Receive(c, k, attempt)));
 
     private sealed record Trace(List<VictimState> States, Dictionary<Channel, int> Sends, Dictionary<Channel, int> Resendable, List<PlannedDelivery> Planned);
@@ -65,8 +65,8 @@ public class ContactProperties
                     state = send.Channel switch
                     {
                         Channel.Email => state with { Email = state.Email with { Status = EmailStatus.Sent } },
-                        Channel.Sms => state with { Contact = state.Contact with { Sms = state.Contact.Sms with { Status = MessageStatus.Sent, Attempts = state.Contact.Sms.Attempts + 1 } } },
-                        _ => state with { Contact = state.Contact with { Letter = state.Contact.Letter with { Status = MessageStatus.Sent, Attempts = state.Contact.Letter.Attempts + 1 } } },
+                        Channel.Sms => state with { Contact = state.Contact with { Sms = Sent(state.Contact.Sms) } },
+                        _ => state with { Contact = state.Contact with { Letter = Sent(state.Contact.Letter) } },
                     };
                     break;
                 case Receive r when state is not null:
@@ -87,6 +87,10 @@ public class ContactProperties
         return trace;
     }
 
+    /// <summary>Claimed and accepted by Notify, with an id of its own.</summary>
+    private static MessageState Sent(MessageState m) =>
+        m with { Status = MessageStatus.Sent, Attempts = m.Attempts + 1, NotificationId = $"{Guid.NewGuid():D}" };
+
     private static bool IsQueued(VictimState v, Channel c) =>
         c == Channel.Email ? v.Email.Status == EmailStatus.Queued : ContactRule.Message(v, c).Status == MessageStatus.Queued;
 
@@ -98,6 +102,31 @@ public class ContactProperties
         {
             var trace = Run(steps);
             return Enum.GetValues<Channel>().All(c => trace.Sends[c] <= 1 + trace.Resendable[c]);
+        });
+
+    [Property(MaxTest = 500)]
+    public Property A_text_message_is_sent_at_most_three_times_and_a_letter_or_an_email_once_whatever_the_receipts() =>
+        Prop.ForAll(Arb.From(Steps()), steps =>
+        {
+            var sends = Run(steps).Sends;
+            return sends[Channel.Sms] <= ReceiptRule.MaxTextSends && sends[Channel.Letter] <= 1 && sends[Channel.Email] <= 1;
+        });
+
+    [Property(MaxTest = 300)]
+    public Property A_Notify_receipt_of_another_type_or_another_notification_id_never_changes_the_state() =>
+        Prop.ForAll(Arb.From(Steps()), Arb.From(Gen.Elements(Enum.GetValues<ReceiptKind>())), (steps, kind) =>
+        {
+            var state = Run(steps).States[^1];
+            return new[] { Channel.Sms, Channel.Letter }.All(channel =>
+            {
+                var message = ContactRule.Message(state, channel);
+                var otherType = new NotifyReceiptIdentity(channel, message.Attempts, channel == Channel.Sms ? Channel.Letter : Channel.Email, message.NotificationId ?? $"{Guid.NewGuid():D}");
+                var otherId = otherType with { Reported = channel, NotificationId = $"{Guid.NewGuid():D}" };
+                return Unchanged(otherType) && (message.NotificationId is null || Unchanged(otherId));
+
+                bool Unchanged(NotifyReceiptIdentity receipt) =>
+                    ReceiptRule.ApplyNotify(state, receipt, kind, Now, Now, October, WorkingDays) is var (next, effect, _) && ReferenceEquals(next, state) && effect != ReceiptEffect.Applied;
+            });
         });
 
     [Property(MaxTest = 500)]

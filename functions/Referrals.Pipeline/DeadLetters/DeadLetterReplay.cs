@@ -1,0 +1,71 @@
+using System.Text;
+using Referrals.Pipeline.Emails;
+using Referrals.Pipeline.Forwarding;
+using Referrals.Pipeline.Storage;
+using Referrals.State;
+
+namespace Referrals.Pipeline.DeadLetters;
+
+/// <summary>What a replay did: sent again (the dead letter then removed), or refused with the dead letter kept.</summary>
+public sealed record ReplayOutcome(bool Replayed, string Reason);
+
+/// <summary>
+/// `referrals replay ID`: a work item's dead letter is replayed as <see cref="ReplayRule"/> decides for the message or
+/// delivery it names (state made due again and audited, then the work item sent, then the dead letter removed); a
+/// replay that would send nothing is refused and the dead letter kept. Any other dead letter (a rejected snapshot, a
+/// work item that could not be read) goes back to its queue as received, to be judged again.
+/// </summary>
+public sealed class DeadLetterReplay(DeadLetterStore deadLetters, VictimStateStore states, DeliveryStore deliveries, StorageClients clients, TimeProvider time)
+{
+    public async Task<ReplayOutcome> ReplayAsync(DeadLetterEntity letter, string operatorName, CancellationToken cancellationToken)
+    {
+        var raw = Encoding.UTF8.GetString(letter.Message);
+        var decision = QueueText.TryDecode(raw, out var payload) ? await DecideAsync(payload, operatorName, cancellationToken) : null;
+        if (decision?.Step == ReplayStep.Refuse)
+        {
+            return new ReplayOutcome(false, decision.Reason);
+        }
+
+        await clients.RawQueues.GetQueueClient(letter.Queue).SendMessageAsync(raw, cancellationToken);
+        await deadLetters.DeleteAsync(letter, cancellationToken);
+        return new ReplayOutcome(true, decision?.Reason ?? "sent again as received, to be processed again");
+    }
+
+    /// <summary>The rule's decision for the work item, its requeue written; null when the payload is not a work item.</summary>
+    private async Task<ReplayDecision?> DecideAsync(byte[] payload, string operatorName, CancellationToken cancellationToken)
+    {
+        if (ReferralWorkItem.TryParse(payload) is { } referral)
+        {
+            if (await deliveries.GetAsync(referral.Kind, referral.CrimeReference, referral.VictimId, referral.ServiceId, cancellationToken) is not { } delivery)
+            {
+                return new ReplayDecision(ReplayStep.Refuse, "nothing to replay: no such delivery is stored (the victim's data was purged or erased?)");
+            }
+
+            var decision = ReplayRule.ForDelivery(delivery.State);
+            if (decision.RequeuedDelivery is { } pending)
+            {
+                await deliveries.RequeueAsync(delivery, pending, operatorName, cancellationToken);
+            }
+
+            return decision;
+        }
+
+        if (EmailWorkItem.TryParse(payload) is { } item)
+        {
+            if (await states.LoadVictimAsync(item.CrimeReference, item.VictimId, cancellationToken) is not { } victim)
+            {
+                return new ReplayDecision(ReplayStep.Refuse, "nothing to replay: no state is stored for this victim (the victim's data was purged or erased?)");
+            }
+
+            var decision = ReplayRule.ForMessage(victim.State, item.Channel);
+            if (decision.Requeued is { } requeued)
+            {
+                await states.RequeueAsync(victim, requeued, operatorName, time.GetUtcNow(), cancellationToken);
+            }
+
+            return decision;
+        }
+
+        return null;
+    }
+}

@@ -1,0 +1,36 @@
+using System.Diagnostics;
+using System.Reflection;
+
+namespace Referrals.Pipeline.Tests;
+
+/// <summary>
+/// Runs the real `referrals` program as a child process, as an operator would (Referrals.Cli.Tests' CliProcess does the
+/// same). This project also references the Functions app, whose ASP.NET Core framework the CLI's own runtime files do
+/// not name, so the program runs with this test project's runtime and dependency files, which list everything here.
+/// </summary>
+internal static class CliProgram
+{
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    {
+        var self = Assembly.GetExecutingAssembly().GetName().Name;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        foreach (var arg in (string[])["exec", "--runtimeconfig", $"{self}.runtimeconfig.json", "--depsfile", $"{self}.deps.json", "referrals.dll", .. args])
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(start)!;
+        process.StandardInput.Close();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}
