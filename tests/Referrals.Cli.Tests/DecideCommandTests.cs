@@ -13,9 +13,9 @@ public class DecideCommandTests
 
         Assert.Equal(0, exitCode);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(22 + 3, lines.Length);
+        Assert.Equal(23 + 3, lines.Length);
         Assert.Equal(3, lines.Count(l => l.Contains("\"rejected\":true", StringComparison.Ordinal)));
-        Assert.Contains("23 lines, 20 snapshots, 22 victim decisions, 3 rejected", stderr, StringComparison.Ordinal);
+        Assert.Contains("24 lines, 21 snapshots, 23 victim decisions, 3 rejected", stderr, StringComparison.Ordinal);
     }
 
     [Fact]

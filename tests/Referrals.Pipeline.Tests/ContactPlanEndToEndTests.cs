@@ -35,6 +35,7 @@ public sealed class ContactPlanEndToEndTests(AzuriteFixture azurite)
         var victims = ByCrime(await pipeline.VictimsAsync());
         Assert.Equal((MessageStatus.Delivered, EmailStatus.Suppressed), (victims["DB/26/000111"].SmsStatus, victims["DB/26/000111"].EmailStatus));
         Assert.Equal(MessageStatus.Delivered, victims["DB/26/000112"].LetterStatus);
+        Assert.Equal((MessageStatus.Delivered, EmailStatus.Suppressed), (victims["DB/26/000117"].LetterStatus, victims["DB/26/000117"].EmailStatus)); // a 070 number passed over, a BFPO address
         Assert.Equal((EmailStatus.Failed, MessageStatus.Delivered), (victims["DB/26/000114"].EmailStatus, victims["DB/26/000114"].SmsStatus));
         Assert.Equal((MessageStatus.Failed, MessageStatus.Delivered), (victims["DB/26/000116"].SmsStatus, victims["DB/26/000116"].LetterStatus));
         Assert.Equal(EmailStatus.Delivered, victims["DB/26/000115"].EmailStatus);
@@ -43,26 +44,26 @@ public sealed class ContactPlanEndToEndTests(AzuriteFixture azurite)
         Assert.Equal(["DB/26/000113"], pipeline.Deliveries().Where(d => d.Kind == nameof(DeliveryKind.ContactNeeded)).Select(d => d.Id.Split(':')[1]));
         Assert.All(pipeline.Notify.Requests, r => Assert.Equal(201, r.Status));
         Assert.Equal(3, pipeline.Notify.Accepted.Count(n => n.Type == "sms"));
-        Assert.Equal(2, pipeline.Notify.Accepted.Count(n => n.Type == "letter"));
+        Assert.Equal(3, pipeline.Notify.Accepted.Count(n => n.Type == "letter"));
 
         // Counted in October, the month the information was first asked for, fallbacks included.
         var tallies = await pipeline.TalliesAsync(new Referrals.Tallies.Month(2026, 10));
         var october = new Referrals.Tallies.Month(2026, 10);
         Assert.Equal(
-            (1L, 2L, 2L, 1L, 1L, 0L, 1L, 1L),
+            (1L, 2L, 3L, 1L, 1L, 0L, 1L, 1L),
             (tallies[october, TallyCategories.InformedBy(Channel.Email)], tallies[october, TallyCategories.InformedBy(Channel.Sms)], tallies[october, TallyCategories.InformedBy(Channel.Letter)],
              tallies[october, TallyCategories.MessageFailed(Channel.Email)], tallies[october, TallyCategories.MessageFailed(Channel.Sms)], tallies[october, TallyCategories.MessageFailed(Channel.Letter)],
              tallies[october, TallyCategories.ContactNeeded], tallies[october, TallyCategories.HeldContact]));
 
-        // The five victims informed, each in one bucket of working days from the recorded date (Monday 5 October) to
+        // The six victims informed, each in one bucket of working days from the recorded date (Monday 5 October) to
         // today (every receipt comes now), counted here without the pipeline's calendar code.
         var calendar = new Referrals.Calendar.WorkingDayCalendar();
         var (recorded, today) = (new DateOnly(2026, 10, 5), Referrals.Calendar.London.DateOf(DateTimeOffset.UtcNow));
         var days = today <= recorded ? 0 : Math.Min(6, 1 + Enumerable.Range(1, today.DayNumber - recorded.DayNumber - 1).Count(i => calendar.IsWorkingDay(recorded.AddDays(i))));
         Assert.Equal(
-            [.. TallyCategories.InformedAfter.Select(k => k == TallyCategories.InformedAfterWorkingDays(days) ? 5L : 0L)],
+            [.. TallyCategories.InformedAfter.Select(k => k == TallyCategories.InformedAfterWorkingDays(days) ? 6L : 0L)],
             TallyCategories.InformedAfter.Select(k => tallies[october, k]));
-        Assert.Equal((days <= 1 ? 5L : 0L, days <= 2 ? 5L : 0L), (tallies[october, TallyCategories.InformedWithinOneWorkingDay], tallies[october, TallyCategories.InformedWithinTwoWorkingDays]));
+        Assert.Equal((days <= 1 ? 6L : 0L, days <= 2 ? 6L : 0L), (tallies[october, TallyCategories.InformedWithinOneWorkingDay], tallies[october, TallyCategories.InformedWithinTwoWorkingDays]));
         Assert.Equal(days, tallies.MedianOf(october).Value?.Days);
         Assert.All(victims.Values.Where(v => v.Held is false), v => Assert.Equal("2026-10-05", v.RecordedOn));
     }

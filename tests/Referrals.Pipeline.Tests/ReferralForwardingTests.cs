@@ -43,6 +43,7 @@ public sealed class ReferralForwardingTests(AzuriteFixture azurite)
         ("general", "Referral", "ref:DB/26/000114:V1:general"),
         ("general", "Referral", "ref:DB/26/000115:V1:general"),
         ("general", "Referral", "ref:DB/26/000116:V1:general"),
+        ("general", "Referral", "ref:DB/26/000117:V1:general"), // issue 18: a 070 number passed over, a BFPO address written to
         (Vcu, "ContactNeeded", "vcu-contact:DB/26/000103:V1"),
         (Vcu, "ContactNeeded", "vcu-contact:DB/26/000108:V1"),
         (Vcu, "ContactNeeded", "vcu-contact:DB/26/000110:V2"),

@@ -25,6 +25,7 @@ internal static class Samples
         [("DB/26/000114", "V1")] = ("AutoReferred", "Sent", null),
         [("DB/26/000115", "V1")] = ("AutoReferred", "Sent", null),
         [("DB/26/000116", "V1")] = ("AutoReferred", "Suppressed", "NoEmailAddress"),
+        [("DB/26/000117", "V1")] = ("AutoReferred", "Suppressed", "NoEmailAddress"),
     };
 
     public static IEnumerable<(string Crime, string Victim)> ExpectedEmails =>

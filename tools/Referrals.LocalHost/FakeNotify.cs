@@ -22,11 +22,11 @@ public sealed record NotifyNotification(string Id, string Type, string Reference
 /// <c>GET /v2/notifications/{id}</c> for the status timer), checked as Notify checks
 /// them (a JWT signed with the key's secret, issued by its service id within 30 seconds; a known template id, whose
 /// content is the repo's <c>Messages/Templates</c> as a force pastes them into Notify; every placeholder of the
-/// template, both halves of a bilingual letter, in the personalisation; a text of at most 918 characters; a UK mobile number; 3 to 7 address lines ending with a UK
-/// postcode; a reference of at most 1,000 characters), answered as Notify answers (201 with the notification's id,
+/// template, both halves of a bilingual letter, in the personalisation; a text of at most 918 characters as Notify counts them; a mobile number and
+/// an address Notify accepts (<see cref="UkMobile"/>, <see cref="LetterAddress"/>); a reference of at most 1,000 characters), answered as Notify answers (201 with the notification's id,
 /// 400/403 with Notify's error body). Each request it accepts is written as JSON under
 /// <c>notify/sms/</c> or <c>notify/letters/</c> of the outbox. Its simulated outcome follows Notify's simulator
-/// numbers: 07700900002 fails permanently, 07700900003 fails temporarily, anything else is delivered (a letter is
+/// numbers: one ending 07700900002 fails permanently, 07700900003 fails temporarily, anything else is delivered (a letter is
 /// received for printing); <paramref name="accepted"/> hears of each, to post the callback Notify would.
 /// </summary>
 public sealed partial class FakeNotify : IAsyncDisposable
@@ -205,16 +205,20 @@ public sealed partial class FakeNotify : IAsyncDisposable
 
             var pages = template.Halves.Select(h => (h.Language, Rendered: NotifyTemplate.Render(h.Content, values))).ToList();
             var content = string.Join("\n\n", pages.Select(p => p.Rendered));
-            if (type == "sms" && content.Length > MaxTextCharacters)
+            if (type == "sms" && TextMessageLength.Of(content) is { TooLong: true } length)
             {
-                return (400, Error(400, "BadRequestError", $"Text messages cannot be longer than {MaxTextCharacters} characters. Your message is {content.Length} characters"), null);
+                return (400, Error(400, "BadRequestError", $"Text messages cannot be longer than {MaxTextCharacters} characters. Your message is {length.Characters} characters"), null);
             }
+
+            content = type == "sms" ? TextMessageLength.AsSent(content) : content;
 
             var id = Guid.NewGuid().ToString();
             var phone = root["phone_number"]?.GetValue<string>();
+            // Notify's research mode (notifications-api app/celery/research_mode_tasks.py): by the normalised number's end.
+            var normalised = UkMobile.TryNormalise(phone, out var mobile) ? mobile : phone ?? string.Empty;
             var final = type == "letter" ? "received"
-                : Compact(phone) is "07700900002" or "+447700900002" ? "permanent-failure"
-                : Compact(phone) is "07700900003" or "+447700900003" ? "temporary-failure"
+                : normalised.EndsWith("7700900002", StringComparison.Ordinal) ? "permanent-failure"
+                : normalised.EndsWith("7700900003", StringComparison.Ordinal) ? "temporary-failure"
                 : "delivered";
             var count = Interlocked.Increment(ref type == "sms" ? ref _sms : ref _letters);
             if (_outbox is not null)
@@ -259,7 +263,7 @@ public sealed partial class FakeNotify : IAsyncDisposable
         var file = _outbox.Review(sent.CrimeReference, sent.VictimId, channel);
         if (channel == MessageChannel.Text)
         {
-            await File.WriteAllTextAsync(file, pages[0].Rendered + "\n");
+            await File.WriteAllTextAsync(file, TextMessageLength.AsSent(pages[0].Rendered) + "\n");
             return;
         }
 
@@ -297,30 +301,17 @@ public sealed partial class FakeNotify : IAsyncDisposable
 
     private sealed record FakeTemplate(string Type, IReadOnlyList<(string Language, string Content)> Halves);
 
-    private static string? Compact(string? phone) => phone?.Replace(" ", string.Empty, StringComparison.Ordinal);
-
+    /// <summary>Notify's rules for a mobile number (it accepts a 070 personal number, which we never send).</summary>
     private static string? PhoneError(string? phone) =>
         phone is null ? "phone_number is a required property"
-        : !UkMobile.IsValid(phone) ? "phone_number Not a UK mobile number"
-        : null;
+        : UkMobile.Check(phone, out _) is null or MobileRule.PersonalNumber ? null
+        : "phone_number Not a UK mobile number";
 
-    /// <summary>Notify's letter address rules: 3 to 7 lines, in order with no gaps, the last a UK postcode.</summary>
-    private static string? AddressError(JsonObject personalisation)
-    {
-        var lines = Enumerable.Range(1, 7).Select(i => personalisation[$"address_line_{i}"]?.GetValue<string>()).ToList();
-        var given = lines.TakeWhile(l => !string.IsNullOrWhiteSpace(l)).Select(l => l!).ToList();
-        if (given.Count < 3 || lines.Skip(given.Count).Any(l => !string.IsNullOrWhiteSpace(l)))
-        {
-            return "Address must be at least 3 lines";
-        }
-
-        if (given.Any(l => l.Length > 80 || l.IndexOfAny(['\r', '\n']) >= 0 || "@()=[]\"\\/,<>~".Contains(l.TrimStart()[0], StringComparison.Ordinal)))
-        {
-            return "Address lines must not start with any of the following characters: @ ( ) = [ ] \" \\ / , < > ~";
-        }
-
-        return PostalAddress.TryNormalisePostcode(given[^1], out _) ? null : "Last line of address must be a real UK postcode or another country";
-    }
+    /// <summary>Notify's letter address rules (<see cref="LetterAddress"/>), on address_line_1 to address_line_7 as given.</summary>
+    private static string? AddressError(JsonObject personalisation) =>
+        LetterAddress.Check([.. Enumerable.Range(1, 7).Select(i => personalisation[$"address_line_{i}"]?.ToString() ?? string.Empty)]) is { } rule
+            ? $"Address: {LetterAddress.Describe(rule)}"
+            : null;
 
     private static JsonObject Error(int status, string error, string message) => new()
     {

@@ -4,8 +4,10 @@ using Referrals.Rules;
 namespace Referrals.Contact;
 
 /// <summary>
-/// Rulebook 1.1 section 6: for each channel (email, text message, letter), checked in this order, the first that
-/// applies wins: no safe recipient, no valid contact for the channel, the channel's flag false (UnsafeToContact), the
+/// Rulebook 1.2 section 6: for each channel (email, text message, letter), checked in this order, the first that
+/// applies wins: no safe recipient, no valid contact for the channel (for a text or a letter: one GOV.UK Notify would
+/// refuse, <see cref="UkMobile"/> and <see cref="PostalAddress"/>, so the plan falls through to the next channel up
+/// front; the reason names the rule, never the value), the channel's flag false (UnsafeToContact), the
 /// flag not true on the consent pathway or for stalking and harassment (NotConfirmedSafe), else safe. A bereaved
 /// relative after a homicide gets nothing automated on any channel (FamilyLiaison). Pure: it sends nothing.
 /// </summary>
@@ -63,11 +65,12 @@ public static class ContactRules
         var (phone, phoneSafe) = parent is null ? (victim.Phone, victim.PhoneSafe) : (parent.Phone, parent.PhoneSafe);
         var (address, addressSafe) = parent is null ? (victim.Address, victim.AddressSafe) : (parent.Address, parent.AddressSafe);
         var emailValid = EmailAddress.TryNormalise(email, out var validEmail);
-        var phoneValid = UkMobile.TryNormalise(phone, out var mobile);
+        var phoneRule = UkMobile.Check(phone, out var mobile);
         return new ContactPlan(
             [
                 Check(Channel.Email, email, emailValid, validEmail, null, emailSafe, $"{who}'s email address is not valid: treated as absent"),
-                Check(Channel.Sms, phone, phoneValid, mobile, null, phoneSafe, $"{who}'s phone number is not a UK mobile number: no text message can reach it"),
+                Check(Channel.Sms, phone, phoneRule is null, mobile, null, phoneSafe,
+                    $"{who}'s phone number cannot get a text message through GOV.UK Notify: {(phoneRule is { } rule ? UkMobile.Describe(rule) : string.Empty)}"),
                 Check(Channel.Letter, address is null ? null : string.Empty, address is { IsValid: true }, null, address is { IsValid: true } ? address : null, addressSafe,
                     $"{who}'s postal address is not valid ({address?.Problem}): treated as absent"),
             ],

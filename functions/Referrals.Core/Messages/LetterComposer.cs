@@ -49,9 +49,8 @@ public sealed class LetterComposer(MessageTemplates templates, ServiceDirectory 
     private LetterPage Page(string language, MessageFacts facts, PostalAddress address)
     {
         var welsh = language == "cy";
-        var lines = new List<string> { facts.GreetingName.Length > 0 ? facts.GreetingName : welsh ? "Y Preswylydd" : "The Occupier" };
-        lines.AddRange(address.Lines.Select(l => SafeText.OneLine(l)).Where(l => l.Length > 0).Take(5));
-        lines.Add(address.Postcode);
+        // The block GOV.UK Notify checks and prints: a name it would refuse as a first line is left for "The Occupier".
+        var lines = address.LetterLines(LetterAddress.Addressee(facts.GreetingName, welsh ? "Y Preswylydd" : PostalAddress.Occupier));
         var personalisation = new Dictionary<string, object>(StringComparer.Ordinal);
         for (var i = 0; i < 7; i++)
         {

@@ -4,8 +4,9 @@ using Referrals.Rules;
 namespace Referrals.Messages;
 
 /// <summary>
-/// A composed entitlement text message: the body as Notify will send it, the personalisation that produces it from
-/// the language's template (<see cref="MessageTemplates"/>), and its length in fragments. Personal data: never logged.
+/// A composed entitlement text message: the body exactly as Notify will send it (tidied and with its look-alikes:
+/// <see cref="TextMessageLength.AsSent"/>), the personalisation that produces it from the language's template
+/// (<see cref="MessageTemplates"/>), and its length as Notify counts it. Personal data: never logged.
 /// </summary>
 public sealed record TextMessage(string Language, string Body, IReadOnlyDictionary<string, object> Personalisation, TextMessageLength Length, string Situation);
 
@@ -39,8 +40,8 @@ public sealed class TextMessageComposer(MessageTemplates templates, ServiceDirec
                 ["stay_safe"] = YesNo(facts.StaySafeOnline),
                 ["help"] = Help(facts, template.Language, withService),
             };
-            var body = NotifyTemplate.Render(template.TextMessage, personalisation);
-            last = new TextMessage(template.Language, body, personalisation, TextMessageLength.Of(body), facts.Situation);
+            var rendered = NotifyTemplate.Render(template.TextMessage, personalisation);
+            last = new TextMessage(template.Language, TextMessageLength.AsSent(rendered), personalisation, TextMessageLength.Of(rendered), facts.Situation);
             if (Fits(last))
             {
                 return last;
@@ -50,10 +51,10 @@ public sealed class TextMessageComposer(MessageTemplates templates, ServiceDirec
         return last!;
     }
 
-    /// <summary>English: 2 fragments; any other language: 201 characters, which is 3 fragments even in UCS-2.</summary>
+    /// <summary>English: 2 GSM-7 fragments; any other language: 201 characters, which is 3 fragments even in UCS-2.</summary>
     public static bool Fits(TextMessage message) => message.Language == "en"
         ? message.Length.Encoding == SmsEncoding.Gsm7 && message.Length.Fragments <= EnglishFragments
-        : message.Body.Length <= WelshCharacters && message.Length.Fragments <= 3;
+        : message.Length.Characters <= WelshCharacters && message.Length.Fragments <= 3;
 
     private string Help(MessageFacts facts, string language, bool withService) => facts.MostUsefulContact switch
     {

@@ -127,16 +127,38 @@ public class ContactPlanTests
     }
 
     [Theory]
-    [InlineData("01629 123456")]
-    [InlineData("07000 123456")]
-    [InlineData("07600 123456")]
-    [InlineData("0770090012")]
-    [InlineData("+33 7700 900123")]
-    public void A_phone_that_is_not_a_UK_mobile_cannot_get_a_text_message(string phone)
+    [InlineData("01629 123456", "it is a landline or another number that is not a mobile")]
+    [InlineData("07000 123456", "it is a 070 personal number, which forwards texts elsewhere")]
+    [InlineData("07600 123456", "it is not a number in use (a 076 pager is not texted either)")]
+    [InlineData("0772345678", "it is not a number in use (a 076 pager is not texted either)")]
+    [InlineData("+33 1 22 33 44 55", "it is not a UK number")]
+    [InlineData("07700 900123 (mobile)", "it has a character other than digits, spaces, brackets, hyphens and +")]
+    public void A_phone_Notify_would_refuse_or_a_070_number_cannot_get_a_text_message_and_the_reason_names_the_rule(string phone, string rule)
     {
-        var line = Plan("28E", Reachable(phone: phone))[Channel.Sms];
+        var plan = Plan("28E", Reachable(emailSafe: false, phone: phone));
+        var line = plan[Channel.Sms];
         Assert.Equal(ChannelReason.NoMobileNumber, line.Reason);
-        Assert.Equal("no text message (NoMobileNumber): victim's phone number is not a UK mobile number: no text message can reach it", line.Because);
+        Assert.Equal($"no text message (NoMobileNumber): victim's phone number cannot get a text message through GOV.UK Notify: {rule}", line.Because);
+        Assert.DoesNotContain(phone, string.Join("\n", plan.Reasons), StringComparison.Ordinal);
+        Assert.Equal(Channel.Letter, plan.First); // falls through to the next channel up front
+    }
+
+    [Fact]
+    public void An_address_Notify_would_refuse_falls_through_to_the_Victim_Care_Unit_and_names_the_rule()
+    {
+        var plan = Plan("28E", Reachable(emailSafe: false, phone: "07700 900123 x", address: PostalAddress.Create(["NFA", "Matlock"], "DE4 3AG")));
+        Assert.Equal(ChannelReason.NoPostalAddress, plan[Channel.Letter].Reason);
+        Assert.Contains("GOV.UK Notify would not print it: it says no fixed abode", plan[Channel.Letter].Because, StringComparison.Ordinal);
+        Assert.DoesNotContain("Matlock", plan[Channel.Letter].Because, StringComparison.Ordinal);
+        Assert.True(plan.ContactNeeded);
+    }
+
+    [Fact]
+    public void A_BFPO_address_gets_a_letter()
+    {
+        var plan = Plan("28E", Reachable(emailSafe: false, phone: null, address: PostalAddress.Create(["1 Regiment"], "BFPO 105")));
+        Assert.Equal(Channel.Letter, plan.First);
+        Assert.Equal("BFPO 105", plan[Channel.Letter].Post!.Postcode);
     }
 
     [Fact]
@@ -177,6 +199,9 @@ public class ContactPlanTests
     [InlineData("00447700900123", "+447700900123")]
     [InlineData("447700900123", "+447700900123")]
     [InlineData(" 07624 123456 ", "+447624123456")]
+    [InlineData("07700-900123", "+447700900123")]
+    [InlineData("+4407700900123", "+447700900123")]
+    [InlineData("07700 900123\u200b", "+447700900123")]
     public void A_UK_mobile_is_normalised_to_plus_44_7(string given, string normalised)
     {
         Assert.True(UkMobile.TryNormalise(given, out var mobile));
@@ -186,10 +211,8 @@ public class ContactPlanTests
     [Theory]
     [InlineData(null)]
     [InlineData("")]
-    [InlineData("07700-900123")]
     [InlineData("077009001234")]
-    [InlineData("+4407700900123")]
-    [InlineData("07700 900123\u200b")]
+    [InlineData("07044 123456")]
     [InlineData("０７７００９００１２３")]
     public void Anything_else_is_not_a_UK_mobile(string? given) => Assert.False(UkMobile.IsValid(given));
 }

@@ -273,7 +273,8 @@ public class CrimeEventParserTests
     [InlineData("""{"lines":[],"postcode":"DE4 3AG"}""", "its lines must be 1 to 5")]
     [InlineData("""{"lines":["  "],"postcode":"DE4 3AG"}""", "its lines must be 1 to 5")]
     [InlineData("""{"lines":[7],"postcode":"DE4 3AG"}""", "its lines must be 1 to 5")]
-    [InlineData("""{"lines":["12 Example Street"],"postcode":"DE4"}""", "its postcode is not a UK postcode")]
+    [InlineData("""{"lines":["12 Example Street"],"postcode":"DE4"}""", "its postcode is not a real UK postcode or a BFPO number")]
+    [InlineData("""{"lines":["No fixed abode"],"postcode":"DE4 3AG"}""", "GOV.UK Notify would not print it: it says no fixed abode")]
     [InlineData("""{"lines":["12 Example Street"]}""", "it is not an object of lines and a postcode")]
     [InlineData("\"12 Example Street, Matlock\"", "it is not an object of lines and a postcode")]
     public void A_malformed_address_is_kept_as_invalid_with_a_reason_and_does_not_refuse_the_snapshot(string address, string problem)

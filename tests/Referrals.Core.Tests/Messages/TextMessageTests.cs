@@ -1,4 +1,5 @@
 using Referrals.Messages;
+using Referrals.Rules;
 using Referrals.Tests.Situations;
 using static Referrals.Tests.Fixtures;
 
@@ -82,13 +83,42 @@ public class TextMessageTests
         Assert.Contains("Victim Services on 0808 157 0101", theft, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Issue 18: Notify sends ’ as ' (sanitise_text.py line 15), so a service name with a curly apostrophe keeps an
+    /// English text GSM-7 and the name stays in it, within 2 fragments, in every situation with the longest reference.
+    /// </summary>
     [Theory]
-    [InlineData("", SmsEncoding.Gsm7, 0, 1)]
-    [InlineData("a", SmsEncoding.Gsm7, 1, 1)]
-    [InlineData("€", SmsEncoding.Gsm7, 2, 1)]
-    [InlineData("ŵ", SmsEncoding.Ucs2, 1, 1)]
-    public void Fragments_are_counted_in_the_right_encoding(string body, SmsEncoding encoding, int units, int fragments) =>
-        Assert.Equal(new TextMessageLength(encoding, units, fragments), TextMessageLength.Of(body));
+    [MemberData(nameof(SituationsAndLanguages))]
+    public void A_service_name_with_a_curly_apostrophe_stays_in_an_English_text_within_2_fragments(string situation, string language)
+    {
+        if (language != "en")
+        {
+            return;
+        }
+
+        var curly = new ServiceDirectory([.. Services.Services.Select(s => s with { Name = s.Name.Replace("Victim Services", "Victims’ Services", StringComparison.Ordinal).Replace("People's", "People’s", StringComparison.Ordinal) })], Services.VictimCareUnit);
+        var text = Compose(situation, language, new TextMessageComposer(MessageTemplates.LoadDefault(), curly, Force));
+
+        Assert.Equal(SmsEncoding.Gsm7, text.Length.Encoding);
+        Assert.InRange(text.Length.Fragments, 1, TextMessageComposer.EnglishFragments);
+        Assert.DoesNotContain("’", text.Body, StringComparison.Ordinal);
+        if (situation == "victim-autoreferred-standard")
+        {
+            Assert.Contains("For free support, call Victims' Services on 0808 157 0101.", text.Body, StringComparison.Ordinal);
+            Assert.Equal("Victims’ Services on 0808 157 0101", text.Personalisation["help"]);
+        }
+    }
+
+    [Theory]
+    [InlineData("", SmsEncoding.Gsm7, 0, 0, 1)]
+    [InlineData("a", SmsEncoding.Gsm7, 1, 1, 1)]
+    [InlineData("€", SmsEncoding.Gsm7, 1, 2, 1)]
+    [InlineData("ŵ", SmsEncoding.Ucs2, 1, 1, 1)]
+    [InlineData("’", SmsEncoding.Gsm7, 1, 1, 1)]
+    [InlineData("…", SmsEncoding.Gsm7, 3, 3, 1)]
+    [InlineData("😀", SmsEncoding.Gsm7, 1, 1, 1)]
+    public void Fragments_are_counted_in_the_right_encoding(string body, SmsEncoding encoding, int characters, int units, int fragments) =>
+        Assert.Equal(new TextMessageLength(encoding, characters, units, fragments), TextMessageLength.Of(body));
 
     [Theory]
     [InlineData('a', 160, 1)]

@@ -34,6 +34,7 @@ public class SampleSnapshotTests
         { 21, "V1", "OptOut", "AutoReferred", "general", null },
         { 22, "V1", "OptOut", "AutoReferred", "general", null },
         { 23, "V1", "OptOut", "AutoReferred", "general", "NoEmailAddress" },
+        { 24, "V1", "OptOut", "AutoReferred", "general", "NoEmailAddress" },
     };
 
     /// <summary>Rulebook 1.1: the samples added for the contact plan, each showing one path.</summary>
@@ -45,6 +46,7 @@ public class SampleSnapshotTests
     [InlineData(21, "Email", false, true)]
     [InlineData(22, "Email", false, false)]
     [InlineData(23, "Sms", false, false)]
+    [InlineData(24, "Letter", false, false)]
     public void Contact_sample_gets_the_expected_plan(int line, string? channel, bool contactNeeded, bool held)
     {
         var decision = Rulebook.Decide(CrimeEventParser.Parse(Lines[line - 1]).Snapshot!).Single();
@@ -66,6 +68,21 @@ public class SampleSnapshotTests
         Assert.Equal(new DateOnly(2026, 10, 7), decision.ReferralDueBy);
     }
 
+    /// <summary>Issue 18: the samples' texts go to numbers in the drama range, none of them Notify's smoke-test numbers.</summary>
+    [Fact]
+    public void The_samples_text_no_smoke_test_number_and_fall_through_past_a_070_number_to_a_BFPO_address()
+    {
+        var texted = Lines.Select(l => CrimeEventParser.Parse(l).Snapshot).OfType<CrimeEvent>()
+            .SelectMany(Rulebook.Decide).Select(d => d.Contact[Referrals.Contact.Channel.Sms]).Where(l => l.Safe).Select(l => l.To!).ToList();
+        Assert.Equal(["+447700900311", "+447700900114", "+447700900002"], texted);
+        Assert.DoesNotContain(texted, n => n is "+447700900000" or "+447700900111" or "+447700900222");
+
+        var bfpo = Rulebook.Decide(CrimeEventParser.Parse(Lines[23]).Snapshot!).Single().Contact;
+        Assert.Equal(Referrals.Contact.ChannelReason.NoMobileNumber, bfpo[Referrals.Contact.Channel.Sms].Reason);
+        Assert.Contains("070 personal number", bfpo[Referrals.Contact.Channel.Sms].Because, StringComparison.Ordinal);
+        Assert.Equal("BFPO 105", bfpo[Referrals.Contact.Channel.Letter].Post!.Postcode);
+    }
+
     [Fact]
     public void The_child_sample_is_emailed_through_the_parent() =>
         Assert.Equal(EmailRecipient.ParentOrGuardian, Rulebook.Decide(CrimeEventParser.Parse(Lines[5]).Snapshot!)[0].Email.Recipient);
@@ -83,5 +100,5 @@ public class SampleSnapshotTests
 
     [Fact]
     public void Every_sample_line_has_an_expectation() =>
-        Assert.Equal(23, Lines.Length);
+        Assert.Equal(24, Lines.Length);
 }
