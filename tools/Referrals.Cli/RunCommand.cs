@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Referrals.LocalHost;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Dashboard;
+using Referrals.Pipeline.Health;
 using Referrals.Pipeline.Receipts;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
@@ -112,6 +113,12 @@ internal static class RunCommand
             lines = await SnapshotSender.ReadAsync(input, cancellationToken);
         }
 
+        // A storage account that cannot be used is found out here, in one line, before anything starts on it.
+        if (run.Storage is not null && await StorageProbe.ProblemAsync(run.Storage, cancellationToken) is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
         using var outbox = Outbox.Claim(run.Outbox.FullName);
         Azurite? azurite = null;
         if (run.Storage is null)
@@ -135,7 +142,8 @@ internal static class RunCommand
             configureLogging: run.Log is { } log ? logging => logging.AddProvider(new StandardErrorLoggerProvider(log)) : null);
         receipts = new LocalReceipts(host.Services);
         await host.StartAsync(cancellationToken);
-        await using var talliesEndpoint = new LocalTalliesServer(host.Services.GetRequiredService<TalliesEndpoint>(), host.Services.GetRequiredService<DashboardEndpoint>()).Start();
+        await using var talliesEndpoint = new LocalTalliesServer(
+            host.Services.GetRequiredService<TalliesEndpoint>(), host.Services.GetRequiredService<DashboardEndpoint>(), host.Services.GetRequiredService<HealthEndpoint>()).Start();
         await using var webhooks = new LocalReceiptsServer(host.Services.GetRequiredService<SendGridWebhookEndpoint>(), host.Services.GetRequiredService<NotifyCallbackEndpoint>()).Start();
         sendGrid.PostEventsTo(webhooks.SendGridWebhookUrl);
         try
@@ -196,7 +204,34 @@ internal static class RunCommand
         }
         finally
         {
-            await LocalPipelineHost.DrainAndStopAsync(host);
+            await StopAsync(host, cancellationToken.IsCancellationRequested);
+        }
+    }
+
+    /// <summary>How long a stop asked for with Ctrl-C or SIGTERM may take before the host is left to end with the process.</summary>
+    private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(3);
+
+    /// <summary>
+    /// Drains and stops the host. Asked to stop (Ctrl-C, SIGTERM), it stops within <see cref="StopBudget"/>, whatever
+    /// storage does meanwhile: what was not finished is delivered again on the next run (at-least-once), and an error of
+    /// the host's own shutdown is not the run's failure. Otherwise it waits for the host as long as it takes.
+    /// </summary>
+    private static async Task StopAsync(IHost host, bool asked)
+    {
+        var stop = LocalPipelineHost.DrainAndStopAsync(host);
+        if (!asked)
+        {
+            await stop;
+            return;
+        }
+
+        try
+        {
+            await stop.WaitAsync(StopBudget);
+        }
+        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or OperationCanceledException or Azure.RequestFailedException)
+        {
+            // Stopping anyway: Azurite, the stand-ins and the process end next.
         }
     }
 }
