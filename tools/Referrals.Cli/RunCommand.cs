@@ -137,11 +137,13 @@ internal static class RunCommand
             Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName), partners.Url, outbox.Record(Path.Combine(outbox.Path, Outbox.DirectoryFile)));
         // A token for this run only: the local Notify stand-in calls back with it, and the callback endpoint checks it.
         var notifyCallbackToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
-        using var host = LocalPipelineHost.Build(
+        var host = LocalPipelineHost.Build(
             LocalSettings.For(connection, sendGrid.Url, directory, sendGridWebhookKey: sendGrid.WebhookPublicKey, notifyCallbackToken: notifyCallbackToken, notifyBaseUrl: notify.Url),
             configureLogging: run.Log is { } log ? logging => logging.AddProvider(new StandardErrorLoggerProvider(log)) : null);
+        await using var shutdown = new HostShutdown(host, cancellationToken);
         receipts = new LocalReceipts(host.Services);
         await host.StartAsync(cancellationToken);
+        shutdown.Started = true;
         await using var talliesEndpoint = new LocalTalliesServer(
             host.Services.GetRequiredService<TalliesEndpoint>(), host.Services.GetRequiredService<DashboardEndpoint>(), host.Services.GetRequiredService<HealthEndpoint>()).Start();
         await using var webhooks = new LocalReceiptsServer(host.Services.GetRequiredService<SendGridWebhookEndpoint>(), host.Services.GetRequiredService<NotifyCallbackEndpoint>()).Start();
@@ -204,34 +206,60 @@ internal static class RunCommand
         }
         finally
         {
-            await StopAsync(host, cancellationToken.IsCancellationRequested);
+            await shutdown.StopAsync();
         }
     }
 
-    /// <summary>How long a stop asked for with Ctrl-C or SIGTERM may take before the host is left to end with the process.</summary>
-    private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(3);
-
     /// <summary>
-    /// Drains and stops the host. Asked to stop (Ctrl-C, SIGTERM), it stops within <see cref="StopBudget"/>, whatever
-    /// storage does meanwhile: what was not finished is delivered again on the next run (at-least-once), and an error of
-    /// the host's own shutdown is not the run's failure. Otherwise it waits for the host as long as it takes.
+    /// Drains, stops and disposes the run's host. Asked to stop (Ctrl-C, SIGTERM), it is done within
+    /// <see cref="StopBudget"/> whatever storage does meanwhile, and an error of the host's own shutdown ("The timer has
+    /// already been stopped.") is not the run's failure: what was not finished is delivered again on the next run
+    /// (at-least-once). Otherwise it waits for the host as long as it takes, and its errors are the run's.
     /// </summary>
-    private static async Task StopAsync(IHost host, bool asked)
+    private sealed class HostShutdown(IHost host, CancellationToken stopAsked) : IAsyncDisposable
     {
-        var stop = LocalPipelineHost.DrainAndStopAsync(host);
-        if (!asked)
+        private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(3);
+
+        private bool _stopped;
+
+        public bool Started { get; set; }
+
+        public async Task StopAsync()
         {
-            await stop;
-            return;
+            if (!Started || _stopped)
+            {
+                return;
+            }
+
+            _stopped = true;
+            var stop = LocalPipelineHost.DrainAndStopAsync(host);
+            if (!stopAsked.IsCancellationRequested)
+            {
+                await stop;
+                return;
+            }
+
+            try
+            {
+                await stop.WaitAsync(StopBudget, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Stopping anyway: Azurite, the stand-ins and the process end next.
+            }
         }
 
-        try
+        public async ValueTask DisposeAsync()
         {
-            await stop.WaitAsync(StopBudget);
-        }
-        catch (Exception ex) when (ex is TimeoutException or InvalidOperationException or OperationCanceledException or Azure.RequestFailedException)
-        {
-            // Stopping anyway: Azurite, the stand-ins and the process end next.
+            try
+            {
+                await StopAsync();
+                host.Dispose();
+            }
+            catch (Exception ex) when (stopAsked.IsCancellationRequested && ex is not OutOfMemoryException)
+            {
+                // As above: the operator asked to stop, and the host's shutdown errors are its own.
+            }
         }
     }
 }

@@ -14,7 +14,7 @@ namespace Referrals.Cli;
 internal static class StorageProbe
 {
     /// <summary>Storage that has not answered by then will not help an operator at a prompt (README: within 10 s).</summary>
-    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(8);
+    public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(6);
 
     /// <summary>An operator at a prompt wants an answer in about a second, not the handlers' patient retries.</summary>
     public static readonly StorageRetry CliRetry = new(2, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15));
