@@ -34,7 +34,8 @@ public sealed class HealthEndpoint(HeartbeatStore store, IConfiguration configur
         {
             checks.Add(new("storage", false, $"the heartbeats cannot be read: {ex.Status} {ex.ErrorCode}"));
         }
-        catch (Exception ex) when (ex is HttpRequestException or TimeoutException or Azure.Identity.AuthenticationFailedException)
+        catch (Exception ex) when (ex is AggregateException or HttpRequestException or TimeoutException or Azure.Identity.AuthenticationFailedException
+            || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             checks.Add(new("storage", false, $"the heartbeats cannot be read ({ex.GetType().Name})"));
         }
