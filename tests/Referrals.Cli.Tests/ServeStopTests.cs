@@ -12,6 +12,8 @@ public sealed partial class ServeStopTests : IDisposable
     private const int SigInt = 2;
     private const int SigTerm = 15;
 
+    private static readonly IntPtr SigDfl = IntPtr.Zero;
+    private static readonly IntPtr SigIgn = new(1);
     private static readonly Lock Starting = new();
     private readonly TempFolder _temp = new();
 
@@ -92,21 +94,35 @@ public sealed partial class ServeStopTests : IDisposable
     /// never handles it (it leaves an ignored SIGINT alone). A terminal's foreground job has it at its default, so the
     /// child is started with the default, as a shell would start it.
     /// </summary>
+    /// <remarks>
+    /// Only an ignored SIGINT is touched (SIG_IGN and SIG_DFL carry no handler, so <c>signal</c> restores either
+    /// exactly); a SIGINT the runtime handles is reset to the default in the child by exec anyway.
+    /// </remarks>
     private static Process StartWithDefaultSigInt(ProcessStartInfo start)
     {
         lock (Starting)
         {
-            var previous = Signal(SigInt, IntPtr.Zero);
+            if (!SigIntIgnored())
+            {
+                return Process.Start(start)!;
+            }
+
+            Signal(SigInt, SigDfl);
             try
             {
                 return Process.Start(start)!;
             }
             finally
             {
-                Signal(SigInt, previous);
+                Signal(SigInt, SigIgn);
             }
         }
     }
+
+    /// <summary>Whether this process ignores SIGINT: bit 1 of the SigIgn mask in /proc/self/status.</summary>
+    private static bool SigIntIgnored() =>
+        File.ReadLines("/proc/self/status").Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal)) is var line
+        && (ulong.Parse(line["SigIgn:".Length..].Trim(), System.Globalization.NumberStyles.HexNumber, System.Globalization.CultureInfo.InvariantCulture) & (1UL << (SigInt - 1))) != 0;
 
     private static List<int> ChildrenOf(int parent) =>
         [.. Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)).Select(n => int.Parse(n!, System.Globalization.CultureInfo.InvariantCulture))

@@ -40,9 +40,12 @@ public sealed class SignInAndHealthInfrastructureTests(CompiledInfrastructure in
     /// <summary>The HTTP functions that check their callers themselves, and so need no sign-in: their routes are the excluded paths.</summary>
     private static readonly string[] RoutesWithoutSignIn = [SendGridWebhookEndpoint.Route, NotifyCallbackEndpoint.Route, HealthEndpoint.Route];
 
-    private (JsonObject Parameters, JsonObject Template) BuildWith(string file, IDictionary<string, string?> environment)
+    /// <summary>Each parameter file compiled once for the tests below (the Bicep CLI takes seconds on a busy machine).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<(int ExitCode, string Stdout, string Stderr)>> Built = new(StringComparer.Ordinal);
+
+    private (JsonObject Parameters, JsonObject Template) Build(string file)
     {
-        var result = infra.Run(environment, "build-params", Path.Combine(infra.Folder, file), "--stdout");
+        var result = Built.GetOrAdd(file, f => new(() => infra.Run(Environment, "build-params", Path.Combine(infra.Folder, f), "--stdout"))).Value;
         Assert.True(result.ExitCode == 0, result.Stderr);
         var built = JsonNode.Parse(result.Stdout)!;
         return (JsonNode.Parse((string)built["parametersJson"]!)!.AsObject(), JsonNode.Parse((string)built["templateJson"]!)!.AsObject());
@@ -58,7 +61,7 @@ public sealed class SignInAndHealthInfrastructureTests(CompiledInfrastructure in
     [MemberData(nameof(ParameterFiles))]
     public void Every_environment_deploys_App_Service_authentication_with_its_client_id_and_lets_only_the_checked_paths_through(string file)
     {
-        var (parameters, template) = BuildWith(file, Environment);
+        var (parameters, template) = Build(file);
         var auth = Single(template, "Microsoft.Web/sites/config", "'authsettingsV2'");
         var functionApp = Module(template, "functionApp")["properties"]!;
         var settings = auth["properties"]!;
@@ -109,7 +112,7 @@ public sealed class SignInAndHealthInfrastructureTests(CompiledInfrastructure in
     [MemberData(nameof(ParameterFiles))]
     public void Every_environment_probes_the_health_endpoint_from_outside_and_alerts_when_it_fails(string file)
     {
-        var (_, template) = BuildWith(file, Environment);
+        var (_, template) = Build(file);
         var test = Single(template, "Microsoft.Insights/webtests", "health");
         var alert = Single(template, "Microsoft.Insights/metricAlerts", "health");
         var key = Single(template, "Microsoft.Web/sites/host/functionKeys", "availability-test");
