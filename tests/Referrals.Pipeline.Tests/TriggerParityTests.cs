@@ -58,6 +58,12 @@ public class TriggerParityTests
     }
 
     [Fact]
+    public void The_health_endpoint_watches_every_timer_of_the_Functions_app_by_its_schedule_setting() =>
+        Assert.Equal(
+            FunctionsAppTriggers().Where(t => t.Kind == "timer").Select(t => (t.Function, t.Source)),
+            Pipeline.Health.WatchedTimers.All.Select(w => (w.Function, $"%{w.ScheduleSetting}%")).OrderBy(w => w.Function, StringComparer.Ordinal));
+
+    [Fact]
     public void Queues_and_schedules_come_from_settings_never_literals() =>
         Assert.All(FunctionsAppTriggers(), t => Assert.Matches("^%[A-Z_]+%$", t.Source));
 

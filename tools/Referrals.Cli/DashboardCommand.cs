@@ -37,6 +37,12 @@ internal static class DashboardCommand
         await output.WriteLineAsync();
         await output.WriteLineAsync($"The OPCC's dashboard, on loopback: {server.DashboardUrl}?from={range.From}&to={range.To}");
         await output.WriteLineAsync($"The tallies endpoint: {server.Url}/api/{TalliesEndpoint.Route}?from={range.From}&to={range.To}");
+        if (server.ServesHealth)
+        {
+            await output.WriteLineAsync($"The health endpoint: {server.HealthUrl}");
+        }
+
+        await output.WriteLineAsync(LocalTalliesServer.NoSignIn);
         await output.WriteLineAsync("Serving until Ctrl-C.");
         await output.FlushAsync(CancellationToken.None);
         try

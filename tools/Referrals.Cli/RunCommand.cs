@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Referrals.LocalHost;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Dashboard;
+using Referrals.Pipeline.Health;
 using Referrals.Pipeline.Receipts;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
@@ -112,6 +113,12 @@ internal static class RunCommand
             lines = await SnapshotSender.ReadAsync(input, cancellationToken);
         }
 
+        // A storage account that cannot be used is found out here, in one line, before anything starts on it.
+        if (run.Storage is not null && await StorageProbe.ProblemAsync(run.Storage, cancellationToken) is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
         using var outbox = Outbox.Claim(run.Outbox.FullName);
         Azurite? azurite = null;
         if (run.Storage is null)
@@ -130,12 +137,15 @@ internal static class RunCommand
             Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName), partners.Url, outbox.Record(Path.Combine(outbox.Path, Outbox.DirectoryFile)));
         // A token for this run only: the local Notify stand-in calls back with it, and the callback endpoint checks it.
         var notifyCallbackToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
-        using var host = LocalPipelineHost.Build(
+        var host = LocalPipelineHost.Build(
             LocalSettings.For(connection, sendGrid.Url, directory, sendGridWebhookKey: sendGrid.WebhookPublicKey, notifyCallbackToken: notifyCallbackToken, notifyBaseUrl: notify.Url),
             configureLogging: run.Log is { } log ? logging => logging.AddProvider(new StandardErrorLoggerProvider(log)) : null);
+        await using var shutdown = new HostShutdown(host, cancellationToken);
         receipts = new LocalReceipts(host.Services);
         await host.StartAsync(cancellationToken);
-        await using var talliesEndpoint = new LocalTalliesServer(host.Services.GetRequiredService<TalliesEndpoint>(), host.Services.GetRequiredService<DashboardEndpoint>()).Start();
+        shutdown.Started = true;
+        await using var talliesEndpoint = new LocalTalliesServer(
+            host.Services.GetRequiredService<TalliesEndpoint>(), host.Services.GetRequiredService<DashboardEndpoint>(), host.Services.GetRequiredService<HealthEndpoint>()).Start();
         await using var webhooks = new LocalReceiptsServer(host.Services.GetRequiredService<SendGridWebhookEndpoint>(), host.Services.GetRequiredService<NotifyCallbackEndpoint>()).Start();
         sendGrid.PostEventsTo(webhooks.SendGridWebhookUrl);
         try
@@ -196,7 +206,60 @@ internal static class RunCommand
         }
         finally
         {
-            await LocalPipelineHost.DrainAndStopAsync(host);
+            await shutdown.StopAsync();
+        }
+    }
+
+    /// <summary>
+    /// Drains, stops and disposes the run's host. Asked to stop (Ctrl-C, SIGTERM), it is done within
+    /// <see cref="StopBudget"/> whatever storage does meanwhile, and an error of the host's own shutdown ("The timer has
+    /// already been stopped.") is not the run's failure: what was not finished is delivered again on the next run
+    /// (at-least-once). Otherwise it waits for the host as long as it takes, and its errors are the run's.
+    /// </summary>
+    private sealed class HostShutdown(IHost host, CancellationToken stopAsked) : IAsyncDisposable
+    {
+        private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(3);
+
+        private bool _stopped;
+
+        public bool Started { get; set; }
+
+        public async Task StopAsync()
+        {
+            if (!Started || _stopped)
+            {
+                return;
+            }
+
+            _stopped = true;
+            var stop = LocalPipelineHost.DrainAndStopAsync(host);
+            if (!stopAsked.IsCancellationRequested)
+            {
+                await stop;
+                return;
+            }
+
+            try
+            {
+                await stop.WaitAsync(StopBudget, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Stopping anyway: Azurite, the stand-ins and the process end next.
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await StopAsync();
+                host.Dispose();
+            }
+            catch (Exception ex) when (stopAsked.IsCancellationRequested && ex is not OutOfMemoryException)
+            {
+                // As above: the operator asked to stop, and the host's shutdown errors are its own.
+            }
         }
     }
 }

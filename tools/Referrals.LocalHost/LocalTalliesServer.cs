@@ -1,21 +1,30 @@
 using System.Net;
 using Referrals.Pipeline.Dashboard;
+using Referrals.Pipeline.Health;
 using Referrals.Pipeline.Tallies;
 
 namespace Referrals.LocalHost;
 
 /// <summary>
-/// The OPCC's endpoint and dashboard on a local run: GET {Url}/api/tallies and {Url}/api/dashboard on loopback only,
-/// answered by the Functions app's own <see cref="TalliesEndpoint"/> and <see cref="DashboardEndpoint"/>. Loopback has
-/// no sign-in: the dashboard's role check is App Service authentication's, in Azure.
+/// The OPCC's endpoint and dashboard on a local run: GET {Url}/api/tallies, {Url}/api/dashboard and {Url}/api/health on
+/// loopback only, answered by the Functions app's own <see cref="TalliesEndpoint"/>, <see cref="DashboardEndpoint"/> and
+/// <see cref="HealthEndpoint"/>. Loopback has no sign-in (<see cref="NoSignIn"/>): in Azure, the Functions app puts every
+/// request of the dashboard and the tallies through the sign-in gate (Entra ID and an app role).
 /// </summary>
-public sealed class LocalTalliesServer(TalliesEndpoint endpoint, DashboardEndpoint? dashboard = null) : IAsyncDisposable
+public sealed class LocalTalliesServer(TalliesEndpoint endpoint, DashboardEndpoint? dashboard = null, HealthEndpoint? health = null) : IAsyncDisposable
 {
+    /// <summary>What a person starting the local server is told.</summary>
+    public const string NoSignIn = "Loopback only, without sign-in: anyone on this machine can read these pages. In Azure they need an Entra ID sign-in and an app role.";
+
     private LoopbackListener? _listener;
 
     public string Url => (_listener ?? throw new InvalidOperationException("Not started.")).Url;
 
     public string DashboardUrl => $"{Url}/api/{DashboardEndpoint.Route}";
+
+    public string HealthUrl => $"{Url}/api/{HealthEndpoint.Route}";
+
+    public bool ServesHealth => health is not null;
 
     public LocalTalliesServer Start()
     {
@@ -32,7 +41,8 @@ public sealed class LocalTalliesServer(TalliesEndpoint endpoint, DashboardEndpoi
         var dashboardPrefix = $"/api/{DashboardEndpoint.Route}";
         var isTallies = path.TrimEnd('/') == $"/api/{TalliesEndpoint.Route}";
         var isDashboard = dashboard is not null && (path == dashboardPrefix || path.StartsWith(dashboardPrefix + "/", StringComparison.Ordinal));
-        if (!isTallies && !isDashboard)
+        var isHealth = health is not null && path.TrimEnd('/') == $"/api/{HealthEndpoint.Route}";
+        if (!isTallies && !isDashboard && !isHealth)
         {
             context.Response.StatusCode = 404;
             return;
@@ -45,9 +55,9 @@ public sealed class LocalTalliesServer(TalliesEndpoint endpoint, DashboardEndpoi
             return;
         }
 
-        var answer = isTallies
-            ? await endpoint.HandleAsync(request.QueryString, request.Headers["Accept"], CancellationToken.None)
-            : await dashboard!.HandleAsync(path[dashboardPrefix.Length..], request.QueryString, null, requireSignIn: false, CancellationToken.None);
+        var answer = isTallies ? await endpoint.HandleAsync(request.QueryString, request.Headers["Accept"], CancellationToken.None)
+            : isHealth ? await health!.HandleAsync([], CancellationToken.None)
+            : await dashboard!.HandleAsync(path[dashboardPrefix.Length..], request.QueryString, CancellationToken.None);
         context.Response.StatusCode = answer.Status;
         foreach (var (name, value) in EndpointHeaders.Of(answer))
         {

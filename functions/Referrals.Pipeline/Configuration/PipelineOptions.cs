@@ -37,6 +37,9 @@ public sealed class PipelineOptions
 
     public string MonthlyTalliesTable => TablePrefix + "MonthlyTallies";
 
+    /// <summary>The timers' heartbeats and the records system's last snapshot, for the health endpoint (docs/operations.md).</summary>
+    public string HeartbeatTable => TablePrefix + "Heartbeats";
+
     /// <summary>Where the queue host moves a message it gave up on.</summary>
     public static string PoisonQueueOf(string queue) => queue + "-poison";
 }

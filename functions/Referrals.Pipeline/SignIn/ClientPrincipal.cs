@@ -1,12 +1,13 @@
 using System.Text;
 using System.Text.Json;
 
-namespace Referrals.Pipeline.Dashboard;
+namespace Referrals.Pipeline.SignIn;
 
 /// <summary>
 /// The signed-in user as App Service authentication passes it on: the <c>X-MS-CLIENT-PRINCIPAL</c> header, Base64 JSON
 /// <c>{"auth_typ","name_typ","role_typ","claims":[{"typ","val"}]}</c>. The platform sets it after Entra ID sign-in and
-/// removes any copy a client sends, so the app can trust it; only the role claims are read, never a name.
+/// removes any copy a client sends, so the app can trust it only while App Service authentication is on: that is
+/// <see cref="SignInGate"/>'s to check, first. Only the role claims are read, never a name.
 /// </summary>
 public static class ClientPrincipal
 {
