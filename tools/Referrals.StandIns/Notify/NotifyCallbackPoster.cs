@@ -14,7 +14,7 @@ public sealed record NotifyCallbackResult(string Kind, string NotificationId, st
 /// retries (lines 30 and 57), 5 minutes apart (here <see cref="RetryDelay"/>, so a test does not wait); any other 4xx
 /// is given up at once.
 /// </summary>
-public sealed class NotifyCallbackPoster(string token, TimeSpan retryDelay, int maxRetries = 5, TimeSpan? timeout = null) : IDisposable
+public sealed class NotifyCallbackPoster(TimeSpan retryDelay, int maxRetries = 5, TimeSpan? timeout = null) : IDisposable
 {
     private readonly HttpClient _http = new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = timeout ?? TimeSpan.FromSeconds(5) };
     private readonly ConcurrentDictionary<Task, byte> _pending = new();
@@ -25,9 +25,9 @@ public sealed class NotifyCallbackPoster(string token, TimeSpan retryDelay, int 
     public ConcurrentQueue<NotifyCallbackResult> Results { get; } = new();
 
     /// <summary>Posts in the background, as Notify's callback task does.</summary>
-    public void Post(string url, string kind, string notificationId, string status, JsonObject body)
+    public void Post(string url, string token, string kind, string notificationId, string status, JsonObject body)
     {
-        var task = Task.Run(() => PostAsync(url, kind, notificationId, status, body));
+        var task = Task.Run(() => PostAsync(url, token, kind, notificationId, status, body));
         _pending.TryAdd(task, 0);
         _ = task.ContinueWith(t => _pending.TryRemove(t, out _), TaskScheduler.Default);
     }
@@ -46,7 +46,8 @@ public sealed class NotifyCallbackPoster(string token, TimeSpan retryDelay, int 
 
     public void Dispose() => _http.Dispose();
 
-    private async Task PostAsync(string url, string kind, string notificationId, string status, JsonObject body)
+    /// <summary>Posts and waits, retrying as Notify does: the result of the last try.</summary>
+    public async Task<NotifyCallbackResult> PostAsync(string url, string token, string kind, string notificationId, string status, JsonObject body)
     {
         var text = body.ToJsonString();
         var last = 0;
@@ -75,8 +76,9 @@ public sealed class NotifyCallbackPoster(string token, TimeSpan retryDelay, int 
 
             if (!retry || tries > maxRetries)
             {
-                Results.Enqueue(new NotifyCallbackResult(kind, notificationId, status, last, tries));
-                return;
+                var result = new NotifyCallbackResult(kind, notificationId, status, last, tries);
+                Results.Enqueue(result);
+                return result;
             }
 
             await Task.Delay(RetryDelay);

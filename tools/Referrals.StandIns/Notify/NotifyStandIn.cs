@@ -29,13 +29,6 @@ public sealed class NotifyStandInOptions
     /// <summary>The simulated print run: how long a letter stays <c>accepted</c> before it is <c>received</c>.</summary>
     public TimeSpan PrintRunAfter { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The delivery-status callback URL and the returned-letter one (Notify's service settings); none: no callbacks.</summary>
-    public string? DeliveryCallbackUrl { get; init; }
-
-    public string? ReturnedLetterCallbackUrl { get; init; }
-
-    public string CallbackToken { get; init; } = string.Empty;
-
     /// <summary>Notify: 5 minutes between retries of a callback.</summary>
     public TimeSpan CallbackRetryDelay { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -84,11 +77,12 @@ public sealed class NotifyStandIn : IAsyncDisposable
     private readonly NotifyCallbackPoster _callbacks;
     private LoopbackServer? _server;
     private int _smokeTests;
+    private (string? Delivery, string? ReturnedLetter, string Token) _callbackTo = (null, null, string.Empty);
 
     private NotifyStandIn(NotifyStandInOptions options)
     {
         _options = options;
-        _callbacks = new NotifyCallbackPoster(options.CallbackToken, options.CallbackRetryDelay);
+        _callbacks = new NotifyCallbackPoster(options.CallbackRetryDelay);
     }
 
     public string Url => _server?.Url ?? throw new InvalidOperationException("Not started.");
@@ -121,6 +115,12 @@ public sealed class NotifyStandIn : IAsyncDisposable
         return standIn;
     }
 
+    /// <summary>
+    /// The service's callback settings, as set up in Notify: where delivery receipts and returned letters are posted, with
+    /// the bearer token. Until then nothing is posted.
+    /// </summary>
+    public void SendCallbacksTo(string? deliveryUrl, string token, string? returnedLetterUrl = null) => _callbackTo = (deliveryUrl, returnedLetterUrl, token);
+
     /// <summary>Waits until every status change and callback under way has happened; false on timeout.</summary>
     public async Task<bool> SettleAsync(TimeSpan timeout)
     {
@@ -146,10 +146,10 @@ public sealed class NotifyStandIn : IAsyncDisposable
         }
 
         stored.Move("returned-letter", _options.Time.GetUtcNow());
-        if (_options.ReturnedLetterCallbackUrl is { } url)
+        if (_callbackTo.ReturnedLetter is { } url)
         {
             var template = _options.Templates[stored.TemplateId];
-            _callbacks.Post(url, "returned-letter", stored.Id, "returned-letter", new JsonObject
+            _callbacks.Post(url, _callbackTo.Token, "returned-letter", stored.Id, "returned-letter", new JsonObject
             {
                 ["notification_id"] = stored.Id,
                 ["reference"] = stored.Reference.Length > 0 ? stored.Reference : null,
@@ -464,12 +464,12 @@ public sealed class NotifyStandIn : IAsyncDisposable
         var now = _options.Time.GetUtcNow();
         text.Move("sending", now);
         text.Move(final, now);
-        if (_options.DeliveryCallbackUrl is { } url)
+        if (_callbackTo.Delivery is { } url)
         {
             var template = _options.Templates[text.TemplateId];
 
             // send_delivery_status_to_service (service_callback_tasks.py lines 57-84), with create_delivery_status_callback_data's values.
-            _callbacks.Post(url, "delivery-status", text.Id, final, new JsonObject
+            _callbacks.Post(url, _callbackTo.Token, "delivery-status", text.Id, final, new JsonObject
             {
                 ["id"] = text.Id,
                 ["reference"] = text.Reference.Length > 0 ? text.Reference : null,
