@@ -80,10 +80,10 @@ public sealed class ContactPlanEndToEndTests(AzuriteFixture azurite)
         await pipeline.WaitUntilIdleAsync();
 
         var text = Assert.Single(pipeline.Notify.Accepted, n => n.Type == "sms");
-        Assert.Equal(LocalHost.FakeNotify.WelshSmsTemplateId, text.TemplateId);
+        Assert.Equal(LocalHost.LocalNotify.WelshSmsTemplateId, text.TemplateId);
         Assert.StartsWith("Heddlu Enghraifft: DB/26/000111. Perygl? Ffoniwch 999.", text.Content, StringComparison.Ordinal);
         var letter = Assert.Single(pipeline.Notify.Accepted, n => n.Type == "letter");
-        Assert.Equal(LocalHost.FakeNotify.BilingualLetterTemplateId, letter.TemplateId);
+        Assert.Equal(LocalHost.LocalNotify.BilingualLetterTemplateId, letter.TemplateId);
         var (welsh, english) = (letter.Content.IndexOf("Heddlu Enghraifft", StringComparison.Ordinal), letter.Content.IndexOf("Example Constabulary", StringComparison.Ordinal));
         Assert.True(welsh >= 0 && english > welsh, "the Welsh half comes first, then the English");
         Assert.Contains("Annwyl Sam Taylor", letter.Content, StringComparison.Ordinal);

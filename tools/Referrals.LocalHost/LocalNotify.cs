@@ -44,7 +44,8 @@ public static class LocalNotify
         };
     }
 
-    public static async Task<NotifyStandIn> StartAsync(Outbox? outbox, Timings? timings = null, TimeProvider? time = null)
+    /// <param name="callbackCopies">How many times each delivery callback is posted (tests of resent receipts).</param>
+    public static async Task<NotifyStandIn> StartAsync(Outbox? outbox, Timings? timings = null, TimeProvider? time = null, int callbackCopies = 1)
     {
         var waits = timings ?? Timings.Local;
         var standIn = await NotifyStandIn.StartAsync(new NotifyStandInOptions
@@ -54,6 +55,7 @@ public static class LocalNotify
             TextOutcomeAfter = waits.TextOutcomeAfter,
             PrintRunAfter = waits.PrintRunAfter,
             CallbackRetryDelay = waits.CallbackRetryDelay,
+            CallbackCopies = callbackCopies,
         });
         if (outbox is not null)
         {

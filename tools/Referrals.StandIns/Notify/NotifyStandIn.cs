@@ -32,6 +32,9 @@ public sealed class NotifyStandInOptions
     /// <summary>Notify: 5 minutes between retries of a callback.</summary>
     public TimeSpan CallbackRetryDelay { get; init; } = TimeSpan.FromMinutes(5);
 
+    /// <summary>How many times each delivery callback is posted (a callback whose answer was lost comes again).</summary>
+    public int CallbackCopies { get; init; } = 1;
+
     /// <summary>The sender Notify shows as <c>from_number</c> (the service's text sender).</summary>
     public string SmsSender { get; init; } = "GOVUK";
 }
@@ -187,7 +190,7 @@ public sealed class NotifyStandIn : IAsyncDisposable
     {
         var path = context.Request.Path.Value ?? string.Empty;
         var method = context.Request.Method;
-        var (status, body, stored) = Authorise(context.Request.Headers.Authorization.ToString()) is { } authError ? (403, new NotifyError(403, "AuthError", authError).ToJson(), null)
+        var (status, body, stored) = Authorise(context.Request.Headers.Authorization.ToString()) is { } authError ? (authError.Status, authError.ToJson(), null)
             : (method, path) switch
             {
                 ("POST", "/v2/notifications/sms") => await AcceptAsync("sms", context),
@@ -212,46 +215,72 @@ public sealed class NotifyStandIn : IAsyncDisposable
     }
 
     /// <summary>
-    /// Null when the bearer token is one Notify accepts (app/authentication/auth.py: an HS256 JWT whose <c>iss</c> is the
-    /// service id, signed with the key's secret, its <c>iat</c> within 30 seconds of now), else Notify's reason.
+    /// Null when the bearer token is one Notify accepts, else Notify's answer, in the order of its checks
+    /// (app/authentication/auth.py lines 86-192, at the commit above): a Bearer token; its <c>iss</c>, a UUID naming the
+    /// service; an HS256 JWT signed with one of the service's keys; its <c>iat</c> within 30 seconds of now.
     /// </summary>
-    private string? Authorise(string header)
+    private NotifyError? Authorise(string header)
     {
-        if (!header.StartsWith("Bearer ", StringComparison.Ordinal))
+        const string General = "Invalid token: make sure your API token matches the example at https://docs.notifications.service.gov.uk/rest-api.html#authorisation-header";
+        if (header.Length == 0)
         {
-            return "Unauthorized: authentication token must be provided";
+            return new NotifyError(401, "AuthError", "Unauthorized: authentication token must be provided");
         }
 
-        var parts = header["Bearer ".Length..].Split('.');
-        if (parts.Length != 3)
+        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return "Invalid token: signature, api token is not valid";
+            return new NotifyError(401, "AuthError", "Unauthorized: authentication bearer scheme must be used");
+        }
+
+        var parts = header[7..].Split('.');
+        JsonNode? head, claims;
+        try
+        {
+            head = parts.Length == 3 ? JsonNode.Parse(FromBase64Url(parts[0])) : throw new FormatException();
+            claims = JsonNode.Parse(FromBase64Url(parts[1]));
+        }
+        catch (Exception ex) when (ex is JsonException or FormatException)
+        {
+            return new NotifyError(403, "AuthError", General);
+        }
+
+        if (claims?["iss"] is not JsonValue issuer || issuer.GetValueKind() != JsonValueKind.String)
+        {
+            return new NotifyError(403, "AuthError", "Invalid token: iss field not provided");
+        }
+
+        if (!Guid.TryParse(issuer.GetValue<string>(), out var service))
+        {
+            return new NotifyError(403, "AuthError", "Invalid token: service id is not the right data type");
+        }
+
+        if (service.ToString("D") != _options.ServiceId)
+        {
+            return new NotifyError(403, "AuthError", "Invalid token: service not found");
         }
 
         var expected = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(_options.Secret), Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}")))
             .TrimEnd('=').Replace('+', '-').Replace('/', '_');
         if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(parts[2])))
         {
-            return "Invalid token: API key not found";
+            return new NotifyError(403, "AuthError", "Invalid token: API key not found");
+        }
+
+        if (head?["alg"]?.GetValue<string>() != "HS256")
+        {
+            return new NotifyError(403, "AuthError", "Invalid token: algorithm used is not HS256");
         }
 
         try
         {
-            var head = JsonNode.Parse(FromBase64Url(parts[0]));
-            var claims = JsonNode.Parse(FromBase64Url(parts[1]));
-            if (head?["alg"]?.GetValue<string>() != "HS256" || claims?["iss"]?.GetValue<string>() != _options.ServiceId)
-            {
-                return "Invalid token: service not found";
-            }
-
             var issued = DateTimeOffset.FromUnixTimeMilliseconds((long)(claims["iat"]!.GetValue<JsonElement>().GetDouble() * 1000));
             return (_options.Time.GetUtcNow() - issued).Duration() > TimeSpan.FromSeconds(30)
-                ? "Error: Your system clock must be accurate to within 30 seconds"
+                ? new NotifyError(403, "AuthError", "Error: Your system clock must be accurate to within 30 seconds")
                 : null;
         }
-        catch (Exception ex) when (ex is JsonException or FormatException or InvalidOperationException or NullReferenceException)
+        catch (Exception ex) when (ex is InvalidOperationException or NullReferenceException or FormatException or ArgumentOutOfRangeException)
         {
-            return "Invalid token: signature, api token is not valid";
+            return new NotifyError(403, "AuthError", General);
         }
     }
 
@@ -469,8 +498,10 @@ public sealed class NotifyStandIn : IAsyncDisposable
             var template = _options.Templates[text.TemplateId];
 
             // send_delivery_status_to_service (service_callback_tasks.py lines 57-84), with create_delivery_status_callback_data's values.
-            _callbacks.Post(url, _callbackTo.Token, "delivery-status", text.Id, final, new JsonObject
+            for (var copy = 0; copy < _options.CallbackCopies; copy++)
             {
+                _callbacks.Post(url, _callbackTo.Token, "delivery-status", text.Id, final, new JsonObject
+                {
                 ["id"] = text.Id,
                 ["reference"] = text.Reference.Length > 0 ? text.Reference : null,
                 ["to"] = text.To,
@@ -481,7 +512,8 @@ public sealed class NotifyStandIn : IAsyncDisposable
                 ["notification_type"] = text.Type,
                 ["template_id"] = text.TemplateId,
                 ["template_version"] = template.Version,
-            });
+                });
+            }
         }
     }
 
