@@ -63,7 +63,8 @@ internal static partial class NotifyAddress
             var numbered = matches.FirstOrDefault(m => m.Success && m.Groups[1].Success);
             if (numbered is not null)
             {
-                Bfpo = int.Parse(numbered.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                // Python's \d and int() take any decimal digit (١٠٥ is 105).
+                Bfpo = numbered.Groups[1].Value.Aggregate(0, (n, c) => (n * 10) + (int)char.GetNumericValue(c));
                 lines = [.. lines.Where((_, i) => !matches[i].Success)];
             }
 
@@ -109,7 +110,8 @@ internal static partial class NotifyAddress
     /// <summary>format_postcode_or_none (lines 260-287): a real UK postcode, upper case with one space before the last three.</summary>
     private static string? FormatPostcode(string line)
     {
-        var normalised = NotifyText.RemoveWhitespace(line).ToUpperInvariant();
+        // Python's str.upper(): ß becomes SS.
+        var normalised = NotifyText.RemoveWhitespace(line).Replace("ß", "SS", StringComparison.Ordinal).ToUpperInvariant();
         return Postcode().IsMatch(normalised) ? normalised[..^3] + " " + normalised[^3..] : null;
     }
 

@@ -57,9 +57,10 @@ internal static partial class NotifyText
     }
 
     /// <summary>
-    /// SanitiseText.downgrade_character: a character with a canonical decomposition becomes its first part when that is
-    /// allowed; any other its replacement. .NET's NFD decomposes fully, so the first part is taken from the full
-    /// decomposition's base character (the same first character for the accented letters concerned).
+    /// SanitiseText.downgrade_character: a character with a canonical decomposition (Python's
+    /// <c>unicodedata.decomposition</c>, one level) becomes its first part when that is allowed, else nothing; any other
+    /// character its replacement. .NET decomposes fully, so one level is rebuilt: a singleton (the ångström sign) is
+    /// what NFC makes of it; otherwise the full decomposition less its last mark, composed again (ǖ → ü, ấ → â, ệ → ẹ).
     /// </summary>
     private static string? Downgrade(Rune rune, HashSet<char> allowed)
     {
@@ -67,8 +68,11 @@ internal static partial class NotifyText
         var decomposed = text.Normalize(NormalizationForm.FormD);
         if (decomposed != text)
         {
-            var first = decomposed[0];
-            return allowed.Contains(first) ? first.ToString() : null;
+            var composed = text.Normalize(NormalizationForm.FormC);
+            var first = composed != text ? composed
+                : decomposed.Length == 1 ? decomposed
+                : decomposed[..^1].Normalize(NormalizationForm.FormC);
+            return first.Length == 1 && allowed.Contains(first[0]) ? first : null;
         }
 
         return Replacements.GetValueOrDefault(rune.Value);

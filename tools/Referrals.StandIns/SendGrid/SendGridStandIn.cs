@@ -232,8 +232,17 @@ public sealed class SendGridStandIn : IAsyncDisposable
         return null;
     }
 
-    private static string Errors(string message, string? field = null) =>
-        new JsonObject { ["errors"] = new JsonArray(new JsonObject { ["message"] = message, ["field"] = field, ["help"] = null }) }.ToJsonString();
+    /// <summary>SendGrid's error body (its OpenAPI document's global_error_response_schema): a field only when there is one.</summary>
+    private static string Errors(string message, string? field = null)
+    {
+        var error = new JsonObject { ["message"] = message };
+        if (field is not null)
+        {
+            error["field"] = field;
+        }
+
+        return new JsonObject { ["errors"] = new JsonArray(error) }.ToJsonString();
+    }
 
     /// <summary>What SendGrid's Event Webhook reports for one email: custom_args as top-level keys, categories as an array.</summary>
     private void QueueEvents(JsonElement mail, string id)
