@@ -7,9 +7,9 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Referrals.LocalHost;
-using Referrals.StandIns.SendGrid;
 using Referrals.Pipeline.Receipts;
 using Referrals.Receipts;
+using Referrals.StandIns.SendGrid;
 using SendGrid;
 using SendGrid.Helpers.Mail;
 

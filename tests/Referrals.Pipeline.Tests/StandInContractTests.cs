@@ -136,8 +136,12 @@ public sealed class StandInContractTests
         notify.SendCallbacksTo(callbacks.Url + "/delivery", "token", callbacks.Url + "/returned");
         var options = new NotifyOptions
         {
-            ApiKey = LocalNotify.ApiKey, BaseUrl = notify.Url, SmsTemplateId = LocalNotify.SmsTemplateId, LetterTemplateId = LocalNotify.LetterTemplateId,
-            WelshSmsTemplateId = LocalNotify.WelshSmsTemplateId, BilingualLetterTemplateId = LocalNotify.BilingualLetterTemplateId,
+            ApiKey = LocalNotify.ApiKey,
+            BaseUrl = notify.Url,
+            SmsTemplateId = LocalNotify.SmsTemplateId,
+            LetterTemplateId = LocalNotify.LetterTemplateId,
+            WelshSmsTemplateId = LocalNotify.WelshSmsTemplateId,
+            BilingualLetterTemplateId = LocalNotify.BilingualLetterTemplateId,
         };
         var gateway = new NotifyGateway(OutboundHttp.ClientFor<NotifyGateway>(notify: options), Options.Create(options), TimeProvider.System, NullLogger<NotifyGateway>.Instance);
         foreach (var (channel, situation) in new[] { (Channel.Sms, "victim-autoreferred-standard"), (Channel.Letter, "victim-autoreferred-standard"), (Channel.Sms, "cy-victim-autoreferred-standard"), (Channel.Letter, "cy-victim-autoreferred-standard") })

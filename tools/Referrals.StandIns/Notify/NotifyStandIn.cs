@@ -502,16 +502,16 @@ public sealed class NotifyStandIn : IAsyncDisposable
             {
                 _callbacks.Post(url, _callbackTo.Token, "delivery-status", text.Id, final, new JsonObject
                 {
-                ["id"] = text.Id,
-                ["reference"] = text.Reference.Length > 0 ? text.Reference : null,
-                ["to"] = text.To,
-                ["status"] = final,
-                ["created_at"] = Time(text.CreatedAt),
-                ["completed_at"] = Time(now),
-                ["sent_at"] = Time(now),
-                ["notification_type"] = text.Type,
-                ["template_id"] = text.TemplateId,
-                ["template_version"] = template.Version,
+                    ["id"] = text.Id,
+                    ["reference"] = text.Reference.Length > 0 ? text.Reference : null,
+                    ["to"] = text.To,
+                    ["status"] = final,
+                    ["created_at"] = Time(text.CreatedAt),
+                    ["completed_at"] = Time(now),
+                    ["sent_at"] = Time(now),
+                    ["notification_type"] = text.Type,
+                    ["template_id"] = text.TemplateId,
+                    ["template_version"] = template.Version,
                 });
             }
         }
