@@ -162,7 +162,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     queueNames: [queues.crimeEvents, '${queues.crimeEvents}-poison', queues.emails, '${queues.emails}-poison', queues.referrals, '${queues.referrals}-poison']
-    tableNames: ['VictimStates', 'DeadLetters', 'TallyEvents', 'MonthlyTallies', 'Heartbeats']
+    tableNames: ['VictimStates', 'DeadLetters', 'TallyEvents', 'MonthlyTallies', 'MonthIndex', 'Heartbeats']
     deploymentContainerName: deploymentContainerName
   }
 }

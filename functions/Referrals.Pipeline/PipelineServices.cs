@@ -17,6 +17,7 @@ using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Health;
+using Referrals.Pipeline.Indexes;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Notify;
@@ -73,6 +74,7 @@ public static class PipelineServices
             : new DefaultAzureCredential());
         services.AddSingleton<ServiceCredentials>();
 
+        services.AddSingleton<MonthIndex>();
         services.AddSingleton<VictimStateStore>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<WorkQueues>();
@@ -200,6 +202,7 @@ public sealed partial class StorageInitializer(
             await states.CreateIfNotExistsAsync(cancellationToken);
             await deadLetters.CreateIfNotExistsAsync(cancellationToken);
             await services.GetRequiredService<TallyStore>().CreateIfNotExistsAsync(cancellationToken);
+            await services.GetRequiredService<MonthIndex>().CreateIfNotExistsAsync(cancellationToken);
             await services.GetRequiredService<HeartbeatStore>().CreateIfNotExistsAsync(cancellationToken);
             await queues.CreateIfNotExistsAsync(cancellationToken);
         }

@@ -68,6 +68,7 @@ internal sealed class StorageCommandOptions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(StorageProbe.CliRetry);
         services.AddSingleton<StorageClients>();
+        services.AddSingleton<Pipeline.Indexes.MonthIndex>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<VictimStateStore>();
         services.AddSingleton<DeliveryStore>();

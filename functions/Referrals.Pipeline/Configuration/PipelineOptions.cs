@@ -37,6 +37,9 @@ public sealed class PipelineOptions
 
     public string MonthlyTalliesTable => TablePrefix + "MonthlyTallies";
 
+    /// <summary>What the periodic jobs read by month instead of scanning the state table (docs/pipeline.md, "Indexes").</summary>
+    public string MonthIndexTable => TablePrefix + "MonthIndex";
+
     /// <summary>The timers' heartbeats and the records system's last snapshot, for the health endpoint (docs/operations.md).</summary>
     public string HeartbeatTable => TablePrefix + "Heartbeats";
 

@@ -1,5 +1,6 @@
 using Referrals.Calendar;
 using Referrals.Contact;
+using Referrals.Indexes;
 using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Logging;
@@ -33,19 +34,19 @@ public sealed class ContactReceipts(VictimStateStore states, IngestHandOff handO
         }
 
         var identity = new NotifyReceiptIdentity(r.Channel, r.Attempt, reported, notificationId);
-        return ApplyAsync(r.CrimeReference, r.VictimId, (victim, now, month) => ReceiptRule.ApplyNotify(victim, identity, kind, at, now, month, calendar), cancellationToken);
+        return ApplyAsync(r.CrimeReference, r.VictimId, kind, (victim, now, month) => ReceiptRule.ApplyNotify(victim, identity, kind, at, now, month, calendar), cancellationToken);
     }
 
     /// <summary>An email's receipt (SendGrid), by the crime and victim its <c>custom_args</c> name.</summary>
     public async Task<ReceiptEffect> ApplyEmailAsync(string crimeReference, string victimId, ReceiptKind kind, DateTimeOffset at, CancellationToken cancellationToken) =>
-        (await ApplyAsync(crimeReference, victimId, (victim, now, month) =>
+        (await ApplyAsync(crimeReference, victimId, kind, (victim, now, month) =>
         {
             var (next, effect) = ReceiptRule.Apply(victim, Channel.Email, kind, null, at, now, month, calendar);
             return (next, effect, string.Empty);
         }, cancellationToken)).Effect;
 
     private async Task<(ReceiptEffect Effect, string Reason)> ApplyAsync(
-        string crimeReference, string victimId, Func<VictimState, DateTimeOffset, Month, (VictimState Next, ReceiptEffect Effect, string Reason)> rule, CancellationToken cancellationToken)
+        string crimeReference, string victimId, ReceiptKind kind, Func<VictimState, DateTimeOffset, Month, (VictimState Next, ReceiptEffect Effect, string Reason)> rule, CancellationToken cancellationToken)
     {
         for (var tries = 1; tries <= MaxConcurrencyRetries; tries++)
         {
@@ -59,6 +60,13 @@ public sealed class ContactReceipts(VictimStateStore states, IngestHandOff handO
             var (next, effect, reason) = rule(victim.State, now, month);
             if (effect != ReceiptEffect.Applied)
             {
+                if (effect == ReceiptEffect.NoChange && kind != ReceiptKind.Waiting)
+                {
+                    // A provider resends a receipt we did not acknowledge, which may follow a crash between the change it
+                    // made and the month index's write: the victim's events and entries are written again (idempotent).
+                    await states.CountAsync(crimeReference, TallyRule.Between(null, victim.State), cancellationToken, IndexRule.Of(victim.State));
+                }
+
                 return (effect, reason);
             }
 

@@ -82,7 +82,8 @@ public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions>
 
     /// <summary>The row of a month's partition that holds its <see cref="MonthStatus"/>; it sorts after every category key.</summary>
     public const string StatusRow = "~status";
-    private const string StateRowPrefix = "tally:";
+    /// <summary>Begins the row key of a tally event in a crime's partition of the state table (<see cref="StateRows"/>).</summary>
+    public const string StateRowPrefix = "tally:";
 
     private const int MaxBatch = 100;
 
