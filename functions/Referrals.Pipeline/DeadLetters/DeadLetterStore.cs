@@ -115,8 +115,11 @@ public sealed class DeadLetterStore(StorageClients clients, IOptions<PipelineOpt
         }
     }
 
+    /// <summary>The partition of a kind's dead letters.</summary>
+    public static string PartitionOf(DeadLetterKind kind) => kind.ToString().ToLowerInvariant();
+
     public IAsyncEnumerable<DeadLetterEntity> ListAsync(DeadLetterKind kind, CancellationToken cancellationToken) =>
-        Table.QueryAsync<DeadLetterEntity>($"PartitionKey eq '{kind.ToString().ToLowerInvariant()}'", cancellationToken: cancellationToken);
+        Table.QueryAsync<DeadLetterEntity>($"PartitionKey eq {TableKeys.Quote(PartitionOf(kind))}", cancellationToken: cancellationToken);
 
     public async Task<DeadLetterEntity?> FindAsync(string id, CancellationToken cancellationToken)
     {
