@@ -117,7 +117,8 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
     /// per month the range touches, the oldest first. A row key sorts by time only within its index, so the caller orders
     /// across buckets by <see cref="TimeOf"/>.
     /// </summary>
-    public async IAsyncEnumerable<TableEntity> RangeAsync(string index, DateTimeOffset after, DateTimeOffset through, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <param name="where">A further condition on the rows' columns, applied by storage.</param>
+    public async IAsyncEnumerable<TableEntity> RangeAsync(string index, DateTimeOffset after, DateTimeOffset through, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken, string? where = null)
     {
         if (through <= after)
         {
@@ -127,7 +128,7 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
         var (from, to) = (Referrals.Tallies.Month.Of(after), Referrals.Tallies.Month.Of(through));
         for (var month = from; month <= to; month = month.Next)
         {
-            var filter = $"{MonthRange(month)} and RowKey gt {TableKeys.Quote(index + Time(after))} and RowKey le {TableKeys.Quote(index + Time(through) + "~")}";
+            var filter = $"{MonthRange(month)} and RowKey gt {TableKeys.Quote(index + Time(after))} and RowKey le {TableKeys.Quote(index + Time(through) + "~")}{(where is null ? "" : $" and {where}")}";
             await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
             {
                 yield return row;

@@ -224,10 +224,6 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
         await index.ApplyAsync(next.CrimeReference, [], IndexRule.Between(IndexRule.Of(victim.State), IndexRule.Of(next)), cancellationToken);
     }
 
-    /// <summary>Victims with a text message or letter Notify accepted and has not reported on yet (the status timer's work).</summary>
-    public IAsyncEnumerable<VictimStateEntity> AwaitingNotifyReceiptAsync(CancellationToken cancellationToken) =>
-        Table.QueryAsync<VictimStateEntity>($"{VictimRows} and (SmsStatus eq 'Sent' or LetterStatus eq 'Sent')", cancellationToken: cancellationToken);
-
     public IAsyncEnumerable<VictimStateEntity> AllVictimsAsync(CancellationToken cancellationToken) =>
         Table.QueryAsync<VictimStateEntity>(VictimRows, cancellationToken: cancellationToken);
 }
