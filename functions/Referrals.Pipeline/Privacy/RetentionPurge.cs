@@ -259,7 +259,7 @@ public sealed partial class RetentionPurge(
             foreach (var kind in Enum.GetValues<DeadLetterKind>())
             {
                 var due = TableClient.CreateQueryFilter($"PartitionKey eq {DeadLetterStore.PartitionOf(kind)} and FirstSeenAt lt {before}");
-                await foreach (var letter in DeadLetters.QueryAsync<DeadLetterEntity>(due, select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+                await foreach (var letter in DeadLetters.QueryAsync<DeadLetterEntity>(due, select: ["PartitionKey", "RowKey", nameof(DeadLetterEntity.Crimes), nameof(DeadLetterEntity.CrimeReference), nameof(DeadLetterEntity.Message)], cancellationToken: cancellationToken))
                 {
                     // Seen again meanwhile (412): still counted from its first sighting, so the next run removes it.
                     deleted += dryRun || await TryDeleteAsync(letter, cancellationToken) ? 1 : 0;
@@ -320,16 +320,31 @@ public sealed partial class RetentionPurge(
         return due.Count;
     }
 
+    /// <summary>The dead letter, then its rows in the dead-letter index (<see cref="DeadLetterStore.IndexPartitionOf"/>).</summary>
     private async Task<bool> TryDeleteAsync(DeadLetterEntity letter, CancellationToken cancellationToken)
     {
         try
         {
-            return !(await DeadLetters.DeleteEntityAsync(letter.PartitionKey, letter.RowKey, letter.ETag, cancellationToken)).IsError;
+            await DeadLetters.DeleteEntityAsync(letter.PartitionKey, letter.RowKey, letter.ETag, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
             return false;
         }
+
+        foreach (var crime in DeadLetterStore.CrimesOf(letter))
+        {
+            try
+            {
+                await DeadLetters.DeleteEntityAsync(DeadLetterStore.IndexPartitionOf(crime), $"{letter.PartitionKey}|{letter.RowKey}", ETag.All, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Never written (a row from before the index), or removed already.
+            }
+        }
+
+        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention: {Crimes} crimes ({Victims} victims) purged of personal data, {PartnerAnswers} partner answers cut, {DeadLetters} dead letters and {AuditRows} audit rows deleted, {CrimesForgotten} crimes forgotten")]
