@@ -75,6 +75,8 @@ public static class PipelineServices
         services.AddSingleton<ServiceCredentials>();
 
         services.AddSingleton<MonthIndex>();
+        services.AddSingleton<IndexSweep>();
+        services.AddSingleton<IndexMigration>();
         services.AddSingleton<VictimStateStore>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<WorkQueues>();

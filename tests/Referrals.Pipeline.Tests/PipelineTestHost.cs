@@ -325,6 +325,7 @@ public sealed class PipelineTestHost : IAsyncDisposable
                 await clients.Tables.DeleteTableAsync(options.DeadLetterTable);
                 await clients.Tables.DeleteTableAsync(options.TallyEventsTable);
                 await clients.Tables.DeleteTableAsync(options.MonthlyTalliesTable);
+                await clients.Tables.DeleteTableAsync(options.MonthIndexTable);
                 foreach (var queue in options.Queues)
                 {
                     await clients.Queues.GetQueueClient(queue).DeleteIfExistsAsync();

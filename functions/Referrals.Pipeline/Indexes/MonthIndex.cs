@@ -190,6 +190,16 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
         }
     }
 
+    /// <summary>Puts a cursor back to <paramref name="through"/> when it is later or unset (`referrals reindex`: rows older than a cursor are never read).</summary>
+    public async Task SetCursorAsync(string job, DateTimeOffset through, CancellationToken cancellationToken)
+    {
+        var (stored, _) = await ReadCursorAsync(job, cancellationToken);
+        if (stored is null || stored > through)
+        {
+            await Table.UpsertEntityAsync(new TableEntity(CursorPartition, job) { ["Through"] = through }, TableUpdateMode.Replace, cancellationToken);
+        }
+    }
+
     private async Task<int> WriteAsync(IReadOnlyList<TableEntity> rows, CancellationToken cancellationToken)
     {
         var writes = 0;
