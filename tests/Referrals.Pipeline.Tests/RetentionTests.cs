@@ -189,6 +189,7 @@ public sealed class RetentionTests(AzuriteFixture azurite)
             : new StorageClients(pipeline.Services.GetRequiredService<IConfiguration>(), [fault], new StorageRetry(0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(30))),
         pipeline.Services.GetRequiredService<IOptions<PipelineOptions>>(),
         pipeline.Services.GetRequiredService<IOptions<RetentionOptions>>(),
+        pipeline.Services.GetRequiredService<Referrals.Pipeline.Tasks.TaskRetention>(),
         pipeline.Services.GetRequiredService<TimeProvider>(),
         NullLogger<RetentionPurge>.Instance);
 
