@@ -139,6 +139,11 @@ internal sealed class StorageCommandOptions
 
                 return await action(services);
             }
+            catch (HandOnFailedException ex)
+            {
+                await error.WriteLineAsync($"{name}: {ex.Message}.");
+                return 1;
+            }
             catch (RequestFailedException ex) when (ex.ErrorCode is "TableNotFound" || (ex.Status == 404 && ex.ErrorCode is "ResourceNotFound" or "QueueNotFound"))
             {
                 await parse.InvocationConfiguration.Output.WriteLineAsync(nothingYet);

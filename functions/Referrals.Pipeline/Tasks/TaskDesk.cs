@@ -81,7 +81,14 @@ public sealed class TaskDesk(
             var step = act(task, now);
             if (step.Next is not { } done)
             {
-                await index.SyncAsync(task, victim.State, cancellationToken); // The index may lag the row: repaired here.
+                // The index may lag the row, and an earlier action's hand-on may have failed: both are repaired here
+                // (everything the victim's state asks for is handed on again; the receivers ignore repeats).
+                await index.SyncAsync(task, victim.State, cancellationToken);
+                if (victim.State.Tasks.Closed != TaskWithdrawal.Erased)
+                {
+                    await HandOnAsync(new VictimChange(null, victim.State, []), now, cancellationToken);
+                }
+
                 return new(TaskActionOutcome.Refused, step.Refusal!, task);
             }
 
@@ -98,7 +105,7 @@ public sealed class TaskDesk(
 
             if (await TryCommitAsync(victim, next!, done, operatorName, now, cancellationToken))
             {
-                await handOff.HandOnAsync([new VictimChange(victim.State, next!, [])], Month.Of(now), cancellationToken);
+                await HandOnAsync(new VictimChange(victim.State, next!, []), now, cancellationToken);
                 return new(TaskActionOutcome.Done, Said(done), done);
             }
         }
@@ -138,6 +145,18 @@ public sealed class TaskDesk(
         var row = next.ToRow(victim.ETag, victim.Copy);
         var audit = AuditRow.ForOperator(next.CrimeReference, AuditRule.OfOperator(next.VictimId, AuditAction.Task, now, operatorName, null, facts));
         return await States.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, TallyRule.Between(before, next)), audit], cancellationToken);
+    }
+
+    private async Task HandOnAsync(VictimChange change, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await handOff.HandOnAsync([change], Month.Of(now), cancellationToken);
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or IOException)
+        {
+            throw new HandOnFailedException($"task {change.Next.Tasks.Tasks.LastOrDefault()?.Id} is recorded, but what it asks for could not be queued ({HandOnFailedException.Reason(ex)}); run the same command again to hand it on", ex);
+        }
     }
 
     private async Task<(Stored<VictimState> Victim, VcuTask Task)?> LoadAsync(string taskId, CancellationToken cancellationToken)
