@@ -159,8 +159,9 @@ public sealed record TaskDocument : IDeliveryDocument
         }
 
         Line("Task", TaskId);
-        Line("Kind", TaskKind);
-        Line("Notice", Kind == DeliveryKind.TaskWithdrawn ? "the task is withdrawn" : null);
+        Line("Kind", Kind == DeliveryKind.TaskWithdrawn ? Kind : TaskKind);
+        Line("Id", Id);
+        Line("Withdrawn task's kind", Kind == DeliveryKind.TaskWithdrawn ? TaskKind : null);
         Line("State", State == TaskState.Claimed ? $"Claimed by {ClaimedBy}" : State);
         Line("Outcome", Outcome);
         Line("Withdrawn because", WithdrawnBecause);

@@ -138,7 +138,7 @@ public class TaskDocumentTests
 
     private static readonly string[] Labels =
     [
-        "Task", "Kind", "State", "Crime reference", "Victim id", "What to do", "Outcomes", "Why", "Raised", "Due", "Hold",
+        "Task", "Kind", "Id", "State", "Crime reference", "Victim id", "What to do", "Outcomes", "Why", "Raised", "Due", "Hold",
         "Victim", "Victim's email (marked safe)", "Victim's phone (marked safe)", "Victim's address (marked safe)",
         "Officer in the case", "Officer's email", "Officer's phone", "History",
     ];
