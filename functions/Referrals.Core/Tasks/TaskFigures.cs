@@ -76,8 +76,8 @@ public static class TaskFigures
             yield return new(Overdue(kind), $"{kind}: Overdue", $"{kind} tasks raised in the month that were open or claimed past their due time (17:00 on the due working day, Europe/London): still open, or closed late.", group);
             foreach (var (key, days) in DoneAfter(kind).Select((k, d) => (k, d)))
             {
-                var after = days == TallyCategories.InformedAfterOpenBucket ? $"{days} or more working days" : $"{days} working day{(days == 1 ? string.Empty : "s")}";
-                yield return new(key, $"{kind}: Done After {after}", $"{kind} tasks raised in the month and done {after} after the day they counted from (the day raised, or the next working day after a weekend, a bank holiday or 17:00; the day a hold was lifted).", $"{group}, working days to done");
+                var after = days == TallyCategories.InformedAfterOpenBucket ? $"{days} or More Working Days" : $"{days} Working Day{(days == 1 ? string.Empty : "s")}";
+                yield return new(key, $"{kind}: Done After {after}", $"{kind} tasks raised in the month and done {after.ToLowerInvariant()} after the day they counted from (the day raised, or the next working day after a weekend, a bank holiday or 17:00; the day a hold was lifted).", $"{group}, working days to done");
             }
         }
     }
