@@ -10,10 +10,10 @@ using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Logging;
-using Referrals.Pipeline.Tasks;
 using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
+using Referrals.Pipeline.Tasks;
 
 namespace Referrals.Cli;
 

@@ -36,15 +36,22 @@ public class TaskProperties
     private sealed record Operator(int Action, int Task, string Who, TaskOutcome Outcome) : Event;
 
     private static Gen<Event> Events() => Gen.Frequency(
-        (5, from code in Gen.Elements("19C", "28E", "8Q") from support in Gen.Elements(SupportAnswer.NotAsked, SupportAnswer.Accepted, SupportAnswer.Declined)
-            from safe in Gen.Elements<bool?>(true, false, null) from held in Gen.Frequency((4, Gen.Constant(false)), (1, Gen.Constant(true)))
+        (5, from code in Gen.Elements("19C", "28E", "8Q")
+            from support in Gen.Elements(SupportAnswer.NotAsked, SupportAnswer.Accepted, SupportAnswer.Declined)
+            from safe in Gen.Elements<bool?>(true, false, null)
+            from held in Gen.Frequency((4, Gen.Constant(false)), (1, Gen.Constant(true)))
             select (Event)new Snapshot(code, support, safe, held)),
         (2, from delivered in Gen.Elements(true, false) select (Event)new Receipt(delivered)),
         (1, Gen.Constant<Event>(new Leave())),
         (1, Gen.Frequency((1, Gen.Constant<Event>(new Erase())), (9, Gen.Constant<Event>(new Leave())))),
-        (2, from service in Gen.Elements("general", "isva") from cnc in Gen.Elements(true, false) from contacted in Gen.Elements(true, false)
+        (2, from service in Gen.Elements("general", "isva")
+            from cnc in Gen.Elements(true, false)
+            from contacted in Gen.Elements(true, false)
             select (Event)new ServiceReport(service, cnc, contacted)),
-        (6, from action in Gen.Choose(0, 2) from task in Gen.Choose(0, 5) from who in Gen.Elements("alex", "sam") from outcome in Gen.Elements(Enum.GetValues<TaskOutcome>())
+        (6, from action in Gen.Choose(0, 2)
+            from task in Gen.Choose(0, 5)
+            from who in Gen.Elements("alex", "sam")
+            from outcome in Gen.Elements(Enum.GetValues<TaskOutcome>())
             select (Event)new Operator(action, task, who, outcome)));
 
     private static Gen<Event[]> Histories() => from count in Gen.Choose(1, 25) from events in Gen.ArrayOf(Events(), count) select events;
