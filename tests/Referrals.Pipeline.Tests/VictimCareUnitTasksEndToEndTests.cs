@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Forwarding;
 using Referrals.Pipeline.Storage;
+using Referrals.Pipeline.Tasks;
 using Referrals.State;
 using Referrals.Tasks;
 
@@ -62,6 +63,13 @@ public sealed partial class VictimCareUnitTasksEndToEndTests(AzuriteFixture azur
         // Crime 901: the Unit records the victim's consent with the command (a real process), claimed first by someone else.
         var consent = Assert.Single((await states.LoadVictimAsync("DB/26/000901", "V1", CancellationToken.None))!.State.Tasks.Tasks);
         Assert.Equal(TaskKind.ConsentRequest, consent.Kind);
+        // Two operators claiming at once: one wins, the other is told (optimistic concurrency on the victim's row).
+        var desk = pipeline.Services.GetRequiredService<TaskDesk>();
+        var race = await Task.WhenAll(desk.ClaimAsync(consent.Id, "kim", CancellationToken.None), desk.ClaimAsync(consent.Id, "lee", CancellationToken.None));
+        var winner = Assert.Single(race, r => r.Outcome == TaskActionOutcome.Done).Task!.ClaimedBy!;
+        Assert.Matches("^the task is claimed by (kim|lee): they release it, or close it$", Assert.Single(race, r => r.Outcome == TaskActionOutcome.Refused).Message);
+        Assert.Equal(TaskActionOutcome.Done, (await desk.ReleaseAsync(consent.Id, winner, CancellationToken.None)).Outcome);
+
         var claim = await pipeline.ProcessCliAsync("tasks", "claim", consent.Id, "--operator", "alex");
         var refused = await pipeline.ProcessCliAsync("tasks", "close", consent.Id, "--outcome", "Consented", "--operator", "sam");
         var released = await pipeline.ProcessCliAsync("tasks", "release", consent.Id, "--operator", "alex");
