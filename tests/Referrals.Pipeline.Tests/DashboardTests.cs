@@ -23,7 +23,7 @@ public sealed class DashboardTests(AzuriteFixture azurite)
         await pipeline.SendAsync(Samples.Lines[..10]);
         await pipeline.WaitUntilIdleAsync();
         await pipeline.TalliesAsync(October, October.Next, October.Next.Next);
-        return (pipeline, new LocalTalliesServer(pipeline.Services.GetRequiredService<TalliesEndpoint>(), pipeline.Services.GetRequiredService<DashboardEndpoint>()).Start());
+        return (pipeline, await new LocalTalliesServer(pipeline.Services.GetRequiredService<TalliesEndpoint>(), pipeline.Services.GetRequiredService<DashboardEndpoint>()).StartAsync());
     }
 
     [Fact]

@@ -29,7 +29,7 @@ public sealed class FunctionsApp : IAsyncDisposable
     public static async Task<FunctionsApp> StartAsync(AzuriteFixture azurite, IDictionary<string, string?> settings, TimeProvider? time = null)
     {
         var id = Guid.NewGuid().ToString("N")[..8];
-        var directory = FakeServices.WriteLocalDirectory(
+        var directory = LocalServices.WriteLocalDirectory(
             Path.Combine(AppContext.BaseDirectory, Rules.ServiceDirectory.DefaultFileName), "http://127.0.0.1:9", Path.Combine(Path.GetTempPath(), $"referrals-test-{id}", "services.json"));
         var values = LocalSettings.For(azurite.ConnectionString, "http://127.0.0.1:9", directory, tablePrefix: $"f{id}", queuePrefix: $"f{id}-");
         foreach (var (name, value) in settings)

@@ -141,8 +141,8 @@ public sealed class HealthTests(AzuriteFixture azurite)
     public async Task The_local_host_serves_the_same_health_endpoint_on_loopback_without_sign_in_and_says_so()
     {
         await using var app = await FunctionsApp.StartAsync(azurite, new Dictionary<string, string?>());
-        await using var server = new LocalHost.LocalTalliesServer(
-            app.Services.GetRequiredService<Tallies.TalliesEndpoint>(), app.Services.GetRequiredService<Dashboard.DashboardEndpoint>(), app.Services.GetRequiredService<HealthEndpoint>()).Start();
+        await using var server = await new LocalHost.LocalTalliesServer(
+            app.Services.GetRequiredService<Tallies.TalliesEndpoint>(), app.Services.GetRequiredService<Dashboard.DashboardEndpoint>(), app.Services.GetRequiredService<HealthEndpoint>()).StartAsync();
         using var http = new HttpClient();
 
         var health = await http.GetAsync(new Uri(server.HealthUrl));

@@ -22,7 +22,7 @@ internal static class DashboardCommand
             {
                 var tallies = services.GetRequiredService<TallyStore>();
                 await tallies.CreateIfNotExistsAsync(cancellationToken);
-                await using var server = new LocalTalliesServer(services.GetRequiredService<TalliesEndpoint>(), services.GetRequiredService<DashboardEndpoint>()).Start();
+                await using var server = await new LocalTalliesServer(services.GetRequiredService<TalliesEndpoint>(), services.GetRequiredService<DashboardEndpoint>()).StartAsync();
                 var now = Month.Of(DateTimeOffset.UtcNow);
                 var range = new MonthRange(now.Previous.Previous.Previous.Previous.Previous, now);
                 await ServeUntilStoppedAsync(server, range, parse.InvocationConfiguration.Output, cancellationToken);

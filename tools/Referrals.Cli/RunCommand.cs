@@ -129,25 +129,28 @@ internal static class RunCommand
 
         await using var stopAzurite = azurite;
         var connection = run.Storage ?? azurite!.ConnectionString;
-        LocalReceipts? receipts = null;
-        await using var sendGrid = FakeSendGrid.Start(outbox, acceptedTo: (crime, victim, to) => receipts?.EmailAccepted(crime, victim, to));
-        await using var notify = FakeNotify.Start(outbox, n => receipts?.NotifyAccepted(n) ?? Task.CompletedTask);
-        await using var partners = FakeServices.Start(outbox);
-        var directory = FakeServices.WriteLocalDirectory(
+        await using var sendGrid = await LocalSendGrid.StartAsync(outbox);
+        await using var notify = await LocalNotify.StartAsync(outbox);
+        await using var partners = await LocalServices.StartAsync(outbox);
+        var directory = LocalServices.WriteLocalDirectory(
             Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName), partners.Url, outbox.Record(Path.Combine(outbox.Path, Outbox.DirectoryFile)));
         // A token for this run only: the local Notify stand-in calls back with it, and the callback endpoint checks it.
         var notifyCallbackToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
-        var host = LocalPipelineHost.Build(
-            LocalSettings.For(connection, sendGrid.Url, directory, sendGridWebhookKey: sendGrid.WebhookPublicKey, notifyCallbackToken: notifyCallbackToken, notifyBaseUrl: notify.Url),
-            configureLogging: run.Log is { } log ? logging => logging.AddProvider(new StandardErrorLoggerProvider(log)) : null);
+        var settings = LocalSettings.For(connection, sendGrid.Url, directory, sendGridWebhookKey: sendGrid.WebhookPublicKey, notifyCallbackToken: notifyCallbackToken, notifyBaseUrl: notify.Url);
+
+        // The status timer asks Notify about a message as soon as it runs (Azure waits an hour): letters get no callback.
+        settings["Notify:StatusCheckAfter"] = "00:00:00";
+        var host = LocalPipelineHost.Build(settings, configureLogging: run.Log is { } log ? logging => logging.AddProvider(new StandardErrorLoggerProvider(log)) : null);
         await using var shutdown = new HostShutdown(host, cancellationToken);
-        receipts = new LocalReceipts(host.Services);
         await host.StartAsync(cancellationToken);
         shutdown.Started = true;
-        await using var talliesEndpoint = new LocalTalliesServer(
-            host.Services.GetRequiredService<TalliesEndpoint>(), host.Services.GetRequiredService<DashboardEndpoint>(), host.Services.GetRequiredService<HealthEndpoint>()).Start();
-        await using var webhooks = new LocalReceiptsServer(host.Services.GetRequiredService<SendGridWebhookEndpoint>(), host.Services.GetRequiredService<NotifyCallbackEndpoint>()).Start();
+        await using var talliesEndpoint = await new LocalTalliesServer(
+            host.Services.GetRequiredService<TalliesEndpoint>(), host.Services.GetRequiredService<DashboardEndpoint>(), host.Services.GetRequiredService<HealthEndpoint>()).StartAsync();
+        await using var webhooks = await new LocalReceiptsServer(host.Services.GetRequiredService<SendGridWebhookEndpoint>(), host.Services.GetRequiredService<NotifyCallbackEndpoint>()).StartAsync();
+
+        // Receipts reach the pipeline only as the providers send them: over HTTP, to the webhook endpoints.
         sendGrid.PostEventsTo(webhooks.SendGridWebhookUrl);
+        notify.SendCallbacksTo(webhooks.NotifyCallbackUrl, notifyCallbackToken);
         try
         {
             var services = host.Services;
@@ -156,25 +159,22 @@ internal static class RunCommand
             var queue = clients.Queues.GetQueueClient(options.CrimeEventsQueue);
             var waves = SnapshotSender.Waves(lines);
             var idle = true;
+            Task<bool> Idle() => PipelineProbe.WaitUntilIdleAsync(clients, options, run.Timeout, cancellationToken);
             foreach (var (wave, index) in waves.Select((w, i) => (w, i + 1)))
             {
                 var (sent, failures) = await SnapshotSender.SendAsync(queue, wave, cancellationToken);
                 await output.WriteLineAsync($"Sent {sent} snapshot{(sent == 1 ? "" : "s")} from {samples.Name} to the {options.CrimeEventsQueue} queue (wave {index} of {waves.Count}: a crime's later snapshots wait for its earlier ones).");
                 failures.ForEach(failure => output.WriteLine($"  not sent: {failure}"));
-                idle &= await PipelineProbe.WaitUntilIdleAsync(clients, options, run.Timeout, cancellationToken);
+                idle &= await Idle();
 
                 // Receipts come after the messages, and a failure passes the information to the next channel.
-                while (await receipts.DrainAsync())
-                {
-                    idle &= await PipelineProbe.WaitUntilIdleAsync(clients, options, run.Timeout, cancellationToken);
-                }
+                idle &= await LocalReceiptsSettle.UntilQuietAsync(sendGrid, notify, Idle, run.Timeout);
             }
 
-            // Delivery receipts come after the emails, as SendGrid's do; a bounce may put more work on the queues.
-            if (await sendGrid.FlushEventsAsync(run.Timeout))
-            {
-                idle &= await PipelineProbe.WaitUntilIdleAsync(clients, options, run.Timeout, cancellationToken);
-            }
+            // Letters get no callback from Notify: the status timer asks about them once the print run is over.
+            await notify.SettleAsync(run.Timeout);
+            await services.GetRequiredService<Referrals.Pipeline.Notify.NotifyStatusSweep>().SweepAsync(cancellationToken);
+            idle &= await LocalReceiptsSettle.UntilQuietAsync(sendGrid, notify, Idle, run.Timeout);
 
             await output.WriteLineAsync(idle ? "All messages processed." : $"Still processing after {run.Timeout.TotalSeconds:0} s; the summary shows what is done so far.");
             var range = SnapshotSender.TallyRange(SnapshotSender.MonthsOf(lines));
@@ -182,10 +182,14 @@ internal static class RunCommand
             await output.WriteLineAsync();
             var summary = await RunSummary.ReadAsync(services, cancellationToken);
             summary.WriteTo(output);
-            await output.WriteLineAsync($"Outbox: {sendGrid.Count} entitlement emails received by the local SendGrid endpoint, in {outbox.Path}");
-            await output.WriteLineAsync($"        {sendGrid.ServiceCount} secure emails to services, in {Path.Combine(outbox.Path, Outbox.ServicesFolder)}");
+            var serviceEmails = sendGrid.Accepted.Count(a => LocalSendGrid.IsServiceEmail(a.Mail));
+            await output.WriteLineAsync($"Outbox: {sendGrid.Accepted.Count - serviceEmails} entitlement emails received by the local SendGrid endpoint, in {outbox.Path}");
+            await output.WriteLineAsync($"        {serviceEmails} secure emails to services, in {Path.Combine(outbox.Path, Outbox.ServicesFolder)}");
             await output.WriteLineAsync($"        {partners.Count} deliveries received by the services' local APIs, in {Path.Combine(outbox.Path, Outbox.ServicesApiFolder)}");
-            await output.WriteLineAsync($"        {notify.SmsCount} text messages and {notify.LetterCount} letters received by the local GOV.UK Notify endpoint, in {Path.Combine(outbox.Path, FakeNotify.NotifyFolder)}");
+            var accepted = notify.Accepted;
+            await output.WriteLineAsync($"        {accepted.Count(n => n.Type == "sms")} text messages and {accepted.Count(n => n.Type == "letter")} letters received by the local GOV.UK Notify endpoint, in {Path.Combine(outbox.Path, LocalNotify.NotifyFolder)}");
+            await output.WriteLineAsync($"        {LocalReceiptsSettle.Letters(accepted)}, as GET /v2/notifications/{{id}} told the status timer");
+            await output.WriteLineAsync($"        {notify.Callbacks.Count(c => c.HttpStatus is >= 200 and < 300)} delivery receipts for text messages posted by GOV.UK Notify's stand-in to the local callback endpoint ({webhooks.NotifyCallbackUrl})");
             await output.WriteLineAsync($"        every message as the victim reads it (email .eml, text .txt, letter .html; named by crime, victim and channel, the same in every run), in {Path.Combine(outbox.Path, Outbox.ReviewFolder)}");
             await output.WriteLineAsync($"        {sendGrid.Events.Posted} SendGrid events posted, signed, to the local Event Webhook ({webhooks.SendGridWebhookUrl}){(sendGrid.Events.Failed > 0 ? $"; {sendGrid.Events.Failed} refused" : "")}");
             await output.WriteLineAsync();
