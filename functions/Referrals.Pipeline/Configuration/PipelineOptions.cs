@@ -37,6 +37,9 @@ public sealed class PipelineOptions
 
     public string MonthlyTalliesTable => TablePrefix + "MonthlyTallies";
 
+    /// <summary>The index of the Victim Care Unit's tasks: open tasks by due day, every task by month raised (docs/worklist.md).</summary>
+    public string TaskTable => TablePrefix + "VictimCareTasks";
+
     /// <summary>The timers' heartbeats and the records system's last snapshot, for the health endpoint (docs/operations.md).</summary>
     public string HeartbeatTable => TablePrefix + "Heartbeats";
 
