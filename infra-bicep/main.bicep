@@ -162,7 +162,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     queueNames: [queues.crimeEvents, '${queues.crimeEvents}-poison', queues.emails, '${queues.emails}-poison', queues.referrals, '${queues.referrals}-poison']
-    tableNames: ['VictimStates', 'DeadLetters', 'TallyEvents', 'MonthlyTallies', 'MonthIndex', 'Heartbeats']
+    tableNames: ['VictimStates', 'DeadLetters', 'TallyEvents', 'MonthlyTallies', 'MonthIndex', 'Heartbeats', 'VictimCareTasks']
     deploymentContainerName: deploymentContainerName
   }
 }
@@ -223,6 +223,8 @@ module functionApp 'modules/functionapp.bicep' = {
       Retention__AuditDays: string(auditRetentionDays)
       // Every 15 minutes: text messages and letters whose Notify callback has not come within the hour are looked up.
       NOTIFY_STATUS_SCHEDULE: '0 */15 * * * *'
+      // Every 15 minutes: Victim Care Unit tasks past their due time are counted once each, for the overdue alert.
+      TASK_ESCALATION_SCHEDULE: '0 */15 * * * *'
       // A month is final once it ended this many days ago and was recounted after that (docs/tallies.md).
       Tallies__FinalAfterDays: '10'
       // The app roles (of the signInClientId app registration) each door needs: a person for the dashboard, an OPCC

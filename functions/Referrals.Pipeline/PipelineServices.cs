@@ -115,6 +115,10 @@ public static class PipelineServices
         services.AddSingleton<VictimDeadLetters>();
         services.AddSingleton<SubjectAccess>();
         services.AddSingleton<Erasure>();
+        services.AddSingleton<Tasks.TaskIndex>();
+        services.AddSingleton<Tasks.TaskDesk>();
+        services.AddSingleton<Tasks.TaskEscalation>();
+        services.AddSingleton<Tasks.TaskRetention>();
 
         services.AddSingleton<IReceiptSink, ContactReceiptSink>();
         services.AddSingleton<SendGridWebhookEndpoint>();
@@ -206,6 +210,7 @@ public sealed partial class StorageInitializer(
             await services.GetRequiredService<TallyStore>().CreateIfNotExistsAsync(cancellationToken);
             await services.GetRequiredService<MonthIndex>().CreateIfNotExistsAsync(cancellationToken);
             await services.GetRequiredService<HeartbeatStore>().CreateIfNotExistsAsync(cancellationToken);
+            await services.GetRequiredService<Tasks.TaskIndex>().CreateIfNotExistsAsync(cancellationToken);
             await queues.CreateIfNotExistsAsync(cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 403)

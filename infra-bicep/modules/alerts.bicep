@@ -107,6 +107,38 @@ resource lateReferrals 'Microsoft.Insights/metricAlerts@2026-01-01' = {
   }
 }
 
+// EscalateOverdueTasks counts each Victim Care Unit task that went past its due time while open or claimed, once.
+resource overdueTasks 'Microsoft.Insights/metricAlerts@2026-01-01' = {
+  name: 'alert-${name}-overdue-tasks'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'Victim Care Unit tasks are past their due time (17:00 on the due working day) and still open or claimed: run `referrals tasks list --overdue` (docs/worklist.md).'
+    severity: 2
+    enabled: true
+    scopes: [appInsightsId]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT1H'
+    autoMitigate: true
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'overdue-tasks'
+          metricNamespace: 'azure.applicationinsights'
+          metricName: 'referrals.tasks.overdue'
+          timeAggregation: 'Total'
+          operator: 'GreaterThan'
+          threshold: 0
+          skipMetricValidation: true
+        }
+      ]
+    }
+    actions: [{ actionGroupId: actionGroup.id }]
+  }
+}
+
 // The email sender and the forwarder count every email or delivery that failed for good or could not be confirmed.
 resource failures 'Microsoft.Insights/metricAlerts@2026-01-01' = {
   name: 'alert-${name}-failures'

@@ -20,6 +20,8 @@ public class StorageCommandTests
         "tallies|--from|2026-01|--to|2026-03",
         "tallies|--from|2026-01|--to|2026-03|--refresh",
         "send|" + CliProcess.SamplesPath,
+        "tasks|list|--overdue",
+        "tasks|close|T2610-0000-0001|--outcome|NotReached|--operator|alex",
     };
 
     [Theory]
@@ -33,7 +35,7 @@ public class StorageCommandTests
 
         Assert.Equal(1, exitCode);
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith($"referrals {args[0]}: storage at http://127.0.0.1:1 cannot be reached", line, StringComparison.Ordinal);
+        Assert.StartsWith($"referrals {(args[0] == "tasks" ? $"tasks {args[1]}" : args[0])}: storage at http://127.0.0.1:1 cannot be reached", line, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
         Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(8), $"took {Stopwatch.GetElapsedTime(started)}");
     }
@@ -74,6 +76,10 @@ public class StorageCommandTests
     [InlineData("no-such-command")]
     [InlineData("replay")]
     [InlineData("run", "--timeout", "soon")]
+    [InlineData("tasks", "close", "T2610-0000-0001", "--outcome", "Done")]
+    [InlineData("tasks", "list", "--due", "yesterday")]
+    [InlineData("tasks", "list", "--overdue", "--all")]
+    [InlineData("tasks", "claim")]
     public async Task A_command_line_mistake_exits_2(params string[] args)
     {
         var (exitCode, stdout, stderr) = await CliProcess.RunAsync(null, args);

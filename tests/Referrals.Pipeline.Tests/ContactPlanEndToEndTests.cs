@@ -41,7 +41,9 @@ public sealed class ContactPlanEndToEndTests(AzuriteFixture azurite)
         Assert.Equal(EmailStatus.Delivered, victims["DB/26/000115"].EmailStatus);
         Assert.False(victims["DB/26/000115"].Held);
         Assert.Contains(nameof(DeliveryKind.ContactNeeded), victims["DB/26/000113"].VcuTasks, StringComparison.Ordinal);
-        Assert.Equal(["DB/26/000113"], pipeline.Deliveries().Where(d => d.Kind == nameof(DeliveryKind.ContactNeeded)).Select(d => d.Id.Split(':')[1]));
+        var task = (await pipeline.DeliveryRowsAsync()).Single(d => d.Kind == DeliveryKind.ContactNeeded);
+        Assert.Equal(("DB/26/000113", DeliveryStatus.Delivered, $"task:{task.TaskId}"), (task.CrimeReference, task.Status, task.Id));
+        Assert.Equal([task.Id], pipeline.Deliveries().Where(d => d.Kind == nameof(DeliveryKind.ContactNeeded)).Select(d => d.Id));
         Assert.All(pipeline.Notify.Requests.Where(r => r.Path.StartsWith("POST ", StringComparison.Ordinal)), r => Assert.Equal(201, r.Status));
         Assert.Equal(3, pipeline.Notify.Accepted.Count(n => n.Type == "sms"));
         Assert.Equal(3, pipeline.Notify.Accepted.Count(n => n.Type == "letter"));

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Receipts;
+using Referrals.Pipeline.Tasks;
 using Referrals.Receipts;
 
 namespace Referrals.Pipeline.Tests;
@@ -34,7 +35,7 @@ public sealed class MetricAlertsTests(CompiledInfrastructure infra, AzuriteFixtu
         Assert.Equal(0, infra.Build.ExitCode);
         Assert.DoesNotContain(infra.Resources(), r => (string?)r["type"] == "Microsoft.Insights/scheduledQueryRules");
         var custom = Criteria().Where(c => c.Namespace == CustomMetrics).Select(c => c.Metric).Order(StringComparer.Ordinal);
-        Assert.Equal([PipelineMetrics.DeadLettersWaiting, PipelineMetrics.LateDeliveries, PipelineMetrics.EmailBounces, PipelineMetrics.Failures], custom);
+        Assert.Equal([PipelineMetrics.DeadLettersWaiting, PipelineMetrics.LateDeliveries, PipelineMetrics.EmailBounces, PipelineMetrics.Failures, PipelineMetrics.TasksOverdue], custom);
         Assert.All(Criteria().Where(c => c.Namespace != CustomMetrics), c => Assert.Contains($"{c.Namespace} {c.Metric}", StandardMetrics));
     }
 
@@ -80,9 +81,15 @@ public sealed class MetricAlertsTests(CompiledInfrastructure infra, AzuriteFixtu
             measured.Add((instrument.Name, value, tags.ToArray().ToDictionary(t => t.Key, t => t.Value?.ToString(), StringComparer.Ordinal))));
         listener.Start();
 
-        await pipeline.SendAsync([Samples.Lines[1]]);
+        await pipeline.SendAsync([Samples.Lines[1], .. Samples.Lines.Where(l => l.Contains("\"DB/26/000108\"", StringComparison.Ordinal))]);
         await pipeline.WaitUntilIdleAsync();
         await pipeline.Services.GetRequiredService<DeadLetterReporter>().ReportAsync(CancellationToken.None);
+
+        // Crime 108's two tasks (ConsentRequest, ContactNeeded), swept ten days on: overdue, each counted once however often the sweep runs.
+        var later = new SettableTime(DateTimeOffset.UtcNow.AddDays(10));
+        var sweep = ActivatorUtilities.CreateInstance<TaskEscalation>(pipeline.Services, (TimeProvider)later);
+        Assert.Equal(new EscalationCounts(2, 2, 0), await sweep.SweepAsync(CancellationToken.None));
+        Assert.Equal(new EscalationCounts(2, 0, 0), await sweep.SweepAsync(CancellationToken.None));
 
         // A bounce reported by SendGrid's Event Webhook, applied by a sink that knows the message.
         await ReceiptResults.ApplyAsync(

@@ -302,6 +302,18 @@ public sealed class PipelineTestHost : IAsyncDisposable
     public int EntitlementEmailCalls => SendGrid.LogEntries.Count(e => JsonDocument.Parse(e.RequestMessage.Body!).RootElement
         .GetProperty("categories").EnumerateArray().Any(c => c.GetString() == "entitlement-email"));
 
+    /// <summary>
+    /// Runs the real program (a child process) on this pipeline's storage, tables and queues, for a command that puts work
+    /// on a queue (the queue names are settings: environment variables of that process only).
+    /// </summary>
+    public Task<(int ExitCode, string Stdout, string Stderr)> ProcessCliAsync(params string[] args) =>
+        CliProgram.RunAsync(new Dictionary<string, string?>
+        {
+            ["CRIME_EVENTS_QUEUE"] = Options.CrimeEventsQueue,
+            ["EMAIL_QUEUE"] = Options.EmailQueue,
+            ["REFERRAL_QUEUE"] = Options.ReferralQueue,
+        }, [.. args, "--storage", _connection, "--table-prefix", Options.TablePrefix]);
+
     /// <summary>Runs the operator CLI against this pipeline's storage, as an operator would: (exit code, output).</summary>
     public async Task<(int ExitCode, string Output)> CliAsync(params string[] args)
     {

@@ -33,6 +33,7 @@ public static class CliApp
         ReindexCommand.Create(),
         DashboardCommand.Create(),
         TemplatesCommand.Create(),
+        TasksCommand.Create(),
     };
 
     /// <summary>

@@ -198,7 +198,7 @@ internal static class RunCommand
 
             if (run.Storage is not null)
             {
-                await output.WriteLineAsync("What the run stored stays in that account: try `referrals rejected`, `referrals poison`, `referrals tallies` with the same --storage.");
+                await output.WriteLineAsync("What the run stored stays in that account: try `referrals rejected`, `referrals poison`, `referrals tallies`, `referrals tasks list` with the same --storage.");
             }
 
             if (run.Serve)

@@ -8,9 +8,12 @@ using Referrals.Pipeline;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Forwarding;
+using Referrals.Pipeline.Ingest;
+using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
+using Referrals.Pipeline.Tasks;
 
 namespace Referrals.Cli;
 
@@ -86,6 +89,18 @@ internal sealed class StorageCommandOptions
         services.AddSingleton<Erasure>();
         services.AddSingleton<TalliesEndpoint>();
         services.AddSingleton<Pipeline.Dashboard.DashboardEndpoint>();
+
+        // The Victim Care Unit's desk: an action hands on what it asks for (referrals, notices) like the pipeline does.
+        // The CLI writes no log line with ids, so its log-id key is a throw-away one unless one is set.
+        services.AddOptions<LogRedactionOptions>().Bind(merged.GetSection(LogRedactionOptions.Section))
+            .PostConfigure(o => o.HashKey = o.HashKey is { Length: >= 32 } key ? key : Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        services.AddSingleton<LogIds>();
+        services.AddSingleton<PipelineMetrics>();
+        services.AddSingleton<WorkQueues>();
+        services.AddSingleton<IngestHandOff>();
+        services.AddSingleton<TaskIndex>();
+        services.AddSingleton<TaskDesk>();
+        services.AddSingleton<TaskRetention>();
         services.AddLogging();
         return services.BuildServiceProvider();
     }
@@ -98,7 +113,7 @@ internal sealed class StorageCommandOptions
     /// </summary>
     public async Task<int> RunAsync(ParseResult parse, string nothingYet, Func<ServiceProvider, Task<int>> action, CancellationToken cancellationToken)
     {
-        var name = $"referrals {parse.CommandResult.Command.Name}";
+        var name = $"referrals {(parse.CommandResult.Parent is System.CommandLine.Parsing.CommandResult { Command: not RootCommand } parent ? $"{parent.Command.Name} " : string.Empty)}{parse.CommandResult.Command.Name}";
         var error = parse.InvocationConfiguration.Error;
         ServiceProvider services;
         StorageClients clients;
@@ -126,6 +141,11 @@ internal sealed class StorageCommandOptions
                 }
 
                 return await action(services);
+            }
+            catch (HandOnFailedException ex)
+            {
+                await error.WriteLineAsync($"{name}: {ex.Message}.");
+                return 1;
             }
             catch (RequestFailedException ex) when (ex.ErrorCode is "TableNotFound" || (ex.Status == 404 && ex.ErrorCode is "ResourceNotFound" or "QueueNotFound"))
             {

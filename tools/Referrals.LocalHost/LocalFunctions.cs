@@ -23,7 +23,7 @@ namespace Referrals.LocalHost;
 /// </summary>
 public sealed class LocalFunctions(
     SnapshotIngestor ingestor, RecordsSystemPulse recordsSystem, EntitlementEmailSender sender, ReferralForwarder forwarder, TimerHeartbeats heartbeats,
-    TallyAggregator aggregator, DeadLetterReporter reporter, RetentionPurge purge, NotifyStatusSweep notifyStatuses)
+    TallyAggregator aggregator, DeadLetterReporter reporter, RetentionPurge purge, NotifyStatusSweep notifyStatuses, Pipeline.Tasks.TaskEscalation escalation)
 {
     [FunctionName("IngestCrimeEvent")]
     public async Task IngestCrimeEvent(
@@ -50,6 +50,10 @@ public sealed class LocalFunctions(
     [FunctionName("CheckNotifyStatuses")]
     public Task CheckNotifyStatuses([TimerTrigger($"%{Settings.NotifyStatusSchedule}%")] TimerInfo timer, CancellationToken cancellationToken) =>
         heartbeats.RunAsync(nameof(CheckNotifyStatuses), notifyStatuses.SweepAsync, TimerSummaries.Of, cancellationToken);
+
+    [FunctionName("EscalateOverdueTasks")]
+    public Task EscalateOverdueTasks([TimerTrigger($"%{Settings.TaskEscalationSchedule}%")] TimerInfo timer, CancellationToken cancellationToken) =>
+        heartbeats.RunAsync(nameof(EscalateOverdueTasks), escalation.SweepAsync, TimerSummaries.Of, cancellationToken);
 
     [FunctionName("ReportDeadLetters")]
     public Task ReportDeadLetters([TimerTrigger($"%{Settings.DeadLetterReportSchedule}%")] TimerInfo timer, CancellationToken cancellationToken) =>

@@ -22,6 +22,7 @@ public static class LocalSettings
             [Settings.MonthlyTallySchedule] = "0 10 * * * *",
             [Settings.RetentionSchedule] = "0 30 2 * * *",
             [Settings.NotifyStatusSchedule] = "0 */15 * * * *",
+            [Settings.TaskEscalationSchedule] = "0 */15 * * * *",
             ["Rules:ServicesPath"] = servicesPath,
             ["ServiceKeys:general"] = LocalServices.ApiKey,
             ["SendGrid:ApiKey"] = "local-fake-sendgrid-key",

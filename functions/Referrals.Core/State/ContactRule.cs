@@ -23,7 +23,8 @@ public enum ChannelProgress
 /// <summary>
 /// Rulebook 1.1 section 6 across snapshots and receipts: the information goes by the first safe channel not yet used;
 /// one that fails for good passes it to the next; none starts while another is in flight or once one is delivered; and
-/// when no safe channel is left the Victim Care Unit gets a ContactNeeded task, once ever (the task set only grows).
+/// when no safe channel is left the Victim Care Unit gets a ContactNeeded task (<see cref="Tasks.TaskRule"/>), withdrawn
+/// once the information is delivered.
 /// Worked out again with every snapshot and every receipt, until the information is delivered.
 /// </summary>
 public static class ContactRule
@@ -67,8 +68,9 @@ public static class ContactRule
     }
 
     /// <summary>The victim's channels and tasks after a change of plan, a failure or a receipt.</summary>
-    /// <param name="calendar">The working days the time to inform is counted in.</param>
-    public static VictimState Apply(VictimState victim, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
+    /// <param name="calendar">The working days the time to inform is counted in (and tasks' due times).</param>
+    /// <param name="newTaskId">Ids for tasks raised now (default: random).</param>
+    public static VictimState Apply(VictimState victim, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar, Func<DateTimeOffset, string>? newTaskId = null)
     {
         var plan = victim.Contact.Plan;
         if (plan.Count == 0)
@@ -78,7 +80,6 @@ public static class ContactRule
 
         // The information counts in the month it was first asked for: a channel the plan falls back to later keeps it.
         month = new[] { victim.Email.Month, victim.Contact.Sms.Month, victim.Contact.Letter.Month }.Where(m => m is not null).Select(m => m!.Value).DefaultIfEmpty(month).Min();
-        var busy = ContactPlan.Order.Any(c => Of(victim, c) is ChannelProgress.InFlight or ChannelProgress.Delivered);
         var target = Target(victim);
         var recipient = victim.Contact.Recipient;
         PlanLine Line(Channel c) => plan.First(l => l.Channel == c);
@@ -116,18 +117,11 @@ public static class ContactRule
             };
         }
 
-        var tasks = victim.VcuTasks;
-        if (!busy && target is null && !victim.Contact.FamilyLiaison)
-        {
-            tasks = tasks.Add(DeliveryKind.ContactNeeded);
-        }
-
-        var next = victim with
-        {
-            Email = email,
-            Contact = victim.Contact with { Sms = Next(Channel.Sms, victim.Contact.Sms), Letter = Next(Channel.Letter, victim.Contact.Letter) },
-            VcuTasks = tasks,
-        };
+        // Rulebook 1.2 section 10: the Victim Care Unit's tasks follow the new state (a ContactNeeded task when no safe
+        // channel is left, withdrawn once the information is delivered).
+        var next = Tasks.TaskRule.Reconcile(
+            victim with { Email = email, Contact = victim.Contact with { Sms = Next(Channel.Sms, victim.Contact.Sms), Letter = Next(Channel.Letter, victim.Contact.Letter) } },
+            now, calendar, newTaskId);
         return next with { Counted = TallyRule.ContactCounted(next, month, calendar) };
     }
 }

@@ -3,6 +3,7 @@ using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Storage;
 using Referrals.Rules;
 using Referrals.State;
+using Referrals.Tasks;
 
 namespace Referrals.Pipeline.Forwarding;
 
@@ -11,13 +12,13 @@ namespace Referrals.Pipeline.Forwarding;
 /// honoured (<see cref="DeliveryWarrant"/>), and the document is built from the latest snapshot, so the service gets
 /// today's contact details and safety flags.
 /// </summary>
-public sealed class ReferralDocuments(VictimStateStore states, RulesData rules, LogIds ids)
+public sealed class ReferralDocuments(VictimStateStore states, RulesData rules, LogIds ids, TimeProvider time)
 {
     /// <summary>Why a delivery waits unsent: the crime is held (rulebook 1.1 section 9); the snapshot lifting the hold hands it on again.</summary>
     public const string Held = "held: the crime carries HoldContact";
 
     /// <summary>The document to send, or why none is (and whether the victim's state is gone).</summary>
-    public async Task<(ReferralDocument? Document, string? NotSent, bool VictimGone)> ForAsync(ReferralWorkItem item)
+    public async Task<(IDeliveryDocument? Document, string? NotSent, bool VictimGone)> ForAsync(ReferralWorkItem item)
     {
         var current = await states.LoadVictimAsync(item.CrimeReference, item.VictimId, CancellationToken.None);
         if (current is not null && DeliveryWarrant.IsHeld(current.State))
@@ -25,7 +26,7 @@ public sealed class ReferralDocuments(VictimStateStore states, RulesData rules, 
             return (null, Held, false);
         }
 
-        if ((current is null ? "the victim's state is gone" : DeliveryWarrant.WhyNot(item.Kind, current.State)) is { } notWarranted)
+        if ((current is null ? "the victim's state is gone" : DeliveryWarrant.WhyNot(item.Kind, current.State, item.TaskId)) is { } notWarranted)
         {
             return (null, notWarranted, current is null);
         }
@@ -33,14 +34,26 @@ public sealed class ReferralDocuments(VictimStateStore states, RulesData rules, 
         return await DocumentAsync(item, current!) is { } document ? (document, null, false) : (null, "the victim is not in the latest snapshot", false);
     }
 
-    private async Task<ReferralDocument?> DocumentAsync(ReferralWorkItem item, Stored<VictimState> victim)
+    private async Task<IDeliveryDocument?> DocumentAsync(ReferralWorkItem item, Stored<VictimState> victim)
     {
         if (item.Kind == DeliveryKind.Withdrawal)
         {
             return ReferralDocument.Withdrawal(item.CrimeReference, item.VictimId, item.ServiceId);
         }
 
+        // Rulebook 1.2 section 10: what a task tells the Unit (only contacts marked safe, no free text), and its withdrawal.
+        var task = item.TaskId is { } taskId ? victim.State.Tasks.Find(taskId) : null;
+        if (item.Kind == DeliveryKind.TaskWithdrawn)
+        {
+            return TaskDocument.Withdrawal(task!, victim.State);
+        }
+
         var snapshot = await states.SnapshotForAsync(victim, ids.Reference(item.CrimeReference), CancellationToken.None);
+        if (task is not null)
+        {
+            return snapshot?.Victims.Any(v => v.Id == item.VictimId) == true ? TaskDocument.For(task, victim.State, snapshot, time.GetUtcNow()) : null;
+        }
+
         return snapshot?.Victims.FirstOrDefault(v => v.Id == item.VictimId) is { } person
             ? ReferralDocument.For(item.Kind, item.ServiceId, snapshot, person, rules.Rules.Decide(snapshot, person))
             : null;

@@ -35,7 +35,7 @@ public sealed partial class ServiceGateway(HttpClient http, ServiceCredentials c
 {
     private readonly ResiliencePipeline<HttpTry<DeliveryOutcome>> _retries = HttpRetries.Pipeline<DeliveryOutcome>(options.Value.MaxAttempts, options.Value.MaxRetryDelay, time);
 
-    public async Task<DeliveryOutcome> PostAsync(ReferralChannel channel, ReferralDocument document, CancellationToken cancellationToken)
+    public async Task<DeliveryOutcome> PostAsync(ReferralChannel channel, IDeliveryDocument document, CancellationToken cancellationToken)
     {
         var body = document.ToJsonBytes();
         var attempt = 0;
@@ -43,7 +43,7 @@ public sealed partial class ServiceGateway(HttpClient http, ServiceCredentials c
         return last.Outcome;
     }
 
-    private async Task<HttpTry<DeliveryOutcome>> TryOnceAsync(ReferralChannel channel, ReferralDocument document, byte[] body, int attempt, CancellationToken cancellationToken)
+    private async Task<HttpTry<DeliveryOutcome>> TryOnceAsync(ReferralChannel channel, IDeliveryDocument document, byte[] body, int attempt, CancellationToken cancellationToken)
     {
         try
         {

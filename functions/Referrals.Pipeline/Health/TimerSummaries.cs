@@ -14,6 +14,9 @@ public static class TimerSummaries
     public static string Of(IReadOnlyDictionary<string, long> waiting) =>
         "waiting: " + string.Join(", ", waiting.Select(w => string.Create(CultureInfo.InvariantCulture, $"{w.Key} {w.Value}")));
 
+    public static string Of(Tasks.EscalationCounts swept) => string.Create(CultureInfo.InvariantCulture,
+        $"tasks overdue {swept.Overdue}, newly escalated {swept.Escalated}, index rows repaired {swept.Repaired}");
+
     public static string Of(PurgeCounts purged) => string.Create(CultureInfo.InvariantCulture,
         $"purged crimes {purged.Crimes}, victims {purged.Victims}, partner answers {purged.PartnerAnswers}, dead letters {purged.DeadLetters}, audit rows {purged.AuditRows}; forgot crimes {purged.CrimesForgotten}");
 }

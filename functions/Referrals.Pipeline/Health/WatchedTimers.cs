@@ -9,6 +9,7 @@ public static class WatchedTimers
     [
         ("AggregateMonthlyTallies", Settings.MonthlyTallySchedule),
         ("CheckNotifyStatuses", Settings.NotifyStatusSchedule),
+        ("EscalateOverdueTasks", Settings.TaskEscalationSchedule),
         ("PurgePersonalData", Settings.RetentionSchedule),
         ("ReportDeadLetters", Settings.DeadLetterReportSchedule),
     ];

@@ -35,6 +35,7 @@ public sealed partial class RetentionPurge(
     StorageClients clients,
     IOptions<PipelineOptions> options,
     IOptions<RetentionOptions> retention,
+    Tasks.TaskRetention tasks,
     TimeProvider time,
     MonthIndex index,
     ILogger<RetentionPurge> logger)
@@ -86,8 +87,11 @@ public sealed partial class RetentionPurge(
             }
             else if (crime.PurgedAt is { } purgedAt && !dryRun)
             {
-                // Purged by a run cut short before its cursor moved: its events go to the index again (idempotent).
-                await IndexPurgedAsync(crime.CrimeReference, purgedAt, await VictimIdsAsync(partition, cancellationToken), dryRun, cancellationToken);
+                // Purged by a run cut short before its cursor moved: its events go to the index again, and its open tasks
+                // are withdrawn again (both idempotent).
+                var purged = await VictimIdsAsync(partition, cancellationToken);
+                await IndexPurgedAsync(crime.CrimeReference, purgedAt, purged, dryRun, cancellationToken);
+                await tasks.PurgedAsync(crime.CrimeReference, purged, cancellationToken);
             }
         }
 
@@ -171,6 +175,8 @@ public sealed partial class RetentionPurge(
             return null;
         }
 
+        // Nobody can act on a task without the victim's data: their open tasks are withdrawn, and the Unit told.
+        await tasks.PurgedAsync(crime.CrimeReference, victims, cancellationToken);
         return (victims, stripped.Count);
     }
 
@@ -232,6 +238,7 @@ public sealed partial class RetentionPurge(
     /// <summary>At the end of the audit period: the crime's victim and delivery rows, then its row (so a crash leaves it to find again).</summary>
     private async Task<bool> ForgetAsync(CrimeStateEntity crime, CancellationToken cancellationToken)
     {
+        await tasks.ForgetAsync(crime.CrimeReference, cancellationToken);
         var rows = await States.QueryAsync<TableEntity>($"PartitionKey eq {TableKeys.Quote(crime.PartitionKey)} and {StateRows}", select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
             .ToListAsync(cancellationToken);
         try

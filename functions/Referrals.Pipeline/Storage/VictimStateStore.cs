@@ -191,6 +191,25 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
     }
 
     /// <summary>
+    /// An operator's change of the victim's row (a Victim Care Unit task's step): the row, ETag-checked, with its tally
+    /// events and the operator's audit entry in one transaction, then its month index entries. False when the row changed.
+    /// </summary>
+    public async Task<bool> TryReplaceByOperatorAsync(Stored<VictimState> held, VictimState next, TableTransactionAction audit, CancellationToken cancellationToken)
+    {
+        var row = next.ToRow(held.ETag, held.Copy);
+        var events = TallyRule.Between(held.State, next).ToList();
+        if (!await Table.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, events), audit], cancellationToken))
+        {
+            return false;
+        }
+
+        // A crash before this write is covered by the operator's repeat of the command, which finds the step done and
+        // counts and indexes the stored state again (TaskDesk).
+        await index.ApplyAsync(next.CrimeReference, events, IndexRule.Between(IndexRule.Of(held.State), IndexRule.Of(next)), cancellationToken);
+        return true;
+    }
+
+    /// <summary>
     /// Counts a crime's events again (idempotent), with index entries the caller found done: after a crash between a
     /// change and its events or its index, or a redelivery.
     /// </summary>
