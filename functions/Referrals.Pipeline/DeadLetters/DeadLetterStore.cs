@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
-using System.Text.Json;
 using Referrals.Contract;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Storage;

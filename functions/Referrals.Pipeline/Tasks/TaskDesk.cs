@@ -1,8 +1,8 @@
+using Referrals.Indexes;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Storage;
 using Referrals.Privacy;
-using Referrals.Indexes;
 using Referrals.State;
 using Referrals.Tallies;
 using Referrals.Tasks;
