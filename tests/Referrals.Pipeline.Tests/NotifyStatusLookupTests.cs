@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Referrals.Contact;
 using Referrals.Pipeline.Receipts;
 using Referrals.Receipts;
 using WireMock.RequestBuilders;
@@ -43,7 +44,7 @@ public sealed class NotifyStatusLookupTests : IDisposable
 
         var found = Assert.IsType<StatusLookup.Found>(await Lookup().GetAsync(Id, CancellationToken.None));
 
-        Assert.Equal((MessageChannel.Letter, ReceiptStatus.Delivered, "ref-7"), (found.Report.Receipt!.Channel, found.Report.Receipt.Status, found.Report.Receipt.Reference));
+        Assert.Equal((Channel.Letter, ReceiptStatus.Delivered, "ref-7"), (found.Report.Receipt!.Channel, found.Report.Receipt.Status, found.Report.Receipt.Reference));
     }
 
     [Fact]

@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Referrals.Contact;
 using Referrals.LocalHost;
 using Referrals.Pipeline.Receipts;
 using Referrals.Receipts;
@@ -256,7 +257,7 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(200, status);
         var receipt = Assert.Single(_sink.Received);
-        Assert.Equal((ReceiptProvider.Notify, MessageChannel.Text, "ref-1", ReceiptStatus.FailedForGood, id.ToString("D")), (receipt.Provider, receipt.Channel, receipt.Reference, receipt.Status, receipt.ProviderMessageId));
+        Assert.Equal((ReceiptProvider.Notify, Channel.Sms, "ref-1", ReceiptStatus.FailedForGood, id.ToString("D")), (receipt.Provider, receipt.Channel, receipt.Reference, receipt.Status, receipt.ProviderMessageId));
     }
 
     [Theory]
@@ -367,7 +368,7 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
         id, "ref-1", "07700900123", status, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddSeconds(-50), "sms", Guid.NewGuid(), 1);
 
     private static string Victim(Receipt receipt) =>
-        MessageReferences.TryParseEmail(receipt.Reference, out _, out var victim) ? victim : throw new InvalidOperationException("not an email reference");
+        MessageReference.TryParseEmail(receipt.Reference, out _, out var victim) ? victim : throw new InvalidOperationException("not an email reference");
 
     private sealed class FailingSink : IReceiptSink
     {

@@ -73,7 +73,7 @@ public sealed class ReceiptsPipelineTests(AzuriteFixture azurite)
         await pipeline.SendAsync([Samples.Lines[0], ContactSnapshots.Json("DB/26/900301", "07700 900301", address: true, "callback-1")]);
         await pipeline.WaitUntilIdleAsync();
         var text = Assert.Single(pipeline.Notify.Accepted);
-        var emailReference = Referrals.Receipts.MessageReferences.Email("DB/26/000101", "V1");
+        var emailReference = Referrals.Contact.MessageReference.Email("DB/26/000101", "V1");
 
         var emailByNotify = await PostCallbackAsync(pipeline, Guid.NewGuid(), emailReference, "permanent-failure", "email");
         var textAsEmail = await PostCallbackAsync(pipeline, Guid.Parse(text.Id), text.Reference, "permanent-failure", "email");

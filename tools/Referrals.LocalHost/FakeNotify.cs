@@ -254,14 +254,14 @@ public sealed partial class FakeNotify : IAsyncDisposable
     /// </summary>
     private async Task WriteReviewCopyAsync(string type, string reference, List<(string Language, string Rendered)> pages, Dictionary<string, object> values)
     {
-        if (_outbox is null || !MessageReference.TryParse(reference, out var sent))
+        if (_outbox is null || !MessageReference.TryParseNotify(reference, out var sent))
         {
             return;
         }
 
-        var channel = type == "sms" ? MessageChannel.Text : MessageChannel.Letter;
+        var channel = type == "sms" ? Channel.Sms : Channel.Letter;
         var file = _outbox.Review(sent.CrimeReference, sent.VictimId, channel);
-        if (channel == MessageChannel.Text)
+        if (channel == Channel.Sms)
         {
             await File.WriteAllTextAsync(file, TextMessageLength.AsSent(pages[0].Rendered) + "\n");
             return;

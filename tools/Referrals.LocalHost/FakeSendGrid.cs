@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using MimeKit;
+using Referrals.Contact;
 using Referrals.Receipts;
 
 namespace Referrals.LocalHost;
@@ -103,7 +104,7 @@ public sealed class FakeSendGrid : IAsyncDisposable
             if (!toService)
             {
                 // The review copy leaves out what changes from run to run (when it was sent, the stand-in's id).
-                var review = _outbox.Review(crime, victim, Referrals.Messages.MessageChannel.Email);
+                var review = _outbox.Review(crime, victim, Channel.Email);
                 message.MessageId = $"{Path.GetFileNameWithoutExtension(review)}@review.invalid";
                 message.Headers.Remove(HeaderId.Date);
                 await message.WriteToAsync(review);

@@ -22,8 +22,6 @@ public sealed record ChannelLine(Channel Channel, ChannelReason? Reason, string 
 /// <param name="Addressee">The name a letter is addressed to; personal data.</param>
 public sealed record ContactPlan(IReadOnlyList<ChannelLine> Lines, EmailRecipient? Recipient, string? Addressee)
 {
-    public static readonly IReadOnlyList<Channel> Order = [Channel.Email, Channel.Sms, Channel.Letter];
-
     public ChannelLine this[Channel channel] => Lines.First(l => l.Channel == channel);
 
     public Channel? First => Lines.FirstOrDefault(l => l.Safe)?.Channel;
@@ -36,15 +34,8 @@ public sealed record ContactPlan(IReadOnlyList<ChannelLine> Lines, EmailRecipien
     public IReadOnlyList<string> Reasons =>
     [
         .. Lines.Select(l => l.Because),
-        First is { } first ? $"entitlement information by {Noun(first)}"
+        First is { } first ? $"entitlement information by {first.Noun()}"
             : FamilyLiaison ? "no automated message on any channel (FamilyLiaison)"
             : "no safe channel: the Victim Care Unit is asked to make contact (ContactNeeded)",
     ];
-
-    public static string Noun(Channel channel) => channel switch
-    {
-        Channel.Email => "email",
-        Channel.Sms => "text message",
-        _ => "letter",
-    };
 }

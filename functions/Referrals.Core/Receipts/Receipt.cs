@@ -1,3 +1,5 @@
+using Referrals.Contact;
+
 namespace Referrals.Receipts;
 
 /// <summary>Who reported on a message.</summary>
@@ -5,14 +7,6 @@ public enum ReceiptProvider
 {
     SendGrid,
     Notify,
-}
-
-/// <summary>The channel a message went by.</summary>
-public enum MessageChannel
-{
-    Email,
-    Text,
-    Letter,
 }
 
 /// <summary>What a provider says became of a message, in the pipeline's terms (docs/receipts.md).</summary>
@@ -36,11 +30,11 @@ public enum ReceiptStatus
 
 /// <summary>
 /// One provider event about one message, verified and parsed. <paramref name="Reference"/> is what the pipeline gave the
-/// provider to find the message again: Notify's <c>reference</c>, or for an email <see cref="MessageReferences.Email"/>
+/// provider to find the message again: Notify's <c>reference</c>, or for an email <see cref="Contact.MessageReference.Email"/>
 /// of the <c>custom_args</c> the pipeline sets. <paramref name="EventId"/> is the provider's id of this event
 /// (<c>sg_event_id</c>; for Notify, its notification id and status), so a repeat can be recognised.
 /// </summary>
-public sealed record Receipt(ReceiptProvider Provider, MessageChannel Channel, string Reference, ReceiptStatus Status, DateTimeOffset At, string EventId)
+public sealed record Receipt(ReceiptProvider Provider, Channel Channel, string Reference, ReceiptStatus Status, DateTimeOffset At, string EventId)
 {
     /// <summary>The provider's own message id (SendGrid <c>sg_message_id</c>, Notify notification <c>id</c>), when it gave one.</summary>
     public string? ProviderMessageId { get; init; }

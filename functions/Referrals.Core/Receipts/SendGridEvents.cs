@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Referrals.Contact;
 
 namespace Referrals.Receipts;
 
@@ -101,7 +102,7 @@ public static class SendGridEvents
                 }
                 else
                 {
-                    receipts.Add(new Receipt(ReceiptProvider.SendGrid, MessageChannel.Email, MessageReferences.Email(crime, victim), status, at, eventId)
+                    receipts.Add(new Receipt(ReceiptProvider.SendGrid, Channel.Email, MessageReference.Email(crime, victim), status, at, eventId)
                     {
                         ProviderMessageId = item.TryGetProperty("sg_message_id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
                     });

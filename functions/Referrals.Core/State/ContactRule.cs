@@ -60,7 +60,7 @@ public static class ContactRule
     /// <summary>The channel the information goes by now (queued or to be queued); null when it is in flight, delivered, or no safe channel is left.</summary>
     public static Channel? Target(VictimState victim)
     {
-        var progress = ContactPlan.Order.Select(c => Of(victim, c)).ToList();
+        var progress = ChannelNames.InOrder.Select(c => Of(victim, c)).ToList();
         return progress.Any(p => p is ChannelProgress.InFlight or ChannelProgress.Delivered)
             ? null
             : victim.Contact.Plan.FirstOrDefault(l => l.Safe && Of(victim, l.Channel) == ChannelProgress.Open)?.Channel;
@@ -78,7 +78,7 @@ public static class ContactRule
 
         // The information counts in the month it was first asked for: a channel the plan falls back to later keeps it.
         month = new[] { victim.Email.Month, victim.Contact.Sms.Month, victim.Contact.Letter.Month }.Where(m => m is not null).Select(m => m!.Value).DefaultIfEmpty(month).Min();
-        var busy = ContactPlan.Order.Any(c => Of(victim, c) is ChannelProgress.InFlight or ChannelProgress.Delivered);
+        var busy = ChannelNames.InOrder.Any(c => Of(victim, c) is ChannelProgress.InFlight or ChannelProgress.Delivered);
         var target = Target(victim);
         var recipient = victim.Contact.Recipient;
         PlanLine Line(Channel c) => plan.First(l => l.Channel == c);

@@ -26,7 +26,7 @@ public static class DeliveryWarrant
     /// not once the information was delivered.
     /// </summary>
     public static string? WhyNot(DeliveryKind kind, VictimState victim) =>
-        kind == DeliveryKind.ContactNeeded && Contact.ContactPlan.Order.Any(c => ContactRule.Of(victim, c) == ChannelProgress.Delivered)
+        kind == DeliveryKind.ContactNeeded && Contact.ChannelNames.InOrder.Any(c => ContactRule.Of(victim, c) == ChannelProgress.Delivered)
             ? "no longer warranted: the victim has been sent the information"
             : WhyNot(kind, victim.ReferralStatus);
 

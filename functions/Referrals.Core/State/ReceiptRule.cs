@@ -65,23 +65,23 @@ public static class ReceiptRule
     {
         if (receipt.Reported != receipt.Named || receipt.Named == Channel.Email)
         {
-            return (victim, ReceiptEffect.Mismatch, $"Notify reports a {NameOf(receipt.Reported)} but the reference names a {NameOf(receipt.Named)}");
+            return (victim, ReceiptEffect.Mismatch, $"Notify reports a {receipt.Reported.Noun()} but the reference names a {receipt.Named.Noun()}");
         }
 
         var message = ContactRule.Message(victim, receipt.Named);
         if (message.Status is MessageStatus.NotNeeded or MessageStatus.Suppressed || message.Attempts == 0 || receipt.Attempt > message.Attempts || receipt.Attempt < 1)
         {
-            return (victim, ReceiptEffect.Unknown, $"this victim was never sent that {NameOf(receipt.Named)}");
+            return (victim, ReceiptEffect.Unknown, $"this victim was never sent that {receipt.Named.Noun()}");
         }
 
         if (receipt.Attempt < message.Attempts)
         {
-            return (victim, ReceiptEffect.NoChange, $"about an earlier send of the {NameOf(receipt.Named)}: only the latest send's receipts count");
+            return (victim, ReceiptEffect.NoChange, $"about an earlier send of the {receipt.Named.Noun()}: only the latest send's receipts count");
         }
 
         if (message.NotificationId is { } stored && !string.Equals(stored, receipt.NotificationId, StringComparison.OrdinalIgnoreCase))
         {
-            return (victim, ReceiptEffect.Mismatch, $"the notification id is not the one Notify gave this {NameOf(receipt.Named)}");
+            return (victim, ReceiptEffect.Mismatch, $"the notification id is not the one Notify gave this {receipt.Named.Noun()}");
         }
 
         var (next, effect) = Apply(victim, receipt.Named, kind, receipt.Attempt, at, now, month, calendar);
@@ -99,7 +99,7 @@ public static class ReceiptRule
 
         return (next, ReceiptEffect.Applied, kind == ReceiptKind.NotSent
             ? AfterTechnicalFailure(receipt.Named, message).Reason!
-            : $"the {NameOf(receipt.Named)} is {ContactRule.Message(next, receipt.Named).Status}");
+            : $"the {receipt.Named.Noun()} is {ContactRule.Message(next, receipt.Named).Status}");
     }
 
     /// <summary>
@@ -123,12 +123,6 @@ public static class ReceiptRule
                     : "Notify reported a technical failure: a letter is never sent again (Notify: do not try to send the letter again), so the letter channel has failed for good",
             };
 
-    private static string NameOf(Channel channel) => channel switch
-    {
-        Channel.Email => "email",
-        Channel.Sms => "text message",
-        _ => "letter",
-    };
     /// <param name="attempt">The send the receipt is about (from the message's reference), or null when the provider does not say (SendGrid).</param>
     public static (VictimState Next, ReceiptEffect Effect) Apply(VictimState victim, Channel channel, ReceiptKind kind, int? attempt, DateTimeOffset at, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
     {

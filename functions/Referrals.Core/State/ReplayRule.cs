@@ -29,7 +29,7 @@ public static class ReplayRule
 {
     public static ReplayDecision ForMessage(VictimState victim, Channel channel)
     {
-        var name = NameOf(channel);
+        var name = channel.Noun();
         if (victim.Contact.Held)
         {
             return Refuse($"the crime is held (HoldContact): its {name} goes, if still due, when a snapshot lifts the hold");
@@ -37,7 +37,7 @@ public static class ReplayRule
 
         if (channel != Channel.Email && ContactRule.Message(victim, channel) is { Status: MessageStatus.Unconfirmed } unknown)
         {
-            var reference = MessageReference.For(victim.CrimeReference, victim.VictimId, channel, unknown.Attempts);
+            var reference = MessageReference.Notify(victim.CrimeReference, victim.VictimId, channel, unknown.Attempts);
             return Refuse($"the {name} may have reached GOV.UK Notify, and a second send would be a second {name}: check GET /v2/notifications?reference={reference} with the service's API key; replay never sends it again");
         }
 
@@ -52,13 +52,13 @@ public static class ReplayRule
             return Refuse($"nothing to replay: the {name} is {status} now");
         }
 
-        var takenOver = ContactPlan.Order
+        var takenOver = ChannelNames.InOrder
             .Where(c => c != channel && (IsQueued(victim, c) || ContactRule.Of(victim, c) is ChannelProgress.InFlight or ChannelProgress.Delivered))
             .Select(c => (Channel?)c)
             .FirstOrDefault();
         if (takenOver is { } other)
         {
-            return Refuse($"nothing to replay: the information has gone on by {NameOf(other)} since (one channel at a time)");
+            return Refuse($"nothing to replay: the information has gone on by {other.Noun()} since (one channel at a time)");
         }
 
         var requeued = channel switch
@@ -79,12 +79,6 @@ public static class ReplayRule
         _ => Refuse($"nothing to replay: the delivery is {delivery.Status} now"),
     };
 
-    private static string NameOf(Channel channel) => channel switch
-    {
-        Channel.Email => "email",
-        Channel.Sms => "text message",
-        _ => "letter",
-    };
 
     private static bool IsQueued(VictimState victim, Channel channel) => channel == Channel.Email
         ? victim.Email.Status == EmailStatus.Queued

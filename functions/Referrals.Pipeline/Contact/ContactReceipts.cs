@@ -27,7 +27,7 @@ public sealed class ContactReceipts(VictimStateStore states, IngestHandOff handO
     /// </summary>
     public Task<(ReceiptEffect Effect, string Reason)> ApplyNotifyAsync(string? reference, Channel reported, string notificationId, ReceiptKind kind, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        if (!MessageReference.TryParse(reference, out var r))
+        if (!MessageReference.TryParseNotify(reference, out var r))
         {
             return Task.FromResult((ReceiptEffect.Unknown, "not a reference the pipeline gave"));
         }

@@ -55,7 +55,7 @@ public sealed partial class NotifyMessageSender(
             case ClaimStep.RetryLater:
                 throw new RetryLaterException($"The {item.Channel} message for victim {loggedVictim} of crime {loggedCrime} is being sent by another delivery.");
             case ClaimStep.Unconfirmed:
-                var sent = MessageReference.For(item.CrimeReference, item.VictimId, item.Channel, ContactRule.Message(victim.State, item.Channel).Attempts);
+                var sent = MessageReference.Notify(item.CrimeReference, item.VictimId, item.Channel, ContactRule.Message(victim.State, item.Channel).Attempts);
                 await rows.ChangeAsync(item, victim, v => Settle(v, item.Channel, m => m with { Status = MessageStatus.Unconfirmed }), CancellationToken.None);
                 await outcomes.DeadLetterAsync(message, $"a sender stopped after calling Notify and before recording the result: {CheckNotify(sent)}", () => LogDeadLettered(logger, loggedCrime, loggedVictim, item.Channel), cancellationToken);
                 return;
@@ -98,7 +98,7 @@ public sealed partial class NotifyMessageSender(
             ?? throw new RetryLaterException($"Victim {loggedVictim} of crime {loggedCrime} changed while its {item.Channel} message was claimed.");
         var attempt = ContactRule.Message(claimed.State, item.Channel).Attempts;
 
-        var reference = MessageReference.For(item.CrimeReference, item.VictimId, item.Channel, attempt);
+        var reference = MessageReference.Notify(item.CrimeReference, item.VictimId, item.Channel, attempt);
         var outcome = await gateway.SendAsync(composed, reference, CancellationToken.None);
         var (settled, reason) = OutcomeRule.Settle(WorkOutcomes.Of(outcome), message.DequeueCount, QueueHostSettings.MaxDequeueCount, CheckNotify(reference));
         Func<MessageState, MessageState> change = settled switch

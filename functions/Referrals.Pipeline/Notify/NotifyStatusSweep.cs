@@ -47,13 +47,13 @@ public sealed partial class NotifyStatusSweep(
                 var kind = ContactReceiptSink.KindOf(receipt.Status);
                 // Never a status from another notification: the answer must be the one asked for, about this send.
                 if (!string.Equals(receipt.ProviderMessageId, message.NotificationId, StringComparison.OrdinalIgnoreCase)
-                    || receipt.Reference != MessageReference.For(victim.CrimeReference, victim.VictimId, channel, message.Attempts))
+                    || receipt.Reference != MessageReference.Notify(victim.CrimeReference, victim.VictimId, channel, message.Attempts))
                 {
                     mismatched++;
                     continue;
                 }
 
-                var (effect, _) = await receipts.ApplyNotifyAsync(receipt.Reference, ContactReceiptSink.ChannelOf(receipt.Channel), receipt.ProviderMessageId!, kind, time.GetUtcNow(), cancellationToken);
+                var (effect, _) = await receipts.ApplyNotifyAsync(receipt.Reference, receipt.Channel, receipt.ProviderMessageId!, kind, time.GetUtcNow(), cancellationToken);
                 applied += effect == ReceiptEffect.Applied ? 1 : 0;
                 mismatched += effect == ReceiptEffect.Mismatch ? 1 : 0;
             }

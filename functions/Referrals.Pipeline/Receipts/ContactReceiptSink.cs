@@ -19,7 +19,7 @@ public sealed partial class ContactReceiptSink(ContactReceipts receipts, ILogger
         var kind = KindOf(receipt.Status);
         var effect = receipt.Provider switch
         {
-            ReceiptProvider.SendGrid when receipt.Channel == MessageChannel.Email && MessageReferences.TryParseEmail(receipt.Reference, out var crime, out var victim) =>
+            ReceiptProvider.SendGrid when receipt.Channel == Channel.Email && MessageReference.TryParseEmail(receipt.Reference, out var crime, out var victim) =>
                 await receipts.ApplyEmailAsync(crime, victim, kind, receipt.At, cancellationToken),
             ReceiptProvider.Notify when receipt.ProviderMessageId is { } id =>
                 await ApplyNotifyAsync(receipt, id, kind, cancellationToken),
@@ -43,17 +43,10 @@ public sealed partial class ContactReceiptSink(ContactReceipts receipts, ILogger
         _ => ReceiptKind.NotSent,
     };
 
-    /// <summary>The channel GOV.UK Notify reports (<c>notification_type</c>) in the contact plan's terms.</summary>
-    public static Channel ChannelOf(MessageChannel channel) => channel switch
-    {
-        MessageChannel.Text => Channel.Sms,
-        MessageChannel.Letter => Channel.Letter,
-        _ => Channel.Email,
-    };
 
     private async Task<ReceiptEffect> ApplyNotifyAsync(Receipt receipt, string notificationId, ReceiptKind kind, CancellationToken cancellationToken)
     {
-        var (effect, reason) = await receipts.ApplyNotifyAsync(receipt.Reference, ChannelOf(receipt.Channel), notificationId, kind, receipt.At, cancellationToken);
+        var (effect, reason) = await receipts.ApplyNotifyAsync(receipt.Reference, receipt.Channel, notificationId, kind, receipt.At, cancellationToken);
         if (effect == ReceiptEffect.Mismatch)
         {
             LogMismatch(logger, reason);

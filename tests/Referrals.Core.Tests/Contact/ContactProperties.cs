@@ -94,7 +94,7 @@ public class ContactProperties
     private static bool IsQueued(VictimState v, Channel c) =>
         c == Channel.Email ? v.Email.Status == EmailStatus.Queued : ContactRule.Message(v, c).Status == MessageStatus.Queued;
 
-    private static int Busy(VictimState v) => ContactPlan.Order.Count(c => ContactRule.Of(v, c) is ChannelProgress.InFlight or ChannelProgress.Delivered);
+    private static int Busy(VictimState v) => ChannelNames.InOrder.Count(c => ContactRule.Of(v, c) is ChannelProgress.InFlight or ChannelProgress.Delivered);
 
     [Property(MaxTest = 500)]
     public Property One_message_per_victim_per_channel_except_resends_of_what_was_never_sent() =>
@@ -138,7 +138,7 @@ public class ContactProperties
         Prop.ForAll(Arb.From(Steps()), steps =>
         {
             var states = Run(steps).States;
-            return states.Zip(states.Skip(1)).All(p => ContactPlan.Order.All(c =>
+            return states.Zip(states.Skip(1)).All(p => ChannelNames.InOrder.All(c =>
                 ContactRule.Of(p.First, c) != ChannelProgress.Delivered || ContactRule.Of(p.Second, c) == ChannelProgress.Delivered));
         });
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Referrals.Contact;
 using Referrals.Receipts;
 
 namespace Referrals.Tests.Receipts;
@@ -22,7 +23,7 @@ public class NotifyReportsTests
     [InlineData("sending", ReceiptStatus.Deferred)]
     [InlineData("pending", ReceiptStatus.Deferred)]
     public void Text_message_statuses_map_as_issue_10_says(string status, ReceiptStatus expected) =>
-        Assert.Equal(expected, NotifyStatuses.Map(MessageChannel.Text, status));
+        Assert.Equal(expected, Referrals.Receipts.NotifyStatuses.Map(Channel.Sms, status));
 
     [Theory]
     [InlineData("accepted", ReceiptStatus.Delivered)]
@@ -34,17 +35,17 @@ public class NotifyReportsTests
     [InlineData("technical-failure", ReceiptStatus.NotSent)]
     [InlineData("pending-virus-check", ReceiptStatus.Deferred)]
     public void Letter_statuses_map_as_issue_10_says(string status, ReceiptStatus expected) =>
-        Assert.Equal(expected, NotifyStatuses.Map(MessageChannel.Letter, status));
+        Assert.Equal(expected, Referrals.Receipts.NotifyStatuses.Map(Channel.Letter, status));
 
     [Theory]
-    [InlineData(MessageChannel.Text, "received")]
-    [InlineData(MessageChannel.Text, "accepted")]
-    [InlineData(MessageChannel.Text, "sent")]
-    [InlineData(MessageChannel.Letter, "delivered")]
-    [InlineData(MessageChannel.Letter, "temporary-failure")]
-    [InlineData(MessageChannel.Text, "Delivered")]
-    public void A_status_Notify_does_not_document_for_the_channel_maps_to_nothing(MessageChannel channel, string status) =>
-        Assert.Null(NotifyStatuses.Map(channel, status));
+    [InlineData(Channel.Sms, "received")]
+    [InlineData(Channel.Sms, "accepted")]
+    [InlineData(Channel.Sms, "sent")]
+    [InlineData(Channel.Letter, "delivered")]
+    [InlineData(Channel.Letter, "temporary-failure")]
+    [InlineData(Channel.Sms, "Delivered")]
+    public void A_status_Notify_does_not_document_for_the_channel_maps_to_nothing(Channel channel, string status) =>
+        Assert.Null(Referrals.Receipts.NotifyStatuses.Map(channel, status));
 
     [Fact]
     public void A_callback_is_a_receipt_for_its_reference_at_its_completion_time()
@@ -52,7 +53,7 @@ public class NotifyReportsTests
         var report = Parse(Callback("delivered")).Value!;
 
         Assert.Equal(
-            new Receipt(ReceiptProvider.Notify, MessageChannel.Text, "ref-1", ReceiptStatus.Delivered, new DateTimeOffset(2026, 10, 5, 10, 1, 30, TimeSpan.Zero), $"{Id}:delivered") { ProviderMessageId = Id },
+            new Receipt(ReceiptProvider.Notify, Channel.Sms, "ref-1", ReceiptStatus.Delivered, new DateTimeOffset(2026, 10, 5, 10, 1, 30, TimeSpan.Zero), $"{Id}:delivered") { ProviderMessageId = Id },
             report.Receipt);
     }
 
@@ -83,7 +84,7 @@ public class NotifyReportsTests
 
         var receipt = NotifyReports.ParseLookup(Encoding.UTF8.GetBytes(body)).Value!.Receipt!;
 
-        Assert.Equal((MessageChannel.Letter, ReceiptStatus.Delivered, "ref-2"), (receipt.Channel, receipt.Status, receipt.Reference));
+        Assert.Equal((Channel.Letter, ReceiptStatus.Delivered, "ref-2"), (receipt.Channel, receipt.Status, receipt.Reference));
     }
 
     [Theory]

@@ -24,7 +24,7 @@ public class ReplayRuleTests
         Assert.Equal(ReplayStep.Refuse, decision.Step);
         Assert.Null(decision.Requeued);
         Assert.Equal(
-            $"the text message may have reached GOV.UK Notify, and a second send would be a second text message: check GET /v2/notifications?reference={MessageReference.For(v.CrimeReference, v.VictimId, Channel.Sms, 2)} with the service's API key; replay never sends it again",
+            $"the text message may have reached GOV.UK Notify, and a second send would be a second text message: check GET /v2/notifications?reference={MessageReference.Notify(v.CrimeReference, v.VictimId, Channel.Sms, 2)} with the service's API key; replay never sends it again",
             decision.Reason);
     }
 

@@ -11,19 +11,19 @@ namespace Referrals.Contact;
 /// flag not true on the consent pathway or for stalking and harassment (NotConfirmedSafe), else safe. A bereaved
 /// relative after a homicide gets nothing automated on any channel (FamilyLiaison). Pure: it sends nothing.
 /// </summary>
-public static class ContactRules
+public static class ChannelSafety
 {
     public static ContactPlan Plan(OffenceClassification offence, Pathway pathway, Victim victim, bool isChild)
     {
         if (victim.BereavedRelative && ReferralRules.HomicideCodes.Contains(offence.Code))
         {
             const string Because = "bereaved relative after a homicide: the family liaison officer gives the information in person";
-            return new ContactPlan([.. ContactPlan.Order.Select(c => Line(c, ChannelReason.FamilyLiaison, Because))], null, null);
+            return new ContactPlan([.. ChannelNames.InOrder.Select(c => Line(c, ChannelReason.FamilyLiaison, Because))], null, null);
         }
 
         if (isChild && NoSafeParent(victim.ParentOrGuardian) is { } noParent)
         {
-            return new ContactPlan([.. ContactPlan.Order.Select(c => Line(c, ChannelReason.NoSafeRecipient, noParent))], null, null);
+            return new ContactPlan([.. ChannelNames.InOrder.Select(c => Line(c, ChannelReason.NoSafeRecipient, noParent))], null, null);
         }
 
         var parent = isChild ? victim.ParentOrGuardian : null;
