@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Referrals.Contact;
 using Referrals.Receipts;
+using Referrals.State;
 
 namespace Referrals.Pipeline;
 

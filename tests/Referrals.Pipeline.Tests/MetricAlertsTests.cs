@@ -6,6 +6,7 @@ using Referrals.Contact;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Receipts;
 using Referrals.Receipts;
+using Referrals.State;
 
 namespace Referrals.Pipeline.Tests;
 
@@ -98,6 +99,6 @@ public sealed class MetricAlertsTests(CompiledInfrastructure infra, AzuriteFixtu
 
     private sealed class KnownMessages : IReceiptSink
     {
-        public Task<ReceiptResult> ApplyAsync(Receipt receipt, CancellationToken cancellationToken) => Task.FromResult(ReceiptResult.Applied);
+        public Task<ReceiptEffect> ApplyAsync(Receipt receipt, CancellationToken cancellationToken) => Task.FromResult(ReceiptEffect.Applied);
     }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Referrals.Contact;
 using Referrals.Pipeline.Receipts;
 using Referrals.Receipts;
+using Referrals.State;
 using WireMock.RequestBuilders;
 using WireMock.Server;
 using WireMockResponse = WireMock.ResponseBuilders.Response;

@@ -10,6 +10,7 @@ using Referrals.Contact;
 using Referrals.LocalHost;
 using Referrals.Pipeline.Receipts;
 using Referrals.Receipts;
+using Referrals.State;
 using SendGrid;
 using SendGrid.Helpers.Mail;
 
@@ -372,7 +373,7 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
 
     private sealed class FailingSink : IReceiptSink
     {
-        public Task<ReceiptResult> ApplyAsync(Receipt receipt, CancellationToken cancellationToken) => throw new IOException("storage unreachable for Jo Bloggs");
+        public Task<ReceiptEffect> ApplyAsync(Receipt receipt, CancellationToken cancellationToken) => throw new IOException("storage unreachable for Jo Bloggs");
     }
 
     /// <summary>Applies each event id once; a reference whose victim starts "unknown" is a message the pipeline did not send.</summary>
@@ -382,15 +383,15 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
 
         public ConcurrentDictionary<string, Receipt> Applied { get; } = new(StringComparer.Ordinal);
 
-        public Task<ReceiptResult> ApplyAsync(Receipt receipt, CancellationToken cancellationToken)
+        public Task<ReceiptEffect> ApplyAsync(Receipt receipt, CancellationToken cancellationToken)
         {
             Received.Enqueue(receipt);
             if (receipt.Reference.Contains("|unknown", StringComparison.Ordinal))
             {
-                return Task.FromResult(ReceiptResult.UnknownMessage);
+                return Task.FromResult(ReceiptEffect.UnknownMessage);
             }
 
-            return Task.FromResult(Applied.TryAdd(receipt.EventId, receipt) ? ReceiptResult.Applied : ReceiptResult.AlreadyKnown);
+            return Task.FromResult(Applied.TryAdd(receipt.EventId, receipt) ? ReceiptEffect.Applied : ReceiptEffect.AlreadyKnown);
         }
     }
 }

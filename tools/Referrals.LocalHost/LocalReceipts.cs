@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Contact;
 using Referrals.Pipeline.Contact;
+using Referrals.Receipts;
 using Referrals.State;
 
 namespace Referrals.LocalHost;
@@ -20,12 +21,13 @@ public sealed class LocalReceipts(IServiceProvider services, TimeSpan? delay = n
 
     public void EmailAccepted(string crimeReference, string victimId, string to) =>
         Track(async () => await Receipts.ApplyEmailAsync(crimeReference, victimId,
-            to.StartsWith("bounce", StringComparison.OrdinalIgnoreCase) ? ReceiptKind.Failed : ReceiptKind.Delivered, DateTimeOffset.UtcNow, CancellationToken.None));
+            to.StartsWith("bounce", StringComparison.OrdinalIgnoreCase) ? ReceiptStatus.FailedForGood : ReceiptStatus.Delivered, DateTimeOffset.UtcNow, CancellationToken.None));
 
     public Task NotifyAccepted(NotifyNotification notification)
     {
-        Track(async () => await Receipts.ApplyNotifyAsync(notification.Reference, notification.Type == "sms" ? Channel.Sms : Channel.Letter, notification.Id,
-            NotifyStatuses.KindOf(notification.Status), DateTimeOffset.UtcNow, CancellationToken.None));
+        var channel = NotifyStatuses.ChannelOf(notification.Type) ?? Channel.Letter;
+        Track(async () => await Receipts.ApplyNotifyAsync(notification.Reference, channel, notification.Id,
+            NotifyStatuses.Map(channel, notification.Status) ?? ReceiptStatus.Deferred, DateTimeOffset.UtcNow, CancellationToken.None));
         return Task.CompletedTask;
     }
 

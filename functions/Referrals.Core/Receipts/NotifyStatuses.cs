@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Referrals.Contact;
+using Referrals.State;
 
 namespace Referrals.Receipts;
 

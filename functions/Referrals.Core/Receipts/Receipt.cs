@@ -1,4 +1,5 @@
 using Referrals.Contact;
+using Referrals.State;
 
 namespace Referrals.Receipts;
 
@@ -7,25 +8,6 @@ public enum ReceiptProvider
 {
     SendGrid,
     Notify,
-}
-
-/// <summary>What a provider says became of a message, in the pipeline's terms (docs/receipts.md).</summary>
-public enum ReceiptStatus
-{
-    /// <summary>Not final yet: the provider is still trying (SendGrid <c>deferred</c>, Notify <c>sending</c>/<c>created</c>/<c>pending</c>). Wait.</summary>
-    Deferred,
-
-    /// <summary>Reached the recipient (a letter: accepted or received by Notify for printing and posting).</summary>
-    Delivered,
-
-    /// <summary>Delivered, and the recipient marked it as spam (SendGrid <c>spamreport</c>): delivered, and recorded.</summary>
-    SpamReported,
-
-    /// <summary>Will never arrive by this channel (bounce, dropped, permanent or temporary failure, validation failed, cancelled): fall back.</summary>
-    FailedForGood,
-
-    /// <summary>The provider says it was never sent (Notify <c>technical-failure</c>): it may be sent again.</summary>
-    NotSent,
 }
 
 /// <summary>

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Referrals.Contact;
+using Referrals.State;
 
 namespace Referrals.Receipts;
 

@@ -3,32 +3,40 @@ using Referrals.Tallies;
 
 namespace Referrals.State;
 
-/// <summary>What a provider's receipt says about one message, in the rulebook's terms.</summary>
-public enum ReceiptKind
+/// <summary>
+/// What a provider says became of a message (docs/receipts.md): the one receipt outcome of SendGrid's webhook, GOV.UK
+/// Notify's callbacks and the Notify status timer, each provider's statuses mapped once (<c>SendGridEvents.Map</c>,
+/// <c>NotifyStatuses.Map</c>).
+/// </summary>
+public enum ReceiptStatus
 {
-    /// <summary>Not final yet (SendGrid's deferred, Notify's created, sending or pending): changes nothing.</summary>
-    Waiting,
+    /// <summary>Not final yet: the provider is still trying (SendGrid <c>deferred</c>, Notify <c>sending</c>/<c>created</c>/<c>pending</c>). Changes nothing.</summary>
+    Deferred,
 
-    /// <summary>Delivered (a letter: accepted or received for printing and posting; an email reported as spam arrived).</summary>
+    /// <summary>Reached the recipient (a letter: accepted or received by Notify for printing and posting).</summary>
     Delivered,
 
-    /// <summary>Failed for good (bounce, dropped, permanent-failure, temporary-failure after Notify's retries, validation-failed, cancelled).</summary>
-    Failed,
+    /// <summary>Delivered, and the recipient marked it as spam (SendGrid <c>spamreport</c>): delivered, and recorded.</summary>
+    SpamReported,
 
-    /// <summary>Notify's technical-failure: it was not sent (<see cref="ReceiptRule.AfterTechnicalFailure"/> says whether it is sent again).</summary>
+    /// <summary>Will never arrive by this channel (bounce, dropped, permanent or temporary failure, validation failed, cancelled): fall back.</summary>
+    FailedForGood,
+
+    /// <summary>The provider says it was never sent (Notify <c>technical-failure</c>): <see cref="ReceiptRule.AfterTechnicalFailure"/> says whether it is sent again.</summary>
     NotSent,
 }
 
-/// <summary>What applying a receipt did.</summary>
+/// <summary>What applying a receipt did: the one receipt result of the rule, the webhooks and the status timer.</summary>
 public enum ReceiptEffect
 {
+    /// <summary>The message's status moved on.</summary>
     Applied,
 
     /// <summary>A repeat, a late or out-of-order receipt, or one that is not final: the status never goes backwards.</summary>
-    NoChange,
+    AlreadyKnown,
 
-    /// <summary>About a message this victim was never sent on that channel.</summary>
-    Unknown,
+    /// <summary>About a message the pipeline did not send (on that channel, to that victim), or whose victim's data was purged.</summary>
+    UnknownMessage,
 
     /// <summary>
     /// Names a message of ours but does not come from it: GOV.UK Notify reports another channel than the reference
@@ -61,7 +69,7 @@ public static class ReceiptRule
     /// first receipt applied to it, matched by reference and type.
     /// </summary>
     public static (VictimState Next, ReceiptEffect Effect, string Reason) ApplyNotify(
-        VictimState victim, NotifyReceiptIdentity receipt, ReceiptKind kind, DateTimeOffset at, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
+        VictimState victim, NotifyReceiptIdentity receipt, ReceiptStatus kind, DateTimeOffset at, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
     {
         if (receipt.Reported != receipt.Named || receipt.Named == Channel.Email)
         {
@@ -71,12 +79,12 @@ public static class ReceiptRule
         var message = ContactRule.Message(victim, receipt.Named);
         if (message.Status is MessageStatus.NotNeeded or MessageStatus.Suppressed || message.Attempts == 0 || receipt.Attempt > message.Attempts || receipt.Attempt < 1)
         {
-            return (victim, ReceiptEffect.Unknown, $"this victim was never sent that {receipt.Named.Noun()}");
+            return (victim, ReceiptEffect.UnknownMessage, $"this victim was never sent that {receipt.Named.Noun()}");
         }
 
         if (receipt.Attempt < message.Attempts)
         {
-            return (victim, ReceiptEffect.NoChange, $"about an earlier send of the {receipt.Named.Noun()}: only the latest send's receipts count");
+            return (victim, ReceiptEffect.AlreadyKnown, $"about an earlier send of the {receipt.Named.Noun()}: only the latest send's receipts count");
         }
 
         if (message.NotificationId is { } stored && !string.Equals(stored, receipt.NotificationId, StringComparison.OrdinalIgnoreCase))
@@ -97,7 +105,7 @@ public static class ReceiptRule
                 : next with { Contact = next.Contact with { Letter = next.Contact.Letter with { NotificationId = receipt.NotificationId } } };
         }
 
-        return (next, ReceiptEffect.Applied, kind == ReceiptKind.NotSent
+        return (next, ReceiptEffect.Applied, kind == ReceiptStatus.NotSent
             ? AfterTechnicalFailure(receipt.Named, message).Reason!
             : $"the {receipt.Named.Noun()} is {ContactRule.Message(next, receipt.Named).Status}");
     }
@@ -124,7 +132,7 @@ public static class ReceiptRule
             };
 
     /// <param name="attempt">The send the receipt is about (from the message's reference), or null when the provider does not say (SendGrid).</param>
-    public static (VictimState Next, ReceiptEffect Effect) Apply(VictimState victim, Channel channel, ReceiptKind kind, int? attempt, DateTimeOffset at, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
+    public static (VictimState Next, ReceiptEffect Effect) Apply(VictimState victim, Channel channel, ReceiptStatus kind, int? attempt, DateTimeOffset at, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
     {
         if (channel == Channel.Email)
         {
@@ -134,7 +142,7 @@ public static class ReceiptRule
         var message = ContactRule.Message(victim, channel);
         if (message.Status is MessageStatus.NotNeeded or MessageStatus.Suppressed || message.Attempts == 0 || attempt > message.Attempts)
         {
-            return (victim, ReceiptEffect.Unknown);
+            return (victim, ReceiptEffect.UnknownMessage);
         }
 
         var progress = ContactRule.Of(message.Status);
@@ -142,38 +150,45 @@ public static class ReceiptRule
         MessageState? next = (kind, progress) switch
         {
             (_, ChannelProgress.Delivered or ChannelProgress.Failed) => null,
-            (ReceiptKind.Delivered, _) => message with { Status = MessageStatus.Delivered, DeliveredAt = at, Reason = null },
-            (ReceiptKind.Failed, _) when latest => message with { Status = MessageStatus.Failed, Reason = "the provider reported a permanent failure" },
-            (ReceiptKind.NotSent, ChannelProgress.InFlight) when latest => AfterTechnicalFailure(channel, message),
+            (ReceiptStatus.Delivered or ReceiptStatus.SpamReported, _) => message with { Status = MessageStatus.Delivered, DeliveredAt = at, Reason = null },
+            (ReceiptStatus.FailedForGood, _) when latest => message with { Status = MessageStatus.Failed, Reason = "the provider reported a permanent failure" },
+            (ReceiptStatus.NotSent, ChannelProgress.InFlight) when latest => AfterTechnicalFailure(channel, message),
             _ => null,
         };
         if (next is null)
         {
-            return (victim, ReceiptEffect.NoChange);
+            return (victim, ReceiptEffect.AlreadyKnown);
         }
 
         var changed = victim with { Contact = channel == Channel.Sms ? victim.Contact with { Sms = next } : victim.Contact with { Letter = next }, UpdatedAt = now };
         return (ContactRule.Apply(changed, now, month, calendar), ReceiptEffect.Applied);
     }
 
-    private static (VictimState Next, ReceiptEffect Effect) ApplyEmail(VictimState victim, ReceiptKind kind, DateTimeOffset at, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
+    private static (VictimState Next, ReceiptEffect Effect) ApplyEmail(VictimState victim, ReceiptStatus kind, DateTimeOffset at, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
     {
         var email = victim.Email;
         if (email.Status is EmailStatus.Suppressed or EmailStatus.Queued)
         {
-            return (victim, ReceiptEffect.Unknown);
+            return (victim, ReceiptEffect.UnknownMessage);
         }
 
         // An email SendGrid accepted is never sent twice, so its "not sent" cannot be acted on; an unconfirmed one is settled by the receipt.
         EmailState? next = (kind, ContactRule.Of(email.Status)) switch
         {
             (_, ChannelProgress.Delivered or ChannelProgress.Failed) => null,
-            (ReceiptKind.Delivered, _) => email with { Status = EmailStatus.Delivered, Reason = null, DeliveredAt = at },
-            (ReceiptKind.Failed, _) => email with { Status = EmailStatus.Failed, Reason = "the provider reported a bounce or a drop" },
+            (ReceiptStatus.Delivered or ReceiptStatus.SpamReported, _) => email with { Status = EmailStatus.Delivered, Reason = null, DeliveredAt = at },
+            (ReceiptStatus.FailedForGood, _) => email with { Status = EmailStatus.Failed, Reason = "the provider reported a bounce or a drop" },
             _ => null,
         };
         return next is null
-            ? (victim, ReceiptEffect.NoChange)
+            ? (victim, ReceiptEffect.AlreadyKnown)
             : (ContactRule.Apply(victim with { Email = next, UpdatedAt = now }, now, month, calendar), ReceiptEffect.Applied);
     }
+
+    /// <summary>
+    /// Whether the Notify status timer should ask Notify about a text message or letter: accepted by Notify (it has
+    /// Notify's id) at least <paramref name="after"/> ago, and still without a final status (its callback has not come).
+    /// </summary>
+    public static bool StatusCheckDue(MessageState message, DateTimeOffset now, TimeSpan after) =>
+        message is { Status: MessageStatus.Sent, NotificationId.Length: > 0, SentAt: { } sent } && now - sent >= after;
 }

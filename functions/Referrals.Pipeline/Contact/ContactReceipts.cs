@@ -25,22 +25,22 @@ public sealed class ContactReceipts(VictimStateStore states, IngestHandOff handO
     /// (<paramref name="reported"/>: its <c>notification_type</c>) and its notification id; Unknown when the reference
     /// is not one of ours, Mismatch when it is but the receipt is not from that message (<see cref="ReceiptRule.ApplyNotify"/>).
     /// </summary>
-    public Task<(ReceiptEffect Effect, string Reason)> ApplyNotifyAsync(string? reference, Channel reported, string notificationId, ReceiptKind kind, DateTimeOffset at, CancellationToken cancellationToken)
+    public Task<(ReceiptEffect Effect, string Reason)> ApplyNotifyAsync(string? reference, Channel reported, string notificationId, ReceiptStatus status, DateTimeOffset at, CancellationToken cancellationToken)
     {
         if (!MessageReference.TryParseNotify(reference, out var r))
         {
-            return Task.FromResult((ReceiptEffect.Unknown, "not a reference the pipeline gave"));
+            return Task.FromResult((ReceiptEffect.UnknownMessage, "not a reference the pipeline gave"));
         }
 
         var identity = new NotifyReceiptIdentity(r.Channel, r.Attempt, reported, notificationId);
-        return ApplyAsync(r.CrimeReference, r.VictimId, (victim, now, month) => ReceiptRule.ApplyNotify(victim, identity, kind, at, now, month, calendar), cancellationToken);
+        return ApplyAsync(r.CrimeReference, r.VictimId, (victim, now, month) => ReceiptRule.ApplyNotify(victim, identity, status, at, now, month, calendar), cancellationToken);
     }
 
     /// <summary>An email's receipt (SendGrid), by the crime and victim its <c>custom_args</c> name.</summary>
-    public async Task<ReceiptEffect> ApplyEmailAsync(string crimeReference, string victimId, ReceiptKind kind, DateTimeOffset at, CancellationToken cancellationToken) =>
+    public async Task<ReceiptEffect> ApplyEmailAsync(string crimeReference, string victimId, ReceiptStatus status, DateTimeOffset at, CancellationToken cancellationToken) =>
         (await ApplyAsync(crimeReference, victimId, (victim, now, month) =>
         {
-            var (next, effect) = ReceiptRule.Apply(victim, Channel.Email, kind, null, at, now, month, calendar);
+            var (next, effect) = ReceiptRule.Apply(victim, Channel.Email, status, null, at, now, month, calendar);
             return (next, effect, string.Empty);
         }, cancellationToken)).Effect;
 
@@ -51,7 +51,7 @@ public sealed class ContactReceipts(VictimStateStore states, IngestHandOff handO
         {
             if (await states.LoadVictimAsync(crimeReference, victimId, cancellationToken) is not { } victim)
             {
-                return (ReceiptEffect.Unknown, "no such victim (never sent by us, or the victim's data was purged)");
+                return (ReceiptEffect.UnknownMessage, "no such victim (never sent by us, or the victim's data was purged)");
             }
 
             var now = time.GetUtcNow();

@@ -28,7 +28,7 @@ public class ContactProperties
 
     private sealed record Send(Channel Channel) : Step;
 
-    private sealed record Receive(Channel Channel, ReceiptKind Kind, int? Attempt) : Step;
+    private sealed record Receive(Channel Channel, ReceiptStatus Kind, int? Attempt) : Step;
 
     private static Gen<Step[]> Steps() =>
         Gen.ArrayOf(Gen.OneOf(
@@ -40,7 +40,7 @@ public class ContactProperties
             select (Step)new Snap(e, p, a, held, code),
             Gen.Elements(Enum.GetValues<Channel>()).Select(c => (Step)new Send(c)),
             from c in Gen.Elements(Enum.GetValues<Channel>())
-            from k in Gen.Elements(Enum.GetValues<ReceiptKind>())
+            from k in Gen.Elements(Enum.GetValues<ReceiptStatus>())
             from attempt in Gen.Elements<int?>(null, 1, 2, 3)
             select (Step)new Receive(c, k, attempt)));
 
@@ -72,7 +72,7 @@ public class ContactProperties
                 case Receive r when state is not null:
                     var before = state;
                     state = ReceiptRule.Apply(state, r.Channel, r.Kind, r.Attempt, Now, Now, October, WorkingDays).Next;
-                    if (r.Kind == ReceiptKind.NotSent && ContactRule.Of(before, r.Channel) == ChannelProgress.InFlight && ContactRule.Of(state, r.Channel) == ChannelProgress.Open)
+                    if (r.Kind == ReceiptStatus.NotSent && ContactRule.Of(before, r.Channel) == ChannelProgress.InFlight && ContactRule.Of(state, r.Channel) == ChannelProgress.Open)
                     {
                         trace.Resendable[r.Channel]++;
                     }
@@ -114,7 +114,7 @@ public class ContactProperties
 
     [Property(MaxTest = 300)]
     public Property A_Notify_receipt_of_another_type_or_another_notification_id_never_changes_the_state() =>
-        Prop.ForAll(Arb.From(Steps()), Arb.From(Gen.Elements(Enum.GetValues<ReceiptKind>())), (steps, kind) =>
+        Prop.ForAll(Arb.From(Steps()), Arb.From(Gen.Elements(Enum.GetValues<ReceiptStatus>())), (steps, kind) =>
         {
             var state = Run(steps).States[^1];
             return new[] { Channel.Sms, Channel.Letter }.All(channel =>

@@ -27,7 +27,7 @@ public class ContactRuleTests
         _ => v with { Contact = v.Contact with { Letter = v.Contact.Letter with { Status = MessageStatus.Sent, Attempts = v.Contact.Letter.Attempts + 1 } } },
     };
 
-    private static VictimState Receipt(VictimState v, Channel channel, ReceiptKind kind, int? attempt = null) =>
+    private static VictimState Receipt(VictimState v, Channel channel, ReceiptStatus kind, int? attempt = null) =>
         ReceiptRule.Apply(v, channel, kind, attempt, Now, Now, October, WorkingDays).Next;
 
     [Fact]
@@ -43,7 +43,7 @@ public class ContactRuleTests
     [Fact]
     public void A_bounced_email_passes_the_information_to_the_text_message()
     {
-        var v = Receipt(Sent(Step(null, Reachable()), Channel.Email), Channel.Email, ReceiptKind.Failed);
+        var v = Receipt(Sent(Step(null, Reachable()), Channel.Email), Channel.Email, ReceiptStatus.FailedForGood);
         Assert.Equal(EmailStatus.Failed, v.Email.Status);
         Assert.Equal(MessageStatus.Queued, v.Contact.Sms.Status);
         Assert.Contains(TallyCategories.MessageFailed(Channel.Email), v.Counted.Keys);
@@ -53,10 +53,10 @@ public class ContactRuleTests
     public void When_every_safe_channel_failed_the_Victim_Care_Unit_is_asked_once()
     {
         var v = Step(null, Reachable(addressSafe: false));
-        v = Receipt(Sent(v, Channel.Email), Channel.Email, ReceiptKind.Failed);
+        v = Receipt(Sent(v, Channel.Email), Channel.Email, ReceiptStatus.FailedForGood);
         Assert.DoesNotContain(DeliveryKind.ContactNeeded, v.VcuTasks);
         var before = v;
-        v = Receipt(Sent(v, Channel.Sms), Channel.Sms, ReceiptKind.Failed, 1);
+        v = Receipt(Sent(v, Channel.Sms), Channel.Sms, ReceiptStatus.FailedForGood, 1);
         Assert.Contains(DeliveryKind.ContactNeeded, v.VcuTasks);
         Assert.Equal([new PlannedDelivery(DeliveryKind.ContactNeeded, "vcu")], WorkPlan.Between(before, v));
         var later = Step(v, Reachable(addressSafe: false), version: 2);
@@ -66,9 +66,9 @@ public class ContactRuleTests
     [Fact]
     public void No_later_channel_once_an_earlier_one_is_delivered_even_when_it_fails_afterwards()
     {
-        var v = Receipt(Sent(Step(null, Reachable()), Channel.Email), Channel.Email, ReceiptKind.Delivered);
+        var v = Receipt(Sent(Step(null, Reachable()), Channel.Email), Channel.Email, ReceiptStatus.Delivered);
         Assert.Equal(EmailStatus.Delivered, v.Email.Status);
-        v = Receipt(v, Channel.Email, ReceiptKind.Failed);
+        v = Receipt(v, Channel.Email, ReceiptStatus.FailedForGood);
         Assert.Equal(EmailStatus.Delivered, v.Email.Status);
         v = Step(v, Reachable(emailSafe: false), version: 2);
         Assert.Equal(EmailStatus.Delivered, v.Email.Status);
@@ -99,7 +99,7 @@ public class ContactRuleTests
     [Fact]
     public void A_failed_channel_is_never_used_again_even_when_safe()
     {
-        var v = Receipt(Sent(Step(null, Reachable(emailSafe: false)), Channel.Sms), Channel.Sms, ReceiptKind.Failed, 1);
+        var v = Receipt(Sent(Step(null, Reachable(emailSafe: false)), Channel.Sms), Channel.Sms, ReceiptStatus.FailedForGood, 1);
         Assert.Equal(MessageStatus.Queued, v.Contact.Letter.Status);
         v = Step(v, Reachable(emailSafe: false), version: 2);
         Assert.Equal(MessageStatus.Failed, v.Contact.Sms.Status);
@@ -119,22 +119,22 @@ public class ContactRuleTests
     public void A_technical_failure_of_the_latest_send_queues_the_same_channel_again_and_a_stale_one_changes_nothing()
     {
         var v = Sent(Step(null, Reachable(emailSafe: false)), Channel.Sms);
-        v = Receipt(v, Channel.Sms, ReceiptKind.NotSent, 1);
+        v = Receipt(v, Channel.Sms, ReceiptStatus.NotSent, 1);
         Assert.Equal(MessageStatus.Queued, v.Contact.Sms.Status);
         v = Sent(v, Channel.Sms);
-        var (after, effect) = ReceiptRule.Apply(v, Channel.Sms, ReceiptKind.NotSent, 1, Now, Now, October, WorkingDays);
-        Assert.Equal(ReceiptEffect.NoChange, effect);
+        var (after, effect) = ReceiptRule.Apply(v, Channel.Sms, ReceiptStatus.NotSent, 1, Now, Now, October, WorkingDays);
+        Assert.Equal(ReceiptEffect.AlreadyKnown, effect);
         Assert.Equal(MessageStatus.Sent, after.Contact.Sms.Status);
     }
 
     [Fact]
     public void Receipts_never_move_a_status_backwards_and_repeats_change_nothing()
     {
-        var v = Receipt(Sent(Step(null, Reachable(emailSafe: false)), Channel.Sms), Channel.Sms, ReceiptKind.Delivered, 1);
-        foreach (var kind in Enum.GetValues<ReceiptKind>())
+        var v = Receipt(Sent(Step(null, Reachable(emailSafe: false)), Channel.Sms), Channel.Sms, ReceiptStatus.Delivered, 1);
+        foreach (var kind in Enum.GetValues<ReceiptStatus>())
         {
             var (after, effect) = ReceiptRule.Apply(v, Channel.Sms, kind, 1, Now, Now, October, WorkingDays);
-            Assert.Equal(ReceiptEffect.NoChange, effect);
+            Assert.Equal(ReceiptEffect.AlreadyKnown, effect);
             Assert.Equal(MessageStatus.Delivered, after.Contact.Sms.Status);
         }
     }
@@ -143,8 +143,8 @@ public class ContactRuleTests
     public void A_receipt_for_a_channel_never_sent_is_unknown()
     {
         var v = Step(null, Reachable());
-        Assert.Equal(ReceiptEffect.Unknown, ReceiptRule.Apply(v, Channel.Letter, ReceiptKind.Delivered, 1, Now, Now, October, WorkingDays).Effect);
-        Assert.Equal(ReceiptEffect.Unknown, ReceiptRule.Apply(v, Channel.Email, ReceiptKind.Delivered, null, Now, Now, October, WorkingDays).Effect);
+        Assert.Equal(ReceiptEffect.UnknownMessage, ReceiptRule.Apply(v, Channel.Letter, ReceiptStatus.Delivered, 1, Now, Now, October, WorkingDays).Effect);
+        Assert.Equal(ReceiptEffect.UnknownMessage, ReceiptRule.Apply(v, Channel.Email, ReceiptStatus.Delivered, null, Now, Now, October, WorkingDays).Effect);
     }
 
     [Fact]
@@ -152,8 +152,8 @@ public class ContactRuleTests
     {
         var v = Step(null, Reachable());
         v = v with { Email = v.Email with { Status = EmailStatus.Unconfirmed } };
-        Assert.Equal(EmailStatus.Delivered, Receipt(v, Channel.Email, ReceiptKind.Delivered).Email.Status);
-        Assert.Equal(MessageStatus.Queued, Receipt(v, Channel.Email, ReceiptKind.Failed).Contact.Sms.Status);
+        Assert.Equal(EmailStatus.Delivered, Receipt(v, Channel.Email, ReceiptStatus.Delivered).Email.Status);
+        Assert.Equal(MessageStatus.Queued, Receipt(v, Channel.Email, ReceiptStatus.FailedForGood).Contact.Sms.Status);
     }
 
     [Fact]
@@ -190,7 +190,7 @@ public class ContactRuleTests
     {
         var held = Step(null, Reachable(), flags: ["HoldContact"]);
         Assert.True(DeliveryWarrant.IsHeld(held));
-        var delivered = Receipt(Sent(Step(null, Reachable()), Channel.Email), Channel.Email, ReceiptKind.Delivered);
+        var delivered = Receipt(Sent(Step(null, Reachable()), Channel.Email), Channel.Email, ReceiptStatus.Delivered);
         Assert.NotNull(DeliveryWarrant.WhyNot(DeliveryKind.ContactNeeded, delivered));
         Assert.Null(DeliveryWarrant.WhyNot(DeliveryKind.ContactNeeded, Step(null, Reachable())));
     }

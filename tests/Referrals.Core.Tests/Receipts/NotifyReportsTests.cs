@@ -1,6 +1,7 @@
 using System.Text;
 using Referrals.Contact;
 using Referrals.Receipts;
+using Referrals.State;
 
 namespace Referrals.Tests.Receipts;
 
@@ -23,7 +24,7 @@ public class NotifyReportsTests
     [InlineData("sending", ReceiptStatus.Deferred)]
     [InlineData("pending", ReceiptStatus.Deferred)]
     public void Text_message_statuses_map_as_issue_10_says(string status, ReceiptStatus expected) =>
-        Assert.Equal(expected, Referrals.Receipts.NotifyStatuses.Map(Channel.Sms, status));
+        Assert.Equal(expected, NotifyStatuses.Map(Channel.Sms, status));
 
     [Theory]
     [InlineData("accepted", ReceiptStatus.Delivered)]
@@ -35,7 +36,7 @@ public class NotifyReportsTests
     [InlineData("technical-failure", ReceiptStatus.NotSent)]
     [InlineData("pending-virus-check", ReceiptStatus.Deferred)]
     public void Letter_statuses_map_as_issue_10_says(string status, ReceiptStatus expected) =>
-        Assert.Equal(expected, Referrals.Receipts.NotifyStatuses.Map(Channel.Letter, status));
+        Assert.Equal(expected, NotifyStatuses.Map(Channel.Letter, status));
 
     [Theory]
     [InlineData(Channel.Sms, "received")]

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Referrals.Contact;
 using Referrals.Receipts;
+using Referrals.State;
 
 namespace Referrals.Tests.Receipts;
 
