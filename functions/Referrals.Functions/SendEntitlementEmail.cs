@@ -1,13 +1,13 @@
 using Azure.Storage.Queues.Models;
 using Microsoft.Azure.Functions.Worker;
 using Referrals.Pipeline.Configuration;
-using Referrals.Pipeline.Emails;
+using Referrals.Pipeline.Messages;
 
 namespace Referrals.Functions;
 
 /// <summary>One victim's Victims' Code entitlement email, sent through SendGrid at most once.</summary>
 /// <remarks>Not cancelled when the host stops or drains: the work is short, and an abandoned message stays invisible for the listener's 10-minute lease.</remarks>
-public sealed class SendEntitlementEmail(EntitlementEmailSender sender)
+public sealed class SendEntitlementEmail(EntitlementMessageSender sender)
 {
     [Function(nameof(SendEntitlementEmail))]
     public Task Run(

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Contact;
 using Referrals.Pipeline.DeadLetters;
-using Referrals.Pipeline.Emails;
+using Referrals.Pipeline.Messages;
 using Referrals.Pipeline.Storage;
 using Referrals.State;
 
@@ -91,7 +91,7 @@ public sealed class NotifyUnknownOutcomeTests(AzuriteFixture azurite)
             {
                 for (var i = 0; i < times; i++)
                 {
-                    await work.EnqueueEmailAsync(new EmailWorkItem(victim.CrimeReference, victim.VictimId, victim.Version, channel), CancellationToken.None);
+                    await work.EnqueueMessageAsync(new MessageWorkItem(victim.CrimeReference, victim.VictimId, victim.Version, channel), CancellationToken.None);
                 }
             }
         }

@@ -51,7 +51,7 @@ public sealed class OperatorCommandTests(AzuriteFixture azurite)
         Assert.Equal(0, replayed);
         Assert.Contains($"Replayed {poison.RowKey}", replay, StringComparison.Ordinal);
         Assert.Single(pipeline.EmailsAccepted());
-        Assert.Equal(EmailStatus.Sent, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
+        Assert.Equal(MessageStatus.Sent, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
         Assert.Empty(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
     }
 
@@ -100,7 +100,7 @@ public sealed class OperatorCommandTests(AzuriteFixture azurite)
             Assert.Contains($"1 message(s) in the host's poison queue {poisonQueue.Name}", listing, StringComparison.Ordinal);
             Assert.Equal(0, exitCode);
             Assert.Contains($"Moved 1 message(s) from {poisonQueue.Name}", output, StringComparison.Ordinal);
-            Assert.Equal(EmailStatus.Sent, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
+            Assert.Equal(MessageStatus.Sent, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
             Assert.Equal(0, (await poisonQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
         }
         finally

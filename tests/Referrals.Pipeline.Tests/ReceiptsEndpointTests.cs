@@ -212,7 +212,7 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
     {
         var body = Batch(Event("delivered", "e1"));
         var (signature, timestamp) = SendGridSignature.Sign(_key, body, DateTimeOffset.UtcNow);
-        var validator = new SendGrid.Helpers.EventWebhook.RequestValidator();
+        var validator = new global::SendGrid.Helpers.EventWebhook.RequestValidator();
 
         var publicKey = validator.ConvertPublicKeyToECDSA(SendGridSignature.PublicKeyOf(_key));
 

@@ -2,9 +2,9 @@ using Azure.Storage.Queues.Models;
 using Microsoft.Azure.WebJobs;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
-using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Ingest;
+using Referrals.Pipeline.Messages;
 using Referrals.Pipeline.Notify;
 using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Tallies;
@@ -19,7 +19,7 @@ namespace Referrals.LocalHost;
 /// Queue work is not cancelled when the host stops: each message takes milliseconds to seconds, and a
 /// message abandoned mid-way stays invisible for the listener's 10-minute lease.
 /// </summary>
-public sealed class LocalFunctions(SnapshotIngestor ingestor, EntitlementEmailSender sender, ReferralForwarder forwarder, TallyAggregator aggregator, DeadLetterReporter reporter, RetentionPurge purge, NotifyStatusSweep notifyStatuses)
+public sealed class LocalFunctions(SnapshotIngestor ingestor, EntitlementMessageSender sender, ReferralForwarder forwarder, TallyAggregator aggregator, DeadLetterReporter reporter, RetentionPurge purge, NotifyStatusSweep notifyStatuses)
 {
     [FunctionName("IngestCrimeEvent")]
     public Task IngestCrimeEvent(

@@ -57,7 +57,7 @@ public sealed class LocalReceipts(IServiceProvider services, TimeSpan? delay = n
 
                     return;
                 }
-                catch (Referrals.Pipeline.Emails.RetryLaterException) when (attempt < 5)
+                catch (Referrals.Pipeline.Outbound.RetryLaterException) when (attempt < 5)
                 {
                     await Task.Delay(_delay);
                 }

@@ -11,19 +11,6 @@ public enum Channel
     Letter,
 }
 
-/// <summary>Why a channel is not safe, checked in this order (rulebook 1.1 section 6). Stored and tallied by name.</summary>
-public enum ChannelReason
-{
-    /// <summary>A bereaved relative after a homicide: the family liaison officer gives the information in person, on every channel.</summary>
-    FamilyLiaison,
-    NoSafeRecipient,
-    NoEmailAddress,
-    NoMobileNumber,
-    NoPostalAddress,
-    UnsafeToContact,
-    NotConfirmedSafe,
-}
-
 /// <summary>The words for a channel: what a person reads, and the short word of file names and metric tags.</summary>
 public static class ChannelNames
 {

@@ -1,5 +1,6 @@
 using Referrals.Contract;
 using Referrals.Rules;
+using Referrals.State;
 
 namespace Referrals.Contact;
 
@@ -8,7 +9,7 @@ namespace Referrals.Contact;
 /// <see cref="To"/> (an email address or a +447 number) and <see cref="Post"/> are the recipient's contact when the
 /// channel is safe: personal data, never logged or written to the dry-run output.
 /// </summary>
-public sealed record ChannelLine(Channel Channel, ChannelReason? Reason, string Because, string? To = null, PostalAddress? Post = null)
+public sealed record ChannelLine(Channel Channel, MessageReason? Reason, string Because, string? To = null, PostalAddress? Post = null)
 {
     public bool Safe => Reason is null;
 }
@@ -26,7 +27,7 @@ public sealed record ContactPlan(IReadOnlyList<ChannelLine> Lines, EmailRecipien
 
     public Channel? First => Lines.FirstOrDefault(l => l.Safe)?.Channel;
 
-    public bool FamilyLiaison => Lines.Any(l => l.Reason == ChannelReason.FamilyLiaison);
+    public bool FamilyLiaison => Lines.Any(l => l.Reason == MessageReason.FamilyLiaison);
 
     public bool ContactNeeded => First is null && !FamilyLiaison;
 

@@ -30,6 +30,6 @@ public static class DeliveryWarrant
             ? "no longer warranted: the victim has been sent the information"
             : WhyNot(kind, victim.ReferralStatus);
 
-    /// <summary>Rulebook 1.1 section 9: held deliveries wait, unsent and unsettled.</summary>
-    public static bool IsHeld(VictimState victim) => victim.Contact.Held;
+    /// <summary>Rulebook section 9: held deliveries wait, unsent and unsettled (<see cref="HoldRule"/>).</summary>
+    public static bool IsHeld(VictimState victim) => HoldRule.IsHeld(victim);
 }

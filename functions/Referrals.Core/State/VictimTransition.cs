@@ -36,7 +36,6 @@ public static class VictimTransition
             decision.EnhancedRights,
             decision.IsChild,
             decision.ReferralDueBy,
-            previous?.Email ?? new EmailState(EmailStatus.Suppressed),
             tasks,
             previous?.Counted ?? ImmutableSortedDictionary.Create<string, Month>(StringComparer.Ordinal),
             now,

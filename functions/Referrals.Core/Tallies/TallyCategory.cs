@@ -99,7 +99,7 @@ public static class TallyCategories
     /// <summary>A per-service breakdown of <paramref name="figure"/>: the referrals delivered keep their historical key.</summary>
     public static string ForService(string figure, string serviceId) => figure == ReferralsDelivered ? DeliveredTo(serviceId) : $"{figure}.{serviceId}";
 
-    public static string EmailSuppressed(EmailSuppression reason) => $"EmailSuppressed.{reason}";
+    public static string EmailSuppressed(State.MessageReason reason) => $"EmailSuppressed.{reason}";
 
     public static string Victims(Category category) => $"Victims.{category}";
 
@@ -132,7 +132,7 @@ public static class TallyCategories
             .. VictimCategories.Select(c => new TallyCategory(Victims(c), $"Victims: {VictimCategoryNames[c]}", $"Victims whose offence, when first counted in this category, was {VictimCategoryNames[c].ToLowerInvariant()} (rulebook section 2).", TallyGroups.Victims)),
             new(EnhancedRights, "Victims: enhanced rights", "Victims entitled to the Victims' Code's enhanced rights (rulebook section 2).", TallyGroups.Victims),
             new(EmailsSent, "Emails Sent", "Entitlement emails accepted by SendGrid.", TallyGroups.WrittenInformation),
-            .. Enum.GetValues<EmailSuppression>().Select(r => new TallyCategory(EmailSuppressed(r), $"Emails Suppressed: {r}", $"Victims not emailed because of {r} (rulebook section 5).", TallyGroups.WrittenInformation)),
+            .. EmailDecision.Reasons.Select(r => new TallyCategory(EmailSuppressed(r), $"Emails Suppressed: {r}", $"Victims not emailed because of {r} (rulebook section 5).", TallyGroups.WrittenInformation)),
             new(InformedBy(Contact.Channel.Email), "Informed by Email", "Victims whose entitlement email SendGrid reported delivered.", TallyGroups.WrittenInformation),
             new(InformedBy(Contact.Channel.Sms), "Informed by Text Message", "Victims whose entitlement text message GOV.UK Notify reported delivered.", TallyGroups.WrittenInformation),
             new(InformedBy(Contact.Channel.Letter), "Informed by Letter", "Victims whose entitlement letter GOV.UK Notify accepted for printing and posting.", TallyGroups.WrittenInformation),

@@ -1,6 +1,6 @@
 using System.Text;
-using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Forwarding;
+using Referrals.Pipeline.Messages;
 using Referrals.Pipeline.Storage;
 using Referrals.State;
 
@@ -50,7 +50,7 @@ public sealed class DeadLetterReplay(DeadLetterStore deadLetters, VictimStateSto
             return decision;
         }
 
-        if (EmailWorkItem.TryParse(payload) is { } item)
+        if (MessageWorkItem.TryParse(payload) is { } item)
         {
             if (await states.LoadVictimAsync(item.CrimeReference, item.VictimId, cancellationToken) is not { } victim)
             {

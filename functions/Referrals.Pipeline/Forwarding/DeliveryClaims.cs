@@ -1,5 +1,4 @@
 using Referrals.Forwarding;
-using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Outbound;
 using Referrals.Pipeline.Storage;
 using Referrals.Rules;

@@ -25,7 +25,6 @@ public sealed class ReferralForwarder(
             return;
         }
 
-        message = message.About(item.CrimeReference, item.VictimId);
         if (directory.ChannelOf(item.ServiceId) is not { } channel)
         {
             await results.DeadLetterAsync(message, $"service '{item.ServiceId}' is not in the services directory", item, cancellationToken);

@@ -31,20 +31,20 @@ public sealed partial class NotifyStatusSweep(
             var victim = row.ToStored().State;
             foreach (var channel in new[] { Channel.Sms, Channel.Letter })
             {
-                var message = ContactRule.Message(victim, channel);
+                var message = victim.Contact[channel];
                 if (looked >= MaxLookups || !ReceiptRule.StatusCheckDue(message, time.GetUtcNow(), options.Value.StatusCheckAfter))
                 {
                     continue;
                 }
 
                 looked++;
-                if (await lookup.GetAsync(message.NotificationId!, cancellationToken) is not StatusLookup.Found { Report.Receipt: { IsFinal: true } receipt })
+                if (await lookup.GetAsync(message.ProviderId!, cancellationToken) is not StatusLookup.Found { Report.Receipt: { IsFinal: true } receipt })
                 {
                     continue;
                 }
 
                 // Never a status from another notification: the answer must be the one asked for, about this send.
-                if (!string.Equals(receipt.ProviderMessageId, message.NotificationId, StringComparison.OrdinalIgnoreCase)
+                if (!string.Equals(receipt.ProviderMessageId, message.ProviderId, StringComparison.OrdinalIgnoreCase)
                     || receipt.Reference != MessageReference.Notify(victim.CrimeReference, victim.VictimId, channel, message.Attempts))
                 {
                     mismatched++;

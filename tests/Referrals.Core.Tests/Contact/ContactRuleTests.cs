@@ -22,7 +22,7 @@ public class ContactRuleTests
 
     private static VictimState Sent(VictimState v, Channel channel) => channel switch
     {
-        Channel.Email => v with { Email = v.Email with { Status = EmailStatus.Sent } },
+        Channel.Email => v.With(Channel.Email, v.Contact.Email with { Status = MessageStatus.Sent }),
         Channel.Sms => v with { Contact = v.Contact with { Sms = v.Contact.Sms with { Status = MessageStatus.Sent, Attempts = v.Contact.Sms.Attempts + 1 } } },
         _ => v with { Contact = v.Contact with { Letter = v.Contact.Letter with { Status = MessageStatus.Sent, Attempts = v.Contact.Letter.Attempts + 1 } } },
     };
@@ -34,7 +34,7 @@ public class ContactRuleTests
     public void A_first_snapshot_queues_only_the_first_safe_channel()
     {
         var v = Step(null, Reachable(emailSafe: false));
-        Assert.Equal(EmailStatus.Suppressed, v.Email.Status);
+        Assert.Equal(MessageStatus.Suppressed, v.Contact.Email.Status);
         Assert.Equal(MessageStatus.Queued, v.Contact.Sms.Status);
         Assert.Equal(MessageStatus.NotNeeded, v.Contact.Letter.Status);
         Assert.DoesNotContain(DeliveryKind.ContactNeeded, v.VcuTasks);
@@ -44,7 +44,7 @@ public class ContactRuleTests
     public void A_bounced_email_passes_the_information_to_the_text_message()
     {
         var v = Receipt(Sent(Step(null, Reachable()), Channel.Email), Channel.Email, ReceiptStatus.FailedForGood);
-        Assert.Equal(EmailStatus.Failed, v.Email.Status);
+        Assert.Equal(MessageStatus.Failed, v.Contact.Email.Status);
         Assert.Equal(MessageStatus.Queued, v.Contact.Sms.Status);
         Assert.Contains(TallyCategories.MessageFailed(Channel.Email), v.Counted.Keys);
     }
@@ -67,11 +67,11 @@ public class ContactRuleTests
     public void No_later_channel_once_an_earlier_one_is_delivered_even_when_it_fails_afterwards()
     {
         var v = Receipt(Sent(Step(null, Reachable()), Channel.Email), Channel.Email, ReceiptStatus.Delivered);
-        Assert.Equal(EmailStatus.Delivered, v.Email.Status);
+        Assert.Equal(MessageStatus.Delivered, v.Contact.Email.Status);
         v = Receipt(v, Channel.Email, ReceiptStatus.FailedForGood);
-        Assert.Equal(EmailStatus.Delivered, v.Email.Status);
+        Assert.Equal(MessageStatus.Delivered, v.Contact.Email.Status);
         v = Step(v, Reachable(emailSafe: false), version: 2);
-        Assert.Equal(EmailStatus.Delivered, v.Email.Status);
+        Assert.Equal(MessageStatus.Delivered, v.Contact.Email.Status);
         Assert.NotEqual(MessageStatus.Queued, v.Contact.Sms.Status);
         Assert.Contains(TallyCategories.InformedBy(Channel.Email), v.Counted.Keys);
     }
@@ -81,8 +81,8 @@ public class ContactRuleTests
     {
         var v = Sent(Step(null, Reachable(emailSafe: false)), Channel.Sms);
         v = Step(v, Reachable(emailSafe: true), version: 2);
-        Assert.Equal(EmailStatus.Suppressed, v.Email.Status);
-        Assert.Equal(ContactRule.AnotherChannel, v.Email.Reason);
+        Assert.Equal(MessageStatus.Suppressed, v.Contact.Email.Status);
+        Assert.Equal(MessageReason.AnotherChannel, v.Contact.Email.Reason);
         Assert.Equal(MessageStatus.Sent, v.Contact.Sms.Status);
     }
 
@@ -111,7 +111,7 @@ public class ContactRuleTests
     {
         var v = Step(null, Reachable());
         v = Step(v, Reachable(emailSafe: false), version: 2);
-        Assert.Equal(EmailStatus.Suppressed, v.Email.Status);
+        Assert.Equal(MessageStatus.Suppressed, v.Contact.Email.Status);
         Assert.Equal(MessageStatus.Queued, v.Contact.Sms.Status);
     }
 
@@ -151,8 +151,8 @@ public class ContactRuleTests
     public void A_receipt_settles_an_unconfirmed_email()
     {
         var v = Step(null, Reachable());
-        v = v with { Email = v.Email with { Status = EmailStatus.Unconfirmed } };
-        Assert.Equal(EmailStatus.Delivered, Receipt(v, Channel.Email, ReceiptStatus.Delivered).Email.Status);
+        v = v.With(Channel.Email, v.Contact.Email with { Status = MessageStatus.Unconfirmed });
+        Assert.Equal(MessageStatus.Delivered, Receipt(v, Channel.Email, ReceiptStatus.Delivered).Contact.Email.Status);
         Assert.Equal(MessageStatus.Queued, Receipt(v, Channel.Email, ReceiptStatus.FailedForGood).Contact.Sms.Status);
     }
 
@@ -160,7 +160,7 @@ public class ContactRuleTests
     public void A_bereaved_family_after_a_homicide_gets_no_message_and_no_task()
     {
         var v = VictimTransition.Apply(null, Decide(Snapshot("1", victims: Reachable() with { BereavedRelative = true })), Now, October, WorkingDays).Next;
-        Assert.Equal(EmailStatus.Suppressed, v.Email.Status);
+        Assert.Equal(MessageStatus.Suppressed, v.Contact.Email.Status);
         Assert.Equal(MessageStatus.Suppressed, v.Contact.Sms.Status);
         Assert.DoesNotContain(DeliveryKind.ContactNeeded, v.VcuTasks);
     }

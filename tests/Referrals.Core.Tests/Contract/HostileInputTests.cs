@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Referrals.Contract;
 using Referrals.Rules;
+using Referrals.State;
 using static Referrals.Tests.Fixtures;
 
 namespace Referrals.Tests.Contract;
@@ -220,7 +221,7 @@ public class HostileInputTests
                 Assert.False(snapshot.Crime.Offence.Description?.Any(char.IsControl) ?? false, $"line {line}: the description is read as one line");
                 break;
             case "invalid-email":
-                Assert.Equal(EmailSuppression.NoEmailAddress, email.Reason);
+                Assert.Equal(MessageReason.NoEmailAddress, email.Reason);
                 break;
             case "address":
                 Assert.True(victim.Address?.IsValid ?? victim.ParentOrGuardian?.Address?.IsValid, $"line {line}");
@@ -230,10 +231,10 @@ public class HostileInputTests
                 Assert.Empty(victim.Address.Lines);
                 break;
             case "rule-stalking":
-                Assert.Equal(EmailSuppression.NotConfirmedSafe, email.Reason);
+                Assert.Equal(MessageReason.NotConfirmedSafe, email.Reason);
                 break;
             case "rule-family-liaison":
-                Assert.Equal(EmailSuppression.FamilyLiaison, email.Reason);
+                Assert.Equal(MessageReason.FamilyLiaison, email.Reason);
                 break;
         }
     }

@@ -23,7 +23,7 @@ public class NotifyReceiptRuleTests
         {
             Status = id is null ? MessageStatus.Unconfirmed : MessageStatus.Sent,
             Attempts = m.Attempts + 1,
-            NotificationId = id,
+            ProviderId = id,
         };
         return channel == Channel.Sms
             ? v with { Contact = v.Contact with { Sms = Send(v.Contact.Sms) } }
@@ -31,7 +31,7 @@ public class NotifyReceiptRuleTests
     }
 
     private static (VictimState Next, ReceiptEffect Effect, string Reason) Receive(VictimState v, Channel channel, ReceiptStatus kind, string id, Channel? reported = null, int? attempt = null) =>
-        ReceiptRule.ApplyNotify(v, new NotifyReceiptIdentity(channel, attempt ?? ContactRule.Message(v, channel).Attempts, reported ?? channel, id), kind, Now, Now, October, WorkingDays);
+        ReceiptRule.ApplyNotify(v, new NotifyReceiptIdentity(channel, attempt ?? v.Contact[channel].Attempts, reported ?? channel, id), kind, Now, Now, October, WorkingDays);
 
     private static VictimState TextFirst() => ContactRuleTests.Step(null, ContactRuleTests.Reachable(emailSafe: false));
 
@@ -96,12 +96,12 @@ public class NotifyReceiptRuleTests
     public void A_Notify_receipt_can_never_settle_an_email()
     {
         var v = ContactRuleTests.Step(null, ContactRuleTests.Reachable());
-        v = v with { Email = v.Email with { Status = EmailStatus.Sent } };
+        v = v.With(Channel.Email, v.Contact.Email with { Status = MessageStatus.Sent });
 
         var (next, effect, _) = ReceiptRule.ApplyNotify(v, new NotifyReceiptIdentity(Channel.Email, 1, Channel.Email, "00000000-0000-4000-8000-000000000001"), ReceiptStatus.FailedForGood, Now, Now, October, WorkingDays);
 
         Assert.Equal(ReceiptEffect.Mismatch, effect);
-        Assert.Equal((EmailStatus.Sent, MessageStatus.NotNeeded), (next.Email.Status, next.Contact.Sms.Status));
+        Assert.Equal((MessageStatus.Sent, MessageStatus.NotNeeded), (next.Contact.Email.Status, next.Contact.Sms.Status));
     }
 
     [Fact]
@@ -126,7 +126,7 @@ public class NotifyReceiptRuleTests
         var (settled, effect, _) = Receive(v, Channel.Sms, ReceiptStatus.Delivered, "00000000-0000-4000-8000-000000000007");
 
         Assert.Equal(ReceiptEffect.Applied, effect);
-        Assert.Equal((MessageStatus.Delivered, "00000000-0000-4000-8000-000000000007"), (settled.Contact.Sms.Status, settled.Contact.Sms.NotificationId));
+        Assert.Equal((MessageStatus.Delivered, "00000000-0000-4000-8000-000000000007"), (settled.Contact.Sms.Status, settled.Contact.Sms.ProviderId));
         Assert.Equal(ReceiptEffect.Mismatch, Receive(settled, Channel.Sms, ReceiptStatus.FailedForGood, "00000000-0000-4000-8000-000000000008").Effect);
         Assert.Equal(ReceiptEffect.AlreadyKnown, Receive(settled, Channel.Sms, ReceiptStatus.FailedForGood, "00000000-0000-4000-8000-000000000007").Effect);
     }

@@ -28,7 +28,7 @@ public class TimeToInformTests
 
     private static VictimState Sent(VictimState v, Channel channel) => channel switch
     {
-        Channel.Email => v with { Email = v.Email with { Status = EmailStatus.Sent } },
+        Channel.Email => v.With(Channel.Email, v.Contact.Email with { Status = MessageStatus.Sent }),
         Channel.Sms => v with { Contact = v.Contact with { Sms = v.Contact.Sms with { Status = MessageStatus.Sent, Attempts = 1 } } },
         _ => v with { Contact = v.Contact with { Letter = v.Contact.Letter with { Status = MessageStatus.Sent, Attempts = 1 } } },
     };
