@@ -121,8 +121,10 @@ var tags = {
 }
 var queues = {
   crimeEvents: 'crime-events'
-  emails: 'entitlement-emails'
+  messages: 'entitlement-messages'
   referrals: 'referrals'
+  // The entitlement messages' queue before issue 19 named it for what it carries: drained for one release, then removed.
+  oldEmails: 'entitlement-emails'
 }
 var deploymentContainerName = 'app-package'
 
@@ -141,7 +143,7 @@ module storage 'modules/storage.bicep' = {
     name: take('st${forceName}${environmentName}${uniqueSuffix}', 24)
     location: location
     tags: tags
-    queueNames: [queues.crimeEvents, '${queues.crimeEvents}-poison', queues.emails, '${queues.emails}-poison', queues.referrals, '${queues.referrals}-poison']
+    queueNames: [queues.crimeEvents, '${queues.crimeEvents}-poison', queues.messages, '${queues.messages}-poison', queues.referrals, '${queues.referrals}-poison', queues.oldEmails, '${queues.oldEmails}-poison']
     tableNames: ['VictimStates', 'DeadLetters', 'TallyEvents', 'MonthlyTallies']
     deploymentContainerName: deploymentContainerName
   }
@@ -188,7 +190,8 @@ module functionApp 'modules/functionapp.bicep' = {
     // The settings the app reads (local.settings.example.json has the same names; a test checks both).
     pipelineSettings: {
       CRIME_EVENTS_QUEUE: queues.crimeEvents
-      EMAIL_QUEUE: queues.emails
+      MESSAGE_QUEUE: queues.messages
+      EMAIL_QUEUE: queues.oldEmails
       REFERRAL_QUEUE: queues.referrals
       TABLE_PREFIX: ''
       DEAD_LETTER_REPORT_SCHEDULE: '0 */5 * * * *'

@@ -104,7 +104,7 @@ public sealed class EndToEndTests(AzuriteFixture azurite)
         Assert.Equal(MessageStatus.Failed, victim.EmailStatus);
         Assert.StartsWith("SendGrid refused the email: 400", victim.EmailReason, StringComparison.Ordinal);
         Assert.Equal(1, pipeline.EntitlementEmailCalls);
-        var poison = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison), p => p.Queue == pipeline.Options.EmailQueue);
+        var poison = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison), p => p.Queue == pipeline.Options.MessageQueue);
         Assert.Equal(("DB/26/000101", "V1"), (poison.CrimeReference, poison.VictimId));
         Assert.StartsWith("SendGrid refused the email: 400", poison.Reason, StringComparison.Ordinal);
     }

@@ -26,9 +26,14 @@ public sealed class LocalFunctions(SnapshotIngestor ingestor, EntitlementMessage
         [QueueTrigger($"%{Settings.CrimeEventsQueue}%", Connection = Settings.StorageConnection)] QueueMessage message) =>
         ingestor.HandleAsync(message.MessageText, message.DequeueCount, CancellationToken.None);
 
-    [FunctionName("SendEntitlementEmail")]
-    public Task SendEntitlementEmail(
-        [QueueTrigger($"%{Settings.EmailQueue}%", Connection = Settings.StorageConnection)] QueueMessage message) =>
+    [FunctionName("SendEntitlementMessage")]
+    public Task SendEntitlementMessage(
+        [QueueTrigger($"%{Settings.MessageQueue}%", Connection = Settings.StorageConnection)] QueueMessage message) =>
+        sender.HandleAsync(message.MessageText, message.DequeueCount, CancellationToken.None);
+
+    [FunctionName("DrainEntitlementEmails")]
+    public Task DrainEntitlementEmails(
+        [QueueTrigger($"%{Settings.OldEmailQueue}%", Connection = Settings.StorageConnection)] QueueMessage message) =>
         sender.HandleAsync(message.MessageText, message.DequeueCount, CancellationToken.None);
 
     [FunctionName("ForwardReferral")]

@@ -11,10 +11,20 @@ public sealed class PipelineOptions
     [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "CRIME_EVENTS_QUEUE must be a valid queue name.")]
     public string CrimeEventsQueue { get; set; } = "crime-events";
 
-    [ConfigurationKeyName(Settings.EmailQueue)]
+    /// <summary>Entitlement message work items (email, text message, letter): <c>Messages.MessageWorkItem</c>.</summary>
+    [ConfigurationKeyName(Settings.MessageQueue)]
+    [Required]
+    [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "MESSAGE_QUEUE must be a valid queue name.")]
+    public string MessageQueue { get; set; } = "entitlement-messages";
+
+    /// <summary>
+    /// The queue the same work items went by before (issue 19 named it for what it carries): its trigger sends what is
+    /// left on it, and a replay of its dead letters goes to <see cref="MessageQueue"/>. Remove after one release.
+    /// </summary>
+    [ConfigurationKeyName(Settings.OldEmailQueue)]
     [Required]
     [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "EMAIL_QUEUE must be a valid queue name.")]
-    public string EmailQueue { get; set; } = "entitlement-emails";
+    public string OldEmailQueue { get; set; } = "entitlement-emails";
 
     [ConfigurationKeyName(Settings.ReferralQueue)]
     [Required]
@@ -27,7 +37,7 @@ public sealed class PipelineOptions
     public string TablePrefix { get; set; } = string.Empty;
 
     /// <summary>The pipeline's queues; each has a poison queue beside it (<see cref="PoisonQueueOf"/>).</summary>
-    public IReadOnlyList<string> Queues => [CrimeEventsQueue, EmailQueue, ReferralQueue];
+    public IReadOnlyList<string> Queues => [CrimeEventsQueue, MessageQueue, ReferralQueue, OldEmailQueue];
 
     public string VictimStateTable => TablePrefix + "VictimStates";
 

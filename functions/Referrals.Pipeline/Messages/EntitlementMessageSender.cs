@@ -32,7 +32,7 @@ public sealed partial class EntitlementMessageSender(
 
     public async Task HandleAsync(string rawMessage, long dequeueCount, CancellationToken cancellationToken)
     {
-        if (await intake.TakeAsync(o => o.EmailQueue, rawMessage, dequeueCount, p => MessageWorkItem.TryParse(p), "not a valid entitlement message work item",
+        if (await intake.TakeAsync(o => o.MessageQueue, rawMessage, dequeueCount, p => MessageWorkItem.TryParse(p), "not a valid entitlement message work item",
                 () => LogDeadLettered(logger, null, null, null), cancellationToken) is not var (message, item))
         {
             return;

@@ -9,7 +9,7 @@ namespace Referrals.Pipeline.Storage;
 public sealed class WorkQueues(StorageClients clients, IOptions<PipelineOptions> options)
 {
     public Task EnqueueMessageAsync(MessageWorkItem item, CancellationToken cancellationToken) =>
-        clients.Queues.GetQueueClient(options.Value.EmailQueue).SendMessageAsync(item.ToJson(), cancellationToken);
+        clients.Queues.GetQueueClient(options.Value.MessageQueue).SendMessageAsync(item.ToJson(), cancellationToken);
 
     public Task EnqueueReferralAsync(ReferralWorkItem item, CancellationToken cancellationToken) =>
         clients.Queues.GetQueueClient(options.Value.ReferralQueue).SendMessageAsync(item.ToJson(), cancellationToken);
