@@ -105,14 +105,6 @@ param outboundPaused bool = false
 @maxValue(730)
 param logRetentionInDays int = 90
 
-@description('Days a crime\'s personal data is kept after its last change (docs/privacy.md): 13 months by default.')
-@minValue(1)
-param personalDataRetentionDays int = 395
-
-@description('Days the audit trail and the state rows without personal data are kept: 7 years by default.')
-@minValue(1)
-param auditRetentionDays int = 2557
-
 var baseName = 'referrals-${forceName}-${environmentName}'
 var uniqueSuffix = take(uniqueString(resourceGroup().id), 6)
 var tags = {
@@ -199,9 +191,8 @@ module functionApp 'modules/functionapp.bicep' = {
       MONTHLY_TALLY_SCHEDULE: '0 10 * * * *'
       // Daily at 02:30 UTC: personal data, dead letters and audit rows past their periods go (docs/privacy.md).
       RETENTION_SCHEDULE: '0 30 2 * * *'
-      Retention__PersonalDataDays: string(personalDataRetentionDays)
-      Retention__DeadLetterDays: '90'
-      Retention__AuditDays: string(auditRetentionDays)
+      // The retention periods are the app's own (RetentionOptions): set Retention__PersonalDataDays, __DeadLetterDays or
+      // __AuditDays here only to override one for this force.
       // Every 15 minutes: text messages and letters whose Notify callback has not come within the hour are looked up.
       NOTIFY_STATUS_SCHEDULE: '0 */15 * * * *'
       // A month is final once it ended this many days ago and was recounted after that (docs/tallies.md).

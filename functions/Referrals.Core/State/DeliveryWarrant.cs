@@ -30,6 +30,13 @@ public static class DeliveryWarrant
             ? "no longer warranted: the victim has been sent the information"
             : WhyNot(kind, victim.ReferralStatus);
 
-    /// <summary>Rulebook section 9: held deliveries wait, unsent and unsettled (<see cref="HoldRule"/>).</summary>
-    public static bool IsHeld(VictimState victim) => HoldRule.IsHeld(victim);
+    /// <summary>
+    /// Whether a delivery goes when its turn comes: null when it does, else the status it is left at and why. While the
+    /// crime is held (<see cref="HoldRule"/>) it waits, Pending and unsent, and the snapshot that lifts the hold hands it
+    /// on again; one no longer warranted is Cancelled.
+    /// </summary>
+    public static (DeliveryStatus Status, string Reason)? NotSent(DeliveryKind kind, VictimState victim) =>
+        HoldRule.IsHeld(victim) ? (DeliveryStatus.Pending, HoldRule.Reason)
+        : WhyNot(kind, victim) is { } reason ? (DeliveryStatus.Cancelled, reason)
+        : null;
 }

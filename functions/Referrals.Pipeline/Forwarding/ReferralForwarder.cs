@@ -39,7 +39,7 @@ public sealed class ReferralForwarder(
         var (document, notSent, victimGone) = await documents.ForAsync(item);
         if (document is null)
         {
-            await results.SettleAsync(claimed, notSent == ReferralDocuments.Held ? DeliveryStatus.Pending : DeliveryStatus.Cancelled, notSent);
+            await results.SettleAsync(claimed, notSent!.Value.Status, notSent.Value.Reason);
             if (victimGone)
             {
                 await results.DeadLetterAsync(message, "no stored state for this victim", item, CancellationToken.None);

@@ -189,9 +189,10 @@ public class ContactRuleTests
     public void Held_deliveries_wait_and_a_contact_needed_task_is_not_warranted_once_the_information_is_delivered()
     {
         var held = Step(null, Reachable(), flags: ["HoldContact"]);
-        Assert.True(DeliveryWarrant.IsHeld(held));
+        Assert.True(HoldRule.IsHeld(held));
+        Assert.Equal((DeliveryStatus.Pending, HoldRule.Reason), DeliveryWarrant.NotSent(DeliveryKind.Referral, held));
         var delivered = Receipt(Sent(Step(null, Reachable()), Channel.Email), Channel.Email, ReceiptStatus.Delivered);
-        Assert.NotNull(DeliveryWarrant.WhyNot(DeliveryKind.ContactNeeded, delivered));
-        Assert.Null(DeliveryWarrant.WhyNot(DeliveryKind.ContactNeeded, Step(null, Reachable())));
+        Assert.Equal((DeliveryStatus.Cancelled, "no longer warranted: the victim has been sent the information"), DeliveryWarrant.NotSent(DeliveryKind.ContactNeeded, delivered));
+        Assert.Null(DeliveryWarrant.NotSent(DeliveryKind.ContactNeeded, Step(null, Reachable())));
     }
 }
