@@ -80,6 +80,7 @@ public sealed class AuditTrailTests(AzuriteFixture azurite)
 
         Assert.Contains("Taylor", personal);
         Assert.True(rows.Count > 20);
+        Assert.Contains("referral status: AutoReferred", text, StringComparison.Ordinal);
         Assert.All(personal, value => Assert.DoesNotContain(value, text, StringComparison.Ordinal));
     }
 

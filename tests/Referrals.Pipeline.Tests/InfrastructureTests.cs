@@ -129,6 +129,7 @@ public sealed class InfrastructureTests(CompiledInfrastructure infra) : IClassFi
     public void No_connection_string_or_account_key_appears_anywhere(string forbidden)
     {
         Assert.Equal(0, infra.Build.ExitCode);
+        Assert.Contains("\"Microsoft.Web/sites\"", infra.Json, StringComparison.Ordinal);
         Assert.DoesNotContain(forbidden, infra.Json, StringComparison.OrdinalIgnoreCase);
     }
 

@@ -86,6 +86,7 @@ public sealed class NotifyStatusLookupTests : IDisposable
         var failed = Assert.IsType<StatusLookup.Failed>(await AnswerAndLookUp(status, """{"errors":[{"error":"X","message":"Jo Bloggs"}]}"""));
 
         Assert.Equal(retry, failed.WorthRetrying);
+        Assert.StartsWith($"Notify answered {status} ", failed.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("Bloggs", failed.Reason, StringComparison.Ordinal);
     }
 
@@ -95,6 +96,7 @@ public sealed class NotifyStatusLookupTests : IDisposable
         var failed = Assert.IsType<StatusLookup.Failed>(await AnswerAndLookUp(200, """{"id":"Jo Bloggs 07700900123"}"""));
 
         Assert.False(failed.WorthRetrying);
+        Assert.StartsWith("Notify's answer is not a notification: ", failed.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("Bloggs", failed.Reason, StringComparison.Ordinal);
     }
 
@@ -116,6 +118,7 @@ public sealed class NotifyStatusLookupTests : IDisposable
         var key = NotifyApiKey.TryParse("my-key-name-with-hyphens-" + ServiceId + "-" + Secret)!;
 
         Assert.Equal((ServiceId, Secret), (key.ServiceId, key.Secret));
+        Assert.Equal($"Notify API key for service {ServiceId}", key.ToString());
         Assert.DoesNotContain(Secret, key.ToString(), StringComparison.Ordinal);
     }
 

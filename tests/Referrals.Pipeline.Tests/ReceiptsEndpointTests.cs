@@ -166,6 +166,7 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Empty(_sink.Received);
+        Assert.Contains("Bad request", answer, StringComparison.Ordinal);
         Assert.DoesNotContain("jo.bloggs", answer, StringComparison.Ordinal);
         Assert.Contains(_logs.Lines, line => line.Contains("SendGrid webhook refused", StringComparison.Ordinal));
         Assert.DoesNotContain(_logs.Lines, line => line.Contains("jo.bloggs", StringComparison.Ordinal) || line.Contains("Bloggs", StringComparison.Ordinal) || line.Contains("0770", StringComparison.Ordinal));

@@ -140,6 +140,7 @@ public class ContactPlanTests
         var line = plan[Channel.Sms];
         Assert.Equal(MessageReason.NoMobileNumber, line.Reason);
         Assert.Equal($"no text message (NoMobileNumber): victim's phone number cannot get a text message through GOV.UK Notify: {rule}", line.Because);
+        Assert.Contains(line.Because, plan.Reasons);
         Assert.DoesNotContain(phone, string.Join("\n", plan.Reasons), StringComparison.Ordinal);
         Assert.Equal(Channel.Letter, plan.First); // falls through to the next channel up front
     }

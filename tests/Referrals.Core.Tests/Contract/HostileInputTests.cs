@@ -143,6 +143,7 @@ public class HostileInputTests
             Assert.NotEmpty(decision.Reasons);
             if (Composer.Compose(result.Snapshot, victim, decision) is { } email)
             {
+                Assert.Contains("<h1 style=", email.HtmlBody, StringComparison.Ordinal);
                 Assert.DoesNotContain("<script", email.HtmlBody, StringComparison.OrdinalIgnoreCase);
                 Assert.DoesNotContain("<img", email.HtmlBody, StringComparison.OrdinalIgnoreCase);
                 Assert.DoesNotContain("<b ", email.HtmlBody, StringComparison.OrdinalIgnoreCase);
@@ -274,10 +275,15 @@ public class HostileInputTests
     }
 
     [Theory]
-    [InlineData("{\"schemaVersion\":1,\"eventId\":Alex}")]
-    [InlineData("{\"schemaVersion\":1,\"eventId\":\"x\",\"eventId\":\"Alex\"}")]
-    public void Invalid_json_is_refused_without_quoting_what_was_found(string json) =>
-        Assert.DoesNotContain("Alex", CrimeEventParser.Parse(json).Reason, StringComparison.Ordinal);
+    [InlineData("{\"schemaVersion\":1,\"eventId\":Alex}", "message is not valid JSON: ")]
+    [InlineData("{\"schemaVersion\":1,\"eventId\":\"x\",\"eventId\":\"Alex\"}", "message is not valid JSON: ")]
+    public void Invalid_json_is_refused_without_quoting_what_was_found(string json, string refusal)
+    {
+        var reason = CrimeEventParser.Parse(json).Reason;
+
+        Assert.StartsWith(refusal, reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("Alex", reason, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Invalid_json_is_refused_in_one_plain_sentence_with_its_place()

@@ -105,7 +105,9 @@ public class AuditRuleTests
         Assert.Contains(entry.Facts, f => f.StartsWith("text message: ", StringComparison.Ordinal) && f.EndsWith("→ Queued", StringComparison.Ordinal));
         Assert.Contains(entry.Facts, f => f.StartsWith("letter: ", StringComparison.Ordinal) && f.EndsWith("→ Failed", StringComparison.Ordinal));
         Assert.Contains(entry.Reasons, r => r.StartsWith("Notify refused the letter", StringComparison.Ordinal));
-        Assert.DoesNotContain(AuditRule.OfMessages(change.Next, change.Next.With(Channel.Email, failed.Contact.Email)).Facts, f => f.StartsWith("text message", StringComparison.Ordinal));
+        var emailOnly = AuditRule.OfMessages(change.Next, change.Next.With(Channel.Email, failed.Contact.Email)).Facts;
+        Assert.Contains(emailOnly, f => f.StartsWith("email: ", StringComparison.Ordinal) && f.EndsWith("→ Failed", StringComparison.Ordinal));
+        Assert.DoesNotContain(emailOnly, f => f.StartsWith("text message", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -89,23 +89,23 @@ public class NotifyReportsTests
     }
 
     [Theory]
-    [InlineData("not json")]
-    [InlineData("[]")]
-    [InlineData("""{"id":"740e5834","reference":"r","status":"delivered","created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""")]
-    [InlineData("""{"reference":"r","status":"delivered","created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""")]
-    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""")]
-    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":3,"created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""")]
-    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":"delivered","created_at":"2026-10-05T10:00:00Z","notification_type":"fax"}""")]
-    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":"delivered","created_at":"2026-10-05T10:00:00Z"}""")]
-    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":12,"status":"delivered","created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""")]
-    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":"delivered","created_at":"yesterday","notification_type":"sms"}""")]
-    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":"delivered","notification_type":"sms"}""")]
-    public void A_body_that_is_not_what_Notify_sends_is_refused(string body)
+    [InlineData("not json", "the body is not JSON")]
+    [InlineData("[]", "the body is not a JSON object")]
+    [InlineData("""{"id":"740e5834","reference":"r","status":"delivered","created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""", "id is missing or not a UUID")]
+    [InlineData("""{"reference":"r","status":"delivered","created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""", "id is missing or not a UUID")]
+    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""", "status is missing or not a string")]
+    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":3,"created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""", "status is missing or not a string")]
+    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":"delivered","created_at":"2026-10-05T10:00:00Z","notification_type":"fax"}""", "notification_type is missing or not email, sms or letter")]
+    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":"delivered","created_at":"2026-10-05T10:00:00Z"}""", "notification_type is missing or not email, sms or letter")]
+    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":12,"status":"delivered","created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""", "reference is not a string or null")]
+    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":"delivered","created_at":"yesterday","notification_type":"sms"}""", "created_at is missing or not a time")]
+    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":"delivered","notification_type":"sms"}""", "created_at is missing or not a time")]
+    public void A_body_that_is_not_what_Notify_sends_is_refused(string body, string problem)
     {
         var parsed = Parse(body);
 
         Assert.Null(parsed.Value);
-        Assert.NotNull(parsed.Problem);
+        Assert.Equal(problem, parsed.Problem);
     }
 
     [Fact]
@@ -113,6 +113,7 @@ public class NotifyReportsTests
     {
         var parsed = Parse("""{"id":"Jo Bloggs 07700900123","reference":"r","status":"delivered","created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""");
 
+        Assert.Equal("id is missing or not a UUID", parsed.Problem);
         Assert.DoesNotContain("Bloggs", parsed.Problem, StringComparison.Ordinal);
         Assert.DoesNotContain("0770", parsed.Problem, StringComparison.Ordinal);
     }
