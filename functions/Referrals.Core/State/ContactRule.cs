@@ -81,15 +81,20 @@ public static class ContactRule
     /// The result of one send recorded on the victim's state, then the plan worked out again (a failure passes the
     /// information to the next safe channel). Only the send claimed is settled: a receipt that came first (a status
     /// never goes back; a technical failure already queued the next send), or a later send, is not this one's to settle.
-    /// An email sent counts as sent (EmailsSent) in the same change.
+    /// An email sent counts as sent (EmailsSent) in the same change, whatever came first.
     /// </summary>
     /// <param name="attempt">The send claimed (<see cref="MessageState.Attempts"/> after the claim).</param>
     public static VictimState AfterSend(VictimState victim, Channel channel, int attempt, Settlement settled, string? providerId, DateTimeOffset now, Month month, WorkingDayCalendar calendar)
     {
         var message = victim.Contact[channel];
+
+        // An email SendGrid accepted counts as sent, once, even when its receipt was applied before this result.
+        var counted = settled.As == Settled.Done && channel == Channel.Email && !victim.Counted.ContainsKey(TallyCategories.EmailsSent)
+            ? victim with { Counted = victim.Counted.Add(TallyCategories.EmailsSent, message.Month ?? month) }
+            : victim;
         if (message.Status is not (MessageStatus.Sending or MessageStatus.Unconfirmed) || message.Attempts != attempt)
         {
-            return victim;
+            return counted;
         }
 
         var next = settled.As switch
@@ -99,13 +104,7 @@ public static class ContactRule
             Settled.Failed => MessageTransition.Settle(message, MessageStatus.Failed, settled.Reason, settled.Detail),
             _ => MessageTransition.Settle(message, MessageStatus.Unconfirmed, settled.Reason, settled.Detail),
         };
-        var sent = victim.With(channel, next);
-        if (settled.As == Settled.Done && channel == Channel.Email && !sent.Counted.ContainsKey(TallyCategories.EmailsSent))
-        {
-            sent = sent with { Counted = sent.Counted.Add(TallyCategories.EmailsSent, message.Month ?? month) };
-        }
-
-        return Apply(sent, now, month, calendar);
+        return Apply(counted.With(channel, next), now, month, calendar);
     }
 
     /// <summary>
