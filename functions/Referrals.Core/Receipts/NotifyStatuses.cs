@@ -78,20 +78,9 @@ public static class NotifyReports
 
     private static Parsed<NotifyReport> Parse(ReadOnlySpan<byte> body, string typeField)
     {
-        // JSON text must be UTF-8; a string with invalid bytes would parse and then fail on reading.
-        if (!System.Text.Unicode.Utf8.IsValid(body))
+        if (ReceiptJson.TryParse(body, out var problem) is not { } document)
         {
-            return Parsed.Refused<NotifyReport>("the body is not UTF-8");
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException)
-        {
-            return Parsed.Refused<NotifyReport>("the body is not JSON");
+            return Parsed.Refused<NotifyReport>(problem!);
         }
 
         using (document)
