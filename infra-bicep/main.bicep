@@ -94,8 +94,19 @@ param instanceMemoryMB int = 2048
 @description('Extra non-working days, yyyy-MM-dd separated by commas (e.g. a newly proclaimed bank holiday).')
 param extraBankHolidays string = ''
 
-@description('Client id of the Entra ID app registration that fronts the OPCC\'s tallies endpoint; when set, App Service authentication requires a token for it on every HTTP request (on top of the function key). Required in production.')
-param talliesApiClientId string = ''
+@description('Client id (a UUID) of the Entra ID app registration people and the OPCC\'s clients sign in with (README "Sign-in": create it, and its app roles, before the first deployment). App Service authentication is deployed with it in every environment.')
+@minLength(36)
+@maxLength(36)
+param signInClientId string
+
+@description('The force\'s own limit for the health endpoint: how many working hours (08:00-18:00 Europe/London on working days) the records system may send nothing before the health check calls it silent and the availability alert fires (docs/operations.md).')
+@minValue(1)
+@maxValue(200)
+param recordsSystemSilenceWorkingHours int = 4
+
+@description('The function key the availability test sends to GET /api/health (a host key named availability-test). A new one on each deployment unless given.')
+@secure()
+param healthProbeKey string = newGuid()
 
 @description('The kill switch: true pauses every outbound email and referral at once (work waits in its queues, nothing is lost); false resumes. Normally false; an operator may also flip the app setting Outbound__Paused directly (docs/pipeline.md).')
 param outboundPaused bool = false
@@ -120,6 +131,15 @@ var queues = {
 }
 var deploymentContainerName = 'app-package'
 
+// The one list of paths App Service authentication lets through without an Entra ID sign-in: each checks its caller
+// itself (SendGrid's signature, GOV.UK Notify's bearer token, the health endpoint's function key). Everything else, the
+// people's pages and the OPCC's API, needs a sign-in. A test checks these are the functions' routes, and nothing else.
+var pathsWithoutSignIn = [
+  '/api/webhooks/sendgrid'
+  '/api/webhooks/notify'
+  '/api/health'
+]
+
 module identity 'modules/identity.bicep' = {
   name: 'identity'
   params: {
@@ -136,7 +156,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     queueNames: [queues.crimeEvents, '${queues.crimeEvents}-poison', queues.messages, '${queues.messages}-poison', queues.referrals, '${queues.referrals}-poison', queues.oldEmails, '${queues.oldEmails}-poison']
-    tableNames: ['VictimStates', 'DeadLetters', 'TallyEvents', 'MonthlyTallies']
+    tableNames: ['VictimStates', 'DeadLetters', 'TallyEvents', 'MonthlyTallies', 'Heartbeats', 'VictimCareTasks']
     deploymentContainerName: deploymentContainerName
   }
 }
@@ -176,7 +196,9 @@ module functionApp 'modules/functionapp.bicep' = {
     deploymentContainerName: deploymentContainerName
     appInsightsConnectionString: monitoring.outputs.connectionString
     keyVaultName: keyVault.outputs.name
-    talliesApiClientId: talliesApiClientId
+    signInClientId: signInClientId
+    pathsWithoutSignIn: pathsWithoutSignIn
+    healthProbeKey: healthProbeKey
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     // The settings the app reads (local.settings.example.json has the same names; a test checks both).
@@ -195,10 +217,21 @@ module functionApp 'modules/functionapp.bicep' = {
       // __AuditDays here only to override one for this force.
       // Every 15 minutes: text messages and letters whose Notify callback has not come within the hour are looked up.
       NOTIFY_STATUS_SCHEDULE: '0 */15 * * * *'
+      // Every 15 minutes: Victim Care Unit tasks past their due time are counted once each, for the overdue alert.
+      TASK_ESCALATION_SCHEDULE: '0 */15 * * * *'
       // A month is final once it ended this many days ago and was recounted after that (docs/tallies.md).
       Tallies__FinalAfterDays: '10'
-      // The Entra ID app role (of the talliesApiClientId app registration) a user needs to see the dashboard.
-      Tallies__DashboardRole: 'Tallies.Read'
+      // The app roles (of the signInClientId app registration) each door needs: a person for the dashboard, an OPCC
+      // client for GET /api/tallies. The app trusts the platform's client-principal header only while App Service sets
+      // WEBSITE_AUTH_ENABLED (never set here). README "Sign-in".
+      SignIn__DashboardRole: 'Tallies.Read'
+      SignIn__TalliesApiRole: 'Tallies.Read'
+      // The health endpoint (docs/operations.md): a timer is late once its next run is this far overdue; the records
+      // system is silent after this much working time without a snapshot.
+      Health__TimerGrace: '00:30:00'
+      Health__RecordsSystemSilenceWorkingHours: string(recordsSystemSilenceWorkingHours)
+      Health__WorkingDayStart: '08:00'
+      Health__WorkingDayEnd: '18:00'
       Forwarding__MaxAttempts: '3'
       Forwarding__MaxRetryDelay: '00:00:10'
       Forwarding__Timeout: '00:00:30'
@@ -264,9 +297,12 @@ module alerts 'modules/alerts.bicep' = {
   name: 'alerts'
   params: {
     name: baseName
+    location: location
     tags: tags
     alertEmail: alertEmail
     appInsightsId: monitoring.outputs.appInsightsId
+    healthUrl: functionApp.outputs.healthUrl
+    healthProbeKey: healthProbeKey
   }
 }
 

@@ -4,6 +4,7 @@ param environmentName = 'dev'
 param forceName = 'example'
 param recordsSystemPrincipalId = readEnvironmentVariable('RECORDS_SYSTEM_PRINCIPAL_ID', '00000000-0000-0000-0000-000000000000')
 param alertEmail = readEnvironmentVariable('ALERT_EMAIL', 'referrals-alerts@police.example')
+param signInClientId = readEnvironmentVariable('SIGN_IN_CLIENT_ID')
 param sendGridFromAddress = 'victim.care@police.example'
 param notifySmsTemplateId = readEnvironmentVariable('NOTIFY_SMS_TEMPLATE_ID', '00000000-0000-0000-0000-000000000001')
 param notifyLetterTemplateId = readEnvironmentVariable('NOTIFY_LETTER_TEMPLATE_ID', '00000000-0000-0000-0000-000000000002')

@@ -14,7 +14,7 @@ param notifyWelshTemplateIds = {
 param sendGridSandboxMode = false
 param maximumInstanceCount = 40
 param instanceMemoryMB = 2048
-param talliesApiClientId = readEnvironmentVariable('TALLIES_API_CLIENT_ID')
+param signInClientId = readEnvironmentVariable('SIGN_IN_CLIENT_ID')
 param forceIdentity = {
   name: readEnvironmentVariable('FORCE_DISPLAY_NAME')
   welshName: readEnvironmentVariable('FORCE_WELSH_NAME', '')

@@ -1,23 +1,23 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Http;
 using Referrals.Pipeline.Dashboard;
+using Referrals.Pipeline.SignIn;
 
 namespace Referrals.Functions;
 
 /// <summary>
 /// The OPCC's dashboard and the data it reads: <c>GET /api/dashboard[/app.js|/app.css|/data?…]</c>. No function key
-/// (the page must never hold one): App Service authentication signs the user in with Entra ID, and the endpoint
-/// checks the dashboard's app role in the principal header the platform passes on.
+/// (the page must never hold one): App Service authentication signs the person in with Entra ID, and every request
+/// passes the one sign-in gate (platform sign-in on, the dashboard's app role) before anything is read.
 /// </summary>
-public sealed class GetDashboard(DashboardEndpoint endpoint)
+public sealed class GetDashboard(DashboardEndpoint endpoint, SignInGate gate)
 {
     [Function(nameof(GetDashboard))]
     public async Task<HttpResponseData> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardEndpoint.Route + "/{*path}")] HttpRequestData request, string? path, CancellationToken cancellationToken)
     {
-        var query = System.Web.HttpUtility.ParseQueryString(request.Url.Query);
-        var principal = request.Headers.TryGetValues(ClientPrincipal.Header, out var values) ? values.FirstOrDefault() : null;
-        var answer = await endpoint.HandleAsync(path, query, principal, requireSignIn: true, cancellationToken);
+        var refusal = gate.Dashboard(WebhookRequests.Header(request, ClientPrincipal.Header), WebhookRequests.Header(request, "Accept"), request.Url.PathAndQuery);
+        var answer = refusal ?? await endpoint.HandleAsync(path, System.Web.HttpUtility.ParseQueryString(request.Url.Query), cancellationToken);
         return await EndpointResponses.WriteAsync(request, answer, cancellationToken);
     }
 }

@@ -4,7 +4,7 @@ using Referrals.Pipeline.Tallies;
 
 namespace Referrals.Functions;
 
-/// <summary>The webhook functions' plumbing: headers in, an <see cref="EndpointResponse"/> out.</summary>
+/// <summary>The webhook and health functions' plumbing (and the sign-in gate's headers): headers in, an <see cref="EndpointResponse"/> out.</summary>
 internal static class WebhookRequests
 {
     public static string? Header(HttpRequestData request, string name) =>

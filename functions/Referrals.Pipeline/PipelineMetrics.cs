@@ -27,6 +27,9 @@ public sealed class PipelineMetrics : IDisposable
     /// <summary>Referrals delivered after their due date, tagged <c>step</c>.</summary>
     public const string LateDeliveries = "referrals.deliveries.late";
 
+    /// <summary>Victim Care Unit tasks found overdue (open or claimed past their due time), each counted once, tagged <c>kind</c>.</summary>
+    public const string TasksOverdue = "referrals.tasks.overdue";
+
     /// <summary>
     /// 1 for each email a receipt says failed for good (bounce, dropped), 0 for each delivered: averaged over a window, the
     /// bounce rate. No tags, so the alert can watch it (docs/receipts.md).
@@ -40,6 +43,8 @@ public sealed class PipelineMetrics : IDisposable
     private readonly Counter<long> _failures;
     private readonly Counter<long> _late;
     private readonly Histogram<long> _bounces;
+    private readonly Counter<long> _overdue;
+    private long _overdueNow;
     private readonly ConcurrentDictionary<string, long> _totals = new(StringComparer.Ordinal);
 
     /// <param name="meters">The host's meter factory (so the meter belongs to that host), or none: a meter of its own.</param>
@@ -52,6 +57,7 @@ public sealed class PipelineMetrics : IDisposable
         _failures = _meter.CreateCounter<long>(Failures, description: "Emails and deliveries that failed for good or could not be confirmed (each waits in the poison store), by step and outcome.");
         _late = _meter.CreateCounter<long>(LateDeliveries, description: "Referrals delivered after their due date (Victims' Code: 2 working days).");
         _bounces = _meter.CreateHistogram<long>(EmailBounces, description: "1 per email that bounced or was dropped, 0 per email delivered: the average is the bounce rate.");
+        _overdue = _meter.CreateCounter<long>(TasksOverdue, description: "Victim Care Unit tasks that went past their due time while open or claimed, each counted once (rulebook 1.2 section 10): alert when above zero.");
     }
 
     /// <summary>
@@ -72,7 +78,16 @@ public sealed class PipelineMetrics : IDisposable
         {
             _late.Add(1, new KeyValuePair<string, object?>("step", step));
         }
+        else if (what == "task" && detail?.Split(':') is [var kind, "overdue"])
+        {
+            _overdue.Add(1, new KeyValuePair<string, object?>("kind", kind));
+        }
     }
+
+    /// <summary>How many tasks the last overdue sweep found overdue (for the local run's summary; the alert watches <see cref="TasksOverdue"/>).</summary>
+    public void OverdueTasks(long count) => Interlocked.Exchange(ref _overdueNow, count);
+
+    public long OverdueNow => Interlocked.Read(ref _overdueNow);
 
     /// <summary>A receipt that changed a message's status: counted by channel and status, and emails feed the bounce rate.</summary>
     public void Receipt(Channel channel, ReceiptStatus status)

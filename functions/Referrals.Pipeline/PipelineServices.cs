@@ -15,6 +15,7 @@ using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Contact;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Forwarding;
+using Referrals.Pipeline.Health;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Messages;
@@ -23,6 +24,7 @@ using Referrals.Pipeline.Outbound;
 using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Receipts;
 using Referrals.Pipeline.SendGrid;
+using Referrals.Pipeline.SignIn;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Rules;
@@ -48,6 +50,11 @@ public static class PipelineServices
         services.AddOptions<ReceiptOptions>().BindConfiguration(ReceiptOptions.Section).ValidateOnStart();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LogRedactionOptions>().BindConfiguration(LogRedactionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+
+        // Not validated at start-up: sign-in and health settings close a door or turn the health endpoint red, and
+        // never stop the queues and timers (docs/operations.md).
+        services.AddOptions<SignInOptions>().BindConfiguration(SignInOptions.Section);
+        services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section);
         services.AddSingleton<LogIds>();
 
         services.TryAddSingleton(TimeProvider.System);
@@ -91,6 +98,11 @@ public static class PipelineServices
         services.AddSingleton<TallyAggregator>();
         services.AddSingleton<TalliesEndpoint>();
         services.AddSingleton<Dashboard.DashboardEndpoint>();
+        services.AddSingleton<SignInGate>();
+        services.AddSingleton<HeartbeatStore>();
+        services.AddSingleton<TimerHeartbeats>();
+        services.AddSingleton<RecordsSystemPulse>();
+        services.AddSingleton<HealthEndpoint>();
         services.AddSingleton<DeadLetterReporter>();
         services.AddSingleton<OutboundPause>();
         services.AddSingleton<WorkOutcomes>();
@@ -100,6 +112,10 @@ public static class PipelineServices
         services.AddSingleton<VictimDeadLetters>();
         services.AddSingleton<SubjectAccess>();
         services.AddSingleton<Erasure>();
+        services.AddSingleton<Tasks.TaskIndex>();
+        services.AddSingleton<Tasks.TaskDesk>();
+        services.AddSingleton<Tasks.TaskEscalation>();
+        services.AddSingleton<Tasks.TaskRetention>();
 
         services.AddSingleton<IReceiptSink, ContactReceiptSink>();
         services.AddSingleton<SendGridWebhookEndpoint>();
@@ -189,6 +205,8 @@ public sealed partial class StorageInitializer(
             await states.CreateIfNotExistsAsync(cancellationToken);
             await deadLetters.CreateIfNotExistsAsync(cancellationToken);
             await services.GetRequiredService<TallyStore>().CreateIfNotExistsAsync(cancellationToken);
+            await services.GetRequiredService<HeartbeatStore>().CreateIfNotExistsAsync(cancellationToken);
+            await services.GetRequiredService<Tasks.TaskIndex>().CreateIfNotExistsAsync(cancellationToken);
             await queues.CreateIfNotExistsAsync(cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 403)

@@ -1,6 +1,9 @@
 @description('Base name for the alert resources.')
 param name string
 
+@description('Region of the availability test (Application Insights\' own).')
+param location string
+
 param tags object
 
 @description('Email address the alerts go to (e.g. the Victim Care Unit\'s or the digital team\'s shared mailbox).')
@@ -8,6 +11,13 @@ param alertEmail string
 
 @description('Application Insights the function app writes to.')
 param appInsightsId string
+
+@description('https:// address of the app\'s health endpoint, GET /api/health.')
+param healthUrl string
+
+@description('The function key the availability test sends to the health endpoint (x-functions-key).')
+@secure()
+param healthProbeKey string
 
 resource actionGroup 'Microsoft.Insights/actionGroups@2023-01-01' = {
   name: 'ag-${name}'
@@ -86,6 +96,38 @@ resource lateReferrals 'Microsoft.Insights/metricAlerts@2026-01-01' = {
           name: 'late-referrals'
           metricNamespace: 'azure.applicationinsights'
           metricName: 'referrals.deliveries.late'
+          timeAggregation: 'Total'
+          operator: 'GreaterThan'
+          threshold: 0
+          skipMetricValidation: true
+        }
+      ]
+    }
+    actions: [{ actionGroupId: actionGroup.id }]
+  }
+}
+
+// EscalateOverdueTasks counts each Victim Care Unit task that went past its due time while open or claimed, once.
+resource overdueTasks 'Microsoft.Insights/metricAlerts@2026-01-01' = {
+  name: 'alert-${name}-overdue-tasks'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'Victim Care Unit tasks are past their due time (17:00 on the due working day) and still open or claimed: run `referrals tasks list --overdue` (docs/worklist.md).'
+    severity: 2
+    enabled: true
+    scopes: [appInsightsId]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT1H'
+    autoMitigate: true
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'overdue-tasks'
+          metricNamespace: 'azure.applicationinsights'
+          metricName: 'referrals.tasks.overdue'
           timeAggregation: 'Total'
           operator: 'GreaterThan'
           threshold: 0
@@ -188,6 +230,75 @@ resource functionFailures 'Microsoft.Insights/metricAlerts@2026-01-01' = {
           threshold: 5
         }
       ]
+    }
+    actions: [{ actionGroupId: actionGroup.id }]
+  }
+}
+
+// The health endpoint, probed from outside by Azure Monitor every 5 minutes from five locations near the UK: it answers
+// 503 when a timer is late, the records system is silent or sign-in is off, and fails when the app does not answer at
+// all. Alerts fire on failures, not only on errors: a stopped timer or a silent records system is noticed, although
+// nothing else goes wrong loudly. docs/operations.md says what each reason means and what to do.
+resource healthTest 'Microsoft.Insights/webtests@2022-06-15' = {
+  name: 'webtest-${name}-health'
+  location: location
+  // Azure Monitor lists a test under the Application Insights resource this tag names.
+  tags: union(tags, { 'hidden-link:${appInsightsId}': 'Resource' })
+  kind: 'standard'
+  properties: {
+    SyntheticMonitorId: 'webtest-${name}-health'
+    Name: 'Referrals health (${name})'
+    Description: 'GET /api/health: 200 while every timer runs on schedule and the records system is sending (docs/operations.md).'
+    Enabled: true
+    Frequency: 300
+    Timeout: 30
+    Kind: 'standard'
+    RetryEnabled: true
+    Locations: [
+      { Id: 'emea-ru-msa-edge' } // UK South
+      { Id: 'emea-se-sto-edge' } // UK West
+      { Id: 'emea-gb-db3-azr' } // North Europe
+      { Id: 'emea-nl-ams-azr' } // West Europe
+      { Id: 'emea-fr-pra-edge' } // France Central
+    ]
+    Request: {
+      RequestUrl: healthUrl
+      HttpVerb: 'GET'
+      ParseDependentRequests: false
+      FollowRedirects: false
+      Headers: [
+        {
+          key: 'x-functions-key'
+          value: healthProbeKey
+        }
+      ]
+    }
+    ValidationRules: {
+      ExpectedHttpStatusCode: 200
+      SSLCheck: true
+      SSLCertRemainingLifetimeCheck: 7
+    }
+  }
+}
+
+// Two locations failing within 5 minutes: one location's own network trouble does not wake anyone.
+resource healthFailing 'Microsoft.Insights/metricAlerts@2026-01-01' = {
+  name: 'alert-${name}-health'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'The health endpoint answers 503 or not at all: a timer is late, the records system is silent, or sign-in is off. Read its reasons (docs/operations.md, "Health").'
+    severity: 1
+    enabled: true
+    scopes: [healthTest.id, appInsightsId]
+    evaluationFrequency: 'PT1M'
+    windowSize: 'PT5M'
+    autoMitigate: true
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.WebtestLocationAvailabilityCriteria'
+      webTestId: healthTest.id
+      componentId: appInsightsId
+      failedLocationCount: 2
     }
     actions: [{ actionGroupId: actionGroup.id }]
   }

@@ -24,8 +24,15 @@ param appInsightsConnectionString string
 @description('Name of the Key Vault holding the SendGrid and Notify API keys, the Notify callback token and the SendGrid webhook key.')
 param keyVaultName string
 
-@description('Client id of the Entra ID app registration fronting the tallies endpoint; empty: no App Service authentication (function keys only).')
-param talliesApiClientId string
+@description('Client id of the Entra ID app registration people and the OPCC\'s clients sign in with.')
+param signInClientId string
+
+@description('The paths App Service authentication lets through without sign-in (each checks its caller itself).')
+param pathsWithoutSignIn string[]
+
+@description('The value of the host key the availability test sends to the health endpoint.')
+@secure()
+param healthProbeKey string
 
 @description('Most instances Flex Consumption may scale out to.')
 @minValue(1)
@@ -138,35 +145,50 @@ resource basicPublishingCredentialsScm 'Microsoft.Web/sites/basicPublishingCrede
   properties: { allow: false }
 }
 
-// Entra ID in front of the app: only the OPCC's HTTP calls are affected (queue and timer triggers are not HTTP).
-// A caller needs a token for the app registration and, inside, a function key (authorisation level Function).
-// SendGrid and Notify cannot get an Entra ID token: their two webhook paths are let through to their own checks (a
-// function key, and SendGrid's ECDSA signature or Notify's bearer token). A test checks these are the functions' routes.
-resource authentication 'Microsoft.Web/sites/config@2025-03-01' = if (!empty(talliesApiClientId)) {
+// App Service authentication, in every environment: Entra ID in front of every HTTP request but the paths of
+// pathsWithoutSignIn (queue and timer triggers are not HTTP, and run whatever this says). A browser that is not signed in
+// is sent to the sign-in page; an API client without a valid token is refused by the platform. Behind it, the app's one
+// sign-in gate (SignInGate) trusts the X-MS-CLIENT-PRINCIPAL header the platform passes on only while the platform says
+// authentication is on (WEBSITE_AUTH_ENABLED), and requires each door's app role.
+resource authentication 'Microsoft.Web/sites/config@2025-03-01' = {
   parent: app
   name: 'authsettingsV2'
   properties: {
     platform: { enabled: true }
     globalValidation: {
       requireAuthentication: true
-      unauthenticatedClientAction: 'Return401'
-      excludedPaths: ['/api/webhooks/sendgrid', '/api/webhooks/notify']
+      unauthenticatedClientAction: 'RedirectToLoginPage'
+      redirectToProvider: 'azureactivedirectory'
+      excludedPaths: pathsWithoutSignIn
     }
     identityProviders: {
       azureActiveDirectory: {
         enabled: true
         registration: {
-          clientId: talliesApiClientId
+          clientId: signInClientId
           openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
         }
         validation: {
-          allowedAudiences: ['api://${talliesApiClientId}']
+          allowedAudiences: ['api://${signInClientId}']
         }
       }
     }
   }
 }
 
+// The key Azure Monitor's availability test sends to GET /api/health: a host key of its own, created with the app
+// (Functions documents host keys as this resource; Bicep has no type for it, hence BCP081 is silenced).
+#disable-next-line BCP081
+resource availabilityTestKey 'Microsoft.Web/sites/host/functionKeys@2022-09-01' = {
+  name: '${name}/default/availability-test'
+  properties: {
+    name: 'availability-test'
+    value: healthProbeKey
+  }
+  dependsOn: [app, authentication]
+}
+
 output id string = app.id
 output name string = app.name
 output defaultHostName string = app.properties.defaultHostName
+output healthUrl string = 'https://${app.properties.defaultHostName}/api/health'

@@ -20,6 +20,8 @@ public class StorageCommandTests
         "tallies|--from|2026-01|--to|2026-03",
         "tallies|--from|2026-01|--to|2026-03|--refresh",
         "send|" + CliProcess.SamplesPath,
+        "tasks|list|--overdue",
+        "tasks|close|T2610-0000-0001|--outcome|NotReached|--operator|alex",
     };
 
     [Theory]
@@ -33,7 +35,7 @@ public class StorageCommandTests
 
         Assert.Equal(1, exitCode);
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.StartsWith($"referrals {args[0]}: storage at http://127.0.0.1:1 cannot be reached", line, StringComparison.Ordinal);
+        Assert.StartsWith($"referrals {(args[0] == "tasks" ? $"tasks {args[1]}" : args[0])}: storage at http://127.0.0.1:1 cannot be reached", line, StringComparison.Ordinal);
         Assert.Equal(string.Empty, stdout);
         Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
         Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(8), $"took {Stopwatch.GetElapsedTime(started)}");
@@ -80,6 +82,10 @@ public class StorageCommandTests
     [InlineData("Unrecognized command or argument 'no-such-command'.", "no-such-command")]
     [InlineData("referrals replay: give the ID of a dead letter, or --poison-queues.", "replay")]
     [InlineData("Cannot parse argument 'soon' for option '--timeout'", "run", "--timeout", "soon")]
+    [InlineData("Cannot parse argument 'Done' for option '--outcome'", "tasks", "close", "T2610-0000-0001", "--outcome", "Done")]
+    [InlineData("referrals tasks list: --due takes 'today' or a date yyyy-MM-dd.", "tasks", "list", "--due", "yesterday")]
+    [InlineData("referrals tasks list: give at most one of --due, --overdue, --open and --all.", "tasks", "list", "--overdue", "--all")]
+    [InlineData("Required argument missing for command: 'claim'.", "tasks", "claim")]
     public async Task A_command_line_mistake_exits_2_saying_what_is_wrong(string error, params string[] args)
     {
         var (exitCode, stdout, stderr) = await CliProcess.RunAsync(null, args);

@@ -28,6 +28,9 @@ public static partial class AppSettingsCatalog
     /// <summary>What Bicep and local.settings.example.json set: every setting the app reads, but those <see cref="DefaultedInCode"/>.</summary>
     public static SortedSet<string> SettingsToSet() => new(SettingsTheAppReads().Except(DefaultedInCode()), StringComparer.Ordinal);
 
+    /// <summary>Read by our code but set by App Service itself: never by Bicep or local settings (a test checks Bicep does not).</summary>
+    public static readonly string[] PlatformSettings = [SignIn.SignInOptions.PlatformSetting];
+
     public static SortedSet<string> SettingsTheAppReads()
     {
         var settings = new SortedSet<string>(StringComparer.Ordinal) { "AzureWebJobsStorage" };
@@ -64,6 +67,8 @@ public static partial class AppSettingsCatalog
         AddSection(settings, RetentionOptions.Section, typeof(RetentionOptions));
         AddSection(settings, Logging.LogRedactionOptions.Section, typeof(Logging.LogRedactionOptions));
         AddSection(settings, Receipts.ReceiptOptions.Section, typeof(Receipts.ReceiptOptions));
+        AddSection(settings, SignIn.SignInOptions.Section, typeof(SignIn.SignInOptions));
+        AddSection(settings, Health.HealthOptions.Section, typeof(Health.HealthOptions));
 
         // API keys are named by the services directory, not by code.
         var directory = Rules.ServiceDirectory.LoadDefault();

@@ -10,7 +10,10 @@ namespace Referrals.Pipeline.Tests;
 /// </summary>
 internal static class CliProgram
 {
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(params string[] args) => RunAsync(new Dictionary<string, string?>(), args);
+
+    /// <param name="environment">Variables to set for this run only (queue names, say).</param>
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IDictionary<string, string?> environment, string[] args)
     {
         var self = Assembly.GetExecutingAssembly().GetName().Name;
         var start = new ProcessStartInfo("dotnet")
@@ -23,6 +26,11 @@ internal static class CliProgram
         foreach (var arg in (string[])["exec", "--runtimeconfig", $"{self}.runtimeconfig.json", "--depsfile", $"{self}.deps.json", "referrals.dll", .. args])
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
         }
 
         using var process = Process.Start(start)!;

@@ -41,10 +41,19 @@ public sealed class ContactPlanEndToEndTests(AzuriteFixture azurite)
         Assert.Equal(MessageStatus.Delivered, victims["DB/26/000115"].EmailStatus);
         Assert.False(victims["DB/26/000115"].Held);
         Assert.Contains(nameof(DeliveryKind.ContactNeeded), victims["DB/26/000113"].VcuTasks, StringComparison.Ordinal);
-        Assert.Equal(["DB/26/000113"], pipeline.Deliveries().Where(d => d.Kind == nameof(DeliveryKind.ContactNeeded)).Select(d => d.Id.Split(':')[1]));
-        Assert.All(pipeline.Notify.Requests, r => Assert.Equal(201, r.Status));
+        var task = (await pipeline.DeliveryRowsAsync()).Single(d => d.Kind == DeliveryKind.ContactNeeded);
+        Assert.Equal(("DB/26/000113", DeliveryStatus.Delivered, $"task:{task.TaskId}"), (task.CrimeReference, task.Status, task.Id));
+        Assert.Equal([task.Id], pipeline.Deliveries().Where(d => d.Kind == nameof(DeliveryKind.ContactNeeded)).Select(d => d.Id));
+        Assert.All(pipeline.Notify.Requests.Where(r => r.Path.StartsWith("POST ", StringComparison.Ordinal)), r => Assert.Equal(201, r.Status));
         Assert.Equal(3, pipeline.Notify.Accepted.Count(n => n.Type == "sms"));
         Assert.Equal(3, pipeline.Notify.Accepted.Count(n => n.Type == "letter"));
+
+        // Texts are settled by Notify's callbacks over HTTP; letters, which get none, by the status timer once printed.
+        Assert.Equal(3, pipeline.Notify.Callbacks.Count(c => c.HttpStatus == 200));
+        Assert.All(pipeline.Notify.Accepted.Where(n => n.Type == "letter"), l => Assert.Equal(["accepted", "received"], l.Statuses.Select(s => s.Status)));
+        Assert.Equal(
+            pipeline.Notify.Accepted.Where(n => n.Type == "letter").Select(l => $"GET /v2/notifications/{l.Id}").Order(StringComparer.Ordinal),
+            pipeline.Notify.Requests.Where(r => r.Path.StartsWith("GET ", StringComparison.Ordinal) && r.Status == 200).Select(r => r.Path).Distinct().Where(p => pipeline.Notify.Accepted.Any(l => l.Type == "letter" && p.EndsWith(l.Id, StringComparison.Ordinal))).Order(StringComparer.Ordinal));
 
         // Counted in October, the month the information was first asked for, fallbacks included.
         var tallies = await pipeline.TalliesAsync(new Referrals.Tallies.Month(2026, 10));
@@ -80,10 +89,10 @@ public sealed class ContactPlanEndToEndTests(AzuriteFixture azurite)
         await pipeline.WaitUntilIdleAsync();
 
         var text = Assert.Single(pipeline.Notify.Accepted, n => n.Type == "sms");
-        Assert.Equal(LocalHost.FakeNotify.WelshSmsTemplateId, text.TemplateId);
+        Assert.Equal(LocalHost.LocalNotify.WelshSmsTemplateId, text.TemplateId);
         Assert.StartsWith("Heddlu Enghraifft: DB/26/000111. Perygl? Ffoniwch 999.", text.Content, StringComparison.Ordinal);
         var letter = Assert.Single(pipeline.Notify.Accepted, n => n.Type == "letter");
-        Assert.Equal(LocalHost.FakeNotify.BilingualLetterTemplateId, letter.TemplateId);
+        Assert.Equal(LocalHost.LocalNotify.BilingualLetterTemplateId, letter.TemplateId);
         var (welsh, english) = (letter.Content.IndexOf("Heddlu Enghraifft", StringComparison.Ordinal), letter.Content.IndexOf("Example Constabulary", StringComparison.Ordinal));
         Assert.True(welsh >= 0 && english > welsh, "the Welsh half comes first, then the English");
         Assert.Contains("Annwyl Sam Taylor", letter.Content, StringComparison.Ordinal);

@@ -29,7 +29,7 @@ public sealed class DashboardBrowserTests(AzuriteFixture azurite, ITestOutputHel
         }
 
         await pipeline.TalliesAsync(new Month(2026, 10), new Month(2026, 11), new Month(2026, 12));
-        await using var server = new LocalTalliesServer(pipeline.Services.GetRequiredService<TalliesEndpoint>(), pipeline.Services.GetRequiredService<DashboardEndpoint>()).Start();
+        await using var server = await new LocalTalliesServer(pipeline.Services.GetRequiredService<TalliesEndpoint>(), pipeline.Services.GetRequiredService<DashboardEndpoint>()).StartAsync();
         var artifacts = Browser.BrowserHarness.ArtifactsFolder("dashboard");
 
         var (exitCode, report) = await DashboardCheck.RunAsync(server.DashboardUrl, artifacts);

@@ -20,6 +20,12 @@ public sealed class HostileRenderingTests(AzuriteFixture azurite)
         "Kind", "Id", "Withdraws referral", "Service", "Crime reference", "Offence", "Offence description", "Recorded", "Victim id", "Name", "Phone", "Email",
         "Not included", "Preferred language", "Child", "Parent or guardian", "Parent or guardian email", "Parent or guardian may be a suspect",
         "Pathway", "Consent", "Enhanced rights", "Due by",
+
+        // A Victim Care Unit task (TaskDocument): what it tells the operator, and never a contact not marked safe.
+        "Task", "State", "What to do", "Outcomes", "Why", "Raised", "Due", "Hold", "Victim", "Victim's email (marked safe)",
+        "Victim's phone (marked safe)", "Victim's address (marked safe)", "Parent or guardian's email (marked safe)",
+        "Parent or guardian's phone (marked safe)", "Parent or guardian's address (marked safe)", "Officer in the case",
+        "Officer's email", "Officer's phone", "History",
     ];
 
     private static readonly string[] ContactLabels = ["Phone", "Email", "Parent or guardian email"];
@@ -149,11 +155,15 @@ public sealed class HostileRenderingTests(AzuriteFixture azurite)
             Assert.DoesNotContain(lines, l => l.StartsWith("Email: victim@example.org", StringComparison.Ordinal));
         }
 
+        // A task shows a parent who is (or may be) a suspect by name only, and never their contacts.
         var consent = mails.Single(m => Field(m.Text, "Kind") == "ConsentRequest").Text;
-        Assert.Contains("\r\nParent or guardian email: parent@example.org (NOT confirmed safe: do not use)\r\n", consent, StringComparison.Ordinal);
         Assert.Contains("\r\nParent or guardian: \u201CJo 'Parent' <i>Taylor</i>\u201D\r\n", consent, StringComparison.Ordinal);
+        Assert.Contains("\r\nParent or guardian: may be a suspect (or the record does not say): do not contact them about the victim\r\n", consent, StringComparison.Ordinal);
+        Assert.DoesNotContain("parent@example.org", consent, StringComparison.Ordinal);
         var session = mails.Single(m => Field(m.Text, "Kind") == "SingleSessionOffer").Text;
-        Assert.Contains("\r\nParent or guardian email: parent2@example.org (NOT confirmed safe: do not use)\r\n", session, StringComparison.Ordinal);
+        Assert.Contains("\r\nParent or guardian: may be a suspect (or the record does not say): do not contact them about the victim\r\n", session, StringComparison.Ordinal);
+        Assert.DoesNotContain("parent2@example.org", session, StringComparison.Ordinal);
+        Assert.DoesNotContain("Assault", consent + session, StringComparison.Ordinal); // never the offence's free text
         var isva = mails.Single(m => Field(m.Text, "Kind") == "Referral").Text;
         Assert.Contains("\r\nNot included: email: not a single valid address\r\n", isva, StringComparison.Ordinal);
     }

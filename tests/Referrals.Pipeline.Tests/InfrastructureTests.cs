@@ -9,9 +9,8 @@ public sealed class CompiledInfrastructure
 {
     public CompiledInfrastructure()
     {
-        var metadata = typeof(CompiledInfrastructure).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().ToDictionary(a => a.Key, a => a.Value!);
-        Bicep = metadata["BicepCli"];
-        Folder = Path.GetFullPath(metadata["InfraFolder"]);
+        Bicep = Metadata("BicepCli");
+        Folder = InfraFolder;
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(Bicep, File.GetUnixFileMode(Bicep) | UnixFileMode.UserExecute);
@@ -21,6 +20,9 @@ public sealed class CompiledInfrastructure
         Json = Build.ExitCode == 0 ? Build.Stdout : "{}";
         Template = JsonNode.Parse(Json)!.AsObject();
     }
+
+    /// <summary>infra-bicep, without compiling anything.</summary>
+    public static string InfraFolder => Path.GetFullPath(Metadata("InfraFolder"));
 
     public string Bicep { get; }
 
@@ -37,15 +39,33 @@ public sealed class CompiledInfrastructure
     /// <summary>Every resource of the template, nested deployments (modules) included.</summary>
     public IEnumerable<JsonObject> Resources() => ResourcesOf(Template);
 
+    /// <summary>Every resource of a template compiled elsewhere (by build-params, say), nested deployments included.</summary>
+    public static IEnumerable<JsonObject> ResourcesOf(JsonObject template, bool nested = true) => nested ? AllResourcesOf(template) : TopResourcesOf(template);
+
     public JsonObject Module(string name) =>
         Resources().Single(r => (string?)r["type"] == "Microsoft.Resources/deployments" && (string?)r["name"] == name);
 
-    public (int ExitCode, string Stdout, string Stderr) Run(params string[] args)
+    public (int ExitCode, string Stdout, string Stderr) Run(params string[] args) => Run(new Dictionary<string, string?>(), args);
+
+    /// <param name="environment">Variables for this run only (a null value removes one), as a .bicepparam file reads them.</param>
+    public (int ExitCode, string Stdout, string Stderr) Run(IDictionary<string, string?> environment, params string[] args)
     {
         var start = new ProcessStartInfo(Bicep) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
         }
 
         using var process = Process.Start(start)!;
@@ -55,20 +75,24 @@ public sealed class CompiledInfrastructure
         return (process.ExitCode, stdout.Result, stderr.Result);
     }
 
-    private static IEnumerable<JsonObject> ResourcesOf(JsonObject template)
+    private static string Metadata(string key) =>
+        typeof(CompiledInfrastructure).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == key).Value!;
+
+    private static IEnumerable<JsonObject> TopResourcesOf(JsonObject template) => template["resources"] switch
     {
-        var resources = template["resources"] switch
-        {
-            JsonArray array => array.OfType<JsonObject>(),
-            JsonObject map => map.Select(kv => kv.Value).OfType<JsonObject>(),
-            _ => [],
-        };
-        foreach (var resource in resources)
+        JsonArray array => array.OfType<JsonObject>(),
+        JsonObject map => map.Select(kv => kv.Value).OfType<JsonObject>(),
+        _ => [],
+    };
+
+    private static IEnumerable<JsonObject> AllResourcesOf(JsonObject template)
+    {
+        foreach (var resource in TopResourcesOf(template))
         {
             yield return resource;
             if (resource["properties"]?["template"] is JsonObject nested)
             {
-                foreach (var inner in ResourcesOf(nested))
+                foreach (var inner in AllResourcesOf(nested))
                 {
                     yield return inner;
                 }
@@ -107,7 +131,7 @@ public sealed class InfrastructureTests(CompiledInfrastructure infra) : IClassFi
         Environment.SetEnvironmentVariable("SENDGRID_FROM_ADDRESS", "vcu@police.example");
         Environment.SetEnvironmentVariable("NOTIFY_SMS_TEMPLATE_ID", "33333333-3333-3333-3333-333333333333");
         Environment.SetEnvironmentVariable("NOTIFY_LETTER_TEMPLATE_ID", "44444444-4444-4444-4444-444444444444");
-        Environment.SetEnvironmentVariable("TALLIES_API_CLIENT_ID", "22222222-2222-2222-2222-222222222222");
+        Environment.SetEnvironmentVariable("SIGN_IN_CLIENT_ID", "22222222-2222-2222-2222-222222222222");
         Environment.SetEnvironmentVariable("FORCE_DISPLAY_NAME", "Example Constabulary");
         Environment.SetEnvironmentVariable("FORCE_SHORT_NAME", "ExamplePol");
         Environment.SetEnvironmentVariable("VICTIM_CARE_UNIT_PHONE", "01632 960 101");

@@ -36,7 +36,7 @@ public class LocalHostTests
     public async Task The_local_tallies_endpoint_answers_bad_requests_with_4xx_and_goes_on_serving()
     {
         using var host = LocalPipelineHost.Build(LocalSettings.For("UseDevelopmentStorage=true", "http://127.0.0.1:1", Path.Combine(AppContext.BaseDirectory, Rules.ServiceDirectory.DefaultFileName)));
-        await using var server = new LocalTalliesServer(host.Services.GetRequiredService<TalliesEndpoint>()).Start();
+        await using var server = await new LocalTalliesServer(host.Services.GetRequiredService<TalliesEndpoint>()).StartAsync();
 
         await AssertBadRequestsAnsweredAsync(server.Url, "/api/tallies", badPathStatus: 404, noBodyStatus: 405);
 
@@ -47,22 +47,24 @@ public class LocalHostTests
     [Fact]
     public async Task The_local_SendGrid_answers_bad_requests_with_4xx_and_goes_on_accepting_email()
     {
-        await using var sendGrid = FakeSendGrid.Start(outbox: null);
+        await using var sendGrid = await LocalSendGrid.StartAsync(outbox: null);
 
-        await AssertBadRequestsAnsweredAsync(sendGrid.Url, "/v3/mail/send", badPathStatus: 404, noBodyStatus: 400);
-        Assert.Equal(400, await PostAsync(sendGrid.Url, "/v3/mail/send", """{"personalizations":[{"to":[{"email":"not an address"}]}]}"""));
+        const string Key = "Authorization: Bearer local-key\r\n";
+        await AssertBadRequestsAnsweredAsync(sendGrid.Url, "/v3/mail/send", badPathStatus: 404, noBodyStatus: 400, headers: Key);
+        Assert.Equal(400, await PostAsync(sendGrid.Url, "/v3/mail/send", """{"personalizations":[{"to":[{"email":"not an address"}]}]}""", Key));
+        Assert.Equal(401, await PostAsync(sendGrid.Url, "/v3/mail/send", """{"personalizations":[{"to":[{"email":"victim@example.org"}]}]}"""));
 
         Assert.Equal(202, await PostAsync(sendGrid.Url, "/v3/mail/send", """
             {"personalizations":[{"to":[{"email":"victim@example.org"}],"subject":"s","custom_args":{"crimeReference":"DB/26/1","victimId":"V1"}}],
              "from":{"email":"victim.care@police.example"},"content":[{"type":"text/plain","value":"hello"}]}
-            """));
-        Assert.Equal(1, sendGrid.Count);
+            """, Key));
+        Assert.Single(sendGrid.Accepted);
     }
 
     [Fact]
     public async Task The_local_service_APIs_answer_bad_requests_with_4xx_and_go_on_taking_referrals()
     {
-        await using var services = FakeServices.Start(outbox: null);
+        await using var services = await LocalServices.StartAsync(outbox: null);
 
         await AssertBadRequestsAnsweredAsync(services.Url, "/general/referrals", badPathStatus: 404, noBodyStatus: 400, headers: "Idempotency-Key: k1\r\n");
 
@@ -73,11 +75,11 @@ public class LocalHostTests
     /// <summary>No body (with and without Content-Length), bad JSON, a huge body, a wrong method and a wrong path: each a 4xx, and the next request still answered.</summary>
     private static async Task AssertBadRequestsAnsweredAsync(string url, string path, int badPathStatus, int noBodyStatus, string headers = "")
     {
-        // Without a Content-Length HttpListener itself answers 411 (Length Required): a 4xx, and the listener must go on.
+        // Without a Content-Length the body is empty (HTTP/1.1): a 4xx, and the server must go on.
         Assert.InRange(await StatusAsync(url, $"POST {path} HTTP/1.1\r\nHost: x\r\n{headers}\r\n"), 400, 499);
         Assert.Equal(noBodyStatus, await StatusAsync(url, $"POST {path} HTTP/1.1\r\nHost: x\r\n{headers}Content-Length: 0\r\n\r\n"));
         Assert.InRange(await PostAsync(url, path, "{not json", headers), 400, 405);
-        Assert.InRange(await PostAsync(url, path, new string('x', LoopbackListener.MaxBodyBytes + 1), headers), 400, 413);
+        Assert.InRange(await PostAsync(url, path, new string('x', Referrals.StandIns.LoopbackServer.MaxBodyBytes + 1), headers), 400, 413);
         Assert.Equal(405, await StatusAsync(url, $"DELETE {path} HTTP/1.1\r\nHost: x\r\n\r\n"));
         Assert.Equal(badPathStatus, await StatusAsync(url, "GET /no/such/path HTTP/1.1\r\nHost: x\r\n\r\n"));
     }

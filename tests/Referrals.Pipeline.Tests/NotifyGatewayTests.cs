@@ -10,6 +10,7 @@ using Referrals.Messages;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Notify;
 using Referrals.Rules;
+using Referrals.StandIns.Notify;
 using Referrals.State;
 using Referrals.Tests.Situations;
 using WireMock.RequestBuilders;
@@ -40,7 +41,7 @@ public sealed class NotifyGatewayTests : IAsyncDisposable
 
     private readonly WireMockServer _notify = WireMockServer.Start();
     private readonly RecordingTime _time = new();
-    private FakeNotify? _standIn;
+    private NotifyStandIn? _standIn;
 
     public async ValueTask DisposeAsync()
     {
@@ -51,25 +52,25 @@ public sealed class NotifyGatewayTests : IAsyncDisposable
         }
     }
 
-    private static NotifyOptions GatewayOptions(string baseUrl = "http://localhost", string apiKey = FakeNotify.ApiKey) => new()
+    private static NotifyOptions GatewayOptions(string baseUrl = "http://localhost", string apiKey = LocalNotify.ApiKey) => new()
     {
         ApiKey = apiKey,
         BaseUrl = baseUrl,
-        SmsTemplateId = FakeNotify.SmsTemplateId,
-        LetterTemplateId = FakeNotify.LetterTemplateId,
-        WelshSmsTemplateId = FakeNotify.WelshSmsTemplateId,
-        BilingualLetterTemplateId = FakeNotify.BilingualLetterTemplateId,
+        SmsTemplateId = LocalNotify.SmsTemplateId,
+        LetterTemplateId = LocalNotify.LetterTemplateId,
+        WelshSmsTemplateId = LocalNotify.WelshSmsTemplateId,
+        BilingualLetterTemplateId = LocalNotify.BilingualLetterTemplateId,
         MaxAttempts = 3,
         MaxRetryDelay = TimeSpan.FromSeconds(10),
     };
 
-    private NotifyGateway Gateway(string baseUrl, string apiKey = FakeNotify.ApiKey)
+    private NotifyGateway Gateway(string baseUrl, string apiKey = LocalNotify.ApiKey)
     {
         var options = GatewayOptions(baseUrl, apiKey);
         return new(OutboundHttp.ClientFor<NotifyGateway>(notify: options), Options.Create(options), _time, NullLogger<NotifyGateway>.Instance);
     }
 
-    private FakeNotify StandIn(TimeProvider? time = null) => _standIn = FakeNotify.Start(null, time: time ?? _time);
+    private NotifyStandIn StandIn(TimeProvider? time = null) => _standIn = Task.Run(() => LocalNotify.StartAsync(null, LocalNotify.Timings.Tests, time ?? _time)).GetAwaiter().GetResult();
 
     private void Answer(params Func<IResponseBuilder, IResponseBuilder>[] answers)
     {
@@ -85,18 +86,18 @@ public sealed class NotifyGatewayTests : IAsyncDisposable
     public void GOV_UK_Notifys_own_client_is_accepted_by_the_stand_in_and_refused_as_Notify_refuses()
     {
         var standIn = StandIn(TimeProvider.System);
-        var client = new NotificationClient(standIn.Url, FakeNotify.ApiKey);
+        var client = new NotificationClient(standIn.Url, LocalNotify.ApiKey);
 
-        var sms = client.SendSms("07700 900123", FakeNotify.SmsTemplateId, Sms.Personalisation.ToDictionary(p => p.Key, p => (dynamic)p.Value), "ref-1");
-        var letter = client.SendLetter(FakeNotify.LetterTemplateId, Letter.Personalisation.ToDictionary(p => p.Key, p => (dynamic)p.Value), "ref-2");
+        var sms = client.SendSms("07700 900123", LocalNotify.SmsTemplateId, Sms.Personalisation.ToDictionary(p => p.Key, p => (dynamic)p.Value), "ref-1");
+        var letter = client.SendLetter(LocalNotify.LetterTemplateId, Letter.Personalisation.ToDictionary(p => p.Key, p => (dynamic)p.Value), "ref-2");
 
         Assert.Equal("ref-1", sms.reference);
         Assert.Contains(MessageSituations.LongReference, sms.content.body, StringComparison.Ordinal);
         Assert.Equal("ref-2", letter.reference);
-        var notAMobile = Assert.Throws<NotifyClientException>(() => client.SendSms("01629 123456", FakeNotify.SmsTemplateId, Sms.Personalisation.ToDictionary(p => p.Key, p => (dynamic)p.Value)));
+        var notAMobile = Assert.Throws<NotifyClientException>(() => client.SendSms("01629 123456", LocalNotify.SmsTemplateId, Sms.Personalisation.ToDictionary(p => p.Key, p => (dynamic)p.Value)));
         Assert.Contains("Not a UK mobile number", notAMobile.Message, StringComparison.Ordinal);
-        var wrongKey = new NotificationClient(standIn.Url, "other_key-" + FakeNotify.ServiceId + "-00000000-0000-4000-8000-000000000000");
-        Assert.Contains("403", Assert.Throws<NotifyClientException>(() => wrongKey.SendSms("07700 900123", FakeNotify.SmsTemplateId, null)).Message, StringComparison.Ordinal);
+        var wrongKey = new NotificationClient(standIn.Url, "other_key-" + LocalNotify.ServiceId + "-00000000-0000-4000-8000-000000000000");
+        Assert.Contains("403", Assert.Throws<NotifyClientException>(() => wrongKey.SendSms("07700 900123", LocalNotify.SmsTemplateId, null)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -125,8 +126,8 @@ public sealed class NotifyGatewayTests : IAsyncDisposable
         Assert.IsType<SendOutcome.Accepted>(await gateway.SendAsync(text, "rf1.abc.s1", CancellationToken.None));
         Assert.IsType<SendOutcome.Accepted>(await gateway.SendAsync(letter, "rf1.abc.l1", CancellationToken.None));
 
-        Assert.Equal(FakeNotify.WelshSmsTemplateId, NotifyGateway.Body(text, "r", GatewayOptions())["template_id"]!.GetValue<string>());
-        Assert.Equal(FakeNotify.BilingualLetterTemplateId, NotifyGateway.Body(letter, "r", GatewayOptions())["template_id"]!.GetValue<string>());
+        Assert.Equal(LocalNotify.WelshSmsTemplateId, NotifyGateway.Body(text, "r", GatewayOptions())["template_id"]!.GetValue<string>());
+        Assert.Equal(LocalNotify.BilingualLetterTemplateId, NotifyGateway.Body(letter, "r", GatewayOptions())["template_id"]!.GetValue<string>());
         Assert.Equal([201, 201], standIn.Requests.Select(r => r.Status));
     }
 
@@ -144,11 +145,12 @@ public sealed class NotifyGatewayTests : IAsyncDisposable
     [Fact]
     public async Task A_key_Notify_does_not_know_is_refused_for_good_with_Notifys_reason()
     {
-        var gateway = Gateway(StandIn().Url, "other_key-" + FakeNotify.ServiceId + "-00000000-0000-4000-8000-000000000000");
+        var gateway = Gateway(StandIn().Url, "other_key-" + LocalNotify.ServiceId + "-00000000-0000-4000-8000-000000000000");
 
         var outcome = Assert.IsType<SendOutcome.Permanent>(await gateway.SendAsync(Sms, "r", CancellationToken.None));
 
-        Assert.Equal("Notify refused the message: 403 AuthError: Invalid token: signature, api token not found", outcome.Reason);
+        // app/authentication/auth.py line 170: a token signed with no key of the service.
+        Assert.Equal("Notify refused the message: 403 AuthError: Invalid token: API key not found", outcome.Reason);
     }
 
     [Fact]
@@ -156,7 +158,9 @@ public sealed class NotifyGatewayTests : IAsyncDisposable
     {
         var outcome = await Gateway(StandIn().Url).SendAsync(Sms with { PhoneNumber = "01629 123456" }, "r", CancellationToken.None);
 
-        Assert.Equal(new SendOutcome.Permanent("Notify refused the message: 400 ValidationError: phone_number Not a UK mobile number"), outcome);
+        // A landline passes Notify's schema (any number a service could text) and is refused by the service's permissions:
+        // InvalidPhoneError with its legacy message (app/notifications/validators.py lines 180-200, app/v2/errors.py 100-109).
+        Assert.Equal(new SendOutcome.Permanent("Notify refused the message: 400 InvalidPhoneError: Not a UK mobile number"), outcome);
     }
 
     [Fact]
@@ -234,11 +238,11 @@ public sealed class NotifyGatewayTests : IAsyncDisposable
     [Fact]
     public void The_token_is_an_HS256_JWT_issued_by_the_service_id()
     {
-        var token = NotifyToken.Create(FakeNotify.ApiKey, _time.GetUtcNow()).Split('.');
+        var token = NotifyToken.Create(LocalNotify.ApiKey, _time.GetUtcNow()).Split('.');
         using var claims = JsonDocument.Parse(Convert.FromBase64String(token[1].Replace('-', '+').Replace('_', '/').PadRight((token[1].Length + 3) / 4 * 4, '=')));
 
-        Assert.Equal(FakeNotify.ServiceId, claims.RootElement.GetProperty("iss").GetString());
+        Assert.Equal(LocalNotify.ServiceId, claims.RootElement.GetProperty("iss").GetString());
         Assert.Equal(_time.GetUtcNow().ToUnixTimeSeconds(), claims.RootElement.GetProperty("iat").GetInt64());
-        Assert.Equal((FakeNotify.ServiceId, FakeNotify.Secret), NotifyToken.Parts(FakeNotify.ApiKey));
+        Assert.Equal((LocalNotify.ServiceId, LocalNotify.Secret), NotifyToken.Parts(LocalNotify.ApiKey));
     }
 }

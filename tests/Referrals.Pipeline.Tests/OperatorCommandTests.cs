@@ -104,7 +104,7 @@ public sealed class OperatorCommandTests(AzuriteFixture azurite)
     public async Task A_text_message_Notify_refused_is_sent_by_its_own_channel_when_replayed_after_the_fault_is_fixed()
     {
         await using var pipeline = new PipelineTestHost(azurite);
-        pipeline.Settings["Notify:ApiKey"] = "revoked_key-" + FakeNotify.ServiceId + "-00000000-0000-4000-8000-000000000000";
+        pipeline.Settings["Notify:ApiKey"] = "revoked_key-" + LocalNotify.ServiceId + "-00000000-0000-4000-8000-000000000000";
         await pipeline.StartAsync();
         await pipeline.SendAsync([ContactSnapshots.Json("DB/26/900401", "07700 900401", address: false, "replay-1")]);
         await pipeline.WaitUntilIdleAsync();
@@ -113,7 +113,7 @@ public sealed class OperatorCommandTests(AzuriteFixture azurite)
         Assert.Contains("Notify refused the message: 403", poison.Reason, StringComparison.Ordinal);
 
         await pipeline.StopAsync();
-        pipeline.Settings["Notify:ApiKey"] = FakeNotify.ApiKey;
+        pipeline.Settings["Notify:ApiKey"] = LocalNotify.ApiKey;
         await pipeline.StartAsync();
         var (exitCode, output) = await pipeline.CliAsync("replay", poison.RowKey, "--operator", "test operator");
         await pipeline.WaitUntilIdleAsync();

@@ -9,7 +9,10 @@ using Microsoft.Extensions.Options;
 using Referrals.LocalHost;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
+using Referrals.Pipeline.Receipts;
 using Referrals.Pipeline.Storage;
+using Referrals.StandIns.Notify;
+using Referrals.StandIns.SendGrid;
 using Referrals.State;
 using WireMock.RequestBuilders;
 using WireMock.ResponseBuilders;
@@ -29,19 +32,29 @@ public sealed class PipelineTestHost : IAsyncDisposable
     private readonly bool _traceLogs;
     private readonly TimeProvider? _time;
     private readonly bool _receiptsOn;
-    private readonly int _receiptCopies;
-    private LocalReceipts? _receipts;
+    private readonly SendGridStandIn? _sendGridEvents;
+    private readonly HttpClient _forward = new();
+    private LocalReceiptsServer? _receipts;
     private IHost? _host;
 
     /// <param name="services">The services' APIs' answer to a POST: (service id, that service's call number) → status. Default 201.</param>
     /// <param name="traceLogs">Capture every category at Trace, the host's and the SDKs' included, not just what the host lets through.</param>
     /// <param name="time">The pipeline's clock (the WebJobs host's own timers keep real time).</param>
-    /// <param name="receipts">Apply delivery receipts a moment after SendGrid or Notify accepts a message (SendGrid: a recipient whose local part starts with "bounce" bounced; Notify: its simulator's outcome).</param>
+    /// <param name="receipts">
+    /// Receipts as the providers send them, over HTTP to the host's webhook endpoints: the Notify stand-in's callbacks
+    /// (and the status timer for letters, which get none), and SendGrid's signed events from its stand-in for each email
+    /// WireMock accepts (a recipient whose local part starts with "bounce" bounces).
+    /// </param>
+    /// <param name="receiptCopies">How many times each receipt is posted (providers resend).</param>
     public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null, bool traceLogs = false, TimeProvider? time = null, bool receipts = false, int receiptCopies = 1)
     {
         _receiptsOn = receipts;
-        _receiptCopies = receiptCopies;
-        Notify = FakeNotify.Start(null, n => _receipts?.NotifyAccepted(n) ?? Task.CompletedTask);
+        Notify = Task.Run(() => LocalNotify.StartAsync(null, LocalNotify.Timings.Tests, callbackCopies: receiptCopies)).GetAwaiter().GetResult();
+        if (receipts)
+        {
+            _sendGridEvents = Task.Run(() => SendGridStandIn.StartAsync(new SendGridStandInOptions { EventCopies = receiptCopies, RetryDelay = TimeSpan.FromMilliseconds(50) })).GetAwaiter().GetResult();
+        }
+
         _traceLogs = traceLogs;
         _time = time;
         _connection = azurite.ConnectionString;
@@ -52,12 +65,13 @@ public sealed class PipelineTestHost : IAsyncDisposable
             .RespondWith(WireMockResponse.Create().WithCallback(request =>
             {
                 var (status, retryAfter) = (sendGrid ?? (_ => (202, null)))(Interlocked.Increment(ref calls));
-                if (status is >= 200 and < 300 && _receipts is { } local && JsonDocument.Parse(request.Body!).RootElement is var mail
+                if (status is >= 200 and < 300 && _sendGridEvents is { } events && JsonDocument.Parse(request.Body!).RootElement is var mail
                     && mail.GetProperty("categories").EnumerateArray().Any(c => c.GetString() == "entitlement-email"))
                 {
-                    var to = mail.GetProperty("personalizations")[0];
-                    local.EmailAccepted(to.GetProperty("custom_args").GetProperty("crimeReference").GetString()!, to.GetProperty("custom_args").GetProperty("victimId").GetString()!,
-                        to.GetProperty("to")[0].GetProperty("email").GetString()!);
+                    // The same email to SendGrid's stand-in, which posts its signed events to the host's webhook.
+                    using var copy = new HttpRequestMessage(HttpMethod.Post, new Uri(events.Url + "/v3/mail/send")) { Content = new StringContent(request.Body!, Encoding.UTF8, "application/json") };
+                    copy.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", "test");
+                    _forward.Send(copy).Dispose();
                 }
 
                 var headers = new Dictionary<string, WireMock.Types.WireMockList<string>> { ["X-Message-Id"] = new($"msg-{calls}") };
@@ -83,22 +97,27 @@ public sealed class PipelineTestHost : IAsyncDisposable
                 var call = serviceCalls.AddOrUpdate(service, 1, (_, n) => n + 1);
                 return new WireMock.ResponseMessage { StatusCode = (services ?? ((_, _) => 201))(service, call) };
             }));
-        var directory = FakeServices.WriteLocalDirectory(
+        var directory = LocalServices.WriteLocalDirectory(
             Path.Combine(AppContext.BaseDirectory, Rules.ServiceDirectory.DefaultFileName), ServiceApis.Url!, Path.Combine(Path.GetTempPath(), $"referrals-test-{id}", "services.json"));
 
         _settings = LocalSettings.For(_connection, SendGrid.Url!, directory, tablePrefix: $"t{id}", queuePrefix: $"t{id}-");
         _settings["SendGrid:MaxRetryDelay"] = "00:00:00.200";
-        _settings["Receipts:SendGridWebhookPublicKey"] = TestWebhooks.PublicKey;
+        _settings["Receipts:SendGridWebhookPublicKey"] = _sendGridEvents?.WebhookPublicKey ?? TestWebhooks.PublicKey;
         _settings["Receipts:NotifyCallbackBearerToken"] = TestWebhooks.CallbackToken;
         _settings["SendGrid:MaxAttempts"] = "4";
         _settings["Forwarding:MaxAttempts"] = "2";
         _settings["Forwarding:MaxRetryDelay"] = "00:00:00.200";
         _settings["Notify:BaseUrl"] = Notify.Url;
         _settings["Notify:MaxRetryDelay"] = "00:00:00.200";
+        if (receipts)
+        {
+            // Letters get no callback: the status timer settles them, asking as soon as it runs.
+            _settings["Notify:StatusCheckAfter"] = "00:00:00";
+        }
     }
 
     /// <summary>The GOV.UK Notify stand-in (the real client code calls it over HTTP).</summary>
-    public FakeNotify Notify { get; }
+    public NotifyStandIn Notify { get; }
 
     /// <summary>The host's settings: change them before <see cref="StartAsync"/>.</summary>
     public IDictionary<string, string?> Settings => _settings;
@@ -132,16 +151,23 @@ public sealed class PipelineTestHost : IAsyncDisposable
                 logging.AddFilter<CapturedLogs>(null, LogLevel.Trace);
             }
         }, retryDelay: RetryDelay);
+        await _host.StartAsync();
         if (_receiptsOn)
         {
-            _receipts = new LocalReceipts(_host.Services, TimeSpan.FromMilliseconds(100), _receiptCopies);
+            _receipts = await new LocalReceiptsServer(Services.GetRequiredService<SendGridWebhookEndpoint>(), Services.GetRequiredService<NotifyCallbackEndpoint>()).StartAsync();
+            Notify.SendCallbacksTo(_receipts.NotifyCallbackUrl, TestWebhooks.CallbackToken);
+            _sendGridEvents!.PostEventsTo(_receipts.SendGridWebhookUrl);
         }
-
-        await _host.StartAsync();
     }
 
     public async Task StopAsync()
     {
+        if (_receipts is not null)
+        {
+            await _receipts.DisposeAsync();
+            _receipts = null;
+        }
+
         if (_host is not null)
         {
             await LocalPipelineHost.DrainAndStopAsync(_host);
@@ -178,10 +204,13 @@ public sealed class PipelineTestHost : IAsyncDisposable
 
     public async Task WaitUntilIdleAsync(int seconds = 90)
     {
-        var idle = await PipelineProbe.WaitUntilIdleAsync(Services.GetRequiredService<StorageClients>(), Options, TimeSpan.FromSeconds(seconds), CancellationToken.None);
-        while (idle && _receipts is not null && await _receipts.DrainAsync())
+        Task<bool> Idle() => PipelineProbe.WaitUntilIdleAsync(Services.GetRequiredService<StorageClients>(), Options, TimeSpan.FromSeconds(seconds), CancellationToken.None);
+        var idle = await Idle();
+        if (idle && _receipts is not null)
         {
-            idle = await PipelineProbe.WaitUntilIdleAsync(Services.GetRequiredService<StorageClients>(), Options, TimeSpan.FromSeconds(seconds), CancellationToken.None);
+            idle = await LocalReceiptsSettle.UntilQuietAsync(_sendGridEvents, Notify, Idle, TimeSpan.FromSeconds(seconds));
+            await Services.GetRequiredService<Notify.NotifyStatusSweep>().SweepAsync(CancellationToken.None);
+            idle &= await LocalReceiptsSettle.UntilQuietAsync(_sendGridEvents, Notify, Idle, TimeSpan.FromSeconds(seconds));
         }
 
         if (!idle)
@@ -273,6 +302,19 @@ public sealed class PipelineTestHost : IAsyncDisposable
     public int EntitlementEmailCalls => SendGrid.LogEntries.Count(e => JsonDocument.Parse(e.RequestMessage.Body!).RootElement
         .GetProperty("categories").EnumerateArray().Any(c => c.GetString() == "entitlement-email"));
 
+    /// <summary>
+    /// Runs the real program (a child process) on this pipeline's storage, tables and queues, for a command that puts work
+    /// on a queue (the queue names are settings: environment variables of that process only).
+    /// </summary>
+    public Task<(int ExitCode, string Stdout, string Stderr)> ProcessCliAsync(params string[] args) =>
+        CliProgram.RunAsync(new Dictionary<string, string?>
+        {
+            ["CRIME_EVENTS_QUEUE"] = Options.CrimeEventsQueue,
+            ["MESSAGE_QUEUE"] = Options.MessageQueue,
+            ["EMAIL_QUEUE"] = Options.OldEmailQueue,
+            ["REFERRAL_QUEUE"] = Options.ReferralQueue,
+        }, [.. args, "--storage", _connection, "--table-prefix", Options.TablePrefix]);
+
     /// <summary>Runs the operator CLI against this pipeline's storage, as an operator would: (exit code, output).</summary>
     public async Task<(int ExitCode, string Output)> CliAsync(params string[] args)
     {
@@ -310,6 +352,12 @@ public sealed class PipelineTestHost : IAsyncDisposable
             ServiceApis.Stop();
             ServiceApis.Dispose();
             await Notify.DisposeAsync();
+            if (_sendGridEvents is not null)
+            {
+                await _sendGridEvents.DisposeAsync();
+            }
+
+            _forward.Dispose();
         }
     }
 }

@@ -103,11 +103,12 @@ public sealed class PrivacyCommandTests(AzuriteFixture azurite)
         row.Sms = """{"Status":"Failed","Reason":"Notify refused the message: 400 ValidationError: phone_number 07700 900999","Attempts":1}""";
         await pipeline.Services.GetRequiredService<StorageClients>().Tables.GetTableClient(pipeline.Options.VictimStateTable).UpdateEntityAsync(row, row.ETag);
 
-        var (exitCode, output) = await pipeline.CliAsync("erase", Crime, "V2", "--reason", "erasure request ER-42", "--operator", "dpo@police.example");
+        // Erasing tells the Victim Care Unit that the victim's tasks are withdrawn: a queue, so the real program with its settings.
+        var (exitCode, output, _) = await pipeline.ProcessCliAsync("erase", Crime, "V2", "--reason", "erasure request ER-42", "--operator", "dpo@police.example");
         var erasedSnapshot = await SnapshotText(pipeline);
         await pipeline.SendAsync([Version2()]);
         await pipeline.WaitUntilIdleAsync();
-        var (again, repeated) = await pipeline.CliAsync("erase", Crime, "V2", "--reason", "erasure request ER-42");
+        var (again, repeated, _) = await pipeline.ProcessCliAsync("erase", Crime, "V2", "--reason", "erasure request ER-42");
         var (_, explained) = await pipeline.CliAsync("explain", Crime, "V2");
 
         Assert.Equal(0, exitCode);
@@ -119,7 +120,10 @@ public sealed class PrivacyCommandTests(AzuriteFixture azurite)
         Assert.DoesNotContain("second.victim", stored, StringComparison.Ordinal);
         Assert.DoesNotContain("\"V2\"", stored, StringComparison.Ordinal);
         Assert.DoesNotContain(pipeline.EmailsAccepted(), e => e.Victim == "V2");
-        Assert.Equal(deliveries, pipeline.Deliveries().Count);
+        // Nothing more for the victim, but the Victim Care Unit is told once that their task is withdrawn (ids only).
+        var told = Assert.Single(pipeline.Deliveries().Skip(deliveries));
+        Assert.Equal(nameof(Referrals.Forwarding.DeliveryKind.TaskWithdrawn), told.Kind);
+        Assert.Equal(Referrals.Tasks.TaskWithdrawal.Erased, (await pipeline.VictimsAsync()).Single(v => v.CrimeReference == Crime && v.VictimId == "V2").ToStored().State.Tasks.Tasks.Single().WithdrawnBecause);
         var v2 = (await pipeline.VictimsAsync()).Single(v => v.CrimeReference == Crime && v.VictimId == "V2");
         Assert.Equal((1L, ReferralStatus.OptedOut, MessageStatus.Suppressed, nameof(MessageReason.Erased)), (v2.Version, v2.ReferralStatus, v2.EmailStatus, v2.EmailReason));
         Assert.DoesNotContain("07700 900999", v2.Sms, StringComparison.Ordinal);

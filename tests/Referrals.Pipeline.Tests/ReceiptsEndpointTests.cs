@@ -10,6 +10,7 @@ using Referrals.Contact;
 using Referrals.LocalHost;
 using Referrals.Pipeline.Receipts;
 using Referrals.Receipts;
+using Referrals.StandIns.SendGrid;
 using Referrals.State;
 using SendGrid;
 using SendGrid.Helpers.Mail;
@@ -35,14 +36,13 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
 
     public ReceiptsEndpointTests() => _loggers = LoggerFactory.Create(logging => logging.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace));
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
-        var options = Options.Create(new ReceiptOptions { SendGridWebhookPublicKey = SendGridSignature.PublicKeyOf(_key), NotifyCallbackBearerToken = Token });
+        var options = Options.Create(new ReceiptOptions { SendGridWebhookPublicKey = SendGridTestSignature.PublicKeyOf(_key), NotifyCallbackBearerToken = Token });
         var factory = _loggers;
-        _server = new LocalReceiptsServer(
+        _server = await new LocalReceiptsServer(
             new SendGridWebhookEndpoint(_sink, options, _metrics, TimeProvider.System, factory.CreateLogger<SendGridWebhookEndpoint>()),
-            new NotifyCallbackEndpoint(_sink, options, _metrics, factory.CreateLogger<NotifyCallbackEndpoint>())).Start();
-        return Task.CompletedTask;
+            new NotifyCallbackEndpoint(_sink, options, _metrics, factory.CreateLogger<NotifyCallbackEndpoint>())).StartAsync();
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
@@ -74,7 +74,7 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
 
         if (sign)
         {
-            var (signature, timestamp) = SendGridSignature.Sign(signWith ?? _key, body, at ?? DateTimeOffset.UtcNow);
+            var (signature, timestamp) = SendGridTestSignature.Sign(signWith ?? _key, body, at ?? DateTimeOffset.UtcNow);
             request.Headers.Add(SendGridSignature.SignatureHeader, signature);
             request.Headers.Add(SendGridSignature.TimestampHeader, timestamp);
         }
@@ -109,14 +109,39 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
     }
 
     [Theory]
-    [InlineData(-6)]
-    [InlineData(-60)]
+    [InlineData(-25 * 60 - 1)]
+    [InlineData(-48 * 60)]
     [InlineData(6)]
-    public async Task A_signature_more_than_five_minutes_old_or_ahead_gets_401_and_changes_nothing(int minutes)
+    public async Task A_signature_more_than_25_hours_old_or_5_minutes_ahead_gets_401_and_changes_nothing(int minutes)
     {
         var response = await PostSendGridAsync(Batch(Event("bounce", "e1")), at: DateTimeOffset.UtcNow.AddMinutes(minutes));
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Empty(_sink.Received);
+        Assert.Equal(1, _metrics.Total("receipt:sendgrid:unauthorized-stale"));
+    }
+
+    [Theory]
+    [InlineData(-6)]
+    [InlineData(-60)]
+    [InlineData(-24 * 60)]
+    public async Task A_retried_batch_still_signed_with_its_first_timestamp_is_accepted_within_SendGrids_24_hours_of_retries(int minutes)
+    {
+        var response = await PostSendGridAsync(Batch(Event("bounce", "e1")), at: DateTimeOffset.UtcNow.AddMinutes(minutes));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(_sink.Received);
+    }
+
+    [Fact]
+    public async Task A_body_that_is_not_UTF_8_is_refused_as_forged_even_when_its_bytes_are_signed()
+    {
+        byte[] body = [.. Batch(Event("delivered", "e1"))[..^1], 0xC3, 0x28, (byte)']'];
+
+        var response = await PostSendGridAsync(body);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal(1, _metrics.Total("receipt:sendgrid:unauthorized-forged"));
         Assert.Empty(_sink.Received);
     }
 
@@ -124,7 +149,7 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
     public async Task A_replayed_body_with_its_signature_but_a_new_timestamp_is_forged()
     {
         var body = Batch(Event("bounce", "e1"));
-        var (signature, _) = SendGridSignature.Sign(_key, body, DateTimeOffset.UtcNow.AddMinutes(-10));
+        var (signature, _) = SendGridTestSignature.Sign(_key, body, DateTimeOffset.UtcNow.AddMinutes(-10));
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_server.SendGridWebhookUrl)) { Content = new ByteArrayContent(body) };
         request.Headers.Add(SendGridSignature.SignatureHeader, signature);
         request.Headers.Add(SendGridSignature.TimestampHeader, DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture));
@@ -212,10 +237,10 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
     public void A_signature_made_here_verifies_with_SendGrids_own_library()
     {
         var body = Batch(Event("delivered", "e1"));
-        var (signature, timestamp) = SendGridSignature.Sign(_key, body, DateTimeOffset.UtcNow);
+        var (signature, timestamp) = SendGridTestSignature.Sign(_key, body, DateTimeOffset.UtcNow);
         var validator = new global::SendGrid.Helpers.EventWebhook.RequestValidator();
 
-        var publicKey = validator.ConvertPublicKeyToECDSA(SendGridSignature.PublicKeyOf(_key));
+        var publicKey = validator.ConvertPublicKeyToECDSA(SendGridTestSignature.PublicKeyOf(_key));
 
         Assert.True(validator.VerifySignature(publicKey, Encoding.UTF8.GetString(body), signature, timestamp));
         Assert.False(validator.VerifySignature(publicKey, Encoding.UTF8.GetString(body) + " ", signature, timestamp));
@@ -224,11 +249,11 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task The_SendGrid_stand_in_posts_signed_delivered_and_bounce_events_for_what_the_real_client_sends()
     {
-        await using var sendGrid = FakeSendGrid.Start(outbox: null);
+        await using var sendGrid = await SendGridStandIn.StartAsync();
         var options = Options.Create(new ReceiptOptions { SendGridWebhookPublicKey = sendGrid.WebhookPublicKey });
-        await using var server = new LocalReceiptsServer(
+        await using var server = await new LocalReceiptsServer(
             new SendGridWebhookEndpoint(_sink, options, _metrics, TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<SendGridWebhookEndpoint>.Instance),
-            new NotifyCallbackEndpoint(_sink, options, _metrics, Microsoft.Extensions.Logging.Abstractions.NullLogger<NotifyCallbackEndpoint>.Instance)).Start();
+            new NotifyCallbackEndpoint(_sink, options, _metrics, Microsoft.Extensions.Logging.Abstractions.NullLogger<NotifyCallbackEndpoint>.Instance)).StartAsync();
         sendGrid.PostEventsTo(server.SendGridWebhookUrl);
         var client = new SendGridClient(new SendGridClientOptions { ApiKey = "local", Host = sendGrid.Url });
 
@@ -328,13 +353,13 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
     [Fact]
     public async Task When_the_sink_cannot_record_the_answer_is_500_so_the_provider_sends_again_and_its_error_is_not_logged()
     {
-        var options = Options.Create(new ReceiptOptions { SendGridWebhookPublicKey = SendGridSignature.PublicKeyOf(_key), NotifyCallbackBearerToken = Token });
+        var options = Options.Create(new ReceiptOptions { SendGridWebhookPublicKey = SendGridTestSignature.PublicKeyOf(_key), NotifyCallbackBearerToken = Token });
         var failing = new FailingSink();
-        await using var server = new LocalReceiptsServer(
+        await using var server = await new LocalReceiptsServer(
             new SendGridWebhookEndpoint(failing, options, _metrics, TimeProvider.System, _loggers.CreateLogger<SendGridWebhookEndpoint>()),
-            new NotifyCallbackEndpoint(failing, options, _metrics, _loggers.CreateLogger<NotifyCallbackEndpoint>())).Start();
+            new NotifyCallbackEndpoint(failing, options, _metrics, _loggers.CreateLogger<NotifyCallbackEndpoint>())).StartAsync();
         var body = Batch(Event("delivered", "e1"));
-        var (signature, timestamp) = SendGridSignature.Sign(_key, body, DateTimeOffset.UtcNow);
+        var (signature, timestamp) = SendGridTestSignature.Sign(_key, body, DateTimeOffset.UtcNow);
         using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(server.SendGridWebhookUrl)) { Content = new ByteArrayContent(body) };
         request.Headers.Add(SendGridSignature.SignatureHeader, signature);
         request.Headers.Add(SendGridSignature.TimestampHeader, timestamp);

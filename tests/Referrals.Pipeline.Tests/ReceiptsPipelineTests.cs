@@ -105,13 +105,13 @@ public sealed class ReceiptsPipelineTests(AzuriteFixture azurite)
 
         for (var send = 1; send <= 3; send++)
         {
-            var text = pipeline.Notify.Accepted.Last();
+            var text = pipeline.Notify.Accepted[^1];
             Assert.Equal(("sms", send), (text.Type, pipeline.Notify.Accepted.Count));
             Assert.Equal(200, (await PostCallbackAsync(pipeline, Guid.Parse(text.Id), text.Reference, "technical-failure", "sms")).Status);
             await pipeline.WaitUntilIdleAsync();
         }
 
-        var letter = pipeline.Notify.Accepted.Last();
+        var letter = pipeline.Notify.Accepted[^1];
         Assert.Equal(["sms", "sms", "sms", "letter"], pipeline.Notify.Accepted.Select(n => n.Type));
         Assert.Equal(["s1", "s2", "s3", "l1"], pipeline.Notify.Accepted.Select(n => n.Reference[(n.Reference.LastIndexOf('.') + 1)..]));
         Assert.Equal(200, (await PostCallbackAsync(pipeline, Guid.Parse(letter.Id), letter.Reference, "technical-failure", "letter")).Status);
@@ -135,7 +135,7 @@ public sealed class ReceiptsPipelineTests(AzuriteFixture azurite)
         var text = Assert.Single(pipeline.Notify.Accepted);
         using var notify = WireMockServer.Start();
         using var http = new HttpClient(PipelineServices.OutboundHandler());
-        var options = Options.Create(new NotifyOptions { ApiKey = FakeNotify.ApiKey, BaseUrl = notify.Url!, StatusCheckAfter = TimeSpan.Zero });
+        var options = Options.Create(new NotifyOptions { ApiKey = LocalNotify.ApiKey, BaseUrl = notify.Url!, StatusCheckAfter = TimeSpan.Zero });
         var sweep = new NotifyStatusSweep(
             pipeline.Services.GetRequiredService<VictimStateStore>(), new NotifyStatusLookup(http, options, TimeProvider.System),
             pipeline.Services.GetRequiredService<ContactReceipts>(), options, TimeProvider.System, NullLogger<NotifyStatusSweep>.Instance);
@@ -161,5 +161,5 @@ public sealed class ReceiptsPipelineTests(AzuriteFixture azurite)
     /// <summary>A delivery receipt as GOV.UK Notify posts it, through the host's own callback endpoint class.</summary>
     private static Task<EndpointResponse> PostCallbackAsync(PipelineTestHost pipeline, Guid id, string reference, string status, string type) =>
         TestWebhooks.PostNotifyAsync(pipeline.Services, new NotifyCallback(
-            id, reference, "07700900301", status, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, type, Guid.Parse(FakeNotify.SmsTemplateId), 1).ToJson());
+            id, reference, "07700900301", status, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, DateTimeOffset.UtcNow, type, Guid.Parse(LocalNotify.SmsTemplateId), 1).ToJson());
 }

@@ -26,7 +26,7 @@ public sealed class TalliesEndpointTests(AzuriteFixture azurite)
             await pipeline.TalliesAsync(October);
         }
 
-        return (pipeline, new LocalTalliesServer(pipeline.Services.GetRequiredService<TalliesEndpoint>()).Start());
+        return (pipeline, await new LocalTalliesServer(pipeline.Services.GetRequiredService<TalliesEndpoint>()).StartAsync());
     }
 
     [Fact]

@@ -17,7 +17,7 @@ internal static class TestWebhooks
     private static readonly ECDsa Key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private static readonly Lock Signing = new();
 
-    public static string PublicKey { get; } = SendGridSignature.PublicKeyOf(Key);
+    public static string PublicKey { get; } = SendGridTestSignature.PublicKeyOf(Key);
 
     /// <summary>Signed at the host's own time unless <paramref name="at"/> says otherwise.</summary>
     public static Task<EndpointResponse> PostSendGridAsync(IServiceProvider services, byte[] body, DateTimeOffset? at = null)
@@ -25,7 +25,7 @@ internal static class TestWebhooks
         (string Signature, string Timestamp) signed;
         lock (Signing)
         {
-            signed = SendGridSignature.Sign(Key, body, at ?? services.GetRequiredService<TimeProvider>().GetUtcNow());
+            signed = SendGridTestSignature.Sign(Key, body, at ?? services.GetRequiredService<TimeProvider>().GetUtcNow());
         }
 
         var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)

@@ -42,7 +42,7 @@ public class TriggerParityTests
     public void The_local_host_has_the_same_triggers_as_the_Functions_app()
     {
         var functions = FunctionsAppTriggers();
-        Assert.Equal(8, functions.Count); // DrainEntitlementEmails for one release after issue 19 named the messages queue.
+        Assert.Equal(9, functions.Count); // DrainEntitlementEmails for one release after issue 19 named the messages queue.
         Assert.Equal(functions, LocalHostTriggers());
     }
 
@@ -56,6 +56,12 @@ public class TriggerParityTests
         Assert.Equal(["get"], trigger.Methods ?? []);
         Assert.Equal("tallies", trigger.Route);
     }
+
+    [Fact]
+    public void The_health_endpoint_watches_every_timer_of_the_Functions_app_by_its_schedule_setting() =>
+        Assert.Equal(
+            FunctionsAppTriggers().Where(t => t.Kind == "timer").Select(t => (t.Function, t.Source)),
+            Pipeline.Health.WatchedTimers.All.Select(w => (w.Function, $"%{w.ScheduleSetting}%")).OrderBy(w => w.Function, StringComparer.Ordinal));
 
     [Fact]
     public void Queues_and_schedules_come_from_settings_never_literals() =>

@@ -6,7 +6,7 @@ using Worker = Microsoft.Azure.Functions.Worker;
 
 namespace Referrals.Pipeline.Tests;
 
-/// <summary>The two webhook functions in Azure: behind a function key, let through App Service authentication to their own checks, secrets in Key Vault.</summary>
+/// <summary>The two webhook functions in Azure: behind a function key, let through App Service authentication to their own checks (SignInAndHealthInfrastructureTests), secrets in Key Vault.</summary>
 public sealed class WebhookInfrastructureTests(CompiledInfrastructure infra) : IClassFixture<CompiledInfrastructure>
 {
     public static TheoryData<Type, string> Webhooks => new()
@@ -25,20 +25,6 @@ public sealed class WebhookInfrastructureTests(CompiledInfrastructure infra) : I
         Assert.Equal(Worker.AuthorizationLevel.Function, trigger.AuthLevel);
         Assert.Equal(["post"], trigger.Methods ?? []);
         Assert.Equal(route, trigger.Route);
-    }
-
-    [Fact]
-    public void App_Service_authentication_lets_exactly_the_two_webhook_paths_through_and_still_requires_sign_in_for_the_rest()
-    {
-        var auth = Assert.Single(infra.Resources(), r => (string?)r["type"] == "Microsoft.Web/sites/config" && ((string?)r["name"])!.Contains("'authsettingsV2'", StringComparison.Ordinal));
-        var validation = auth["properties"]!["globalValidation"]!;
-
-        Assert.True((bool)validation["requireAuthentication"]!);
-        Assert.Equal("Return401", (string?)validation["unauthenticatedClientAction"]);
-        Assert.Equal(
-            [$"/api/{NotifyCallbackEndpoint.Route}", $"/api/{SendGridWebhookEndpoint.Route}"],
-            validation["excludedPaths"]!.AsArray().Select(p => (string)p!).Order(StringComparer.Ordinal));
-        Assert.DoesNotContain(validation["excludedPaths"]!.AsArray(), p => ((string)p!).Contains("tallies", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -32,6 +32,7 @@ public static class CliApp
         PrivacyCommands.Purge(),
         DashboardCommand.Create(),
         TemplatesCommand.Create(),
+        TasksCommand.Create(),
     };
 
     /// <summary>

@@ -22,7 +22,7 @@ internal static class DashboardCommand
             {
                 var tallies = services.GetRequiredService<TallyStore>();
                 await tallies.CreateIfNotExistsAsync(cancellationToken);
-                await using var server = new LocalTalliesServer(services.GetRequiredService<TalliesEndpoint>(), services.GetRequiredService<DashboardEndpoint>()).Start();
+                await using var server = await new LocalTalliesServer(services.GetRequiredService<TalliesEndpoint>(), services.GetRequiredService<DashboardEndpoint>()).StartAsync();
                 var now = Month.Of(DateTimeOffset.UtcNow);
                 var range = new MonthRange(now.Previous.Previous.Previous.Previous.Previous, now);
                 await ServeUntilStoppedAsync(server, range, parse.InvocationConfiguration.Output, cancellationToken);
@@ -37,6 +37,12 @@ internal static class DashboardCommand
         await output.WriteLineAsync();
         await output.WriteLineAsync($"The OPCC's dashboard, on loopback: {server.DashboardUrl}?from={range.From}&to={range.To}");
         await output.WriteLineAsync($"The tallies endpoint: {server.Url}/api/{TalliesEndpoint.Route}?from={range.From}&to={range.To}");
+        if (server.ServesHealth)
+        {
+            await output.WriteLineAsync($"The health endpoint: {server.HealthUrl}");
+        }
+
+        await output.WriteLineAsync(LocalTalliesServer.NoSignIn);
         await output.WriteLineAsync("Serving until Ctrl-C.");
         await output.FlushAsync(CancellationToken.None);
         try

@@ -30,6 +30,8 @@ internal static class DecideCommand
             Writes one JSON object per victim per line to standard output, in the format of section 8 of the
             referral rulebook. A line that breaks the crime-event contract becomes
             {"eventId":…,"rejected":true,"reason":"line N: …"} and the run goes on.
+            It sees snapshots only: a consent decision the Victim Care Unit recorded (`referrals tasks close`) is
+            applied by the running pipeline, not here, and the history across snapshots is not applied either.
             A summary goes to standard error. Exit code: 0 when every line was read (rejected lines included),
             1 when the input or a rules file could not be read, 2 for a command-line mistake.
             """)
@@ -67,7 +69,7 @@ internal static class DecideCommand
                 var run = new DryRun(data.Rules, data.Composer, from, data.TextMessages, data.Letters);
                 var summary = await run.RunAsync(input, output, parse.GetValue(emails)?.FullName, cancellationToken);
                 await error.WriteLineAsync(string.Create(CultureInfo.InvariantCulture,
-                    $"referrals decide: {summary.Lines} lines, {summary.Snapshots} snapshots, {summary.Victims} victim decisions, {summary.Rejected} rejected, {summary.EmailsWritten} emails written, {summary.TextsWritten} text messages written, {summary.LettersWritten} letters written"));
+                    $"referrals decide: {summary.Lines} lines, {summary.Snapshots} snapshots, {summary.Victims} victim decisions, {summary.Rejected} rejected, {summary.EmailsWritten} emails written, {summary.TextsWritten} text messages written, {summary.LettersWritten} letters written; snapshots only (a decision the Victim Care Unit recorded is not seen here)"));
                 return 0;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException or ParseException)

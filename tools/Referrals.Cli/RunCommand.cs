@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 using Referrals.LocalHost;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Dashboard;
+using Referrals.Pipeline.Health;
 using Referrals.Pipeline.Receipts;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
@@ -112,6 +113,12 @@ internal static class RunCommand
             lines = await SnapshotSender.ReadAsync(input, cancellationToken);
         }
 
+        // A storage account that cannot be used is found out here, in one line, before anything starts on it.
+        if (run.Storage is not null && await StorageProbe.ProblemAsync(run.Storage, cancellationToken) is { } problem)
+        {
+            throw new InvalidOperationException(problem);
+        }
+
         using var outbox = Outbox.Claim(run.Outbox.FullName);
         Azurite? azurite = null;
         if (run.Storage is null)
@@ -122,22 +129,28 @@ internal static class RunCommand
 
         await using var stopAzurite = azurite;
         var connection = run.Storage ?? azurite!.ConnectionString;
-        LocalReceipts? receipts = null;
-        await using var sendGrid = FakeSendGrid.Start(outbox, acceptedTo: (crime, victim, to) => receipts?.EmailAccepted(crime, victim, to));
-        await using var notify = FakeNotify.Start(outbox, n => receipts?.NotifyAccepted(n) ?? Task.CompletedTask);
-        await using var partners = FakeServices.Start(outbox);
-        var directory = FakeServices.WriteLocalDirectory(
+        await using var sendGrid = await LocalSendGrid.StartAsync(outbox);
+        await using var notify = await LocalNotify.StartAsync(outbox);
+        await using var partners = await LocalServices.StartAsync(outbox);
+        var directory = LocalServices.WriteLocalDirectory(
             Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName), partners.Url, outbox.Record(Path.Combine(outbox.Path, Outbox.DirectoryFile)));
         // A token for this run only: the local Notify stand-in calls back with it, and the callback endpoint checks it.
         var notifyCallbackToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
-        using var host = LocalPipelineHost.Build(
-            LocalSettings.For(connection, sendGrid.Url, directory, sendGridWebhookKey: sendGrid.WebhookPublicKey, notifyCallbackToken: notifyCallbackToken, notifyBaseUrl: notify.Url),
-            configureLogging: run.Log is { } log ? logging => logging.AddProvider(new StandardErrorLoggerProvider(log)) : null);
-        receipts = new LocalReceipts(host.Services);
+        var settings = LocalSettings.For(connection, sendGrid.Url, directory, sendGridWebhookKey: sendGrid.WebhookPublicKey, notifyCallbackToken: notifyCallbackToken, notifyBaseUrl: notify.Url);
+
+        // The status timer asks Notify about a message as soon as it runs (Azure waits an hour): letters get no callback.
+        settings["Notify:StatusCheckAfter"] = "00:00:00";
+        var host = LocalPipelineHost.Build(settings, configureLogging: run.Log is { } log ? logging => logging.AddProvider(new StandardErrorLoggerProvider(log)) : null);
+        await using var shutdown = new HostShutdown(host, cancellationToken);
         await host.StartAsync(cancellationToken);
-        await using var talliesEndpoint = new LocalTalliesServer(host.Services.GetRequiredService<TalliesEndpoint>(), host.Services.GetRequiredService<DashboardEndpoint>()).Start();
-        await using var webhooks = new LocalReceiptsServer(host.Services.GetRequiredService<SendGridWebhookEndpoint>(), host.Services.GetRequiredService<NotifyCallbackEndpoint>()).Start();
+        shutdown.Started = true;
+        await using var talliesEndpoint = await new LocalTalliesServer(
+            host.Services.GetRequiredService<TalliesEndpoint>(), host.Services.GetRequiredService<DashboardEndpoint>(), host.Services.GetRequiredService<HealthEndpoint>()).StartAsync();
+        await using var webhooks = await new LocalReceiptsServer(host.Services.GetRequiredService<SendGridWebhookEndpoint>(), host.Services.GetRequiredService<NotifyCallbackEndpoint>()).StartAsync();
+
+        // Receipts reach the pipeline only as the providers send them: over HTTP, to the webhook endpoints.
         sendGrid.PostEventsTo(webhooks.SendGridWebhookUrl);
+        notify.SendCallbacksTo(webhooks.NotifyCallbackUrl, notifyCallbackToken);
         try
         {
             var services = host.Services;
@@ -146,25 +159,22 @@ internal static class RunCommand
             var queue = clients.Queues.GetQueueClient(options.CrimeEventsQueue);
             var waves = SnapshotSender.Waves(lines);
             var idle = true;
+            Task<bool> Idle() => PipelineProbe.WaitUntilIdleAsync(clients, options, run.Timeout, cancellationToken);
             foreach (var (wave, index) in waves.Select((w, i) => (w, i + 1)))
             {
                 var (sent, failures) = await SnapshotSender.SendAsync(queue, wave, cancellationToken);
                 await output.WriteLineAsync($"Sent {sent} snapshot{(sent == 1 ? "" : "s")} from {samples.Name} to the {options.CrimeEventsQueue} queue (wave {index} of {waves.Count}: a crime's later snapshots wait for its earlier ones).");
                 failures.ForEach(failure => output.WriteLine($"  not sent: {failure}"));
-                idle &= await PipelineProbe.WaitUntilIdleAsync(clients, options, run.Timeout, cancellationToken);
+                idle &= await Idle();
 
                 // Receipts come after the messages, and a failure passes the information to the next channel.
-                while (await receipts.DrainAsync())
-                {
-                    idle &= await PipelineProbe.WaitUntilIdleAsync(clients, options, run.Timeout, cancellationToken);
-                }
+                idle &= await LocalReceiptsSettle.UntilQuietAsync(sendGrid, notify, Idle, run.Timeout);
             }
 
-            // Delivery receipts come after the emails, as SendGrid's do; a bounce may put more work on the queues.
-            if (await sendGrid.FlushEventsAsync(run.Timeout))
-            {
-                idle &= await PipelineProbe.WaitUntilIdleAsync(clients, options, run.Timeout, cancellationToken);
-            }
+            // Letters get no callback from Notify: the status timer asks about them once the print run is over.
+            await notify.SettleAsync(run.Timeout);
+            await services.GetRequiredService<Referrals.Pipeline.Notify.NotifyStatusSweep>().SweepAsync(cancellationToken);
+            idle &= await LocalReceiptsSettle.UntilQuietAsync(sendGrid, notify, Idle, run.Timeout);
 
             await output.WriteLineAsync(idle ? "All messages processed." : $"Still processing after {run.Timeout.TotalSeconds:0} s; the summary shows what is done so far.");
             var range = SnapshotSender.TallyRange(SnapshotSender.MonthsOf(lines));
@@ -172,10 +182,14 @@ internal static class RunCommand
             await output.WriteLineAsync();
             var summary = await RunSummary.ReadAsync(services, cancellationToken);
             summary.WriteTo(output);
-            await output.WriteLineAsync($"Outbox: {sendGrid.Count} entitlement emails received by the local SendGrid endpoint, in {outbox.Path}");
-            await output.WriteLineAsync($"        {sendGrid.ServiceCount} secure emails to services, in {Path.Combine(outbox.Path, Outbox.ServicesFolder)}");
+            var serviceEmails = sendGrid.Accepted.Count(a => LocalSendGrid.IsServiceEmail(a.Mail));
+            await output.WriteLineAsync($"Outbox: {sendGrid.Accepted.Count - serviceEmails} entitlement emails received by the local SendGrid endpoint, in {outbox.Path}");
+            await output.WriteLineAsync($"        {serviceEmails} secure emails to services, in {Path.Combine(outbox.Path, Outbox.ServicesFolder)}");
             await output.WriteLineAsync($"        {partners.Count} deliveries received by the services' local APIs, in {Path.Combine(outbox.Path, Outbox.ServicesApiFolder)}");
-            await output.WriteLineAsync($"        {notify.SmsCount} text messages and {notify.LetterCount} letters received by the local GOV.UK Notify endpoint, in {Path.Combine(outbox.Path, FakeNotify.NotifyFolder)}");
+            var accepted = notify.Accepted;
+            await output.WriteLineAsync($"        {accepted.Count(n => n.Type == "sms")} text messages and {accepted.Count(n => n.Type == "letter")} letters received by the local GOV.UK Notify endpoint, in {Path.Combine(outbox.Path, LocalNotify.NotifyFolder)}");
+            await output.WriteLineAsync($"        {LocalReceiptsSettle.Letters(accepted)}, as GET /v2/notifications/{{id}} told the status timer");
+            await output.WriteLineAsync($"        {notify.Callbacks.Count(c => c.HttpStatus is >= 200 and < 300)} delivery receipts for text messages posted by GOV.UK Notify's stand-in to the local callback endpoint ({webhooks.NotifyCallbackUrl})");
             await output.WriteLineAsync($"        every message as the victim reads it (email .eml, text .txt, letter .html; named by crime, victim and channel, the same in every run), in {Path.Combine(outbox.Path, Outbox.ReviewFolder)}");
             await output.WriteLineAsync($"        {sendGrid.Events.Posted} SendGrid events posted, signed, to the local Event Webhook ({webhooks.SendGridWebhookUrl}){(sendGrid.Events.Failed > 0 ? $"; {sendGrid.Events.Failed} refused" : "")}");
             await output.WriteLineAsync();
@@ -184,7 +198,7 @@ internal static class RunCommand
 
             if (run.Storage is not null)
             {
-                await output.WriteLineAsync("What the run stored stays in that account: try `referrals rejected`, `referrals poison`, `referrals tallies` with the same --storage.");
+                await output.WriteLineAsync("What the run stored stays in that account: try `referrals rejected`, `referrals poison`, `referrals tallies`, `referrals tasks list` with the same --storage.");
             }
 
             if (run.Serve)
@@ -196,7 +210,60 @@ internal static class RunCommand
         }
         finally
         {
-            await LocalPipelineHost.DrainAndStopAsync(host);
+            await shutdown.StopAsync();
+        }
+    }
+
+    /// <summary>
+    /// Drains, stops and disposes the run's host. Asked to stop (Ctrl-C, SIGTERM), it is done within
+    /// <see cref="StopBudget"/> whatever storage does meanwhile, and an error of the host's own shutdown ("The timer has
+    /// already been stopped.") is not the run's failure: what was not finished is delivered again on the next run
+    /// (at-least-once). Otherwise it waits for the host as long as it takes, and its errors are the run's.
+    /// </summary>
+    private sealed class HostShutdown(IHost host, CancellationToken stopAsked) : IAsyncDisposable
+    {
+        private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(3);
+
+        private bool _stopped;
+
+        public bool Started { get; set; }
+
+        public async Task StopAsync()
+        {
+            if (!Started || _stopped)
+            {
+                return;
+            }
+
+            _stopped = true;
+            var stop = LocalPipelineHost.DrainAndStopAsync(host);
+            if (!stopAsked.IsCancellationRequested)
+            {
+                await stop;
+                return;
+            }
+
+            try
+            {
+                await stop.WaitAsync(StopBudget, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Stopping anyway: Azurite, the stand-ins and the process end next.
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            try
+            {
+                await StopAsync();
+                host.Dispose();
+            }
+            catch (Exception ex) when (stopAsked.IsCancellationRequested && ex is not OutOfMemoryException)
+            {
+                // As above: the operator asked to stop, and the host's shutdown errors are its own.
+            }
         }
     }
 }

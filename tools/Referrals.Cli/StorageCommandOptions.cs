@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Net.Sockets;
 using Azure;
 using Azure.Identity;
 using Microsoft.Extensions.Configuration;
@@ -9,9 +8,12 @@ using Referrals.Pipeline;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Forwarding;
+using Referrals.Pipeline.Ingest;
+using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
+using Referrals.Pipeline.Tasks;
 
 namespace Referrals.Cli;
 
@@ -24,9 +26,6 @@ internal sealed class StorageCommandOptions
 {
     /// <summary>Azurite on its standard ports, as `referrals azurite` starts it.</summary>
     public const string DevelopmentStorage = "UseDevelopmentStorage=true";
-
-    /// <summary>An operator at a prompt wants an answer in about a second, not the handlers' patient retries.</summary>
-    private static readonly StorageRetry CliRetry = new(2, TimeSpan.FromMilliseconds(250), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(15));
 
     public Option<string?> Storage { get; } = new("--storage")
     {
@@ -70,7 +69,7 @@ internal sealed class StorageCommandOptions
         services.AddOptions<PipelineOptions>().Bind(merged).ValidateDataAnnotations();
         services.AddOptions<TalliesOptions>().Bind(merged.GetSection(TalliesOptions.Section)).ValidateDataAnnotations();
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(CliRetry);
+        services.AddSingleton(StorageProbe.CliRetry);
         services.AddSingleton<StorageClients>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<VictimStateStore>();
@@ -87,18 +86,31 @@ internal sealed class StorageCommandOptions
         services.AddSingleton<Erasure>();
         services.AddSingleton<TalliesEndpoint>();
         services.AddSingleton<Pipeline.Dashboard.DashboardEndpoint>();
+
+        // The Victim Care Unit's desk: an action hands on what it asks for (referrals, notices) like the pipeline does.
+        // The CLI writes no log line with ids, so its log-id key is a throw-away one unless one is set.
+        services.AddOptions<LogRedactionOptions>().Bind(merged.GetSection(LogRedactionOptions.Section))
+            .PostConfigure(o => o.HashKey = o.HashKey is { Length: >= 32 } key ? key : Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+        services.AddSingleton<LogIds>();
+        services.AddSingleton<PipelineMetrics>();
+        services.AddSingleton<WorkQueues>();
+        services.AddSingleton<IngestHandOff>();
+        services.AddSingleton<TaskIndex>();
+        services.AddSingleton<TaskDesk>();
+        services.AddSingleton<TaskRetention>();
         services.AddLogging();
         return services.BuildServiceProvider();
     }
 
     /// <summary>
     /// Runs a storage command and turns what storage can do to it into one line on standard error and an exit code:
-    /// 2 for settings that cannot work (a malformed connection string), 1 for storage missing, unreachable or refusing,
+    /// 2 for settings that cannot work (a malformed connection string), 1 for storage missing, unreachable or refusing
+    /// (found out within <see cref="StorageProbe.Deadline"/> by <see cref="StorageProbe"/> before the command starts),
     /// 0 with <paramref name="nothingYet"/> on standard output when the table the command reads does not exist yet.
     /// </summary>
     public async Task<int> RunAsync(ParseResult parse, string nothingYet, Func<ServiceProvider, Task<int>> action, CancellationToken cancellationToken)
     {
-        var name = $"referrals {parse.CommandResult.Command.Name}";
+        var name = $"referrals {(parse.CommandResult.Parent is System.CommandLine.Parsing.CommandResult { Command: not RootCommand } parent ? $"{parent.Command.Name} " : string.Empty)}{parse.CommandResult.Command.Name}";
         var error = parse.InvocationConfiguration.Error;
         ServiceProvider services;
         StorageClients clients;
@@ -111,7 +123,7 @@ internal sealed class StorageCommandOptions
         catch (Exception ex) when (ex is FormatException or ArgumentException or InvalidOperationException or OptionsValidationException)
         {
             // The connection string holds an account key: the reason never quotes it.
-            await error.WriteLineAsync($"{name}: the storage settings cannot be used ({FirstLine(ex.Message)}); pass --storage with a connection string, or set ReferralsStorage.");
+            await error.WriteLineAsync($"{name}: the storage settings cannot be used ({StorageProbe.FirstLine(ex.Message)}); pass --storage with a connection string, or set ReferralsStorage.");
             return 2;
         }
 
@@ -119,7 +131,18 @@ internal sealed class StorageCommandOptions
         {
             try
             {
+                if (await StorageProbe.ProblemAsync(clients, PipelineOptionsOf(services).CrimeEventsQueue, cancellationToken) is { } problem)
+                {
+                    await error.WriteLineAsync($"{name}: {problem}");
+                    return 1;
+                }
+
                 return await action(services);
+            }
+            catch (HandOnFailedException ex)
+            {
+                await error.WriteLineAsync($"{name}: {ex.Message}.");
+                return 1;
             }
             catch (RequestFailedException ex) when (ex.ErrorCode is "TableNotFound" || (ex.Status == 404 && ex.ErrorCode is "ResourceNotFound" or "QueueNotFound"))
             {
@@ -131,38 +154,23 @@ internal sealed class StorageCommandOptions
                 await error.WriteLineAsync($"{name}: stopped.");
                 return 130;
             }
-            catch (Exception ex) when (Unreachable(ex) is { } reason)
+            catch (Exception ex) when (StorageProbe.Reason(ex) is { } reason)
             {
-                await error.WriteLineAsync($"{name}: storage at {clients.Queues.Uri.GetLeftPart(UriPartial.Authority)} cannot be reached ({reason}). Is Azurite running (`referrals azurite`), or is --storage / ReferralsStorage right?");
+                await error.WriteLineAsync($"{name}: {StorageProbe.Unreachable(clients.Queues.Uri.GetLeftPart(UriPartial.Authority), reason)}");
                 return 1;
             }
             catch (RequestFailedException ex)
             {
-                await error.WriteLineAsync($"{name}: storage at {clients.Queues.Uri.GetLeftPart(UriPartial.Authority)} refused the request: {ex.Status} {ex.ErrorCode ?? FirstLine(ex.Message)}.");
+                await error.WriteLineAsync($"{name}: storage at {clients.Queues.Uri.GetLeftPart(UriPartial.Authority)} refused the request: {ex.Status} {ex.ErrorCode ?? StorageProbe.FirstLine(ex.Message)}.");
                 return 1;
             }
             catch (AuthenticationFailedException ex)
             {
-                await error.WriteLineAsync($"{name}: no Azure sign-in for identity-based storage ({FirstLine(ex.Message)}); run `az login`, or pass --storage.");
+                await error.WriteLineAsync($"{name}: no Azure sign-in for identity-based storage ({StorageProbe.FirstLine(ex.Message)}); run `az login`, or pass --storage.");
                 return 1;
             }
         }
     }
 
     public static PipelineOptions PipelineOptionsOf(IServiceProvider services) => services.GetRequiredService<IOptions<PipelineOptions>>().Value;
-
-    /// <summary>Why storage could not be reached at all, or null when it answered.</summary>
-    private static string? Unreachable(Exception exception) => exception switch
-    {
-        AggregateException aggregate => aggregate.InnerExceptions.Select(Unreachable).FirstOrDefault(r => r is not null),
-        RequestFailedException { Status: 0 } failed => failed.InnerException is { } inner ? Unreachable(inner) ?? FirstLine(inner.Message) : FirstLine(failed.Message),
-        HttpRequestException { InnerException: SocketException socket } => socket.Message,
-        HttpRequestException http => FirstLine(http.Message),
-        SocketException socket => socket.Message,
-        TaskCanceledException or TimeoutException => "no answer in time",
-        IOException io => FirstLine(io.Message),
-        _ => null,
-    };
-
-    private static string FirstLine(string message) => message.Split('\n', 2)[0].Trim();
 }

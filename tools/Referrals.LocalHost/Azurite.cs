@@ -49,6 +49,9 @@ public sealed class Azurite : IAsyncDisposable
         `, { eval: true, execArgv: [] }).unref();
         """;
 
+    /// <summary>util-linux's setsid, to start a process in a session of its own (Linux only; elsewhere none).</summary>
+    private static readonly string? Setsid = OperatingSystem.IsLinux() ? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists) : null;
+
     private readonly List<Process> _processes = [];
     private readonly string _dataFolder;
 
@@ -81,9 +84,9 @@ public sealed class Azurite : IAsyncDisposable
         try
         {
             var queueData = Directory.CreateDirectory(Path.Combine(azurite._dataFolder, "queue")).FullName;
-            azurite.Start(scripts, Path.Combine("blob", "main.js"), "--inMemoryPersistence", "--blobHost", "127.0.0.1", "--blobPort", $"{blob}");
-            azurite.Start(scripts, Path.Combine("queue", "main.js"), "--location", queueData, "--queueHost", "127.0.0.1", "--queuePort", $"{queue}");
-            azurite.Start(scripts, Path.Combine("table", "main.js"), "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", $"{table}");
+            azurite.Start(scripts, Path.Combine("blob", "main.js"), ownSession: true, "--inMemoryPersistence", "--blobHost", "127.0.0.1", "--blobPort", $"{blob}");
+            azurite.Start(scripts, Path.Combine("queue", "main.js"), ownSession: true, "--location", queueData, "--queueHost", "127.0.0.1", "--queuePort", $"{queue}");
+            azurite.Start(scripts, Path.Combine("table", "main.js"), ownSession: true, "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", $"{table}");
             await azurite.WaitUntilListeningAsync([blob, queue, table], cancellationToken);
             return azurite;
         }
@@ -111,7 +114,7 @@ public sealed class Azurite : IAsyncDisposable
         var azurite = new Azurite(CreateOwnedFolder(), ports[0], ports[1], ports[2]);
         try
         {
-            azurite.Start(scripts, "azurite.js", "--location", Path.GetFullPath(dataFolder),
+            azurite.Start(scripts, "azurite.js", ownSession: false, "--location", Path.GetFullPath(dataFolder),
                 "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1");
             await azurite.WaitUntilListeningAsync(ports, cancellationToken);
             return azurite;
@@ -226,15 +229,26 @@ public sealed class Azurite : IAsyncDisposable
         }
     }
 
-    private void Start(string scripts, string script, params string[] args)
+    /// <param name="ownSession">
+    /// Start it in a session of its own (util-linux `setsid`, where there is one), so a Ctrl-C in the terminal reaches
+    /// only this process, which then stops the host while its storage is still up, and stops Azurite itself. Without
+    /// it the terminal's SIGINT also ends Azurite at once, and the host's shutdown waits on storage that is gone.
+    /// </param>
+    private void Start(string scripts, string script, bool ownSession, params string[] args)
     {
-        var start = new ProcessStartInfo("node")
+        var setsid = ownSession ? Setsid : null;
+        var start = new ProcessStartInfo(setsid ?? "node")
         {
             WorkingDirectory = _dataFolder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             Environment = { ["REFERRALS_AZURITE_PARENT"] = $"{Environment.ProcessId}" },
         };
+        if (setsid is not null)
+        {
+            start.ArgumentList.Add("node"); // setsid execs it in place: same process, still our child
+        }
+
         foreach (var arg in new[] { "--require", Path.Combine(_dataFolder, "watchdog.js"), Path.Combine(scripts, script), "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose" }.Concat(args))
         {
             start.ArgumentList.Add(arg);
@@ -284,7 +298,9 @@ public sealed class Azurite : IAsyncDisposable
             {
                 if (_processes.FirstOrDefault(p => p.HasExited) is { } exited)
                 {
-                    throw new InvalidOperationException($"Azurite exited with code {exited.ExitCode} before it was ready.");
+                    throw new InvalidOperationException(exited.ExitCode == 127
+                        ? "Node.js (`node`) was not found on PATH: install Node.js 20 or later to run Azurite."
+                        : $"Azurite exited with code {exited.ExitCode} before it was ready.");
                 }
 
                 try

@@ -1,36 +1,37 @@
-using System.Net;
+using Microsoft.AspNetCore.Http;
 using Referrals.Pipeline.Receipts;
-using Referrals.Pipeline.Tallies;
+using Referrals.StandIns;
 
 namespace Referrals.LocalHost;
 
 /// <summary>
 /// The two webhook endpoints on a local run: POST {Url}/api/webhooks/sendgrid and /api/webhooks/notify on loopback
-/// only, answered by the Functions app's own endpoint classes. The local SendGrid and Notify stand-ins post to them.
+/// (Kestrel, port 0), answered by the Functions app's own endpoint classes. The local SendGrid and Notify stand-ins post
+/// to them over HTTP, as the providers do: this is the only way a local run applies a receipt.
 /// </summary>
 public sealed class LocalReceiptsServer(SendGridWebhookEndpoint sendGrid, NotifyCallbackEndpoint notify) : IAsyncDisposable
 {
-    private LoopbackListener? _listener;
+    private LoopbackServer? _server;
 
-    public string Url => (_listener ?? throw new InvalidOperationException("Not started.")).Url;
+    public string Url => (_server ?? throw new InvalidOperationException("Not started.")).Url;
 
     public string SendGridWebhookUrl => $"{Url}/api/{SendGridWebhookEndpoint.Route}";
 
     public string NotifyCallbackUrl => $"{Url}/api/{NotifyCallbackEndpoint.Route}";
 
-    public LocalReceiptsServer Start()
+    public async Task<LocalReceiptsServer> StartAsync()
     {
-        _listener = new LoopbackListener(HandleAsync);
+        _server = await LoopbackServer.StartAsync(HandleAsync);
         return this;
     }
 
-    public ValueTask DisposeAsync() => _listener?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-    private async Task HandleAsync(HttpListenerContext context)
+    private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        var path = request.Url!.AbsolutePath.TrimEnd('/');
-        Func<Stream, long?, Func<string, string?>, CancellationToken, Task<EndpointResponse>>? endpoint =
+        var path = (request.Path.Value ?? string.Empty).TrimEnd('/');
+        Func<Stream, long?, Func<string, string?>, CancellationToken, Task<Referrals.Pipeline.Tallies.EndpointResponse>>? endpoint =
             path == $"/api/{SendGridWebhookEndpoint.Route}" ? sendGrid.HandleAsync
             : path == $"/api/{NotifyCallbackEndpoint.Route}" ? notify.HandleAsync
             : null;
@@ -40,17 +41,17 @@ public sealed class LocalReceiptsServer(SendGridWebhookEndpoint sendGrid, Notify
             return;
         }
 
-        if (request.HttpMethod != "POST")
+        if (request.Method != "POST")
         {
             context.Response.StatusCode = 405;
-            context.Response.AddHeader("Allow", "POST");
+            context.Response.Headers.Allow = "POST";
             return;
         }
 
-        var answer = await endpoint(request.InputStream, request.ContentLength64 >= 0 && request.HasEntityBody ? request.ContentLength64 : null, name => request.Headers[name], CancellationToken.None);
+        var answer = await endpoint(request.Body, request.ContentLength, name => request.Headers.TryGetValue(name, out var value) ? value.ToString() : null, context.RequestAborted);
         context.Response.StatusCode = answer.Status;
         context.Response.ContentType = answer.ContentType;
-        context.Response.AddHeader("Cache-Control", "no-store");
-        await context.Response.OutputStream.WriteAsync(answer.Body);
+        context.Response.Headers.CacheControl = "no-store";
+        await context.Response.Body.WriteAsync(answer.Body, context.RequestAborted);
     }
 }

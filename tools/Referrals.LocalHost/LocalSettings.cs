@@ -5,8 +5,8 @@ namespace Referrals.LocalHost;
 /// <summary>The settings of a local run: the same names as local.settings.example.json and the Bicep app settings.</summary>
 public static class LocalSettings
 {
-    /// <param name="servicesPath">A services directory pointing at loopback stand-ins (<see cref="FakeServices.WriteLocalDirectory"/>).</param>
-    /// <param name="sendGridWebhookKey">The local SendGrid's Event Webhook key (<see cref="FakeSendGrid.WebhookPublicKey"/>); none: the webhook refuses everything.</param>
+    /// <param name="servicesPath">A services directory pointing at loopback stand-ins (<see cref="LocalServices.WriteLocalDirectory"/>).</param>
+    /// <param name="sendGridWebhookKey">The local SendGrid's Event Webhook key (<see cref="LocalSendGrid.StartAsync's WebhookPublicKey"/>); none: the webhook refuses everything.</param>
     /// <param name="notifyBaseUrl">The local GOV.UK Notify stand-in; by default a port nothing listens on.</param>
     /// <param name="notifyCallbackToken">The bearer token the local Notify stand-in calls back with; none: the callback endpoint refuses everything.</param>
     public static Dictionary<string, string?> For(
@@ -23,19 +23,20 @@ public static class LocalSettings
             [Settings.MonthlyTallySchedule] = "0 10 * * * *",
             [Settings.RetentionSchedule] = "0 30 2 * * *",
             [Settings.NotifyStatusSchedule] = "0 */15 * * * *",
+            [Settings.TaskEscalationSchedule] = "0 */15 * * * *",
             ["Rules:ServicesPath"] = servicesPath,
-            ["ServiceKeys:general"] = FakeServices.ApiKey,
+            ["ServiceKeys:general"] = LocalServices.ApiKey,
             ["SendGrid:ApiKey"] = "local-fake-sendgrid-key",
             ["SendGrid:Host"] = sendGridHost,
             ["SendGrid:FromAddress"] = "victim.care@police.example",
             ["SendGrid:FromName"] = "Victim Care Unit",
             ["SendGrid:SandboxMode"] = "false",
-            ["Notify:ApiKey"] = FakeNotify.ApiKey,
+            ["Notify:ApiKey"] = LocalNotify.ApiKey,
             ["Notify:BaseUrl"] = notifyBaseUrl,
-            ["Notify:SmsTemplateId"] = FakeNotify.SmsTemplateId,
-            ["Notify:LetterTemplateId"] = FakeNotify.LetterTemplateId,
-            ["Notify:WelshSmsTemplateId"] = FakeNotify.WelshSmsTemplateId,
-            ["Notify:BilingualLetterTemplateId"] = FakeNotify.BilingualLetterTemplateId,
+            ["Notify:SmsTemplateId"] = LocalNotify.SmsTemplateId,
+            ["Notify:LetterTemplateId"] = LocalNotify.LetterTemplateId,
+            ["Notify:WelshSmsTemplateId"] = LocalNotify.WelshSmsTemplateId,
+            ["Notify:BilingualLetterTemplateId"] = LocalNotify.BilingualLetterTemplateId,
             ["Force:Name"] = "Example Constabulary",
             ["Force:WelshName"] = "Heddlu Enghraifft",
             ["Force:ShortName"] = "ExamplePol",

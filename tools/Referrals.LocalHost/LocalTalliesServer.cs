@@ -1,66 +1,71 @@
-using System.Net;
+using Microsoft.AspNetCore.Http;
 using Referrals.Pipeline.Dashboard;
+using Referrals.Pipeline.Health;
 using Referrals.Pipeline.Tallies;
+using Referrals.StandIns;
 
 namespace Referrals.LocalHost;
 
 /// <summary>
-/// The OPCC's endpoint and dashboard on a local run: GET {Url}/api/tallies and {Url}/api/dashboard on loopback only,
-/// answered by the Functions app's own <see cref="TalliesEndpoint"/> and <see cref="DashboardEndpoint"/>. Loopback has
-/// no sign-in: the dashboard's role check is App Service authentication's, in Azure.
+/// The OPCC's endpoint and dashboard on a local run: GET {Url}/api/tallies, {Url}/api/dashboard and {Url}/api/health on
+/// loopback only (Kestrel, port 0), answered by the Functions app's own <see cref="TalliesEndpoint"/>, <see cref="DashboardEndpoint"/> and
+/// <see cref="HealthEndpoint"/>. Loopback has no sign-in (<see cref="NoSignIn"/>): in Azure, the Functions app puts every
+/// request of the dashboard and the tallies through the sign-in gate (Entra ID and an app role).
 /// </summary>
-public sealed class LocalTalliesServer(TalliesEndpoint endpoint, DashboardEndpoint? dashboard = null) : IAsyncDisposable
+public sealed class LocalTalliesServer(TalliesEndpoint endpoint, DashboardEndpoint? dashboard = null, HealthEndpoint? health = null) : IAsyncDisposable
 {
-    private LoopbackListener? _listener;
+    /// <summary>What a person starting the local server is told.</summary>
+    public const string NoSignIn = "Loopback only, without sign-in: anyone on this machine can read these pages. In Azure they need an Entra ID sign-in and an app role.";
 
-    public string Url => (_listener ?? throw new InvalidOperationException("Not started.")).Url;
+    private LoopbackServer? _server;
+
+    public string Url => (_server ?? throw new InvalidOperationException("Not started.")).Url;
 
     public string DashboardUrl => $"{Url}/api/{DashboardEndpoint.Route}";
 
-    public LocalTalliesServer Start()
+    public string HealthUrl => $"{Url}/api/{HealthEndpoint.Route}";
+
+    public bool ServesHealth => health is not null;
+
+    public async Task<LocalTalliesServer> StartAsync()
     {
-        _listener = new LoopbackListener(HandleAsync);
+        _server = await LoopbackServer.StartAsync(HandleAsync);
         return this;
     }
 
-    public ValueTask DisposeAsync() => _listener?.DisposeAsync() ?? ValueTask.CompletedTask;
+    public ValueTask DisposeAsync() => _server?.DisposeAsync() ?? ValueTask.CompletedTask;
 
-    private async Task HandleAsync(HttpListenerContext context)
+    private async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
-        var path = request.Url!.AbsolutePath;
+        var path = request.Path.Value ?? string.Empty;
         var dashboardPrefix = $"/api/{DashboardEndpoint.Route}";
         var isTallies = path.TrimEnd('/') == $"/api/{TalliesEndpoint.Route}";
         var isDashboard = dashboard is not null && (path == dashboardPrefix || path.StartsWith(dashboardPrefix + "/", StringComparison.Ordinal));
-        if (!isTallies && !isDashboard)
+        var isHealth = health is not null && path.TrimEnd('/') == $"/api/{HealthEndpoint.Route}";
+        if (!isTallies && !isDashboard && !isHealth)
         {
             context.Response.StatusCode = 404;
             return;
         }
 
-        if (request.HttpMethod != "GET")
+        if (request.Method != "GET")
         {
             context.Response.StatusCode = 405;
-            context.Response.AddHeader("Allow", "GET");
+            context.Response.Headers.Allow = "GET";
             return;
         }
 
-        var answer = isTallies
-            ? await endpoint.HandleAsync(request.QueryString, request.Headers["Accept"], CancellationToken.None)
-            : await dashboard!.HandleAsync(path[dashboardPrefix.Length..], request.QueryString, null, requireSignIn: false, CancellationToken.None);
+        var query = System.Web.HttpUtility.ParseQueryString(request.QueryString.Value ?? string.Empty);
+        var answer = isTallies ? await endpoint.HandleAsync(query, request.Headers.Accept.ToString() is { Length: > 0 } accept ? accept : null, context.RequestAborted)
+            : isHealth ? await health!.HandleAsync([], context.RequestAborted)
+            : await dashboard!.HandleAsync(path[dashboardPrefix.Length..], query, context.RequestAborted);
         context.Response.StatusCode = answer.Status;
         foreach (var (name, value) in EndpointHeaders.Of(answer))
         {
-            if (name == "Content-Type")
-            {
-                context.Response.ContentType = value;
-            }
-            else
-            {
-                context.Response.AddHeader(name, value);
-            }
+            context.Response.Headers.Append(name, value);
         }
 
-        await context.Response.OutputStream.WriteAsync(answer.Body);
+        await context.Response.Body.WriteAsync(answer.Body, context.RequestAborted);
     }
 }

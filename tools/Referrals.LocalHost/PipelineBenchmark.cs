@@ -34,9 +34,9 @@ public static class PipelineBenchmark
         await using var azurite = await Azurite.StartAsync(progress, cancellationToken);
         var enqueued = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
         var accepted = new ConcurrentDictionary<string, long>(StringComparer.Ordinal);
-        await using var sendGrid = FakeSendGrid.Start(outbox: null, (crime, _) => accepted.TryAdd(crime, Stopwatch.GetTimestamp()));
-        await using var services = FakeServices.Start(outbox: null);
-        var directory = FakeServices.WriteLocalDirectory(
+        await using var sendGrid = await LocalSendGrid.StartAsync(outbox: null, (crime, _) => accepted.TryAdd(crime, Stopwatch.GetTimestamp()));
+        await using var services = await LocalServices.StartAsync(outbox: null);
+        var directory = LocalServices.WriteLocalDirectory(
             Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName), services.Url, Path.Combine(Path.GetTempPath(), $"referrals-bench-{Environment.ProcessId}", "services.json"));
         var counter = new RequestCounter();
         using var host = LocalPipelineHost.Build(

@@ -31,6 +31,28 @@ public sealed record RunSummary(
             await deadLetters.ListAsync(DeadLetterKind.Poison, cancellationToken).ToListAsync(cancellationToken));
     }
 
+    /// <summary>The Victim Care Unit's tasks the run left (rulebook 1.2 section 10): by kind and state, and each one withdrawn as moot.</summary>
+    private void WriteTasks(TextWriter output)
+    {
+        var tasks = Victims.SelectMany(v => v.ToStored().State.Tasks.Tasks.Select(t => (Victim: v, Task: t))).ToList();
+        output.WriteLine("Victim Care Unit tasks (`referrals tasks list`; a moot task is withdrawn and the Unit told):");
+        foreach (var kind in tasks.GroupBy(t => t.Task.Kind).OrderBy(g => g.Key.ToString(), StringComparer.Ordinal))
+        {
+            var states = string.Join("  ", kind.GroupBy(t => t.Task.State).OrderBy(g => g.Key).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {g.Count()}")));
+            output.WriteLine($"  {kind.Key,-22} {states}");
+        }
+
+        foreach (var (victim, task) in tasks.Where(t => t.Task.State == Referrals.Tasks.TaskState.Withdrawn).OrderBy(t => t.Victim.CrimeReference, StringComparer.Ordinal))
+        {
+            output.WriteLine($"  withdrawn: {task.Id} {task.Kind} crime {victim.CrimeReference} victim {victim.VictimId} ({task.WithdrawnBecause})");
+        }
+
+        if (tasks.Count == 0)
+        {
+            output.WriteLine("  none");
+        }
+    }
+
     public void WriteTo(TextWriter output)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -78,6 +100,7 @@ public sealed record RunSummary(
             output.WriteLine(string.Create(inv, $"  {group.Key.Kind,-18} {group.Key.ServiceId,-9} {group.Key.Status,-10} {group.Count(),3}{(group.Key.Kind == DeliveryKind.Referral && group.Key.Status == DeliveryStatus.Delivered ? $"  ({onTime} on time)" : "")}"));
         }
 
+        WriteTasks(output);
         output.WriteLine(string.Create(inv, $"Rejected messages: {Rejected.Count}"));
         foreach (var letter in Rejected.OrderBy(r => r.FirstSeenAt))
         {

@@ -15,4 +15,11 @@ public static class London
         var date = instant.ToInstant().InZone(Zone).Date;
         return date.Year < 1 ? DateOnly.MinValue : date.ToDateOnly();
     }
+
+    /// <summary>
+    /// The instant the London clock shows <paramref name="time"/> on <paramref name="date"/>: in the hour skipped in
+    /// spring, the first instant after it; in the hour repeated in autumn, the first of the two.
+    /// </summary>
+    public static DateTimeOffset At(DateOnly date, TimeOnly time) =>
+        date.ToLocalDate().At(time.ToLocalTime()).InZoneLeniently(Zone).ToDateTimeOffset();
 }

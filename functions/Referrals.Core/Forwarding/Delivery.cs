@@ -17,6 +17,12 @@ public enum DeliveryKind
 
     /// <summary>Rulebook 1.1 section 6: no channel is safe (or every safe one failed): a person at the Victim Care Unit reaches the victim.</summary>
     ContactNeeded,
+
+    /// <summary>Rulebook 1.2 section 11: a service could not reach the victim for one referral: the Victim Care Unit acts.</summary>
+    ServiceCouldNotContact,
+
+    /// <summary>Rulebook 1.2 section 10: a Victim Care Unit task became moot and was withdrawn: the Unit is told, so nobody works on it.</summary>
+    TaskWithdrawn,
 }
 
 /// <summary>
@@ -30,8 +36,15 @@ public static class DeliveryId
     /// <summary>The longest plain id; longer ones are hashed, so a header stays short.</summary>
     public const int MaxPlainLength = 200;
 
-    public static string For(DeliveryKind kind, string crimeReference, string victimId, string serviceId)
+    /// <param name="taskId">A Victim Care Unit task's notice (or its withdrawal notice): its id is the task's, opaque (no crime reference, no victim id).</param>
+    public static string For(DeliveryKind kind, string crimeReference, string victimId, string serviceId, string? taskId = null)
     {
+        if (taskId is not null)
+        {
+            var task = kind == DeliveryKind.TaskWithdrawn ? $"task-withdrawn:{Part(taskId)}" : $"task:{Part(taskId)}";
+            return IsPlain(task) ? task : $"task-sha256:{Hash(task)}";
+        }
+
         var (prefix, plain) = kind switch
         {
             DeliveryKind.Referral => ("ref", $"ref:{Part(crimeReference)}:{Part(victimId)}:{Part(serviceId)}"),
@@ -39,6 +52,7 @@ public static class DeliveryId
             DeliveryKind.SingleSessionOffer => ("vcu-session", $"vcu-session:{Part(crimeReference)}:{Part(victimId)}"),
             DeliveryKind.ConsentRequest => ("vcu-consent", $"vcu-consent:{Part(crimeReference)}:{Part(victimId)}"),
             DeliveryKind.ContactNeeded => ("vcu-contact", $"vcu-contact:{Part(crimeReference)}:{Part(victimId)}"),
+            DeliveryKind.ServiceCouldNotContact => ("vcu-service", $"vcu-service:{Part(crimeReference)}:{Part(victimId)}:{Part(serviceId)}"),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
         return IsPlain(plain) ? plain : $"{prefix}-sha256:{Hash(plain)}";

@@ -13,7 +13,7 @@ namespace Referrals.Forwarding;
 /// What a service receives: only what it needs to contact and support the victim (docs/referrals.md gives
 /// each field's reason). No date of birth, no address, no officer, no other victim, no offence narrative.
 /// </summary>
-public sealed record ReferralDocument
+public sealed record ReferralDocument : IDeliveryDocument
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -49,6 +49,8 @@ public sealed record ReferralDocument
     public DateOnly? DueBy { get; init; }
 
     public byte[] ToJsonBytes() => JsonSerializer.SerializeToUtf8Bytes(this, Json);
+
+    string? IDeliveryDocument.VictimId => Victim?.Id;
 
     /// <summary>
     /// A referral for the victim as the snapshot describes them now. Every text value is made one line

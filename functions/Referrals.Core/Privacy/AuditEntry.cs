@@ -23,6 +23,9 @@ public enum AuditAction
 
     /// <summary>The retention function removed the victim's personal data.</summary>
     Purge,
+
+    /// <summary>An operator claimed, released or closed a Victim Care Unit task (rulebook 1.2 section 10).</summary>
+    Task,
 }
 
 /// <summary>

@@ -44,6 +44,12 @@ public static partial class AuditRule
             facts.Add(Is("email reason", WithoutAnswer(reason)));
         }
 
+        if (next.Consent is { UnitDecidedAt: { } decidedAt } inForce)
+        {
+            facts.Add(Is("decision in force", $"{inForce.Support}, recorded by the Victim Care Unit at {Text(decidedAt)}"));
+        }
+
+        facts.AddRange(OfTasks(before, next));
         return new AuditEntry(next.VictimId, next.UpdatedAt, AuditAction.Snapshot, eventId, next.Version, rulesVersion, facts,
             [.. decision.Reasons, .. change.Reasons]);
     }
@@ -78,6 +84,7 @@ public static partial class AuditRule
             }
         }
 
+        facts.AddRange(OfTasks(before, next));
         return new AuditEntry(next.VictimId, next.UpdatedAt, AuditAction.Email, null, next.Version, null, facts, reasons);
     }
 
@@ -107,6 +114,32 @@ public static partial class AuditRule
         }
 
         return new AuditEntry(next.VictimId, at, AuditAction.Delivery, null, null, null, facts, next.Reason is { } reason ? [WithoutAnswer(reason)] : []);
+    }
+
+    /// <summary>
+    /// The Victim Care Unit's tasks that a change raised or changed (rulebook 1.2 section 10): id, kind, state, due time,
+    /// outcome or reason for withdrawal, and who claimed it. Codes and times only.
+    /// </summary>
+    public static IEnumerable<string> OfTasks(VictimState? before, VictimState next)
+    {
+        foreach (var task in next.Tasks.Tasks)
+        {
+            var was = before?.Tasks.Find(task.Id);
+            if (was is not null && was.Equals(task))
+            {
+                continue;
+            }
+
+            var state = task.State switch
+            {
+                Tasks.TaskState.Claimed => $"Claimed by {task.ClaimedBy}",
+                Tasks.TaskState.Done => $"Done ({task.Outcome})",
+                Tasks.TaskState.Withdrawn => $"Withdrawn ({task.WithdrawnBecause})",
+                _ => "Open",
+            };
+            var due = task.DueAt is { } at ? $", due {Text(at)}" : ", not actionable until the hold is lifted";
+            yield return was is null ? $"task {task.Id} {task.Kind}: raised, {state}{due}" : $"task {task.Id} {task.Kind}: {(was.State == task.State && was.ClaimedBy == task.ClaimedBy ? state : $"{(was.State == Tasks.TaskState.Claimed ? $"Claimed by {was.ClaimedBy}" : was.State)} → {state}")}{due}";
+        }
     }
 
     /// <summary>An operator's command on the victim, with who ran it and why.</summary>

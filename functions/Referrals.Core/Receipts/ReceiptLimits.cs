@@ -8,8 +8,15 @@ public static class ReceiptLimits
     /// <summary>Far above any batch a provider posts (SendGrid batches are tens of KiB); a larger body is refused unread.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
 
-    /// <summary>A signed request older (or further ahead) than this is refused: a captured request cannot be replayed later.</summary>
-    public static readonly TimeSpan MaxSignatureAge = TimeSpan.FromMinutes(5);
+    /// <summary>
+    /// A signed request older than this is refused. SendGrid retries a batch for up to 24 hours after the event and
+    /// documents no fresh signature for a retry, so a retry may carry its first timestamp: 25 hours lets every retry in.
+    /// A replay within it changes nothing, as receipts are idempotent (docs/receipts.md, "How old a signature may be").
+    /// </summary>
+    public static readonly TimeSpan MaxSignatureAge = TimeSpan.FromHours(25);
+
+    /// <summary>A signed request whose timestamp is further ahead of our clock than this is refused.</summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
 }
 
 /// <summary>A provider's body as JSON, read the same way for every provider.</summary>
@@ -47,7 +54,7 @@ public enum RequestCheck
     /// <summary>No signature, timestamp or token where the provider always sends one.</summary>
     Missing,
 
-    /// <summary>The timestamp is more than <see cref="ReceiptLimits.MaxSignatureAge"/> away from now.</summary>
+    /// <summary>The timestamp is older than <see cref="ReceiptLimits.MaxSignatureAge"/>, or further ahead than <see cref="ReceiptLimits.MaxClockSkew"/>.</summary>
     Stale,
 
     /// <summary>The signature does not verify, or the token does not match.</summary>

@@ -24,7 +24,8 @@ public enum ChannelProgress
 /// <summary>
 /// Rulebook section 6 across snapshots, sends and receipts: the information goes by the first safe channel not yet used;
 /// one that fails for good passes it to the next; none starts while another is in flight or once one is delivered; and
-/// when no safe channel is left the Victim Care Unit gets a ContactNeeded task, once ever (the task set only grows).
+/// when no safe channel is left the Victim Care Unit gets a ContactNeeded task (<see cref="Tasks.TaskRule"/>), withdrawn
+/// once the information is delivered.
 /// Worked out again with every snapshot, send and receipt, until the information is delivered.
 /// </summary>
 public static class ContactRule
@@ -46,8 +47,9 @@ public static class ContactRule
             : victim.Contact.Plan.FirstOrDefault(l => l.Safe && Of(victim, l.Channel) == ChannelProgress.Open)?.Channel;
 
     /// <summary>The victim's channels and tasks after a change of plan, a send or a receipt.</summary>
-    /// <param name="calendar">The working days the time to inform is counted in.</param>
-    public static VictimState Apply(VictimState victim, DateTimeOffset now, Month month, WorkingDayCalendar calendar)
+    /// <param name="calendar">The working days the time to inform is counted in (and tasks' due times).</param>
+    /// <param name="newTaskId">Ids for tasks raised now (default: random).</param>
+    public static VictimState Apply(VictimState victim, DateTimeOffset now, Month month, WorkingDayCalendar calendar, Func<DateTimeOffset, string>? newTaskId = null)
     {
         var contact = victim.Contact;
         if (contact.Plan.Count == 0)
@@ -57,7 +59,6 @@ public static class ContactRule
 
         // The information counts in the month it was first asked for: a channel the plan falls back to later keeps it.
         month = ChannelNames.InOrder.Select(c => contact[c].Month).OfType<Month>().DefaultIfEmpty(month).Min();
-        var busy = ChannelNames.InOrder.Any(c => Of(victim, c) is ChannelProgress.InFlight or ChannelProgress.Delivered);
         var target = Target(victim);
         foreach (var channel in ChannelNames.InOrder.Where(c => Of(victim, c) == ChannelProgress.Open))
         {
@@ -67,13 +68,9 @@ public static class ContactRule
                 : MessageTransition.Suppress(message, MessageReason.AnotherChannel, NotUsed(channel)));
         }
 
-        var tasks = victim.VcuTasks;
-        if (!busy && target is null && !contact.FamilyLiaison)
-        {
-            tasks = tasks.Add(DeliveryKind.ContactNeeded);
-        }
-
-        var next = victim with { Contact = contact, VcuTasks = tasks };
+        // Rulebook 1.2 section 10: the Victim Care Unit's tasks follow the new state (a ContactNeeded task when no safe
+        // channel is left, withdrawn once the information is delivered).
+        var next = Tasks.TaskRule.Reconcile(victim with { Contact = contact }, now, calendar, newTaskId);
         return next with { Counted = TallyRule.ContactCounted(next, month, calendar) };
     }
 

@@ -26,6 +26,8 @@ public static class DeliveryTallyRule
             case DeliveryKind.Withdrawal:
                 yield return new TallyEvent(month, TallyCategories.WithdrawalNotices, id, service);
                 break;
+            case DeliveryKind.TaskWithdrawn:
+                break; // The task figures count withdrawn tasks from the tasks themselves.
             default:
                 yield return new TallyEvent(month, TallyCategories.VcuTasksDelivered, id);
                 break;

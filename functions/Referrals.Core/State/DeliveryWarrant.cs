@@ -14,7 +14,8 @@ public static class DeliveryWarrant
             DeliveryKind.Withdrawal => status == ReferralStatus.Withdrawn,
             DeliveryKind.SingleSessionOffer => status == ReferralStatus.Declined,
             DeliveryKind.ConsentRequest => status == ReferralStatus.AwaitingConsent,
-            DeliveryKind.ContactNeeded => true,
+            DeliveryKind.ContactNeeded or DeliveryKind.ServiceCouldNotContact => true,
+            DeliveryKind.TaskWithdrawn => false,
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
         return warranted ? null : $"no longer warranted: the victim is now {status}";
@@ -25,8 +26,10 @@ public static class DeliveryWarrant
     /// crime is held (the delivery waits, and is handed on again when the hold is lifted), and a ContactNeeded task is
     /// not once the information was delivered.
     /// </summary>
-    public static string? WhyNot(DeliveryKind kind, VictimState victim) =>
-        kind == DeliveryKind.ContactNeeded && Contact.ChannelNames.InOrder.Any(c => ContactRule.Of(victim, c) == ChannelProgress.Delivered)
+    /// <param name="taskId">A Victim Care Unit task's notice: warranted while the task is open (its withdrawal notice: once it is withdrawn).</param>
+    public static string? WhyNot(DeliveryKind kind, VictimState victim, string? taskId = null) =>
+        taskId is not null ? Tasks.TaskNotice.WhyNot(kind, victim.Tasks.Find(taskId))
+        : kind == DeliveryKind.ContactNeeded && Contact.ChannelNames.InOrder.Any(c => ContactRule.Of(victim, c) == ChannelProgress.Delivered)
             ? "no longer warranted: the victim has been sent the information"
             : WhyNot(kind, victim.ReferralStatus);
 
@@ -35,8 +38,9 @@ public static class DeliveryWarrant
     /// crime is held (<see cref="HoldRule"/>) it waits, Pending and unsent, and the snapshot that lifts the hold hands it
     /// on again; one no longer warranted is Cancelled.
     /// </summary>
-    public static (DeliveryStatus Status, string Reason)? NotSent(DeliveryKind kind, VictimState victim) =>
+    /// <param name="taskId">A Victim Care Unit task's notice or withdrawal notice: the task.</param>
+    public static (DeliveryStatus Status, string Reason)? NotSent(DeliveryKind kind, VictimState victim, string? taskId = null) =>
         HoldRule.IsHeld(victim) ? (DeliveryStatus.Pending, HoldRule.Reason)
-        : WhyNot(kind, victim) is { } reason ? (DeliveryStatus.Cancelled, reason)
+        : WhyNot(kind, victim, taskId) is { } reason ? (DeliveryStatus.Cancelled, reason)
         : null;
 }

@@ -99,6 +99,7 @@ public static class TallyRule
                 var days = calendar.WorkingDaysTo(recordedOn, London.DateOf(delivered.At), TallyCategories.InformedAfterOpenBucket);
                 counted.TryAdd(TallyCategories.InformedAfterWorkingDays(days), delivered.Month);
                 counted.TryAdd(TallyCategories.InformedInWriting, delivered.Month);
+                counted.TryAdd(TallyCategories.Informed, delivered.Month);
                 if (days <= 1)
                 {
                     counted.TryAdd(TallyCategories.InformedWithinOneWorkingDay, delivered.Month);
@@ -114,6 +115,17 @@ public static class TallyRule
         if (victim.VcuTasks.Contains(DeliveryKind.ContactNeeded))
         {
             counted.TryAdd(TallyCategories.ContactNeeded, month);
+        }
+
+        // Rulebook 1.2 section 12: informed in person (a ContactNeeded task done InformedInPerson) is the route InPerson,
+        // counted in Informed (any route) unless the victim was already counted there, never in InformedInWriting.
+        if (victim.Tasks.Tasks.FirstOrDefault(t => t.Outcome == Tasks.TaskOutcome.InformedInPerson) is { ClosedAt: { } inPerson })
+        {
+            counted.TryAdd(TallyCategories.InPerson, Month.Of(inPerson));
+            if (!counted.ContainsKey(TallyCategories.InformedInWriting))
+            {
+                counted.TryAdd(TallyCategories.Informed, Month.Of(inPerson));
+            }
         }
 
         return counted.ToImmutable();

@@ -3,6 +3,7 @@ using Referrals.Contact;
 using Referrals.Forwarding;
 using Referrals.Rules;
 using Referrals.Tallies;
+using Referrals.Tasks;
 
 namespace Referrals.State;
 
@@ -15,6 +16,9 @@ namespace Referrals.State;
 /// <param name="Contact">The contact plan, the entitlement message on each channel, and HoldContact.</param>
 /// <param name="RecordedOn">The crime's recorded date (Europe/London), which the time to inform counts from; null in a row
 /// written before it was kept (such a victim is not counted in the working-days figures).</param>
+/// <param name="VcuTasks">The kinds of Victim Care Unit task ever raised (grow-only: what the tallies count once); the tasks themselves are <see cref="Tasks"/>.</param>
+/// <param name="TaskBook">Rulebook 1.2 section 10: the victim's tasks with their lifecycle (<see cref="Tasks"/>); null in a row written before it was kept.</param>
+/// <param name="Consent">Rulebook 1.2 section 10: the decision about referral in force and the last snapshot's support; null in a row written before it was kept.</param>
 public sealed record VictimState(
     string CrimeReference,
     string VictimId,
@@ -33,8 +37,13 @@ public sealed record VictimState(
     ImmutableSortedDictionary<string, Month> Counted,
     DateTimeOffset UpdatedAt,
     ContactState Contact,
-    DateOnly? RecordedOn = null)
+    DateOnly? RecordedOn = null,
+    TaskBook? TaskBook = null,
+    ConsentInForce? Consent = null)
 {
+    /// <summary>The victim's Victim Care Unit tasks, oldest first.</summary>
+    public TaskBook Tasks => TaskBook ?? TaskBook.Empty;
+
     /// <summary>What a tally event of this victim is about: deterministic, no personal data.</summary>
     public string Subject => $"{CrimeReference}:{VictimId}";
 
@@ -45,6 +54,7 @@ public sealed record VictimState(
 /// <summary>One delivery (referral, withdrawal or Victim Care Unit task) to one service, and how far it has got.</summary>
 /// <param name="Month">The Europe/London month the delivery counts in: that of the snapshot that asked for it.</param>
 /// <param name="Counted">The tally events this delivery has given (category → month), each once ever.</param>
+/// <param name="TaskId">For a Victim Care Unit task's notice or its withdrawal notice: the task (<see cref="Tasks.VcuTask"/>).</param>
 public sealed record DeliveryState(
     string Id,
     DeliveryKind Kind,
@@ -61,4 +71,5 @@ public sealed record DeliveryState(
     DateTimeOffset? AttemptedAt = null,
     DateTimeOffset? DeliveredAt = null,
     bool? OnTime = null,
-    int? HttpStatus = null);
+    int? HttpStatus = null,
+    string? TaskId = null);

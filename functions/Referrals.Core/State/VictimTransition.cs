@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
-using Referrals.Forwarding;
 using Referrals.Rules;
 using Referrals.Tallies;
+using Referrals.Tasks;
 
 namespace Referrals.State;
 
@@ -12,16 +12,13 @@ public sealed record VictimChange(VictimState? Previous, VictimState Next, IRead
 public static class VictimTransition
 {
     /// <param name="month">The Europe/London month of the snapshot's sentAt: the month this change counts in.</param>
-    /// <param name="calendar">The working days the time to inform is counted in (<see cref="TallyRule.ContactCounted"/>).</param>
-    public static VictimChange Apply(VictimState? previous, VictimDecision decision, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
+    /// <param name="calendar">The working days the time to inform is counted in (<see cref="TallyRule.ContactCounted"/>), and tasks' due times.</param>
+    /// <param name="consent">The decision in force after this snapshot (<see cref="ConsentRule"/>), which <paramref name="decision"/> was decided with; null: the snapshot's own support.</param>
+    /// <param name="newTaskId">Ids for Victim Care Unit tasks raised now (default: random).</param>
+    public static VictimChange Apply(VictimState? previous, VictimDecision decision, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar,
+        ConsentInForce? consent = null, Func<DateTimeOffset, string>? newTaskId = null)
     {
         var (status, reason) = ReferralStatusRule.Next(previous, decision.Referral);
-        var tasks = previous?.VcuTasks ?? [];
-        if (VcuTaskRule.Due(status, decision.SingleSessionOffer) is { } task)
-        {
-            tasks = tasks.Add(task);
-        }
-
         var next = new VictimState(
             decision.CrimeReference,
             decision.VictimId,
@@ -36,12 +33,18 @@ public static class VictimTransition
             decision.EnhancedRights,
             decision.IsChild,
             decision.ReferralDueBy,
-            tasks,
+            previous?.VcuTasks ?? [],
             previous?.Counted ?? ImmutableSortedDictionary.Create<string, Month>(StringComparer.Ordinal),
             now,
             ContactState.Of(decision.Contact, previous?.Contact, decision.Held),
-            decision.RecordedOn);
-        next = ContactRule.Apply(next, now, month, calendar);
+            decision.RecordedOn,
+            previous?.TaskBook,
+            consent ?? previous?.Consent);
+
+        // Decided from a snapshot that lists the victim: tasks may be raised again if they had left it. The tasks follow
+        // the new state within the contact rule (rulebook 1.2 section 10).
+        next = TaskRule.Reopen(next);
+        next = ContactRule.Apply(next, now, month, calendar, newTaskId);
         next = next with { Counted = TallyRule.Counted(previous, next, decision.Categories, month) };
         return new VictimChange(previous, next, reason is null ? [] : [reason]);
     }

@@ -1,9 +1,10 @@
 using Referrals.Forwarding;
+using Referrals.Tasks;
 
 namespace Referrals.State;
 
-/// <summary>One delivery a victim's state asks for.</summary>
-public sealed record PlannedDelivery(DeliveryKind Kind, string ServiceId);
+/// <summary>One delivery a victim's state asks for (a Victim Care Unit task's notice names its task).</summary>
+public sealed record PlannedDelivery(DeliveryKind Kind, string ServiceId, string? TaskId = null);
 
 /// <summary>
 /// Which deliveries a victim's state asks for. The ingestor hands on <see cref="Between"/> after a commit and
@@ -39,9 +40,9 @@ public static class WorkPlan
             }
         }
 
-        foreach (var task in next.VcuTasks.Except(previous?.VcuTasks ?? []))
+        foreach (var planned in TaskNotices(previous, next))
         {
-            yield return new(task, Rules.VictimCareUnit.Id);
+            yield return planned;
         }
     }
 
@@ -51,4 +52,25 @@ public static class WorkPlan
     /// <summary>The channels whose entitlement message is queued, to be handed to the sender; none while the crime is held.</summary>
     public static IEnumerable<Contact.Channel> Messages(VictimState victim) =>
         HoldRule.IsHeld(victim) ? [] : Contact.ChannelNames.InOrder.Where(c => victim.Contact[c].Status == MessageStatus.Queued);
+
+    /// <summary>
+    /// Rulebook 1.2 section 10: a task's notice once it is work (open and actionable), and its withdrawal notice once it is
+    /// withdrawn, each once (by the task's id). A withdrawal notice for a task whose notice never reached the Unit sends
+    /// nothing (<see cref="WithdrawalRule"/>); one raised and withdrawn in the same change is never notified at all.
+    /// </summary>
+    private static IEnumerable<PlannedDelivery> TaskNotices(VictimState? previous, VictimState next)
+    {
+        foreach (var task in next.Tasks.Tasks)
+        {
+            var before = previous?.Tasks.Find(task.Id);
+            if (task is { IsOpen: true, Actionable: true } && before is not { IsOpen: true, Actionable: true })
+            {
+                yield return new(TaskNotice.KindOf(task.Kind), Rules.VictimCareUnit.Id, task.Id);
+            }
+            else if (task.State == TaskState.Withdrawn && (previous is null ? task.Actionable : before is { State: not TaskState.Withdrawn, Actionable: true }))
+            {
+                yield return new(DeliveryKind.TaskWithdrawn, Rules.VictimCareUnit.Id, task.Id);
+            }
+        }
+    }
 }

@@ -23,6 +23,9 @@ public static class TallyGroups
     public const string WrittenInformation = "Written information";
     public const string TimeToInform = "Working days to written information";
     public const string Messages = "Messages";
+
+    /// <summary>Rulebook 1.2 section 12: the Victim Care Unit's tasks, one group per kind (<see cref="Tasks.TaskFigures"/>).</summary>
+    public const string Tasks = "Victim Care Unit tasks";
     public const string Other = "Other";
 }
 
@@ -66,6 +69,12 @@ public static class TallyCategories
     /// <summary>Victims informed in writing by any channel (the first delivered): the total of both the routes and the working-days buckets.</summary>
     public const string InformedInWriting = "InformedInWriting";
     public const string InformedWithinTwoWorkingDays = "InformedWithinTwoWorkingDays";
+
+    /// <summary>Rulebook 1.2 section 12: victims informed of their rights by any route (in writing, or in person), once.</summary>
+    public const string Informed = "Informed";
+
+    /// <summary>Rulebook 1.2 section 12: the route InPerson (a ContactNeeded task done InformedInPerson): counted in <see cref="Informed"/>, not in writing.</summary>
+    public const string InPerson = "InPerson";
 
     /// <summary>The last bucket of the time to inform: 6 working days or more.</summary>
     public const int InformedAfterOpenBucket = 6;
@@ -140,12 +149,15 @@ public static class TallyCategories
             new(InformedWithinOneWorkingDay, "Informed Within 1 Working Day", "Victims informed (any channel, the first delivered) on or before 1 working day from the recorded date (Europe/London): the buckets 0 and 1 of the working days to inform.", TallyGroups.WrittenInformation),
             new(InformedWithinTwoWorkingDays, "Informed Within 2 Working Days", "Victims informed (any channel) on or before 2 working days from the recorded date (Europe/London).", TallyGroups.WrittenInformation),
             .. Enum.GetValues<Contact.Channel>().Select(c => new TallyCategory(MessageFailed(c), $"Messages Failed: {c}", $"Victims whose entitlement {Contact.ChannelNames.Noun(c)} failed for good (bounced, dropped, refused or a permanent failure); the next safe channel was used.", TallyGroups.WrittenInformation)),
+            new(InPerson, "Informed in Person", "Victims the Victim Care Unit gave their entitlement information by phone or in person (a ContactNeeded task done InformedInPerson), in the month it was recorded: the route InPerson, not written information.", TallyGroups.WrittenInformation),
+            new(Informed, "Informed (any route)", "Victims informed of their rights by any route, once: in writing (the first message delivered, counted with Informed in Writing) or in person (Informed in Person) when not in writing before.", TallyGroups.WrittenInformation),
             new(ContactNeeded, "Contact Needed (no safe channel)", "Victims no channel could safely reach, or whose every safe channel failed: the Victim Care Unit was asked to make contact.", TallyGroups.WrittenInformation),
             new(HeldContact, "Held (HoldContact)", "Victims of crimes held by the officer in the case: nothing was sent while the hold lasted.", TallyGroups.WrittenInformation),
             .. InformedAfter.Select((key, days) => new TallyCategory(key, days == InformedAfterOpenBucket ? $"Informed After {days} or More Working Days" : $"Informed After {days} Working Day{(days == 1 ? string.Empty : "s")}",
                 (days == 0 ? "Victims informed on the crime's recorded date (Europe/London)" : days == InformedAfterOpenBucket ? $"Victims informed {days} or more working days after the crime's recorded date (Europe/London)" : $"Victims informed {days} working day{(days == 1 ? string.Empty : "s")} after the crime's recorded date (Europe/London)")
                 + ", by the first channel delivered (a letter: accepted by GOV.UK Notify); a weekend or bank holiday counts as the working day after it.", TallyGroups.TimeToInform)),
             new(RejectedMessages, "Rejected Messages", "Crime-event messages refused as bad input, in the Europe/London month of their sentAt when it can be read, else of their arrival.", TallyGroups.Messages),
+            .. Referrals.Tasks.TaskFigures.Categories(),
             new(PersonalDataPurged, "Personal Data Purged", "Victims whose personal data the retention function removed, in the month it did (docs/privacy.md).", TallyGroups.Other),
         ];
     }
@@ -170,6 +182,7 @@ public static class TallyCategories
             sums.Add(new TallySum(DeliveredTo(service), [ForService(ReferralsOnTime, service), ForService(ReferralsLate, service)]));
         }
 
+        sums.AddRange(Referrals.Tasks.TaskFigures.Sums());
         var keys = categories.Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
         return [.. sums.Where(s => keys.Contains(s.Total) && s.Parts.All(keys.Contains))];
     }

@@ -95,28 +95,40 @@ public sealed class TallyReport(
     /// The median working days to inform (<see cref="MedianWorkingDays"/>) of a month, or of the range when
     /// <paramref name="month"/> is null: null when no victim is in a bucket; hidden, as a rate is, when any bucket is.
     /// </summary>
-    public (MedianWorkingDays? Value, bool Hidden) MedianOf(Month? month)
-    {
-        if (!HasTimeToInform)
-        {
-            return (null, false);
-        }
+    public (MedianWorkingDays? Value, bool Hidden) MedianOf(Month? month) =>
+        HasTimeToInform ? MedianOf(TallyCategories.InformedAfter, month) : (null, false);
 
-        if (TallyCategories.InformedAfter.Any(k => (month is { } m ? MarkOf(m, k) : TotalMarkOf(k)) != CellMark.Shown))
+    /// <summary>The median of a family of working-days buckets (<see cref="MedianWorkingDays"/>), as <see cref="MedianOf(Month?)"/>.</summary>
+    public (MedianWorkingDays? Value, bool Hidden) MedianOf(IReadOnlyList<string> buckets, Month? month)
+    {
+        if (buckets.Any(k => (month is { } m ? MarkOf(m, k) : TotalMarkOf(k)) != CellMark.Shown))
         {
             return (null, true);
         }
 
-        return (MedianWorkingDays.Of([.. TallyCategories.InformedAfter.Select(k => month is { } m ? this[m, k] : Total(k))]), false);
+        return (MedianWorkingDays.Of([.. buckets.Select(k => month is { } m ? this[m, k] : Total(k))]), false);
     }
 
+    /// <summary>The kinds of Victim Care Unit task whose working days to done this report has (rulebook 1.2 section 12).</summary>
+    public IReadOnlyList<Tasks.TaskKind> TaskKinds =>
+        [.. Enum.GetValues<Tasks.TaskKind>().Where(k => Tasks.TaskFigures.DoneAfter(k).All(b => Categories.Any(c => c.Key == b)))];
+
     /// <summary>A median as published: its value ("6 or more" in the last bucket), <c>[c]</c> when hidden, "–" when there is none.</summary>
-    public string ShowMedian(Month? month) => MedianOf(month) switch
+    public string ShowMedian(Month? month) => Show(MedianOf(month));
+
+    public string ShowMedian(IReadOnlyList<string> buckets, Month? month) => Show(MedianOf(buckets, month));
+
+    private static string Show((MedianWorkingDays? Value, bool Hidden) median) => median switch
     {
         (_, true) => "[c]",
-        ({ } median, _) => median.ToString(),
+        ({ } value, _) => value.ToString(),
         _ => "–",
     };
+
+    /// <summary>The JSON name of a month's medians of working days to done, per kind of task (the range's is <c>totalMedianWorkingDaysToDone</c>).</summary>
+    public const string TaskMedianKey = "medianWorkingDaysToDone";
+
+    public const string TotalTaskMedianKey = "totalMedianWorkingDaysToDone";
 
     public byte[] ToJson()
     {
@@ -176,6 +188,7 @@ public sealed class TallyReport(
                 WriteCounts(json, "counts", c => this[month, c], c => MarkOf(month, c));
                 WriteRates(json, month);
                 WriteMedian(json, MedianKey, month);
+                WriteTaskMedians(json, TaskMedianKey, month);
                 json.WriteEndObject();
             }
 
@@ -190,19 +203,39 @@ public sealed class TallyReport(
 
             json.WriteEndObject();
             WriteMedian(json, TotalMedianKey, null);
+            WriteTaskMedians(json, TotalTaskMedianKey, null);
             json.WriteEndObject();
         }
 
         return buffer.ToArray();
 
-        void WriteMedian(Utf8JsonWriter json, string name, Month? month)
+        void WriteTaskMedians(Utf8JsonWriter json, string name, Month? month)
         {
-            if (!HasTimeToInform)
+            if (TaskKinds.Count == 0)
             {
                 return;
             }
 
-            switch (MedianOf(month))
+            json.WriteStartObject(name);
+            foreach (var kind in TaskKinds)
+            {
+                WriteMedianValue(json, kind.ToString(), MedianOf(Tasks.TaskFigures.DoneAfter(kind), month));
+            }
+
+            json.WriteEndObject();
+        }
+
+        void WriteMedian(Utf8JsonWriter json, string name, Month? month)
+        {
+            if (HasTimeToInform)
+            {
+                WriteMedianValue(json, name, MedianOf(month));
+            }
+        }
+
+        static void WriteMedianValue(Utf8JsonWriter json, string name, (MedianWorkingDays? Value, bool Hidden) value)
+        {
+            switch (value)
             {
                 case (_, true):
                     json.WriteString(name, "[c]");
@@ -339,6 +372,15 @@ public sealed class TallyReport(
                 foreach (var (label, month) in months.Select(m => (m.ToString(), (Month?)m)).Append((TotalLabel, null)))
                 {
                     text.Append(label.PadRight(9)).Append(ShowMedian(month).PadLeft(9)).Append('\n');
+                }
+            }
+
+            foreach (var kind in TaskKinds.Where(k => table.Key == $"{TallyGroups.Tasks}: {k}, working days to done"))
+            {
+                text.Append(CultureInfo.InvariantCulture, $"\nMedian working days to done, {kind} (the fewest within which at least half were done)\nMonth       Median\n");
+                foreach (var (label, month) in months.Select(m => (m.ToString(), (Month?)m)).Append((TotalLabel, null)))
+                {
+                    text.Append(label.PadRight(9)).Append(ShowMedian(Tasks.TaskFigures.DoneAfter(kind), month).PadLeft(9)).Append('\n');
                 }
             }
         }

@@ -50,6 +50,12 @@ public sealed class PipelineOptions
 
     public string MonthlyTalliesTable => TablePrefix + "MonthlyTallies";
 
+    /// <summary>The index of the Victim Care Unit's tasks: open tasks by due day, every task by month raised (docs/worklist.md).</summary>
+    public string TaskTable => TablePrefix + "VictimCareTasks";
+
+    /// <summary>The timers' heartbeats and the records system's last snapshot, for the health endpoint (docs/operations.md).</summary>
+    public string HeartbeatTable => TablePrefix + "Heartbeats";
+
     /// <summary>Where the queue host moves a message it gave up on.</summary>
     public static string PoisonQueueOf(string queue) => queue + "-poison";
 }

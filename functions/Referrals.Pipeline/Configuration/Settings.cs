@@ -30,6 +30,9 @@ public static class Settings
 
     /// <summary>NCRONTAB schedule (UTC) of the Notify status timer, e.g. "0 */15 * * * *": asks Notify about messages whose callback has not come.</summary>
     public const string NotifyStatusSchedule = "NOTIFY_STATUS_SCHEDULE";
+
+    /// <summary>NCRONTAB schedule (UTC) of the overdue sweep of the Victim Care Unit's tasks, e.g. "0 */15 * * * *" (due times are Europe/London in code).</summary>
+    public const string TaskEscalationSchedule = "TASK_ESCALATION_SCHEDULE";
 }
 
 /// <summary>

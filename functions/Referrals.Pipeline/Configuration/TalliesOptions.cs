@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Referrals.Pipeline.Configuration;
 
-/// <summary>How tallies become final, and who may read the dashboard.</summary>
+/// <summary>How tallies become final. Who may read them: <see cref="SignIn.SignInOptions"/>.</summary>
 public sealed class TalliesOptions
 {
     public const string Section = "Tallies";
@@ -13,9 +13,4 @@ public sealed class TalliesOptions
     /// </summary>
     [Range(1, 60)]
     public int FinalAfterDays { get; set; } = 10;
-
-    /// <summary>The Entra ID app role a signed-in user needs to see the dashboard and its data (App Service authentication's principal header).</summary>
-    [Required]
-    [RegularExpression("^[A-Za-z0-9._-]{1,120}$", ErrorMessage = "Tallies:DashboardRole must be an app role value (letters, digits, '.', '_', '-').")]
-    public string DashboardRole { get; set; } = "Tallies.Read";
 }

@@ -1,6 +1,4 @@
 using System.Collections.Specialized;
-using Microsoft.Extensions.Options;
-using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Tallies;
 
 namespace Referrals.Pipeline.Dashboard;
@@ -8,10 +6,10 @@ namespace Referrals.Pipeline.Dashboard;
 /// <summary>
 /// The OPCC's dashboard: <c>GET /api/dashboard</c> (the page), <c>/api/dashboard/{app.js,app.css}</c> (its assets, from
 /// this assembly: nothing from a CDN) and <c>/api/dashboard/data?…</c> (the tallies endpoint's own answer). In Azure
-/// every request needs App Service authentication's principal with the dashboard's app role; the page holds no
-/// function key and needs none. Locally, on loopback, there is no sign-in.
+/// every request passes <see cref="SignIn.SignInGate.Dashboard"/> first (a signed-in person with the dashboard's app
+/// role); the page holds no function key and needs none. Locally, on loopback, there is no sign-in.
 /// </summary>
-public sealed class DashboardEndpoint(TalliesEndpoint tallies, IOptions<TalliesOptions> options)
+public sealed class DashboardEndpoint(TalliesEndpoint tallies)
 {
     public const string Route = "dashboard";
 
@@ -27,21 +25,8 @@ public sealed class DashboardEndpoint(TalliesEndpoint tallies, IOptions<TalliesO
     };
 
     /// <param name="path">The path after <c>/api/dashboard</c>, without its leading slash.</param>
-    /// <param name="principal">The <see cref="ClientPrincipal.Header"/> header, or null.</param>
-    /// <param name="requireSignIn">True in Azure; false only on the loopback host.</param>
-    public async Task<EndpointResponse> HandleAsync(string? path, NameValueCollection query, string? principal, bool requireSignIn, CancellationToken cancellationToken)
+    public async Task<EndpointResponse> HandleAsync(string? path, NameValueCollection query, CancellationToken cancellationToken)
     {
-        if (requireSignIn)
-        {
-            switch (ClientPrincipal.Check(principal, options.Value.DashboardRole))
-            {
-                case ClientPrincipal.Access.NotSignedIn:
-                    return TalliesEndpoint.Problem("Sign in with your organisation's account to see the dashboard.", 401);
-                case ClientPrincipal.Access.NoRole:
-                    return TalliesEndpoint.Problem("Your account does not have the dashboard's app role; ask the app's owner to assign it.", 403);
-            }
-        }
-
         path = (path ?? string.Empty).Trim('/');
         if (path == "data")
         {

@@ -41,7 +41,7 @@ public sealed class DeadLetterReplay(
     {
         if (ReferralWorkItem.TryParse(payload) is { } referral)
         {
-            if (await deliveries.GetAsync(referral.Kind, referral.CrimeReference, referral.VictimId, referral.ServiceId, cancellationToken) is not { } delivery)
+            if (await deliveries.GetAsync(referral.Kind, referral.CrimeReference, referral.VictimId, referral.ServiceId, cancellationToken, referral.TaskId) is not { } delivery)
             {
                 return new ReplayDecision(ReplayStep.Refuse, "nothing to replay: no such delivery is stored (the victim's data was purged or erased?)");
             }

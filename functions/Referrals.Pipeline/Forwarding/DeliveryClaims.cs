@@ -23,8 +23,8 @@ public sealed class DeliveryClaims(
     {
         // A first work item creates the row already claimed (one write for both); a withdrawal first looks at its referral.
         var fresh = item.Pending(channel.Channel, time.GetUtcNow());
-        var (delivery, added) = await deliveries.GetOrAddAsync(item.Kind == DeliveryKind.Withdrawal ? fresh : DeliveryTransition.Claim(fresh, time.GetUtcNow()), cancellationToken);
-        if (added && item.Kind != DeliveryKind.Withdrawal)
+        var (delivery, added) = await deliveries.GetOrAddAsync(IsWithdrawal(item.Kind) ? fresh : DeliveryTransition.Claim(fresh, time.GetUtcNow()), cancellationToken);
+        if (added && !IsWithdrawal(item.Kind))
         {
             return delivery;
         }
@@ -67,7 +67,7 @@ public sealed class DeliveryClaims(
                 return false;
         }
 
-        switch (DeliveryWarrant.NotSent(item.Kind, victim))
+        switch (DeliveryWarrant.NotSent(item.Kind, victim, item.TaskId))
         {
             case { Status: DeliveryStatus.Pending }:
                 return false; // Held: it stays Pending, unclaimed; the snapshot that lifts the hold hands it on again.
@@ -76,13 +76,20 @@ public sealed class DeliveryClaims(
                 return false;
         }
 
-        return item.Kind != DeliveryKind.Withdrawal || await WithdrawAsync(item, delivery, cancellationToken);
+        return !IsWithdrawal(item.Kind) || await WithdrawAsync(item, delivery, victim, cancellationToken);
     }
 
-    /// <summary>Whether a withdrawal is to be sent: only after its referral reached the service.</summary>
-    private async Task<bool> WithdrawAsync(ReferralWorkItem item, Stored<DeliveryState> delivery, CancellationToken cancellationToken)
+    /// <summary>A referral's withdrawal, or a Victim Care Unit task's withdrawal notice: each follows what it withdraws.</summary>
+    private static bool IsWithdrawal(DeliveryKind kind) => kind is DeliveryKind.Withdrawal or DeliveryKind.TaskWithdrawn;
+
+    /// <summary>Whether a withdrawal is to be sent: only after its referral (or the task's notice) reached the service (or the Unit).</summary>
+    private async Task<bool> WithdrawAsync(ReferralWorkItem item, Stored<DeliveryState> delivery, VictimState victim, CancellationToken cancellationToken)
     {
-        var referral = await deliveries.GetAsync(DeliveryKind.Referral, item.CrimeReference, item.VictimId, item.ServiceId, cancellationToken);
+        var referral = item.Kind == DeliveryKind.TaskWithdrawn
+            ? victim.Tasks.Find(item.TaskId!) is { } task
+                ? await deliveries.GetAsync(Referrals.Tasks.TaskNotice.KindOf(task.Kind), item.CrimeReference, item.VictimId, item.ServiceId, cancellationToken, task.Id)
+                : null
+            : await deliveries.GetAsync(DeliveryKind.Referral, item.CrimeReference, item.VictimId, item.ServiceId, cancellationToken);
         switch (WithdrawalRule.Next(referral?.State.Status))
         {
             case WithdrawalStep.Send:

@@ -60,7 +60,7 @@ public sealed partial class DeliveryResults(
     {
         if (await deliveries.TryReplaceAsync(next, delivery.ETag, CancellationToken.None, counted, delivery.State) is null)
         {
-            throw new RetryLaterException($"Delivery {ids.Delivery(next.Kind, next.CrimeReference, next.VictimId, next.ServiceId)} changed while its result was recorded.");
+            throw new RetryLaterException($"Delivery {ids.Delivery(next.Kind, next.CrimeReference, next.VictimId, next.ServiceId, next.TaskId)} changed while its result was recorded.");
         }
     }
 
@@ -70,7 +70,7 @@ public sealed partial class DeliveryResults(
     public Action DeadLetterLog(ReferralWorkItem? item) =>
         () => LogDeadLettered(logger, item is null ? null : ids.Reference(item.CrimeReference), item is null ? null : ids.Victim(item.VictimId), item is null ? null : LoggedId(item));
 
-    public string LoggedId(ReferralWorkItem item) => ids.Delivery(item.Kind, item.CrimeReference, item.VictimId, item.ServiceId);
+    public string LoggedId(ReferralWorkItem item) => ids.Delivery(item.Kind, item.CrimeReference, item.VictimId, item.ServiceId, item.TaskId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Kind} delivered for crime {CrimeReference} victim {VictimId} to {ServiceId} (on time: {OnTime})")]
     private static partial void LogDelivered(ILogger logger, string crimeReference, string victimId, DeliveryKind kind, string serviceId, bool? onTime);

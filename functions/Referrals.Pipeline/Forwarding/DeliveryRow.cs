@@ -55,6 +55,9 @@ public sealed class DeliveryEntity : ITableEntity
     public bool? OnTime { get; set; }
 
     public int? HttpStatus { get; set; }
+
+    /// <summary>A Victim Care Unit task's notice or withdrawal notice: the task's opaque id (rulebook 1.2 section 10).</summary>
+    public string? TaskId { get; set; }
 }
 
 /// <summary>The one mapping between <see cref="DeliveryState"/> and its row.</summary>
@@ -66,12 +69,12 @@ public static class DeliveryRow
         row.Id, row.Kind, row.CrimeReference, row.VictimId, row.ServiceId, row.Channel, row.Status, row.Reason,
         Referrals.Tallies.Month.TryParse(row.Month, out var month) ? month : throw new InvalidOperationException("A delivery row has no month (its key is not logged: it holds the ids)."),
         row.DueBy is null ? null : DateOnly.ParseExact(row.DueBy, DateFormat, CultureInfo.InvariantCulture),
-        row.Attempts, row.CreatedAt, row.AttemptedAt, row.DeliveredAt, row.OnTime, row.HttpStatus), row.ETag);
+        row.Attempts, row.CreatedAt, row.AttemptedAt, row.DeliveredAt, row.OnTime, row.HttpStatus, row.TaskId), row.ETag);
 
     public static DeliveryEntity ToRow(this DeliveryState state, ETag etag) => new()
     {
         PartitionKey = VictimStateStore.PartitionKeyFor(state.CrimeReference),
-        RowKey = DeliveryStore.RowKeyFor(state.Kind, state.CrimeReference, state.VictimId, state.ServiceId),
+        RowKey = DeliveryStore.RowKeyFor(state.Kind, state.CrimeReference, state.VictimId, state.ServiceId, state.TaskId),
         ETag = etag,
         Id = state.Id,
         Kind = state.Kind,
@@ -89,5 +92,6 @@ public static class DeliveryRow
         DeliveredAt = state.DeliveredAt,
         OnTime = state.OnTime,
         HttpStatus = state.HttpStatus,
+        TaskId = state.TaskId,
     };
 }

@@ -20,13 +20,14 @@ public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptio
     private TableClient Table => clients.Tables.GetTableClient(options.Value.VictimStateTable);
 
     /// <summary>Ends with the partition key, for Azurite's sake (see <see cref="VictimStateStore.CrimeRowKeyFor"/>).</summary>
-    public static string RowKeyFor(DeliveryKind kind, string crimeReference, string victimId, string serviceId) =>
-        $"{DeliveryEntity.RowKeyPrefix}{TableKeys.Id($"{kind}:{victimId}:{serviceId}")}@{VictimStateStore.PartitionKeyFor(crimeReference)}";
+    /// <param name="taskId">A Victim Care Unit task's notice: one row per task (and one per withdrawal notice).</param>
+    public static string RowKeyFor(DeliveryKind kind, string crimeReference, string victimId, string serviceId, string? taskId = null) =>
+        $"{DeliveryEntity.RowKeyPrefix}{TableKeys.Id(taskId is null ? $"{kind}:{victimId}:{serviceId}" : $"{kind}:{victimId}:{serviceId}:{taskId}")}@{VictimStateStore.PartitionKeyFor(crimeReference)}";
 
-    public async Task<Stored<DeliveryState>?> GetAsync(DeliveryKind kind, string crimeReference, string victimId, string serviceId, CancellationToken cancellationToken)
+    public async Task<Stored<DeliveryState>?> GetAsync(DeliveryKind kind, string crimeReference, string victimId, string serviceId, CancellationToken cancellationToken, string? taskId = null)
     {
         var row = await Table.GetEntityIfExistsAsync<DeliveryEntity>(
-            VictimStateStore.PartitionKeyFor(crimeReference), RowKeyFor(kind, crimeReference, victimId, serviceId), cancellationToken: cancellationToken);
+            VictimStateStore.PartitionKeyFor(crimeReference), RowKeyFor(kind, crimeReference, victimId, serviceId, taskId), cancellationToken: cancellationToken);
         return row.HasValue && row.Value is { } value ? value.ToStored() : null;
     }
 
@@ -45,7 +46,7 @@ public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptio
         }
         catch (TableTransactionFailedException ex) when (ex.Status == 409)
         {
-            return ((await GetAsync(created.Kind, created.CrimeReference, created.VictimId, created.ServiceId, cancellationToken))!, false);
+            return ((await GetAsync(created.Kind, created.CrimeReference, created.VictimId, created.ServiceId, cancellationToken, created.TaskId))!, false);
         }
     }
 

@@ -13,14 +13,14 @@ public sealed class ReferralChannels(ServiceGateway services, SendGridGateway ma
     /// <summary>How long a claim holds before another delivery of the work item may look at it again.</summary>
     public TimeSpan Lease(ReferralChannel channel) => channel.IsHttp ? forwarding.Value.ClaimLease : sendGrid.Value.ClaimLease;
 
-    public async Task<SendOutcome> SendAsync(ReferralChannel channel, ReferralDocument document)
+    public async Task<SendOutcome> SendAsync(ReferralChannel channel, IDeliveryDocument document)
     {
         if (channel.IsHttp)
         {
             return await services.PostAsync(channel, document, CancellationToken.None);
         }
 
-        var email = new OutgoingEmail(channel.Address!, document.Subject, document.ToText(), null, "service-referral", document.CrimeReference, document.Victim?.Id ?? string.Empty);
+        var email = new OutgoingEmail(channel.Address!, document.Subject, document.ToText(), null, "service-referral", document.CrimeReference, document.VictimId ?? string.Empty);
         // A delivery by secure email records SendGrid's acceptance as 202, and any refusal as 400.
         return await mail.SendAsync(email, CancellationToken.None) switch
         {

@@ -3,6 +3,7 @@ using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Storage;
 using Referrals.Rules;
 using Referrals.State;
+using Referrals.Tasks;
 
 namespace Referrals.Pipeline.Forwarding;
 
@@ -11,17 +12,17 @@ namespace Referrals.Pipeline.Forwarding;
 /// honoured (<see cref="DeliveryWarrant"/>), and the document is built from the latest snapshot, so the service gets
 /// today's contact details and safety flags.
 /// </summary>
-public sealed class ReferralDocuments(VictimStateStore states, RulesData rules, LogIds ids)
+public sealed class ReferralDocuments(VictimStateStore states, RulesData rules, LogIds ids, TimeProvider time)
 {
     /// <summary>The document to send, or the status the delivery is left at and why (<see cref="DeliveryWarrant.NotSent"/>), and whether the victim's state is gone.</summary>
-    public async Task<(ReferralDocument? Document, (DeliveryStatus Status, string Reason)? NotSent, bool VictimGone)> ForAsync(ReferralWorkItem item)
+    public async Task<(IDeliveryDocument? Document, (DeliveryStatus Status, string Reason)? NotSent, bool VictimGone)> ForAsync(ReferralWorkItem item)
     {
         if (await states.LoadVictimAsync(item.CrimeReference, item.VictimId, CancellationToken.None) is not { } current)
         {
             return (null, (DeliveryStatus.Cancelled, "the victim's state is gone"), true);
         }
 
-        if (DeliveryWarrant.NotSent(item.Kind, current.State) is { } notSent)
+        if (DeliveryWarrant.NotSent(item.Kind, current.State, item.TaskId) is { } notSent)
         {
             return (null, notSent, false);
         }
@@ -29,14 +30,26 @@ public sealed class ReferralDocuments(VictimStateStore states, RulesData rules, 
         return await DocumentAsync(item, current) is { } document ? (document, null, false) : (null, (DeliveryStatus.Cancelled, "the victim is not in the latest snapshot"), false);
     }
 
-    private async Task<ReferralDocument?> DocumentAsync(ReferralWorkItem item, Stored<VictimState> victim)
+    private async Task<IDeliveryDocument?> DocumentAsync(ReferralWorkItem item, Stored<VictimState> victim)
     {
         if (item.Kind == DeliveryKind.Withdrawal)
         {
             return ReferralDocument.Withdrawal(item.CrimeReference, item.VictimId, item.ServiceId);
         }
 
+        // Rulebook 1.2 section 10: what a task tells the Unit (only contacts marked safe, no free text), and its withdrawal.
+        var task = item.TaskId is { } taskId ? victim.State.Tasks.Find(taskId) : null;
+        if (item.Kind == DeliveryKind.TaskWithdrawn)
+        {
+            return TaskDocument.Withdrawal(task!, victim.State);
+        }
+
         var snapshot = await states.SnapshotForAsync(victim, ids.Reference(item.CrimeReference), CancellationToken.None);
+        if (task is not null)
+        {
+            return snapshot?.Victims.Any(v => v.Id == item.VictimId) == true ? TaskDocument.For(task, victim.State, snapshot, time.GetUtcNow()) : null;
+        }
+
         return snapshot?.Victims.FirstOrDefault(v => v.Id == item.VictimId) is { } person
             ? ReferralDocument.For(item.Kind, item.ServiceId, snapshot, person, rules.Rules.Decide(snapshot, person))
             : null;

@@ -21,7 +21,7 @@ public sealed partial class ServiceGateway(HttpClient http, ServiceCredentials c
 {
     private readonly ResiliencePipeline<HttpTry<SendOutcome>> _retries = HttpRetries.Pipeline<SendOutcome>(options.Value.MaxAttempts, options.Value.MaxRetryDelay, time);
 
-    public async Task<SendOutcome> PostAsync(ReferralChannel channel, ReferralDocument document, CancellationToken cancellationToken)
+    public async Task<SendOutcome> PostAsync(ReferralChannel channel, IDeliveryDocument document, CancellationToken cancellationToken)
     {
         var body = document.ToJsonBytes();
         var attempt = 0;
@@ -29,7 +29,7 @@ public sealed partial class ServiceGateway(HttpClient http, ServiceCredentials c
         return last.Outcome;
     }
 
-    private async Task<HttpTry<SendOutcome>> TryOnceAsync(ReferralChannel channel, ReferralDocument document, byte[] body, int attempt, CancellationToken cancellationToken)
+    private async Task<HttpTry<SendOutcome>> TryOnceAsync(ReferralChannel channel, IDeliveryDocument document, byte[] body, int attempt, CancellationToken cancellationToken)
     {
         try
         {

@@ -18,6 +18,7 @@ namespace Referrals.Pipeline.Ingest;
 public sealed partial class IngestHandOff(
     WorkQueues work,
     VictimStateStore states,
+    Tasks.TaskIndex tasks,
     PipelineMetrics metrics,
     LogIds ids,
     ILogger<IngestHandOff> logger)
@@ -57,14 +58,21 @@ public sealed partial class IngestHandOff(
 
     /// <summary>
     /// The deliveries new in each change and every queued message (email, text message, letter), unless the crime is
-    /// held: those wait for the snapshot that lifts the hold (<see cref="WorkPlan"/>). Also used after a message failed or a receipt came, which may pass the
-    /// information to the next channel or raise a ContactNeeded task.
+    /// held: those wait for the snapshot that lifts the hold (<see cref="WorkPlan"/>). Also used after a message failed
+    /// or a receipt came, which may pass the information to the next channel or raise (or withdraw) a ContactNeeded task,
+    /// and after an operator's action on a task.
     /// </summary>
     public async Task HandOnAsync(IReadOnlyCollection<VictimChange> changes, Month month, CancellationToken cancellationToken)
     {
+        // The Victim Care Unit's task index follows the tasks committed with the states (nothing for a victim without tasks).
+        foreach (var change in changes)
+        {
+            await tasks.SyncAsync(change.Previous, change.Next, cancellationToken);
+        }
+
         foreach (var (change, planned) in changes.SelectMany(c => WorkPlan.Between(c.Previous, c.Next).Select(p => (c, p))))
         {
-            await work.EnqueueReferralAsync(new ReferralWorkItem(planned.Kind, change.Next.CrimeReference, change.Next.VictimId, planned.ServiceId, month.ToString(), change.Next.ReferralDueBy), cancellationToken);
+            await work.EnqueueReferralAsync(new ReferralWorkItem(planned.Kind, change.Next.CrimeReference, change.Next.VictimId, planned.ServiceId, month.ToString(), change.Next.ReferralDueBy, planned.TaskId), cancellationToken);
         }
 
         foreach (var victim in changes.Select(c => c.Next))

@@ -8,6 +8,7 @@ using Referrals.Pipeline.Storage;
 using Referrals.Rules;
 using Referrals.State;
 using Referrals.Tallies;
+using Referrals.Tasks;
 
 namespace Referrals.Pipeline.Ingest;
 
@@ -69,12 +70,15 @@ public sealed partial class SnapshotIngestor(
             try
             {
                 var copyFor = SnapshotCopy.For(payload);
+                var left = Left(record.Absent(snapshot));
                 if (await states.TryCommitAsync(CrimeRow.For(record.PartitionKey, snapshot, payload, time.GetUtcNow(), record.Crime), record.Crime?.ETag,
                         changes.Select(c => (c.Next, record.Victims.GetValueOrDefault(c.Next.VictimId)?.ETag ?? default, copyFor(c.Next.VictimId))),
-                        record.Absent(snapshot), changes.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken,
+                        [.. left.Select(l => l.Stored)], changes.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken,
                         AuditRow.ForSnapshot(record.PartitionKey, snapshot, decisions.Zip(changes), rulesData.Version, time.GetUtcNow())))
                 {
-                    return await handOff.AppliedAsync(snapshot, changes, month, cancellationToken);
+                    var applied = await handOff.AppliedAsync(snapshot, changes, month, cancellationToken);
+                    await handOff.HandOnAsync([.. left.Select(l => l.Change)], month, cancellationToken);
+                    return applied;
                 }
             }
             catch (RequestFailedException ex) when (ex.Status is 400 or 413)
@@ -105,9 +109,21 @@ public sealed partial class SnapshotIngestor(
         {
             var month = Month.Of(snapshot.SentAt);
             var erased = record.Crime.Erased();
-            List<VictimDecision> decisions = [.. rules.Decide(snapshot).Where(d => !erased.Contains(d.VictimId))];
+            List<VictimDecision> decisions = [];
+            List<VictimChange> changes = [];
+            foreach (var decided in rules.Decide(snapshot).Where(d => !erased.Contains(d.VictimId)))
+            {
+                // Rulebook 1.2 section 10: a decision the Victim Care Unit recorded stays in force unless this snapshot replaces it.
+                var previous = record.Victims.GetValueOrDefault(decided.VictimId)?.State;
+                var victim = snapshot.Victims.First(v => v.Id == decided.VictimId);
+                var (support, consent, kept) = ConsentRule.OnSnapshot(previous?.Consent, victim.Support, snapshot.SentAt);
+                var decision = kept is null ? decided : WithReason(rules.Decide(snapshot, victim with { Support = support }), kept);
+                decisions.Add(decision);
+                changes.Add(VictimTransition.Apply(previous, decision, time.GetUtcNow(), month, rules.Calendar, consent));
+            }
+
             failure = null;
-            return (month, [.. decisions.Select(d => VictimTransition.Apply(record.Victims.GetValueOrDefault(d.VictimId)?.State, d, time.GetUtcNow(), month, rules.Calendar))], decisions);
+            return (month, changes, decisions);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
@@ -115,6 +131,12 @@ public sealed partial class SnapshotIngestor(
             return null;
         }
     }
+
+    private static VictimDecision WithReason(VictimDecision decision, string reason) => decision with { Reasons = [.. decision.Reasons, reason] };
+
+    /// <summary>Stored victims the snapshot no longer lists: their open Victim Care Unit tasks are withdrawn (rulebook 1.2 section 10).</summary>
+    private List<(Stored<VictimState> Stored, VictimChange Change)> Left(IReadOnlyList<Stored<VictimState>> absent) =>
+        [.. absent.Select(v => TaskRule.CloseBook(v.State, TaskWithdrawal.NotInLatestSnapshot, time.GetUtcNow()) is var next ? (v with { State = next }, new VictimChange(v.State, next, [])) : default)];
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Crime {CrimeReference} version {Version} met a concurrent change (attempt {Attempt}); reloading")]
     private static partial void LogConflict(ILogger logger, string crimeReference, long version, int attempt);

@@ -38,8 +38,11 @@ public sealed class LogIds
     public (string CrimeReference, string VictimId) Of(string crimeReference, string victimId) => (Reference(crimeReference), Victim(victimId));
 
     /// <summary>A delivery id built from the logged forms of its ids: the same shape as the real one, nothing personal.</summary>
-    public string Delivery(DeliveryKind kind, string crimeReference, string victimId, string serviceId) =>
-        DeliveryId.For(kind, Reference(crimeReference), Victim(victimId), Redact(serviceId, null));
+    /// <param name="taskId">A Victim Care Unit task's notice: its id is opaque, so it is logged as it is when it is well formed.</param>
+    public string Delivery(DeliveryKind kind, string crimeReference, string victimId, string serviceId, string? taskId = null) =>
+        taskId is not null
+            ? DeliveryId.For(kind, crimeReference, victimId, serviceId, Referrals.Tasks.TaskIds.Normalise(taskId) == taskId ? taskId : Hash(taskId))
+            : DeliveryId.For(kind, Reference(crimeReference), Victim(victimId), Redact(serviceId, null));
 
     /// <summary>The hash form, for a value that may never be logged as it is.</summary>
     public string Hash(string value)

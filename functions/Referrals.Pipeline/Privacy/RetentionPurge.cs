@@ -29,6 +29,7 @@ public sealed partial class RetentionPurge(
     StorageClients clients,
     IOptions<PipelineOptions> options,
     IOptions<RetentionOptions> retention,
+    Tasks.TaskRetention tasks,
     TimeProvider time,
     ILogger<RetentionPurge> logger)
 {
@@ -126,6 +127,8 @@ public sealed partial class RetentionPurge(
             return null;
         }
 
+        // Nobody can act on a task without the victim's data: their open tasks are withdrawn, and the Unit told.
+        await tasks.PurgedAsync(crime.CrimeReference, victims!, cancellationToken);
         return (victims.Count, stripped.Count);
     }
 
@@ -153,6 +156,7 @@ public sealed partial class RetentionPurge(
     /// <summary>At the end of the audit period: the crime's victim and delivery rows, then its row (so a crash leaves it to find again).</summary>
     private async Task<bool> ForgetAsync(CrimeStateEntity crime, CancellationToken cancellationToken)
     {
+        await tasks.ForgetAsync(crime.CrimeReference, cancellationToken);
         var rows = await States.QueryAsync<TableEntity>($"PartitionKey eq {TableKeys.Quote(crime.PartitionKey)} and {StateRows}", select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
             .ToListAsync(cancellationToken);
         try

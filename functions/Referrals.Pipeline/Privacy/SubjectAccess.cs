@@ -50,6 +50,7 @@ public sealed class SubjectAccess(StorageClients clients, IOptions<PipelineOptio
             ["state"] = victim.HasValue ? Columns(victim.Value!) : null,
             ["sent"] = Sent(victim.HasValue ? victim.Value : null, deliveryRows),
             ["deliveries"] = new JsonArray([.. deliveryRows.Select(r => Columns(r))]),
+            ["victimCareUnitTasks"] = victim.HasValue && victim.Value!.GetString(nameof(VictimStateEntity.Tasks)) is { Length: > 0 } tasks ? JsonNode.Parse(tasks)?["Tasks"]?.DeepClone() : new JsonArray(),
             ["deadLetters"] = new JsonArray([.. (await deadLetters.ListAsync(crimeReference, victimId, cancellationToken)).Select(l => Columns(l, except: nameof(DeadLetterEntity.Message)))]),
             ["tallyEvents"] = new JsonArray([.. tallies.Select(t => (JsonNode)t.RowKey)]),
             ["auditTrail"] = JsonSerializer.SerializeToNode(await history.HistoryAsync(crimeReference, victimId, cancellationToken), AuditJson),

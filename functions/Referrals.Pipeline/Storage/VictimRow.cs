@@ -103,6 +103,12 @@ public sealed class VictimStateEntity : ITableEntity
     /// <summary>JSON object: tally category → yyyy-MM.</summary>
     public string Counted { get; set; } = "{}";
 
+    /// <summary>JSON of the victim's Victim Care Unit tasks (<see cref="Tasks.TaskBook"/>): ids, codes, times and operator names, no personal data; absent in a row written before tasks had a lifecycle.</summary>
+    public string? Tasks { get; set; }
+
+    /// <summary>JSON of the decision about referral in force (<see cref="Tasks.ConsentInForce"/>); absent in a row written before it was kept.</summary>
+    public string? Consent { get; set; }
+
     public DateTimeOffset UpdatedAt { get; set; }
 
     public SnapshotSource SnapshotSource { get; set; }
@@ -130,7 +136,9 @@ public static class VictimRow
             .Where(e => Month.TryParse(e.Value, out _)).ToImmutableSortedDictionary(e => e.Key, e => Month.TryParse(e.Value, out var m) ? m : default, StringComparer.Ordinal),
         row.UpdatedAt,
         new ContactState([.. JsonSerializer.Deserialize<PlanLine[]>(row.ContactPlan, JsonOptions) ?? []], row.ContactRecipient, Email(row), Message(row.SmsStatus, row.Sms), Message(row.LetterStatus, row.Letter), row.Held),
-        DateOnly.TryParseExact(row.RecordedOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var recordedOn) ? recordedOn : null), row.ETag, new SnapshotCopy(row.SnapshotSource, row.SnapshotSource == SnapshotSource.VictimRow ? row.Snapshot ?? [] : []));
+        DateOnly.TryParseExact(row.RecordedOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var recordedOn) ? recordedOn : null,
+        row.Tasks is { Length: > 0 } tasks ? JsonSerializer.Deserialize<Referrals.Tasks.TaskBook>(tasks, JsonOptions) : null,
+        row.Consent is { Length: > 0 } consent ? JsonSerializer.Deserialize<Referrals.Tasks.ConsentInForce>(consent, JsonOptions) : null), row.ETag, new SnapshotCopy(row.SnapshotSource, row.SnapshotSource == SnapshotSource.VictimRow ? row.Snapshot ?? [] : []));
 
     /// <summary>The row of a state and its copy of the snapshot (the one it was read with, unless ingest brings a new one).</summary>
     public static VictimStateEntity ToRow(this VictimState state, ETag etag, SnapshotCopy? copy) => new()
@@ -171,6 +179,8 @@ public static class VictimRow
         Letter = Json(state.Contact.Letter),
         VcuTasks = JsonSerializer.Serialize(state.VcuTasks, JsonOptions),
         Counted = JsonSerializer.Serialize(state.Counted.ToDictionary(e => e.Key, e => e.Value.ToString()), JsonOptions),
+        Tasks = state.TaskBook is { } book ? JsonSerializer.Serialize(book, JsonOptions) : null,
+        Consent = state.Consent is { } decision ? JsonSerializer.Serialize(decision, JsonOptions) : null,
         UpdatedAt = state.UpdatedAt,
         SnapshotSource = (copy ?? SnapshotCopy.OnCrimeRow).Source,
         Snapshot = copy is { Source: SnapshotSource.VictimRow, Payload: var payload } ? payload : null,

@@ -12,6 +12,11 @@ public static class EndpointHeaders
         yield return ("X-Content-Type-Options", "nosniff");
         yield return ("Content-Security-Policy", DashboardEndpoint.ContentSecurityPolicy);
         yield return ("Referrer-Policy", "no-referrer");
+        if (answer.Location is { } location)
+        {
+            yield return ("Location", location);
+        }
+
         if (answer.FileName is { } file)
         {
             yield return ("Content-Disposition", $"attachment; filename=\"{file}\"");

@@ -7,7 +7,11 @@ namespace Referrals.Pipeline.Tallies;
 
 /// <summary>An HTTP answer, independent of the host serving it (the Functions app, or the local loopback listener).</summary>
 /// <param name="FileName">For a download: the name the browser saves it under (Content-Disposition).</param>
-public sealed record EndpointResponse(int Status, string ContentType, byte[] Body, string? FileName = null);
+public sealed record EndpointResponse(int Status, string ContentType, byte[] Body, string? FileName = null)
+{
+    /// <summary>For a redirect (302): where to, a path on this site.</summary>
+    public string? Location { get; init; }
+}
 
 /// <summary>
 /// <c>GET /api/tallies?from=yyyy-MM&amp;to=yyyy-MM</c> or <c>?quarter=2026-27-Q3</c>, with <c>format=json|csv|csv-long</c>
@@ -88,7 +92,16 @@ public sealed class TalliesEndpoint(TallyStore store)
             || (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out below) && (below == 0 || below is >= 2 and <= MaxSuppressBelow));
     }
 
+    private static string Title(int status) => status switch
+    {
+        400 => "Bad request",
+        401 => "Sign-in required",
+        403 => "Forbidden",
+        503 => "Unavailable",
+        _ => "Error",
+    };
+
     public static EndpointResponse Problem(string detail, int status = 400) =>
         new(status, "application/problem+json; charset=utf-8", Encoding.UTF8.GetBytes(
-            System.Text.Json.JsonSerializer.Serialize(new { type = "about:blank", title = status == 400 ? "Bad request" : status == 401 ? "Sign-in required" : "Forbidden", status, detail })));
+            System.Text.Json.JsonSerializer.Serialize(new { type = "about:blank", title = Title(status), status, detail })));
 }

@@ -76,7 +76,7 @@ public sealed class MonthlyTallyEntity : ITableEntity
 /// Tally events and monthly tallies in Table Storage. Events are upserted by deterministic key (idempotent);
 /// the monthly rows are recomputed from them, never incremented, so aggregation is safe to re-run.
 /// </summary>
-public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions> options, IOptions<TalliesOptions> tallies, RulesData rules, TimeProvider time)
+public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions> options, IOptions<TalliesOptions> tallies, RulesData rules, Tasks.TaskIndex tasks, TimeProvider time)
 {
     public const int Buckets = 16;
 
@@ -131,6 +131,14 @@ public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions>
             var status = await Monthly.GetEntityIfExistsAsync<MonthStatusEntity>(partition, StatusRow, cancellationToken: cancellationToken);
             var counts = await CountEventsAsync(partition, cancellationToken);
             var now = time.GetUtcNow();
+
+            // Rulebook 1.2 section 12: the task figures are recounted from the tasks' current states (the month's index partition).
+            var raised = await tasks.RaisedInAsync(month, cancellationToken).Select(r => r.ToTask()).ToListAsync(cancellationToken);
+            foreach (var (key, value) in Referrals.Tasks.TaskFigures.Count(raised, now, rules.Rules.Calendar))
+            {
+                counts[key] = value;
+            }
+
             var actions = new List<TableTransactionAction>();
             var after = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var key in Categories.Select(c => c.Key).Union(counts.Keys.Order(StringComparer.Ordinal)))

@@ -58,7 +58,7 @@ public class ContactRuleTests
         var before = v;
         v = Receipt(Sent(v, Channel.Sms), Channel.Sms, ReceiptStatus.FailedForGood, 1);
         Assert.Contains(DeliveryKind.ContactNeeded, v.VcuTasks);
-        Assert.Equal([new PlannedDelivery(DeliveryKind.ContactNeeded, "vcu")], WorkPlan.Between(before, v));
+        Assert.Equal([new PlannedDelivery(DeliveryKind.ContactNeeded, "vcu", Assert.Single(v.Tasks.Tasks).Id)], WorkPlan.Between(before, v));
         var later = Step(v, Reachable(addressSafe: false), version: 2);
         Assert.Empty(WorkPlan.Between(v, later));
     }
@@ -179,7 +179,7 @@ public class ContactRuleTests
 
         var released = Step(stillHeld, Reachable(emailSafe: false, phoneSafe: false, addressSafe: false), version: 3);
         Assert.Equal(
-            [new PlannedDelivery(DeliveryKind.Referral, "general"), new PlannedDelivery(DeliveryKind.ContactNeeded, "vcu")],
+            [new PlannedDelivery(DeliveryKind.Referral, "general"), new PlannedDelivery(DeliveryKind.ContactNeeded, "vcu", Assert.Single(released.Tasks.Tasks).Id)],
             WorkPlan.Between(stillHeld, released));
         Assert.Empty(WorkPlan.Between(released, Step(released, Reachable(emailSafe: false, phoneSafe: false, addressSafe: false), version: 4)));
         Assert.Equal(held.ReferralDueBy, released.ReferralDueBy);

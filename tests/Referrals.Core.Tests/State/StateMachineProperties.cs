@@ -50,13 +50,16 @@ public class StateMachineProperties
     {
         var run = new Run(new(StringComparer.Ordinal), new(StringComparer.Ordinal), [], []);
         long stored = 0;
+
+        // Task ids from a counter: the run in any order applies the same versions in the same order, so raises the same tasks.
+        var taskIds = Referrals.Tasks.TaskIds.Sequence();
         foreach (var version in delivered)
         {
             if (version.Number <= stored)
             {
                 foreach (var state in run.States.Values)
                 {
-                    run.Deliveries.UnionWith(WorkPlan.All(state).Select(p => DeliveryId.For(p.Kind, state.CrimeReference, state.VictimId, p.ServiceId)));
+                    run.Deliveries.UnionWith(WorkPlan.All(state).Select(p => DeliveryId.For(p.Kind, state.CrimeReference, state.VictimId, p.ServiceId, p.TaskId)));
                     run.Tallies.UnionWith(TallyRule.Between(null, state));
                 }
 
@@ -66,12 +69,12 @@ public class StateMachineProperties
             stored = version.Number;
             foreach (var decision in Decide(version))
             {
-                var change = VictimTransition.Apply(run.States.GetValueOrDefault(decision.VictimId), decision, Now, version.Month, WorkingDays);
+                var change = VictimTransition.Apply(run.States.GetValueOrDefault(decision.VictimId), decision, Now, version.Month, WorkingDays, newTaskId: taskIds);
                 run.States[decision.VictimId] = change.Next;
                 foreach (var planned in WorkPlan.Between(change.Previous, change.Next))
                 {
                     run.Planned.Add((version, decision, planned));
-                    run.Deliveries.Add(DeliveryId.For(planned.Kind, decision.CrimeReference, decision.VictimId, planned.ServiceId));
+                    run.Deliveries.Add(DeliveryId.For(planned.Kind, decision.CrimeReference, decision.VictimId, planned.ServiceId, planned.TaskId));
                 }
 
                 run.Tallies.UnionWith(TallyRule.Between(change.Previous, change.Next));
@@ -93,7 +96,7 @@ public class StateMachineProperties
     }
 
     private static string Canonical(VictimState s) =>
-        $"{s.ReferralStatus}|{string.Join(',', s.ReferredServices)}|{string.Join(',', s.VcuTasks)}|{s.Contact.Email}|{string.Join(',', s.Counted)}|{s.FirstSeenVersion}|{s.Version}";
+        $"{s.ReferralStatus}|{string.Join(',', s.ReferredServices)}|{string.Join(',', s.VcuTasks)}|{string.Join(',', s.Tasks.Tasks.Select(t => $"{t.Id}:{t.Kind}:{t.State}:{t.WithdrawnBecause}"))}|{s.Contact.Email}|{string.Join(',', s.Counted)}|{s.FirstSeenVersion}|{s.Version}";
 
     [Property(MaxTest = 300)]
     public Property Duplicates_and_any_order_end_where_applying_the_newest_in_order_ends() =>

@@ -4,6 +4,7 @@ using Referrals.Forwarding;
 using Referrals.Rules;
 using Referrals.State;
 using Referrals.Tallies;
+using Referrals.Tasks;
 using static Referrals.Tests.Fixtures;
 
 namespace Referrals.Tests.State;
@@ -121,8 +122,9 @@ public class VictimTransitionTests
         Assert.Equal(Month.Of(Now), Apply(queued, Decide("28E", SupportAnswer.NotAsked, version: 2), new Month(2026, 12)).Contact.Email.Month);
     }
 
+    /// <summary>The deliveries asked for; a Victim Care Unit task's notice by its kind and its task's kind (its id is random).</summary>
     private static List<string> Work(VictimState? previous, VictimState next) =>
-        [.. WorkPlan.Between(previous, next).Select(w => DeliveryId.For(w.Kind, next.CrimeReference, next.VictimId, w.ServiceId))];
+        [.. WorkPlan.Between(previous, next).Select(w => w.TaskId is { } task ? $"{w.Kind}:{next.Tasks.Find(task)!.Kind}" : DeliveryId.For(w.Kind, next.CrimeReference, next.VictimId, w.ServiceId))];
 
     [Fact]
     public void An_auto_referred_victim_asks_for_one_referral_per_service_and_nothing_more_on_a_repeat()
@@ -145,16 +147,17 @@ public class VictimTransitionTests
     public void Declining_on_the_consent_pathway_raises_one_single_session_offer_then_converting_refers()
     {
         var declined = Apply(null, Decide("19C", SupportAnswer.Declined));
-        Assert.Equal(["vcu-session:DB/26/1:V1"], Work(null, declined));
+        Assert.Equal(["SingleSessionOffer:SingleSessionOffer"], Work(null, declined));
         var converted = Apply(declined, Decide("19C", SupportAnswer.Accepted, version: 2));
-        Assert.Equal(["ref:DB/26/1:V1:general", "ref:DB/26/1:V1:isva"], Work(declined, converted));
+        Assert.Equal(["ref:DB/26/1:V1:general", "ref:DB/26/1:V1:isva", "TaskWithdrawn:SingleSessionOffer"], Work(declined, converted));
+        Assert.Equal(TaskWithdrawal.ConvertedToYes, Assert.Single(converted.Tasks.Tasks).WithdrawnBecause);
     }
 
     [Fact]
     public void Awaiting_consent_raises_one_consent_task_and_opting_out_raises_nothing()
     {
         var awaiting = Apply(null, Decide("19C", SupportAnswer.NotAsked));
-        Assert.Equal(["vcu-consent:DB/26/1:V1"], Work(null, awaiting));
+        Assert.Equal(["ConsentRequest:ConsentRequest"], Work(null, awaiting));
         Assert.Empty(Work(awaiting, Apply(awaiting, Decide("19C", SupportAnswer.NotAsked, version: 2))));
         Assert.Empty(Work(null, Apply(null, Decide("28E", SupportAnswer.Declined))));
     }
