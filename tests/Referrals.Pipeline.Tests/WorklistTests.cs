@@ -160,6 +160,44 @@ public sealed partial class WorklistTests(AzuriteFixture azurite)
         Assert.Contains("All open: 0 tasks", after.Text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task On_loopback_the_local_server_serves_the_worklist_as_the_local_user_with_a_cookie_that_is_not_Secure_and_the_same_token_check()
+    {
+        await using var app = await FunctionsApp.StartAsync(azurite, new Dictionary<string, string?>());
+        await app.Function<IngestCrimeEvent>().Run(FunctionsApp.Message(HostileConsentRequest()));
+        var task = Assert.Single((await app.Services.GetRequiredService<VictimStateStore>().LoadVictimAsync(Crime, "V1", CancellationToken.None))!.State.Tasks.Tasks);
+        await using var server = await new LocalHost.LocalTalliesServer(app.Services.GetRequiredService<Tallies.TalliesEndpoint>(),
+            worklist: app.Services.GetRequiredService<Worklist.WorklistEndpoint>()).StartAsync();
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false });
+
+        using var page = await http.GetAsync(new Uri(server.WorklistUrl));
+        var text = await page.Content.ReadAsStringAsync();
+        var token = TokenField().Match(text).Groups[1].Value;
+        var cookie = page.Headers.GetValues("Set-Cookie").Single();
+        Assert.Contains(task.Id, text, StringComparison.Ordinal);
+        Assert.Contains($"Signed in as <strong>{WebUtility.HtmlEncode(LocalHost.LocalTalliesServer.LocalOperator.Name)}</strong>", text, StringComparison.Ordinal);
+        Assert.StartsWith($"worklist-token={token}; Path=/;", cookie, StringComparison.Ordinal);
+        Assert.EndsWith("; HttpOnly; SameSite=Strict", cookie, StringComparison.Ordinal);
+
+        async Task<HttpResponseMessage> ClaimAsync(string form, string? cookieHeader)
+        {
+            using var post = new HttpRequestMessage(HttpMethod.Post, new Uri($"{server.WorklistUrl}/tasks/{task.Id}/claim")) { Content = new StringContent(form, Encoding.UTF8, "application/x-www-form-urlencoded") };
+            if (cookieHeader is not null)
+            {
+                post.Headers.Add("Cookie", cookieHeader);
+            }
+
+            return await http.SendAsync(post);
+        }
+
+        using var forged = await ClaimAsync("view=open", cookie.Split(';')[0]);
+        using var claimed = await ClaimAsync($"token={Uri.EscapeDataString(token)}&view=open", cookie.Split(';')[0]);
+        Assert.Equal(HttpStatusCode.Forbidden, forged.StatusCode);
+        Assert.Equal(HttpStatusCode.SeeOther, claimed.StatusCode);
+        var claimedBy = (await app.Services.GetRequiredService<VictimStateStore>().LoadVictimAsync(Crime, "V1", CancellationToken.None))!.State.Tasks.Find(task.Id)!.ClaimedBy;
+        Assert.Equal(LocalHost.LocalTalliesServer.LocalOperator.Name, claimedBy);
+    }
+
     [GeneratedRegex("name=\"token\" value=\"([^\"]+)\"")]
     private static partial Regex TokenField();
 }
