@@ -116,6 +116,9 @@ public static class PipelineServices
         services.AddSingleton<Tasks.TaskDesk>();
         services.AddSingleton<Tasks.TaskEscalation>();
         services.AddSingleton<Tasks.TaskRetention>();
+        services.AddSingleton<Worklist.AntiForgery>();
+        services.AddSingleton<Worklist.WorklistTasks>();
+        services.AddSingleton<Worklist.WorklistEndpoint>();
 
         services.AddSingleton<IReceiptSink, ContactReceiptSink>();
         services.AddSingleton<SendGridWebhookEndpoint>();
