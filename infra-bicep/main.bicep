@@ -116,14 +116,6 @@ param outboundPaused bool = false
 @maxValue(730)
 param logRetentionInDays int = 90
 
-@description('Days a crime\'s personal data is kept after its last change (docs/privacy.md): 13 months by default.')
-@minValue(1)
-param personalDataRetentionDays int = 395
-
-@description('Days the audit trail and the state rows without personal data are kept: 7 years by default.')
-@minValue(1)
-param auditRetentionDays int = 2557
-
 var baseName = 'referrals-${forceName}-${environmentName}'
 var uniqueSuffix = take(uniqueString(resourceGroup().id), 6)
 var tags = {
@@ -132,8 +124,10 @@ var tags = {
 }
 var queues = {
   crimeEvents: 'crime-events'
-  emails: 'entitlement-emails'
+  messages: 'entitlement-messages'
   referrals: 'referrals'
+  // The entitlement messages' queue before issue 19 named it for what it carries: drained for one release, then removed.
+  oldEmails: 'entitlement-emails'
 }
 var deploymentContainerName = 'app-package'
 
@@ -161,7 +155,7 @@ module storage 'modules/storage.bicep' = {
     name: take('st${forceName}${environmentName}${uniqueSuffix}', 24)
     location: location
     tags: tags
-    queueNames: [queues.crimeEvents, '${queues.crimeEvents}-poison', queues.emails, '${queues.emails}-poison', queues.referrals, '${queues.referrals}-poison']
+    queueNames: [queues.crimeEvents, '${queues.crimeEvents}-poison', queues.messages, '${queues.messages}-poison', queues.referrals, '${queues.referrals}-poison', queues.oldEmails, '${queues.oldEmails}-poison']
     tableNames: ['VictimStates', 'DeadLetters', 'TallyEvents', 'MonthlyTallies', 'Heartbeats', 'VictimCareTasks']
     deploymentContainerName: deploymentContainerName
   }
@@ -210,7 +204,8 @@ module functionApp 'modules/functionapp.bicep' = {
     // The settings the app reads (local.settings.example.json has the same names; a test checks both).
     pipelineSettings: {
       CRIME_EVENTS_QUEUE: queues.crimeEvents
-      EMAIL_QUEUE: queues.emails
+      MESSAGE_QUEUE: queues.messages
+      EMAIL_QUEUE: queues.oldEmails
       REFERRAL_QUEUE: queues.referrals
       TABLE_PREFIX: ''
       DEAD_LETTER_REPORT_SCHEDULE: '0 */5 * * * *'
@@ -218,9 +213,8 @@ module functionApp 'modules/functionapp.bicep' = {
       MONTHLY_TALLY_SCHEDULE: '0 10 * * * *'
       // Daily at 02:30 UTC: personal data, dead letters and audit rows past their periods go (docs/privacy.md).
       RETENTION_SCHEDULE: '0 30 2 * * *'
-      Retention__PersonalDataDays: string(personalDataRetentionDays)
-      Retention__DeadLetterDays: '90'
-      Retention__AuditDays: string(auditRetentionDays)
+      // The retention periods are the app's own (RetentionOptions): set Retention__PersonalDataDays, __DeadLetterDays or
+      // __AuditDays here only to override one for this force.
       // Every 15 minutes: text messages and letters whose Notify callback has not come within the hour are looked up.
       NOTIFY_STATUS_SCHEDULE: '0 */15 * * * *'
       // Every 15 minutes: Victim Care Unit tasks past their due time are counted once each, for the overdue alert.

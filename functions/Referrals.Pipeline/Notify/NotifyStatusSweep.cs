@@ -31,29 +31,27 @@ public sealed partial class NotifyStatusSweep(
             var victim = row.ToStored().State;
             foreach (var channel in new[] { Channel.Sms, Channel.Letter })
             {
-                var message = ContactRule.Message(victim, channel);
-                if (looked >= MaxLookups || !NotifyStatuses.StatusCheckDue(message, time.GetUtcNow(), options.Value.StatusCheckAfter))
+                var message = victim.Contact[channel];
+                if (looked >= MaxLookups || !ReceiptRule.StatusCheckDue(message, time.GetUtcNow(), options.Value.StatusCheckAfter))
                 {
                     continue;
                 }
 
                 looked++;
-                if (await lookup.GetAsync(message.NotificationId!, cancellationToken) is not StatusLookup.Found { Report.Receipt: { } receipt }
-                    || ContactReceiptSink.KindOf(receipt.Status) == ReceiptKind.Waiting)
+                if (await lookup.GetAsync(message.ProviderId!, cancellationToken) is not StatusLookup.Found { Report.Receipt: { IsFinal: true } receipt })
                 {
                     continue;
                 }
 
-                var kind = ContactReceiptSink.KindOf(receipt.Status);
                 // Never a status from another notification: the answer must be the one asked for, about this send.
-                if (!string.Equals(receipt.ProviderMessageId, message.NotificationId, StringComparison.OrdinalIgnoreCase)
-                    || receipt.Reference != MessageReference.For(victim.CrimeReference, victim.VictimId, channel, message.Attempts))
+                if (!string.Equals(receipt.ProviderMessageId, message.ProviderId, StringComparison.OrdinalIgnoreCase)
+                    || receipt.Reference != MessageReference.Notify(victim.CrimeReference, victim.VictimId, channel, message.Attempts))
                 {
                     mismatched++;
                     continue;
                 }
 
-                var (effect, _) = await receipts.ApplyNotifyAsync(receipt.Reference, ContactReceiptSink.ChannelOf(receipt.Channel), receipt.ProviderMessageId!, kind, time.GetUtcNow(), cancellationToken);
+                var (effect, _) = await receipts.ApplyNotifyAsync(receipt.Reference, receipt.Channel, receipt.ProviderMessageId!, receipt.Status, time.GetUtcNow(), cancellationToken);
                 applied += effect == ReceiptEffect.Applied ? 1 : 0;
                 mismatched += effect == ReceiptEffect.Mismatch ? 1 : 0;
             }
