@@ -116,14 +116,6 @@ param outboundPaused bool = false
 @maxValue(730)
 param logRetentionInDays int = 90
 
-@description('Days a crime\'s personal data is kept after its last change (docs/privacy.md): 13 months by default.')
-@minValue(1)
-param personalDataRetentionDays int = 395
-
-@description('Days the audit trail and the state rows without personal data are kept: 7 years by default.')
-@minValue(1)
-param auditRetentionDays int = 2557
-
 var baseName = 'referrals-${forceName}-${environmentName}'
 var uniqueSuffix = take(uniqueString(resourceGroup().id), 6)
 var tags = {
@@ -132,8 +124,10 @@ var tags = {
 }
 var queues = {
   crimeEvents: 'crime-events'
-  emails: 'entitlement-emails'
+  messages: 'entitlement-messages'
   referrals: 'referrals'
+  // The entitlement messages' queue before issue 19 named it for what it carries: drained for one release, then removed.
+  oldEmails: 'entitlement-emails'
 }
 var deploymentContainerName = 'app-package'
 
@@ -161,7 +155,7 @@ module storage 'modules/storage.bicep' = {
     name: take('st${forceName}${environmentName}${uniqueSuffix}', 24)
     location: location
     tags: tags
-    queueNames: [queues.crimeEvents, '${queues.crimeEvents}-poison', queues.emails, '${queues.emails}-poison', queues.referrals, '${queues.referrals}-poison']
+    queueNames: [queues.crimeEvents, '${queues.crimeEvents}-poison', queues.messages, '${queues.messages}-poison', queues.referrals, '${queues.referrals}-poison', queues.oldEmails, '${queues.oldEmails}-poison']
     tableNames: ['VictimStates', 'DeadLetters', 'TallyEvents', 'MonthlyTallies', 'MonthIndex', 'Heartbeats', 'VictimCareTasks']
     deploymentContainerName: deploymentContainerName
   }
@@ -210,7 +204,8 @@ module functionApp 'modules/functionapp.bicep' = {
     // The settings the app reads (local.settings.example.json has the same names; a test checks both).
     pipelineSettings: {
       CRIME_EVENTS_QUEUE: queues.crimeEvents
-      EMAIL_QUEUE: queues.emails
+      MESSAGE_QUEUE: queues.messages
+      EMAIL_QUEUE: queues.oldEmails
       REFERRAL_QUEUE: queues.referrals
       TABLE_PREFIX: ''
       DEAD_LETTER_REPORT_SCHEDULE: '0 */5 * * * *'
@@ -218,9 +213,8 @@ module functionApp 'modules/functionapp.bicep' = {
       MONTHLY_TALLY_SCHEDULE: '0 10 * * * *'
       // Daily at 02:30 UTC: personal data, dead letters and audit rows past their periods go (docs/privacy.md).
       RETENTION_SCHEDULE: '0 30 2 * * *'
-      Retention__PersonalDataDays: string(personalDataRetentionDays)
-      Retention__DeadLetterDays: '90'
-      Retention__AuditDays: string(auditRetentionDays)
+      // The retention periods are the app's own (RetentionOptions): set Retention__PersonalDataDays, __DeadLetterDays or
+      // __AuditDays here only to override one for this force.
       // Every 15 minutes: text messages and letters whose Notify callback has not come within the hour are looked up.
       NOTIFY_STATUS_SCHEDULE: '0 */15 * * * *'
       // Every 15 minutes: Victim Care Unit tasks past their due time are counted once each, for the overdue alert.
@@ -228,10 +222,11 @@ module functionApp 'modules/functionapp.bicep' = {
       // A month is final once it ended this many days ago and was recounted after that (docs/tallies.md).
       Tallies__FinalAfterDays: '10'
       // The app roles (of the signInClientId app registration) each door needs: a person for the dashboard, an OPCC
-      // client for GET /api/tallies. The app trusts the platform's client-principal header only while App Service sets
+      // client for GET /api/tallies, a Victim Care Unit operator for the worklist. The app trusts the platform's client-principal header only while App Service sets
       // WEBSITE_AUTH_ENABLED (never set here). README "Sign-in".
       SignIn__DashboardRole: 'Tallies.Read'
       SignIn__TalliesApiRole: 'Tallies.Read'
+      SignIn__VictimCareUnitRole: 'VictimCareUnit'
       // The health endpoint (docs/operations.md): a timer is late once its next run is this far overdue; the records
       // system is silent after this much working time without a snapshot.
       Health__TimerGrace: '00:30:00'

@@ -3,7 +3,7 @@
 # functions/Referrals.Core and runs tests/Referrals.Core.Tests against every mutant. Too slow for
 # .ci/run (about 20 minutes for Rules and Calendar on 2 cores), so it is run by hand: see docs/testing.md.
 #
-#   tools/mutation.sh                        Rules, Calendar and State (a missing folder is skipped)
+#   tools/mutation.sh                        Rules, Calendar, State and Contact (a missing folder is skipped)
 #   tools/mutation.sh Rules                  one folder
 #   tools/mutation.sh Rules/EmailAddress.cs  one file, while killing its survivors
 #
@@ -20,7 +20,7 @@ threshold="${MUTATION_THRESHOLD:-85}"
 
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(Rules Calendar State)
+  targets=(Rules Calendar State Contact)
 fi
 
 mutate=()

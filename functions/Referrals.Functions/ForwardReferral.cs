@@ -6,7 +6,7 @@ using Referrals.Pipeline.Forwarding;
 namespace Referrals.Functions;
 
 /// <summary>One referral, withdrawal notice or Victim Care Unit task, delivered to its service at most once.</summary>
-/// <remarks>Not cancelled when the host stops or drains, like <see cref="SendEntitlementEmail"/>.</remarks>
+/// <remarks>Not cancelled when the host stops or drains, like <see cref="SendEntitlementMessage"/>.</remarks>
 public sealed class ForwardReferral(ReferralForwarder forwarder)
 {
     [Function(nameof(ForwardReferral))]

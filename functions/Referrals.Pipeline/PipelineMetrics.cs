@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
+using Referrals.Contact;
 using Referrals.Receipts;
+using Referrals.State;
 
 namespace Referrals.Pipeline;
 
@@ -88,10 +90,10 @@ public sealed class PipelineMetrics : IDisposable
     public long OverdueNow => Interlocked.Read(ref _overdueNow);
 
     /// <summary>A receipt that changed a message's status: counted by channel and status, and emails feed the bounce rate.</summary>
-    public void Receipt(MessageChannel channel, ReceiptStatus status)
+    public void Receipt(Channel channel, ReceiptStatus status)
     {
-        Count("receipt-status", $"{channel}:{status}".ToLowerInvariant());
-        if (channel == MessageChannel.Email && status is ReceiptStatus.FailedForGood or ReceiptStatus.Delivered or ReceiptStatus.SpamReported)
+        Count("receipt-status", $"{channel.Word()}:{status}".ToLowerInvariant());
+        if (channel == Channel.Email && status is ReceiptStatus.FailedForGood or ReceiptStatus.Delivered or ReceiptStatus.SpamReported)
         {
             _bounces.Record(status == ReceiptStatus.FailedForGood ? 1 : 0);
         }

@@ -139,13 +139,13 @@ resource overdueTasks 'Microsoft.Insights/metricAlerts@2026-01-01' = {
   }
 }
 
-// The email sender and the forwarder count every email or delivery that failed for good or could not be confirmed.
+// The entitlement message sender (for emails) and the forwarder count every email or delivery that failed for good or could not be confirmed.
 resource failures 'Microsoft.Insights/metricAlerts@2026-01-01' = {
   name: 'alert-${name}-failures'
   location: 'global'
   tags: tags
   properties: {
-    description: 'Emails or deliveries to services failed for good or could not be confirmed: each waits in `referrals poison` with its reason.'
+    description: 'Entitlement emails or deliveries to services failed for good or could not be confirmed: each waits in `referrals poison` with its reason.'
     severity: 2
     enabled: true
     scopes: [appInsightsId]

@@ -205,6 +205,11 @@ public class DecideCommandTests
             var expect = JsonDocument.Parse(corpus[i]).RootElement;
             var rejected = output[i].TryGetProperty("rejected", out _);
             Assert.Equal(expect.GetProperty("_expect").GetString() == "rejected", rejected);
+            if (rejected && expect.TryGetProperty("_field", out var field))
+            {
+                Assert.Contains(field.GetString()!, output[i].GetProperty("reason").GetString(), StringComparison.Ordinal);
+            }
+
             if (rejected && expect.TryGetProperty("_secret", out var secret))
             {
                 Assert.DoesNotContain(secret.GetString()!, output[i].GetProperty("reason").GetString(), StringComparison.Ordinal);

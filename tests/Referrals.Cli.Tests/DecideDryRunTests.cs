@@ -66,9 +66,11 @@ public class DecideDryRunTests
         Assert.True(lines[2].GetProperty("contact").GetProperty("contactNeeded").GetBoolean());
         Assert.Contains("a 076 pager is not texted either", Reasons(lines[2]), StringComparison.Ordinal);
         Assert.Contains("GOV.UK Notify would not print it: it says no fixed abode", Reasons(lines[2]), StringComparison.Ordinal);
+        var shown = string.Join("\n", lines.Select(l => l.GetRawText()));
+        Assert.Contains("\"reason\":\"NoMobileNumber\"", shown, StringComparison.Ordinal);
         foreach (var value in new[] { "07044", "123456", "Unit 5", "Matlock", "DE4 3AG", "07623" })
         {
-            Assert.DoesNotContain(value, string.Join("\n", lines.Select(l => l.GetRawText())), StringComparison.Ordinal);
+            Assert.DoesNotContain(value, shown, StringComparison.Ordinal);
         }
     }
 }

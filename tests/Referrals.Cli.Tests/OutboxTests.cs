@@ -86,7 +86,10 @@ public sealed class OutboxTests : IDisposable
         Assert.All(written, file => Assert.False(File.Exists(Path.Combine(_temp.Path, file)), file));
         Assert.True(File.Exists(Path.Combine(_temp.Path, "notes.txt")));
         Assert.True(File.Exists(Path.Combine(_temp.Path, Outbox.ServicesFolder, "bank.eml")));
-        Assert.DoesNotContain("DB-26-1", File.ReadAllText(Path.Combine(_temp.Path, Outbox.MarkerName)), StringComparison.Ordinal);
+        var manifest = File.ReadAllText(Path.Combine(_temp.Path, Outbox.MarkerName));
+        Assert.StartsWith("# An outbox of `referrals run`.", manifest, StringComparison.Ordinal);
+        Assert.All(manifest.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => Assert.StartsWith("# ", line, StringComparison.Ordinal));
+        Assert.DoesNotContain("DB-26-1", manifest, StringComparison.Ordinal);
     }
 
     [Fact]

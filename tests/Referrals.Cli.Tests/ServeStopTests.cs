@@ -40,10 +40,12 @@ public sealed partial class ServeStopTests : IDisposable
         Assert.All(results, r => Assert.Equal(string.Empty, r.Stderr));
         Assert.All(results, r => Assert.EndsWith("Stopped serving.", r.Stdout.TrimEnd(), StringComparison.Ordinal));
         Assert.All(results, r => Assert.Contains("Loopback only, without sign-in", r.Stdout, StringComparison.Ordinal));
+        Assert.All(results, r => Assert.Matches(@"The Victim Care Unit's worklist, on loopback \(you act as local user [^)]+\): http://127\.0\.0\.1:\d+/api/worklist\n", r.Stdout.ReplaceLineEndings("\n")));
+        Assert.All(results, r => Assert.Equal(200, r.WorklistStatus));
         Assert.All(results, r => Assert.Empty(r.LeftRunning));
     }
 
-    private sealed record Stopped(string Name, int ExitCode, TimeSpan Stopping, string Stdout, string Stderr, List<int> LeftRunning);
+    private sealed record Stopped(string Name, int ExitCode, TimeSpan Stopping, string Stdout, string Stderr, List<int> LeftRunning, int WorklistStatus);
 
     private async Task<Stopped> ServeThenStopAsync(string snapshots, string name, int signal, bool wholeGroup)
     {
@@ -67,6 +69,13 @@ public sealed partial class ServeStopTests : IDisposable
             }
 
             Assert.Contains("Serving until Ctrl-C.", stdout.ToString(), StringComparison.Ordinal);
+
+            // The printed worklist address answers with the page (loopback, no sign-in).
+            var worklist = System.Text.RegularExpressions.Regex.Match(stdout.ToString(), @"(http://127\.0\.0\.1:\d+/api/worklist)\s").Groups[1].Value;
+            using var http = new HttpClient();
+            using var page = await http.GetAsync(new Uri(worklist));
+            var worklistStatus = (int)page.StatusCode;
+            Assert.Contains("Victim Care Unit worklist", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             var children = ChildrenOf(run.Id);
             Assert.NotEmpty(children);
 
@@ -78,7 +87,7 @@ public sealed partial class ServeStopTests : IDisposable
             var took = Stopwatch.GetElapsedTime(asked);
             stdout.Append(await rest);
             await Task.Delay(500); // Azurite's processes are killed by the run; give the kernel a moment to reap them
-            return new(name, run.ExitCode, took, stdout.ToString(), await stderr, [.. children.Where(IsRunning)]);
+            return new(name, run.ExitCode, took, stdout.ToString(), await stderr, [.. children.Where(IsRunning)], worklistStatus);
         }
         finally
         {

@@ -36,6 +36,7 @@ public class StorageCommandTests
         Assert.Equal(1, exitCode);
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith($"referrals {(args[0] == "tasks" ? $"tasks {args[1]}" : args[0])}: storage at http://127.0.0.1:1 cannot be reached", line, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, stdout);
         Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
         Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(8), $"took {Stopwatch.GetElapsedTime(started)}");
     }
@@ -56,6 +57,10 @@ public class StorageCommandTests
         {
             Assert.Contains("storage at http://127.0.0.1:10001 cannot be reached", Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries)), StringComparison.Ordinal);
         }
+        else
+        {
+            Assert.Equal(string.Empty, stderr);
+        }
     }
 
     [Fact]
@@ -66,25 +71,27 @@ public class StorageCommandTests
         Assert.Equal(2, exitCode);
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("referrals rejected: the storage settings cannot be used", line, StringComparison.Ordinal);
+        Assert.Equal(string.Empty, stdout);
         Assert.DoesNotContain("c2VjcmV0LWtleQ", stdout + stderr, StringComparison.Ordinal);
     }
 
     [Theory]
-    [InlineData("tallies", "--from", "2026-01")]
-    [InlineData("tallies", "--from", "2026-05", "--to", "2026-01")]
-    [InlineData("rejected", "--no-such-option")]
-    [InlineData("no-such-command")]
-    [InlineData("replay")]
-    [InlineData("run", "--timeout", "soon")]
-    [InlineData("tasks", "close", "T2610-0000-0001", "--outcome", "Done")]
-    [InlineData("tasks", "list", "--due", "yesterday")]
-    [InlineData("tasks", "list", "--overdue", "--all")]
-    [InlineData("tasks", "claim")]
-    public async Task A_command_line_mistake_exits_2(params string[] args)
+    [InlineData("referrals tallies: give --from and --to", "tallies", "--from", "2026-01")]
+    [InlineData("referrals tallies: 'from' (2026-05) is after 'to' (2026-01).", "tallies", "--from", "2026-05", "--to", "2026-01")]
+    [InlineData("Unrecognized command or argument '--no-such-option'.", "rejected", "--no-such-option")]
+    [InlineData("Unrecognized command or argument 'no-such-command'.", "no-such-command")]
+    [InlineData("referrals replay: give the ID of a dead letter, or --poison-queues.", "replay")]
+    [InlineData("Cannot parse argument 'soon' for option '--timeout'", "run", "--timeout", "soon")]
+    [InlineData("Cannot parse argument 'Done' for option '--outcome'", "tasks", "close", "T2610-0000-0001", "--outcome", "Done")]
+    [InlineData("referrals tasks list: --due takes 'today' or a date yyyy-MM-dd.", "tasks", "list", "--due", "yesterday")]
+    [InlineData("referrals tasks list: give at most one of --due, --overdue, --open and --all.", "tasks", "list", "--overdue", "--all")]
+    [InlineData("Required argument missing for command: 'claim'.", "tasks", "claim")]
+    public async Task A_command_line_mistake_exits_2_saying_what_is_wrong(string error, params string[] args)
     {
         var (exitCode, stdout, stderr) = await CliProcess.RunAsync(null, args);
 
         Assert.Equal(2, exitCode);
+        Assert.Contains(error, stderr, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", stdout + stderr, StringComparison.Ordinal);
     }
 

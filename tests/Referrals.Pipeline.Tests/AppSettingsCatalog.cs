@@ -14,6 +14,20 @@ public static partial class AppSettingsCatalog
     /// <summary>Read by the Functions host itself, not by our code.</summary>
     public static readonly string[] HostSettings = ["AzureWebJobsStorage", "FUNCTIONS_WORKER_RUNTIME"];
 
+    /// <summary>
+    /// Settings whose values are written once, as their options class's defaults (the retention periods): read by the app,
+    /// left out of Bicep and local.settings.example.json, set by a deployment only to override one.
+    /// </summary>
+    public static SortedSet<string> DefaultedInCode()
+    {
+        var settings = new SortedSet<string>(StringComparer.Ordinal);
+        AddSection(settings, RetentionOptions.Section, typeof(RetentionOptions));
+        return settings;
+    }
+
+    /// <summary>What Bicep and local.settings.example.json set: every setting the app reads, but those <see cref="DefaultedInCode"/>.</summary>
+    public static SortedSet<string> SettingsToSet() => new(SettingsTheAppReads().Except(DefaultedInCode()), StringComparer.Ordinal);
+
     /// <summary>Read by our code but set by App Service itself: never by Bicep or local settings (a test checks Bicep does not).</summary>
     public static readonly string[] PlatformSettings = [SignIn.SignInOptions.PlatformSetting];
 

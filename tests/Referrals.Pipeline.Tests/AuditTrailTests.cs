@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Azure.Data.Tables;
 using Microsoft.Extensions.DependencyInjection;
+using Referrals.Contact;
 using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Storage;
 using Referrals.Privacy;
@@ -50,8 +51,8 @@ public sealed class AuditTrailTests(AzuriteFixture azurite)
         var victim = (await store.LoadVictimAsync("DB/26/000101", "V1", CancellationToken.None))!;
         var before = (await AuditRowsAsync(pipeline)).Count;
 
-        var changed = await store.TryReplaceAsync(victim, victim.State with { Email = victim.State.Email with { Status = EmailStatus.Failed } }, CancellationToken.None);
-        var stale = await store.TryReplaceAsync(victim, victim.State with { Email = victim.State.Email with { Status = EmailStatus.Unconfirmed } }, CancellationToken.None);
+        var changed = await store.TryReplaceAsync(victim, victim.State.With(Channel.Email, victim.State.Contact.Email with { Status = MessageStatus.Failed }), CancellationToken.None);
+        var stale = await store.TryReplaceAsync(victim, victim.State.With(Channel.Email, victim.State.Contact.Email with { Status = MessageStatus.Unconfirmed }), CancellationToken.None);
 
         Assert.NotNull(changed);
         Assert.Null(stale);
@@ -79,6 +80,7 @@ public sealed class AuditTrailTests(AzuriteFixture azurite)
 
         Assert.Contains("Taylor", personal);
         Assert.True(rows.Count > 20);
+        Assert.Contains("referral status: AutoReferred", text, StringComparison.Ordinal);
         Assert.All(personal, value => Assert.DoesNotContain(value, text, StringComparison.Ordinal));
     }
 

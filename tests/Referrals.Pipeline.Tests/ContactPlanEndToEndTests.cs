@@ -1,8 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Contact;
 using Referrals.Forwarding;
-using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Forwarding;
+using Referrals.Pipeline.Messages;
 using Referrals.Pipeline.Storage;
 using Referrals.State;
 using Referrals.Tallies;
@@ -33,12 +33,12 @@ public sealed class ContactPlanEndToEndTests(AzuriteFixture azurite)
         await pipeline.WaitUntilIdleAsync();
 
         var victims = ByCrime(await pipeline.VictimsAsync());
-        Assert.Equal((MessageStatus.Delivered, EmailStatus.Suppressed), (victims["DB/26/000111"].SmsStatus, victims["DB/26/000111"].EmailStatus));
+        Assert.Equal((MessageStatus.Delivered, MessageStatus.Suppressed), (victims["DB/26/000111"].SmsStatus, victims["DB/26/000111"].EmailStatus));
         Assert.Equal(MessageStatus.Delivered, victims["DB/26/000112"].LetterStatus);
-        Assert.Equal((MessageStatus.Delivered, EmailStatus.Suppressed), (victims["DB/26/000117"].LetterStatus, victims["DB/26/000117"].EmailStatus)); // a 070 number passed over, a BFPO address
-        Assert.Equal((EmailStatus.Failed, MessageStatus.Delivered), (victims["DB/26/000114"].EmailStatus, victims["DB/26/000114"].SmsStatus));
+        Assert.Equal((MessageStatus.Delivered, MessageStatus.Suppressed), (victims["DB/26/000117"].LetterStatus, victims["DB/26/000117"].EmailStatus)); // a 070 number passed over, a BFPO address
+        Assert.Equal((MessageStatus.Failed, MessageStatus.Delivered), (victims["DB/26/000114"].EmailStatus, victims["DB/26/000114"].SmsStatus));
         Assert.Equal((MessageStatus.Failed, MessageStatus.Delivered), (victims["DB/26/000116"].SmsStatus, victims["DB/26/000116"].LetterStatus));
-        Assert.Equal(EmailStatus.Delivered, victims["DB/26/000115"].EmailStatus);
+        Assert.Equal(MessageStatus.Delivered, victims["DB/26/000115"].EmailStatus);
         Assert.False(victims["DB/26/000115"].Held);
         Assert.Contains(nameof(DeliveryKind.ContactNeeded), victims["DB/26/000113"].VcuTasks, StringComparison.Ordinal);
         var task = (await pipeline.DeliveryRowsAsync()).Single(d => d.Kind == DeliveryKind.ContactNeeded);
@@ -114,8 +114,8 @@ public sealed class ContactPlanEndToEndTests(AzuriteFixture azurite)
         {
             foreach (var channel in Enum.GetValues<Channel>())
             {
-                await work.EnqueueEmailAsync(new EmailWorkItem(victim.CrimeReference, victim.VictimId, victim.Version, channel), CancellationToken.None);
-                await work.EnqueueEmailAsync(new EmailWorkItem(victim.CrimeReference, victim.VictimId, victim.Version, channel), CancellationToken.None);
+                await work.EnqueueMessageAsync(new MessageWorkItem(victim.CrimeReference, victim.VictimId, victim.Version, channel), CancellationToken.None);
+                await work.EnqueueMessageAsync(new MessageWorkItem(victim.CrimeReference, victim.VictimId, victim.Version, channel), CancellationToken.None);
             }
 
             foreach (var planned in WorkPlan.All(victim.ToStored().State))
@@ -137,7 +137,7 @@ public sealed class ContactPlanEndToEndTests(AzuriteFixture azurite)
         foreach (var crime in new[] { "DB/26/000111", "DB/26/000112", "DB/26/000114", "DB/26/000115", "DB/26/000116" })
         {
             var v = victims[crime];
-            Assert.Equal(1, new[] { v.EmailStatus == EmailStatus.Delivered, v.SmsStatus == MessageStatus.Delivered, v.LetterStatus == MessageStatus.Delivered }.Count(d => d));
+            Assert.Equal(1, new[] { v.EmailStatus == MessageStatus.Delivered, v.SmsStatus == MessageStatus.Delivered, v.LetterStatus == MessageStatus.Delivered }.Count(d => d));
         }
     }
 
@@ -153,7 +153,7 @@ public sealed class ContactPlanEndToEndTests(AzuriteFixture azurite)
         await pipeline.WaitUntilIdleAsync();
         var victim = Assert.Single(await pipeline.VictimsAsync());
         Assert.True(victim.Held);
-        Assert.Equal(EmailStatus.Queued, victim.EmailStatus);
+        Assert.Equal(MessageStatus.Queued, victim.EmailStatus);
         Assert.Empty(pipeline.EmailsAccepted());
         Assert.Empty(pipeline.Deliveries());
 
@@ -162,7 +162,7 @@ public sealed class ContactPlanEndToEndTests(AzuriteFixture azurite)
         Assert.Single(pipeline.EmailsAccepted());
         Assert.Equal([nameof(DeliveryKind.Referral)], pipeline.Deliveries().Select(d => d.Kind));
         victim = Assert.Single(await pipeline.VictimsAsync());
-        Assert.Equal((false, EmailStatus.Delivered), (victim.Held, victim.EmailStatus));
+        Assert.Equal((false, MessageStatus.Delivered), (victim.Held, victim.EmailStatus));
     }
 
     [Fact]

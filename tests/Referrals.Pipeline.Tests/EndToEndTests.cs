@@ -1,7 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Pipeline.DeadLetters;
-using Referrals.Pipeline.Emails;
+using Referrals.Pipeline.Messages;
 using Referrals.Pipeline.Storage;
 using Referrals.State;
 
@@ -88,7 +88,7 @@ public sealed class EndToEndTests(AzuriteFixture azurite)
         // The first ten lines are crimes 101 to 110 (the later ones, added with the contact plan, are not sent here).
         Assert.Equal(Samples.ExpectedEmails.Where(e => e.Crime != "DB/26/000103" && string.CompareOrdinal(e.Crime, "DB/26/000110") <= 0).Order(), emails.Select(e => (e.Crime, e.Victim)).Order());
         Assert.True(pipeline.SendGridCalls >= emails.Count + 5);
-        Assert.DoesNotContain(await pipeline.VictimsAsync(), v => v.EmailStatus is EmailStatus.Queued or EmailStatus.Sending or EmailStatus.Failed);
+        Assert.DoesNotContain(await pipeline.VictimsAsync(), v => v.EmailStatus is MessageStatus.Queued or MessageStatus.Sending or MessageStatus.Failed);
     }
 
     [Fact]
@@ -101,10 +101,10 @@ public sealed class EndToEndTests(AzuriteFixture azurite)
         await pipeline.WaitUntilIdleAsync();
 
         var victim = Assert.Single(await pipeline.VictimsAsync());
-        Assert.Equal(EmailStatus.Failed, victim.EmailStatus);
+        Assert.Equal(MessageStatus.Failed, victim.EmailStatus);
         Assert.StartsWith("SendGrid refused the email: 400", victim.EmailReason, StringComparison.Ordinal);
         Assert.Equal(1, pipeline.EntitlementEmailCalls);
-        var poison = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison), p => p.Queue == pipeline.Options.EmailQueue);
+        var poison = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison), p => p.Queue == pipeline.Options.MessageQueue);
         Assert.Equal(("DB/26/000101", "V1"), (poison.CrimeReference, poison.VictimId));
         Assert.StartsWith("SendGrid refused the email: 400", poison.Reason, StringComparison.Ordinal);
     }
@@ -121,15 +121,15 @@ public sealed class EndToEndTests(AzuriteFixture azurite)
         // As if a sender had called SendGrid and died before recording the result, long enough ago that its claim lapsed.
         var states = pipeline.Services.GetRequiredService<VictimStateStore>();
         var victim = Assert.Single(await pipeline.VictimsAsync());
-        victim.EmailStatus = EmailStatus.Sending;
+        victim.EmailStatus = MessageStatus.Sending;
         victim.EmailAttemptedAt = DateTimeOffset.UtcNow.AddMinutes(-10);
         var stored = victim.ToStored();
         Assert.NotNull(await states.TryReplaceAsync(stored, stored.State, CancellationToken.None));
-        await pipeline.Services.GetRequiredService<WorkQueues>().EnqueueEmailAsync(new EmailWorkItem("DB/26/000101", "V1", 1), CancellationToken.None);
+        await pipeline.Services.GetRequiredService<WorkQueues>().EnqueueMessageAsync(new MessageWorkItem("DB/26/000101", "V1", 1), CancellationToken.None);
         await pipeline.WaitUntilIdleAsync();
 
         Assert.Single(pipeline.EmailsAccepted());
-        Assert.Equal(EmailStatus.Unconfirmed, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
+        Assert.Equal(MessageStatus.Unconfirmed, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
         var letter = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
         Assert.Contains("check SendGrid's activity", letter.Reason, StringComparison.Ordinal);
     }
@@ -164,8 +164,8 @@ public sealed class EndToEndTests(AzuriteFixture azurite)
         // it is processed after that, like in Azure.)
         Assert.Equal(60, victims.Count + crimesStillQueued);
         Assert.Equal(victims.Count, emails.Count + emailsStillQueued);
-        Assert.All(victims, v => Assert.True(v.EmailStatus is EmailStatus.Sent or EmailStatus.Queued, v.EmailStatus.ToString()));
-        Assert.Equal(emails.Count, victims.Count(v => v.EmailStatus == EmailStatus.Sent));
+        Assert.All(victims, v => Assert.True(v.EmailStatus is MessageStatus.Sent or MessageStatus.Queued, v.EmailStatus.ToString()));
+        Assert.Equal(emails.Count, victims.Count(v => v.EmailStatus == MessageStatus.Sent));
     }
 
     [Fact]

@@ -61,6 +61,10 @@ public sealed class FunctionsApp : IAsyncDisposable
     public static FunctionRequest Get(string pathAndQuery, params (string Name, string Value)[] headers) =>
         new(new Uri(new Uri("https://func-referrals.example.net"), pathAndQuery), headers);
 
+    /// <summary>A form posted as a browser posts it (application/x-www-form-urlencoded).</summary>
+    public static FunctionRequest Post(string pathAndQuery, string form, params (string Name, string Value)[] headers) =>
+        new(new Uri(new Uri("https://func-referrals.example.net"), pathAndQuery), [.. headers, ("Content-Type", "application/x-www-form-urlencoded")], "POST", Encoding.UTF8.GetBytes(form));
+
     public async ValueTask DisposeAsync()
     {
         await _host.StopAsync();
@@ -69,11 +73,11 @@ public sealed class FunctionsApp : IAsyncDisposable
 }
 
 /// <summary>An HTTP request as the isolated worker hands it to a function.</summary>
-public sealed class FunctionRequest(Uri url, IEnumerable<(string Name, string Value)> headers) : HttpRequestData(new NoFunctionContext())
+public sealed class FunctionRequest(Uri url, IEnumerable<(string Name, string Value)> headers, string method = "GET", byte[]? body = null) : HttpRequestData(new NoFunctionContext())
 {
     private readonly HttpHeadersCollection _headers = new(headers.Select(h => new KeyValuePair<string, string>(h.Name, h.Value)));
 
-    public override Stream Body { get; } = new MemoryStream();
+    public override Stream Body { get; } = new MemoryStream(body ?? []);
 
     public override HttpHeadersCollection Headers => _headers;
 
@@ -83,7 +87,7 @@ public sealed class FunctionRequest(Uri url, IEnumerable<(string Name, string Va
 
     public override IEnumerable<ClaimsIdentity> Identities => [];
 
-    public override string Method => "GET";
+    public override string Method => method;
 
     public override HttpResponseData CreateResponse() => new FunctionResponse(FunctionContext);
 }

@@ -132,7 +132,7 @@ public sealed class HealthTests(AzuriteFixture azurite)
         var badSettings = await HealthAsync(broken);
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, signInOff.Status);
-        Assert.Equal("sign-in: App Service authentication is off (WEBSITE_AUTH_ENABLED is not true): the dashboard and the tallies API refuse everyone", Assert.Single(signInOff.Problems));
+        Assert.Equal("sign-in: App Service authentication is off (WEBSITE_AUTH_ENABLED is not true): the dashboard, the worklist and the tallies API refuse everyone", Assert.Single(signInOff.Problems));
         Assert.Equal(HttpStatusCode.ServiceUnavailable, badSettings.Status);
         Assert.Equal(["health settings: Health:WorkingDayStart must be before WorkingDayEnd"], badSettings.Problems);
     }

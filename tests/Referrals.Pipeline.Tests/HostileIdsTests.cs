@@ -47,7 +47,7 @@ public sealed class HostileIdsTests(AzuriteFixture azurite)
         var expected = longIds.Select(id => (longReference, id)).Append(("DB/26/000901", "V1")).Order().ToList();
         var victims = await pipeline.VictimsAsync();
         Assert.Equal(expected, victims.Select(v => (v.CrimeReference, v.VictimId)).Order());
-        Assert.All(victims, v => Assert.Equal((ReferralStatus.AutoReferred, EmailStatus.Sent), (v.ReferralStatus, v.EmailStatus)));
+        Assert.All(victims, v => Assert.Equal((ReferralStatus.AutoReferred, MessageStatus.Sent), (v.ReferralStatus, v.EmailStatus)));
         Assert.Equal(expected, pipeline.EmailsAccepted().Select(e => (e.Crime, e.Victim)).Order());
         Assert.Empty(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
         var rejected = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Rejected));
@@ -109,6 +109,6 @@ public sealed class HostileIdsTests(AzuriteFixture azurite)
         Assert.All(rejected, r => Assert.False(string.IsNullOrWhiteSpace(r.Reason)));
         Assert.Empty(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
         var victim = Assert.Single(await pipeline.VictimsAsync());
-        Assert.Equal(("DB/26/000903", EmailStatus.Sent), (victim.CrimeReference, victim.EmailStatus));
+        Assert.Equal(("DB/26/000903", MessageStatus.Sent), (victim.CrimeReference, victim.EmailStatus));
     }
 }

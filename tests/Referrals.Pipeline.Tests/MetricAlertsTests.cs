@@ -2,10 +2,12 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Referrals.Contact;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Receipts;
 using Referrals.Pipeline.Tasks;
 using Referrals.Receipts;
+using Referrals.State;
 
 namespace Referrals.Pipeline.Tests;
 
@@ -94,7 +96,7 @@ public sealed class MetricAlertsTests(CompiledInfrastructure infra, AzuriteFixtu
         // A bounce reported by SendGrid's Event Webhook, applied by a sink that knows the message.
         await ReceiptResults.ApplyAsync(
             new KnownMessages(), pipeline.Services.GetRequiredService<PipelineMetrics>(), "sendgrid",
-            [new Receipt(ReceiptProvider.SendGrid, MessageChannel.Email, MessageReferences.Email("DB/26/000123", "V1"), ReceiptStatus.FailedForGood, DateTimeOffset.UtcNow, "e1")], [], CancellationToken.None);
+            [new Receipt(ReceiptProvider.SendGrid, Channel.Email, MessageReference.Email("DB/26/000123", "V1"), ReceiptStatus.FailedForGood, DateTimeOffset.UtcNow, "e1")], [], CancellationToken.None);
 
         Assert.All(Criteria().Where(c => c.Namespace == CustomMetrics), c => Assert.Contains(measured, m =>
             m.Instrument == c.Metric && m.Value > 0 && c.Dimensions.All(d => d.Values.Contains(m.Tags.GetValueOrDefault(d.Name)))));
@@ -104,6 +106,6 @@ public sealed class MetricAlertsTests(CompiledInfrastructure infra, AzuriteFixtu
 
     private sealed class KnownMessages : IReceiptSink
     {
-        public Task<ReceiptResult> ApplyAsync(Receipt receipt, CancellationToken cancellationToken) => Task.FromResult(ReceiptResult.Applied);
+        public Task<ReceiptEffect> ApplyAsync(Receipt receipt, CancellationToken cancellationToken) => Task.FromResult(ReceiptEffect.Applied);
     }
 }

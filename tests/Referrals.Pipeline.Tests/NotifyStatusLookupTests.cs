@@ -2,8 +2,10 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Options;
+using Referrals.Contact;
 using Referrals.Pipeline.Receipts;
 using Referrals.Receipts;
+using Referrals.State;
 using WireMock.RequestBuilders;
 using WireMock.Server;
 using WireMockResponse = WireMock.ResponseBuilders.Response;
@@ -43,7 +45,7 @@ public sealed class NotifyStatusLookupTests : IDisposable
 
         var found = Assert.IsType<StatusLookup.Found>(await Lookup().GetAsync(Id, CancellationToken.None));
 
-        Assert.Equal((MessageChannel.Letter, ReceiptStatus.Delivered, "ref-7"), (found.Report.Receipt!.Channel, found.Report.Receipt.Status, found.Report.Receipt.Reference));
+        Assert.Equal((Channel.Letter, ReceiptStatus.Delivered, "ref-7"), (found.Report.Receipt!.Channel, found.Report.Receipt.Status, found.Report.Receipt.Reference));
     }
 
     [Fact]
@@ -84,6 +86,7 @@ public sealed class NotifyStatusLookupTests : IDisposable
         var failed = Assert.IsType<StatusLookup.Failed>(await AnswerAndLookUp(status, """{"errors":[{"error":"X","message":"Jo Bloggs"}]}"""));
 
         Assert.Equal(retry, failed.WorthRetrying);
+        Assert.StartsWith($"Notify answered {status} ", failed.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("Bloggs", failed.Reason, StringComparison.Ordinal);
     }
 
@@ -93,6 +96,7 @@ public sealed class NotifyStatusLookupTests : IDisposable
         var failed = Assert.IsType<StatusLookup.Failed>(await AnswerAndLookUp(200, """{"id":"Jo Bloggs 07700900123"}"""));
 
         Assert.False(failed.WorthRetrying);
+        Assert.StartsWith("Notify's answer is not a notification: ", failed.Reason, StringComparison.Ordinal);
         Assert.DoesNotContain("Bloggs", failed.Reason, StringComparison.Ordinal);
     }
 
@@ -114,6 +118,7 @@ public sealed class NotifyStatusLookupTests : IDisposable
         var key = NotifyApiKey.TryParse("my-key-name-with-hyphens-" + ServiceId + "-" + Secret)!;
 
         Assert.Equal((ServiceId, Secret), (key.ServiceId, key.Secret));
+        Assert.Equal($"Notify API key for service {ServiceId}", key.ToString());
         Assert.DoesNotContain(Secret, key.ToString(), StringComparison.Ordinal);
     }
 

@@ -51,7 +51,52 @@ public sealed class OperatorCommandTests(AzuriteFixture azurite)
         Assert.Equal(0, replayed);
         Assert.Contains($"Replayed {poison.RowKey}", replay, StringComparison.Ordinal);
         Assert.Single(pipeline.EmailsAccepted());
-        Assert.Equal(EmailStatus.Sent, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
+        Assert.Equal(MessageStatus.Sent, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
+        Assert.Empty(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
+    }
+
+    [Fact]
+    public async Task The_old_entitlement_emails_queue_is_still_sent_from_and_its_dead_letters_replay_to_the_messages_queue()
+    {
+        await using var pipeline = new PipelineTestHost(azurite, call => call == 1 ? (400, null) : (202, null));
+        await pipeline.StartAsync();
+        await pipeline.SendAsync([Samples.Lines[0]]);
+        await pipeline.WaitUntilIdleAsync();
+        var poison = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
+
+        // As the email step kept it before issue 19: the work item's JSON, Base64 as the queue held it, from entitlement-emails.
+        var deadLetters = pipeline.Services.GetRequiredService<StorageClients>().Tables.GetTableClient(pipeline.Options.DeadLetterTable);
+        var old = $$"""{"crimeReference":"{{poison.CrimeReference}}","victimId":"{{poison.VictimId}}","version":1,"id":"email:{{poison.CrimeReference}}:{{poison.VictimId}}"}""";
+        poison.Queue = pipeline.Options.OldEmailQueue;
+        poison.Message = Encoding.UTF8.GetBytes(Convert.ToBase64String(Encoding.UTF8.GetBytes(old)));
+        await deadLetters.UpdateEntityAsync(poison, poison.ETag);
+        try
+        {
+            Environment.SetEnvironmentVariable("MESSAGE_QUEUE", pipeline.Options.MessageQueue);
+            Environment.SetEnvironmentVariable("EMAIL_QUEUE", pipeline.Options.OldEmailQueue);
+            var (replayed, output) = await pipeline.CliAsync("replay", poison.RowKey);
+            await pipeline.WaitUntilIdleAsync();
+
+            Assert.Equal(0, replayed);
+            Assert.Equal($"Replayed {poison.RowKey} to {pipeline.Options.MessageQueue}: the failed email is queued again.", output.Trim());
+            Assert.Single(pipeline.EmailsAccepted());
+            Assert.Equal(MessageStatus.Sent, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("MESSAGE_QUEUE", null);
+            Environment.SetEnvironmentVariable("EMAIL_QUEUE", null);
+        }
+
+        // A work item still on the old queue when the release comes is sent by the same handler (its trigger stays for one release).
+        var states = pipeline.Services.GetRequiredService<VictimStateStore>();
+        var victim = Assert.Single(await pipeline.VictimsAsync()).ToStored();
+        Assert.NotNull(await states.TryReplaceAsync(victim, victim.State.With(Referrals.Contact.Channel.Email, victim.State.Contact.Email with { Status = MessageStatus.Queued }), CancellationToken.None));
+        await pipeline.Services.GetRequiredService<StorageClients>().Queues.GetQueueClient(pipeline.Options.OldEmailQueue).SendMessageAsync(old);
+        await pipeline.WaitUntilIdleAsync();
+
+        Assert.Equal(2, pipeline.EmailsAccepted().Count);
+        Assert.Equal(MessageStatus.Sent, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
         Assert.Empty(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
     }
 
@@ -91,7 +136,8 @@ public sealed class OperatorCommandTests(AzuriteFixture azurite)
         try
         {
             Environment.SetEnvironmentVariable("CRIME_EVENTS_QUEUE", pipeline.Options.CrimeEventsQueue);
-            Environment.SetEnvironmentVariable("EMAIL_QUEUE", pipeline.Options.EmailQueue);
+            Environment.SetEnvironmentVariable("MESSAGE_QUEUE", pipeline.Options.MessageQueue);
+            Environment.SetEnvironmentVariable("EMAIL_QUEUE", pipeline.Options.OldEmailQueue);
             var (listed, listing) = await pipeline.CliAsync("poison");
             var (exitCode, output) = await pipeline.CliAsync("replay", "--poison-queues");
             await pipeline.WaitUntilIdleAsync();
@@ -100,12 +146,13 @@ public sealed class OperatorCommandTests(AzuriteFixture azurite)
             Assert.Contains($"1 message(s) in the host's poison queue {poisonQueue.Name}", listing, StringComparison.Ordinal);
             Assert.Equal(0, exitCode);
             Assert.Contains($"Moved 1 message(s) from {poisonQueue.Name}", output, StringComparison.Ordinal);
-            Assert.Equal(EmailStatus.Sent, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
+            Assert.Equal(MessageStatus.Sent, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
             Assert.Equal(0, (await poisonQueue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
         }
         finally
         {
             Environment.SetEnvironmentVariable("CRIME_EVENTS_QUEUE", null);
+            Environment.SetEnvironmentVariable("MESSAGE_QUEUE", null);
             Environment.SetEnvironmentVariable("EMAIL_QUEUE", null);
         }
     }

@@ -2,7 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
-using Referrals.Pipeline.Emails;
+using Referrals.Pipeline.Messages;
 using Referrals.Pipeline.Storage;
 using Referrals.State;
 using WireMock.RequestBuilders;
@@ -34,10 +34,10 @@ public sealed class OutboundSafetyTests(AzuriteFixture azurite)
         Assert.Empty(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
         Assert.Equal(0, await PoisonQueuedAsync(pipeline));
         var clients = pipeline.Services.GetRequiredService<StorageClients>();
-        var emails = clients.Queues.GetQueueClient(pipeline.Options.EmailQueue);
+        var emails = clients.Queues.GetQueueClient(pipeline.Options.MessageQueue);
         Assert.True((await emails.GetPropertiesAsync()).Value.ApproximateMessagesCount > 0, "the email work waits in its queue");
         Assert.All((await emails.PeekMessagesAsync(32)).Value, m => Assert.True(m.DequeueCount <= 1, $"dequeued {m.DequeueCount} times"));
-        Assert.All(await pipeline.VictimsAsync(), v => Assert.NotEqual(EmailStatus.Sending, v.EmailStatus));
+        Assert.All(await pipeline.VictimsAsync(), v => Assert.NotEqual(MessageStatus.Sending, v.EmailStatus));
 
         var configuration = (IConfigurationRoot)pipeline.Services.GetRequiredService<IConfiguration>();
         configuration["Outbound:Paused"] = "false";
@@ -75,17 +75,17 @@ public sealed class OutboundSafetyTests(AzuriteFixture azurite)
         var victim = (await pipeline.VictimsAsync()).Single();
 
         // A redelivery of the same work item (at-least-once delivery) must not send it again.
-        await pipeline.Services.GetRequiredService<StorageClients>().Queues.GetQueueClient(pipeline.Options.EmailQueue)
-            .SendMessageAsync(new EmailWorkItem(victim.CrimeReference, victim.VictimId, victim.Version).ToJson());
+        await pipeline.Services.GetRequiredService<StorageClients>().Queues.GetQueueClient(pipeline.Options.MessageQueue)
+            .SendMessageAsync(new MessageWorkItem(victim.CrimeReference, victim.VictimId, victim.Version).ToJson());
         await pipeline.WaitUntilIdleAsync();
         await Task.Delay(TimeSpan.FromSeconds(3));
 
         Assert.Equal(1, Volatile.Read(ref received));
         var after = (await pipeline.VictimsAsync()).Single();
-        Assert.Equal(EmailStatus.Unconfirmed, after.EmailStatus);
+        Assert.Equal(MessageStatus.Unconfirmed, after.EmailStatus);
         Assert.Contains("may have accepted", after.EmailReason, StringComparison.Ordinal);
         var deadLetter = Assert.Single(await pipeline.DeadLettersAsync(DeadLetterKind.Poison));
-        Assert.Equal((pipeline.Options.EmailQueue, victim.VictimId), (deadLetter.Queue, deadLetter.VictimId));
+        Assert.Equal((pipeline.Options.MessageQueue, victim.VictimId), (deadLetter.Queue, deadLetter.VictimId));
         Assert.Contains("check SendGrid's activity", deadLetter.Reason, StringComparison.Ordinal);
     }
 

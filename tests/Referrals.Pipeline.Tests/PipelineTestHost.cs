@@ -235,11 +235,11 @@ public sealed class PipelineTestHost : IAsyncDisposable
         {
             var victims = await VictimsAsync();
             var crimes = (await clients.Queues.GetQueueClient(Options.CrimeEventsQueue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
-            var emails = (await clients.Queues.GetQueueClient(Options.EmailQueue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
+            var emails = (await clients.Queues.GetQueueClient(Options.MessageQueue).GetPropertiesAsync()).Value.ApproximateMessagesCount;
             var visible = (await clients.Queues.GetQueueClient(Options.CrimeEventsQueue).PeekMessagesAsync()).Value.Length
-                + (await clients.Queues.GetQueueClient(Options.EmailQueue).PeekMessagesAsync()).Value.Length;
-            var done = victims.Count == expectedVictims && victims.All(v => v.EmailStatus == EmailStatus.Sent) && crimes == 0 && emails == 0;
-            var now = $"{victims.Count}/{victims.Count(v => v.EmailStatus == EmailStatus.Sent)}/{crimes}/{emails}";
+                + (await clients.Queues.GetQueueClient(Options.MessageQueue).PeekMessagesAsync()).Value.Length;
+            var done = victims.Count == expectedVictims && victims.All(v => v.EmailStatus == MessageStatus.Sent) && crimes == 0 && emails == 0;
+            var now = $"{victims.Count}/{victims.Count(v => v.EmailStatus == MessageStatus.Sent)}/{crimes}/{emails}";
             stablePolls = visible == 0 && now == last ? stablePolls + 1 : 0;
             last = now;
             if (done || stablePolls >= 15 || DateTime.UtcNow > deadline)
@@ -311,7 +311,8 @@ public sealed class PipelineTestHost : IAsyncDisposable
         CliProgram.RunAsync(new Dictionary<string, string?>
         {
             ["CRIME_EVENTS_QUEUE"] = Options.CrimeEventsQueue,
-            ["EMAIL_QUEUE"] = Options.EmailQueue,
+            ["MESSAGE_QUEUE"] = Options.MessageQueue,
+            ["EMAIL_QUEUE"] = Options.OldEmailQueue,
             ["REFERRAL_QUEUE"] = Options.ReferralQueue,
         }, [.. args, "--storage", _connection, "--table-prefix", Options.TablePrefix]);
 

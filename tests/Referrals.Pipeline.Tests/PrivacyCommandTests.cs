@@ -125,7 +125,7 @@ public sealed class PrivacyCommandTests(AzuriteFixture azurite)
         Assert.Equal(nameof(Referrals.Forwarding.DeliveryKind.TaskWithdrawn), told.Kind);
         Assert.Equal(Referrals.Tasks.TaskWithdrawal.Erased, (await pipeline.VictimsAsync()).Single(v => v.CrimeReference == Crime && v.VictimId == "V2").ToStored().State.Tasks.Tasks.Single().WithdrawnBecause);
         var v2 = (await pipeline.VictimsAsync()).Single(v => v.CrimeReference == Crime && v.VictimId == "V2");
-        Assert.Equal((1L, ReferralStatus.OptedOut, EmailStatus.Suppressed, Erasure.ErasedReason), (v2.Version, v2.ReferralStatus, v2.EmailStatus, v2.EmailReason));
+        Assert.Equal((1L, ReferralStatus.OptedOut, MessageStatus.Suppressed, nameof(MessageReason.Erased)), (v2.Version, v2.ReferralStatus, v2.EmailStatus, v2.EmailReason));
         Assert.DoesNotContain("07700 900999", v2.Sms, StringComparison.Ordinal);
         Assert.Contains("(the answer is not kept)", v2.Sms, StringComparison.Ordinal);
         Assert.Equal(2, (await pipeline.VictimsAsync()).Single(v => v.CrimeReference == Crime && v.VictimId == "V1").Version);

@@ -6,10 +6,12 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Referrals.Contact;
 using Referrals.LocalHost;
 using Referrals.Pipeline.Receipts;
 using Referrals.Receipts;
 using Referrals.StandIns.SendGrid;
+using Referrals.State;
 using SendGrid;
 using SendGrid.Helpers.Mail;
 
@@ -189,6 +191,7 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Empty(_sink.Received);
+        Assert.Contains("Bad request", answer, StringComparison.Ordinal);
         Assert.DoesNotContain("jo.bloggs", answer, StringComparison.Ordinal);
         Assert.Contains(_logs.Lines, line => line.Contains("SendGrid webhook refused", StringComparison.Ordinal));
         Assert.DoesNotContain(_logs.Lines, line => line.Contains("jo.bloggs", StringComparison.Ordinal) || line.Contains("Bloggs", StringComparison.Ordinal) || line.Contains("0770", StringComparison.Ordinal));
@@ -235,7 +238,7 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
     {
         var body = Batch(Event("delivered", "e1"));
         var (signature, timestamp) = SendGridTestSignature.Sign(_key, body, DateTimeOffset.UtcNow);
-        var validator = new SendGrid.Helpers.EventWebhook.RequestValidator();
+        var validator = new global::SendGrid.Helpers.EventWebhook.RequestValidator();
 
         var publicKey = validator.ConvertPublicKeyToECDSA(SendGridTestSignature.PublicKeyOf(_key));
 
@@ -281,7 +284,7 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
 
         Assert.Equal(200, status);
         var receipt = Assert.Single(_sink.Received);
-        Assert.Equal((ReceiptProvider.Notify, MessageChannel.Text, "ref-1", ReceiptStatus.FailedForGood, id.ToString("D")), (receipt.Provider, receipt.Channel, receipt.Reference, receipt.Status, receipt.ProviderMessageId));
+        Assert.Equal((ReceiptProvider.Notify, Channel.Sms, "ref-1", ReceiptStatus.FailedForGood, id.ToString("D")), (receipt.Provider, receipt.Channel, receipt.Reference, receipt.Status, receipt.ProviderMessageId));
     }
 
     [Theory]
@@ -392,11 +395,11 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
         id, "ref-1", "07700900123", status, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddSeconds(-50), "sms", Guid.NewGuid(), 1);
 
     private static string Victim(Receipt receipt) =>
-        MessageReferences.TryParseEmail(receipt.Reference, out _, out var victim) ? victim : throw new InvalidOperationException("not an email reference");
+        MessageReference.TryParseEmail(receipt.Reference, out _, out var victim) ? victim : throw new InvalidOperationException("not an email reference");
 
     private sealed class FailingSink : IReceiptSink
     {
-        public Task<ReceiptResult> ApplyAsync(Receipt receipt, CancellationToken cancellationToken) => throw new IOException("storage unreachable for Jo Bloggs");
+        public Task<ReceiptEffect> ApplyAsync(Receipt receipt, CancellationToken cancellationToken) => throw new IOException("storage unreachable for Jo Bloggs");
     }
 
     /// <summary>Applies each event id once; a reference whose victim starts "unknown" is a message the pipeline did not send.</summary>
@@ -406,15 +409,15 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
 
         public ConcurrentDictionary<string, Receipt> Applied { get; } = new(StringComparer.Ordinal);
 
-        public Task<ReceiptResult> ApplyAsync(Receipt receipt, CancellationToken cancellationToken)
+        public Task<ReceiptEffect> ApplyAsync(Receipt receipt, CancellationToken cancellationToken)
         {
             Received.Enqueue(receipt);
             if (receipt.Reference.Contains("|unknown", StringComparison.Ordinal))
             {
-                return Task.FromResult(ReceiptResult.UnknownMessage);
+                return Task.FromResult(ReceiptEffect.UnknownMessage);
             }
 
-            return Task.FromResult(Applied.TryAdd(receipt.EventId, receipt) ? ReceiptResult.Applied : ReceiptResult.AlreadyKnown);
+            return Task.FromResult(Applied.TryAdd(receipt.EventId, receipt) ? ReceiptEffect.Applied : ReceiptEffect.AlreadyKnown);
         }
     }
 }

@@ -51,7 +51,7 @@ public sealed class ReceiptsPipelineTests(AzuriteFixture azurite)
         await pipeline.StartAsync();
         await pipeline.SendAsync([Samples.Lines[0]]);
         await pipeline.WaitUntilIdleAsync();
-        Assert.Equal(State.EmailStatus.Sent, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
+        Assert.Equal(State.MessageStatus.Sent, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
         var now = pipeline.Services.GetRequiredService<TimeProvider>().GetUtcNow().ToUnixTimeSeconds();
         var body = Encoding.UTF8.GetBytes($$"""[{"email":"victim@example.org","timestamp":{{now}},"event":"delivered","sg_event_id":"d1","category":["entitlement-email"],"crimeReference":"DB/26/000101","victimId":"V1"}]""");
 
@@ -61,7 +61,7 @@ public sealed class ReceiptsPipelineTests(AzuriteFixture azurite)
         Assert.Equal((200, 200), (first.Status, again.Status));
         Assert.Equal(1, JsonDocument.Parse(first.Body).RootElement.GetProperty("applied").GetInt32());
         Assert.Equal((0, 1), (JsonDocument.Parse(again.Body).RootElement.GetProperty("applied").GetInt32(), JsonDocument.Parse(again.Body).RootElement.GetProperty("alreadyKnown").GetInt32()));
-        Assert.Equal(State.EmailStatus.Delivered, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
+        Assert.Equal(State.MessageStatus.Delivered, Assert.Single(await pipeline.VictimsAsync()).EmailStatus);
         Assert.Equal(1, pipeline.SendGridCalls);
     }
 
@@ -73,7 +73,7 @@ public sealed class ReceiptsPipelineTests(AzuriteFixture azurite)
         await pipeline.SendAsync([Samples.Lines[0], ContactSnapshots.Json("DB/26/900301", "07700 900301", address: true, "callback-1")]);
         await pipeline.WaitUntilIdleAsync();
         var text = Assert.Single(pipeline.Notify.Accepted);
-        var emailReference = Referrals.Receipts.MessageReferences.Email("DB/26/000101", "V1");
+        var emailReference = Referrals.Contact.MessageReference.Email("DB/26/000101", "V1");
 
         var emailByNotify = await PostCallbackAsync(pipeline, Guid.NewGuid(), emailReference, "permanent-failure", "email");
         var textAsEmail = await PostCallbackAsync(pipeline, Guid.Parse(text.Id), text.Reference, "permanent-failure", "email");
@@ -82,7 +82,7 @@ public sealed class ReceiptsPipelineTests(AzuriteFixture azurite)
         var victims = (await pipeline.VictimsAsync()).ToDictionary(v => v.CrimeReference, StringComparer.Ordinal);
 
         Assert.Equal((200, 409, 409, 409), (emailByNotify.Status, textAsEmail.Status, textAsLetter.Status, anotherNotification.Status));
-        Assert.Equal((EmailStatus.Sent, MessageStatus.Sent), (victims["DB/26/000101"].EmailStatus, victims["DB/26/900301"].SmsStatus));
+        Assert.Equal((MessageStatus.Sent, MessageStatus.Sent), (victims["DB/26/000101"].EmailStatus, victims["DB/26/900301"].SmsStatus));
         Assert.Equal(MessageStatus.NotNeeded, victims["DB/26/900301"].LetterStatus);
         var metrics = pipeline.Services.GetRequiredService<PipelineMetrics>();
         Assert.Equal((3, 1), (metrics.Total("receipt:notify:mismatch"), metrics.Total("receipt:notify:unknown-message")));

@@ -172,7 +172,8 @@ public sealed class RetentionTests(AzuriteFixture azurite)
         Assert.Contains("test error", Assert.Single(await pipeline.VictimsAsync()).EmailReason, StringComparison.Ordinal);
         // GOV.UK Notify's refusal of a text message, as NotifyGateway records it, quoting what was sent.
         var row = Assert.Single(await pipeline.VictimsAsync());
-        row.Sms = """{"Status":"Failed","Reason":"Notify refused the message: 400 ValidationError: phone_number 07700 900999 test error","Attempts":1}""";
+        row.SmsStatus = Referrals.State.MessageStatus.Failed;
+        row.Sms = """{"Reason":"Notify refused the message: 400 ValidationError: phone_number 07700 900999 test error","Recipient":null,"QueuedAt":null,"AttemptedAt":null,"SentAt":null,"DeliveredAt":null,"NotificationId":null,"Month":null,"Attempts":1}""";
         await pipeline.Services.GetRequiredService<StorageClients>().Tables.GetTableClient(pipeline.Options.VictimStateTable).UpdateEntityAsync(row, row.ETag);
         time.Now = Start.AddDays(400);
 
@@ -184,7 +185,7 @@ public sealed class RetentionTests(AzuriteFixture azurite)
         var victim = Assert.Single(await pipeline.VictimsAsync());
         Assert.EndsWith("(the answer is not kept)", victim.EmailReason, StringComparison.Ordinal);
         Assert.DoesNotContain("test error", victim.EmailReason, StringComparison.Ordinal);
-        Assert.Equal(Referrals.State.EmailStatus.Failed, victim.EmailStatus);
+        Assert.Equal(Referrals.State.MessageStatus.Failed, victim.EmailStatus);
         var sms = System.Text.Json.Nodes.JsonNode.Parse(victim.Sms)!;
         Assert.Equal(("Notify refused the message: 400 ValidationError: (the answer is not kept)", 1), ((string?)sms["Reason"], (int?)sms["Attempts"]));
     }

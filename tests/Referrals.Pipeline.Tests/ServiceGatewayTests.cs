@@ -6,6 +6,7 @@ using Referrals.Forwarding;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Rules;
+using Referrals.State;
 using WireMock.ResponseBuilders;
 using WireMock.Server;
 
@@ -57,7 +58,7 @@ public sealed class ServiceGatewayTests : IDisposable
 
         var outcome = await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None);
 
-        Assert.Equal(new DeliveryOutcome.Delivered(201), outcome);
+        Assert.Equal(new SendOutcome.Accepted(null, 201), outcome);
         var request = Assert.Single(_api.LogEntries).RequestMessage;
         Assert.Equal("wd:DB/26/1:V1:general", request.Headers!["Idempotency-Key"].Single());
         Assert.Equal("secret-key", request.Headers["X-Api-Key"].Single());
@@ -80,7 +81,7 @@ public sealed class ServiceGatewayTests : IDisposable
     public async Task Conflict_means_the_service_already_has_it_so_it_counts_as_delivered_without_retrying()
     {
         Answer(409);
-        Assert.Equal(new DeliveryOutcome.Delivered(409), await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
+        Assert.Equal(new SendOutcome.Accepted(null, 409), await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
         Assert.Single(_api.LogEntries);
     }
 
@@ -88,7 +89,7 @@ public sealed class ServiceGatewayTests : IDisposable
     public async Task Too_many_requests_waits_as_long_as_Retry_After_asks_then_delivers()
     {
         Answer(429, 201);
-        Assert.Equal(new DeliveryOutcome.Delivered(201), await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
+        Assert.Equal(new SendOutcome.Accepted(null, 201), await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
         Assert.Equal([TimeSpan.FromSeconds(7)], _time.Delays);
     }
 
@@ -96,7 +97,7 @@ public sealed class ServiceGatewayTests : IDisposable
     public async Task A_service_unavailable_on_every_attempt_is_transient_for_the_queue_to_retry_later()
     {
         Answer(503, 503, 503, 201);
-        Assert.IsType<DeliveryOutcome.Transient>(await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
+        Assert.IsType<SendOutcome.Transient>(await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
         Assert.Equal(3, _api.LogEntries.Count);
     }
 
@@ -104,7 +105,7 @@ public sealed class ServiceGatewayTests : IDisposable
     public async Task A_bad_request_is_permanent_and_not_retried()
     {
         Answer(400, 201);
-        var outcome = Assert.IsType<DeliveryOutcome.Permanent>(await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
+        var outcome = Assert.IsType<SendOutcome.Permanent>(await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
         Assert.Equal(400, outcome.Status);
         Assert.Single(_api.LogEntries);
     }
@@ -121,7 +122,7 @@ public sealed class ServiceGatewayTests : IDisposable
         _api.Given(WireMock.RequestBuilders.Request.Create().WithPath("/v1/referrals").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(status).WithHeader("Location", $"{elsewhere.Url}/collect"));
 
-        var outcome = Assert.IsType<DeliveryOutcome.Permanent>(await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
+        var outcome = Assert.IsType<SendOutcome.Permanent>(await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
 
         Assert.Equal(($"general answered with a redirect ({status}); redirects are not followed, so nothing was sent elsewhere", status), (outcome.Reason, outcome.Status));
         Assert.Empty(elsewhere.LogEntries);
@@ -136,7 +137,7 @@ public sealed class ServiceGatewayTests : IDisposable
         _api.Given(WireMock.RequestBuilders.Request.Create().WithPath("/v1/referrals").UsingPost())
             .RespondWith(Response.Create().WithStatusCode(503).WithHeader("Retry-After", retryAfter));
 
-        var outcome = Assert.IsType<DeliveryOutcome.Transient>(await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
+        var outcome = Assert.IsType<SendOutcome.Transient>(await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
 
         Assert.Contains("longer than Forwarding__MaxRetryDelay", outcome.Reason, StringComparison.Ordinal);
         Assert.Single(_api.LogEntries);
@@ -151,7 +152,7 @@ public sealed class ServiceGatewayTests : IDisposable
         _api.Given(WireMock.RequestBuilders.Request.Create().WithPath("/v1/referrals").UsingPost()).InScenario("past")
             .WhenStateIs("again").RespondWith(Response.Create().WithStatusCode(201));
 
-        Assert.IsType<DeliveryOutcome.Delivered>(await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
+        Assert.IsType<SendOutcome.Accepted>(await Gateway(ApiKeyChannel).PostAsync(ApiKeyChannel, Document, CancellationToken.None));
         Assert.InRange(Assert.Single(_time.Delays), TimeSpan.Zero, TimeSpan.FromSeconds(10));
     }
 
@@ -174,7 +175,7 @@ public sealed class ServiceGatewayTests : IDisposable
 
         var outcome = await Gateway(ApiKeyChannel, timeout: TimeSpan.FromSeconds(1)).PostAsync(ApiKeyChannel, Document, CancellationToken.None);
 
-        Assert.Equal(new DeliveryOutcome.Delivered(409), outcome);
+        Assert.Equal(new SendOutcome.Accepted(null, 409), outcome);
         Assert.Equal(2, Volatile.Read(ref calls));
     }
 

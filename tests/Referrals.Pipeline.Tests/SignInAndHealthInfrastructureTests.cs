@@ -82,7 +82,7 @@ public sealed class SignInAndHealthInfrastructureTests(CompiledInfrastructure in
         Assert.Equal("[variables('pathsWithoutSignIn')]", (string?)functionApp["parameters"]!["pathsWithoutSignIn"]!["value"]);
         var excluded = template["variables"]!["pathsWithoutSignIn"]!.AsArray().Select(p => (string)p!).Order(StringComparer.Ordinal);
         Assert.Equal(RoutesWithoutSignIn.Select(r => $"/api/{r}").Order(StringComparer.Ordinal), excluded);
-        Assert.DoesNotContain(excluded, p => p.Contains("tallies", StringComparison.Ordinal) || p.Contains("dashboard", StringComparison.Ordinal));
+        Assert.DoesNotContain(excluded, p => p.Contains("tallies", StringComparison.Ordinal) || p.Contains("dashboard", StringComparison.Ordinal) || p.Contains("worklist", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -102,7 +102,7 @@ public sealed class SignInAndHealthInfrastructureTests(CompiledInfrastructure in
             .Select(m => (Function: m.GetCustomAttribute<Worker.FunctionAttribute>()?.Name, Trigger: m.GetParameters().Select(p => p.GetCustomAttribute<Worker.HttpTriggerAttribute>()).OfType<Worker.HttpTriggerAttribute>().SingleOrDefault()))
             .Where(f => f.Trigger is not null).ToDictionary(f => f.Function!, f => f.Trigger!);
 
-        Assert.Equal(["GetDashboard", "GetHealth", "GetTallies", "ReceiveNotifyCallback", "ReceiveSendGridEvents"], triggers.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(["GetDashboard", "GetHealth", "GetTallies", "ReceiveNotifyCallback", "ReceiveSendGridEvents", "ServeWorklist"], triggers.Keys.Order(StringComparer.Ordinal));
         Assert.Equal(RoutesWithoutSignIn.Order(StringComparer.Ordinal), triggers.Where(t => t.Key is "GetHealth" or "ReceiveNotifyCallback" or "ReceiveSendGridEvents").Select(t => t.Value.Route!).Order(StringComparer.Ordinal));
         Assert.All(triggers.Where(t => RoutesWithoutSignIn.Contains(t.Value.Route)), t => Assert.Equal(Worker.AuthorizationLevel.Function, t.Value.AuthLevel));
         Assert.Equal((Worker.AuthorizationLevel.Function, "health", "get"), (triggers["GetHealth"].AuthLevel, triggers["GetHealth"].Route, string.Join(',', triggers["GetHealth"].Methods!)));
@@ -155,6 +155,8 @@ public sealed class SignInAndHealthInfrastructureTests(CompiledInfrastructure in
         Assert.DoesNotContain(local, s => AppSettingsCatalog.PlatformSettings.Contains(s));
         Assert.Contains("SignIn__DashboardRole", local);
         Assert.Contains("SignIn__DashboardRole", settings);
+        Assert.Contains("SignIn__VictimCareUnitRole", local);
+        Assert.Contains("SignIn__VictimCareUnitRole", settings);
         Assert.Contains("Health__RecordsSystemSilenceWorkingHours", settings);
         Assert.Contains("Heartbeats", infra.Module("storage")["properties"]!["parameters"]!["tableNames"]!["value"]!.AsArray().Select(t => (string?)t));
     }

@@ -36,7 +36,7 @@ public sealed class SnapshotCopyTests(AzuriteFixture azurite)
         Assert.Equal([("DB/26/000901", "V1")], pipeline.EmailsAccepted().Select(e => (e.Crime, e.Victim)));
         Assert.Equal(["V1"], pipeline.Deliveries().Select(d => d.Id.Split(':')[2]).Distinct());
         var victims = (await pipeline.VictimsAsync()).ToDictionary(v => v.VictimId);
-        Assert.Equal((EmailStatus.Suppressed, "NotInLatestSnapshot"), (victims["V2"].EmailStatus, victims["V2"].EmailReason));
+        Assert.Equal((MessageStatus.Suppressed, "NotInLatestSnapshot"), (victims["V2"].EmailStatus, victims["V2"].EmailReason));
         Assert.Equal((SnapshotSource.NotInLatest, null), (victims["V2"].SnapshotSource, victims["V2"].Snapshot));
         var cancelled = (await pipeline.DeliveryRowsAsync()).Single(d => d.VictimId == "V2");
         Assert.Equal((DeliveryStatus.Cancelled, "the victim is not in the latest snapshot"), (cancelled.Status, cancelled.Reason));
@@ -68,7 +68,7 @@ public sealed class SnapshotCopyTests(AzuriteFixture azurite)
         Assert.Empty((await pipeline.DeadLettersAsync(Referrals.Pipeline.DeadLetters.DeadLetterKind.Rejected)).Select(d => d.Reason));
         var victims = await pipeline.VictimsAsync();
         Assert.Equal(50, victims.Count);
-        Assert.All(victims, v => Assert.Equal((SnapshotSource.CrimeRow, EmailStatus.Sent), (v.SnapshotSource, v.EmailStatus)));
+        Assert.All(victims, v => Assert.Equal((SnapshotSource.CrimeRow, MessageStatus.Sent), (v.SnapshotSource, v.EmailStatus)));
         Assert.Equal(ids.Order(), pipeline.EmailsAccepted().Select(e => e.Victim).Order());
         Assert.Equal(ids.Order(), pipeline.Deliveries().Select(d => d.Id.Split(':')[2]).Order());
     }

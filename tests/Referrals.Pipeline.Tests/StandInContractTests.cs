@@ -9,7 +9,6 @@ using Referrals.Contact;
 using Referrals.LocalHost;
 using Referrals.Messages;
 using Referrals.Pipeline.Configuration;
-using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Notify;
 using Referrals.Pipeline.Receipts;
 using Referrals.Receipts;
@@ -17,6 +16,7 @@ using Referrals.Rules;
 using Referrals.StandIns;
 using Referrals.StandIns.Notify;
 using Referrals.StandIns.SendGrid;
+using Referrals.State;
 using Referrals.Tests.Situations;
 using SendGrid;
 using SendGrid.Helpers.Mail;
@@ -218,7 +218,7 @@ public sealed class StandInContractTests
     {
         await using var sendGrid = await SendGridStandIn.StartAsync();
         var client = new SendGridClient(new SendGridClientOptions { ApiKey = "local", Host = sendGrid.Url });
-        var message = MailHelper.CreateSingleEmail(new SendGrid.Helpers.Mail.EmailAddress("vcu@police.example", "Victim Care Unit"), new SendGrid.Helpers.Mail.EmailAddress("jo@example.org"), "Subject", "text", "<p>html</p>");
+        var message = MailHelper.CreateSingleEmail(new global::SendGrid.Helpers.Mail.EmailAddress("vcu@police.example", "Victim Care Unit"), new global::SendGrid.Helpers.Mail.EmailAddress("jo@example.org"), "Subject", "text", "<p>html</p>");
         message.AddCustomArg("crimeReference", "DB/26/000123");
         message.AddCategory(SendGridEvents.EntitlementCategory);
 

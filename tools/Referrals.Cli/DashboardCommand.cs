@@ -31,12 +31,17 @@ internal static class DashboardCommand
         return command;
     }
 
-    /// <summary>Prints where the dashboard is and waits for Ctrl-C (or SIGTERM), which ends the wait, not the command.</summary>
+    /// <summary>Prints where the dashboard (and the worklist, when served) is and waits for Ctrl-C (or SIGTERM), which ends the wait, not the command.</summary>
     public static async Task ServeUntilStoppedAsync(LocalTalliesServer server, MonthRange range, TextWriter output, CancellationToken cancellationToken)
     {
         await output.WriteLineAsync();
         await output.WriteLineAsync($"The OPCC's dashboard, on loopback: {server.DashboardUrl}?from={range.From}&to={range.To}");
         await output.WriteLineAsync($"The tallies endpoint: {server.Url}/api/{TalliesEndpoint.Route}?from={range.From}&to={range.To}");
+        if (server.ServesWorklist)
+        {
+            await output.WriteLineAsync($"The Victim Care Unit's worklist, on loopback (you act as {LocalTalliesServer.LocalOperator.Name}): {server.WorklistUrl}");
+        }
+
         if (server.ServesHealth)
         {
             await output.WriteLineAsync($"The health endpoint: {server.HealthUrl}");

@@ -129,7 +129,7 @@ internal static class DeadLetterCommands
             return NotReplayed;
         }
 
-        await parse.InvocationConfiguration.Output.WriteLineAsync($"Replayed {letter.RowKey} to {letter.Queue}: {outcome.Reason}.");
+        await parse.InvocationConfiguration.Output.WriteLineAsync($"Replayed {letter.RowKey} to {outcome.Queue}: {outcome.Reason}.");
         return 0;
     }
 

@@ -13,7 +13,7 @@ namespace Referrals.Cli;
 public sealed record DryRunSummary(long Lines, long Snapshots, long Victims, long Rejected, long EmailsWritten, long TextsWritten = 0, long LettersWritten = 0);
 
 /// <summary>A message written for review: its file name (<see cref="ReviewFiles"/>) and what to write.</summary>
-internal sealed record ReviewFile(MessageChannel Channel, string Name, string Content);
+internal sealed record ReviewFile(Channel Channel, string Name, string Content);
 
 /// <summary>
 /// `referrals decide`: applies the rules to every snapshot of a JSON Lines stream and writes one decision
@@ -71,7 +71,7 @@ public sealed class DryRun(ReferralRules rules, EntitlementEmailComposer compose
             {
                 Directory.CreateDirectory(emailsFolder!);
                 await File.WriteAllTextAsync(Path.Combine(emailsFolder!, review.Name), review.Content, cancellationToken);
-                _ = review.Channel == MessageChannel.Text ? textsWritten++ : lettersWritten++;
+                _ = review.Channel == Channel.Sms ? textsWritten++ : lettersWritten++;
             }
         }
 
@@ -119,13 +119,13 @@ public sealed class DryRun(ReferralRules rules, EntitlementEmailComposer compose
 
                 if (texts is not null && decision.Contact[Channel.Sms].Safe)
                 {
-                    reviews.Add(new ReviewFile(MessageChannel.Text, ReviewFiles.Name(decision.CrimeReference, decision.CrimeVersion, decision.VictimId, MessageChannel.Text),
+                    reviews.Add(new ReviewFile(Channel.Sms, ReviewFiles.Name(decision.CrimeReference, decision.CrimeVersion, decision.VictimId, Channel.Sms),
                         texts.Compose(snapshot, victim, decision).Body + "\n"));
                 }
 
                 if (letters is not null && decision.Contact[Channel.Letter].Safe && letters.Compose(snapshot, victim, decision) is { } letter)
                 {
-                    reviews.Add(new ReviewFile(MessageChannel.Letter, ReviewFiles.Name(decision.CrimeReference, decision.CrimeVersion, decision.VictimId, MessageChannel.Letter), letter.ToHtml()));
+                    reviews.Add(new ReviewFile(Channel.Letter, ReviewFiles.Name(decision.CrimeReference, decision.CrimeVersion, decision.VictimId, Channel.Letter), letter.ToHtml()));
                 }
             }
 

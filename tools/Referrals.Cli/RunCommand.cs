@@ -49,7 +49,7 @@ internal static class RunCommand
         };
         var serve = new Option<bool>("--serve")
         {
-            Description = "After the run, keep the local host, the tallies endpoint and the OPCC's dashboard up on loopback (the address is printed) until Ctrl-C.",
+            Description = "After the run, keep the local host, the tallies endpoint, the OPCC's dashboard and the Victim Care Unit's worklist up on loopback (the addresses are printed) until Ctrl-C.",
         };
 
         var command = new Command("run",
@@ -145,7 +145,8 @@ internal static class RunCommand
         await host.StartAsync(cancellationToken);
         shutdown.Started = true;
         await using var talliesEndpoint = await new LocalTalliesServer(
-            host.Services.GetRequiredService<TalliesEndpoint>(), host.Services.GetRequiredService<DashboardEndpoint>(), host.Services.GetRequiredService<HealthEndpoint>()).StartAsync();
+            host.Services.GetRequiredService<TalliesEndpoint>(), host.Services.GetRequiredService<DashboardEndpoint>(), host.Services.GetRequiredService<HealthEndpoint>(),
+            host.Services.GetRequiredService<Referrals.Pipeline.Worklist.WorklistEndpoint>()).StartAsync();
         await using var webhooks = await new LocalReceiptsServer(host.Services.GetRequiredService<SendGridWebhookEndpoint>(), host.Services.GetRequiredService<NotifyCallbackEndpoint>()).StartAsync();
 
         // Receipts reach the pipeline only as the providers send them: over HTTP, to the webhook endpoints.

@@ -19,7 +19,7 @@ namespace Referrals.Cli;
 
 /// <summary>
 /// The storage a queue or dead-letter command works on: the same settings as the app
-/// (ReferralsStorage, CRIME_EVENTS_QUEUE, EMAIL_QUEUE, TABLE_PREFIX), from the environment or options,
+/// (ReferralsStorage, CRIME_EVENTS_QUEUE, MESSAGE_QUEUE, EMAIL_QUEUE, TABLE_PREFIX), from the environment or options,
 /// and the one-line answer an operator gets when that storage cannot be used.
 /// </summary>
 internal sealed class StorageCommandOptions

@@ -2,10 +2,10 @@ using Azure.Storage.Queues.Models;
 using Microsoft.Azure.WebJobs;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
-using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Health;
 using Referrals.Pipeline.Ingest;
+using Referrals.Pipeline.Messages;
 using Referrals.Pipeline.Notify;
 using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Tallies;
@@ -22,7 +22,7 @@ namespace Referrals.LocalHost;
 /// message abandoned mid-way stays invisible for the listener's 10-minute lease.
 /// </summary>
 public sealed class LocalFunctions(
-    SnapshotIngestor ingestor, RecordsSystemPulse recordsSystem, EntitlementEmailSender sender, ReferralForwarder forwarder, TimerHeartbeats heartbeats,
+    SnapshotIngestor ingestor, RecordsSystemPulse recordsSystem, EntitlementMessageSender sender, ReferralForwarder forwarder, TimerHeartbeats heartbeats,
     TallyAggregator aggregator, DeadLetterReporter reporter, RetentionPurge purge, NotifyStatusSweep notifyStatuses, Pipeline.Tasks.TaskEscalation escalation)
 {
     [FunctionName("IngestCrimeEvent")]
@@ -33,9 +33,14 @@ public sealed class LocalFunctions(
         await ingestor.HandleAsync(message.MessageText, message.DequeueCount, CancellationToken.None);
     }
 
-    [FunctionName("SendEntitlementEmail")]
-    public Task SendEntitlementEmail(
-        [QueueTrigger($"%{Settings.EmailQueue}%", Connection = Settings.StorageConnection)] QueueMessage message) =>
+    [FunctionName("SendEntitlementMessage")]
+    public Task SendEntitlementMessage(
+        [QueueTrigger($"%{Settings.MessageQueue}%", Connection = Settings.StorageConnection)] QueueMessage message) =>
+        sender.HandleAsync(message.MessageText, message.DequeueCount, CancellationToken.None);
+
+    [FunctionName("DrainEntitlementEmails")]
+    public Task DrainEntitlementEmails(
+        [QueueTrigger($"%{Settings.OldEmailQueue}%", Connection = Settings.StorageConnection)] QueueMessage message) =>
         sender.HandleAsync(message.MessageText, message.DequeueCount, CancellationToken.None);
 
     [FunctionName("ForwardReferral")]

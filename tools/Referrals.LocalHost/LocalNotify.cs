@@ -75,7 +75,7 @@ public static class LocalNotify
         request["content"] = notification.Content;
         await File.WriteAllTextAsync(outbox.Record(Path.Combine(folder, $"{count.ToString("D3", CultureInfo.InvariantCulture)}_{notification.Id}.json")),
             request.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        if (!MessageReference.TryParse(notification.Reference, out var sent))
+        if (!MessageReference.TryParseNotify(notification.Reference, out var sent))
         {
             return;
         }
@@ -83,12 +83,12 @@ public static class LocalNotify
         // The message as the victim reads it, named by crime, victim and channel (ReviewFiles) so two runs compare file by file.
         if (notification.Type == "sms")
         {
-            await File.WriteAllTextAsync(outbox.Review(sent.CrimeReference, sent.VictimId, MessageChannel.Text), notification.Body + "\n");
+            await File.WriteAllTextAsync(outbox.Review(sent.CrimeReference, sent.VictimId, Channel.Sms), notification.Body + "\n");
             return;
         }
 
         // Notify prints the address block above the letter, once: so does the review copy.
         var pages = notification.Pages.Select((p, i) => (p.Language, i == 0 ? notification.To + "\n\n" + p.Text : p.Text)).ToList();
-        await File.WriteAllTextAsync(outbox.Review(sent.CrimeReference, sent.VictimId, MessageChannel.Letter), NotifyTemplate.ToHtml(pages, notification.Subject ?? string.Empty));
+        await File.WriteAllTextAsync(outbox.Review(sent.CrimeReference, sent.VictimId, Channel.Letter), NotifyTemplate.ToHtml(pages, notification.Subject ?? string.Empty));
     }
 }

@@ -54,7 +54,7 @@ public static class LocalSendGrid
         if (!toService)
         {
             // The review copy leaves out what changes from run to run (when it was sent, the stand-in's id).
-            var review = outbox.Review(crime, victim, Referrals.Messages.MessageChannel.Email);
+            var review = outbox.Review(crime, victim, Referrals.Contact.Channel.Email);
             message.MessageId = $"{Path.GetFileNameWithoutExtension(review)}@review.invalid";
             message.Headers.Remove(HeaderId.Date);
             await message.WriteToAsync(review);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Referrals.Contact;
 
 namespace Referrals.LocalHost;
 
@@ -80,7 +81,7 @@ public sealed class Outbox : IDisposable
     /// (<see cref="Referrals.Messages.ReviewFiles"/>); a second message of the same channel in a run (a resend after a
     /// failure) gets "-2", and so on.
     /// </summary>
-    public string Review(string crimeReference, string victimId, Referrals.Messages.MessageChannel channel)
+    public string Review(string crimeReference, string victimId, Channel channel)
     {
         var name = Referrals.Messages.ReviewFiles.Name(crimeReference, null, victimId, channel);
         var unique = name;

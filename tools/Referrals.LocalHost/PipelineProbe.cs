@@ -6,7 +6,7 @@ namespace Referrals.LocalHost;
 /// <summary>Watches the pipeline's queues until every message has been handled.</summary>
 public static class PipelineProbe
 {
-    /// <summary>Waits until the crime-events and email queues stay empty for a moment (in-flight messages count as present).</summary>
+    /// <summary>Waits until the pipeline's queues stay empty for a moment (in-flight messages count as present).</summary>
     public static async Task<bool> WaitUntilIdleAsync(StorageClients clients, PipelineOptions options, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow + timeout;

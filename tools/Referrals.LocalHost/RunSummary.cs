@@ -64,14 +64,14 @@ public sealed record RunSummary(
         }
 
         output.WriteLine(string.Create(inv, $"Entitlement emails sent: {Victims.Count(v => v.EmailSentAt is not null)}"));
-        var suppressed = Victims.Where(v => v.EmailStatus == EmailStatus.Suppressed).ToList();
+        var suppressed = Victims.Where(v => v.EmailStatus == MessageStatus.Suppressed).ToList();
         output.WriteLine(string.Create(inv, $"Entitlement emails suppressed: {suppressed.Count}"));
         foreach (var group in suppressed.GroupBy(v => v.EmailReason).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             output.WriteLine(string.Create(inv, $"  {group.Key,-16} {group.Count()}"));
         }
 
-        foreach (var other in Victims.Where(v => v.EmailStatus is not (EmailStatus.Sent or EmailStatus.Suppressed or EmailStatus.Delivered or EmailStatus.Failed)).GroupBy(v => v.EmailStatus))
+        foreach (var other in Victims.Where(v => v.EmailStatus is not (MessageStatus.Sent or MessageStatus.Suppressed or MessageStatus.Delivered or MessageStatus.Failed)).GroupBy(v => v.EmailStatus))
         {
             output.WriteLine(string.Create(inv, $"Entitlement emails {other.Key}: {other.Count()}"));
         }

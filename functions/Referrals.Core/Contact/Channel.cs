@@ -1,6 +1,9 @@
 namespace Referrals.Contact;
 
-/// <summary>Rulebook 1.1 section 6: the channels of the entitlement information, in the order they are tried. Stored by name.</summary>
+/// <summary>
+/// Rulebook section 6: the channels of the entitlement information, in the order they are tried. The one channel type
+/// of the pipeline (plans, messages, receipts, work items, review files): stored, tallied and sent in work items by name.
+/// </summary>
 public enum Channel
 {
     Email,
@@ -8,15 +11,25 @@ public enum Channel
     Letter,
 }
 
-/// <summary>Why a channel is not safe, checked in this order (rulebook 1.1 section 6). Stored and tallied by name.</summary>
-public enum ChannelReason
+/// <summary>The words for a channel: what a person reads, and the short word of file names and metric tags.</summary>
+public static class ChannelNames
 {
-    /// <summary>A bereaved relative after a homicide: the family liaison officer gives the information in person, on every channel.</summary>
-    FamilyLiaison,
-    NoSafeRecipient,
-    NoEmailAddress,
-    NoMobileNumber,
-    NoPostalAddress,
-    UnsafeToContact,
-    NotConfirmedSafe,
+    /// <summary>Email, text message, letter: the order the channels are tried in.</summary>
+    public static readonly IReadOnlyList<Channel> InOrder = [Channel.Email, Channel.Sms, Channel.Letter];
+
+    /// <summary>"email", "text message", "letter".</summary>
+    public static string Noun(this Channel channel) => channel switch
+    {
+        Channel.Email => "email",
+        Channel.Sms => "text message",
+        _ => "letter",
+    };
+
+    /// <summary>"email", "text", "letter": review file names and metric tags.</summary>
+    public static string Word(this Channel channel) => channel switch
+    {
+        Channel.Email => "email",
+        Channel.Sms => "text",
+        _ => "letter",
+    };
 }

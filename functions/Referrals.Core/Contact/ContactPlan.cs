@@ -1,5 +1,6 @@
 using Referrals.Contract;
 using Referrals.Rules;
+using Referrals.State;
 
 namespace Referrals.Contact;
 
@@ -8,7 +9,7 @@ namespace Referrals.Contact;
 /// <see cref="To"/> (an email address or a +447 number) and <see cref="Post"/> are the recipient's contact when the
 /// channel is safe: personal data, never logged or written to the dry-run output.
 /// </summary>
-public sealed record ChannelLine(Channel Channel, ChannelReason? Reason, string Because, string? To = null, PostalAddress? Post = null)
+public sealed record ChannelLine(Channel Channel, MessageReason? Reason, string Because, string? To = null, PostalAddress? Post = null)
 {
     public bool Safe => Reason is null;
 }
@@ -22,13 +23,11 @@ public sealed record ChannelLine(Channel Channel, ChannelReason? Reason, string 
 /// <param name="Addressee">The name a letter is addressed to; personal data.</param>
 public sealed record ContactPlan(IReadOnlyList<ChannelLine> Lines, EmailRecipient? Recipient, string? Addressee)
 {
-    public static readonly IReadOnlyList<Channel> Order = [Channel.Email, Channel.Sms, Channel.Letter];
-
     public ChannelLine this[Channel channel] => Lines.First(l => l.Channel == channel);
 
     public Channel? First => Lines.FirstOrDefault(l => l.Safe)?.Channel;
 
-    public bool FamilyLiaison => Lines.Any(l => l.Reason == ChannelReason.FamilyLiaison);
+    public bool FamilyLiaison => Lines.Any(l => l.Reason == MessageReason.FamilyLiaison);
 
     public bool ContactNeeded => First is null && !FamilyLiaison;
 
@@ -36,15 +35,8 @@ public sealed record ContactPlan(IReadOnlyList<ChannelLine> Lines, EmailRecipien
     public IReadOnlyList<string> Reasons =>
     [
         .. Lines.Select(l => l.Because),
-        First is { } first ? $"entitlement information by {Noun(first)}"
+        First is { } first ? $"entitlement information by {first.Noun()}"
             : FamilyLiaison ? "no automated message on any channel (FamilyLiaison)"
             : "no safe channel: the Victim Care Unit is asked to make contact (ContactNeeded)",
     ];
-
-    public static string Noun(Channel channel) => channel switch
-    {
-        Channel.Email => "email",
-        Channel.Sms => "text message",
-        _ => "letter",
-    };
 }

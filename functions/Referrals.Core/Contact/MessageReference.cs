@@ -3,18 +3,21 @@ using System.Text;
 namespace Referrals.Contact;
 
 /// <summary>
-/// The reference given to GOV.UK Notify with a message: opaque (nothing in it reads as a crime, a victim or a person)
-/// yet ours to read back when its receipt comes, so no lookup table is needed. It names the send (attempt), so a
-/// receipt about an earlier send of a message sent again is recognised as stale.
+/// What a message carries so that its receipt finds it again, without a lookup table. GOV.UK Notify's
+/// <c>reference</c> (<see cref="Notify"/>): opaque (nothing in it reads as a crime, a victim or a person) and naming
+/// the send (attempt), so a receipt about an earlier send of a message sent again is recognised as stale. An email's
+/// (<see cref="Email"/>): the crime reference and victim id of the <c>custom_args</c> the pipeline sets on every email,
+/// joined so that neither can be mistaken for the other whatever characters they hold.
 /// </summary>
 public static class MessageReference
 {
     private const string Prefix = "rf1.";
+    private const char Separator = '|';
 
-    public static string For(string crimeReference, string victimId, Channel channel, int attempt) =>
+    public static string Notify(string crimeReference, string victimId, Channel channel, int attempt) =>
         $"{Prefix}{Base64Url($"{crimeReference}\u001f{victimId}")}.{(channel == Channel.Sms ? 's' : 'l')}{attempt}";
 
-    public static bool TryParse(string? reference, out (string CrimeReference, string VictimId, Channel Channel, int Attempt) parsed)
+    public static bool TryParseNotify(string? reference, out (string CrimeReference, string VictimId, Channel Channel, int Attempt) parsed)
     {
         parsed = default;
         var parts = reference?.Split('.');
@@ -43,4 +46,50 @@ public static class MessageReference
 
     private static string Base64Url(string text) =>
         Convert.ToBase64String(Encoding.UTF8.GetBytes(text)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    public static string Email(string crimeReference, string victimId) => Escape(crimeReference) + Separator + Escape(victimId);
+
+    /// <summary>The crime reference and victim id of a reference made by <see cref="Email"/>, or false.</summary>
+    public static bool TryParseEmail(string reference, out string crimeReference, out string victimId)
+    {
+        crimeReference = victimId = string.Empty;
+        var parts = reference.Split(Separator);
+        if (parts.Length != 2 || Unescape(parts[0]) is not { Length: > 0 } crime || Unescape(parts[1]) is not { Length: > 0 } victim)
+        {
+            return false;
+        }
+
+        (crimeReference, victimId) = (crime, victim);
+        return true;
+    }
+
+    private static string Escape(string value) => value.Replace("%", "%25", StringComparison.Ordinal).Replace("|", "%7C", StringComparison.Ordinal);
+
+    private static string? Unescape(string value)
+    {
+        var builder = new StringBuilder(value.Length);
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (value[i] != '%')
+            {
+                builder.Append(value[i]);
+            }
+            else if (value.AsSpan(i).StartsWith("%25", StringComparison.Ordinal))
+            {
+                builder.Append('%');
+                i += 2;
+            }
+            else if (value.AsSpan(i).StartsWith("%7C", StringComparison.Ordinal))
+            {
+                builder.Append('|');
+                i += 2;
+            }
+            else
+            {
+                return null;
+            }
+        }
+
+        return builder.ToString();
+    }
 }

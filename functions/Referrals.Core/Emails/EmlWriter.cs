@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using MimeKit;
 using MimeKit.Text;
+using Referrals.Contact;
 using Referrals.Messages;
 using Referrals.Rendering;
 
@@ -81,7 +82,7 @@ public static partial class EmlWriter
 
     /// <summary>A readable, file-system-safe name, unique per crime, version, victim and channel (<see cref="ReviewFiles"/>).</summary>
     public static string FileName(EntitlementEmail email) =>
-        ReviewFiles.Name(email.CrimeReference, email.CrimeVersion, email.VictimId, MessageChannel.Email);
+        ReviewFiles.Name(email.CrimeReference, email.CrimeVersion, email.VictimId, Channel.Email);
 
     private static string StableId(EntitlementEmail email) => ReviewFiles.StableId(email.CrimeReference, email.CrimeVersion, email.VictimId);
 

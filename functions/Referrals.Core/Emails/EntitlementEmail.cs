@@ -15,8 +15,10 @@ public sealed record EntitlementEmail(
     string HtmlBody,
     string Language,
     string? SecondLanguage = null,
-    string Situation = "")
+    string Situation = "") : Messages.IEntitlementMessage
 {
+    public Contact.Channel Channel => Contact.Channel.Email;
+
     /// <summary>The <c>Content-Language</c> header: "en", or "cy, en" for a Welsh-first bilingual email.</summary>
     public string ContentLanguage => SecondLanguage is null ? Language : $"{Language}, {SecondLanguage}";
 }

@@ -26,7 +26,7 @@ public sealed record NotifyMessage(
     string CrimeReference,
     string VictimId,
     string? PhoneNumber,
-    IReadOnlyDictionary<string, object> Personalisation);
+    IReadOnlyDictionary<string, object> Personalisation) : IEntitlementMessage;
 
 /// <summary>
 /// The text message and the letter a victim is sent through Notify, in the words of <see cref="TextMessageComposer"/>

@@ -1,15 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
+using Referrals.Contact;
 
 namespace Referrals.Messages;
-
-/// <summary>The channels a message for a victim can go by, as review files name them.</summary>
-public enum MessageChannel
-{
-    Email,
-    Text,
-    Letter,
-}
 
 /// <summary>
 /// Names of the files written for review (`referrals decide --emails`, `referrals run`): readable, file-system safe and
@@ -19,16 +12,16 @@ public enum MessageChannel
 public static class ReviewFiles
 {
     /// <param name="crimeVersion">Null for what `run` sent: a victim is written to once per channel whichever version.</param>
-    public static string Name(string crimeReference, long? crimeVersion, string victimId, MessageChannel channel)
+    public static string Name(string crimeReference, long? crimeVersion, string victimId, Channel channel)
     {
         var extension = channel switch
         {
-            MessageChannel.Email => "eml",
-            MessageChannel.Text => "txt",
+            Channel.Email => "eml",
+            Channel.Sms => "txt",
             _ => "html",
         };
         var version = crimeVersion is { } v ? $"_v{v}" : string.Empty;
-        return $"{Safe(crimeReference)}{version}_{Safe(victimId)}_{StableId(crimeReference, crimeVersion, victimId)[..8]}_{channel.ToString().ToLowerInvariant()}.{extension}";
+        return $"{Safe(crimeReference)}{version}_{Safe(victimId)}_{StableId(crimeReference, crimeVersion, victimId)[..8]}_{channel.Word()}.{extension}";
     }
 
     internal static string StableId(string crimeReference, long? crimeVersion, string victimId) =>

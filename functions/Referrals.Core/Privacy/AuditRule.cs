@@ -32,14 +32,14 @@ public static partial class AuditRule
             Fact("referral due by", before?.ReferralDueBy, next.ReferralDueBy),
             Fact("enhanced rights", before?.EnhancedRights, next.EnhancedRights),
             Fact("child", before?.Child, next.Child),
-            Fact("email", before?.Email.Status, next.Email.Status),
+            Fact("email", before?.Contact.Email.Status, next.Contact.Email.Status),
         ];
-        if (next.Email.Recipient is { } recipient)
+        if (next.Contact.Email.Recipient is { } recipient)
         {
             facts.Add(Is("email recipient", recipient));
         }
 
-        if (next.Email.Reason is { } reason)
+        if (next.Contact.Email.ReasonText is { } reason)
         {
             facts.Add(Is("email reason", WithoutAnswer(reason)));
         }
@@ -54,28 +54,30 @@ public static partial class AuditRule
             [.. decision.Reasons, .. change.Reasons]);
     }
 
-    /// <summary>The entitlement email's state changed (claimed, sent, failed, suppressed, requeued...).</summary>
-    public static AuditEntry OfEmail(VictimState? before, VictimState next)
+    /// <summary>The entitlement messages' state changed (claimed, sent, failed, suppressed, requeued...): the email's always, a text message's or letter's when it changed.</summary>
+    public static AuditEntry OfMessages(VictimState? before, VictimState next)
     {
-        List<string> facts = [Fact("email", before?.Email.Status, next.Email.Status)];
-        if (next.Email.SentAt is { } sentAt)
+        var email = next.Contact.Email;
+        List<string> facts = [Fact("email", before?.Contact.Email.Status, email.Status)];
+        if (email.SentAt is { } sentAt)
         {
             facts.Add(Is("email sent at", sentAt));
         }
 
-        if (next.Email.MessageId is { } messageId)
+        if (email.ProviderId is { } messageId)
         {
             facts.Add(Is("email message id", messageId));
         }
 
-        // The same write carries the text message's and the letter's changes (rulebook 1.1 section 6): each one is recorded.
-        List<string> reasons = next.Email.Reason is { } reason ? [WithoutAnswer(reason)] : [];
-        foreach (var (name, was, now) in new[] { ("text message", before?.Contact.Sms, next.Contact.Sms), ("letter", before?.Contact.Letter, next.Contact.Letter) })
+        // The same write carries the text message's and the letter's changes (rulebook section 6): each one is recorded.
+        List<string> reasons = email.ReasonText is { } reason ? [WithoutAnswer(reason)] : [];
+        foreach (var channel in new[] { Contact.Channel.Sms, Contact.Channel.Letter })
         {
+            var (was, now) = (before?.Contact[channel], next.Contact[channel]);
             if (was != now)
             {
-                facts.Add(Fact(name, was?.Status, now.Status));
-                if (now.Reason is { } why && why != was?.Reason)
+                facts.Add(Fact(Contact.ChannelNames.Noun(channel), was?.Status, now.Status));
+                if (now.ReasonText is { } why && why != was?.ReasonText)
                 {
                     reasons.Add(WithoutAnswer(why));
                 }

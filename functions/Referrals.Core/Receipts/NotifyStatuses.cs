@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
+using Referrals.Contact;
+using Referrals.State;
 
 namespace Referrals.Receipts;
 
@@ -10,30 +12,30 @@ namespace Referrals.Receipts;
 public static class NotifyStatuses
 {
     /// <summary>The channel of a Notify <c>notification_type</c> (callback) or <c>type</c> (status lookup), or null.</summary>
-    public static MessageChannel? ChannelOf(string? notificationType) => notificationType switch
+    public static Channel? ChannelOf(string? notificationType) => notificationType switch
     {
-        "sms" => MessageChannel.Text,
-        "letter" => MessageChannel.Letter,
-        "email" => MessageChannel.Email,
+        "sms" => Channel.Sms,
+        "letter" => Channel.Letter,
+        "email" => Channel.Email,
         _ => null,
     };
 
     /// <summary>What a status means for a message of that channel, or null for a status Notify does not document for it.</summary>
-    public static ReceiptStatus? Map(MessageChannel channel, string status) => (channel, status) switch
+    public static ReceiptStatus? Map(Channel channel, string status) => (channel, status) switch
     {
-        (MessageChannel.Letter, "accepted" or "received") => ReceiptStatus.Delivered,
-        (MessageChannel.Letter, "permanent-failure" or "validation-failed" or "cancelled" or "virus-scan-failed") => ReceiptStatus.FailedForGood,
+        (Channel.Letter, "accepted" or "received") => ReceiptStatus.Delivered,
+        (Channel.Letter, "permanent-failure" or "validation-failed" or "cancelled" or "virus-scan-failed") => ReceiptStatus.FailedForGood,
 
         // Not printed, so not sent; Notify says "do not try to send the letter again", so ReceiptRule fails the letter for good.
-        (MessageChannel.Letter, "technical-failure") => ReceiptStatus.NotSent,
-        (MessageChannel.Letter, "created" or "sending" or "pending-virus-check") => ReceiptStatus.Deferred,
-        (MessageChannel.Text or MessageChannel.Email, "delivered") => ReceiptStatus.Delivered,
+        (Channel.Letter, "technical-failure") => ReceiptStatus.NotSent,
+        (Channel.Letter, "created" or "sending" or "pending-virus-check") => ReceiptStatus.Deferred,
+        (Channel.Sms or Channel.Email, "delivered") => ReceiptStatus.Delivered,
 
         // temporary-failure is Notify's final word once its provider stops retrying (up to 72 hours).
-        (MessageChannel.Text or MessageChannel.Email, "permanent-failure" or "temporary-failure") => ReceiptStatus.FailedForGood,
-        (MessageChannel.Text or MessageChannel.Email, "technical-failure") => ReceiptStatus.NotSent,
-        (MessageChannel.Text, "created" or "sending" or "pending") => ReceiptStatus.Deferred,
-        (MessageChannel.Email, "created" or "sending") => ReceiptStatus.Deferred,
+        (Channel.Sms or Channel.Email, "permanent-failure" or "temporary-failure") => ReceiptStatus.FailedForGood,
+        (Channel.Sms or Channel.Email, "technical-failure") => ReceiptStatus.NotSent,
+        (Channel.Sms, "created" or "sending" or "pending") => ReceiptStatus.Deferred,
+        (Channel.Email, "created" or "sending") => ReceiptStatus.Deferred,
         _ => null,
     };
 
@@ -76,20 +78,9 @@ public static class NotifyReports
 
     private static Parsed<NotifyReport> Parse(ReadOnlySpan<byte> body, string typeField)
     {
-        // JSON text must be UTF-8; a string with invalid bytes would parse and then fail on reading.
-        if (!System.Text.Unicode.Utf8.IsValid(body))
+        if (ReceiptJson.TryParse(body, out var problem) is not { } document)
         {
-            return Parsed.Refused<NotifyReport>("the body is not UTF-8");
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException)
-        {
-            return Parsed.Refused<NotifyReport>("the body is not JSON");
+            return Parsed.Refused<NotifyReport>(problem!);
         }
 
         using (document)

@@ -1,3 +1,5 @@
+using System.Text.Json;
+
 namespace Referrals.Receipts;
 
 /// <summary>What a webhook or callback may be, before anything in it is believed.</summary>
@@ -15,6 +17,33 @@ public static class ReceiptLimits
 
     /// <summary>A signed request whose timestamp is further ahead of our clock than this is refused.</summary>
     public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>A provider's body as JSON, read the same way for every provider.</summary>
+public static class ReceiptJson
+{
+    /// <summary>The body as a JSON document (UTF-8, at most 16 levels deep; the caller disposes it), or null with the problem.</summary>
+    public static JsonDocument? TryParse(ReadOnlySpan<byte> body, out string? problem)
+    {
+        problem = null;
+
+        // JSON text must be UTF-8; a string with invalid bytes would parse and then fail on reading.
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            problem = "the body is not UTF-8";
+            return null;
+        }
+
+        try
+        {
+            return JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
+        }
+        catch (JsonException)
+        {
+            problem = "the body is not JSON";
+            return null;
+        }
+    }
 }
 
 /// <summary>Why a request was refused before its body was believed. The reason names what was wrong, never a value.</summary>

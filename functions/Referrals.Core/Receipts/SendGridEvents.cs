@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Referrals.Contact;
+using Referrals.State;
 
 namespace Referrals.Receipts;
 
@@ -47,20 +49,9 @@ public static class SendGridEvents
 
     public static Parsed<SendGridBatch> Parse(ReadOnlySpan<byte> body)
     {
-        // JSON text must be UTF-8; a string with invalid bytes would parse and then fail on reading.
-        if (!System.Text.Unicode.Utf8.IsValid(body))
+        if (ReceiptJson.TryParse(body, out var problem) is not { } document)
         {
-            return Parsed.Refused<SendGridBatch>("the body is not UTF-8");
-        }
-
-        JsonDocument document;
-        try
-        {
-            document = JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 16 });
-        }
-        catch (JsonException)
-        {
-            return Parsed.Refused<SendGridBatch>("the body is not JSON");
+            return Parsed.Refused<SendGridBatch>(problem!);
         }
 
         using (document)
@@ -101,7 +92,7 @@ public static class SendGridEvents
                 }
                 else
                 {
-                    receipts.Add(new Receipt(ReceiptProvider.SendGrid, MessageChannel.Email, MessageReferences.Email(crime, victim), status, at, eventId)
+                    receipts.Add(new Receipt(ReceiptProvider.SendGrid, Channel.Email, MessageReference.Email(crime, victim), status, at, eventId)
                     {
                         ProviderMessageId = item.TryGetProperty("sg_message_id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
                     });

@@ -50,7 +50,7 @@ public sealed class ReferralRules(OffenceClassifier classifier, ServiceDirectory
         var eligible = directory.Services.Where(s => s.IsEligible(categories)).ToList();
         var (referral, referred) = DecideReferral(pathway, victim.Support, eligible, reasons);
         var enhanced = HasEnhancedRights(snapshot, offence, victim, isChild, reasons);
-        var contact = ContactRules.Plan(offence, pathway, victim, isChild);
+        var contact = ChannelSafety.Plan(offence, pathway, victim, isChild);
         reasons.Add(contact[Channel.Email].Because);
         var held = CrimeFlags.Has(snapshot.Crime, CrimeFlags.HoldContact);
         if (held)
@@ -71,7 +71,7 @@ public sealed class ReferralRules(OffenceClassifier classifier, ServiceDirectory
             [.. eligible.Select(s => s.Id)],
             SingleSessionOffer: referral == ReferralOutcome.Declined,
             enhanced,
-            ContactRules.EmailOf(contact),
+            ChannelSafety.EmailOf(contact),
             dueBy,
             reasons,
             contact,

@@ -1,4 +1,5 @@
 using Referrals.Contact;
+using Referrals.State;
 
 namespace Referrals.Rules;
 
@@ -6,11 +7,18 @@ namespace Referrals.Rules;
 /// Whether and how the entitlement email goes out. <see cref="Address"/> is the recipient's address when
 /// it is sent: personal data, never logged or written to the dry-run output.
 /// </summary>
-public sealed record EmailDecision(bool Send, EmailRecipient? Recipient, EmailSuppression? Reason, string? Address)
+public sealed record EmailDecision(bool Send, EmailRecipient? Recipient, MessageReason? Reason, string? Address)
 {
+    /// <summary>
+    /// Rulebook section 8's email reasons, in the order they are checked (revision 1.1 adds FamilyLiaison, checked
+    /// first): those the email channel's plan line can give, each tallied as EmailSuppressed.
+    /// </summary>
+    public static readonly IReadOnlyList<MessageReason> Reasons =
+        [MessageReason.FamilyLiaison, MessageReason.NoSafeRecipient, MessageReason.NoEmailAddress, MessageReason.UnsafeToContact, MessageReason.NotConfirmedSafe];
+
     public static EmailDecision SendTo(EmailRecipient recipient, string address) => new(true, recipient, null, address);
 
-    public static EmailDecision Suppress(EmailSuppression reason) => new(false, null, reason, null);
+    public static EmailDecision Suppress(MessageReason reason) => new(false, null, reason, null);
 }
 
 /// <summary>What the rules decided for one victim of one snapshot, with every reason (rulebook section 8).</summary>

@@ -33,16 +33,3 @@ public enum EmailRecipient
     Victim,
     ParentOrGuardian,
 }
-
-/// <summary>
-/// Rulebook section 6: why no entitlement email is sent, checked in this order (revision 1.1 adds
-/// <see cref="FamilyLiaison"/>, checked first). Stored and tallied by name, never by number.
-/// </summary>
-public enum EmailSuppression
-{
-    FamilyLiaison,
-    NoSafeRecipient,
-    NoEmailAddress,
-    UnsafeToContact,
-    NotConfirmedSafe,
-}

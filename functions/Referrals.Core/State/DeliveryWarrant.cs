@@ -29,10 +29,18 @@ public static class DeliveryWarrant
     /// <param name="taskId">A Victim Care Unit task's notice: warranted while the task is open (its withdrawal notice: once it is withdrawn).</param>
     public static string? WhyNot(DeliveryKind kind, VictimState victim, string? taskId = null) =>
         taskId is not null ? Tasks.TaskNotice.WhyNot(kind, victim.Tasks.Find(taskId))
-        : kind == DeliveryKind.ContactNeeded && Contact.ContactPlan.Order.Any(c => ContactRule.Of(victim, c) == ChannelProgress.Delivered)
+        : kind == DeliveryKind.ContactNeeded && Contact.ChannelNames.InOrder.Any(c => ContactRule.Of(victim, c) == ChannelProgress.Delivered)
             ? "no longer warranted: the victim has been sent the information"
             : WhyNot(kind, victim.ReferralStatus);
 
-    /// <summary>Rulebook 1.1 section 9: held deliveries wait, unsent and unsettled.</summary>
-    public static bool IsHeld(VictimState victim) => victim.Contact.Held;
+    /// <summary>
+    /// Whether a delivery goes when its turn comes: null when it does, else the status it is left at and why. While the
+    /// crime is held (<see cref="HoldRule"/>) it waits, Pending and unsent, and the snapshot that lifts the hold hands it
+    /// on again; one no longer warranted is Cancelled.
+    /// </summary>
+    /// <param name="taskId">A Victim Care Unit task's notice or withdrawal notice: the task.</param>
+    public static (DeliveryStatus Status, string Reason)? NotSent(DeliveryKind kind, VictimState victim, string? taskId = null) =>
+        HoldRule.IsHeld(victim) ? (DeliveryStatus.Pending, HoldRule.Reason)
+        : WhyNot(kind, victim, taskId) is { } reason ? (DeliveryStatus.Cancelled, reason)
+        : null;
 }

@@ -1,17 +1,23 @@
 namespace Referrals.State;
 
-/// <summary>What came back from SendGrid or a service, in the terms both steps record.</summary>
-public enum OutcomeKind
+/// <summary>What a provider or a service answered to one send: the one send outcome of every gateway (SendGrid, GOV.UK Notify, the services' APIs).</summary>
+public abstract record SendOutcome
 {
-    Done,
-    Permanent,
-    Transient,
+    /// <summary>Accepted: with the provider's id of the message (SendGrid's <c>X-Message-Id</c>, Notify's notification id) and the HTTP status, where there are any.</summary>
+    public sealed record Accepted(string? ProviderId = null, int? Status = null) : SendOutcome;
 
-    /// <summary>It may or may not have gone (a timeout after sending, say): a second call could be a second email or referral.</summary>
-    Unknown,
+    /// <summary>Not accepted, and nothing was kept (429, 503, a connection that could not be made…): worth trying again later.</summary>
+    public sealed record Transient(string Reason) : SendOutcome;
+
+    /// <summary>Will never be accepted as it is: any other 4xx, or a redirect (never followed).</summary>
+    public sealed record Permanent(string Reason, int? Status = null) : SendOutcome;
+
+    /// <summary>
+    /// It may have been accepted (a timeout, a connection lost after the request was sent, a 5xx, a 2xx without Notify's
+    /// id): neither SendGrid, GOV.UK Notify nor a mailbox has an idempotency key, so a repeat could be a second message.
+    /// </summary>
+    public sealed record Unknown(string Reason) : SendOutcome;
 }
-
-public sealed record Outcome(OutcomeKind Kind, string? Reason = null);
 
 /// <summary>How a result is settled.</summary>
 public enum Settled
@@ -28,17 +34,31 @@ public enum Settled
     Retry,
 }
 
-/// <summary>The one settlement rule of the email and referral steps.</summary>
+/// <summary>A settled result: how, why (for a message, as a <see cref="MessageReason"/>), and the words that go with it.</summary>
+public sealed record Settlement(Settled As, MessageReason? Reason = null, string? Detail = null);
+
+/// <summary>The one settlement rule of the message and referral steps.</summary>
 public static class OutcomeRule
 {
     /// <param name="check">What the operator should check before replaying an unconfirmed send.</param>
-    public static (Settled As, string? Reason) Settle(Outcome outcome, long dequeueCount, long maxDequeueCount, string check) => outcome.Kind switch
+    public static Settlement Settle(SendOutcome outcome, long dequeueCount, long maxDequeueCount, string check) => outcome switch
     {
-        OutcomeKind.Done => (Settled.Done, null),
-        OutcomeKind.Permanent => (Settled.Failed, outcome.Reason),
-        OutcomeKind.Unknown => (Settled.Unconfirmed, $"{outcome.Reason}: {check}"),
-        OutcomeKind.Transient when dequeueCount >= maxDequeueCount => (Settled.Failed, $"retries exhausted after {dequeueCount} deliveries: {outcome.Reason}"),
-        OutcomeKind.Transient => (Settled.Retry, outcome.Reason),
-        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome.Kind, null),
+        SendOutcome.Accepted => new(Settled.Done),
+        SendOutcome.Permanent permanent => new(Settled.Failed, MessageReason.Refused, permanent.Reason),
+        SendOutcome.Unknown unknown => new(Settled.Unconfirmed, MessageReason.OutcomeUnknown, $"{unknown.Reason}: {check}"),
+        SendOutcome.Transient transient when dequeueCount >= maxDequeueCount =>
+            new(Settled.Failed, MessageReason.RetriesExhausted, $"retries exhausted after {dequeueCount} deliveries: {transient.Reason}"),
+        SendOutcome.Transient transient => new(Settled.Retry, null, transient.Reason),
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, null),
     };
+
+    /// <summary>
+    /// What the operator checks at the provider before a message whose outcome is unknown may be replayed: SendGrid's
+    /// activity for the email's custom_args, or GOV.UK Notify's record of the send by its opaque reference (no personal
+    /// data), which replay never sends again (rulebook 1.2 section 6).
+    /// </summary>
+    public static string CheckBeforeReplay(string crimeReference, string victimId, Contact.Channel channel, int attempt) =>
+        channel == Contact.Channel.Email
+            ? "check SendGrid's activity for these custom_args before replaying"
+            : $"check GOV.UK Notify for this message (GET /v2/notifications?reference={Contact.MessageReference.Notify(crimeReference, victimId, channel, attempt)}); it is never sent again automatically, and replay refuses it";
 }

@@ -3,32 +3,40 @@ using Referrals.Tallies;
 
 namespace Referrals.State;
 
-/// <summary>What a provider's receipt says about one message, in the rulebook's terms.</summary>
-public enum ReceiptKind
+/// <summary>
+/// What a provider says became of a message (docs/receipts.md): the one receipt outcome of SendGrid's webhook, GOV.UK
+/// Notify's callbacks and the Notify status timer, each provider's statuses mapped once (<c>SendGridEvents.Map</c>,
+/// <c>NotifyStatuses.Map</c>).
+/// </summary>
+public enum ReceiptStatus
 {
-    /// <summary>Not final yet (SendGrid's deferred, Notify's created, sending or pending): changes nothing.</summary>
-    Waiting,
+    /// <summary>Not final yet: the provider is still trying (SendGrid <c>deferred</c>, Notify <c>sending</c>/<c>created</c>/<c>pending</c>). Changes nothing.</summary>
+    Deferred,
 
-    /// <summary>Delivered (a letter: accepted or received for printing and posting; an email reported as spam arrived).</summary>
+    /// <summary>Reached the recipient (a letter: accepted or received by Notify for printing and posting).</summary>
     Delivered,
 
-    /// <summary>Failed for good (bounce, dropped, permanent-failure, temporary-failure after Notify's retries, validation-failed, cancelled).</summary>
-    Failed,
+    /// <summary>Delivered, and the recipient marked it as spam (SendGrid <c>spamreport</c>): delivered, and recorded.</summary>
+    SpamReported,
 
-    /// <summary>Notify's technical-failure: it was not sent (<see cref="ReceiptRule.AfterTechnicalFailure"/> says whether it is sent again).</summary>
+    /// <summary>Will never arrive by this channel (bounce, dropped, permanent or temporary failure, validation failed, cancelled): fall back.</summary>
+    FailedForGood,
+
+    /// <summary>The provider says it was never sent (Notify <c>technical-failure</c>): <see cref="ReceiptRule.AfterTechnicalFailure"/> says whether it is sent again.</summary>
     NotSent,
 }
 
-/// <summary>What applying a receipt did.</summary>
+/// <summary>What applying a receipt did: the one receipt result of the rule, the webhooks and the status timer.</summary>
 public enum ReceiptEffect
 {
+    /// <summary>The message's status moved on.</summary>
     Applied,
 
     /// <summary>A repeat, a late or out-of-order receipt, or one that is not final: the status never goes backwards.</summary>
-    NoChange,
+    AlreadyKnown,
 
-    /// <summary>About a message this victim was never sent on that channel.</summary>
-    Unknown,
+    /// <summary>About a message the pipeline did not send (on that channel, to that victim), or whose victim's data was purged.</summary>
+    UnknownMessage,
 
     /// <summary>
     /// Names a message of ours but does not come from it: GOV.UK Notify reports another channel than the reference
@@ -61,45 +69,43 @@ public static class ReceiptRule
     /// first receipt applied to it, matched by reference and type.
     /// </summary>
     public static (VictimState Next, ReceiptEffect Effect, string Reason) ApplyNotify(
-        VictimState victim, NotifyReceiptIdentity receipt, ReceiptKind kind, DateTimeOffset at, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
+        VictimState victim, NotifyReceiptIdentity receipt, ReceiptStatus status, DateTimeOffset at, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
     {
         if (receipt.Reported != receipt.Named || receipt.Named == Channel.Email)
         {
-            return (victim, ReceiptEffect.Mismatch, $"Notify reports a {NameOf(receipt.Reported)} but the reference names a {NameOf(receipt.Named)}");
+            return (victim, ReceiptEffect.Mismatch, $"Notify reports a {receipt.Reported.Noun()} but the reference names a {receipt.Named.Noun()}");
         }
 
-        var message = ContactRule.Message(victim, receipt.Named);
-        if (message.Status is MessageStatus.NotNeeded or MessageStatus.Suppressed || message.Attempts == 0 || receipt.Attempt > message.Attempts || receipt.Attempt < 1)
+        var message = victim.Contact[receipt.Named];
+        if (NeverSent(receipt.Named, message) || receipt.Attempt > message.Attempts || receipt.Attempt < 1)
         {
-            return (victim, ReceiptEffect.Unknown, $"this victim was never sent that {NameOf(receipt.Named)}");
+            return (victim, ReceiptEffect.UnknownMessage, $"this victim was never sent that {receipt.Named.Noun()}");
         }
 
         if (receipt.Attempt < message.Attempts)
         {
-            return (victim, ReceiptEffect.NoChange, $"about an earlier send of the {NameOf(receipt.Named)}: only the latest send's receipts count");
+            return (victim, ReceiptEffect.AlreadyKnown, $"about an earlier send of the {receipt.Named.Noun()}: only the latest send's receipts count");
         }
 
-        if (message.NotificationId is { } stored && !string.Equals(stored, receipt.NotificationId, StringComparison.OrdinalIgnoreCase))
+        if (message.ProviderId is { } stored && !string.Equals(stored, receipt.NotificationId, StringComparison.OrdinalIgnoreCase))
         {
-            return (victim, ReceiptEffect.Mismatch, $"the notification id is not the one Notify gave this {NameOf(receipt.Named)}");
+            return (victim, ReceiptEffect.Mismatch, $"the notification id is not the one Notify gave this {receipt.Named.Noun()}");
         }
 
-        var (next, effect) = Apply(victim, receipt.Named, kind, receipt.Attempt, at, now, month, calendar);
+        var (next, effect) = Apply(victim, receipt.Named, status, receipt.Attempt, at, now, month, calendar);
         if (effect != ReceiptEffect.Applied)
         {
             return (victim, effect, "a repeat, a late receipt or one that is not final: a status never goes backwards");
         }
 
-        if (message.NotificationId is null)
+        if (message.ProviderId is null)
         {
-            next = receipt.Named == Channel.Sms
-                ? next with { Contact = next.Contact with { Sms = next.Contact.Sms with { NotificationId = receipt.NotificationId } } }
-                : next with { Contact = next.Contact with { Letter = next.Contact.Letter with { NotificationId = receipt.NotificationId } } };
+            next = next.With(receipt.Named, next.Contact[receipt.Named] with { ProviderId = receipt.NotificationId });
         }
 
-        return (next, ReceiptEffect.Applied, kind == ReceiptKind.NotSent
-            ? AfterTechnicalFailure(receipt.Named, message).Reason!
-            : $"the {NameOf(receipt.Named)} is {ContactRule.Message(next, receipt.Named).Status}");
+        return (next, ReceiptEffect.Applied, status == ReceiptStatus.NotSent
+            ? AfterTechnicalFailure(receipt.Named, message).Detail!
+            : $"the {receipt.Named.Noun()} is {next.Contact[receipt.Named].Status}");
     }
 
     /// <summary>
@@ -110,76 +116,50 @@ public static class ReceiptRule
     /// </summary>
     public static MessageState AfterTechnicalFailure(Channel channel, MessageState message) =>
         channel == Channel.Sms && message.Attempts < MaxTextSends
-            ? message with
-            {
-                Status = MessageStatus.Queued,
-                Reason = $"Notify reported a technical failure (not sent): sent again, send {message.Attempts + 1} of at most {MaxTextSends}",
-            }
-            : message with
-            {
-                Status = MessageStatus.Failed,
-                Reason = channel == Channel.Sms
-                    ? $"Notify reported a technical failure (not sent) on send {message.Attempts} of at most {MaxTextSends}: the text message channel has failed for good"
-                    : "Notify reported a technical failure: a letter is never sent again (Notify: do not try to send the letter again), so the letter channel has failed for good",
-            };
+            ? MessageTransition.Settle(message, MessageStatus.Queued, MessageReason.TechnicalFailure,
+                $"Notify reported a technical failure (not sent): sent again, send {message.Attempts + 1} of at most {MaxTextSends}")
+            : MessageTransition.Settle(message, MessageStatus.Failed, MessageReason.TechnicalFailure, channel == Channel.Sms
+                ? $"Notify reported a technical failure (not sent) on send {message.Attempts} of at most {MaxTextSends}: the text message channel has failed for good"
+                : "Notify reported a technical failure: a letter is never sent again (Notify: do not try to send the letter again), so the letter channel has failed for good");
 
-    private static string NameOf(Channel channel) => channel switch
-    {
-        Channel.Email => "email",
-        Channel.Sms => "text message",
-        _ => "letter",
-    };
+    /// <summary>
+    /// A receipt applied to the victim's message on the channel; a change works the plan out again (<see cref="ContactRule.Apply"/>).
+    /// An email's "not sent" cannot be acted on (SendGrid has accepted it, and it is never sent twice); an unconfirmed
+    /// message is settled by its receipt.
+    /// </summary>
     /// <param name="attempt">The send the receipt is about (from the message's reference), or null when the provider does not say (SendGrid).</param>
-    public static (VictimState Next, ReceiptEffect Effect) Apply(VictimState victim, Channel channel, ReceiptKind kind, int? attempt, DateTimeOffset at, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
+    public static (VictimState Next, ReceiptEffect Effect) Apply(VictimState victim, Channel channel, ReceiptStatus status, int? attempt, DateTimeOffset at, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
     {
-        if (channel == Channel.Email)
+        var message = victim.Contact[channel];
+        if (NeverSent(channel, message) || attempt > message.Attempts)
         {
-            return ApplyEmail(victim, kind, at, now, month, calendar);
+            return (victim, ReceiptEffect.UnknownMessage);
         }
 
-        var message = ContactRule.Message(victim, channel);
-        if (message.Status is MessageStatus.NotNeeded or MessageStatus.Suppressed || message.Attempts == 0 || attempt > message.Attempts)
-        {
-            return (victim, ReceiptEffect.Unknown);
-        }
-
-        var progress = ContactRule.Of(message.Status);
         var latest = attempt is null || attempt == message.Attempts;
-        MessageState? next = (kind, progress) switch
+        var next = (status, ContactRule.Of(message.Status)) switch
         {
             (_, ChannelProgress.Delivered or ChannelProgress.Failed) => null,
-            (ReceiptKind.Delivered, _) => message with { Status = MessageStatus.Delivered, DeliveredAt = at, Reason = null },
-            (ReceiptKind.Failed, _) when latest => message with { Status = MessageStatus.Failed, Reason = "the provider reported a permanent failure" },
-            (ReceiptKind.NotSent, ChannelProgress.InFlight) when latest => AfterTechnicalFailure(channel, message),
-            _ => null,
-        };
-        if (next is null)
-        {
-            return (victim, ReceiptEffect.NoChange);
-        }
-
-        var changed = victim with { Contact = channel == Channel.Sms ? victim.Contact with { Sms = next } : victim.Contact with { Letter = next }, UpdatedAt = now };
-        return (ContactRule.Apply(changed, now, month, calendar), ReceiptEffect.Applied);
-    }
-
-    private static (VictimState Next, ReceiptEffect Effect) ApplyEmail(VictimState victim, ReceiptKind kind, DateTimeOffset at, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
-    {
-        var email = victim.Email;
-        if (email.Status is EmailStatus.Suppressed or EmailStatus.Queued)
-        {
-            return (victim, ReceiptEffect.Unknown);
-        }
-
-        // An email SendGrid accepted is never sent twice, so its "not sent" cannot be acted on; an unconfirmed one is settled by the receipt.
-        EmailState? next = (kind, ContactRule.Of(email.Status)) switch
-        {
-            (_, ChannelProgress.Delivered or ChannelProgress.Failed) => null,
-            (ReceiptKind.Delivered, _) => email with { Status = EmailStatus.Delivered, Reason = null, DeliveredAt = at },
-            (ReceiptKind.Failed, _) => email with { Status = EmailStatus.Failed, Reason = "the provider reported a bounce or a drop" },
+            (ReceiptStatus.Delivered or ReceiptStatus.SpamReported, _) => MessageTransition.Delivered(message, at),
+            (ReceiptStatus.FailedForGood, _) when latest => MessageTransition.Settle(message, MessageStatus.Failed, MessageReason.ReportedFailed,
+                channel == Channel.Email ? "the provider reported a bounce or a drop" : "the provider reported a permanent failure"),
+            (ReceiptStatus.NotSent, ChannelProgress.InFlight) when latest && channel != Channel.Email => AfterTechnicalFailure(channel, message),
             _ => null,
         };
         return next is null
-            ? (victim, ReceiptEffect.NoChange)
-            : (ContactRule.Apply(victim with { Email = next, UpdatedAt = now }, now, month, calendar), ReceiptEffect.Applied);
+            ? (victim, ReceiptEffect.AlreadyKnown)
+            : (ContactRule.Apply(victim.With(channel, next) with { UpdatedAt = now }, now, month, calendar), ReceiptEffect.Applied);
     }
+
+    /// <summary>
+    /// Whether the Notify status timer should ask Notify about a text message or letter: accepted by Notify (it has
+    /// Notify's id) at least <paramref name="after"/> ago, and still without a final status (its callback has not come).
+    /// </summary>
+    public static bool StatusCheckDue(MessageState message, DateTimeOffset now, TimeSpan after) =>
+        message is { Status: MessageStatus.Sent, ProviderId.Length: > 0, SentAt: { } sent } && now - sent >= after;
+
+    /// <summary>Never handed to the provider: an email not yet claimed (SendGrid's receipts name no send), a text message or letter without a send.</summary>
+    private static bool NeverSent(Channel channel, MessageState message) =>
+        message.Status is MessageStatus.NotNeeded or MessageStatus.Suppressed
+        || (channel == Channel.Email ? message.Status == MessageStatus.Queued : message.Attempts == 0);
 }

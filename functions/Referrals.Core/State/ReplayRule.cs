@@ -29,45 +29,40 @@ public static class ReplayRule
 {
     public static ReplayDecision ForMessage(VictimState victim, Channel channel)
     {
-        var name = NameOf(channel);
-        if (victim.Contact.Held)
+        var name = channel.Noun();
+        var message = victim.Contact[channel];
+        if (HoldRule.IsHeld(victim))
         {
             return Refuse($"the crime is held (HoldContact): its {name} goes, if still due, when a snapshot lifts the hold");
         }
 
-        if (channel != Channel.Email && ContactRule.Message(victim, channel) is { Status: MessageStatus.Unconfirmed } unknown)
+        if (channel != Channel.Email && message.Status == MessageStatus.Unconfirmed)
         {
-            var reference = MessageReference.For(victim.CrimeReference, victim.VictimId, channel, unknown.Attempts);
+            var reference = MessageReference.Notify(victim.CrimeReference, victim.VictimId, channel, message.Attempts);
             return Refuse($"the {name} may have reached GOV.UK Notify, and a second send would be a second {name}: check GET /v2/notifications?reference={reference} with the service's API key; replay never sends it again");
         }
 
-        var status = channel == Channel.Email ? victim.Email.Status.ToString() : ContactRule.Message(victim, channel).Status.ToString();
-        if (IsQueued(victim, channel))
+        if (message.Status == MessageStatus.Queued)
         {
             return new ReplayDecision(ReplayStep.Resend, $"the {name} is still queued: its work item is sent again");
         }
 
-        if (channel == Channel.Email ? victim.Email.Status is not (EmailStatus.Failed or EmailStatus.Unconfirmed) : ContactRule.Of(victim, channel) != ChannelProgress.Failed)
+        if (message.Status is not (MessageStatus.Failed or MessageStatus.Unconfirmed))
         {
-            return Refuse($"nothing to replay: the {name} is {status} now");
+            return Refuse($"nothing to replay: the {name} is {message.Status} now");
         }
 
-        var takenOver = ContactPlan.Order
-            .Where(c => c != channel && (IsQueued(victim, c) || ContactRule.Of(victim, c) is ChannelProgress.InFlight or ChannelProgress.Delivered))
+        var takenOver = ChannelNames.InOrder
+            .Where(c => c != channel && (victim.Contact[c].Status == MessageStatus.Queued || ContactRule.Of(victim, c) is ChannelProgress.InFlight or ChannelProgress.Delivered))
             .Select(c => (Channel?)c)
             .FirstOrDefault();
         if (takenOver is { } other)
         {
-            return Refuse($"nothing to replay: the information has gone on by {NameOf(other)} since (one channel at a time)");
+            return Refuse($"nothing to replay: the information has gone on by {other.Noun()} since (one channel at a time)");
         }
 
-        var requeued = channel switch
-        {
-            Channel.Email => victim with { Email = victim.Email with { Status = EmailStatus.Queued, Reason = null } },
-            Channel.Sms => victim with { Contact = victim.Contact with { Sms = victim.Contact.Sms with { Status = MessageStatus.Queued, Reason = null } } },
-            _ => victim with { Contact = victim.Contact with { Letter = victim.Contact.Letter with { Status = MessageStatus.Queued, Reason = null } } },
-        };
-        return new ReplayDecision(ReplayStep.Requeue, $"the {status.ToLowerInvariant()} {name} is queued again", requeued);
+        var requeued = victim.With(channel, MessageTransition.Settle(message, MessageStatus.Queued, null, null));
+        return new ReplayDecision(ReplayStep.Requeue, $"the {message.Status.ToString().ToLowerInvariant()} {name} is queued again", requeued);
     }
 
     /// <summary>A referral, withdrawal notice or Victim Care Unit task: a failed or unconfirmed one is made due again (the operator has checked).</summary>
@@ -78,17 +73,6 @@ public static class ReplayRule
         DeliveryStatus.Pending => new(ReplayStep.Resend, "the delivery is still pending: its work item is sent again"),
         _ => Refuse($"nothing to replay: the delivery is {delivery.Status} now"),
     };
-
-    private static string NameOf(Channel channel) => channel switch
-    {
-        Channel.Email => "email",
-        Channel.Sms => "text message",
-        _ => "letter",
-    };
-
-    private static bool IsQueued(VictimState victim, Channel channel) => channel == Channel.Email
-        ? victim.Email.Status == EmailStatus.Queued
-        : ContactRule.Message(victim, channel).Status == MessageStatus.Queued;
 
     private static ReplayDecision Refuse(string reason) => new(ReplayStep.Refuse, reason);
 }

@@ -16,60 +16,40 @@ public enum ReferralStatus
     Withdrawn,
 }
 
-/// <summary>The entitlement email's life: at most one is ever sent to a victim.</summary>
-public enum EmailStatus
-{
-    /// <summary>Not sent, for a reason the next snapshot may change (e.g. address not yet confirmed safe).</summary>
-    Suppressed,
-
-    /// <summary>Decided; a work item is (or will be) on the email queue.</summary>
-    Queued,
-
-    /// <summary>Claimed by a sender that is calling SendGrid now.</summary>
-    Sending,
-
-    Sent,
-
-    /// <summary>SendGrid refused it for good, or the retries ran out; in the dead-letter store.</summary>
-    Failed,
-
-    /// <summary>A sender stopped between calling SendGrid and recording the result: it may have been sent. Never resent automatically.</summary>
-    Unconfirmed,
-
-    /// <summary>SendGrid's Event Webhook reported it delivered (or reported as spam, which means it arrived).</summary>
-    Delivered,
-}
-
-/// <summary>A text message's or a letter's life (GOV.UK Notify): at most one of each per victim, ever, except a text message Notify says it never sent (at most 3 sends).</summary>
+/// <summary>
+/// An entitlement message's life, on any channel (email through SendGrid, text message and letter through GOV.UK
+/// Notify): at most one per victim and channel, ever, except a text message Notify says it never sent (at most 3
+/// sends). The moves allowed are <see cref="MessageTransition.Allowed"/>. Stored by name.
+/// </summary>
 public enum MessageStatus
 {
-    /// <summary>Not used: the information goes, or went, by another channel.</summary>
+    /// <summary>Not used: the information goes, or went, by another channel (a text message or letter; an email says <see cref="Suppressed"/>, <see cref="MessageReason.AnotherChannel"/>).</summary>
     NotNeeded,
 
-    /// <summary>Not safe for this victim now (the plan's reason); the next snapshot may change that.</summary>
+    /// <summary>Not sent, for a reason the next snapshot may change (e.g. the address not yet confirmed safe).</summary>
     Suppressed,
 
-    /// <summary>Decided; a work item is (or will be) on the messages queue.</summary>
+    /// <summary>Decided; a work item is (or will be) on the entitlement messages queue.</summary>
     Queued,
 
-    /// <summary>Claimed by a sender that is calling Notify now.</summary>
+    /// <summary>Claimed by the sender, which is calling the provider now.</summary>
     Sending,
 
-    /// <summary>Notify accepted it (201); its delivery receipt has not come yet.</summary>
+    /// <summary>The provider accepted it; its delivery receipt has not come yet.</summary>
     Sent,
 
-    /// <summary>Delivered to the phone, or, for a letter, accepted by Notify's printer for printing and posting.</summary>
+    /// <summary>The provider reported it delivered (an email reported as spam arrived; a letter accepted for printing and posting).</summary>
     Delivered,
 
     /// <summary>
-    /// Failed for good (Notify refused it, or reported a permanent or temporary failure after its own retries, or a
+    /// Failed for good (refused by the provider, retries exhausted, a bounce, a drop, a permanent or temporary failure, or a
     /// technical failure of a letter or of a text message's third send): the next safe channel is used.
     /// </summary>
     Failed,
 
     /// <summary>
-    /// It may have reached Notify (no answer, a dropped connection, a 5xx or a 2xx without an id after the request
-    /// was sent, or a sender that stopped before recording the result). Never resent; an operator settles it.
+    /// It may have reached the provider (no answer, a dropped connection, a 5xx or a 2xx without an id after the request
+    /// was sent, or a sender that stopped before recording the result). Never resent automatically; an operator settles it.
     /// </summary>
     Unconfirmed,
 }

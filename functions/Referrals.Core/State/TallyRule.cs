@@ -41,12 +41,12 @@ public static class TallyRule
             Add(TallyCategories.SingleSessionOffers);
         }
 
-        if (next.Email.Status == EmailStatus.Suppressed && Enum.TryParse<EmailSuppression>(next.Email.Reason, out var reason))
+        if (next.Contact.Email is { Status: MessageStatus.Suppressed, Reason: { } reason } && EmailDecision.Reasons.Contains(reason))
         {
             Add(TallyCategories.EmailSuppressed(reason));
         }
 
-        if (next.Contact.Held)
+        if (HoldRule.IsHeld(next))
         {
             Add(TallyCategories.HeldContact);
         }
@@ -84,9 +84,12 @@ public static class TallyRule
             }
         }
 
-        Channel(Contact.Channel.Email, ContactRule.Of(victim.Email.Status), victim.Email.Month, victim.Email.DeliveredAt);
-        Channel(Contact.Channel.Sms, ContactRule.Of(victim.Contact.Sms.Status), victim.Contact.Sms.Month, victim.Contact.Sms.DeliveredAt);
-        Channel(Contact.Channel.Letter, ContactRule.Of(victim.Contact.Letter.Status), victim.Contact.Letter.Month, victim.Contact.Letter.DeliveredAt);
+        foreach (var channel in Contact.ChannelNames.InOrder)
+        {
+            var message = victim.Contact[channel];
+            Channel(channel, ContactRule.Of(message.Status), message.Month, message.DeliveredAt);
+        }
+
         if (first is { } delivered && !informedBefore && !victim.Counted.Keys.Any(k => k.StartsWith(TallyCategories.InformedAfterPrefix, StringComparison.Ordinal)))
         {
             // A row from before the recorded date was kept is in no bucket and no "within" figure: each is a sum of the
@@ -131,10 +134,6 @@ public static class TallyRule
     /// <summary>The events a change gave that the state before it had not: what is recorded after the commit.</summary>
     public static IEnumerable<TallyEvent> Between(VictimState? previous, VictimState next) =>
         next.Counted.Where(e => previous is null || !previous.Counted.Contains(e)).Select(e => new TallyEvent(e.Value, e.Key, next.Subject));
-
-    /// <summary>The email sent, counted in the month of the snapshot that queued it.</summary>
-    public static TallyEvent EmailSent(VictimState victim, Month fallback) =>
-        new(victim.Email.Month ?? fallback, TallyCategories.EmailsSent, victim.Subject);
 
     private static string Of(ReferralStatus status) => status switch
     {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Referrals.Contact;
 using Referrals.Forwarding;
 using Referrals.Rules;
 using Referrals.Tallies;
@@ -6,27 +7,13 @@ using Referrals.Tasks;
 
 namespace Referrals.State;
 
-/// <summary>The entitlement email's state: at most one is ever sent to a victim.</summary>
-/// <param name="Reason">Why no email was sent (a suppression reason) or why sending failed.</param>
-/// <param name="Month">The Europe/London month of the snapshot that queued the email: the month an email sent counts in.</param>
-public sealed record EmailState(
-    EmailStatus Status,
-    string? Reason = null,
-    EmailRecipient? Recipient = null,
-    DateTimeOffset? QueuedAt = null,
-    DateTimeOffset? AttemptedAt = null,
-    DateTimeOffset? SentAt = null,
-    string? MessageId = null,
-    Month? Month = null,
-    DateTimeOffset? DeliveredAt = null);
-
 /// <summary>
 /// What the pipeline knows and has done for one victim of one crime, across every snapshot so far. The sets only
 /// ever grow: services referred, Victim Care Unit tasks raised and tally events counted (category → month), each once ever.
 /// </summary>
 /// <param name="Referral">This version's decision (rulebook section 3).</param>
 /// <param name="ReferralStatus">The decision in the light of history: adds ConvertedToYes and Withdrawn.</param>
-/// <param name="Contact">Rulebook 1.1: the contact plan, the text message and letter, and HoldContact.</param>
+/// <param name="Contact">The contact plan, the entitlement message on each channel, and HoldContact.</param>
 /// <param name="RecordedOn">The crime's recorded date (Europe/London), which the time to inform counts from; null in a row
 /// written before it was kept (such a victim is not counted in the working-days figures).</param>
 /// <param name="VcuTasks">The kinds of Victim Care Unit task ever raised (grow-only: what the tallies count once); the tasks themselves are <see cref="Tasks"/>.</param>
@@ -46,7 +33,6 @@ public sealed record VictimState(
     bool EnhancedRights,
     bool Child,
     DateOnly ReferralDueBy,
-    EmailState Email,
     ImmutableSortedSet<DeliveryKind> VcuTasks,
     ImmutableSortedDictionary<string, Month> Counted,
     DateTimeOffset UpdatedAt,
@@ -60,6 +46,9 @@ public sealed record VictimState(
 
     /// <summary>What a tally event of this victim is about: deterministic, no personal data.</summary>
     public string Subject => $"{CrimeReference}:{VictimId}";
+
+    /// <summary>The state with <paramref name="message"/> as its message on <paramref name="channel"/>.</summary>
+    public VictimState With(Channel channel, MessageState message) => this with { Contact = Contact.With(channel, message) };
 }
 
 /// <summary>One delivery (referral, withdrawal or Victim Care Unit task) to one service, and how far it has got.</summary>

@@ -33,7 +33,6 @@ public static class VictimTransition
             decision.EnhancedRights,
             decision.IsChild,
             decision.ReferralDueBy,
-            previous?.Email ?? new EmailState(EmailStatus.Suppressed),
             previous?.VcuTasks ?? [],
             previous?.Counted ?? ImmutableSortedDictionary.Create<string, Month>(StringComparer.Ordinal),
             now,

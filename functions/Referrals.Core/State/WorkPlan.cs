@@ -17,12 +17,12 @@ public static class WorkPlan
     {
         // Rulebook 1.1 section 9: nothing goes out while the crime is held; once a snapshot lifts the hold, everything the
         // state asks for goes, as if just decided (the receivers' ids make anything already sent a repeat).
-        if (next.Contact.Held)
+        if (HoldRule.IsHeld(next))
         {
             yield break;
         }
 
-        if (previous?.Contact.Held == true)
+        if (previous is not null && HoldRule.IsHeld(previous))
         {
             previous = null;
         }
@@ -48,6 +48,10 @@ public static class WorkPlan
 
     /// <summary>Every delivery the state has ever asked for.</summary>
     public static IEnumerable<PlannedDelivery> All(VictimState victim) => Between(null, victim);
+
+    /// <summary>The channels whose entitlement message is queued, to be handed to the sender; none while the crime is held.</summary>
+    public static IEnumerable<Contact.Channel> Messages(VictimState victim) =>
+        HoldRule.IsHeld(victim) ? [] : Contact.ChannelNames.InOrder.Where(c => victim.Contact[c].Status == MessageStatus.Queued);
 
     /// <summary>
     /// Rulebook 1.2 section 10: a task's notice once it is work (open and actionable), and its withdrawal notice once it is

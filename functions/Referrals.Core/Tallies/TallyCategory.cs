@@ -108,7 +108,7 @@ public static class TallyCategories
     /// <summary>A per-service breakdown of <paramref name="figure"/>: the referrals delivered keep their historical key.</summary>
     public static string ForService(string figure, string serviceId) => figure == ReferralsDelivered ? DeliveredTo(serviceId) : $"{figure}.{serviceId}";
 
-    public static string EmailSuppressed(EmailSuppression reason) => $"EmailSuppressed.{reason}";
+    public static string EmailSuppressed(State.MessageReason reason) => $"EmailSuppressed.{reason}";
 
     public static string Victims(Category category) => $"Victims.{category}";
 
@@ -141,14 +141,14 @@ public static class TallyCategories
             .. VictimCategories.Select(c => new TallyCategory(Victims(c), $"Victims: {VictimCategoryNames[c]}", $"Victims whose offence, when first counted in this category, was {VictimCategoryNames[c].ToLowerInvariant()} (rulebook section 2).", TallyGroups.Victims)),
             new(EnhancedRights, "Victims: enhanced rights", "Victims entitled to the Victims' Code's enhanced rights (rulebook section 2).", TallyGroups.Victims),
             new(EmailsSent, "Emails Sent", "Entitlement emails accepted by SendGrid.", TallyGroups.WrittenInformation),
-            .. Enum.GetValues<EmailSuppression>().Select(r => new TallyCategory(EmailSuppressed(r), $"Emails Suppressed: {r}", $"Victims not emailed because of {r} (rulebook section 5).", TallyGroups.WrittenInformation)),
+            .. EmailDecision.Reasons.Select(r => new TallyCategory(EmailSuppressed(r), $"Emails Suppressed: {r}", $"Victims not emailed because of {r} (rulebook section 5).", TallyGroups.WrittenInformation)),
             new(InformedBy(Contact.Channel.Email), "Informed by Email", "Victims whose entitlement email SendGrid reported delivered.", TallyGroups.WrittenInformation),
             new(InformedBy(Contact.Channel.Sms), "Informed by Text Message", "Victims whose entitlement text message GOV.UK Notify reported delivered.", TallyGroups.WrittenInformation),
             new(InformedBy(Contact.Channel.Letter), "Informed by Letter", "Victims whose entitlement letter GOV.UK Notify accepted for printing and posting.", TallyGroups.WrittenInformation),
             new(InformedInWriting, "Informed in Writing", "Victims informed of their rights in writing by any channel (the first delivered; a letter: accepted by GOV.UK Notify) whose crime's recorded date is known: the sum of the routes (Written.*) and of the working-days buckets.", TallyGroups.WrittenInformation),
             new(InformedWithinOneWorkingDay, "Informed Within 1 Working Day", "Victims informed (any channel, the first delivered) on or before 1 working day from the recorded date (Europe/London): the buckets 0 and 1 of the working days to inform.", TallyGroups.WrittenInformation),
             new(InformedWithinTwoWorkingDays, "Informed Within 2 Working Days", "Victims informed (any channel) on or before 2 working days from the recorded date (Europe/London).", TallyGroups.WrittenInformation),
-            .. Enum.GetValues<Contact.Channel>().Select(c => new TallyCategory(MessageFailed(c), $"Messages Failed: {c}", $"Victims whose entitlement {Contact.ContactPlan.Noun(c)} failed for good (bounced, dropped, refused or a permanent failure); the next safe channel was used.", TallyGroups.WrittenInformation)),
+            .. Enum.GetValues<Contact.Channel>().Select(c => new TallyCategory(MessageFailed(c), $"Messages Failed: {c}", $"Victims whose entitlement {Contact.ChannelNames.Noun(c)} failed for good (bounced, dropped, refused or a permanent failure); the next safe channel was used.", TallyGroups.WrittenInformation)),
             new(InPerson, "Informed in Person", "Victims the Victim Care Unit gave their entitlement information by phone or in person (a ContactNeeded task done InformedInPerson), in the month it was recorded: the route InPerson, not written information.", TallyGroups.WrittenInformation),
             new(Informed, "Informed (any route)", "Victims informed of their rights by any route, once: in writing (the first message delivered, counted with Informed in Writing) or in person (Informed in Person) when not in writing before.", TallyGroups.WrittenInformation),
             new(ContactNeeded, "Contact Needed (no safe channel)", "Victims no channel could safely reach, or whose every safe channel failed: the Victim Care Unit was asked to make contact.", TallyGroups.WrittenInformation),

@@ -38,7 +38,7 @@ public static class TaskConditions
     /// </summary>
     public static TaskCondition ContactNeeded(VictimState victim)
     {
-        var progress = ContactPlan.Order.Select(c => ContactRule.Of(victim, c)).ToList();
+        var progress = ChannelNames.InOrder.Select(c => ContactRule.Of(victim, c)).ToList();
         var busy = progress.Any(p => p is ChannelProgress.InFlight or ChannelProgress.Delivered);
         var holds = victim.Contact.Plan.Count > 0 && !victim.Contact.FamilyLiaison && !busy && ContactRule.Target(victim) is null;
         TaskWithdrawal? moot = progress.Contains(ChannelProgress.Delivered) ? TaskWithdrawal.Informed : null;

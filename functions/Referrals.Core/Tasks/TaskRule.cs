@@ -49,7 +49,7 @@ public static class TaskRule
             else if (condition.Holds && condition.Moot is null && (latest is null || latest.State == TaskState.Withdrawn || latest.EpisodeOver))
             {
                 book = book.With(Raise(condition, victim, now, held, calendar, newId ?? TaskIds.New));
-                kinds = kinds.Add(Enum.Parse<DeliveryKind>(condition.Kind.ToString()));
+                kinds = kinds.Add(TaskNotice.KindOf(condition.Kind));
             }
             else if (!condition.Holds && latest is { State: TaskState.Done, EpisodeOver: false })
             {

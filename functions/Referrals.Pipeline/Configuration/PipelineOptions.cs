@@ -6,19 +6,32 @@ namespace Referrals.Pipeline.Configuration;
 /// <summary>Queue and table names. Flat setting names, because trigger attributes bind to them as %NAME%.</summary>
 public sealed class PipelineOptions
 {
+    /// <summary>What Azure Storage accepts as a queue name: 3 to 63 lower-case letters, digits and single hyphens.</summary>
+    private const string QueueName = "^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$";
+
     [ConfigurationKeyName(Settings.CrimeEventsQueue)]
     [Required]
-    [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "CRIME_EVENTS_QUEUE must be a valid queue name.")]
+    [RegularExpression(QueueName, ErrorMessage = "CRIME_EVENTS_QUEUE must be a valid queue name.")]
     public string CrimeEventsQueue { get; set; } = "crime-events";
 
-    [ConfigurationKeyName(Settings.EmailQueue)]
+    /// <summary>Entitlement message work items (email, text message, letter): <c>Messages.MessageWorkItem</c>.</summary>
+    [ConfigurationKeyName(Settings.MessageQueue)]
     [Required]
-    [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "EMAIL_QUEUE must be a valid queue name.")]
-    public string EmailQueue { get; set; } = "entitlement-emails";
+    [RegularExpression(QueueName, ErrorMessage = "MESSAGE_QUEUE must be a valid queue name.")]
+    public string MessageQueue { get; set; } = "entitlement-messages";
+
+    /// <summary>
+    /// The queue the same work items went by before (issue 19 named it for what it carries): its trigger sends what is
+    /// left on it, and a replay of its dead letters goes to <see cref="MessageQueue"/>. Remove after one release.
+    /// </summary>
+    [ConfigurationKeyName(Settings.OldEmailQueue)]
+    [Required]
+    [RegularExpression(QueueName, ErrorMessage = "EMAIL_QUEUE must be a valid queue name.")]
+    public string OldEmailQueue { get; set; } = "entitlement-emails";
 
     [ConfigurationKeyName(Settings.ReferralQueue)]
     [Required]
-    [RegularExpression("^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$", ErrorMessage = "REFERRAL_QUEUE must be a valid queue name.")]
+    [RegularExpression(QueueName, ErrorMessage = "REFERRAL_QUEUE must be a valid queue name.")]
     public string ReferralQueue { get; set; } = "referrals";
 
     /// <summary>Prepended to every table name; lets tests and environments share an account.</summary>
@@ -27,7 +40,7 @@ public sealed class PipelineOptions
     public string TablePrefix { get; set; } = string.Empty;
 
     /// <summary>The pipeline's queues; each has a poison queue beside it (<see cref="PoisonQueueOf"/>).</summary>
-    public IReadOnlyList<string> Queues => [CrimeEventsQueue, EmailQueue, ReferralQueue];
+    public IReadOnlyList<string> Queues => [CrimeEventsQueue, MessageQueue, ReferralQueue, OldEmailQueue];
 
     public string VictimStateTable => TablePrefix + "VictimStates";
 

@@ -2,7 +2,11 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Referrals.Pipeline.Configuration;
 
-/// <summary>How long each kind of data is kept (docs/privacy.md, "Retention"): days, counted from the data's last change.</summary>
+/// <summary>
+/// How long each kind of data is kept (docs/privacy.md, "Retention"): days, counted from the data's last change. The
+/// periods are written here only: Bicep and local.settings.example.json leave them out, and a deployment sets
+/// <c>Retention__*</c> only to override one.
+/// </summary>
 public sealed class RetentionOptions
 {
     public const string Section = "Retention";

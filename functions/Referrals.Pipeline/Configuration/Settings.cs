@@ -11,7 +11,11 @@ public static class Settings
     public const string StorageConnection = "ReferralsStorage";
 
     public const string CrimeEventsQueue = "CRIME_EVENTS_QUEUE";
-    public const string EmailQueue = "EMAIL_QUEUE";
+    /// <summary>The entitlement messages' queue (email, text message, letter).</summary>
+    public const string MessageQueue = "MESSAGE_QUEUE";
+
+    /// <summary>The queue the entitlement messages went by before it was named for them (issue 19): still read, for one release, so nothing on it is lost.</summary>
+    public const string OldEmailQueue = "EMAIL_QUEUE";
     public const string ReferralQueue = "REFERRAL_QUEUE";
     public const string TablePrefix = "TABLE_PREFIX";
 

@@ -1,10 +1,5 @@
 using Referrals.Calendar;
 using Referrals.Contact;
-using Referrals.Indexes;
-using Referrals.Pipeline.Emails;
-using Referrals.Pipeline.Ingest;
-using Referrals.Pipeline.Logging;
-using Referrals.Pipeline.Storage;
 using Referrals.State;
 using Referrals.Tallies;
 
@@ -13,70 +8,55 @@ namespace Referrals.Pipeline.Contact;
 /// <summary>
 /// Applies a provider's delivery receipt to the victim's row (<see cref="ReceiptRule"/>: a status never goes
 /// backwards; repeats and late receipts change nothing; a Notify receipt settles only the message it comes from), with
-/// its tally events in the same write, then hands on what the change asks for: the next safe channel after a failure,
-/// a ContactNeeded task, or a resend of a text message Notify never sent. Safe to call any number of times with the
-/// same receipt, in any order.
+/// its tally events in the same write, then hands on what the change asks for (<see cref="VictimChanges"/>). Safe to
+/// call any number of times with the same receipt, in any order.
 /// </summary>
-public sealed class ContactReceipts(VictimStateStore states, IngestHandOff handOff, WorkingDayCalendar calendar, TimeProvider time, LogIds ids)
+public sealed class ContactReceipts(VictimChanges changes, WorkingDayCalendar calendar, TimeProvider time)
 {
-    private const int MaxConcurrencyRetries = 5;
-
     /// <summary>
     /// A GOV.UK Notify receipt, by the reference the pipeline gave the message, what Notify says it is
-    /// (<paramref name="reported"/>: its <c>notification_type</c>) and its notification id; Unknown when the reference
-    /// is not one of ours, Mismatch when it is but the receipt is not from that message (<see cref="ReceiptRule.ApplyNotify"/>).
+    /// (<paramref name="reported"/>: its <c>notification_type</c>) and its notification id; UnknownMessage when the
+    /// reference is not one of ours, Mismatch when it is but the receipt is not from that message (<see cref="ReceiptRule.ApplyNotify"/>).
     /// </summary>
-    public Task<(ReceiptEffect Effect, string Reason)> ApplyNotifyAsync(string? reference, Channel reported, string notificationId, ReceiptKind kind, DateTimeOffset at, CancellationToken cancellationToken)
+    public Task<(ReceiptEffect Effect, string Reason)> ApplyNotifyAsync(string? reference, Channel reported, string notificationId, ReceiptStatus status, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        if (!MessageReference.TryParse(reference, out var r))
+        if (!MessageReference.TryParseNotify(reference, out var r))
         {
-            return Task.FromResult((ReceiptEffect.Unknown, "not a reference the pipeline gave"));
+            return Task.FromResult((ReceiptEffect.UnknownMessage, "not a reference the pipeline gave"));
         }
 
         var identity = new NotifyReceiptIdentity(r.Channel, r.Attempt, reported, notificationId);
-        return ApplyAsync(r.CrimeReference, r.VictimId, kind, (victim, now, month) => ReceiptRule.ApplyNotify(victim, identity, kind, at, now, month, calendar), cancellationToken);
+        return ApplyAsync(r.CrimeReference, r.VictimId, status, (victim, now, month) => ReceiptRule.ApplyNotify(victim, identity, status, at, now, month, calendar), cancellationToken);
     }
 
     /// <summary>An email's receipt (SendGrid), by the crime and victim its <c>custom_args</c> name.</summary>
-    public async Task<ReceiptEffect> ApplyEmailAsync(string crimeReference, string victimId, ReceiptKind kind, DateTimeOffset at, CancellationToken cancellationToken) =>
-        (await ApplyAsync(crimeReference, victimId, kind, (victim, now, month) =>
+    public async Task<ReceiptEffect> ApplyEmailAsync(string crimeReference, string victimId, ReceiptStatus status, DateTimeOffset at, CancellationToken cancellationToken) =>
+        (await ApplyAsync(crimeReference, victimId, status, (victim, now, month) =>
         {
-            var (next, effect) = ReceiptRule.Apply(victim, Channel.Email, kind, null, at, now, month, calendar);
+            var (next, effect) = ReceiptRule.Apply(victim, Channel.Email, status, null, at, now, month, calendar);
             return (next, effect, string.Empty);
         }, cancellationToken)).Effect;
 
     private async Task<(ReceiptEffect Effect, string Reason)> ApplyAsync(
-        string crimeReference, string victimId, ReceiptKind kind, Func<VictimState, DateTimeOffset, Month, (VictimState Next, ReceiptEffect Effect, string Reason)> rule, CancellationToken cancellationToken)
+        string crimeReference, string victimId, ReceiptStatus status, Func<VictimState, DateTimeOffset, Month, (VictimState Next, ReceiptEffect Effect, string Reason)> rule, CancellationToken cancellationToken)
     {
-        for (var tries = 1; tries <= MaxConcurrencyRetries; tries++)
+        (ReceiptEffect Effect, string Reason) result = (ReceiptEffect.UnknownMessage, "no such victim (never sent by us, or the victim's data was purged)");
+        VictimState? found = null;
+        await changes.ApplyAsync(crimeReference, victimId, null, victim =>
         {
-            if (await states.LoadVictimAsync(crimeReference, victimId, cancellationToken) is not { } victim)
-            {
-                return (ReceiptEffect.Unknown, "no such victim (never sent by us, or the victim's data was purged)");
-            }
-
             var now = time.GetUtcNow();
-            var month = Month.Of(now);
-            var (next, effect, reason) = rule(victim.State, now, month);
-            if (effect != ReceiptEffect.Applied)
-            {
-                if (effect == ReceiptEffect.NoChange && kind != ReceiptKind.Waiting)
-                {
-                    // A provider resends a receipt we did not acknowledge, which may follow a crash between the change it
-                    // made and the month index's write: the victim's events and entries are written again (idempotent).
-                    await states.CountAsync(crimeReference, TallyRule.Between(null, victim.State), cancellationToken, IndexRule.Of(victim.State));
-                }
+            var (next, effect, reason) = rule(victim, now, Month.Of(now));
+            (result, found) = ((effect, reason), victim);
+            return effect == ReceiptEffect.Applied ? next : victim;
+        }, cancellationToken);
 
-                return (effect, reason);
-            }
-
-            if (await states.TryReplaceAsync(victim, next, cancellationToken, TallyRule.Between(victim.State, next)) is not null)
-            {
-                await handOff.HandOnAsync([new VictimChange(victim.State, next, [])], month, cancellationToken);
-                return (ReceiptEffect.Applied, reason);
-            }
+        if (result.Effect == ReceiptEffect.AlreadyKnown && status != ReceiptStatus.Deferred && found is not null)
+        {
+            // A provider resends a receipt we did not acknowledge, which may follow a crash between the change it made and
+            // the month index's write: the victim's events and entries are written again (idempotent).
+            await changes.CountAgainAsync(crimeReference, found, cancellationToken);
         }
 
-        throw new RetryLaterException($"Victim {ids.Victim(victimId)} of crime {ids.Reference(crimeReference)} kept changing while a receipt was applied.");
+        return result;
     }
 }

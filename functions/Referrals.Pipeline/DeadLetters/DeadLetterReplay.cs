@@ -1,21 +1,25 @@
 using System.Text;
-using Referrals.Pipeline.Emails;
+using Microsoft.Extensions.Options;
+using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Forwarding;
+using Referrals.Pipeline.Messages;
 using Referrals.Pipeline.Storage;
 using Referrals.State;
 
 namespace Referrals.Pipeline.DeadLetters;
 
-/// <summary>What a replay did: sent again (the dead letter then removed), or refused with the dead letter kept.</summary>
-public sealed record ReplayOutcome(bool Replayed, string Reason);
+/// <summary>What a replay did: sent again to <paramref name="Queue"/> (the dead letter then removed), or refused with the dead letter kept.</summary>
+public sealed record ReplayOutcome(bool Replayed, string Reason, string? Queue = null);
 
 /// <summary>
 /// `referrals replay ID`: a work item's dead letter is replayed as <see cref="ReplayRule"/> decides for the message or
 /// delivery it names (state made due again and audited, then the work item sent, then the dead letter removed); a
 /// replay that would send nothing is refused and the dead letter kept. Any other dead letter (a rejected snapshot, a
-/// work item that could not be read) goes back to its queue as received, to be judged again.
+/// work item that could not be read) goes back to its queue as received, to be judged again. A dead letter of the
+/// entitlement-emails queue (before issue 19) goes to the messages queue: its work item reads the same.
 /// </summary>
-public sealed class DeadLetterReplay(DeadLetterStore deadLetters, VictimStateStore states, DeliveryStore deliveries, StorageClients clients, TimeProvider time)
+public sealed class DeadLetterReplay(
+    DeadLetterStore deadLetters, VictimStateStore states, DeliveryStore deliveries, StorageClients clients, IOptions<PipelineOptions> options, TimeProvider time)
 {
     public async Task<ReplayOutcome> ReplayAsync(DeadLetterEntity letter, string operatorName, CancellationToken cancellationToken)
     {
@@ -26,9 +30,10 @@ public sealed class DeadLetterReplay(DeadLetterStore deadLetters, VictimStateSto
             return new ReplayOutcome(false, decision.Reason);
         }
 
-        await clients.RawQueues.GetQueueClient(letter.Queue).SendMessageAsync(raw, cancellationToken);
+        var queue = letter.Queue == options.Value.OldEmailQueue ? options.Value.MessageQueue : letter.Queue;
+        await clients.RawQueues.GetQueueClient(queue).SendMessageAsync(raw, cancellationToken);
         await deadLetters.DeleteAsync(letter, cancellationToken);
-        return new ReplayOutcome(true, decision?.Reason ?? "sent again as received, to be processed again");
+        return new ReplayOutcome(true, decision?.Reason ?? "sent again as received, to be processed again", queue);
     }
 
     /// <summary>The rule's decision for the work item, its requeue written; null when the payload is not a work item.</summary>
@@ -50,7 +55,7 @@ public sealed class DeadLetterReplay(DeadLetterStore deadLetters, VictimStateSto
             return decision;
         }
 
-        if (EmailWorkItem.TryParse(payload) is { } item)
+        if (MessageWorkItem.TryParse(payload) is { } item)
         {
             if (await states.LoadVictimAsync(item.CrimeReference, item.VictimId, cancellationToken) is not { } victim)
             {

@@ -1,6 +1,5 @@
 using Referrals.Forwarding;
 using Referrals.Indexes;
-using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Outbound;
 using Referrals.Pipeline.Storage;
 using Referrals.Rules;
@@ -69,15 +68,13 @@ public sealed class DeliveryClaims(
                 return false;
         }
 
-        if (DeliveryWarrant.IsHeld(victim))
+        switch (DeliveryWarrant.NotSent(item.Kind, victim, item.TaskId))
         {
-            return false; // Stays Pending: the snapshot that lifts the hold hands it on again.
-        }
-
-        if (DeliveryWarrant.WhyNot(item.Kind, victim, item.TaskId) is { } notWarranted)
-        {
-            await results.SettleAsync(delivery, DeliveryStatus.Cancelled, notWarranted);
-            return false;
+            case { Status: DeliveryStatus.Pending }:
+                return false; // Held: it stays Pending, unclaimed; the snapshot that lifts the hold hands it on again.
+            case { } notSent:
+                await results.SettleAsync(delivery, notSent.Status, notSent.Reason);
+                return false;
         }
 
         return !IsWithdrawal(item.Kind) || await WithdrawAsync(item, delivery, victim, cancellationToken);

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Referrals.Forwarding;
 using Referrals.Pipeline.Configuration;
-using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Outbound;
 using Referrals.Pipeline.Storage;
@@ -22,14 +21,15 @@ public sealed partial class DeliveryResults(
     LogIds ids,
     ILogger<DeliveryResults> logger)
 {
-    public async Task RecordAsync(WorkMessage message, ReferralWorkItem item, Stored<DeliveryState> delivery, DeliveryOutcome outcome)
+    public async Task RecordAsync(WorkMessage message, ReferralWorkItem item, Stored<DeliveryState> delivery, SendOutcome outcome)
     {
-        var (settled, reason) = OutcomeRule.Settle(WorkOutcomes.Of(outcome), message.DequeueCount, QueueHostSettings.MaxDequeueCount, "check the mailbox before replaying");
+        var settlement = OutcomeRule.Settle(outcome, message.DequeueCount, QueueHostSettings.MaxDequeueCount, "check the mailbox before replaying");
+        var (settled, reason) = (settlement.As, settlement.Detail);
         var next = settled switch
         {
-            Settled.Done => DeliveryTransition.Delivered(delivery.State, time.GetUtcNow(), (outcome as DeliveryOutcome.Delivered)?.Status),
+            Settled.Done => DeliveryTransition.Delivered(delivery.State, time.GetUtcNow(), (outcome as SendOutcome.Accepted)?.Status),
             Settled.Retry => DeliveryTransition.Settle(delivery.State, DeliveryStatus.Pending, reason),
-            Settled.Failed => DeliveryTransition.Settle(delivery.State, DeliveryStatus.Failed, reason) with { HttpStatus = (outcome as DeliveryOutcome.Permanent)?.Status ?? delivery.State.HttpStatus },
+            Settled.Failed => DeliveryTransition.Settle(delivery.State, DeliveryStatus.Failed, reason) with { HttpStatus = (outcome as SendOutcome.Permanent)?.Status ?? delivery.State.HttpStatus },
             _ => DeliveryTransition.Settle(delivery.State, DeliveryStatus.Unconfirmed, reason),
         };
         IEnumerable<TallyEvent> counted = settled switch
@@ -38,7 +38,7 @@ public sealed partial class DeliveryResults(
             Settled.Failed => [DeliveryTallyRule.Failed(next)],
             _ => [],
         };
-        await outcomes.RecordAsync(message, settled, reason, () => SettleAsync(delivery, next, counted), ("delivery", $"{item.Kind}:", "delivered"),
+        await outcomes.RecordAsync(message, settlement, () => SettleAsync(delivery, next, counted), ("delivery", $"{item.Kind}:", "delivered"),
             DeadLetterLog(item), $"Delivery {LoggedId(item)} deferred");
         if (settled == Settled.Done)
         {

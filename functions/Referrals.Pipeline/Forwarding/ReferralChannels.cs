@@ -1,8 +1,9 @@
 using Microsoft.Extensions.Options;
 using Referrals.Forwarding;
 using Referrals.Pipeline.Configuration;
-using Referrals.Pipeline.Emails;
+using Referrals.Pipeline.SendGrid;
 using Referrals.Rules;
+using Referrals.State;
 
 namespace Referrals.Pipeline.Forwarding;
 
@@ -12,7 +13,7 @@ public sealed class ReferralChannels(ServiceGateway services, SendGridGateway ma
     /// <summary>How long a claim holds before another delivery of the work item may look at it again.</summary>
     public TimeSpan Lease(ReferralChannel channel) => channel.IsHttp ? forwarding.Value.ClaimLease : sendGrid.Value.ClaimLease;
 
-    public async Task<DeliveryOutcome> SendAsync(ReferralChannel channel, IDeliveryDocument document)
+    public async Task<SendOutcome> SendAsync(ReferralChannel channel, IDeliveryDocument document)
     {
         if (channel.IsHttp)
         {
@@ -20,13 +21,12 @@ public sealed class ReferralChannels(ServiceGateway services, SendGridGateway ma
         }
 
         var email = new OutgoingEmail(channel.Address!, document.Subject, document.ToText(), null, "service-referral", document.CrimeReference, document.VictimId ?? string.Empty);
+        // A delivery by secure email records SendGrid's acceptance as 202, and any refusal as 400.
         return await mail.SendAsync(email, CancellationToken.None) switch
         {
-            SendOutcome.Accepted => new DeliveryOutcome.Delivered(202),
-            SendOutcome.Permanent permanent => new DeliveryOutcome.Permanent(permanent.Reason, 400),
-            SendOutcome.Transient transient => new DeliveryOutcome.Transient(transient.Reason),
-            SendOutcome.Unknown unknown => new DeliveryOutcome.Unconfirmed(unknown.Reason),
-            _ => throw new InvalidOperationException("unknown send outcome"),
+            SendOutcome.Accepted => new SendOutcome.Accepted(null, 202),
+            SendOutcome.Permanent permanent => permanent with { Status = 400 },
+            var other => other,
         };
     }
 }

@@ -14,24 +14,20 @@ namespace Referrals.Pipeline.Forwarding;
 /// </summary>
 public sealed class ReferralDocuments(VictimStateStore states, RulesData rules, LogIds ids, TimeProvider time)
 {
-    /// <summary>Why a delivery waits unsent: the crime is held (rulebook 1.1 section 9); the snapshot lifting the hold hands it on again.</summary>
-    public const string Held = "held: the crime carries HoldContact";
-
-    /// <summary>The document to send, or why none is (and whether the victim's state is gone).</summary>
-    public async Task<(IDeliveryDocument? Document, string? NotSent, bool VictimGone)> ForAsync(ReferralWorkItem item)
+    /// <summary>The document to send, or the status the delivery is left at and why (<see cref="DeliveryWarrant.NotSent"/>), and whether the victim's state is gone.</summary>
+    public async Task<(IDeliveryDocument? Document, (DeliveryStatus Status, string Reason)? NotSent, bool VictimGone)> ForAsync(ReferralWorkItem item)
     {
-        var current = await states.LoadVictimAsync(item.CrimeReference, item.VictimId, CancellationToken.None);
-        if (current is not null && DeliveryWarrant.IsHeld(current.State))
+        if (await states.LoadVictimAsync(item.CrimeReference, item.VictimId, CancellationToken.None) is not { } current)
         {
-            return (null, Held, false);
+            return (null, (DeliveryStatus.Cancelled, "the victim's state is gone"), true);
         }
 
-        if ((current is null ? "the victim's state is gone" : DeliveryWarrant.WhyNot(item.Kind, current.State, item.TaskId)) is { } notWarranted)
+        if (DeliveryWarrant.NotSent(item.Kind, current.State, item.TaskId) is { } notSent)
         {
-            return (null, notWarranted, current is null);
+            return (null, notSent, false);
         }
 
-        return await DocumentAsync(item, current!) is { } document ? (document, null, false) : (null, "the victim is not in the latest snapshot", false);
+        return await DocumentAsync(item, current) is { } document ? (document, null, false) : (null, (DeliveryStatus.Cancelled, "the victim is not in the latest snapshot"), false);
     }
 
     private async Task<IDeliveryDocument?> DocumentAsync(ReferralWorkItem item, Stored<VictimState> victim)

@@ -25,7 +25,6 @@ public sealed class ReferralForwarder(
             return;
         }
 
-        message = message.About(item.CrimeReference, item.VictimId);
         if (directory.ChannelOf(item.ServiceId) is not { } channel)
         {
             await results.DeadLetterAsync(message, $"service '{item.ServiceId}' is not in the services directory", item, cancellationToken);
@@ -40,7 +39,7 @@ public sealed class ReferralForwarder(
         var (document, notSent, victimGone) = await documents.ForAsync(item);
         if (document is null)
         {
-            await results.SettleAsync(claimed, notSent == ReferralDocuments.Held ? DeliveryStatus.Pending : DeliveryStatus.Cancelled, notSent);
+            await results.SettleAsync(claimed, notSent!.Value.Status, notSent.Value.Reason);
             if (victimGone)
             {
                 await results.DeadLetterAsync(message, "no stored state for this victim", item, CancellationToken.None);

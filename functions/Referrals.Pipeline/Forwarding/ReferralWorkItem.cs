@@ -10,7 +10,7 @@ namespace Referrals.Pipeline.Forwarding;
 /// in and a referral's due date. No personal data: the forwarder reads the victim's current state and the latest
 /// snapshot when it runs. A Victim Care Unit task's notice names its task (an opaque id).
 /// </summary>
-public sealed record ReferralWorkItem(DeliveryKind Kind, string CrimeReference, string VictimId, string ServiceId, string Month, DateOnly? DueBy = null, string? TaskId = null)
+public sealed record ReferralWorkItem(DeliveryKind Kind, string CrimeReference, string VictimId, string ServiceId, string Month, DateOnly? DueBy = null, string? TaskId = null) : Outbound.IVictimWorkItem
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new JsonStringEnumConverter() } };
 

@@ -6,23 +6,9 @@ using Polly;
 using Referrals.Forwarding;
 using Referrals.Pipeline.Configuration;
 using Referrals.Rules;
+using Referrals.State;
 
 namespace Referrals.Pipeline.Forwarding;
-
-public abstract record DeliveryOutcome
-{
-    /// <summary>2xx, or 409: the service already has this delivery (its Idempotency-Key).</summary>
-    public sealed record Delivered(int Status) : DeliveryOutcome;
-
-    /// <summary>Worth trying again later: 408, 429, 5xx, a timeout or a network fault.</summary>
-    public sealed record Transient(string Reason) : DeliveryOutcome;
-
-    /// <summary>The service will never accept it as it is: any other 4xx, or a redirect (never followed).</summary>
-    public sealed record Permanent(string Reason, int Status) : DeliveryOutcome;
-
-    /// <summary>It may have reached the service, and nothing makes a repeat safe (a secure email has no idempotency key): an operator checks.</summary>
-    public sealed record Unconfirmed(string Reason) : DeliveryOutcome;
-}
 
 /// <summary>
 /// POSTs a referral document to a service's API with an Idempotency-Key equal to the delivery id, so a repeat is
@@ -33,9 +19,9 @@ public abstract record DeliveryOutcome
 /// </summary>
 public sealed partial class ServiceGateway(HttpClient http, ServiceCredentials credentials, IOptions<ForwardingOptions> options, TimeProvider time, ILogger<ServiceGateway> logger)
 {
-    private readonly ResiliencePipeline<HttpTry<DeliveryOutcome>> _retries = HttpRetries.Pipeline<DeliveryOutcome>(options.Value.MaxAttempts, options.Value.MaxRetryDelay, time);
+    private readonly ResiliencePipeline<HttpTry<SendOutcome>> _retries = HttpRetries.Pipeline<SendOutcome>(options.Value.MaxAttempts, options.Value.MaxRetryDelay, time);
 
-    public async Task<DeliveryOutcome> PostAsync(ReferralChannel channel, IDeliveryDocument document, CancellationToken cancellationToken)
+    public async Task<SendOutcome> PostAsync(ReferralChannel channel, IDeliveryDocument document, CancellationToken cancellationToken)
     {
         var body = document.ToJsonBytes();
         var attempt = 0;
@@ -43,7 +29,7 @@ public sealed partial class ServiceGateway(HttpClient http, ServiceCredentials c
         return last.Outcome;
     }
 
-    private async Task<HttpTry<DeliveryOutcome>> TryOnceAsync(ReferralChannel channel, IDeliveryDocument document, byte[] body, int attempt, CancellationToken cancellationToken)
+    private async Task<HttpTry<SendOutcome>> TryOnceAsync(ReferralChannel channel, IDeliveryDocument document, byte[] body, int attempt, CancellationToken cancellationToken)
     {
         try
         {
@@ -55,29 +41,29 @@ public sealed partial class ServiceGateway(HttpClient http, ServiceCredentials c
             var status = (int)response.StatusCode;
             if (response.IsSuccessStatusCode || response.StatusCode == HttpStatusCode.Conflict)
             {
-                return new(new DeliveryOutcome.Delivered(status), false);
+                return new(new SendOutcome.Accepted(null, status), false);
             }
 
             if (status is >= 300 and < 400)
             {
-                return new(new DeliveryOutcome.Permanent($"{document.Service} answered with a redirect ({status}); redirects are not followed, so nothing was sent elsewhere", status), false);
+                return new(new SendOutcome.Permanent($"{document.Service} answered with a redirect ({status}); redirects are not followed, so nothing was sent elsewhere", status), false);
             }
 
             if (status is not (408 or 429) && status < 500)
             {
-                return new(new DeliveryOutcome.Permanent($"{document.Service} refused the {document.Kind}: {status} {response.StatusCode}: {await Describe(response, cancellationToken)}", status), false);
+                return new(new SendOutcome.Permanent($"{document.Service} refused the {document.Kind}: {status} {response.StatusCode}: {await Describe(response, cancellationToken)}", status), false);
             }
 
             LogTransient(logger, document.Service, document.Kind, status, attempt);
             var retryAfter = HttpRetries.RetryAfter(response.Headers, time.GetUtcNow());
-            return new(new DeliveryOutcome.Transient(HttpRetries.Beyond(retryAfter, options.Value.MaxRetryDelay)
+            return new(new SendOutcome.Transient(HttpRetries.Beyond(retryAfter, options.Value.MaxRetryDelay)
                 ? $"{document.Service} answered {status} {response.StatusCode} and asked to wait longer than Forwarding__MaxRetryDelay: the queue tries again later"
                 : $"{document.Service} answered {status} {response.StatusCode}"), true, retryAfter);
         }
         catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogTransient(logger, document.Service, document.Kind, 0, attempt);
-            return new(new DeliveryOutcome.Transient($"{document.Service} could not be reached: {ex.GetType().Name}"), true);
+            return new(new SendOutcome.Transient($"{document.Service} could not be reached: {ex.GetType().Name}"), true);
         }
     }
 

@@ -1,10 +1,9 @@
 using Microsoft.Extensions.Logging;
-using Referrals.Contact;
 using Referrals.Contract;
 using Referrals.Indexes;
-using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Logging;
+using Referrals.Pipeline.Messages;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.State;
@@ -31,7 +30,7 @@ public sealed partial class IngestHandOff(
         {
             metrics.Count("victim", state.ReferralStatus.ToString());
             var (loggedCrime, loggedVictim) = ids.Of(state.CrimeReference, state.VictimId);
-            LogDecided(logger, loggedCrime, loggedVictim, snapshot.Crime.Version, state.ReferralStatus, state.Email.Status, state.Email.Reason);
+            LogDecided(logger, loggedCrime, loggedVictim, snapshot.Crime.Version, state.ReferralStatus, state.Contact.Email.Status, state.Contact.Email.Reason);
         }
 
         metrics.Count("snapshot", "applied");
@@ -61,9 +60,10 @@ public sealed partial class IngestHandOff(
     }
 
     /// <summary>
-    /// The deliveries new in each change and every queued message (email, text, letter), unless the crime is held: those
-    /// wait for the snapshot that lifts the hold. Also used after a message failed or a receipt came, which may pass the
-    /// information to the next channel or raise (or withdraw) a ContactNeeded task, and after an operator's action on a task.
+    /// The deliveries new in each change and every queued message (email, text message, letter), unless the crime is
+    /// held: those wait for the snapshot that lifts the hold (<see cref="WorkPlan"/>). Also used after a message failed
+    /// or a receipt came, which may pass the information to the next channel or raise (or withdraw) a ContactNeeded task,
+    /// and after an operator's action on a task.
     /// </summary>
     public async Task HandOnAsync(IReadOnlyCollection<VictimChange> changes, Month month, CancellationToken cancellationToken)
     {
@@ -78,16 +78,11 @@ public sealed partial class IngestHandOff(
             await work.EnqueueReferralAsync(new ReferralWorkItem(planned.Kind, change.Next.CrimeReference, change.Next.VictimId, planned.ServiceId, month.ToString(), change.Next.ReferralDueBy, planned.TaskId), cancellationToken);
         }
 
-        foreach (var victim in changes.Select(c => c.Next).Where(v => !v.Contact.Held))
+        foreach (var victim in changes.Select(c => c.Next))
         {
-            if (victim.Email.Status == EmailStatus.Queued)
+            foreach (var channel in WorkPlan.Messages(victim))
             {
-                await work.EnqueueEmailAsync(new EmailWorkItem(victim.CrimeReference, victim.VictimId, victim.Version), cancellationToken);
-            }
-
-            foreach (var channel in new[] { Channel.Sms, Channel.Letter }.Where(c => ContactRule.Message(victim, c).Status == MessageStatus.Queued))
-            {
-                await work.EnqueueEmailAsync(new EmailWorkItem(victim.CrimeReference, victim.VictimId, victim.Version, channel), cancellationToken);
+                await work.EnqueueMessageAsync(new MessageWorkItem(victim.CrimeReference, victim.VictimId, victim.Version, channel), cancellationToken);
             }
         }
     }
@@ -96,5 +91,5 @@ public sealed partial class IngestHandOff(
     private static partial void LogStale(ILogger logger, string crimeReference, long version, long storedVersion, string eventId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Crime {CrimeReference} victim {VictimId} version {Version}: referral {ReferralStatus}, email {EmailStatus} {EmailReason}")]
-    private static partial void LogDecided(ILogger logger, string crimeReference, string victimId, long version, ReferralStatus referralStatus, EmailStatus emailStatus, string? emailReason);
+    private static partial void LogDecided(ILogger logger, string crimeReference, string victimId, long version, ReferralStatus referralStatus, MessageStatus emailStatus, MessageReason? emailReason);
 }

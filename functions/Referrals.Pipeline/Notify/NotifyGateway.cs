@@ -8,7 +8,8 @@ using Polly;
 using Referrals.Contact;
 using Referrals.Messages;
 using Referrals.Pipeline.Configuration;
-using Referrals.Pipeline.Emails;
+using Referrals.Pipeline.Messages;
+using Referrals.State;
 
 namespace Referrals.Pipeline.Notify;
 
@@ -20,11 +21,19 @@ namespace Referrals.Pipeline.Notify;
 /// mobile number"; it goes to the state and the dead letter, never a log). A 5xx, a timeout or a lost connection after
 /// the request was sent, and a 2xx without a notification id may all mean Notify took the message: unknown, never sent
 /// again (the message becomes <c>Unconfirmed</c> for an operator), exactly as <see cref="SendGridGateway"/> does.
-/// Redirects are not followed (<see cref="PipelineServices.OutboundHandler"/>).
+/// Redirects are not followed (<see cref="PipelineServices.OutboundHandler"/>). The text messages' and letters' gateway.
 /// </summary>
-public sealed partial class NotifyGateway(HttpClient http, IOptions<NotifyOptions> options, TimeProvider time, ILogger<NotifyGateway> logger)
+public sealed partial class NotifyGateway(HttpClient http, IOptions<NotifyOptions> options, TimeProvider time, ILogger<NotifyGateway> logger) : IMessageGateway
 {
     private readonly ResiliencePipeline<HttpTry<SendOutcome>> _retries = HttpRetries.Pipeline<SendOutcome>(options.Value.MaxAttempts, options.Value.MaxRetryDelay, time);
+
+    public IReadOnlyList<Channel> Channels { get; } = [Channel.Sms, Channel.Letter];
+
+    public TimeSpan ClaimLease => options.Value.ClaimLease;
+
+    /// <summary>A text message or letter, with the opaque reference that names its send (<see cref="MessageReference.Notify"/>).</summary>
+    public Task<SendOutcome> SendAsync(IEntitlementMessage message, int attempt, CancellationToken cancellationToken) =>
+        SendAsync((NotifyMessage)message, MessageReference.Notify(message.CrimeReference, message.VictimId, message.Channel, attempt), cancellationToken);
 
     public async Task<SendOutcome> SendAsync(NotifyMessage message, string reference, CancellationToken cancellationToken)
     {

@@ -46,9 +46,9 @@ public sealed partial class NotifyStatusSweep(
                 break;
             }
 
-            var channel = Enum.Parse<Channel>(row.GetString("Channel")!);
+            var channel = row.GetString("Channel") == nameof(Channel.Letter) ? Channel.Letter : Channel.Sms;
             var stored = await states.LoadVictimAsync(row.GetString("CrimeReference")!, row.GetString("VictimId")!, cancellationToken);
-            if (stored is null || ContactRule.Message(stored.State, channel) is not { Status: MessageStatus.Sent } message || message.SentAt != MonthIndex.TimeOf(row))
+            if (stored is null || stored.State.Contact[channel] is not { Status: MessageStatus.Sent } message || message.SentAt != MonthIndex.TimeOf(row))
             {
                 // Settled meanwhile (its receipt's index write may have been cut short: written again), sent again since, or gone.
                 await SettledAsync(row, stored, cancellationToken);
@@ -56,28 +56,26 @@ public sealed partial class NotifyStatusSweep(
             }
 
             var victim = stored.State;
-            if (!NotifyStatuses.StatusCheckDue(message, time.GetUtcNow(), options.Value.StatusCheckAfter))
+            if (!ReceiptRule.StatusCheckDue(message, time.GetUtcNow(), options.Value.StatusCheckAfter))
             {
                 continue;
             }
 
             looked++;
-            if (await lookup.GetAsync(message.NotificationId!, cancellationToken) is not StatusLookup.Found { Report.Receipt: { } receipt }
-                || ContactReceiptSink.KindOf(receipt.Status) == ReceiptKind.Waiting)
+            if (await lookup.GetAsync(message.ProviderId!, cancellationToken) is not StatusLookup.Found { Report.Receipt: { IsFinal: true } receipt })
             {
                 continue;
             }
 
-            var kind = ContactReceiptSink.KindOf(receipt.Status);
             // Never a status from another notification: the answer must be the one asked for, about this send.
-            if (!string.Equals(receipt.ProviderMessageId, message.NotificationId, StringComparison.OrdinalIgnoreCase)
-                || receipt.Reference != MessageReference.For(victim.CrimeReference, victim.VictimId, channel, message.Attempts))
+            if (!string.Equals(receipt.ProviderMessageId, message.ProviderId, StringComparison.OrdinalIgnoreCase)
+                || receipt.Reference != MessageReference.Notify(victim.CrimeReference, victim.VictimId, channel, message.Attempts))
             {
                 mismatched++;
                 continue;
             }
 
-            var (effect, _) = await receipts.ApplyNotifyAsync(receipt.Reference, ContactReceiptSink.ChannelOf(receipt.Channel), receipt.ProviderMessageId!, kind, time.GetUtcNow(), cancellationToken);
+            var (effect, _) = await receipts.ApplyNotifyAsync(receipt.Reference, receipt.Channel, receipt.ProviderMessageId!, receipt.Status, time.GetUtcNow(), cancellationToken);
             applied += effect == ReceiptEffect.Applied ? 1 : 0;
             mismatched += effect == ReceiptEffect.Mismatch ? 1 : 0;
         }

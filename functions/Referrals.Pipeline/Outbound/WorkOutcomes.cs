@@ -1,6 +1,5 @@
 using Referrals.Indexes;
 using Referrals.Pipeline.DeadLetters;
-using Referrals.Pipeline.Emails;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Storage;
 using Referrals.State;
@@ -8,21 +7,27 @@ using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Outbound;
 
-/// <summary>One delivery of a work item: its queue and raw text (kept as they are in a dead letter) and what it is about.</summary>
+/// <summary>
+/// One delivery of a work item: its queue and raw text (kept as they are in a dead letter) and what it is about, with
+/// the crime and victim as logs show them (<see cref="Logging.LogIds"/>).
+/// </summary>
 public sealed record WorkMessage(string Queue, string Raw, long DequeueCount, string? CrimeReference = null, string? VictimId = null)
 {
-    public WorkMessage About(string crimeReference, string victimId) => this with { CrimeReference = crimeReference, VictimId = victimId };
+    public string? LoggedCrime { get; init; }
+
+    public string? LoggedVictim { get; init; }
 }
 
 /// <summary>
-/// The one way the email and referral steps record a result (<see cref="OutcomeRule"/>): the settled state is written
+/// The one way the message and referral steps record a result (<see cref="OutcomeRule"/>): the settled state is written
 /// first, with its tally events in the same transaction, then a Failed or Unconfirmed result is dead-lettered for an
 /// operator, and a Retry hands the work item back to the queue, whose visibility timeout is the backoff.
 /// </summary>
 public sealed class WorkOutcomes(DeadLetterStore deadLetters, VictimStateStore states, PipelineMetrics metrics)
 {
-    public async Task RecordAsync(WorkMessage message, Settled settled, string? reason, Func<Task> write, (string What, string Prefix, string Done) metric, Action logDeadLetter, string retryLater)
+    public async Task RecordAsync(WorkMessage message, Settlement settlement, Func<Task> write, (string What, string Prefix, string Done) metric, Action logDeadLetter, string retryLater)
     {
+        var (settled, reason) = (settlement.As, settlement.Detail);
         await write();
         if (settled is Settled.Failed or Settled.Unconfirmed)
         {
@@ -56,22 +61,4 @@ public sealed class WorkOutcomes(DeadLetterStore deadLetters, VictimStateStore s
     /// <summary>Counts a crime's events again (idempotent), with the index entries of what was done, in case a crash came between a change and its events or its index.</summary>
     public Task CountAsync(string crimeReference, IEnumerable<TallyEvent> counted, CancellationToken cancellationToken, IEnumerable<IndexEntry>? indexed = null) =>
         states.CountAsync(crimeReference, counted, cancellationToken, indexed);
-
-    public static Outcome Of(SendOutcome outcome) => outcome switch
-    {
-        SendOutcome.Accepted => new(OutcomeKind.Done),
-        SendOutcome.Permanent permanent => new(OutcomeKind.Permanent, permanent.Reason),
-        SendOutcome.Transient transient => new(OutcomeKind.Transient, transient.Reason),
-        SendOutcome.Unknown unknown => new(OutcomeKind.Unknown, unknown.Reason),
-        _ => throw new InvalidOperationException("unknown send outcome"),
-    };
-
-    public static Outcome Of(DeliveryOutcome outcome) => outcome switch
-    {
-        DeliveryOutcome.Delivered => new(OutcomeKind.Done),
-        DeliveryOutcome.Permanent permanent => new(OutcomeKind.Permanent, permanent.Reason),
-        DeliveryOutcome.Transient transient => new(OutcomeKind.Transient, transient.Reason),
-        DeliveryOutcome.Unconfirmed unconfirmed => new(OutcomeKind.Unknown, unconfirmed.Reason),
-        _ => throw new InvalidOperationException("unknown delivery outcome"),
-    };
 }

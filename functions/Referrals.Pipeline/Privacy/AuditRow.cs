@@ -57,7 +57,7 @@ public static class AuditRow
 
     /// <summary>The entry of a change to a victim's row that replaced the row version <paramref name="replaced"/>.</summary>
     public static TableTransactionAction ForVictim(VictimStateEntity row, VictimState? before, VictimState next, ETag replaced) =>
-        Add(row.PartitionKey, next.CrimeReference, next.UpdatedAt, ChangeId(row.RowKey, replaced), [AuditRule.OfEmail(before, next)]);
+        Add(row.PartitionKey, next.CrimeReference, next.UpdatedAt, ChangeId(row.RowKey, replaced), [AuditRule.OfMessages(before, next)]);
 
     /// <summary>The entry of a delivery created (<paramref name="replaced"/> default) or changed.</summary>
     public static TableTransactionAction ForDelivery(DeliveryEntity row, DeliveryState? before, DeliveryState next, ETag replaced, DateTimeOffset now) =>

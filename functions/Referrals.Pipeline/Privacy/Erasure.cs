@@ -1,6 +1,4 @@
-using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
@@ -28,8 +26,6 @@ public enum ErasureOutcome
 /// <summary>`referrals erase`: a victim's personal data removed now and from every later snapshot (docs/privacy.md).</summary>
 public sealed class Erasure(StorageClients clients, IOptions<PipelineOptions> options, DeliveryStore deliveries, VictimDeadLetters deadLetters, Tasks.TaskRetention tasks, TimeProvider time)
 {
-    public const string ErasedReason = "Erased";
-
     private const string ErasedDeliveryReason = "the victim's personal data was erased";
 
     private TableClient States => clients.Tables.GetTableClient(options.Value.VictimStateTable);
@@ -87,29 +83,12 @@ public sealed class Erasure(StorageClients clients, IOptions<PipelineOptions> op
         var now = time.GetUtcNow();
         var erased = crime.Erased().Append(victimId).Order(StringComparer.Ordinal).ToArray();
         var before = victim?.ToStored().State;
-        var after = before is { Email.Status: EmailStatus.Queued or EmailStatus.Suppressed or EmailStatus.Failed }
-            ? before with { Email = before.Email with { Status = EmailStatus.Suppressed, Reason = ErasedReason }, UpdatedAt = now }
-            : before is null ? null : before with { Email = before.Email with { Reason = before.Email.Reason is { } r ? AuditRule.WithoutAnswer(r) : null }, UpdatedAt = now };
-        // GOV.UK Notify's refusal may quote what was sent, as a partner's answer may.
-        after = after is null ? null : after with { Contact = after.Contact with { Sms = WithoutAnswer(after.Contact.Sms), Letter = WithoutAnswer(after.Contact.Letter) } };
-        var redacted = new CrimeStateEntity
-        {
-            PartitionKey = crime.PartitionKey,
-            RowKey = crime.RowKey,
-            CrimeReference = crime.CrimeReference,
-            Version = crime.Version,
-            EventId = crime.EventId,
-            SentAt = crime.SentAt,
-            OffenceCode = crime.OffenceCode,
-            UpdatedAt = crime.UpdatedAt,
-            PurgedAt = crime.PurgedAt,
-            Snapshot = SnapshotRedaction.Without(crime.Snapshot, new HashSet<string>(erased, StringComparer.Ordinal)),
-            ErasedVictims = JsonSerializer.Serialize(erased),
-        };
+        var after = before is null ? null : RedactionRule.Erase(before, now);
+        var redacted = crime.WithSnapshot(SnapshotRedaction.Without(crime.Snapshot, new HashSet<string>(erased, StringComparer.Ordinal)), JsonSerializer.Serialize(erased));
         List<string> facts = ["personal data: erased from the stored snapshot and from every later one", "messages and referrals: none from now on"];
-        if (before is not null && after is not null && before.Email.Status != after.Email.Status)
+        if (before is not null && after is not null && before.Contact.Email.Status != after.Contact.Email.Status)
         {
-            facts.AddRange(AuditRule.OfEmail(before, after).Facts);
+            facts.AddRange(AuditRule.OfMessages(before, after).Facts);
         }
 
         return
@@ -119,9 +98,6 @@ public sealed class Erasure(StorageClients clients, IOptions<PipelineOptions> op
             AuditRow.ForOperator(crime.CrimeReference, AuditRule.OfOperator(victimId, AuditAction.Erase, now, operatorName, reason, facts)),
         ];
     }
-
-    private static MessageState WithoutAnswer(MessageState message) =>
-        message.Reason is { } reason ? message with { Reason = AuditRule.WithoutAnswer(reason) } : message;
 
     /// <summary>Pending deliveries are cancelled, so nothing goes to a service; every partner's answer is cut.</summary>
     private async Task SettleDeliveriesAsync(string partition, string victimId, CancellationToken cancellationToken)
@@ -134,7 +110,7 @@ public sealed class Erasure(StorageClients clients, IOptions<PipelineOptions> op
             var delivery = row.ToStored();
             var next = delivery.State.Status == DeliveryStatus.Pending
                 ? DeliveryTransition.Settle(delivery.State, DeliveryStatus.Cancelled, ErasedDeliveryReason)
-                : delivery.State with { Reason = delivery.State.Reason is { } r ? AuditRule.WithoutAnswer(r) : null };
+                : RedactionRule.WithoutAnswer(delivery.State);
             if (next != delivery.State)
             {
                 // A delivery claimed meanwhile is being sent now and cannot be called back: the erase is re-run for it.

@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
@@ -45,7 +44,9 @@ public sealed partial class RetentionPurge(
     public const string ForgetCursor = "forget";
 
     private const int MaxTransaction = 100;
-    private const string StateRows = $"((RowKey ge '{VictimStateEntity.RowKeyPrefix}' and RowKey lt 'victim;') or (RowKey ge '{DeliveryEntity.RowKeyPrefix}' and RowKey lt 'delivery;'))";
+    private const string VictimRows = $"RowKey ge '{VictimStateEntity.RowKeyPrefix}' and RowKey lt 'victim;'";
+    private const string DeliveryRows = $"RowKey ge '{DeliveryEntity.RowKeyPrefix}' and RowKey lt 'delivery;'";
+    private const string StateRows = $"(({VictimRows}) or ({DeliveryRows}))";
 
     private TableClient States => clients.Tables.GetTableClient(options.Value.VictimStateTable);
 
@@ -118,29 +119,17 @@ public sealed partial class RetentionPurge(
     /// </summary>
     private async Task<(IReadOnlyList<string> Victims, int Answers)?> PurgeCrimeAsync(CrimeStateEntity crime, DateTimeOffset now, bool dryRun, CancellationToken cancellationToken)
     {
-        var rows = await States.QueryAsync<TableEntity>($"PartitionKey eq {TableKeys.Quote(crime.PartitionKey)} and {StateRows}", cancellationToken: cancellationToken).ToListAsync(cancellationToken);
-        var victims = rows.Where(r => r.RowKey.StartsWith(VictimStateEntity.RowKeyPrefix, StringComparison.Ordinal)).Select(r => r.GetString(nameof(VictimStateEntity.VictimId))).ToList();
-        var stripped = rows.Select(Stripped).OfType<TableEntity>().ToList();
+        var partition = $"PartitionKey eq {TableKeys.Quote(crime.PartitionKey)}";
+        var victimRows = await States.QueryAsync<VictimStateEntity>($"{partition} and {VictimRows}", cancellationToken: cancellationToken).ToListAsync(cancellationToken);
+        var deliveryRows = await States.QueryAsync<DeliveryEntity>($"{partition} and {DeliveryRows}", cancellationToken: cancellationToken).ToListAsync(cancellationToken);
+        var victims = victimRows.Select(r => r.VictimId).ToList();
+        List<ITableEntity> stripped = [.. victimRows.Select(Stripped).OfType<ITableEntity>(), .. deliveryRows.Select(Stripped).OfType<ITableEntity>()];
         if (dryRun)
         {
             return (victims, stripped.Count);
         }
 
-        var purged = new CrimeStateEntity
-        {
-            PartitionKey = crime.PartitionKey,
-            RowKey = crime.RowKey,
-            ETag = crime.ETag,
-            CrimeReference = crime.CrimeReference,
-            Version = crime.Version,
-            EventId = crime.EventId,
-            SentAt = crime.SentAt,
-            OffenceCode = crime.OffenceCode,
-            Snapshot = [],
-            UpdatedAt = crime.UpdatedAt,
-            ErasedVictims = crime.ErasedVictims,
-            PurgedAt = now,
-        };
+        var purged = crime.WithSnapshot([], purgedAt: now);
         List<TableTransactionAction> commit =
         [
             new(TableTransactionActionType.UpdateReplace, purged, crime.ETag),
@@ -200,39 +189,25 @@ public sealed partial class RetentionPurge(
     private Task IndexPurgedAsync(string crimeReference, DateTimeOffset purgedAt, IReadOnlyList<string> victims, bool dryRun, CancellationToken cancellationToken) =>
         dryRun ? Task.CompletedTask : index.ApplyAsync(crimeReference, victims.Select(v => new TallyEvent(Month.Of(purgedAt), TallyCategories.PersonalDataPurged, $"{crimeReference}:{v}")), [], cancellationToken);
 
-    /// <summary>The row with a partner's answer cut from its reasons (the email's, the text message's, the letter's, a delivery's) and a victim's copy of the snapshot dropped, or null when it holds neither.</summary>
-    private static TableEntity? Stripped(TableEntity row)
+    /// <summary>
+    /// A victim's row with every answer cut (<see cref="RedactionRule"/>) and its copy of the snapshot dropped (the victim
+    /// then reads the crime's row, which holds no snapshot any more: nothing is composed from it); null when it holds neither.
+    /// </summary>
+    private static VictimStateEntity? Stripped(VictimStateEntity row)
     {
-        var victim = row.RowKey.StartsWith(VictimStateEntity.RowKeyPrefix, StringComparison.Ordinal);
-        var column = victim ? nameof(VictimStateEntity.EmailReason) : nameof(DeliveryEntity.Reason);
-        var copy = victim && row.ContainsKey(nameof(VictimStateEntity.Snapshot));
-        if (copy)
-        {
-            // The victim then reads the crime's row, which holds no snapshot any more: nothing is composed from it.
-            row.Remove(nameof(VictimStateEntity.Snapshot));
-            row[nameof(VictimStateEntity.SnapshotSource)] = nameof(SnapshotSource.CrimeRow);
-        }
+        var stored = row.ToStored();
+        var cut = RedactionRule.WithoutAnswers(stored.State);
+        return row.Snapshot is null && ReferenceEquals(cut, stored.State)
+            ? null
+            : cut.ToRow(row.ETag, row.Snapshot is null ? stored.Copy : SnapshotCopy.OnCrimeRow);
+    }
 
-        var changed = copy;
-        if (row.GetString(column) is { } reason && AuditRule.WithoutAnswer(reason) is var kept && kept != reason)
-        {
-            row[column] = kept;
-            changed = true;
-        }
-
-        // The text message's and the letter's states (JSON) may hold GOV.UK Notify's refusal, which can quote what was sent.
-        foreach (var channel in victim ? [nameof(VictimStateEntity.Sms), nameof(VictimStateEntity.Letter)] : Array.Empty<string>())
-        {
-            if (row.GetString(channel) is { } json && JsonNode.Parse(json) is JsonObject state
-                && state[nameof(MessageState.Reason)] is JsonValue { } value && value.TryGetValue<string>(out var why) && AuditRule.WithoutAnswer(why) is var cut && cut != why)
-            {
-                state[nameof(MessageState.Reason)] = cut;
-                row[channel] = state.ToJsonString();
-                changed = true;
-            }
-        }
-
-        return changed ? row : null;
+    /// <summary>A delivery's row with a service's answer cut from its reason; null when it holds none.</summary>
+    private static DeliveryEntity? Stripped(DeliveryEntity row)
+    {
+        var stored = row.ToStored().State;
+        var cut = RedactionRule.WithoutAnswer(stored);
+        return ReferenceEquals(cut, stored) ? null : cut.ToRow(row.ETag);
     }
 
     /// <summary>At the end of the audit period: the crime's victim and delivery rows, then its row (so a crash leaves it to find again).</summary>

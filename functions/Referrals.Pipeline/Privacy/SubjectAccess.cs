@@ -77,7 +77,7 @@ public sealed class SubjectAccess(StorageClients clients, IOptions<PipelineOptio
     private static JsonArray Sent(TableEntity? victim, IEnumerable<TableEntity> deliveryRows)
     {
         var sent = new JsonArray();
-        if (victim?.GetString(nameof(VictimStateEntity.EmailStatus)) is nameof(EmailStatus.Sent) or nameof(EmailStatus.Unconfirmed))
+        if (victim?.GetString(nameof(VictimStateEntity.EmailStatus)) is nameof(MessageStatus.Sent) or nameof(MessageStatus.Unconfirmed))
         {
             sent.Add(new JsonObject
             {

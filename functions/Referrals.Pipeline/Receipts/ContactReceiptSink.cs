@@ -14,46 +14,24 @@ namespace Referrals.Pipeline.Receipts;
 /// </summary>
 public sealed partial class ContactReceiptSink(ContactReceipts receipts, ILogger<ContactReceiptSink> logger) : IReceiptSink
 {
-    public async Task<ReceiptResult> ApplyAsync(Receipt receipt, CancellationToken cancellationToken)
+    public async Task<ReceiptEffect> ApplyAsync(Receipt receipt, CancellationToken cancellationToken)
     {
-        var kind = KindOf(receipt.Status);
         var effect = receipt.Provider switch
         {
-            ReceiptProvider.SendGrid when receipt.Channel == MessageChannel.Email && MessageReferences.TryParseEmail(receipt.Reference, out var crime, out var victim) =>
-                await receipts.ApplyEmailAsync(crime, victim, kind, receipt.At, cancellationToken),
+            ReceiptProvider.SendGrid when receipt.Channel == Channel.Email && MessageReference.TryParseEmail(receipt.Reference, out var crime, out var victim) =>
+                await receipts.ApplyEmailAsync(crime, victim, receipt.Status, receipt.At, cancellationToken),
             ReceiptProvider.Notify when receipt.ProviderMessageId is { } id =>
-                await ApplyNotifyAsync(receipt, id, kind, cancellationToken),
-            _ => ReceiptEffect.Unknown,
+                await ApplyNotifyAsync(receipt, id, cancellationToken),
+            _ => ReceiptEffect.UnknownMessage,
         };
-        return effect switch
-        {
-            ReceiptEffect.Applied => ReceiptResult.Applied,
-            ReceiptEffect.NoChange => ReceiptResult.AlreadyKnown,
-            ReceiptEffect.Mismatch => ReceiptResult.Mismatch,
-            _ => ReceiptResult.UnknownMessage,
-        };
+        return effect;
     }
 
-    /// <summary>What a provider's status means for the message (<see cref="ReceiptRule"/>'s terms).</summary>
-    public static ReceiptKind KindOf(ReceiptStatus status) => status switch
-    {
-        ReceiptStatus.Deferred => ReceiptKind.Waiting,
-        ReceiptStatus.Delivered or ReceiptStatus.SpamReported => ReceiptKind.Delivered,
-        ReceiptStatus.FailedForGood => ReceiptKind.Failed,
-        _ => ReceiptKind.NotSent,
-    };
 
-    /// <summary>The channel GOV.UK Notify reports (<c>notification_type</c>) in the contact plan's terms.</summary>
-    public static Channel ChannelOf(MessageChannel channel) => channel switch
-    {
-        MessageChannel.Text => Channel.Sms,
-        MessageChannel.Letter => Channel.Letter,
-        _ => Channel.Email,
-    };
 
-    private async Task<ReceiptEffect> ApplyNotifyAsync(Receipt receipt, string notificationId, ReceiptKind kind, CancellationToken cancellationToken)
+    private async Task<ReceiptEffect> ApplyNotifyAsync(Receipt receipt, string notificationId, CancellationToken cancellationToken)
     {
-        var (effect, reason) = await receipts.ApplyNotifyAsync(receipt.Reference, ChannelOf(receipt.Channel), notificationId, kind, receipt.At, cancellationToken);
+        var (effect, reason) = await receipts.ApplyNotifyAsync(receipt.Reference, receipt.Channel, notificationId, receipt.Status, receipt.At, cancellationToken);
         if (effect == ReceiptEffect.Mismatch)
         {
             LogMismatch(logger, reason);

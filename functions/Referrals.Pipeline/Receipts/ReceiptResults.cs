@@ -1,10 +1,11 @@
 using Referrals.Pipeline.Tallies;
 using Referrals.Receipts;
+using Referrals.State;
 
 namespace Referrals.Pipeline.Receipts;
 
 /// <summary>What a webhook request did, as the endpoints answer it (counts only, nothing from the body).</summary>
-/// <param name="Mismatched">Receipts naming one of the pipeline's messages without coming from it (<see cref="ReceiptResult.Mismatch"/>): never applied.</param>
+/// <param name="Mismatched">Receipts naming one of the pipeline's messages without coming from it (<see cref="ReceiptEffect.Mismatch"/>): never applied.</param>
 public sealed record ReceiptCounts(int Received, int Applied, int AlreadyKnown, int Unknown, int Ignored, int Mismatched);
 
 /// <summary>Hands receipts to the sink and counts what became of each, and of each event ignored; the webhook endpoints' shared tail.</summary>
@@ -47,14 +48,14 @@ public static class ReceiptResults
             metrics.Count("receipt", $"{provider}:{Name(result)}");
             switch (result)
             {
-                case ReceiptResult.Applied:
+                case ReceiptEffect.Applied:
                     applied++;
                     metrics.Receipt(receipt.Channel, receipt.Status);
                     break;
-                case ReceiptResult.AlreadyKnown:
+                case ReceiptEffect.AlreadyKnown:
                     known++;
                     break;
-                case ReceiptResult.Mismatch:
+                case ReceiptEffect.Mismatch:
                     mismatched++;
                     break;
                 default:
@@ -71,11 +72,11 @@ public static class ReceiptResults
         return new ReceiptCounts(receipts.Count + ignored.Count, applied, known, unknown + ignored.Count(i => i == IgnoredEvent.UnknownMessage), ignored.Count(i => i != IgnoredEvent.UnknownMessage), mismatched);
     }
 
-    private static string Name(ReceiptResult result) => result switch
+    private static string Name(ReceiptEffect result) => result switch
     {
-        ReceiptResult.Applied => "applied",
-        ReceiptResult.AlreadyKnown => "already-known",
-        ReceiptResult.Mismatch => "mismatch",
+        ReceiptEffect.Applied => "applied",
+        ReceiptEffect.AlreadyKnown => "already-known",
+        ReceiptEffect.Mismatch => "mismatch",
         _ => "unknown-message",
     };
 

@@ -7,7 +7,7 @@ using Referrals.Pipeline.Tallies;
 namespace Referrals.Pipeline.SignIn;
 
 /// <summary>
-/// The one authorisation path of every page for people (the dashboard) and every API for partners behind platform
+/// The one authorisation path of every page for people (the dashboard, the worklist) and every API for partners behind platform
 /// sign-in (the tallies), checked on each request. App Service authentication (Entra ID) signs the caller in and passes
 /// them on in <see cref="ClientPrincipal.Header"/>; that header is trusted only while the platform says authentication
 /// is on (<see cref="SignInOptions.PlatformSetting"/>), since without it anyone can send the header themselves. Then the
@@ -27,6 +27,14 @@ public sealed partial class SignInGate(IConfiguration configuration, IOptions<Si
         Check(principal, nameof(SignInOptions.DashboardRole), options.Value.DashboardRole,
             accept?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true ? pathAndQuery : null);
 
+    /// <summary>
+    /// Null to let the request through to the Victim Care Unit's worklist; else the answer. A browser asking for the page
+    /// (GET, text/html) is sent to sign in; a form posted without a sign-in gets 401 (never a redirect: nothing is done).
+    /// </summary>
+    public EndpointResponse? Worklist(string? principal, string? accept, string method, string pathAndQuery) =>
+        Check(principal, nameof(SignInOptions.VictimCareUnitRole), options.Value.VictimCareUnitRole,
+            method == "GET" && accept?.Contains("text/html", StringComparison.OrdinalIgnoreCase) == true ? pathAndQuery : null);
+
     /// <summary>Null to let the request through; else 401, 403 or 503. An API is never redirected.</summary>
     public EndpointResponse? TalliesApi(string? principal) =>
         Check(principal, nameof(SignInOptions.TalliesApiRole), options.Value.TalliesApiRole, null);
@@ -37,7 +45,7 @@ public sealed partial class SignInGate(IConfiguration configuration, IOptions<Si
         var problems = new List<string>();
         if (!PlatformSignInIsOn)
         {
-            problems.Add($"App Service authentication is off ({SignInOptions.PlatformSetting} is not true): the dashboard and the tallies API refuse everyone");
+            problems.Add($"App Service authentication is off ({SignInOptions.PlatformSetting} is not true): the dashboard, the worklist and the tallies API refuse everyone");
         }
 
         problems.AddRange(Roles().Where(r => !IsRole(r.Value)).Select(r => $"{SignInOptions.Section}:{r.Setting} is not an app role value: its door refuses everyone"));
@@ -47,7 +55,7 @@ public sealed partial class SignInGate(IConfiguration configuration, IOptions<Si
     }
 
     private IEnumerable<(string Setting, string Value)> Roles() =>
-        [(nameof(SignInOptions.DashboardRole), options.Value.DashboardRole), (nameof(SignInOptions.TalliesApiRole), options.Value.TalliesApiRole)];
+        [(nameof(SignInOptions.DashboardRole), options.Value.DashboardRole), (nameof(SignInOptions.VictimCareUnitRole), options.Value.VictimCareUnitRole), (nameof(SignInOptions.TalliesApiRole), options.Value.TalliesApiRole)];
 
     private EndpointResponse? Check(string? principal, string setting, string role, string? signInReturnPath)
     {

@@ -18,6 +18,9 @@ public sealed class SignInOptions
     /// <summary>The app role a person needs to see the OPCC's dashboard (an Entra ID app role value, e.g. Tallies.Read).</summary>
     public string DashboardRole { get; set; } = "Tallies.Read";
 
+    /// <summary>The app role a person needs to use the Victim Care Unit's worklist (view tasks, claim, release and close them).</summary>
+    public string VictimCareUnitRole { get; set; } = "VictimCareUnit";
+
     /// <summary>The app role an OPCC client application (or person) needs to read GET /api/tallies.</summary>
     public string TalliesApiRole { get; set; } = "Tallies.Read";
 }

@@ -56,6 +56,23 @@ public static class CrimeRow
         ErasedVictims = stored?.ErasedVictims ?? "[]",
     };
 
+    /// <summary>The crime's row with its snapshot replaced (redacted or emptied), the rest as stored; <paramref name="erasedVictims"/> and <paramref name="purgedAt"/> as given, else as stored.</summary>
+    public static CrimeStateEntity WithSnapshot(this CrimeStateEntity crime, byte[] snapshot, string? erasedVictims = null, DateTimeOffset? purgedAt = null) => new()
+    {
+        PartitionKey = crime.PartitionKey,
+        RowKey = crime.RowKey,
+        ETag = crime.ETag,
+        CrimeReference = crime.CrimeReference,
+        Version = crime.Version,
+        EventId = crime.EventId,
+        SentAt = crime.SentAt,
+        OffenceCode = crime.OffenceCode,
+        Snapshot = snapshot,
+        UpdatedAt = crime.UpdatedAt,
+        ErasedVictims = erasedVictims ?? crime.ErasedVictims,
+        PurgedAt = purgedAt ?? crime.PurgedAt,
+    };
+
     /// <summary>The victims erased from this crime.</summary>
     public static IReadOnlySet<string> Erased(this CrimeStateEntity? crime) =>
         crime is null || crime.ErasedVictims is "[]" or ""

@@ -55,8 +55,9 @@ public sealed class VictimStateEntity : ITableEntity
     /// <summary>The crime's recorded date (Europe/London), yyyy-MM-dd; absent from a row written before it was kept.</summary>
     public string? RecordedOn { get; set; }
 
-    public EmailStatus EmailStatus { get; set; }
+    public MessageStatus EmailStatus { get; set; }
 
+    /// <summary>The email's reason as a person reads it: its detail, else the reason's name (<see cref="VictimRow"/>).</summary>
     public string? EmailReason { get; set; }
 
     public EmailRecipient? EmailRecipient { get; set; }
@@ -67,7 +68,11 @@ public sealed class VictimStateEntity : ITableEntity
 
     public DateTimeOffset? EmailSentAt { get; set; }
 
+    /// <summary>SendGrid's id of the latest send.</summary>
     public string? EmailMessageId { get; set; }
+
+    /// <summary>The email's sends so far; absent (0) from a row written before it was kept.</summary>
+    public int EmailAttempts { get; set; }
 
     /// <summary>yyyy-MM.</summary>
     public string? EmailMonth { get; set; }
@@ -84,12 +89,12 @@ public sealed class VictimStateEntity : ITableEntity
 
     public MessageStatus SmsStatus { get; set; }
 
-    /// <summary>JSON of the text message's <see cref="MessageState"/>.</summary>
+    /// <summary>JSON of the rest of the text message's <see cref="MessageState"/>.</summary>
     public string Sms { get; set; } = "{}";
 
     public MessageStatus LetterStatus { get; set; }
 
-    /// <summary>JSON of the letter's <see cref="MessageState"/>.</summary>
+    /// <summary>JSON of the rest of the letter's <see cref="MessageState"/>.</summary>
     public string Letter { get; set; } = "{}";
 
     /// <summary>JSON array of <see cref="DeliveryKind"/> names.</summary>
@@ -112,7 +117,12 @@ public sealed class VictimStateEntity : ITableEntity
     public byte[]? Snapshot { get; set; }
 }
 
-/// <summary>The one mapping between <see cref="VictimState"/> and its row.</summary>
+/// <summary>
+/// The one mapping between <see cref="VictimState"/> and its row. The email's state is in columns, each text message's
+/// and letter's status in a column and the rest in JSON; a message's reason is stored as a person reads it (its detail,
+/// else the reason's name) and read back to the same <see cref="MessageReason"/> (<see cref="ReasonOf"/>), so rows
+/// written before the reasons were typed read as they always did.
+/// </summary>
 public static class VictimRow
 {
     private static readonly JsonSerializerOptions JsonOptions = new() { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
@@ -121,13 +131,11 @@ public static class VictimRow
         row.CrimeReference, row.VictimId, row.FirstSeenVersion, row.Version, row.Pathway, row.Referral, row.ReferralStatus,
         Set<string>(row.ReferredServices), Set<string>(row.EligibleServices), row.SingleSessionOffer, row.EnhancedRights, row.Child,
         DateOnly.ParseExact(row.ReferralDueBy, "yyyy-MM-dd", CultureInfo.InvariantCulture),
-        new EmailState(row.EmailStatus, row.EmailReason, row.EmailRecipient, row.EmailQueuedAt, row.EmailAttemptedAt, row.EmailSentAt, row.EmailMessageId,
-            Month.TryParse(row.EmailMonth, out var month) ? month : null, row.EmailDeliveredAt),
         Set<DeliveryKind>(row.VcuTasks),
         (JsonSerializer.Deserialize<Dictionary<string, string>>(row.Counted, JsonOptions) ?? [])
             .Where(e => Month.TryParse(e.Value, out _)).ToImmutableSortedDictionary(e => e.Key, e => Month.TryParse(e.Value, out var m) ? m : default, StringComparer.Ordinal),
         row.UpdatedAt,
-        new ContactState([.. JsonSerializer.Deserialize<PlanLine[]>(row.ContactPlan, JsonOptions) ?? []], row.ContactRecipient, Message(row.SmsStatus, row.Sms), Message(row.LetterStatus, row.Letter), row.Held),
+        new ContactState([.. JsonSerializer.Deserialize<PlanLine[]>(row.ContactPlan, JsonOptions) ?? []], row.ContactRecipient, Email(row), Message(row.SmsStatus, row.Sms), Message(row.LetterStatus, row.Letter), row.Held),
         DateOnly.TryParseExact(row.RecordedOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var recordedOn) ? recordedOn : null,
         row.Tasks is { Length: > 0 } tasks ? JsonSerializer.Deserialize<Referrals.Tasks.TaskBook>(tasks, JsonOptions) : null,
         row.Consent is { Length: > 0 } consent ? JsonSerializer.Deserialize<Referrals.Tasks.ConsentInForce>(consent, JsonOptions) : null), row.ETag, new SnapshotCopy(row.SnapshotSource, row.SnapshotSource == SnapshotSource.VictimRow ? row.Snapshot ?? [] : []));
@@ -152,15 +160,16 @@ public static class VictimRow
         Child = state.Child,
         ReferralDueBy = state.ReferralDueBy.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         RecordedOn = state.RecordedOn?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-        EmailStatus = state.Email.Status,
-        EmailReason = state.Email.Reason,
-        EmailRecipient = state.Email.Recipient,
-        EmailQueuedAt = state.Email.QueuedAt,
-        EmailAttemptedAt = state.Email.AttemptedAt,
-        EmailSentAt = state.Email.SentAt,
-        EmailMessageId = state.Email.MessageId,
-        EmailMonth = state.Email.Month?.ToString(),
-        EmailDeliveredAt = state.Email.DeliveredAt,
+        EmailStatus = state.Contact.Email.Status,
+        EmailReason = state.Contact.Email.ReasonText,
+        EmailRecipient = state.Contact.Email.Recipient,
+        EmailQueuedAt = state.Contact.Email.QueuedAt,
+        EmailAttemptedAt = state.Contact.Email.AttemptedAt,
+        EmailSentAt = state.Contact.Email.SentAt,
+        EmailMessageId = state.Contact.Email.ProviderId,
+        EmailAttempts = state.Contact.Email.Attempts,
+        EmailMonth = state.Contact.Email.Month?.ToString(),
+        EmailDeliveredAt = state.Contact.Email.DeliveredAt,
         ContactPlan = JsonSerializer.Serialize(state.Contact.Plan, JsonOptions),
         ContactRecipient = state.Contact.Recipient,
         Held = state.Contact.Held,
@@ -177,15 +186,57 @@ public static class VictimRow
         Snapshot = copy is { Source: SnapshotSource.VictimRow, Payload: var payload } ? payload : null,
     };
 
+    /// <summary>
+    /// A stored reason read back: a reason's name is that reason; any other text is the detail of the reason that gives
+    /// such words (the pipeline's own for retries, technical failures and receipts; a provider's refusal on a failed
+    /// message; what to check on an unconfirmed one).
+    /// </summary>
+    public static (MessageReason? Reason, string? Detail) ReasonOf(MessageStatus status, string? text)
+    {
+        if (text is null)
+        {
+            return (null, null);
+        }
+
+        if (Enum.TryParse<MessageReason>(text, out var named) && named.ToString() == text)
+        {
+            return (named, null);
+        }
+
+        MessageReason? reason = text switch
+        {
+            _ when text.StartsWith("retries exhausted", StringComparison.Ordinal) => MessageReason.RetriesExhausted,
+            _ when text.StartsWith("Notify reported a technical failure", StringComparison.Ordinal) => MessageReason.TechnicalFailure,
+            _ when text.StartsWith("the provider reported", StringComparison.Ordinal) => MessageReason.ReportedFailed,
+            _ when status == MessageStatus.Unconfirmed => MessageReason.OutcomeUnknown,
+            _ when status == MessageStatus.Failed => MessageReason.Refused,
+            _ => null,
+        };
+        return (reason, text);
+    }
+
+    private static MessageState Email(VictimStateEntity row)
+    {
+        var (reason, detail) = ReasonOf(row.EmailStatus, row.EmailReason);
+        return new MessageState(row.EmailStatus, reason, detail, row.EmailRecipient, row.EmailQueuedAt, row.EmailAttemptedAt, row.EmailSentAt, row.EmailDeliveredAt,
+            row.EmailMessageId, Month.TryParse(row.EmailMonth, out var month) ? month : null, row.EmailAttempts);
+    }
+
     /// <summary>The status is its own column (for queries and operators); the rest of the message is JSON.</summary>
-    private static MessageState Message(MessageStatus status, string json) =>
-        JsonSerializer.Deserialize<MessageColumns>(json, JsonOptions) is { } m
-            ? new MessageState(status, m.Reason, m.Recipient, m.QueuedAt, m.AttemptedAt, m.SentAt, m.DeliveredAt, m.NotificationId,
-                Month.TryParse(m.Month, out var month) ? month : null, m.Attempts)
-            : MessageState.NotNeeded with { Status = status };
+    private static MessageState Message(MessageStatus status, string json)
+    {
+        if (JsonSerializer.Deserialize<MessageColumns>(json, JsonOptions) is not { } m)
+        {
+            return MessageState.NotNeeded with { Status = status };
+        }
+
+        var (reason, detail) = ReasonOf(status, m.Reason);
+        return new MessageState(status, reason, detail, m.Recipient, m.QueuedAt, m.AttemptedAt, m.SentAt, m.DeliveredAt, m.NotificationId,
+            Month.TryParse(m.Month, out var month) ? month : null, m.Attempts);
+    }
 
     private static string Json(MessageState m) => JsonSerializer.Serialize(
-        new MessageColumns(m.Reason, m.Recipient, m.QueuedAt, m.AttemptedAt, m.SentAt, m.DeliveredAt, m.NotificationId, m.Month?.ToString(), m.Attempts), JsonOptions);
+        new MessageColumns(m.ReasonText, m.Recipient, m.QueuedAt, m.AttemptedAt, m.SentAt, m.DeliveredAt, m.ProviderId, m.Month?.ToString(), m.Attempts), JsonOptions);
 
     private sealed record MessageColumns(
         string? Reason, EmailRecipient? Recipient, DateTimeOffset? QueuedAt, DateTimeOffset? AttemptedAt, DateTimeOffset? SentAt,

@@ -238,7 +238,7 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
         await Table.SubmitTransactionAsync(
             [
                 new(TableTransactionActionType.UpdateReplace, next.ToRow(victim.ETag, victim.Copy), victim.ETag),
-                AuditRow.ForOperator(next.CrimeReference, AuditRule.OfOperator(next.VictimId, AuditAction.Replay, now, operatorName, null, AuditRule.OfEmail(victim.State, next).Facts)),
+                AuditRow.ForOperator(next.CrimeReference, AuditRule.OfOperator(next.VictimId, AuditAction.Replay, now, operatorName, null, AuditRule.OfMessages(victim.State, next).Facts)),
             ], cancellationToken);
         await index.ApplyAsync(next.CrimeReference, [], IndexRule.Between(IndexRule.Of(victim.State), IndexRule.Of(next)), cancellationToken);
     }

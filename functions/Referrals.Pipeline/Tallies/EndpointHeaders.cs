@@ -2,7 +2,7 @@ using Referrals.Pipeline.Dashboard;
 
 namespace Referrals.Pipeline.Tallies;
 
-/// <summary>The headers of every answer of the tallies endpoint and the dashboard, the same from both hosts.</summary>
+/// <summary>The headers of every answer of the tallies endpoint, the dashboard and the worklist, the same from both hosts.</summary>
 public static class EndpointHeaders
 {
     public static IEnumerable<(string Name, string Value)> Of(EndpointResponse answer)
@@ -15,6 +15,11 @@ public static class EndpointHeaders
         if (answer.Location is { } location)
         {
             yield return ("Location", location);
+        }
+
+        if (answer.SetCookie is { } cookie)
+        {
+            yield return ("Set-Cookie", cookie);
         }
 
         if (answer.FileName is { } file)

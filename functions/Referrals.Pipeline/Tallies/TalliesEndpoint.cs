@@ -9,8 +9,11 @@ namespace Referrals.Pipeline.Tallies;
 /// <param name="FileName">For a download: the name the browser saves it under (Content-Disposition).</param>
 public sealed record EndpointResponse(int Status, string ContentType, byte[] Body, string? FileName = null)
 {
-    /// <summary>For a redirect (302): where to, a path on this site.</summary>
+    /// <summary>For a redirect (302, 303): where to, a path on this site.</summary>
     public string? Location { get; init; }
+
+    /// <summary>A Set-Cookie header value (the worklist's anti-forgery cookie).</summary>
+    public string? SetCookie { get; init; }
 }
 
 /// <summary>

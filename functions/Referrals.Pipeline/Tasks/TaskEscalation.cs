@@ -47,7 +47,7 @@ public sealed partial class TaskEscalation(TaskIndex index, VictimStateStore sta
     /// <summary>The least state that lets a stale row of a victim whose row is gone be removed from the open partitions.</summary>
     private static State.VictimState Orphan(TaskIndexEntity row) => new(
         row.CrimeReference, row.VictimId, 0, 0, default, default, default, [], [], false, false, false, default,
-        new State.EmailState(State.EmailStatus.Suppressed), [], System.Collections.Immutable.ImmutableSortedDictionary.Create<string, Referrals.Tallies.Month>(StringComparer.Ordinal),
+        [], System.Collections.Immutable.ImmutableSortedDictionary.Create<string, Referrals.Tallies.Month>(StringComparer.Ordinal),
         row.RaisedAt, State.ContactState.None);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Victim Care Unit task {TaskId} ({Kind}) for crime {CrimeReference} is overdue: it was due {DueAt:o}")]

@@ -27,6 +27,10 @@ public class WorkingDayTests
         Assert.Equal(new DateOnly(2026, 10, 12), Calendar.AddWorkingDays(new DateOnly(2026, 10, 9), 1));
 
     [Fact]
-    public void A_negative_number_of_working_days_is_refused() =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => Calendar.AddWorkingDays(new DateOnly(2026, 10, 5), -1));
+    public void A_negative_number_of_working_days_is_refused()
+    {
+        var refusal = Assert.Throws<ArgumentOutOfRangeException>(() => Calendar.AddWorkingDays(new DateOnly(2026, 10, 5), -1));
+
+        Assert.Equal(("workingDays", -1), (refusal.ParamName, refusal.ActualValue));
+    }
 }

@@ -1,6 +1,7 @@
 using Referrals.Contact;
 using Referrals.Contract;
 using Referrals.Rules;
+using Referrals.State;
 using static Referrals.Tests.Fixtures;
 
 namespace Referrals.Tests.Contact;
@@ -17,7 +18,7 @@ public class ContactPlanTests
 
     private static ContactPlan Plan(string code, Victim victim, string[]? flags = null) => Decide(code, flags, victim).Contact;
 
-    private static ChannelReason?[] Reasons(ContactPlan plan) => [.. plan.Lines.Select(l => l.Reason)];
+    private static MessageReason?[] Reasons(ContactPlan plan) => [.. plan.Lines.Select(l => l.Reason)];
 
     [Fact]
     public void The_channels_are_email_then_text_message_then_letter_and_the_first_safe_one_is_used()
@@ -50,7 +51,7 @@ public class ContactPlanTests
     public void No_safe_channel_asks_the_Victim_Care_Unit_to_make_contact()
     {
         var plan = Plan("28E", Victim(email: null) with { Phone = "01629 123456", Address = PostalAddress.Create(["1 Street"], "NOT A CODE") });
-        Assert.Equal([ChannelReason.NoEmailAddress, ChannelReason.NoMobileNumber, ChannelReason.NoPostalAddress], Reasons(plan));
+        Assert.Equal([MessageReason.NoEmailAddress, MessageReason.NoMobileNumber, MessageReason.NoPostalAddress], Reasons(plan));
         Assert.Null(plan.First);
         Assert.True(plan.ContactNeeded);
         Assert.Equal("no safe channel: the Victim Care Unit is asked to make contact (ContactNeeded)", plan.Reasons[^1]);
@@ -60,7 +61,7 @@ public class ContactPlanTests
     public void A_child_with_no_parent_or_guardian_has_no_safe_recipient_on_any_channel()
     {
         var plan = Plan("28E", Reachable() with { DateOfBirth = ChildBirthDate });
-        Assert.All(plan.Lines, l => Assert.Equal(ChannelReason.NoSafeRecipient, l.Reason));
+        Assert.All(plan.Lines, l => Assert.Equal(MessageReason.NoSafeRecipient, l.Reason));
         Assert.True(plan.ContactNeeded);
     }
 
@@ -70,7 +71,7 @@ public class ContactPlanTests
     public void A_child_whose_parent_is_or_may_be_a_suspect_has_no_safe_recipient(bool? isSuspect)
     {
         var plan = Plan("28E", Reachable() with { DateOfBirth = ChildBirthDate, ParentOrGuardian = Parent with { IsSuspect = isSuspect } });
-        Assert.All(plan.Lines, l => Assert.Equal(ChannelReason.NoSafeRecipient, l.Reason));
+        Assert.All(plan.Lines, l => Assert.Equal(MessageReason.NoSafeRecipient, l.Reason));
     }
 
     [Fact]
@@ -92,7 +93,7 @@ public class ContactPlanTests
     public void A_bereaved_relative_after_a_homicide_gets_nothing_automated_and_no_task(string code)
     {
         var plan = Plan(code, Reachable() with { BereavedRelative = true });
-        Assert.All(plan.Lines, l => Assert.Equal(ChannelReason.FamilyLiaison, l.Reason));
+        Assert.All(plan.Lines, l => Assert.Equal(MessageReason.FamilyLiaison, l.Reason));
         Assert.Null(plan.First);
         Assert.False(plan.ContactNeeded);
     }
@@ -103,7 +104,7 @@ public class ContactPlanTests
     public void A_channel_flagged_unsafe_is_unsafe_on_either_pathway(string code)
     {
         var plan = Plan(code, Reachable(emailSafe: false, phoneSafe: false, addressSafe: false));
-        Assert.Equal([ChannelReason.UnsafeToContact, ChannelReason.UnsafeToContact, ChannelReason.UnsafeToContact], Reasons(plan));
+        Assert.Equal([MessageReason.UnsafeToContact, MessageReason.UnsafeToContact, MessageReason.UnsafeToContact], Reasons(plan));
         Assert.Equal("no text message (UnsafeToContact): victim's mobile number is recorded as not safe to use", plan[Channel.Sms].Because);
     }
 
@@ -115,7 +116,7 @@ public class ContactPlanTests
     public void A_channel_not_confirmed_safe_is_not_used_on_the_consent_pathway_or_for_stalking_and_harassment(string code, string? flag)
     {
         var plan = Plan(code, Reachable(emailSafe: null, phoneSafe: null, addressSafe: true), flag is null ? null : [flag]);
-        Assert.Equal([ChannelReason.NotConfirmedSafe, ChannelReason.NotConfirmedSafe, null], Reasons(plan));
+        Assert.Equal([MessageReason.NotConfirmedSafe, MessageReason.NotConfirmedSafe, null], Reasons(plan));
         Assert.Equal(Channel.Letter, plan.First);
     }
 
@@ -137,8 +138,9 @@ public class ContactPlanTests
     {
         var plan = Plan("28E", Reachable(emailSafe: false, phone: phone));
         var line = plan[Channel.Sms];
-        Assert.Equal(ChannelReason.NoMobileNumber, line.Reason);
+        Assert.Equal(MessageReason.NoMobileNumber, line.Reason);
         Assert.Equal($"no text message (NoMobileNumber): victim's phone number cannot get a text message through GOV.UK Notify: {rule}", line.Because);
+        Assert.Contains(line.Because, plan.Reasons);
         Assert.DoesNotContain(phone, string.Join("\n", plan.Reasons), StringComparison.Ordinal);
         Assert.Equal(Channel.Letter, plan.First); // falls through to the next channel up front
     }
@@ -147,7 +149,7 @@ public class ContactPlanTests
     public void An_address_Notify_would_refuse_falls_through_to_the_Victim_Care_Unit_and_names_the_rule()
     {
         var plan = Plan("28E", Reachable(emailSafe: false, phone: "07700 900123 x", address: PostalAddress.Create(["NFA", "Matlock"], "DE4 3AG")));
-        Assert.Equal(ChannelReason.NoPostalAddress, plan[Channel.Letter].Reason);
+        Assert.Equal(MessageReason.NoPostalAddress, plan[Channel.Letter].Reason);
         Assert.Contains("GOV.UK Notify would not print it: it says no fixed abode", plan[Channel.Letter].Because, StringComparison.Ordinal);
         Assert.DoesNotContain("Matlock", plan[Channel.Letter].Because, StringComparison.Ordinal);
         Assert.True(plan.ContactNeeded);
@@ -165,7 +167,7 @@ public class ContactPlanTests
     public void A_malformed_address_is_treated_as_absent_with_its_rule_and_never_its_value()
     {
         var line = Plan("28E", Reachable(address: PostalAddress.Create(["SECRET-LINE"], "ZZ1")))[Channel.Letter];
-        Assert.Equal(ChannelReason.NoPostalAddress, line.Reason);
+        Assert.Equal(MessageReason.NoPostalAddress, line.Reason);
         Assert.DoesNotContain("SECRET", line.Because, StringComparison.Ordinal);
         Assert.Contains("postcode", line.Because, StringComparison.Ordinal);
     }
@@ -174,8 +176,8 @@ public class ContactPlanTests
     public void The_email_line_is_the_v1_email_decision()
     {
         var decision = Decide("28E", victim: Reachable(emailSafe: false));
-        Assert.Equal(EmailSuppression.UnsafeToContact, decision.Email.Reason);
-        Assert.Equal(ChannelReason.UnsafeToContact, decision.Contact[Channel.Email].Reason);
+        Assert.Equal(MessageReason.UnsafeToContact, decision.Email.Reason);
+        Assert.Equal(MessageReason.UnsafeToContact, decision.Contact[Channel.Email].Reason);
         Assert.True(Decide("28E", victim: Reachable()).Email.Send);
     }
 

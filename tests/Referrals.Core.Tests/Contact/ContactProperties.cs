@@ -11,10 +11,11 @@ using static Referrals.Tests.Fixtures;
 namespace Referrals.Tests.Contact;
 
 /// <summary>
-/// Any mix of snapshots (each channel's flag true, false or unknown; held or not), sends by a model of the senders
-/// (which honour the hold) and receipts in any order and repeated: one message per victim per channel (plus resends
-/// of what Notify says it never sent), never a later channel once an earlier one is in flight or delivered, and the
-/// ContactNeeded task asked for at most once.
+/// Any mix of snapshots (each channel's flag true, false or unknown; held or not), sends through the core's own rules
+/// (the claim, the outcome of the provider, a send the latest snapshot no longer allows) and receipts in any order and
+/// repeated: every status moves only as the rulebook allows; one message per victim per channel (plus resends of what
+/// Notify says it never sent); never a later channel once an earlier one is in flight or delivered; nothing leaves a
+/// held crime; and the ContactNeeded task asked for at most once.
 /// </summary>
 public class ContactProperties
 {
@@ -22,13 +23,25 @@ public class ContactProperties
     private static readonly Month October = new(2026, 10);
     private static readonly PostalAddress Address = PostalAddress.Create(["12 Example Street"], "DE4 3AG");
 
+    /// <summary>What became of a send: accepted, refused, unknown (it may have gone), not accepted (tried again), or the sender stopped before recording it.</summary>
+    public enum Answer
+    {
+        Accepted,
+        Refused,
+        Unknown,
+        NotAccepted,
+        Stopped,
+    }
+
     private abstract record Step;
 
     private sealed record Snap(bool? Email, bool? Phone, bool? Post, bool Held, string Code) : Step;
 
-    private sealed record Send(Channel Channel) : Step;
+    private sealed record Send(Channel Channel, Answer Answer) : Step;
 
-    private sealed record Receive(Channel Channel, ReceiptKind Kind, int? Attempt) : Step;
+    private sealed record NotSendable(Channel Channel, MessageReason Reason) : Step;
+
+    private sealed record Receive(Channel Channel, ReceiptStatus Kind, int? Attempt) : Step;
 
     private static Gen<Step[]> Steps() =>
         Gen.ArrayOf(Gen.OneOf(
@@ -38,17 +51,24 @@ public class ContactProperties
             from held in Gen.Frequency((1, Gen.Constant(true)), (3, Gen.Constant(false)))
             from code in Gen.Elements("28E", "19C", "8Q")
             select (Step)new Snap(e, p, a, held, code),
-            Gen.Elements(Enum.GetValues<Channel>()).Select(c => (Step)new Send(c)),
             from c in Gen.Elements(Enum.GetValues<Channel>())
-            from k in Gen.Elements(Enum.GetValues<ReceiptKind>())
+            from answer in Gen.Frequency((4, Gen.Constant(Answer.Accepted)), (1, Gen.Elements(Enum.GetValues<Answer>())))
+            select (Step)new Send(c, answer),
+            from c in Gen.Elements(Enum.GetValues<Channel>())
+            from reason in Gen.Elements(MessageReason.UnsafeToContact, MessageReason.NoMobileNumber, MessageReason.NotInLatestSnapshot)
+            select (Step)new NotSendable(c, reason),
+            from c in Gen.Elements(Enum.GetValues<Channel>())
+            from k in Gen.Elements(Enum.GetValues<ReceiptStatus>())
             from attempt in Gen.Elements<int?>(null, 1, 2, 3)
             select (Step)new Receive(c, k, attempt)));
 
-    private sealed record Trace(List<VictimState> States, Dictionary<Channel, int> Sends, Dictionary<Channel, int> Resendable, List<PlannedDelivery> Planned);
+    /// <param name="Sends">Sends that reached the provider or may have (accepted, unknown, or the sender stopped), by channel.</param>
+    /// <param name="Claimed">Every claim made, with whether the crime was held then.</param>
+    private sealed record Trace(List<VictimState> States, Dictionary<Channel, int> Sends, Dictionary<Channel, int> Resendable, List<PlannedDelivery> Planned, List<bool> ClaimedWhileHeld);
 
     private static Trace Run(Step[] steps)
     {
-        var trace = new Trace([], Enum.GetValues<Channel>().ToDictionary(c => c, _ => 0), Enum.GetValues<Channel>().ToDictionary(c => c, _ => 0), []);
+        var trace = new Trace([], Enum.GetValues<Channel>().ToDictionary(c => c, _ => 0), Enum.GetValues<Channel>().ToDictionary(c => c, _ => 0), [], []);
         VictimState? state = null;
         long version = 0;
         foreach (var step in steps.Prepend(new Snap(true, true, true, false, "28E")))
@@ -60,19 +80,32 @@ public class ContactProperties
                     var victim = Victim(emailSafe: s.Email) with { Phone = "07700 900123", PhoneSafe = s.Phone, Address = Address, AddressSafe = s.Post };
                     state = VictimTransition.Apply(state, Decide(Snapshot(s.Code, s.Held ? ["HoldContact"] : [], version: ++version, victims: victim)), Now, October, WorkingDays).Next;
                     break;
-                case Send send when state is { Contact.Held: false } && IsQueued(state, send.Channel):
-                    trace.Sends[send.Channel]++;
-                    state = send.Channel switch
+                case Send send when state is not null:
+                    // A lease of zero: a claim still held when the next send comes belongs to a sender that stopped.
+                    if (ClaimRule.ForMessage(state, send.Channel, Now, TimeSpan.Zero) is { Next: { } next } claim)
                     {
-                        Channel.Email => state with { Email = state.Email with { Status = EmailStatus.Sent } },
-                        Channel.Sms => state with { Contact = state.Contact with { Sms = Sent(state.Contact.Sms) } },
-                        _ => state with { Contact = state.Contact with { Letter = Sent(state.Contact.Letter) } },
-                    };
+                        state = next;
+                        if (claim.Step == ClaimStep.Send)
+                        {
+                            // The claim is written before the provider is called: a state of its own.
+                            trace.Planned.AddRange(WorkPlan.Between(previous, state));
+                            trace.States.Add(state);
+                            previous = state;
+                            trace.ClaimedWhileHeld.Add(HoldRule.IsHeld(state));
+                            trace.Sends[send.Channel] += send.Answer is Answer.Accepted or Answer.Unknown or Answer.Stopped ? 1 : 0;
+                            state = send.Answer == Answer.Stopped ? state : ContactRule.AfterSend(state, send.Channel, state.Contact[send.Channel].Attempts, Settlement(send.Answer),
+                                $"{Guid.NewGuid():D}", Now, October, WorkingDays);
+                        }
+                    }
+
+                    break;
+                case NotSendable n when state is not null:
+                    state = ContactRule.NotSendable(state, n.Channel, n.Reason, Now, October, WorkingDays);
                     break;
                 case Receive r when state is not null:
                     var before = state;
                     state = ReceiptRule.Apply(state, r.Channel, r.Kind, r.Attempt, Now, Now, October, WorkingDays).Next;
-                    if (r.Kind == ReceiptKind.NotSent && ContactRule.Of(before, r.Channel) == ChannelProgress.InFlight && ContactRule.Of(state, r.Channel) == ChannelProgress.Open)
+                    if (r.Kind == ReceiptStatus.NotSent && ContactRule.Of(before, r.Channel) == ChannelProgress.InFlight && ContactRule.Of(state, r.Channel) == ChannelProgress.Open)
                     {
                         trace.Resendable[r.Channel]++;
                     }
@@ -87,14 +120,51 @@ public class ContactProperties
         return trace;
     }
 
-    /// <summary>Claimed and accepted by Notify, with an id of its own.</summary>
-    private static MessageState Sent(MessageState m) =>
-        m with { Status = MessageStatus.Sent, Attempts = m.Attempts + 1, NotificationId = $"{Guid.NewGuid():D}" };
+    private static Settlement Settlement(Answer answer) => OutcomeRule.Settle(answer switch
+    {
+        Answer.Accepted => new SendOutcome.Accepted($"{Guid.NewGuid():D}"),
+        Answer.Refused => new SendOutcome.Permanent("refused"),
+        Answer.Unknown => new SendOutcome.Unknown("no answer"),
+        _ => new SendOutcome.Transient("not accepted"),
+    }, 1, 5, "check");
 
-    private static bool IsQueued(VictimState v, Channel c) =>
-        c == Channel.Email ? v.Email.Status == EmailStatus.Queued : ContactRule.Message(v, c).Status == MessageStatus.Queued;
+    private static int Busy(VictimState v) => ChannelNames.InOrder.Count(c => ContactRule.Of(v, c) is ChannelProgress.InFlight or ChannelProgress.Delivered);
 
-    private static int Busy(VictimState v) => ContactPlan.Order.Count(c => ContactRule.Of(v, c) is ChannelProgress.InFlight or ChannelProgress.Delivered);
+    [Property(MaxTest = 500)]
+    public Property A_status_moves_only_along_the_transitions_the_rulebook_allows() =>
+        Prop.ForAll(Arb.From(Steps()), steps =>
+        {
+            var states = Run(steps).States;
+            var refused = states.Zip(states.Skip(1))
+                .SelectMany(p => ChannelNames.InOrder.Select(c => (Channel: c, From: p.First.Contact[c].Status, To: p.Second.Contact[c].Status)))
+                .Where(m => !MessageTransition.Allowed(m.From, m.To))
+                .Select(m => $"{m.Channel}: {m.From} → {m.To}")
+                .FirstOrDefault();
+            return (refused is null).Label(refused ?? "every move allowed");
+        });
+
+    [Property(MaxTest = 300)]
+    public Property A_replay_or_an_erasure_moves_a_status_only_along_the_transitions_the_rulebook_allows() =>
+        Prop.ForAll(Arb.From(Steps()), steps => Run(steps).States.All(state => ChannelNames.InOrder.All(c =>
+            (ReplayRule.ForMessage(state, c).Requeued is not { } requeued || MessageTransition.Allowed(state.Contact[c].Status, requeued.Contact[c].Status))
+            && MessageTransition.Allowed(state.Contact[c].Status, Referrals.Privacy.RedactionRule.Erase(state, Now).Contact[c].Status))));
+
+    [Property(MaxTest = 500)]
+    public Property Nothing_leaves_a_held_crime() =>
+        Prop.ForAll(Arb.From(Steps()), steps =>
+        {
+            var trace = Run(steps);
+            return !trace.ClaimedWhileHeld.Contains(true)
+                && trace.States.Where(HoldRule.IsHeld).All(s => !WorkPlan.Messages(s).Any() && !WorkPlan.All(s).Any()
+                    && ChannelNames.InOrder.All(c => ClaimRule.ForMessage(s, c, Now, TimeSpan.FromMinutes(5)).Step == ClaimStep.Held));
+        });
+
+    [Property(MaxTest = 500)]
+    public Property No_later_channel_is_sent_while_an_earlier_one_stands_delivered() =>
+        Prop.ForAll(Arb.From(Steps()), steps => Run(steps).States.All(s =>
+            ChannelNames.InOrder.Select((c, i) => (c, i)).Where(e => ContactRule.Of(s, e.c) == ChannelProgress.Delivered)
+                .All(delivered => ChannelNames.InOrder.Skip(delivered.i + 1).All(later =>
+                    s.Contact[later].Status is not (MessageStatus.Queued or MessageStatus.Sending or MessageStatus.Sent or MessageStatus.Unconfirmed)))));
 
     [Property(MaxTest = 500)]
     public Property One_message_per_victim_per_channel_except_resends_of_what_was_never_sent() =>
@@ -105,7 +175,7 @@ public class ContactProperties
         });
 
     [Property(MaxTest = 500)]
-    public Property A_text_message_is_sent_at_most_three_times_and_a_letter_or_an_email_once_whatever_the_receipts() =>
+    public Property A_text_message_is_sent_at_most_three_times_and_a_letter_or_an_email_once_whatever_the_answers_and_receipts() =>
         Prop.ForAll(Arb.From(Steps()), steps =>
         {
             var sends = Run(steps).Sends;
@@ -114,15 +184,15 @@ public class ContactProperties
 
     [Property(MaxTest = 300)]
     public Property A_Notify_receipt_of_another_type_or_another_notification_id_never_changes_the_state() =>
-        Prop.ForAll(Arb.From(Steps()), Arb.From(Gen.Elements(Enum.GetValues<ReceiptKind>())), (steps, kind) =>
+        Prop.ForAll(Arb.From(Steps()), Arb.From(Gen.Elements(Enum.GetValues<ReceiptStatus>())), (steps, kind) =>
         {
             var state = Run(steps).States[^1];
             return new[] { Channel.Sms, Channel.Letter }.All(channel =>
             {
-                var message = ContactRule.Message(state, channel);
-                var otherType = new NotifyReceiptIdentity(channel, message.Attempts, channel == Channel.Sms ? Channel.Letter : Channel.Email, message.NotificationId ?? $"{Guid.NewGuid():D}");
+                var message = state.Contact[channel];
+                var otherType = new NotifyReceiptIdentity(channel, message.Attempts, channel == Channel.Sms ? Channel.Letter : Channel.Email, message.ProviderId ?? $"{Guid.NewGuid():D}");
                 var otherId = otherType with { Reported = channel, NotificationId = $"{Guid.NewGuid():D}" };
-                return Unchanged(otherType) && (message.NotificationId is null || Unchanged(otherId));
+                return Unchanged(otherType) && (message.ProviderId is null || Unchanged(otherId));
 
                 bool Unchanged(NotifyReceiptIdentity receipt) =>
                     ReceiptRule.ApplyNotify(state, receipt, kind, Now, Now, October, WorkingDays) is var (next, effect, _) && ReferenceEquals(next, state) && effect != ReceiptEffect.Applied;
@@ -138,7 +208,7 @@ public class ContactProperties
         Prop.ForAll(Arb.From(Steps()), steps =>
         {
             var states = Run(steps).States;
-            return states.Zip(states.Skip(1)).All(p => ContactPlan.Order.All(c =>
+            return states.Zip(states.Skip(1)).All(p => ChannelNames.InOrder.All(c =>
                 ContactRule.Of(p.First, c) != ChannelProgress.Delivered || ContactRule.Of(p.Second, c) == ChannelProgress.Delivered));
         });
 

@@ -22,19 +22,19 @@ public class ContactRuleTests
 
     private static VictimState Sent(VictimState v, Channel channel) => channel switch
     {
-        Channel.Email => v with { Email = v.Email with { Status = EmailStatus.Sent } },
+        Channel.Email => v.With(Channel.Email, v.Contact.Email with { Status = MessageStatus.Sent }),
         Channel.Sms => v with { Contact = v.Contact with { Sms = v.Contact.Sms with { Status = MessageStatus.Sent, Attempts = v.Contact.Sms.Attempts + 1 } } },
         _ => v with { Contact = v.Contact with { Letter = v.Contact.Letter with { Status = MessageStatus.Sent, Attempts = v.Contact.Letter.Attempts + 1 } } },
     };
 
-    private static VictimState Receipt(VictimState v, Channel channel, ReceiptKind kind, int? attempt = null) =>
+    private static VictimState Receipt(VictimState v, Channel channel, ReceiptStatus kind, int? attempt = null) =>
         ReceiptRule.Apply(v, channel, kind, attempt, Now, Now, October, WorkingDays).Next;
 
     [Fact]
     public void A_first_snapshot_queues_only_the_first_safe_channel()
     {
         var v = Step(null, Reachable(emailSafe: false));
-        Assert.Equal(EmailStatus.Suppressed, v.Email.Status);
+        Assert.Equal(MessageStatus.Suppressed, v.Contact.Email.Status);
         Assert.Equal(MessageStatus.Queued, v.Contact.Sms.Status);
         Assert.Equal(MessageStatus.NotNeeded, v.Contact.Letter.Status);
         Assert.DoesNotContain(DeliveryKind.ContactNeeded, v.VcuTasks);
@@ -43,8 +43,8 @@ public class ContactRuleTests
     [Fact]
     public void A_bounced_email_passes_the_information_to_the_text_message()
     {
-        var v = Receipt(Sent(Step(null, Reachable()), Channel.Email), Channel.Email, ReceiptKind.Failed);
-        Assert.Equal(EmailStatus.Failed, v.Email.Status);
+        var v = Receipt(Sent(Step(null, Reachable()), Channel.Email), Channel.Email, ReceiptStatus.FailedForGood);
+        Assert.Equal(MessageStatus.Failed, v.Contact.Email.Status);
         Assert.Equal(MessageStatus.Queued, v.Contact.Sms.Status);
         Assert.Contains(TallyCategories.MessageFailed(Channel.Email), v.Counted.Keys);
     }
@@ -53,10 +53,10 @@ public class ContactRuleTests
     public void When_every_safe_channel_failed_the_Victim_Care_Unit_is_asked_once()
     {
         var v = Step(null, Reachable(addressSafe: false));
-        v = Receipt(Sent(v, Channel.Email), Channel.Email, ReceiptKind.Failed);
+        v = Receipt(Sent(v, Channel.Email), Channel.Email, ReceiptStatus.FailedForGood);
         Assert.DoesNotContain(DeliveryKind.ContactNeeded, v.VcuTasks);
         var before = v;
-        v = Receipt(Sent(v, Channel.Sms), Channel.Sms, ReceiptKind.Failed, 1);
+        v = Receipt(Sent(v, Channel.Sms), Channel.Sms, ReceiptStatus.FailedForGood, 1);
         Assert.Contains(DeliveryKind.ContactNeeded, v.VcuTasks);
         Assert.Equal([new PlannedDelivery(DeliveryKind.ContactNeeded, "vcu", Assert.Single(v.Tasks.Tasks).Id)], WorkPlan.Between(before, v));
         var later = Step(v, Reachable(addressSafe: false), version: 2);
@@ -66,12 +66,12 @@ public class ContactRuleTests
     [Fact]
     public void No_later_channel_once_an_earlier_one_is_delivered_even_when_it_fails_afterwards()
     {
-        var v = Receipt(Sent(Step(null, Reachable()), Channel.Email), Channel.Email, ReceiptKind.Delivered);
-        Assert.Equal(EmailStatus.Delivered, v.Email.Status);
-        v = Receipt(v, Channel.Email, ReceiptKind.Failed);
-        Assert.Equal(EmailStatus.Delivered, v.Email.Status);
+        var v = Receipt(Sent(Step(null, Reachable()), Channel.Email), Channel.Email, ReceiptStatus.Delivered);
+        Assert.Equal(MessageStatus.Delivered, v.Contact.Email.Status);
+        v = Receipt(v, Channel.Email, ReceiptStatus.FailedForGood);
+        Assert.Equal(MessageStatus.Delivered, v.Contact.Email.Status);
         v = Step(v, Reachable(emailSafe: false), version: 2);
-        Assert.Equal(EmailStatus.Delivered, v.Email.Status);
+        Assert.Equal(MessageStatus.Delivered, v.Contact.Email.Status);
         Assert.NotEqual(MessageStatus.Queued, v.Contact.Sms.Status);
         Assert.Contains(TallyCategories.InformedBy(Channel.Email), v.Counted.Keys);
     }
@@ -81,8 +81,8 @@ public class ContactRuleTests
     {
         var v = Sent(Step(null, Reachable(emailSafe: false)), Channel.Sms);
         v = Step(v, Reachable(emailSafe: true), version: 2);
-        Assert.Equal(EmailStatus.Suppressed, v.Email.Status);
-        Assert.Equal(ContactRule.AnotherChannel, v.Email.Reason);
+        Assert.Equal(MessageStatus.Suppressed, v.Contact.Email.Status);
+        Assert.Equal(MessageReason.AnotherChannel, v.Contact.Email.Reason);
         Assert.Equal(MessageStatus.Sent, v.Contact.Sms.Status);
     }
 
@@ -99,7 +99,7 @@ public class ContactRuleTests
     [Fact]
     public void A_failed_channel_is_never_used_again_even_when_safe()
     {
-        var v = Receipt(Sent(Step(null, Reachable(emailSafe: false)), Channel.Sms), Channel.Sms, ReceiptKind.Failed, 1);
+        var v = Receipt(Sent(Step(null, Reachable(emailSafe: false)), Channel.Sms), Channel.Sms, ReceiptStatus.FailedForGood, 1);
         Assert.Equal(MessageStatus.Queued, v.Contact.Letter.Status);
         v = Step(v, Reachable(emailSafe: false), version: 2);
         Assert.Equal(MessageStatus.Failed, v.Contact.Sms.Status);
@@ -111,7 +111,7 @@ public class ContactRuleTests
     {
         var v = Step(null, Reachable());
         v = Step(v, Reachable(emailSafe: false), version: 2);
-        Assert.Equal(EmailStatus.Suppressed, v.Email.Status);
+        Assert.Equal(MessageStatus.Suppressed, v.Contact.Email.Status);
         Assert.Equal(MessageStatus.Queued, v.Contact.Sms.Status);
     }
 
@@ -119,22 +119,22 @@ public class ContactRuleTests
     public void A_technical_failure_of_the_latest_send_queues_the_same_channel_again_and_a_stale_one_changes_nothing()
     {
         var v = Sent(Step(null, Reachable(emailSafe: false)), Channel.Sms);
-        v = Receipt(v, Channel.Sms, ReceiptKind.NotSent, 1);
+        v = Receipt(v, Channel.Sms, ReceiptStatus.NotSent, 1);
         Assert.Equal(MessageStatus.Queued, v.Contact.Sms.Status);
         v = Sent(v, Channel.Sms);
-        var (after, effect) = ReceiptRule.Apply(v, Channel.Sms, ReceiptKind.NotSent, 1, Now, Now, October, WorkingDays);
-        Assert.Equal(ReceiptEffect.NoChange, effect);
+        var (after, effect) = ReceiptRule.Apply(v, Channel.Sms, ReceiptStatus.NotSent, 1, Now, Now, October, WorkingDays);
+        Assert.Equal(ReceiptEffect.AlreadyKnown, effect);
         Assert.Equal(MessageStatus.Sent, after.Contact.Sms.Status);
     }
 
     [Fact]
     public void Receipts_never_move_a_status_backwards_and_repeats_change_nothing()
     {
-        var v = Receipt(Sent(Step(null, Reachable(emailSafe: false)), Channel.Sms), Channel.Sms, ReceiptKind.Delivered, 1);
-        foreach (var kind in Enum.GetValues<ReceiptKind>())
+        var v = Receipt(Sent(Step(null, Reachable(emailSafe: false)), Channel.Sms), Channel.Sms, ReceiptStatus.Delivered, 1);
+        foreach (var kind in Enum.GetValues<ReceiptStatus>())
         {
             var (after, effect) = ReceiptRule.Apply(v, Channel.Sms, kind, 1, Now, Now, October, WorkingDays);
-            Assert.Equal(ReceiptEffect.NoChange, effect);
+            Assert.Equal(ReceiptEffect.AlreadyKnown, effect);
             Assert.Equal(MessageStatus.Delivered, after.Contact.Sms.Status);
         }
     }
@@ -143,24 +143,24 @@ public class ContactRuleTests
     public void A_receipt_for_a_channel_never_sent_is_unknown()
     {
         var v = Step(null, Reachable());
-        Assert.Equal(ReceiptEffect.Unknown, ReceiptRule.Apply(v, Channel.Letter, ReceiptKind.Delivered, 1, Now, Now, October, WorkingDays).Effect);
-        Assert.Equal(ReceiptEffect.Unknown, ReceiptRule.Apply(v, Channel.Email, ReceiptKind.Delivered, null, Now, Now, October, WorkingDays).Effect);
+        Assert.Equal(ReceiptEffect.UnknownMessage, ReceiptRule.Apply(v, Channel.Letter, ReceiptStatus.Delivered, 1, Now, Now, October, WorkingDays).Effect);
+        Assert.Equal(ReceiptEffect.UnknownMessage, ReceiptRule.Apply(v, Channel.Email, ReceiptStatus.Delivered, null, Now, Now, October, WorkingDays).Effect);
     }
 
     [Fact]
     public void A_receipt_settles_an_unconfirmed_email()
     {
         var v = Step(null, Reachable());
-        v = v with { Email = v.Email with { Status = EmailStatus.Unconfirmed } };
-        Assert.Equal(EmailStatus.Delivered, Receipt(v, Channel.Email, ReceiptKind.Delivered).Email.Status);
-        Assert.Equal(MessageStatus.Queued, Receipt(v, Channel.Email, ReceiptKind.Failed).Contact.Sms.Status);
+        v = v.With(Channel.Email, v.Contact.Email with { Status = MessageStatus.Unconfirmed });
+        Assert.Equal(MessageStatus.Delivered, Receipt(v, Channel.Email, ReceiptStatus.Delivered).Contact.Email.Status);
+        Assert.Equal(MessageStatus.Queued, Receipt(v, Channel.Email, ReceiptStatus.FailedForGood).Contact.Sms.Status);
     }
 
     [Fact]
     public void A_bereaved_family_after_a_homicide_gets_no_message_and_no_task()
     {
         var v = VictimTransition.Apply(null, Decide(Snapshot("1", victims: Reachable() with { BereavedRelative = true })), Now, October, WorkingDays).Next;
-        Assert.Equal(EmailStatus.Suppressed, v.Email.Status);
+        Assert.Equal(MessageStatus.Suppressed, v.Contact.Email.Status);
         Assert.Equal(MessageStatus.Suppressed, v.Contact.Sms.Status);
         Assert.DoesNotContain(DeliveryKind.ContactNeeded, v.VcuTasks);
     }
@@ -189,9 +189,10 @@ public class ContactRuleTests
     public void Held_deliveries_wait_and_a_contact_needed_task_is_not_warranted_once_the_information_is_delivered()
     {
         var held = Step(null, Reachable(), flags: ["HoldContact"]);
-        Assert.True(DeliveryWarrant.IsHeld(held));
-        var delivered = Receipt(Sent(Step(null, Reachable()), Channel.Email), Channel.Email, ReceiptKind.Delivered);
-        Assert.NotNull(DeliveryWarrant.WhyNot(DeliveryKind.ContactNeeded, delivered));
-        Assert.Null(DeliveryWarrant.WhyNot(DeliveryKind.ContactNeeded, Step(null, Reachable())));
+        Assert.True(HoldRule.IsHeld(held));
+        Assert.Equal((DeliveryStatus.Pending, HoldRule.Reason), DeliveryWarrant.NotSent(DeliveryKind.Referral, held));
+        var delivered = Receipt(Sent(Step(null, Reachable()), Channel.Email), Channel.Email, ReceiptStatus.Delivered);
+        Assert.Equal((DeliveryStatus.Cancelled, "no longer warranted: the victim has been sent the information"), DeliveryWarrant.NotSent(DeliveryKind.ContactNeeded, delivered));
+        Assert.Null(DeliveryWarrant.NotSent(DeliveryKind.ContactNeeded, Step(null, Reachable())));
     }
 }

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Referrals.Contract;
 using Referrals.Rules;
+using Referrals.State;
 using static Referrals.Tests.Fixtures;
 
 namespace Referrals.Tests.Contract;
@@ -142,6 +143,7 @@ public class HostileInputTests
             Assert.NotEmpty(decision.Reasons);
             if (Composer.Compose(result.Snapshot, victim, decision) is { } email)
             {
+                Assert.Contains("<h1 style=", email.HtmlBody, StringComparison.Ordinal);
                 Assert.DoesNotContain("<script", email.HtmlBody, StringComparison.OrdinalIgnoreCase);
                 Assert.DoesNotContain("<img", email.HtmlBody, StringComparison.OrdinalIgnoreCase);
                 Assert.DoesNotContain("<b ", email.HtmlBody, StringComparison.OrdinalIgnoreCase);
@@ -220,7 +222,7 @@ public class HostileInputTests
                 Assert.False(snapshot.Crime.Offence.Description?.Any(char.IsControl) ?? false, $"line {line}: the description is read as one line");
                 break;
             case "invalid-email":
-                Assert.Equal(EmailSuppression.NoEmailAddress, email.Reason);
+                Assert.Equal(MessageReason.NoEmailAddress, email.Reason);
                 break;
             case "address":
                 Assert.True(victim.Address?.IsValid ?? victim.ParentOrGuardian?.Address?.IsValid, $"line {line}");
@@ -230,10 +232,10 @@ public class HostileInputTests
                 Assert.Empty(victim.Address.Lines);
                 break;
             case "rule-stalking":
-                Assert.Equal(EmailSuppression.NotConfirmedSafe, email.Reason);
+                Assert.Equal(MessageReason.NotConfirmedSafe, email.Reason);
                 break;
             case "rule-family-liaison":
-                Assert.Equal(EmailSuppression.FamilyLiaison, email.Reason);
+                Assert.Equal(MessageReason.FamilyLiaison, email.Reason);
                 break;
         }
     }
@@ -273,10 +275,15 @@ public class HostileInputTests
     }
 
     [Theory]
-    [InlineData("{\"schemaVersion\":1,\"eventId\":Alex}")]
-    [InlineData("{\"schemaVersion\":1,\"eventId\":\"x\",\"eventId\":\"Alex\"}")]
-    public void Invalid_json_is_refused_without_quoting_what_was_found(string json) =>
-        Assert.DoesNotContain("Alex", CrimeEventParser.Parse(json).Reason, StringComparison.Ordinal);
+    [InlineData("{\"schemaVersion\":1,\"eventId\":Alex}", "message is not valid JSON: ")]
+    [InlineData("{\"schemaVersion\":1,\"eventId\":\"x\",\"eventId\":\"Alex\"}", "message is not valid JSON: ")]
+    public void Invalid_json_is_refused_without_quoting_what_was_found(string json, string refusal)
+    {
+        var reason = CrimeEventParser.Parse(json).Reason;
+
+        Assert.StartsWith(refusal, reason, StringComparison.Ordinal);
+        Assert.DoesNotContain("Alex", reason, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Invalid_json_is_refused_in_one_plain_sentence_with_its_place()

@@ -87,7 +87,9 @@ public class EntitlementEmailTests
         var email = Compose(officer: new OfficerInCase("PC 4821 Khan", "oic.4821@police.example", "101"));
         Assert.Contains("PC 4821 Khan", email.TextBody, StringComparison.Ordinal);
         Assert.Contains("oic.4821@police.example", email.HtmlBody, StringComparison.Ordinal);
-        Assert.DoesNotContain("OFFICER DEALING", Compose().TextBody, StringComparison.Ordinal);
+        var withoutOfficer = Compose();
+        Assert.Contains(withoutOfficer.CrimeReference, withoutOfficer.TextBody, StringComparison.Ordinal);
+        Assert.DoesNotContain("OFFICER DEALING", withoutOfficer.TextBody, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -132,6 +134,7 @@ public class EntitlementEmailTests
     public void Hostile_officer_details_are_encoded_in_the_html_part()
     {
         var email = Compose(officer: new OfficerInCase("<a href=\"https://evil.example\">click</a>", "javascript:alert(1)", "<b>101</b>"));
+        Assert.Contains("click&lt;/a&gt;", email.HtmlBody, StringComparison.Ordinal);
         Assert.DoesNotContain("evil.example\">", email.HtmlBody, StringComparison.Ordinal);
         Assert.DoesNotContain("<b>101", email.HtmlBody, StringComparison.Ordinal);
         Assert.DoesNotContain("javascript:", email.HtmlBody, StringComparison.Ordinal);

@@ -20,6 +20,7 @@ public class ReferralDocumentTests
         Assert.Equal("ref:DB/26/000106:V1:general", json.RootElement.GetProperty("id").GetString());
         Assert.True(json.RootElement.GetProperty("victim").GetProperty("child").GetBoolean());
         Assert.Equal("Jo Taylor", json.RootElement.GetProperty("parentOrGuardian").GetProperty("name").GetString());
+        Assert.Contains("\"name\":\"Jo Taylor\"", text, StringComparison.Ordinal);
         Assert.DoesNotContain("2011-02-01", text, StringComparison.Ordinal);
         Assert.DoesNotContain("dateOfBirth", text, StringComparison.Ordinal);
         Assert.DoesNotContain("officer", text, StringComparison.OrdinalIgnoreCase);

@@ -52,6 +52,8 @@ public class LetterTests
     public void A_bereaved_relatives_letter_offers_condolence_first_and_never_says_they_reported_a_crime()
     {
         var body = Compose("bereaved-awaitingconsent-enhanced-road-death").Pages[0].Body;
+        Assert.Contains("sorry for your loss", body, StringComparison.Ordinal);
+        Assert.Contains("Independent Road Victim Advocate", body, StringComparison.Ordinal);
         Assert.True(body.IndexOf("sorry for your loss", StringComparison.Ordinal) < body.IndexOf("What happens next", StringComparison.Ordinal));
         Assert.DoesNotContain("reported a crime", body, StringComparison.Ordinal);
         Assert.DoesNotContain("crime against you", body, StringComparison.Ordinal);

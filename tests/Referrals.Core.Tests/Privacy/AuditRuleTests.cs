@@ -1,4 +1,5 @@
 using System.Text;
+using Referrals.Contact;
 using Referrals.Contract;
 using Referrals.Forwarding;
 using Referrals.Privacy;
@@ -51,14 +52,14 @@ public class AuditRuleTests
     public void No_entry_holds_the_victim_s_name_email_or_date_of_birth()
     {
         var (change, decision) = Change(null, SupportAnswer.NotAsked);
-        var sent = change.Next with { Email = change.Next.Email with { Status = EmailStatus.Sent, SentAt = Now, MessageId = "msg-1" } };
+        var sent = change.Next.With(Channel.Email, change.Next.Contact.Email with { Status = MessageStatus.Sent, SentAt = Now, ProviderId = "msg-1" });
         var delivery = new DeliveryState("d1", DeliveryKind.Referral, "DB/26/000001", "V1", "general", "Http", DeliveryStatus.Failed,
             "general refused the Referral: 400 BadRequest: {\"error\":\"Sam Taylor sam.taylor@example.org 1990-02-03 is a duplicate\"}", Month.Of(Now), null, 1, Now, HttpStatus: 400);
 
         AuditEntry[] entries =
         [
             AuditRule.OfSnapshot("evt-1", change, decision, SupportAnswer.NotAsked, RulesVersion.Rulebook),
-            AuditRule.OfEmail(change.Next, sent),
+            AuditRule.OfMessages(change.Next, sent),
             AuditRule.OfDelivery(null, delivery, Now),
         ];
 
@@ -78,9 +79,9 @@ public class AuditRuleTests
     public void An_email_entry_records_the_change_of_status_and_when_it_was_sent()
     {
         var (change, _) = Change(null, SupportAnswer.NotAsked);
-        var sent = change.Next with { Email = change.Next.Email with { Status = EmailStatus.Sent, SentAt = Now } };
+        var sent = change.Next.With(Channel.Email, change.Next.Contact.Email with { Status = MessageStatus.Sent, SentAt = Now });
 
-        var entry = AuditRule.OfEmail(change.Next, sent);
+        var entry = AuditRule.OfMessages(change.Next, sent);
 
         Assert.Equal(["email: Queued → Sent", "email sent at: 2026-10-05T10:00:00Z"], entry.Facts);
     }
@@ -91,16 +92,22 @@ public class AuditRuleTests
         var (change, _) = Change(null, SupportAnswer.NotAsked);
         var failed = change.Next with
         {
-            Email = change.Next.Email with { Status = EmailStatus.Failed },
-            Contact = change.Next.Contact with { Sms = new MessageState(MessageStatus.Queued), Letter = new MessageState(MessageStatus.Failed, "Notify refused the letter: 400 ValidationError") },
+            Contact = change.Next.Contact with
+            {
+                Email = change.Next.Contact.Email with { Status = MessageStatus.Failed },
+                Sms = new MessageState(MessageStatus.Queued),
+                Letter = new MessageState(MessageStatus.Failed, MessageReason.Refused, "Notify refused the letter: 400 ValidationError"),
+            },
         };
 
-        var entry = AuditRule.OfEmail(change.Next, failed);
+        var entry = AuditRule.OfMessages(change.Next, failed);
 
         Assert.Contains(entry.Facts, f => f.StartsWith("text message: ", StringComparison.Ordinal) && f.EndsWith("→ Queued", StringComparison.Ordinal));
         Assert.Contains(entry.Facts, f => f.StartsWith("letter: ", StringComparison.Ordinal) && f.EndsWith("→ Failed", StringComparison.Ordinal));
         Assert.Contains(entry.Reasons, r => r.StartsWith("Notify refused the letter", StringComparison.Ordinal));
-        Assert.DoesNotContain(AuditRule.OfEmail(change.Next, change.Next with { Email = failed.Email }).Facts, f => f.StartsWith("text message", StringComparison.Ordinal));
+        var emailOnly = AuditRule.OfMessages(change.Next, change.Next.With(Channel.Email, failed.Contact.Email)).Facts;
+        Assert.Contains(emailOnly, f => f.StartsWith("email: ", StringComparison.Ordinal) && f.EndsWith("→ Failed", StringComparison.Ordinal));
+        Assert.DoesNotContain(emailOnly, f => f.StartsWith("text message", StringComparison.Ordinal));
     }
 
     [Fact]

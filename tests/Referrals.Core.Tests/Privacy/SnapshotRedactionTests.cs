@@ -69,6 +69,7 @@ public class SnapshotRedactionTests
 
         var redacted = SnapshotRedaction.Without(Encoding.UTF8.GetBytes(hostile), new HashSet<string> { "V2" });
 
+        Assert.Contains("\"V1\"", Encoding.UTF8.GetString(redacted), StringComparison.Ordinal);
         Assert.DoesNotContain("Alex", Encoding.UTF8.GetString(redacted), StringComparison.Ordinal);
     }
 }

@@ -1,5 +1,7 @@
 using System.Text;
+using Referrals.Contact;
 using Referrals.Receipts;
+using Referrals.State;
 
 namespace Referrals.Tests.Receipts;
 
@@ -22,7 +24,7 @@ public class NotifyReportsTests
     [InlineData("sending", ReceiptStatus.Deferred)]
     [InlineData("pending", ReceiptStatus.Deferred)]
     public void Text_message_statuses_map_as_issue_10_says(string status, ReceiptStatus expected) =>
-        Assert.Equal(expected, NotifyStatuses.Map(MessageChannel.Text, status));
+        Assert.Equal(expected, NotifyStatuses.Map(Channel.Sms, status));
 
     [Theory]
     [InlineData("accepted", ReceiptStatus.Delivered)]
@@ -34,17 +36,17 @@ public class NotifyReportsTests
     [InlineData("technical-failure", ReceiptStatus.NotSent)]
     [InlineData("pending-virus-check", ReceiptStatus.Deferred)]
     public void Letter_statuses_map_as_issue_10_says(string status, ReceiptStatus expected) =>
-        Assert.Equal(expected, NotifyStatuses.Map(MessageChannel.Letter, status));
+        Assert.Equal(expected, NotifyStatuses.Map(Channel.Letter, status));
 
     [Theory]
-    [InlineData(MessageChannel.Text, "received")]
-    [InlineData(MessageChannel.Text, "accepted")]
-    [InlineData(MessageChannel.Text, "sent")]
-    [InlineData(MessageChannel.Letter, "delivered")]
-    [InlineData(MessageChannel.Letter, "temporary-failure")]
-    [InlineData(MessageChannel.Text, "Delivered")]
-    public void A_status_Notify_does_not_document_for_the_channel_maps_to_nothing(MessageChannel channel, string status) =>
-        Assert.Null(NotifyStatuses.Map(channel, status));
+    [InlineData(Channel.Sms, "received")]
+    [InlineData(Channel.Sms, "accepted")]
+    [InlineData(Channel.Sms, "sent")]
+    [InlineData(Channel.Letter, "delivered")]
+    [InlineData(Channel.Letter, "temporary-failure")]
+    [InlineData(Channel.Sms, "Delivered")]
+    public void A_status_Notify_does_not_document_for_the_channel_maps_to_nothing(Channel channel, string status) =>
+        Assert.Null(Referrals.Receipts.NotifyStatuses.Map(channel, status));
 
     [Fact]
     public void A_callback_is_a_receipt_for_its_reference_at_its_completion_time()
@@ -52,7 +54,7 @@ public class NotifyReportsTests
         var report = Parse(Callback("delivered")).Value!;
 
         Assert.Equal(
-            new Receipt(ReceiptProvider.Notify, MessageChannel.Text, "ref-1", ReceiptStatus.Delivered, new DateTimeOffset(2026, 10, 5, 10, 1, 30, TimeSpan.Zero), $"{Id}:delivered") { ProviderMessageId = Id },
+            new Receipt(ReceiptProvider.Notify, Channel.Sms, "ref-1", ReceiptStatus.Delivered, new DateTimeOffset(2026, 10, 5, 10, 1, 30, TimeSpan.Zero), $"{Id}:delivered") { ProviderMessageId = Id },
             report.Receipt);
     }
 
@@ -83,27 +85,27 @@ public class NotifyReportsTests
 
         var receipt = NotifyReports.ParseLookup(Encoding.UTF8.GetBytes(body)).Value!.Receipt!;
 
-        Assert.Equal((MessageChannel.Letter, ReceiptStatus.Delivered, "ref-2"), (receipt.Channel, receipt.Status, receipt.Reference));
+        Assert.Equal((Channel.Letter, ReceiptStatus.Delivered, "ref-2"), (receipt.Channel, receipt.Status, receipt.Reference));
     }
 
     [Theory]
-    [InlineData("not json")]
-    [InlineData("[]")]
-    [InlineData("""{"id":"740e5834","reference":"r","status":"delivered","created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""")]
-    [InlineData("""{"reference":"r","status":"delivered","created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""")]
-    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""")]
-    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":3,"created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""")]
-    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":"delivered","created_at":"2026-10-05T10:00:00Z","notification_type":"fax"}""")]
-    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":"delivered","created_at":"2026-10-05T10:00:00Z"}""")]
-    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":12,"status":"delivered","created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""")]
-    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":"delivered","created_at":"yesterday","notification_type":"sms"}""")]
-    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":"delivered","notification_type":"sms"}""")]
-    public void A_body_that_is_not_what_Notify_sends_is_refused(string body)
+    [InlineData("not json", "the body is not JSON")]
+    [InlineData("[]", "the body is not a JSON object")]
+    [InlineData("""{"id":"740e5834","reference":"r","status":"delivered","created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""", "id is missing or not a UUID")]
+    [InlineData("""{"reference":"r","status":"delivered","created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""", "id is missing or not a UUID")]
+    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""", "status is missing or not a string")]
+    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":3,"created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""", "status is missing or not a string")]
+    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":"delivered","created_at":"2026-10-05T10:00:00Z","notification_type":"fax"}""", "notification_type is missing or not email, sms or letter")]
+    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":"delivered","created_at":"2026-10-05T10:00:00Z"}""", "notification_type is missing or not email, sms or letter")]
+    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":12,"status":"delivered","created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""", "reference is not a string or null")]
+    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":"delivered","created_at":"yesterday","notification_type":"sms"}""", "created_at is missing or not a time")]
+    [InlineData("""{"id":"740e5834-3a29-46b4-9a6f-16142fde533a","reference":"r","status":"delivered","notification_type":"sms"}""", "created_at is missing or not a time")]
+    public void A_body_that_is_not_what_Notify_sends_is_refused(string body, string problem)
     {
         var parsed = Parse(body);
 
         Assert.Null(parsed.Value);
-        Assert.NotNull(parsed.Problem);
+        Assert.Equal(problem, parsed.Problem);
     }
 
     [Fact]
@@ -111,6 +113,7 @@ public class NotifyReportsTests
     {
         var parsed = Parse("""{"id":"Jo Bloggs 07700900123","reference":"r","status":"delivered","created_at":"2026-10-05T10:00:00Z","notification_type":"sms"}""");
 
+        Assert.Equal("id is missing or not a UUID", parsed.Problem);
         Assert.DoesNotContain("Bloggs", parsed.Problem, StringComparison.Ordinal);
         Assert.DoesNotContain("0770", parsed.Problem, StringComparison.Ordinal);
     }

@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
+using Referrals.Contact;
 using Referrals.Receipts;
+using Referrals.State;
 
 namespace Referrals.Tests.Receipts;
 
@@ -24,7 +26,7 @@ public class SendGridEventsTests
     {
         var receipt = Assert.Single(Parse(Event(type, "e1")).Value!.Receipts);
 
-        Assert.Equal(new Receipt(ReceiptProvider.SendGrid, MessageChannel.Email, MessageReferences.Email("DB/26/000123", "V1"), expected, DateTimeOffset.FromUnixTimeSeconds(1790000000), "e1") { ProviderMessageId = "m.1" }, receipt);
+        Assert.Equal(new Receipt(ReceiptProvider.SendGrid, Channel.Email, MessageReference.Email("DB/26/000123", "V1"), expected, DateTimeOffset.FromUnixTimeSeconds(1790000000), "e1") { ProviderMessageId = "m.1" }, receipt);
     }
 
     [Theory]

@@ -1,5 +1,6 @@
 using Referrals.Contract;
 using Referrals.Rules;
+using Referrals.State;
 using static Referrals.Tests.Fixtures;
 
 namespace Referrals.Tests.Rules;
@@ -26,21 +27,21 @@ public class EmailDecisionTests
 
     [Fact]
     public void Child_victim_without_a_parent_or_guardian_gets_no_email() =>
-        Assert.Equal(EmailSuppression.NoSafeRecipient, Decide("28E", victim: Victim(dateOfBirth: ChildBirthDate)).Email.Reason);
+        Assert.Equal(MessageReason.NoSafeRecipient, Decide("28E", victim: Victim(dateOfBirth: ChildBirthDate)).Email.Reason);
 
     [Fact]
     public void Child_victim_whose_parent_is_a_suspect_gets_no_email() =>
-        Assert.Equal(EmailSuppression.NoSafeRecipient,
+        Assert.Equal(MessageReason.NoSafeRecipient,
             Decide("28E", victim: Victim(dateOfBirth: ChildBirthDate, parent: SafeParent with { IsSuspect = true })).Email.Reason);
 
     [Fact]
     public void Child_victim_whose_parent_is_not_recorded_as_not_a_suspect_gets_no_email() =>
-        Assert.Equal(EmailSuppression.NoSafeRecipient,
+        Assert.Equal(MessageReason.NoSafeRecipient,
             Decide("28E", victim: Victim(dateOfBirth: ChildBirthDate, parent: SafeParent with { IsSuspect = null })).Email.Reason);
 
     [Fact]
     public void NoSafeRecipient_wins_over_every_other_reason() =>
-        Assert.Equal(EmailSuppression.NoSafeRecipient,
+        Assert.Equal(MessageReason.NoSafeRecipient,
             Decide("19C", victim: Victim(dateOfBirth: ChildBirthDate, email: null, emailSafe: false, parent: SafeParent with { IsSuspect = true, Email = null, EmailSafe = false })).Email.Reason);
 
     [Theory]
@@ -52,33 +53,33 @@ public class EmailDecisionTests
     [InlineData("a@b.org, c@d.org")]
     [InlineData("victim@localhost")]
     public void Missing_or_invalid_address_gives_NoEmailAddress(string? address) =>
-        Assert.Equal(EmailSuppression.NoEmailAddress, Decide("28E", victim: Victim(email: address, emailSafe: true)).Email.Reason);
+        Assert.Equal(MessageReason.NoEmailAddress, Decide("28E", victim: Victim(email: address, emailSafe: true)).Email.Reason);
 
     [Fact]
     public void Parent_without_a_valid_address_gives_NoEmailAddress() =>
-        Assert.Equal(EmailSuppression.NoEmailAddress,
+        Assert.Equal(MessageReason.NoEmailAddress,
             Decide("28E", victim: Victim(dateOfBirth: ChildBirthDate, parent: SafeParent with { Email = "nope" })).Email.Reason);
 
     [Fact]
     public void NoEmailAddress_wins_over_UnsafeToContact() =>
-        Assert.Equal(EmailSuppression.NoEmailAddress, Decide("28E", victim: Victim(email: null, emailSafe: false)).Email.Reason);
+        Assert.Equal(MessageReason.NoEmailAddress, Decide("28E", victim: Victim(email: null, emailSafe: false)).Email.Reason);
 
     [Theory]
     [InlineData("28E", null)]
     [InlineData("19C", null)]
     [InlineData("8N", "DomesticAbuse")]
     public void Address_recorded_unsafe_gives_UnsafeToContact_on_either_pathway(string code, string? flag) =>
-        Assert.Equal(EmailSuppression.UnsafeToContact,
+        Assert.Equal(MessageReason.UnsafeToContact,
             Decide(code, flag is null ? null : [flag], Victim(emailSafe: false)).Email.Reason);
 
     [Fact]
     public void Parent_address_recorded_unsafe_gives_UnsafeToContact() =>
-        Assert.Equal(EmailSuppression.UnsafeToContact,
+        Assert.Equal(MessageReason.UnsafeToContact,
             Decide("28E", victim: Victim(dateOfBirth: ChildBirthDate, parent: SafeParent with { EmailSafe = false })).Email.Reason);
 
     [Fact]
     public void Domestic_abuse_victim_whose_address_is_not_confirmed_safe_gets_no_email() =>
-        Assert.Equal(EmailSuppression.NotConfirmedSafe, Decide("8N", ["DomesticAbuse"], Victim(emailSafe: null)).Email.Reason);
+        Assert.Equal(MessageReason.NotConfirmedSafe, Decide("8N", ["DomesticAbuse"], Victim(emailSafe: null)).Email.Reason);
 
     [Fact]
     public void Consent_pathway_victim_with_confirmed_safe_address_is_emailed() =>
@@ -111,7 +112,7 @@ public class EmailDecisionTests
         var decision = Decide(code, victim: Victim(emailSafe: null));
 
         Assert.Equal(Pathway.OptOut, decision.Pathway);
-        Assert.Equal(EmailSuppression.NotConfirmedSafe, decision.Email.Reason);
+        Assert.Equal(MessageReason.NotConfirmedSafe, decision.Email.Reason);
     }
 
     [Fact]
@@ -120,12 +121,12 @@ public class EmailDecisionTests
 
     [Fact]
     public void Stalked_childs_parent_must_have_confirmed_their_address_safe() =>
-        Assert.Equal(EmailSuppression.NotConfirmedSafe,
+        Assert.Equal(MessageReason.NotConfirmedSafe,
             Decide("8Q", victim: Victim(dateOfBirth: ChildBirthDate, parent: SafeParent with { EmailSafe = null })).Email.Reason);
 
     [Fact]
     public void Stalking_victim_whose_address_is_recorded_unsafe_gets_UnsafeToContact() =>
-        Assert.Equal(EmailSuppression.UnsafeToContact, Decide("8Q", victim: Victim(emailSafe: false)).Email.Reason);
+        Assert.Equal(MessageReason.UnsafeToContact, Decide("8Q", victim: Victim(emailSafe: false)).Email.Reason);
 
     [Theory]
     [InlineData("1")]
@@ -137,13 +138,13 @@ public class EmailDecisionTests
         var decision = Decide(code, victim: Victim(bereavedRelative: true, emailSafe: true));
 
         Assert.False(decision.Email.Send);
-        Assert.Equal(EmailSuppression.FamilyLiaison, decision.Email.Reason);
+        Assert.Equal(MessageReason.FamilyLiaison, decision.Email.Reason);
         Assert.Contains(decision.Reasons, r => r.StartsWith("no entitlement email (FamilyLiaison)", StringComparison.Ordinal));
     }
 
     [Fact]
     public void FamilyLiaison_wins_over_every_other_reason() =>
-        Assert.Equal(EmailSuppression.FamilyLiaison,
+        Assert.Equal(MessageReason.FamilyLiaison,
             Decide("1", victim: Victim(bereavedRelative: true, dateOfBirth: ChildBirthDate, email: null, emailSafe: false)).Email.Reason);
 
     [Fact]
@@ -152,5 +153,5 @@ public class EmailDecisionTests
 
     [Fact]
     public void A_victim_of_a_homicide_attempt_who_is_not_bereaved_is_not_FamilyLiaison() =>
-        Assert.NotEqual(EmailSuppression.FamilyLiaison, Decide("1", victim: Victim(bereavedRelative: false)).Email.Reason);
+        Assert.NotEqual(MessageReason.FamilyLiaison, Decide("1", victim: Victim(bereavedRelative: false)).Email.Reason);
 }

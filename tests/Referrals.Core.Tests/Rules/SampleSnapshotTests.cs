@@ -1,5 +1,6 @@
 using Referrals.Contract;
 using Referrals.Rules;
+using Referrals.State;
 using static Referrals.Tests.Fixtures;
 
 namespace Referrals.Tests.Rules;
@@ -78,7 +79,7 @@ public class SampleSnapshotTests
         Assert.DoesNotContain(texted, n => n is "+447700900000" or "+447700900111" or "+447700900222");
 
         var bfpo = Rulebook.Decide(CrimeEventParser.Parse(Lines[23]).Snapshot!).Single().Contact;
-        Assert.Equal(Referrals.Contact.ChannelReason.NoMobileNumber, bfpo[Referrals.Contact.Channel.Sms].Reason);
+        Assert.Equal(MessageReason.NoMobileNumber, bfpo[Referrals.Contact.Channel.Sms].Reason);
         Assert.Contains("070 personal number", bfpo[Referrals.Contact.Channel.Sms].Because, StringComparison.Ordinal);
         Assert.Equal("BFPO 105", bfpo[Referrals.Contact.Channel.Letter].Post!.Postcode);
     }

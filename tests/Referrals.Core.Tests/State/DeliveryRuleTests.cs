@@ -1,3 +1,4 @@
+using Referrals.Contact;
 using Referrals.Forwarding;
 using Referrals.State;
 using Referrals.Tallies;
@@ -43,15 +44,47 @@ public class DeliveryRuleTests
         Assert.Equal(step, WithdrawalRule.Next(referral));
 
     [Theory]
-    [InlineData(EmailStatus.Queued, 0, ClaimStep.Send)]
-    [InlineData(EmailStatus.Sending, 1, ClaimStep.RetryLater)]
-    [InlineData(EmailStatus.Sending, 10, ClaimStep.Unconfirmed)]
-    [InlineData(EmailStatus.Sent, 0, ClaimStep.Recount)]
-    [InlineData(EmailStatus.Suppressed, 0, ClaimStep.Nothing)]
-    [InlineData(EmailStatus.Failed, 0, ClaimStep.Nothing)]
-    [InlineData(EmailStatus.Unconfirmed, 0, ClaimStep.Nothing)]
-    public void An_email_is_claimed_only_from_Queued_and_a_stale_claim_is_never_sent_again(EmailStatus status, int minutesAgo, ClaimStep step) =>
-        Assert.Equal(step, ClaimRule.ForEmail(new EmailState(status, AttemptedAt: Now.AddMinutes(-minutesAgo)), Now, TimeSpan.FromMinutes(5)));
+    [InlineData(MessageStatus.Queued, 0, ClaimStep.Send)]
+    [InlineData(MessageStatus.Sending, 1, ClaimStep.RetryLater)]
+    [InlineData(MessageStatus.Sending, 10, ClaimStep.Unconfirmed)]
+    [InlineData(MessageStatus.Sent, 0, ClaimStep.Nothing)]
+    [InlineData(MessageStatus.Suppressed, 0, ClaimStep.Nothing)]
+    [InlineData(MessageStatus.NotNeeded, 0, ClaimStep.Nothing)]
+    [InlineData(MessageStatus.Failed, 0, ClaimStep.Nothing)]
+    [InlineData(MessageStatus.Unconfirmed, 0, ClaimStep.Nothing)]
+    [InlineData(MessageStatus.Delivered, 0, ClaimStep.Nothing)]
+    public void A_message_on_any_channel_is_claimed_only_from_Queued_and_a_stale_claim_is_never_sent_again(MessageStatus status, int minutesAgo, ClaimStep step)
+    {
+        foreach (var channel in Enum.GetValues<Channel>())
+        {
+            var victim = Contact.ContactRuleTests.Step(null, Contact.ContactRuleTests.Reachable());
+            victim = victim.With(channel, new MessageState(status, AttemptedAt: Now.AddMinutes(-minutesAgo), Attempts: 2));
+
+            var claim = ClaimRule.ForMessage(victim, channel, Now, TimeSpan.FromMinutes(5));
+
+            Assert.Equal(step, claim.Step);
+            Assert.Equal(step switch
+            {
+                ClaimStep.Send => (MessageStatus.Sending, 3),
+                ClaimStep.Unconfirmed => (MessageStatus.Unconfirmed, 2),
+                _ => ((MessageStatus, int)?)null,
+            }, claim.Next is { } next ? (next.Contact[channel].Status, next.Contact[channel].Attempts) : null);
+        }
+    }
+
+    [Theory]
+    [InlineData(MessageStatus.Queued)]
+    [InlineData(MessageStatus.Sending)]
+    public void A_held_crimes_message_waits_unclaimed(MessageStatus status)
+    {
+        var held = Contact.ContactRuleTests.Step(null, Contact.ContactRuleTests.Reachable(), flags: ["HoldContact"]);
+        held = held.With(Channel.Email, new MessageState(status, AttemptedAt: Now.AddMinutes(-10)));
+
+        var claim = ClaimRule.ForMessage(held, Channel.Email, Now, TimeSpan.FromMinutes(5));
+
+        Assert.Equal((ClaimStep.Held, null), (claim.Step, claim.Next));
+        Assert.StartsWith("the crime is held (HoldContact)", claim.Reason, StringComparison.Ordinal);
+    }
 
     [Theory]
     [InlineData(DeliveryStatus.Pending, 0, true, ClaimStep.Send)]
@@ -66,13 +99,22 @@ public class DeliveryRuleTests
         Assert.Equal(step, ClaimRule.ForDelivery(Delivery(DeliveryKind.Referral) with { Status = status, AttemptedAt = Now.AddMinutes(-minutesAgo) }, Now, TimeSpan.FromMinutes(5), idempotent));
 
     [Theory]
-    [InlineData(OutcomeKind.Done, 1, Settled.Done, null)]
-    [InlineData(OutcomeKind.Permanent, 1, Settled.Failed, "r")]
-    [InlineData(OutcomeKind.Unknown, 1, Settled.Unconfirmed, "r: check")]
-    [InlineData(OutcomeKind.Transient, 1, Settled.Retry, "r")]
-    [InlineData(OutcomeKind.Transient, 5, Settled.Failed, "retries exhausted after 5 deliveries: r")]
-    public void A_result_is_settled_the_same_way_for_emails_and_deliveries(OutcomeKind kind, long dequeueCount, Settled settled, string? reason) =>
-        Assert.Equal((settled, reason), OutcomeRule.Settle(new Outcome(kind, kind == OutcomeKind.Done ? null : "r"), dequeueCount, 5, "check"));
+    [InlineData("accepted", 1, Settled.Done, null, null)]
+    [InlineData("permanent", 1, Settled.Failed, MessageReason.Refused, "r")]
+    [InlineData("unknown", 1, Settled.Unconfirmed, MessageReason.OutcomeUnknown, "r: check")]
+    [InlineData("transient", 1, Settled.Retry, null, "r")]
+    [InlineData("transient", 5, Settled.Failed, MessageReason.RetriesExhausted, "retries exhausted after 5 deliveries: r")]
+    public void A_result_is_settled_the_same_way_for_messages_and_deliveries(string outcome, long dequeueCount, Settled settled, MessageReason? reason, string? detail)
+    {
+        SendOutcome answer = outcome switch
+        {
+            "accepted" => new SendOutcome.Accepted("id", 202),
+            "permanent" => new SendOutcome.Permanent("r", 400),
+            "unknown" => new SendOutcome.Unknown("r"),
+            _ => new SendOutcome.Transient("r"),
+        };
+        Assert.Equal(new Settlement(settled, reason, detail), OutcomeRule.Settle(answer, dequeueCount, 5, "check"));
+    }
 
     [Theory]
     [InlineData(6, true)]

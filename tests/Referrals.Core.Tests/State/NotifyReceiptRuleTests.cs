@@ -23,15 +23,15 @@ public class NotifyReceiptRuleTests
         {
             Status = id is null ? MessageStatus.Unconfirmed : MessageStatus.Sent,
             Attempts = m.Attempts + 1,
-            NotificationId = id,
+            ProviderId = id,
         };
         return channel == Channel.Sms
             ? v with { Contact = v.Contact with { Sms = Send(v.Contact.Sms) } }
             : v with { Contact = v.Contact with { Letter = Send(v.Contact.Letter) } };
     }
 
-    private static (VictimState Next, ReceiptEffect Effect, string Reason) Receive(VictimState v, Channel channel, ReceiptKind kind, string id, Channel? reported = null, int? attempt = null) =>
-        ReceiptRule.ApplyNotify(v, new NotifyReceiptIdentity(channel, attempt ?? ContactRule.Message(v, channel).Attempts, reported ?? channel, id), kind, Now, Now, October, WorkingDays);
+    private static (VictimState Next, ReceiptEffect Effect, string Reason) Receive(VictimState v, Channel channel, ReceiptStatus kind, string id, Channel? reported = null, int? attempt = null) =>
+        ReceiptRule.ApplyNotify(v, new NotifyReceiptIdentity(channel, attempt ?? v.Contact[channel].Attempts, reported ?? channel, id), kind, Now, Now, October, WorkingDays);
 
     private static VictimState TextFirst() => ContactRuleTests.Step(null, ContactRuleTests.Reachable(emailSafe: false));
 
@@ -44,7 +44,7 @@ public class NotifyReceiptRuleTests
         {
             Assert.Equal(MessageStatus.Queued, v.Contact.Sms.Status);
             Assert.Equal(MessageStatus.NotNeeded, v.Contact.Letter.Status);
-            var (next, effect, reason) = Receive(Sent(v, Channel.Sms, $"00000000-0000-4000-8000-00000000000{send}"), Channel.Sms, ReceiptKind.NotSent, $"00000000-0000-4000-8000-00000000000{send}");
+            var (next, effect, reason) = Receive(Sent(v, Channel.Sms, $"00000000-0000-4000-8000-00000000000{send}"), Channel.Sms, ReceiptStatus.NotSent, $"00000000-0000-4000-8000-00000000000{send}");
             Assert.Equal(ReceiptEffect.Applied, effect);
             reasons.Add(reason);
             v = next;
@@ -69,7 +69,7 @@ public class NotifyReceiptRuleTests
         var v = ContactRuleTests.Step(null, ContactRuleTests.Reachable(emailSafe: false, phoneSafe: false));
         Assert.Equal(MessageStatus.Queued, v.Contact.Letter.Status);
 
-        var (next, effect, reason) = Receive(Sent(v, Channel.Letter, "00000000-0000-4000-8000-000000000001"), Channel.Letter, ReceiptKind.NotSent, "00000000-0000-4000-8000-000000000001");
+        var (next, effect, reason) = Receive(Sent(v, Channel.Letter, "00000000-0000-4000-8000-000000000001"), Channel.Letter, ReceiptStatus.NotSent, "00000000-0000-4000-8000-000000000001");
 
         Assert.Equal(ReceiptEffect.Applied, effect);
         Assert.Equal((MessageStatus.Failed, 1), (next.Contact.Letter.Status, next.Contact.Letter.Attempts));
@@ -84,24 +84,24 @@ public class NotifyReceiptRuleTests
     {
         var v = Sent(TextFirst(), Channel.Sms, "00000000-0000-4000-8000-000000000001");
 
-        var (next, effect, reason) = Receive(v, Channel.Sms, ReceiptKind.Delivered, "00000000-0000-4000-8000-000000000001", reported);
+        var (next, effect, reason) = Receive(v, Channel.Sms, ReceiptStatus.Delivered, "00000000-0000-4000-8000-000000000001", reported);
 
         Assert.Equal(ReceiptEffect.Mismatch, effect);
         Assert.Same(v, next);
         Assert.Equal($"Notify reports a {(reported == Channel.Email ? "email" : "letter")} but the reference names a text message", reason);
-        Assert.Equal(ReceiptEffect.Applied, Receive(v, Channel.Sms, ReceiptKind.Delivered, "00000000-0000-4000-8000-000000000001").Effect);
+        Assert.Equal(ReceiptEffect.Applied, Receive(v, Channel.Sms, ReceiptStatus.Delivered, "00000000-0000-4000-8000-000000000001").Effect);
     }
 
     [Fact]
     public void A_Notify_receipt_can_never_settle_an_email()
     {
         var v = ContactRuleTests.Step(null, ContactRuleTests.Reachable());
-        v = v with { Email = v.Email with { Status = EmailStatus.Sent } };
+        v = v.With(Channel.Email, v.Contact.Email with { Status = MessageStatus.Sent });
 
-        var (next, effect, _) = ReceiptRule.ApplyNotify(v, new NotifyReceiptIdentity(Channel.Email, 1, Channel.Email, "00000000-0000-4000-8000-000000000001"), ReceiptKind.Failed, Now, Now, October, WorkingDays);
+        var (next, effect, _) = ReceiptRule.ApplyNotify(v, new NotifyReceiptIdentity(Channel.Email, 1, Channel.Email, "00000000-0000-4000-8000-000000000001"), ReceiptStatus.FailedForGood, Now, Now, October, WorkingDays);
 
         Assert.Equal(ReceiptEffect.Mismatch, effect);
-        Assert.Equal((EmailStatus.Sent, MessageStatus.NotNeeded), (next.Email.Status, next.Contact.Sms.Status));
+        Assert.Equal((MessageStatus.Sent, MessageStatus.NotNeeded), (next.Contact.Email.Status, next.Contact.Sms.Status));
     }
 
     [Fact]
@@ -109,12 +109,12 @@ public class NotifyReceiptRuleTests
     {
         var v = Sent(TextFirst(), Channel.Sms, "00000000-0000-4000-8000-000000000001");
 
-        var (next, effect, reason) = Receive(v, Channel.Sms, ReceiptKind.Failed, "00000000-0000-4000-8000-000000000002");
+        var (next, effect, reason) = Receive(v, Channel.Sms, ReceiptStatus.FailedForGood, "00000000-0000-4000-8000-000000000002");
 
         Assert.Equal(ReceiptEffect.Mismatch, effect);
         Assert.Equal("the notification id is not the one Notify gave this text message", reason);
         Assert.Equal(MessageStatus.Sent, next.Contact.Sms.Status);
-        Assert.Equal(MessageStatus.Delivered, Receive(v, Channel.Sms, ReceiptKind.Delivered, "00000000-0000-4000-8000-000000000001").Next.Contact.Sms.Status);
+        Assert.Equal(MessageStatus.Delivered, Receive(v, Channel.Sms, ReceiptStatus.Delivered, "00000000-0000-4000-8000-000000000001").Next.Contact.Sms.Status);
     }
 
     [Fact]
@@ -123,26 +123,26 @@ public class NotifyReceiptRuleTests
         var v = Sent(TextFirst(), Channel.Sms, id: null);
         Assert.Equal(MessageStatus.Unconfirmed, v.Contact.Sms.Status);
 
-        var (settled, effect, _) = Receive(v, Channel.Sms, ReceiptKind.Delivered, "00000000-0000-4000-8000-000000000007");
+        var (settled, effect, _) = Receive(v, Channel.Sms, ReceiptStatus.Delivered, "00000000-0000-4000-8000-000000000007");
 
         Assert.Equal(ReceiptEffect.Applied, effect);
-        Assert.Equal((MessageStatus.Delivered, "00000000-0000-4000-8000-000000000007"), (settled.Contact.Sms.Status, settled.Contact.Sms.NotificationId));
-        Assert.Equal(ReceiptEffect.Mismatch, Receive(settled, Channel.Sms, ReceiptKind.Failed, "00000000-0000-4000-8000-000000000008").Effect);
-        Assert.Equal(ReceiptEffect.NoChange, Receive(settled, Channel.Sms, ReceiptKind.Failed, "00000000-0000-4000-8000-000000000007").Effect);
+        Assert.Equal((MessageStatus.Delivered, "00000000-0000-4000-8000-000000000007"), (settled.Contact.Sms.Status, settled.Contact.Sms.ProviderId));
+        Assert.Equal(ReceiptEffect.Mismatch, Receive(settled, Channel.Sms, ReceiptStatus.FailedForGood, "00000000-0000-4000-8000-000000000008").Effect);
+        Assert.Equal(ReceiptEffect.AlreadyKnown, Receive(settled, Channel.Sms, ReceiptStatus.FailedForGood, "00000000-0000-4000-8000-000000000007").Effect);
     }
 
     [Fact]
     public void A_receipt_about_an_earlier_send_changes_nothing_and_one_about_a_send_never_made_is_unknown()
     {
-        var v = Receive(Sent(TextFirst(), Channel.Sms, "00000000-0000-4000-8000-000000000001"), Channel.Sms, ReceiptKind.NotSent, "00000000-0000-4000-8000-000000000001").Next;
+        var v = Receive(Sent(TextFirst(), Channel.Sms, "00000000-0000-4000-8000-000000000001"), Channel.Sms, ReceiptStatus.NotSent, "00000000-0000-4000-8000-000000000001").Next;
         v = Sent(v, Channel.Sms, "00000000-0000-4000-8000-000000000002");
 
-        var earlier = Receive(v, Channel.Sms, ReceiptKind.Delivered, "00000000-0000-4000-8000-000000000001", attempt: 1);
-        var never = Receive(v, Channel.Sms, ReceiptKind.Delivered, "00000000-0000-4000-8000-000000000003", attempt: 3);
-        var letter = Receive(v, Channel.Letter, ReceiptKind.Delivered, "00000000-0000-4000-8000-000000000003", attempt: 1);
+        var earlier = Receive(v, Channel.Sms, ReceiptStatus.Delivered, "00000000-0000-4000-8000-000000000001", attempt: 1);
+        var never = Receive(v, Channel.Sms, ReceiptStatus.Delivered, "00000000-0000-4000-8000-000000000003", attempt: 3);
+        var letter = Receive(v, Channel.Letter, ReceiptStatus.Delivered, "00000000-0000-4000-8000-000000000003", attempt: 1);
 
-        Assert.Equal((ReceiptEffect.NoChange, MessageStatus.Sent), (earlier.Effect, earlier.Next.Contact.Sms.Status));
-        Assert.Equal((ReceiptEffect.Unknown, ReceiptEffect.Unknown), (never.Effect, letter.Effect));
-        Assert.Equal(MessageStatus.Delivered, Receive(v, Channel.Sms, ReceiptKind.Delivered, "00000000-0000-4000-8000-000000000002").Next.Contact.Sms.Status);
+        Assert.Equal((ReceiptEffect.AlreadyKnown, MessageStatus.Sent), (earlier.Effect, earlier.Next.Contact.Sms.Status));
+        Assert.Equal((ReceiptEffect.UnknownMessage, ReceiptEffect.UnknownMessage), (never.Effect, letter.Effect));
+        Assert.Equal(MessageStatus.Delivered, Receive(v, Channel.Sms, ReceiptStatus.Delivered, "00000000-0000-4000-8000-000000000002").Next.Contact.Sms.Status);
     }
 }

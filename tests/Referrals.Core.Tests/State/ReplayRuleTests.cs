@@ -12,7 +12,7 @@ public class ReplayRuleTests
     private static VictimState TextFirst() => ContactRuleTests.Step(null, ContactRuleTests.Reachable(emailSafe: false));
 
     private static VictimState WithText(VictimState v, MessageStatus status, int attempts = 1, string? reason = null) =>
-        v with { Contact = v.Contact with { Sms = v.Contact.Sms with { Status = status, Attempts = attempts, Reason = reason } } };
+        v with { Contact = v.Contact with { Sms = v.Contact.Sms with { Status = status, Attempts = attempts, Reason = reason is null ? null : MessageReason.Refused, Detail = reason } } };
 
     [Fact]
     public void An_unconfirmed_text_message_is_refused_with_the_reference_to_look_up_in_Notify()
@@ -24,7 +24,7 @@ public class ReplayRuleTests
         Assert.Equal(ReplayStep.Refuse, decision.Step);
         Assert.Null(decision.Requeued);
         Assert.Equal(
-            $"the text message may have reached GOV.UK Notify, and a second send would be a second text message: check GET /v2/notifications?reference={MessageReference.For(v.CrimeReference, v.VictimId, Channel.Sms, 2)} with the service's API key; replay never sends it again",
+            $"the text message may have reached GOV.UK Notify, and a second send would be a second text message: check GET /v2/notifications?reference={MessageReference.Notify(v.CrimeReference, v.VictimId, Channel.Sms, 2)} with the service's API key; replay never sends it again",
             decision.Reason);
     }
 
@@ -37,7 +37,7 @@ public class ReplayRuleTests
 
         Assert.Equal((ReplayStep.Requeue, "the failed text message is queued again"), (decision.Step, decision.Reason));
         Assert.Equal((MessageStatus.Queued, null, 1), (decision.Requeued!.Contact.Sms.Status, decision.Requeued.Contact.Sms.Reason, decision.Requeued.Contact.Sms.Attempts));
-        Assert.Equal(v.Email, decision.Requeued.Email);
+        Assert.Equal(v.Contact.Email, decision.Requeued.Contact.Email);
     }
 
     [Fact]
@@ -78,13 +78,13 @@ public class ReplayRuleTests
     public void An_email_failed_or_unconfirmed_is_queued_again_only_while_the_plan_has_not_moved_on()
     {
         var v = ContactRuleTests.Step(null, ContactRuleTests.Reachable(phoneSafe: false, addressSafe: false));
-        var unconfirmed = v with { Email = v.Email with { Status = EmailStatus.Unconfirmed } };
+        var unconfirmed = v.With(Channel.Email, v.Contact.Email with { Status = MessageStatus.Unconfirmed });
         var reachable = ContactRuleTests.Step(null, ContactRuleTests.Reachable());
-        var failedThenText = WithText(reachable, MessageStatus.Queued, attempts: 0) with { Email = reachable.Email with { Status = EmailStatus.Failed } };
+        var failedThenText = WithText(reachable, MessageStatus.Queued, attempts: 0).With(Channel.Email, reachable.Contact.Email with { Status = MessageStatus.Failed });
 
         var replayed = ReplayRule.ForMessage(unconfirmed, Channel.Email);
 
-        Assert.Equal((ReplayStep.Requeue, EmailStatus.Queued), (replayed.Step, replayed.Requeued!.Email.Status));
+        Assert.Equal((ReplayStep.Requeue, MessageStatus.Queued), (replayed.Step, replayed.Requeued!.Contact.Email.Status));
         Assert.Equal(
             new ReplayDecision(ReplayStep.Refuse, "nothing to replay: the information has gone on by text message since (one channel at a time)"),
             ReplayRule.ForMessage(failedThenText, Channel.Email));

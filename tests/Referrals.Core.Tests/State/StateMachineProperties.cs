@@ -96,7 +96,7 @@ public class StateMachineProperties
     }
 
     private static string Canonical(VictimState s) =>
-        $"{s.ReferralStatus}|{string.Join(',', s.ReferredServices)}|{string.Join(',', s.VcuTasks)}|{string.Join(',', s.Tasks.Tasks.Select(t => $"{t.Id}:{t.Kind}:{t.State}:{t.WithdrawnBecause}"))}|{s.Email}|{string.Join(',', s.Counted)}|{s.FirstSeenVersion}|{s.Version}";
+        $"{s.ReferralStatus}|{string.Join(',', s.ReferredServices)}|{string.Join(',', s.VcuTasks)}|{string.Join(',', s.Tasks.Tasks.Select(t => $"{t.Id}:{t.Kind}:{t.State}:{t.WithdrawnBecause}"))}|{s.Contact.Email}|{string.Join(',', s.Counted)}|{s.FirstSeenVersion}|{s.Version}";
 
     [Property(MaxTest = 300)]
     public Property Duplicates_and_any_order_end_where_applying_the_newest_in_order_ends() =>

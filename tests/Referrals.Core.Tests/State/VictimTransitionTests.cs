@@ -1,3 +1,4 @@
+using Referrals.Contact;
 using Referrals.Contract;
 using Referrals.Forwarding;
 using Referrals.Rules;
@@ -24,7 +25,7 @@ public class VictimTransitionTests
     public void A_new_victim_takes_the_decision_of_its_first_snapshot()
     {
         var state = Apply(null, Decide("28E", SupportAnswer.NotAsked));
-        Assert.Equal((ReferralStatus.AutoReferred, "general", EmailStatus.Queued, 1L), (state.ReferralStatus, string.Join(',', state.ReferredServices), state.Email.Status, state.FirstSeenVersion));
+        Assert.Equal((ReferralStatus.AutoReferred, "general", MessageStatus.Queued, 1L), (state.ReferralStatus, string.Join(',', state.ReferredServices), state.Contact.Email.Status, state.FirstSeenVersion));
     }
 
     [Fact]
@@ -86,15 +87,15 @@ public class VictimTransitionTests
     }
 
     [Theory]
-    [InlineData(EmailStatus.Sending)]
-    [InlineData(EmailStatus.Sent)]
-    [InlineData(EmailStatus.Failed)]
-    [InlineData(EmailStatus.Unconfirmed)]
-    public void Once_an_email_is_being_sent_or_done_no_later_snapshot_changes_it(EmailStatus status)
+    [InlineData(MessageStatus.Sending)]
+    [InlineData(MessageStatus.Sent)]
+    [InlineData(MessageStatus.Failed)]
+    [InlineData(MessageStatus.Unconfirmed)]
+    public void Once_an_email_is_being_sent_or_done_no_later_snapshot_changes_it(MessageStatus status)
     {
         var previous = Apply(null, Decide("28E", SupportAnswer.NotAsked));
-        previous = previous with { Email = previous.Email with { Status = status } };
-        Assert.Equal(status, Apply(previous, Decide("28E", SupportAnswer.NotAsked, emailSafe: false, version: 2)).Email.Status);
+        previous = previous.With(Channel.Email, previous.Contact.Email with { Status = status });
+        Assert.Equal(status, Apply(previous, Decide("28E", SupportAnswer.NotAsked, emailSafe: false, version: 2)).Contact.Email.Status);
     }
 
     [Fact]
@@ -102,23 +103,23 @@ public class VictimTransitionTests
     {
         var queued = Apply(null, Decide("28E", SupportAnswer.NotAsked));
         var unsafeNow = Apply(queued, Decide("28E", SupportAnswer.NotAsked, emailSafe: false, version: 2));
-        Assert.Equal((EmailStatus.Suppressed, "UnsafeToContact", null), (unsafeNow.Email.Status, unsafeNow.Email.Reason, unsafeNow.Email.QueuedAt));
+        Assert.Equal((MessageStatus.Suppressed, MessageReason.UnsafeToContact, (DateTimeOffset?)null), (unsafeNow.Contact.Email.Status, unsafeNow.Contact.Email.Reason, unsafeNow.Contact.Email.QueuedAt));
     }
 
     [Fact]
     public void A_suppressed_email_is_queued_once_a_later_snapshot_confirms_the_address_safe_and_counts_in_that_month()
     {
         var suppressed = Apply(null, Decide("8N", SupportAnswer.NotAsked, emailSafe: null, flags: ["DomesticAbuse"]));
-        Assert.Equal((EmailStatus.Suppressed, "NotConfirmedSafe"), (suppressed.Email.Status, suppressed.Email.Reason));
+        Assert.Equal((MessageStatus.Suppressed, MessageReason.NotConfirmedSafe), (suppressed.Contact.Email.Status, suppressed.Contact.Email.Reason));
         var queued = Apply(suppressed, Decide("8N", SupportAnswer.NotAsked, emailSafe: true, version: 2, flags: ["DomesticAbuse"]), new Month(2026, 11));
-        Assert.Equal((EmailStatus.Queued, new Month(2026, 11)), (queued.Email.Status, queued.Email.Month));
+        Assert.Equal((MessageStatus.Queued, new Month(2026, 11)), (queued.Contact.Email.Status, queued.Contact.Email.Month));
     }
 
     [Fact]
     public void A_queued_email_keeps_the_month_it_was_first_queued_in()
     {
         var queued = Apply(null, Decide("28E", SupportAnswer.NotAsked));
-        Assert.Equal(Month.Of(Now), Apply(queued, Decide("28E", SupportAnswer.NotAsked, version: 2), new Month(2026, 12)).Email.Month);
+        Assert.Equal(Month.Of(Now), Apply(queued, Decide("28E", SupportAnswer.NotAsked, version: 2), new Month(2026, 12)).Contact.Email.Month);
     }
 
     /// <summary>The deliveries asked for; a Victim Care Unit task's notice by its kind and its task's kind (its id is random).</summary>
@@ -179,6 +180,6 @@ public class VictimTransitionTests
     public void A_suppressed_email_is_counted_under_its_reason()
     {
         var suppressed = Apply(null, Decide("28E", SupportAnswer.NotAsked, emailSafe: false));
-        Assert.Contains(TallyCategories.EmailSuppressed(EmailSuppression.UnsafeToContact), suppressed.Counted.Keys);
+        Assert.Contains(TallyCategories.EmailSuppressed(MessageReason.UnsafeToContact), suppressed.Counted.Keys);
     }
 }

@@ -28,16 +28,16 @@ public class TimeToInformTests
 
     private static VictimState Sent(VictimState v, Channel channel) => channel switch
     {
-        Channel.Email => v with { Email = v.Email with { Status = EmailStatus.Sent } },
+        Channel.Email => v.With(Channel.Email, v.Contact.Email with { Status = MessageStatus.Sent }),
         Channel.Sms => v with { Contact = v.Contact with { Sms = v.Contact.Sms with { Status = MessageStatus.Sent, Attempts = 1 } } },
         _ => v with { Contact = v.Contact with { Letter = v.Contact.Letter with { Status = MessageStatus.Sent, Attempts = 1 } } },
     };
 
-    private static VictimState Receipt(VictimState v, Channel channel, ReceiptKind kind, DateTimeOffset at) =>
+    private static VictimState Receipt(VictimState v, Channel channel, ReceiptStatus kind, DateTimeOffset at) =>
         ReceiptRule.Apply(v, channel, kind, channel == Channel.Email ? null : 1, at, at, new Month(at.Year, at.Month), WorkingDays).Next;
 
     private static VictimState EmailDelivered(DateTimeOffset at, DateTimeOffset? recordedAt = null) =>
-        Receipt(Sent(Step(null, ContactRuleTests.Reachable(), recordedAt: recordedAt), Channel.Email), Channel.Email, ReceiptKind.Delivered, at);
+        Receipt(Sent(Step(null, ContactRuleTests.Reachable(), recordedAt: recordedAt), Channel.Email), Channel.Email, ReceiptStatus.Delivered, at);
 
     private static string[] TimeKeys(VictimState v) =>
         [.. v.Counted.Keys.Where(k => k.StartsWith(TallyCategories.InformedAfterPrefix, StringComparison.Ordinal) || k.StartsWith("InformedWithin", StringComparison.Ordinal)).Order(StringComparer.Ordinal)];
@@ -110,7 +110,7 @@ public class TimeToInformTests
         var v = Step(null, ContactRuleTests.Reachable(emailSafe: false, phoneSafe: false));
         Assert.Equal(MessageStatus.Queued, v.Contact.Letter.Status);
 
-        v = Receipt(Sent(v, Channel.Letter), Channel.Letter, Referrals.Contact.NotifyStatuses.KindOf("accepted"), London(10, 6));
+        v = Receipt(Sent(v, Channel.Letter), Channel.Letter, Referrals.Receipts.NotifyStatuses.Map(Channel.Letter, "accepted")!.Value, London(10, 6));
 
         Assert.Equal(MessageStatus.Delivered, v.Contact.Letter.Status);
         Assert.Equal(["InformedAfterWorkingDays.1", "InformedWithinOneWorkingDay", "InformedWithinTwoWorkingDays"], TimeKeys(v));
@@ -122,7 +122,7 @@ public class TimeToInformTests
         var v = EmailDelivered(London(10, 20));
         var both = v with { Contact = v.Contact with { Sms = v.Contact.Sms with { Status = MessageStatus.Sent, Attempts = 1 } } };
 
-        both = Receipt(both, Channel.Sms, ReceiptKind.Delivered, London(10, 6));
+        both = Receipt(both, Channel.Sms, ReceiptStatus.Delivered, London(10, 6));
 
         Assert.Equal(MessageStatus.Delivered, both.Contact.Sms.Status);
         Assert.Equal(TimeKeys(v), TimeKeys(both));
@@ -134,12 +134,12 @@ public class TimeToInformTests
     public void A_victim_is_in_one_bucket_ever_under_redelivery_and_a_second_channel_delivered_later()
     {
         var v = EmailDelivered(London(10, 6));
-        var again = Receipt(v, Channel.Email, ReceiptKind.Delivered, London(10, 20));
+        var again = Receipt(v, Channel.Email, ReceiptStatus.Delivered, London(10, 20));
         Assert.Equal(v.Counted, again.Counted);
 
         // Unusually, a text message delivered too (a state no sender makes now, but a receipt may still arrive for it).
         var both = v with { Contact = v.Contact with { Sms = v.Contact.Sms with { Status = MessageStatus.Sent, Attempts = 1 } } };
-        both = Receipt(both, Channel.Sms, ReceiptKind.Delivered, London(10, 20));
+        both = Receipt(both, Channel.Sms, ReceiptStatus.Delivered, London(10, 20));
         Assert.Equal(["InformedAfterWorkingDays.1", "InformedWithinOneWorkingDay", "InformedWithinTwoWorkingDays"], TimeKeys(both));
         Assert.Equal([TallyCategories.InformedBy(Channel.Sms)], TallyRule.Between(v, both).Select(e => e.Category));
     }
@@ -149,7 +149,7 @@ public class TimeToInformTests
     {
         var old = Sent(Step(null, ContactRuleTests.Reachable()), Channel.Email) with { RecordedOn = null };
 
-        var v = Receipt(old, Channel.Email, ReceiptKind.Delivered, London(10, 7));
+        var v = Receipt(old, Channel.Email, ReceiptStatus.Delivered, London(10, 7));
 
         Assert.Empty(TimeKeys(v));
         Assert.DoesNotContain(TallyCategories.InformedInWriting, v.Counted.Keys);

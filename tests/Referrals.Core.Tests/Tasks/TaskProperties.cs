@@ -87,9 +87,9 @@ public class TaskProperties
                     victim = VictimTransition.Apply(victim, Rulebook.Decide(last, person), now, Month.Of(now), WorkingDays, consent, ids).Next;
                     allowed.UnionWith(Moot(victim));
                     break;
-                case Receipt r when victim!.Email.Status is EmailStatus.Queued or EmailStatus.Sent:
-                    var sent = victim with { Email = victim.Email with { Status = EmailStatus.Sent } };
-                    victim = ReceiptRule.Apply(sent, Channel.Email, r.Delivered ? ReceiptKind.Delivered : ReceiptKind.Failed, null, now, now, Month.Of(now), WorkingDays).Next;
+                case Receipt r when victim!.Contact.Email.Status is MessageStatus.Queued or MessageStatus.Sent:
+                    var sent = victim.With(Channel.Email, victim.Contact.Email with { Status = MessageStatus.Sent });
+                    victim = ReceiptRule.Apply(sent, Channel.Email, r.Delivered ? ReceiptStatus.Delivered : ReceiptStatus.FailedForGood, null, now, now, Month.Of(now), WorkingDays).Next;
                     allowed.UnionWith(Moot(victim));
                     break;
                 case Leave:

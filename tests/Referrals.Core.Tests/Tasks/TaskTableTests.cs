@@ -27,11 +27,11 @@ public class TaskTableTests
     private VictimState Step(VictimState? previous, Victim victim, string code = Sexual, long version = 1, string[]? flags = null, DateTimeOffset? now = null) =>
         VictimTransition.Apply(previous, Decide(Snapshot(code, flags, version: version, victims: victim)), now ?? Monday, October, WorkingDays, newTaskId: _ids).Next;
 
-    private static VictimState Sent(VictimState v) => v with { Email = v.Email with { Status = EmailStatus.Sent } };
+    private static VictimState Sent(VictimState v) => v.With(Channel.Email, v.Contact.Email with { Status = MessageStatus.Sent });
 
-    private static VictimState Delivered(VictimState v, DateTimeOffset at) => ReceiptRule.Apply(Sent(v), Channel.Email, ReceiptKind.Delivered, null, at, at, October, WorkingDays).Next;
+    private static VictimState Delivered(VictimState v, DateTimeOffset at) => ReceiptRule.Apply(Sent(v), Channel.Email, ReceiptStatus.Delivered, null, at, at, October, WorkingDays).Next;
 
-    private static VictimState Bounced(VictimState v, DateTimeOffset at) => ReceiptRule.Apply(Sent(v), Channel.Email, ReceiptKind.Failed, null, at, at, October, WorkingDays).Next;
+    private static VictimState Bounced(VictimState v, DateTimeOffset at) => ReceiptRule.Apply(Sent(v), Channel.Email, ReceiptStatus.FailedForGood, null, at, at, October, WorkingDays).Next;
 
     private static VcuTask Only(VictimState v, TaskKind kind) => Assert.Single(v.Tasks.Tasks, t => t.Kind == kind);
 
@@ -121,7 +121,7 @@ public class TaskTableTests
     {
         var unsafeEmail = Step(null, Victim(emailSafe: false), code: Theft);
         var queued = Step(unsafeEmail, Victim(emailSafe: true), code: Theft, version: 2);
-        Assert.Equal((EmailStatus.Queued, TaskState.Open), (queued.Email.Status, Only(queued, TaskKind.ContactNeeded).State));
+        Assert.Equal((MessageStatus.Queued, TaskState.Open), (queued.Contact.Email.Status, Only(queued, TaskKind.ContactNeeded).State));
         var delivered = Delivered(queued, Monday.AddHours(3));
         Assert.Equal((TaskState.Withdrawn, TaskWithdrawal.Informed), (Only(delivered, TaskKind.ContactNeeded).State, Only(delivered, TaskKind.ContactNeeded).WithdrawnBecause));
     }
@@ -397,7 +397,7 @@ public class TaskTableTests
         Assert.Equal(new Month(2026, 11), v.Counted[TallyCategories.InPerson]);
         Assert.Equal(new Month(2026, 11), v.Counted[TallyCategories.Informed]);
         Assert.DoesNotContain(TallyCategories.InformedInWriting, v.Counted.Keys);
-        Assert.Equal(EmailStatus.Suppressed, v.Email.Status); // no automated message follows
+        Assert.Equal(MessageStatus.Suppressed, v.Contact.Email.Status); // no automated message follows
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Referrals.Contract;
 using Referrals.Rules;
+using Referrals.State;
 
 namespace Referrals.Contact;
 
@@ -11,19 +12,19 @@ namespace Referrals.Contact;
 /// flag not true on the consent pathway or for stalking and harassment (NotConfirmedSafe), else safe. A bereaved
 /// relative after a homicide gets nothing automated on any channel (FamilyLiaison). Pure: it sends nothing.
 /// </summary>
-public static class ContactRules
+public static class ChannelSafety
 {
     public static ContactPlan Plan(OffenceClassification offence, Pathway pathway, Victim victim, bool isChild)
     {
         if (victim.BereavedRelative && ReferralRules.HomicideCodes.Contains(offence.Code))
         {
             const string Because = "bereaved relative after a homicide: the family liaison officer gives the information in person";
-            return new ContactPlan([.. ContactPlan.Order.Select(c => Line(c, ChannelReason.FamilyLiaison, Because))], null, null);
+            return new ContactPlan([.. ChannelNames.InOrder.Select(c => Line(c, MessageReason.FamilyLiaison, Because))], null, null);
         }
 
         if (isChild && NoSafeParent(victim.ParentOrGuardian) is { } noParent)
         {
-            return new ContactPlan([.. ContactPlan.Order.Select(c => Line(c, ChannelReason.NoSafeRecipient, noParent))], null, null);
+            return new ContactPlan([.. ChannelNames.InOrder.Select(c => Line(c, MessageReason.NoSafeRecipient, noParent))], null, null);
         }
 
         var parent = isChild ? victim.ParentOrGuardian : null;
@@ -35,12 +36,13 @@ public static class ContactRules
 
         ChannelLine Check(Channel channel, string? given, bool valid, string? to, PostalAddress? post, bool? safe, string? invalidBecause)
         {
-            var (contact, reasonIfMissing) = channel switch
+            var contact = channel switch
             {
-                Channel.Email => ("email", ChannelReason.NoEmailAddress),
-                Channel.Sms => ("mobile number", ChannelReason.NoMobileNumber),
-                _ => ("postal address", ChannelReason.NoPostalAddress),
+                Channel.Email => "email",
+                Channel.Sms => "mobile number",
+                _ => "postal address",
             };
+            var reasonIfMissing = NoContact(channel);
             if (!valid)
             {
                 return Line(channel, reasonIfMissing, given is null
@@ -50,12 +52,12 @@ public static class ContactRules
 
             if (safe == false)
             {
-                return Line(channel, ChannelReason.UnsafeToContact, $"{who}'s {contact} is recorded as not safe to use");
+                return Line(channel, MessageReason.UnsafeToContact, $"{who}'s {contact} is recorded as not safe to use");
             }
 
             if (confirmationNeeded is not null && safe != true)
             {
-                return Line(channel, ChannelReason.NotConfirmedSafe, $"{confirmationNeeded} and {who}'s {contact} is not confirmed safe");
+                return Line(channel, MessageReason.NotConfirmedSafe, $"{confirmationNeeded} and {who}'s {contact} is not confirmed safe");
             }
 
             return new ChannelLine(channel, null, $"{Prefix(channel)} to the {who}", to, post);
@@ -82,7 +84,15 @@ public static class ContactRules
     public static EmailDecision EmailOf(ContactPlan plan) =>
         plan[Channel.Email] is { Safe: true, To: { } to }
             ? EmailDecision.SendTo(plan.Recipient!.Value, to)
-            : EmailDecision.Suppress(Enum.Parse<EmailSuppression>(plan[Channel.Email].Reason!.Value.ToString()));
+            : EmailDecision.Suppress(plan[Channel.Email].Reason!.Value);
+
+    /// <summary>The reason of a channel without a valid contact: no email address, mobile number or postal address.</summary>
+    public static MessageReason NoContact(Channel channel) => channel switch
+    {
+        Channel.Email => MessageReason.NoEmailAddress,
+        Channel.Sms => MessageReason.NoMobileNumber,
+        _ => MessageReason.NoPostalAddress,
+    };
 
     /// <summary>Why a child's parent or guardian may not be written to, or null when they may.</summary>
     private static string? NoSafeParent(ParentOrGuardian? parent) => parent switch
@@ -96,7 +106,7 @@ public static class ContactRules
     private static string? Name(Victim victim) =>
         string.Join(' ', new[] { victim.Title, victim.GivenName, victim.FamilyName }.Where(p => !string.IsNullOrWhiteSpace(p))) is { Length: > 0 } name ? name : null;
 
-    private static ChannelLine Line(Channel channel, ChannelReason reason, string because) =>
+    private static ChannelLine Line(Channel channel, MessageReason reason, string because) =>
         new(channel, reason, $"no {Prefix(channel)} ({reason}): {because}");
 
     private static string Prefix(Channel channel) => channel switch

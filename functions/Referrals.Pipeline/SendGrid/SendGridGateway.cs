@@ -3,30 +3,16 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Polly;
+using Referrals.Contact;
 using Referrals.Emails;
+using Referrals.Messages;
 using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Messages;
+using Referrals.State;
 using SendGrid;
 using SendGrid.Helpers.Mail;
 
-namespace Referrals.Pipeline.Emails;
-
-public abstract record SendOutcome
-{
-    public sealed record Accepted(string? MessageId) : SendOutcome;
-
-    /// <summary>SendGrid said it did not accept the email (429, 503, or it could not be reached): worth trying again later.</summary>
-    public sealed record Transient(string Reason) : SendOutcome;
-
-    /// <summary>SendGrid will never accept it as it is: any other 4xx, or a redirect (never followed).</summary>
-    public sealed record Permanent(string Reason) : SendOutcome;
-
-    /// <summary>
-    /// The provider may have accepted it (a timeout, a connection lost after the request was sent, a 5xx SendGrid or
-    /// Notify may answer after accepting, a 2xx without Notify's id). Never sent again automatically: neither SendGrid
-    /// nor GOV.UK Notify has an idempotency key, so a repeat after acceptance would be a second message.
-    /// </summary>
-    public sealed record Unknown(string Reason) : SendOutcome;
-}
+namespace Referrals.Pipeline.SendGrid;
 
 /// <summary>An email for SendGrid: identifiers go in custom_args and the category, never personal data.</summary>
 public sealed record OutgoingEmail(string To, string Subject, string TextBody, string? HtmlBody, string Category, string CrimeReference, string VictimId, string? ContentLanguage = null);
@@ -36,9 +22,10 @@ public sealed record OutgoingEmail(string To, string Subject, string TextBody, s
 /// could not be made) are retried, with backoff that honours Retry-After and X-RateLimit-Reset within the cap
 /// (<see cref="HttpRetries"/>); SendGrid's own retry handler never retries 429 and is not used. Redirects are not
 /// followed (the handler, <see cref="PipelineServices.OutboundHandler"/>). Identifiers go in custom_args; nothing
-/// personal goes in categories; click and open tracking are off.
+/// personal goes in categories; click and open tracking are off. The entitlement emails' gateway, and the secure
+/// emails' to services.
 /// </summary>
-public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOptions> options, TimeProvider time, ILogger<SendGridGateway> logger)
+public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOptions> options, TimeProvider time, ILogger<SendGridGateway> logger) : IMessageGateway
 {
     // Built once: the options are fixed at start-up, and one client is shared by every concurrent send.
     private readonly SendGridClient _client = new(http, string.IsNullOrEmpty(options.Value.Host)
@@ -47,8 +34,16 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
 
     private readonly ResiliencePipeline<HttpTry<SendOutcome>> _retries = HttpRetries.Pipeline<SendOutcome>(options.Value.MaxAttempts, options.Value.MaxRetryDelay, time);
 
+    public IReadOnlyList<Channel> Channels { get; } = [Channel.Email];
+
+    public TimeSpan ClaimLease => options.Value.ClaimLease;
+
+    /// <summary>An entitlement email (SendGrid's receipts name no send, so the attempt is not sent).</summary>
+    public Task<SendOutcome> SendAsync(IEntitlementMessage message, int attempt, CancellationToken cancellationToken) =>
+        SendAsync((EntitlementEmail)message, cancellationToken);
+
     public Task<SendOutcome> SendAsync(EntitlementEmail email, CancellationToken cancellationToken) =>
-        SendAsync(new OutgoingEmail(email.To, email.Subject, email.TextBody, email.HtmlBody, "entitlement-email", email.CrimeReference, email.VictimId, email.ContentLanguage), cancellationToken);
+        SendAsync(new OutgoingEmail(email.To, email.Subject, email.TextBody, email.HtmlBody, Referrals.Receipts.SendGridEvents.EntitlementCategory, email.CrimeReference, email.VictimId, email.ContentLanguage), cancellationToken);
 
     public async Task<SendOutcome> SendAsync(OutgoingEmail email, CancellationToken cancellationToken)
     {
