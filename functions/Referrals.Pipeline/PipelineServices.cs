@@ -16,6 +16,7 @@ using Referrals.Pipeline.Contact;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Health;
+using Referrals.Pipeline.Indexes;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Messages;
@@ -74,6 +75,9 @@ public static class PipelineServices
             : new DefaultAzureCredential());
         services.AddSingleton<ServiceCredentials>();
 
+        services.AddSingleton<MonthIndex>();
+        services.AddSingleton<IndexSweep>();
+        services.AddSingleton<IndexMigration>();
         services.AddSingleton<VictimStateStore>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<WorkQueues>();
@@ -208,6 +212,7 @@ public sealed partial class StorageInitializer(
             await states.CreateIfNotExistsAsync(cancellationToken);
             await deadLetters.CreateIfNotExistsAsync(cancellationToken);
             await services.GetRequiredService<TallyStore>().CreateIfNotExistsAsync(cancellationToken);
+            await services.GetRequiredService<MonthIndex>().CreateIfNotExistsAsync(cancellationToken);
             await services.GetRequiredService<HeartbeatStore>().CreateIfNotExistsAsync(cancellationToken);
             await services.GetRequiredService<Tasks.TaskIndex>().CreateIfNotExistsAsync(cancellationToken);
             await queues.CreateIfNotExistsAsync(cancellationToken);

@@ -9,6 +9,9 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
     public string ConnectionString => _azurite?.ConnectionString ?? throw new InvalidOperationException("Azurite is not running.");
 
+    /// <summary>Whether its table service seeks partitions as Azure does (<see cref="Azurite.PartitionSeek"/>).</summary>
+    public bool PartitionSeek => _azurite?.PartitionSeek ?? false;
+
     public async Task InitializeAsync() =>
         _azurite = await Azurite.StartAsync(_ => { }, CancellationToken.None);
 

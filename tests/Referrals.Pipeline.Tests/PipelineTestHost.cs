@@ -46,7 +46,8 @@ public sealed class PipelineTestHost : IAsyncDisposable
     /// WireMock accepts (a recipient whose local part starts with "bounce" bounces).
     /// </param>
     /// <param name="receiptCopies">How many times each receipt is posted (providers resend).</param>
-    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null, bool traceLogs = false, TimeProvider? time = null, bool receipts = false, int receiptCopies = 1)
+    /// <param name="connect">Rewrites Azurite's connection string for the host and the CLI (a proxy in front of the tables: <see cref="TableProxy"/>).</param>
+    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null, bool traceLogs = false, TimeProvider? time = null, bool receipts = false, int receiptCopies = 1, Func<string, string>? connect = null)
     {
         _receiptsOn = receipts;
         Notify = Task.Run(() => LocalNotify.StartAsync(null, LocalNotify.Timings.Tests, callbackCopies: receiptCopies)).GetAwaiter().GetResult();
@@ -57,7 +58,7 @@ public sealed class PipelineTestHost : IAsyncDisposable
 
         _traceLogs = traceLogs;
         _time = time;
-        _connection = azurite.ConnectionString;
+        _connection = connect is null ? azurite.ConnectionString : connect(azurite.ConnectionString);
         var id = Guid.NewGuid().ToString("N")[..8];
         SendGrid = WireMockServer.Start();
         var calls = 0;
@@ -338,6 +339,7 @@ public sealed class PipelineTestHost : IAsyncDisposable
                 await clients.Tables.DeleteTableAsync(options.DeadLetterTable);
                 await clients.Tables.DeleteTableAsync(options.TallyEventsTable);
                 await clients.Tables.DeleteTableAsync(options.MonthlyTalliesTable);
+                await clients.Tables.DeleteTableAsync(options.MonthIndexTable);
                 foreach (var queue in options.Queues)
                 {
                     await clients.Queues.GetQueueClient(queue).DeleteIfExistsAsync();

@@ -190,15 +190,15 @@ public sealed class RetentionTests(AzuriteFixture azurite)
         Assert.Equal(("Notify refused the message: 400 ValidationError: (the answer is not kept)", 1), ((string?)sms["Reason"], (int?)sms["Attempts"]));
     }
 
-    private static RetentionPurge Purge(PipelineTestHost pipeline, HttpPipelinePolicy? fault = null) => new(
-        fault is null
+    private static RetentionPurge Purge(PipelineTestHost pipeline, HttpPipelinePolicy? fault = null)
+    {
+        var clients = fault is null
             ? pipeline.Services.GetRequiredService<StorageClients>()
-            : new StorageClients(pipeline.Services.GetRequiredService<IConfiguration>(), [fault], new StorageRetry(0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(30))),
-        pipeline.Services.GetRequiredService<IOptions<PipelineOptions>>(),
-        pipeline.Services.GetRequiredService<IOptions<RetentionOptions>>(),
-        pipeline.Services.GetRequiredService<Referrals.Pipeline.Tasks.TaskRetention>(),
-        pipeline.Services.GetRequiredService<TimeProvider>(),
-        NullLogger<RetentionPurge>.Instance);
+            : new StorageClients(pipeline.Services.GetRequiredService<IConfiguration>(), [fault], new StorageRetry(0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(30)));
+        var options = pipeline.Services.GetRequiredService<IOptions<PipelineOptions>>();
+        return new(clients, options, pipeline.Services.GetRequiredService<IOptions<RetentionOptions>>(), pipeline.Services.GetRequiredService<Referrals.Pipeline.Tasks.TaskRetention>(),
+            pipeline.Services.GetRequiredService<TimeProvider>(), new Indexes.MonthIndex(clients, options), NullLogger<RetentionPurge>.Instance);
+    }
 
     private static async Task<CrimeStateEntity> Crime(PipelineTestHost pipeline, string reference)
     {

@@ -10,6 +10,10 @@ internal static class BenchCommand
     public static Command Create()
     {
         var count = new Option<int>("--count") { Description = "How many one-victim snapshots to push through.", DefaultValueFactory = _ => 2000 };
+        var history = new Option<int?>("--history")
+        {
+            Description = "Instead: the periodic jobs and endpoints on the same small work (the sample file's crimes) with N/10 and then N victims' history behind them (13 months, purged crimes among them): one line per job, time and storage requests at each.",
+        };
         var rate = new Option<double>("--rate") { Description = "Snapshots per second to send; 0 sends them all at once (measures throughput rather than latency).", DefaultValueFactory = _ => 0 };
         var command = new Command("bench",
             """
@@ -21,10 +25,16 @@ internal static class BenchCommand
         {
             count,
             rate,
+            history,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
             var output = parse.InvocationConfiguration.Output;
+            if (parse.GetValue(history) is { } victims)
+            {
+                return await HistoryAsync(victims, output, cancellationToken);
+            }
+
             var samples = await File.ReadAllLinesAsync(Path.Combine(AppContext.BaseDirectory, "samples", "crime-events.jsonl"), cancellationToken);
             var result = await PipelineBenchmark.RunAsync(parse.GetValue(count), parse.GetValue(rate), samples[0], message => output.WriteLine(message), cancellationToken);
             var inv = CultureInfo.InvariantCulture;
@@ -38,5 +48,25 @@ internal static class BenchCommand
             return 0;
         });
         return command;
+    }
+
+    /// <summary>`bench --history N`: one line per job, `history job: ms -> ms (xratio), requests -> requests requests`.</summary>
+    private static async Task<int> HistoryAsync(int victims, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (victims < 100)
+        {
+            await output.WriteLineAsync("referrals bench: --history needs at least 100 victims.");
+            return 2;
+        }
+
+        var inv = CultureInfo.InvariantCulture;
+        var (figures, seed, build) = await HistoryBenchmark.RunAsync(victims, Path.Combine(AppContext.BaseDirectory, "samples", "crime-events.jsonl"), message => output.WriteLine(message), cancellationToken);
+        await output.WriteLineAsync(string.Create(inv, $"history of {victims:N0} victims ({seed} victims a clone of the samples) built in {build.TotalSeconds:F0} s"));
+        foreach (var f in figures)
+        {
+            await output.WriteLineAsync(string.Create(inv, $"history {f.Job}: {f.MillisecondsAtTenth:F0} ms -> {f.MillisecondsAtN:F0} ms (x{f.MillisecondsAtN / Math.Max(1, f.MillisecondsAtTenth):F2}), {f.RequestsAtTenth} -> {f.RequestsAtN} requests"));
+        }
+
+        return 0;
     }
 }

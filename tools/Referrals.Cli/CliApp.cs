@@ -30,6 +30,7 @@ public static class CliApp
         PrivacyCommands.SubjectAccess(),
         PrivacyCommands.Erase(),
         PrivacyCommands.Purge(),
+        ReindexCommand.Create(),
         DashboardCommand.Create(),
         TemplatesCommand.Create(),
         TasksCommand.Create(),

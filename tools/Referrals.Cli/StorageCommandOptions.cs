@@ -71,6 +71,9 @@ internal sealed class StorageCommandOptions
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(StorageProbe.CliRetry);
         services.AddSingleton<StorageClients>();
+        services.AddSingleton<Pipeline.Indexes.MonthIndex>();
+        services.AddSingleton<Pipeline.Indexes.IndexSweep>();
+        services.AddSingleton<Pipeline.Indexes.IndexMigration>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<VictimStateStore>();
         services.AddSingleton<DeliveryStore>();

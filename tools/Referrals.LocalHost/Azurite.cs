@@ -49,6 +49,88 @@ public sealed class Azurite : IAsyncDisposable
         `, { eval: true, execArgv: [] }).unref();
         """;
 
+    /// <summary>
+    /// Loaded into the table service with node's --require: Azurite answers every table query by reading every entity of
+    /// the table (LokiTableMetadataStore.queryTableEntities filters the whole collection), even a query that names one
+    /// partition, where Azure seeks to the partition. This makes a query whose filter requires <c>PartitionKey eq '…'</c>,
+    /// or a PartitionKey range whose bounds share a prefix no number can start with, start from Azurite's own index on
+    /// PartitionKey (LokiJS's binary index, which Azurite declares and keeps), then apply the same filter, sort and
+    /// paging as before: the same answer, read the way Azure reads it, so the time of a partition-bounded query follows
+    /// the partition and not the table (docs/benchmarks.md, "History"). Anything else is left exactly as it was; if
+    /// Azurite's internals are not where this expects them (another version), nothing is changed. It writes
+    /// <c>seek-active</c> beside itself when it is in place, for the test that checks it.
+    /// </summary>
+    private const string Seek = """
+        'use strict';
+        const path = require('path');
+        const fs = require('fs');
+        const persistence = path.join(process.env.REFERRALS_AZURITE_SCRIPTS || '', 'table', 'persistence');
+        let Store, parse, nodes;
+        try {
+          Store = require(path.join(persistence, 'LokiTableMetadataStore.js')).default;
+          parse = require(path.join(persistence, 'QueryInterpreter', 'QueryParser.js')).default;
+          nodes = {};
+          for (const name of ['AndNode', 'EqualsNode', 'GreaterThanNode', 'GreaterThanEqualNode', 'LessThanNode', 'LessThanEqualNode', 'IdentifierNode', 'ConstantNode']) {
+            nodes[name] = require(path.join(persistence, 'QueryInterpreter', 'QueryNodes', name + '.js')).default;
+          }
+        } catch (e) {
+          Store = undefined;
+        }
+        // LokiJS orders numbers (and strings Number() reads) before other strings, so a range is only sought when no string
+        // between its bounds can be one: their common prefix must not be the start of anything Number() reads.
+        const mayStartNumber = (prefix) => {
+          const p = prefix.replace(/^\s+/, '');
+          return /^[+-]?\d*\.?\d*([eE][+-]?\d*)?\s*$/.test(p)
+            || /^[+-]?(I(n(f(i(n(i(t(y\s*)?)?)?)?)?)?)?)?$/.test(p)
+            || /^0([xX][0-9a-fA-F]*|[oO][0-7]*|[bB][01]*)?\s*$/.test(p);
+        };
+        const commonPrefix = (a, b) => { let i = 0; while (i < a.length && i < b.length && a[i] === b[i]) i++; return a.slice(0, i); };
+        const conjuncts = (node, out) => {
+          if (node instanceof nodes.AndNode) { conjuncts(node.left, out); conjuncts(node.right, out); } else { out.push(node); }
+          return out;
+        };
+        const flipped = { EqualsNode: 'eq', GreaterThanNode: 'lt', GreaterThanEqualNode: 'le', LessThanNode: 'gt', LessThanEqualNode: 'ge' };
+        const straight = { EqualsNode: 'eq', GreaterThanNode: 'gt', GreaterThanEqualNode: 'ge', LessThanNode: 'lt', LessThanEqualNode: 'le' };
+        const isKey = (n) => n instanceof nodes.IdentifierNode && n.identifier === 'PartitionKey';
+        const isText = (n) => n instanceof nodes.ConstantNode && typeof n.value === 'string';
+        const seekOf = (filter) => {
+          if (typeof filter !== 'string' || filter === '') return undefined;
+          let tree;
+          try { tree = parse(filter); } catch (e) { return undefined; }
+          let low, high;
+          for (const c of conjuncts(tree, [])) {
+            const kind = Object.keys(straight).find(k => c instanceof nodes[k]);
+            if (!kind) continue;
+            let op, value;
+            if (isKey(c.left) && isText(c.right)) { op = straight[kind]; value = c.right.value; }
+            else if (isKey(c.right) && isText(c.left)) { op = flipped[kind]; value = c.left.value; }
+            else continue;
+            if (op === 'eq') return { PartitionKey: value };
+            if (op === 'gt' || op === 'ge') { if (low === undefined || value > low) low = value; }
+            else if (high === undefined || value < high) { high = value; }
+          }
+          if (low === undefined || high === undefined) return undefined;
+          if (high < low) return { PartitionKey: { $between: [low, low] } };
+          const prefix = commonPrefix(low, high);
+          return prefix !== '' && !mayStartNumber(prefix) ? { PartitionKey: { $between: [low, high] } } : undefined;
+        };
+        if (Store && typeof Store.prototype.queryTableEntities === 'function' && typeof Store.prototype.getEntityCollection === 'function') {
+          const query = Store.prototype.queryTableEntities;
+          Store.prototype.queryTableEntities = function (context, account, table, queryOptions) {
+            const seek = seekOf(queryOptions && queryOptions.filter);
+            if (!seek) return query.apply(this, arguments);
+            const store = this;
+            const seeking = Object.create(store);
+            seeking.getEntityCollection = function () {
+              const collection = store.getEntityCollection.apply(store, arguments);
+              return { chain: () => collection.chain().find(seek) };
+            };
+            return query.apply(seeking, arguments);
+          };
+          try { fs.writeFileSync(path.join(__dirname, 'seek-active'), 'partition seek in place\n'); } catch (e) { }
+        }
+        """;
+
     /// <summary>util-linux's setsid, to start a process in a session of its own (Linux only; elsewhere none).</summary>
     private static readonly string? Setsid = OperatingSystem.IsLinux() ? new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists) : null;
 
@@ -75,8 +157,12 @@ public sealed class Azurite : IAsyncDisposable
     /// <summary>The node processes, for tests that check none outlives its owner.</summary>
     public IReadOnlyList<int> ProcessIds => [.. _processes.Select(p => p.Id)];
 
+    /// <summary>Whether the table service runs with the partition seek (<see cref="Seek"/>) in place.</summary>
+    public bool PartitionSeek => File.Exists(Path.Combine(_dataFolder, "seek-active"));
+
     /// <summary>The throw-away Azurite of a run or a test: free ports, queues in a temporary folder, the rest in memory.</summary>
-    public static async Task<Azurite> StartAsync(Action<string> progress, CancellationToken cancellationToken)
+    /// <param name="tableHeapMegabytes">Node's heap limit for the table service (its default is about 4 GB): `bench --history` holds millions of rows in memory.</param>
+    public static async Task<Azurite> StartAsync(Action<string> progress, CancellationToken cancellationToken, int? tableHeapMegabytes = null)
     {
         var scripts = await InstallAsync(progress, cancellationToken);
         var (blob, queue, table) = (FreePort(), FreePort(), FreePort());
@@ -86,7 +172,7 @@ public sealed class Azurite : IAsyncDisposable
             var queueData = Directory.CreateDirectory(Path.Combine(azurite._dataFolder, "queue")).FullName;
             azurite.Start(scripts, Path.Combine("blob", "main.js"), ownSession: true, "--inMemoryPersistence", "--blobHost", "127.0.0.1", "--blobPort", $"{blob}");
             azurite.Start(scripts, Path.Combine("queue", "main.js"), ownSession: true, "--location", queueData, "--queueHost", "127.0.0.1", "--queuePort", $"{queue}");
-            azurite.Start(scripts, Path.Combine("table", "main.js"), ownSession: true, "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", $"{table}");
+            azurite.Start(scripts, Path.Combine("table", "main.js"), ownSession: true, tableHeapMegabytes, "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", $"{table}");
             await azurite.WaitUntilListeningAsync([blob, queue, table], cancellationToken);
             return azurite;
         }
@@ -176,6 +262,7 @@ public sealed class Azurite : IAsyncDisposable
         RemoveStaleFolders();
         var folder = Directory.CreateTempSubdirectory($"{FolderPrefix}{Environment.ProcessId}-").FullName;
         File.WriteAllText(Path.Combine(folder, "watchdog.js"), Watchdog);
+        File.WriteAllText(Path.Combine(folder, "seek.js"), Seek);
         return folder;
     }
 
@@ -234,7 +321,9 @@ public sealed class Azurite : IAsyncDisposable
     /// only this process, which then stops the host while its storage is still up, and stops Azurite itself. Without
     /// it the terminal's SIGINT also ends Azurite at once, and the host's shutdown waits on storage that is gone.
     /// </param>
-    private void Start(string scripts, string script, bool ownSession, params string[] args)
+    private void Start(string scripts, string script, bool ownSession, params string[] args) => Start(scripts, script, ownSession, null, args);
+
+    private void Start(string scripts, string script, bool ownSession, int? heapMegabytes, params string[] args)
     {
         var setsid = ownSession ? Setsid : null;
         var start = new ProcessStartInfo(setsid ?? "node")
@@ -242,14 +331,19 @@ public sealed class Azurite : IAsyncDisposable
             WorkingDirectory = _dataFolder,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
-            Environment = { ["REFERRALS_AZURITE_PARENT"] = $"{Environment.ProcessId}" },
+            Environment = { ["REFERRALS_AZURITE_PARENT"] = $"{Environment.ProcessId}", ["REFERRALS_AZURITE_SCRIPTS"] = scripts },
         };
         if (setsid is not null)
         {
             start.ArgumentList.Add("node"); // setsid execs it in place: same process, still our child
         }
 
-        foreach (var arg in new[] { "--require", Path.Combine(_dataFolder, "watchdog.js"), Path.Combine(scripts, script), "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose" }.Concat(args))
+        if (heapMegabytes is { } heap)
+        {
+            start.ArgumentList.Add(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"--max-old-space-size={heap}"));
+        }
+
+        foreach (var arg in new[] { "--require", Path.Combine(_dataFolder, "watchdog.js"), "--require", Path.Combine(_dataFolder, "seek.js"), Path.Combine(scripts, script), "--silent", "--skipApiVersionCheck", "--disableTelemetry", "--loose" }.Concat(args))
         {
             start.ArgumentList.Add(arg);
         }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using Azure.Core;
 using Azure.Core.Pipeline;
@@ -50,6 +51,7 @@ public static class PipelineBenchmark
             var queue = new QueueClient(azurite.ConnectionString, options.CrimeEventsQueue, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
             counter.Reset();
             var started = Stopwatch.GetTimestamp();
+            var today = DateTimeOffset.UtcNow;
             // With a rate, snapshots arrive steadily (latency of an unloaded pipeline); without, all at once (throughput).
             await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (i, ct) =>
             {
@@ -59,8 +61,13 @@ public static class PipelineBenchmark
                 }
 
                 var reference = $"BENCH/{i:D7}";
+                // Recorded and sent today, as the records system sends a crime: its tally events and its referral's due time
+                // fall in the month the steps run in, as in production (the sample's October dates would split each index
+                // write over two month partitions: two requests).
                 var line = template.Replace("4063e9bc-07fd-5efe-b2b6-1a2bcc895d7f", $"bench-{i}", StringComparison.Ordinal)
-                    .Replace("DB/26/000101", reference, StringComparison.Ordinal);
+                    .Replace("DB/26/000101", reference, StringComparison.Ordinal)
+                    .Replace("2026-10-05T09:14:00Z", today.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), StringComparison.Ordinal)
+                    .Replace("2026-10-05T08:50:00+01:00", today.AddMinutes(-30).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture), StringComparison.Ordinal);
                 enqueued[reference] = Stopwatch.GetTimestamp();
                 await queue.SendMessageAsync(new BinaryData(Encoding.UTF8.GetBytes(line)), cancellationToken: ct);
             });

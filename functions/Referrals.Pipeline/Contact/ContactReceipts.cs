@@ -26,28 +26,37 @@ public sealed class ContactReceipts(VictimChanges changes, WorkingDayCalendar ca
         }
 
         var identity = new NotifyReceiptIdentity(r.Channel, r.Attempt, reported, notificationId);
-        return ApplyAsync(r.CrimeReference, r.VictimId, (victim, now, month) => ReceiptRule.ApplyNotify(victim, identity, status, at, now, month, calendar), cancellationToken);
+        return ApplyAsync(r.CrimeReference, r.VictimId, status, (victim, now, month) => ReceiptRule.ApplyNotify(victim, identity, status, at, now, month, calendar), cancellationToken);
     }
 
     /// <summary>An email's receipt (SendGrid), by the crime and victim its <c>custom_args</c> name.</summary>
     public async Task<ReceiptEffect> ApplyEmailAsync(string crimeReference, string victimId, ReceiptStatus status, DateTimeOffset at, CancellationToken cancellationToken) =>
-        (await ApplyAsync(crimeReference, victimId, (victim, now, month) =>
+        (await ApplyAsync(crimeReference, victimId, status, (victim, now, month) =>
         {
             var (next, effect) = ReceiptRule.Apply(victim, Channel.Email, status, null, at, now, month, calendar);
             return (next, effect, string.Empty);
         }, cancellationToken)).Effect;
 
     private async Task<(ReceiptEffect Effect, string Reason)> ApplyAsync(
-        string crimeReference, string victimId, Func<VictimState, DateTimeOffset, Month, (VictimState Next, ReceiptEffect Effect, string Reason)> rule, CancellationToken cancellationToken)
+        string crimeReference, string victimId, ReceiptStatus status, Func<VictimState, DateTimeOffset, Month, (VictimState Next, ReceiptEffect Effect, string Reason)> rule, CancellationToken cancellationToken)
     {
         (ReceiptEffect Effect, string Reason) result = (ReceiptEffect.UnknownMessage, "no such victim (never sent by us, or the victim's data was purged)");
+        VictimState? found = null;
         await changes.ApplyAsync(crimeReference, victimId, null, victim =>
         {
             var now = time.GetUtcNow();
             var (next, effect, reason) = rule(victim, now, Month.Of(now));
-            result = (effect, reason);
+            (result, found) = ((effect, reason), victim);
             return effect == ReceiptEffect.Applied ? next : victim;
         }, cancellationToken);
+
+        if (result.Effect == ReceiptEffect.AlreadyKnown && status != ReceiptStatus.Deferred && found is not null)
+        {
+            // A provider resends a receipt we did not acknowledge, which may follow a crash between the change it made and
+            // the month index's write: the victim's events and entries are written again (idempotent).
+            await changes.CountAgainAsync(crimeReference, found, cancellationToken);
+        }
+
         return result;
     }
 }

@@ -1,3 +1,4 @@
+using Referrals.Indexes;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Outbound;
@@ -27,6 +28,13 @@ public sealed class VictimChanges(VictimStateStore states, IngestHandOff handOff
     /// </summary>
     public Task<Stored<VictimState>?> TryClaimAsync(Stored<VictimState> held, VictimState claimed) =>
         states.TryReplaceAsync(held, claimed, CancellationToken.None, TallyRule.Between(held.State, claimed));
+
+    /// <summary>
+    /// Writes again the tally events and month index entries <paramref name="state"/> implies (idempotent): after a
+    /// provider repeats a final receipt, which may follow a crash between a change's write and its index's write.
+    /// </summary>
+    public Task CountAgainAsync(string crimeReference, VictimState state, CancellationToken cancellationToken) =>
+        states.CountAsync(crimeReference, TallyRule.Between(null, state), cancellationToken, IndexRule.Of(state));
 
     /// <summary>
     /// Applies <paramref name="rule"/> to the row held while it is current (one request), else to the latest row, and

@@ -17,7 +17,7 @@ public sealed partial class DeadLetterReporter(
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var kind in Enum.GetValues<DeadLetterKind>())
         {
-            counts[kind.ToString().ToLowerInvariant()] = await deadLetters.ListAsync(kind, cancellationToken).CountAsync(cancellationToken);
+            counts[kind.ToString().ToLowerInvariant()] = await deadLetters.CountAsync(kind, cancellationToken);
         }
 
         foreach (var queue in options.Value.Queues.Select(PipelineOptions.PoisonQueueOf))

@@ -1,4 +1,5 @@
 using Referrals.Forwarding;
+using Referrals.Indexes;
 using Referrals.Pipeline.Outbound;
 using Referrals.Pipeline.Storage;
 using Referrals.Rules;
@@ -51,7 +52,7 @@ public sealed class DeliveryClaims(
         switch (ClaimRule.ForDelivery(delivery.State, time.GetUtcNow(), channels.Lease(channel), idempotent: channel.IsHttp))
         {
             case ClaimStep.Recount:
-                await outcomes.CountAsync(item.CrimeReference, DeliveryTallyRule.Delivered(delivery.State), cancellationToken);
+                await outcomes.CountAsync(item.CrimeReference, DeliveryTallyRule.Delivered(delivery.State), cancellationToken, IndexRule.Of(delivery.State));
                 return false;
             case ClaimStep.RetryLater:
                 throw new RetryLaterException($"Delivery {results.LoggedId(item)} is being sent by another delivery of its work item.");

@@ -2,7 +2,9 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using Referrals.Forwarding;
+using Referrals.Indexes;
 using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Indexes;
 using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
@@ -12,8 +14,12 @@ using Referrals.Tallies;
 
 namespace Referrals.Pipeline.Forwarding;
 
-/// <summary>Delivery rows, beside the victim rows in the crime's partition of the VictimStates table.</summary>
-public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptions> options, TimeProvider time)
+/// <summary>
+/// Delivery rows, beside the victim rows in the crime's partition of the VictimStates table. A change that gives the
+/// month index something new (a result's tally events, a referral's deadline settled, a delivery by the month it
+/// arrived) writes it after its transaction (<see cref="MonthIndex"/>).
+/// </summary>
+public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptions> options, TimeProvider time, MonthIndex index)
 {
     private const string DeliveryRows = $"RowKey ge '{DeliveryEntity.RowKeyPrefix}' and RowKey lt 'delivery;'";
 
@@ -57,20 +63,27 @@ public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptio
     public async Task<Stored<DeliveryState>?> TryReplaceAsync(DeliveryState delivery, ETag etag, CancellationToken cancellationToken, IEnumerable<TallyEvent>? counted = null, DeliveryState? before = null)
     {
         var row = delivery.ToRow(etag);
-        return await Table.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, counted ?? []), AuditRow.ForDelivery(row, before, delivery, etag, time.GetUtcNow())], cancellationToken)
-            ? new Stored<DeliveryState>(delivery, row.ETag)
-            : null;
+        var events = (counted ?? []).ToList();
+        if (!await Table.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, events), AuditRow.ForDelivery(row, before, delivery, etag, time.GetUtcNow())], cancellationToken))
+        {
+            return null;
+        }
+
+        // A crash before this write is covered by the work item's redelivery, which counts a delivery it finds done again.
+        await index.ApplyAsync(delivery.CrimeReference, events, IndexRule.Between(before is null ? [] : IndexRule.Of(before), IndexRule.Of(delivery)), cancellationToken);
+        return new Stored<DeliveryState>(delivery, row.ETag);
     }
 
     /// <summary>An operator's replay (<see cref="ReplayRule.ForDelivery"/>): the delivery as the rule requeued it, ETag-checked, audited with who replayed it.</summary>
-    public Task RequeueAsync(Stored<DeliveryState> delivery, DeliveryState pending, string operatorName, CancellationToken cancellationToken)
+    public async Task RequeueAsync(Stored<DeliveryState> delivery, DeliveryState pending, string operatorName, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        return Table.SubmitTransactionAsync(
+        await Table.SubmitTransactionAsync(
             [
                 new(TableTransactionActionType.UpdateReplace, pending.ToRow(delivery.ETag), delivery.ETag),
                 AuditRow.ForOperator(pending.CrimeReference, AuditRule.OfOperator(pending.VictimId, AuditAction.Replay, now, operatorName, null, AuditRule.OfDelivery(delivery.State, pending, now).Facts)),
             ], cancellationToken);
+        await index.ApplyAsync(pending.CrimeReference, [], IndexRule.Between(IndexRule.Of(delivery.State), IndexRule.Of(pending)), cancellationToken);
     }
 
     public IAsyncEnumerable<DeliveryEntity> AllAsync(CancellationToken cancellationToken) =>

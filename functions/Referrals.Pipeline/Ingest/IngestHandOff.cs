@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Referrals.Contract;
+using Referrals.Indexes;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Messages;
@@ -45,7 +46,9 @@ public sealed partial class IngestHandOff(
         var (loggedCrime, loggedEvent) = (ids.Reference(snapshot.Crime.Reference), ids.Event(snapshot.EventId));
         LogStale(logger, loggedCrime, snapshot.Crime.Version, record.Version, loggedEvent);
         var stored = record.Victims.Values.Select(v => new VictimChange(null, v.State, [])).ToList();
-        await states.CountAsync(snapshot.Crime.Reference, stored.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken);
+        // Its index too: a crash may have come between the commit and the index's write.
+        await states.CountAsync(snapshot.Crime.Reference, stored.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken,
+            [.. record.Crime is { } crime ? [new CrimeStored(crime.CrimeReference, crime.UpdatedAt)] : Array.Empty<IndexEntry>(), .. stored.SelectMany(c => IndexRule.Of(c.Next))]);
         if (record.Version == snapshot.Crime.Version)
         {
             // The copies a crash kept the commit from clearing (see VictimStateStore.TryCommitAsync).

@@ -1,6 +1,7 @@
 using Azure;
 using Microsoft.Extensions.Logging;
 using Referrals.Contract;
+using Referrals.Indexes;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Privacy;
@@ -74,7 +75,8 @@ public sealed partial class SnapshotIngestor(
                 if (await states.TryCommitAsync(CrimeRow.For(record.PartitionKey, snapshot, payload, time.GetUtcNow(), record.Crime), record.Crime?.ETag,
                         changes.Select(c => (c.Next, record.Victims.GetValueOrDefault(c.Next.VictimId)?.ETag ?? default, copyFor(c.Next.VictimId))),
                         [.. left.Select(l => l.Stored)], changes.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken,
-                        AuditRow.ForSnapshot(record.PartitionKey, snapshot, decisions.Zip(changes), rulesData.Version, time.GetUtcNow())))
+                        AuditRow.ForSnapshot(record.PartitionKey, snapshot, decisions.Zip(changes), rulesData.Version, time.GetUtcNow()),
+                        changes.Concat(left.Select(l => l.Change)).SelectMany(c => IndexRule.Between(c.Previous is null ? [] : IndexRule.Of(c.Previous), IndexRule.Of(c.Next)))))
                 {
                     var applied = await handOff.AppliedAsync(snapshot, changes, month, cancellationToken);
                     await handOff.HandOnAsync([.. left.Select(l => l.Change)], month, cancellationToken);

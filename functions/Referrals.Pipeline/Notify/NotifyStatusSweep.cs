@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Referrals.Contact;
+using Referrals.Indexes;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Contact;
+using Referrals.Pipeline.Indexes;
 using Referrals.Pipeline.Receipts;
 using Referrals.Pipeline.Storage;
 using Referrals.State;
@@ -14,51 +16,82 @@ namespace Referrals.Pipeline.Notify;
 /// without a final status <c>Notify__StatusCheckAfter</c> after Notify accepted it is looked up
 /// (<c>GET /v2/notifications/{id}</c>, <see cref="NotifyStatusLookup"/>) and its status applied like a callback
 /// (<see cref="ContactReceipts"/>), only when Notify's answer is about that very send: the id asked for, and the
-/// reference and type of the message's latest send.
+/// reference and type of the message's latest send. What is due is read from the month index (<see cref="MonthIndex"/>):
+/// the sends Notify accepted from <see cref="LookBack"/> ago to <c>StatusCheckAfter</c> ago and not yet settled, oldest
+/// first, never the victims' rows as a whole.
 /// </summary>
 public sealed partial class NotifyStatusSweep(
-    VictimStateStore states, NotifyStatusLookup lookup, ContactReceipts receipts, IOptions<NotifyOptions> options, TimeProvider time, ILogger<NotifyStatusSweep> logger)
+    VictimStateStore states, MonthIndex index, NotifyStatusLookup lookup, ContactReceipts receipts, IOptions<NotifyOptions> options, TimeProvider time, ILogger<NotifyStatusSweep> logger)
 {
     /// <summary>At most this many lookups a run: the rest wait for the next.</summary>
     public const int MaxLookups = 200;
+
+    /// <summary>
+    /// How long after Notify accepted a send it is still looked up. Notify keeps a notification 7 days unless the service
+    /// asks for longer (its data retention): a send with no final status two weeks on stays Sent, for an operator.
+    /// </summary>
+    public static readonly TimeSpan LookBack = TimeSpan.FromDays(14);
 
     /// <returns>How many statuses were applied.</returns>
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var (looked, applied, mismatched) = (0, 0, 0);
-        await foreach (var row in states.AwaitingNotifyReceiptAsync(cancellationToken))
+        var now = time.GetUtcNow();
+        var due = (await index.RangeAsync(MonthIndex.Status, now - LookBack, now - options.Value.StatusCheckAfter, cancellationToken, "Settled eq false").ToListAsync(cancellationToken))
+            .OrderBy(MonthIndex.TimeOf).ToList();
+        foreach (var row in due)
         {
-            var victim = row.ToStored().State;
-            foreach (var channel in new[] { Channel.Sms, Channel.Letter })
+            if (looked >= MaxLookups)
             {
-                var message = victim.Contact[channel];
-                if (looked >= MaxLookups || !ReceiptRule.StatusCheckDue(message, time.GetUtcNow(), options.Value.StatusCheckAfter))
-                {
-                    continue;
-                }
-
-                looked++;
-                if (await lookup.GetAsync(message.ProviderId!, cancellationToken) is not StatusLookup.Found { Report.Receipt: { IsFinal: true } receipt })
-                {
-                    continue;
-                }
-
-                // Never a status from another notification: the answer must be the one asked for, about this send.
-                if (!string.Equals(receipt.ProviderMessageId, message.ProviderId, StringComparison.OrdinalIgnoreCase)
-                    || receipt.Reference != MessageReference.Notify(victim.CrimeReference, victim.VictimId, channel, message.Attempts))
-                {
-                    mismatched++;
-                    continue;
-                }
-
-                var (effect, _) = await receipts.ApplyNotifyAsync(receipt.Reference, receipt.Channel, receipt.ProviderMessageId!, receipt.Status, time.GetUtcNow(), cancellationToken);
-                applied += effect == ReceiptEffect.Applied ? 1 : 0;
-                mismatched += effect == ReceiptEffect.Mismatch ? 1 : 0;
+                break;
             }
+
+            var channel = row.GetString("Channel") == nameof(Channel.Letter) ? Channel.Letter : Channel.Sms;
+            var stored = await states.LoadVictimAsync(row.GetString("CrimeReference")!, row.GetString("VictimId")!, cancellationToken);
+            if (stored is null || stored.State.Contact[channel] is not { Status: MessageStatus.Sent } message || message.SentAt != MonthIndex.TimeOf(row))
+            {
+                // Settled meanwhile (its receipt's index write may have been cut short: written again), sent again since, or gone.
+                await SettledAsync(row, stored, cancellationToken);
+                continue;
+            }
+
+            var victim = stored.State;
+            if (!ReceiptRule.StatusCheckDue(message, time.GetUtcNow(), options.Value.StatusCheckAfter))
+            {
+                continue;
+            }
+
+            looked++;
+            if (await lookup.GetAsync(message.ProviderId!, cancellationToken) is not StatusLookup.Found { Report.Receipt: { IsFinal: true } receipt })
+            {
+                continue;
+            }
+
+            // Never a status from another notification: the answer must be the one asked for, about this send.
+            if (!string.Equals(receipt.ProviderMessageId, message.ProviderId, StringComparison.OrdinalIgnoreCase)
+                || receipt.Reference != MessageReference.Notify(victim.CrimeReference, victim.VictimId, channel, message.Attempts))
+            {
+                mismatched++;
+                continue;
+            }
+
+            var (effect, _) = await receipts.ApplyNotifyAsync(receipt.Reference, receipt.Channel, receipt.ProviderMessageId!, receipt.Status, time.GetUtcNow(), cancellationToken);
+            applied += effect == ReceiptEffect.Applied ? 1 : 0;
+            mismatched += effect == ReceiptEffect.Mismatch ? 1 : 0;
         }
 
         LogSwept(logger, looked, applied, mismatched);
         return applied;
+    }
+
+    private async Task SettledAsync(Azure.Data.Tables.TableEntity row, Stored<VictimState>? stored, CancellationToken cancellationToken)
+    {
+        if (stored is not null)
+        {
+            await states.CountAsync(stored.State.CrimeReference, TallyRule.Between(null, stored.State), cancellationToken, IndexRule.Of(stored.State));
+        }
+
+        await index.SettleAsync([row], cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Notify status timer: {Looked} messages looked up, {Applied} statuses applied, {Mismatched} answers not about the message asked for")]

@@ -1,3 +1,4 @@
+using Referrals.Indexes;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Forwarding;
 using Referrals.Pipeline.Storage;
@@ -57,6 +58,7 @@ public sealed class WorkOutcomes(DeadLetterStore deadLetters, VictimStateStore s
 
     public void Count(string what, string detail) => metrics.Count(what, detail);
 
-    /// <summary>Counts a crime's events again (idempotent), in case a crash came between a change and its events.</summary>
-    public Task CountAsync(string crimeReference, IEnumerable<TallyEvent> counted, CancellationToken cancellationToken) => states.CountAsync(crimeReference, counted, cancellationToken);
+    /// <summary>Counts a crime's events again (idempotent), with the index entries of what was done, in case a crash came between a change and its events or its index.</summary>
+    public Task CountAsync(string crimeReference, IEnumerable<TallyEvent> counted, CancellationToken cancellationToken, IEnumerable<IndexEntry>? indexed = null) =>
+        states.CountAsync(crimeReference, counted, cancellationToken, indexed);
 }

@@ -2,9 +2,11 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Referrals.Indexes;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Forwarding;
+using Referrals.Pipeline.Indexes;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Privacy;
@@ -23,7 +25,10 @@ public sealed record PurgeCounts(int Crimes, int Victims, int PartnerAnswers, in
 /// <summary>
 /// The retention function's work (docs/privacy.md, "Retention"): only data already due is removed, each crime's
 /// personal data in one transaction that is also its commit point, so a run may be repeated, run twice at once or
-/// cut short by a crash and resumed, and removes the same data once. Tally events are never touched.
+/// cut short by a crash and resumed, and removes the same data once. Tally events are never touched. What is due is
+/// found by date in the month index (<see cref="MonthIndex"/>: each crime by the time its last snapshot was stored),
+/// read from where the last complete run stopped (its cursor) to the day now due: never what is not due, and never a
+/// crime purged by an earlier run again.
 /// </summary>
 public sealed partial class RetentionPurge(
     StorageClients clients,
@@ -31,10 +36,14 @@ public sealed partial class RetentionPurge(
     IOptions<RetentionOptions> retention,
     Tasks.TaskRetention tasks,
     TimeProvider time,
+    MonthIndex index,
     ILogger<RetentionPurge> logger)
 {
+    /// <summary>The cursors in the month index: personal data purged, and crimes forgotten (with their audit rows), up to when.</summary>
+    public const string PurgeCursor = "purge";
+    public const string ForgetCursor = "forget";
+
     private const int MaxTransaction = 100;
-    private const string CrimeRows = $"RowKey ge '{CrimeStateEntity.RowKeyPrefix}' and RowKey lt 'crimeA'";
     private const string VictimRows = $"RowKey ge '{VictimStateEntity.RowKeyPrefix}' and RowKey lt 'victim;'";
     private const string DeliveryRows = $"RowKey ge '{DeliveryEntity.RowKeyPrefix}' and RowKey lt 'delivery;'";
     private const string StateRows = $"(({VictimRows}) or ({DeliveryRows}))";
@@ -49,24 +58,52 @@ public sealed partial class RetentionPurge(
         var personalBefore = now - TimeSpan.FromDays(retention.Value.PersonalDataDays);
         var auditBefore = now - TimeSpan.FromDays(retention.Value.AuditDays);
         var counts = new PurgeCounts(0, 0, 0, 0, 0, 0);
-        var due = TableClient.CreateQueryFilter($"UpdatedAt lt {personalBefore}");
-        await foreach (var crime in States.QueryAsync<CrimeStateEntity>($"{CrimeRows} and {due}", cancellationToken: cancellationToken))
+
+        // Crimes at the end of the audit period first, so none is purged of its personal data and then forgotten in one run.
+        var (forgetFrom, forgetRead) = await index.ReadCursorAsync(ForgetCursor, cancellationToken);
+        foreach (var (partition, at) in await DueAsync(forgetFrom ?? Earliest(auditBefore), auditBefore, cancellationToken))
         {
-            if (crime.UpdatedAt < auditBefore)
+            var crime = await CrimeAsync(partition, cancellationToken);
+            var forget = crime is not null && crime.UpdatedAt < auditBefore;
+            counts = counts with
             {
-                counts = counts with { CrimesForgotten = counts.CrimesForgotten + (dryRun || await ForgetAsync(crime, cancellationToken) ? 1 : 0) };
+                CrimesForgotten = counts.CrimesForgotten + (forget && (dryRun || await ForgetAsync(crime!, cancellationToken)) ? 1 : 0),
+                AuditRows = counts.AuditRows + await DeleteAuditRowsAsync(partition, forget ? null : crime, auditBefore, dryRun, cancellationToken),
+            };
+        }
+
+        var (purgeFrom, purgeRead) = await index.ReadCursorAsync(PurgeCursor, cancellationToken);
+        foreach (var (partition, _) in await DueAsync(purgeFrom ?? Earliest(personalBefore), personalBefore, cancellationToken))
+        {
+            // A crime stored again since (its later row comes later), or forgotten above, is not due.
+            if (await CrimeAsync(partition, cancellationToken) is not { } crime || crime.UpdatedAt >= personalBefore || crime.UpdatedAt < auditBefore)
+            {
+                continue;
             }
-            else if (crime.PurgedAt is null && await PurgeCrimeAsync(crime, now, dryRun, cancellationToken) is var (victims, answers))
+
+            if (crime.PurgedAt is null && await PurgeCrimeAsync(crime, now, dryRun, cancellationToken) is var (victims, answers))
             {
-                counts = counts with { Crimes = counts.Crimes + 1, Victims = counts.Victims + victims, PartnerAnswers = counts.PartnerAnswers + answers };
+                counts = counts with { Crimes = counts.Crimes + 1, Victims = counts.Victims + victims.Count, PartnerAnswers = counts.PartnerAnswers + answers };
+                await IndexPurgedAsync(crime.CrimeReference, now, victims, dryRun, cancellationToken);
+            }
+            else if (crime.PurgedAt is { } purgedAt && !dryRun)
+            {
+                // Purged by a run cut short before its cursor moved: its events go to the index again, and its open tasks
+                // are withdrawn again (both idempotent).
+                var purged = await VictimIdsAsync(partition, cancellationToken);
+                await IndexPurgedAsync(crime.CrimeReference, purgedAt, purged, dryRun, cancellationToken);
+                await tasks.PurgedAsync(crime.CrimeReference, purged, cancellationToken);
             }
         }
 
-        counts = counts with
+        counts = counts with { DeadLetters = await DeleteDeadLettersAsync(now - TimeSpan.FromDays(retention.Value.DeadLetterDays), dryRun, cancellationToken) };
+        if (!dryRun)
         {
-            DeadLetters = await DeleteDeadLettersAsync(now - TimeSpan.FromDays(retention.Value.DeadLetterDays), dryRun, cancellationToken),
-            AuditRows = await DeleteAuditRowsAsync(auditBefore, dryRun, cancellationToken),
-        };
+            // Only after every due crime is done: a run cut short reads the same rows again.
+            await index.AdvanceCursorAsync(ForgetCursor, auditBefore, forgetRead, cancellationToken);
+            await index.AdvanceCursorAsync(PurgeCursor, personalBefore, purgeRead, cancellationToken);
+        }
+
         if (!dryRun)
         {
             LogPurged(logger, counts.Crimes, counts.Victims, counts.PartnerAnswers, counts.DeadLetters, counts.AuditRows, counts.CrimesForgotten);
@@ -80,7 +117,7 @@ public sealed partial class RetentionPurge(
     /// PersonalDataPurged tally event per victim, all in one transaction when they fit (they do for any crime of up
     /// to about 45 victims with deliveries); null when another run or a new snapshot changed the crime meanwhile.
     /// </summary>
-    private async Task<(int Victims, int Answers)?> PurgeCrimeAsync(CrimeStateEntity crime, DateTimeOffset now, bool dryRun, CancellationToken cancellationToken)
+    private async Task<(IReadOnlyList<string> Victims, int Answers)?> PurgeCrimeAsync(CrimeStateEntity crime, DateTimeOffset now, bool dryRun, CancellationToken cancellationToken)
     {
         var partition = $"PartitionKey eq {TableKeys.Quote(crime.PartitionKey)}";
         var victimRows = await States.QueryAsync<VictimStateEntity>($"{partition} and {VictimRows}", cancellationToken: cancellationToken).ToListAsync(cancellationToken);
@@ -89,7 +126,7 @@ public sealed partial class RetentionPurge(
         List<ITableEntity> stripped = [.. victimRows.Select(Stripped).OfType<ITableEntity>(), .. deliveryRows.Select(Stripped).OfType<ITableEntity>()];
         if (dryRun)
         {
-            return (victims.Count, stripped.Count);
+            return (victims, stripped.Count);
         }
 
         var purged = crime.WithSnapshot([], purgedAt: now);
@@ -128,9 +165,29 @@ public sealed partial class RetentionPurge(
         }
 
         // Nobody can act on a task without the victim's data: their open tasks are withdrawn, and the Unit told.
-        await tasks.PurgedAsync(crime.CrimeReference, victims!, cancellationToken);
-        return (victims.Count, stripped.Count);
+        await tasks.PurgedAsync(crime.CrimeReference, victims, cancellationToken);
+        return (victims, stripped.Count);
     }
+
+    /// <summary>The start of a cursor never set: as far back as anything kept can be (a store indexed by `referrals reindex` has its cursors set).</summary>
+    private DateTimeOffset Earliest(DateTimeOffset before) => before - TimeSpan.FromDays(retention.Value.AuditDays);
+
+    /// <summary>The crimes the month index says are due: stored after <paramref name="after"/> and up to <paramref name="through"/>, each once, the oldest first.</summary>
+    private async Task<List<(string Partition, DateTimeOffset At)>> DueAsync(DateTimeOffset after, DateTimeOffset through, CancellationToken cancellationToken) =>
+        [.. (await index.RangeAsync(MonthIndex.Crime, after, through, cancellationToken).ToListAsync(cancellationToken))
+            .Select(r => (Partition: r.RowKey[(MonthIndex.Crime.Length + 29)..], At: MonthIndex.TimeOf(r)))
+            .GroupBy(r => r.Partition, StringComparer.Ordinal).Select(g => (g.Key, g.Min(r => r.At))).OrderBy(r => r.Item2)];
+
+    private async Task<CrimeStateEntity?> CrimeAsync(string partition, CancellationToken cancellationToken) =>
+        await States.GetEntityIfExistsAsync<CrimeStateEntity>(partition, VictimStateStore.CrimeRowKeyFor(partition), cancellationToken: cancellationToken) is { HasValue: true } found ? found.Value : null;
+
+    private async Task<IReadOnlyList<string>> VictimIdsAsync(string partition, CancellationToken cancellationToken) =>
+        await States.QueryAsync<TableEntity>($"PartitionKey eq {TableKeys.Quote(partition)} and RowKey ge '{VictimStateEntity.RowKeyPrefix}' and RowKey lt 'victim;'", select: [nameof(VictimStateEntity.VictimId)], cancellationToken: cancellationToken)
+            .Select(r => r.GetString(nameof(VictimStateEntity.VictimId))).ToListAsync(cancellationToken);
+
+    /// <summary>A purge's PersonalDataPurged events, as its transaction counted them, in the month index.</summary>
+    private Task IndexPurgedAsync(string crimeReference, DateTimeOffset purgedAt, IReadOnlyList<string> victims, bool dryRun, CancellationToken cancellationToken) =>
+        dryRun ? Task.CompletedTask : index.ApplyAsync(crimeReference, victims.Select(v => new TallyEvent(Month.Of(purgedAt), TallyCategories.PersonalDataPurged, $"{crimeReference}:{v}")), [], cancellationToken);
 
     /// <summary>
     /// A victim's row with every answer cut (<see cref="RedactionRule"/>) and its copy of the snapshot dropped (the victim
@@ -175,15 +232,20 @@ public sealed partial class RetentionPurge(
         }
     }
 
+    /// <summary>Dead letters first seen before <paramref name="before"/>: each kind's partition, those due only.</summary>
     private async Task<int> DeleteDeadLettersAsync(DateTimeOffset before, bool dryRun, CancellationToken cancellationToken)
     {
         var deleted = 0;
         try
         {
-            await foreach (var letter in DeadLetters.QueryAsync<DeadLetterEntity>(TableClient.CreateQueryFilter($"FirstSeenAt lt {before}"), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+            foreach (var kind in Enum.GetValues<DeadLetterKind>())
             {
-                // Seen again meanwhile (412): still counted from its first sighting, so the next run removes it.
-                deleted += dryRun || await TryDeleteAsync(DeadLetters, letter, letter.ETag, cancellationToken) ? 1 : 0;
+                var due = TableClient.CreateQueryFilter($"PartitionKey eq {DeadLetterStore.PartitionOf(kind)} and FirstSeenAt lt {before}");
+                await foreach (var letter in DeadLetters.QueryAsync<DeadLetterEntity>(due, select: ["PartitionKey", "RowKey", nameof(DeadLetterEntity.Crimes), nameof(DeadLetterEntity.CrimeReference), nameof(DeadLetterEntity.Message)], cancellationToken: cancellationToken))
+                {
+                    // Seen again meanwhile (412): still counted from its first sighting, so the next run removes it.
+                    deleted += dryRun || await TryDeleteAsync(letter, cancellationToken) ? 1 : 0;
+                }
             }
         }
         catch (RequestFailedException ex) when (ex.ErrorCode is "TableNotFound")
@@ -194,27 +256,77 @@ public sealed partial class RetentionPurge(
         return deleted;
     }
 
-    private async Task<int> DeleteAuditRowsAsync(DateTimeOffset before, bool dryRun, CancellationToken cancellationToken)
+    /// <summary>
+    /// The crime's audit rows older than <paramref name="before"/> (one partition). Rows newer than that, written after
+    /// the crime's last snapshot (steps, receipts, operators), are due later: the crime is indexed again at the oldest of
+    /// them, unless its own last snapshot (<paramref name="held"/>, still kept) comes first.
+    /// </summary>
+    private async Task<int> DeleteAuditRowsAsync(string partition, CrimeStateEntity? held, DateTimeOffset before, bool dryRun, CancellationToken cancellationToken)
     {
-        var deleted = 0;
-        await foreach (var row in States.QueryAsync<TableEntity>(AuditRow.OlderThan(before), select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken))
+        var rows = await States.QueryAsync<TableEntity>($"PartitionKey eq {TableKeys.Quote(partition)} and {AuditRow.Range}", select: ["PartitionKey", "RowKey", nameof(AuditEntity.At), nameof(AuditEntity.CrimeReference)], cancellationToken: cancellationToken)
+            .ToListAsync(cancellationToken);
+        var due = rows.Where(r => r.GetDateTimeOffset(nameof(AuditEntity.At)) < before).ToList();
+        if (dryRun)
         {
-            deleted += dryRun || await TryDeleteAsync(States, row, ETag.All, cancellationToken) ? 1 : 0;
+            return due.Count;
         }
 
-        return deleted;
+        foreach (var batch in due.Chunk(MaxTransaction))
+        {
+            try
+            {
+                await States.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, r, ETag.All)), cancellationToken);
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status == 404)
+            {
+                // Another run deleted some of them first: the rest one by one.
+                foreach (var row in batch)
+                {
+                    try
+                    {
+                        await States.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
+                    }
+                    catch (RequestFailedException gone) when (gone.Status == 404)
+                    {
+                    }
+                }
+            }
+        }
+
+        var kept = rows.Except(due).Where(r => r.GetDateTimeOffset(nameof(AuditEntity.At)) is not null).MinBy(r => r.GetDateTimeOffset(nameof(AuditEntity.At)));
+        if (kept?.GetDateTimeOffset(nameof(AuditEntity.At)) is { } next && kept.GetString(nameof(AuditEntity.CrimeReference)) is { } crime && (held is null || next < held.UpdatedAt))
+        {
+            await index.ApplyAsync(crime, [], [new CrimeStored(crime, next)], cancellationToken);
+        }
+
+        return due.Count;
     }
 
-    private static async Task<bool> TryDeleteAsync(TableClient table, ITableEntity row, ETag etag, CancellationToken cancellationToken)
+    /// <summary>The dead letter, then its rows in the dead-letter index (<see cref="DeadLetterStore.IndexPartitionOf"/>).</summary>
+    private async Task<bool> TryDeleteAsync(DeadLetterEntity letter, CancellationToken cancellationToken)
     {
         try
         {
-            return !(await table.DeleteEntityAsync(row.PartitionKey, row.RowKey, etag, cancellationToken)).IsError;
+            await DeadLetters.DeleteEntityAsync(letter.PartitionKey, letter.RowKey, letter.ETag, cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status is 404 or 412)
         {
             return false;
         }
+
+        foreach (var crime in DeadLetterStore.CrimesOf(letter))
+        {
+            try
+            {
+                await DeadLetters.DeleteEntityAsync(DeadLetterStore.IndexPartitionOf(crime), $"{letter.PartitionKey}|{letter.RowKey}", ETag.All, cancellationToken);
+            }
+            catch (RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Never written (a row from before the index), or removed already.
+            }
+        }
+
+        return true;
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention: {Crimes} crimes ({Victims} victims) purged of personal data, {PartnerAnswers} partner answers cut, {DeadLetters} dead letters and {AuditRows} audit rows deleted, {CrimesForgotten} crimes forgotten")]

@@ -1,7 +1,9 @@
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
+using Referrals.Indexes;
 using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Indexes;
 using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Tallies;
 using Referrals.Privacy;
@@ -24,8 +26,12 @@ public sealed record CrimeRecord(string PartitionKey, CrimeStateEntity? Crime, I
         new(VictimStateStore.PartitionKeyFor(crimeReference), null, new Dictionary<string, Stored<VictimState>>(StringComparer.Ordinal));
 }
 
-/// <summary>Per-victim state in Azure Table Storage, one partition per crime so a snapshot commits in one transaction.</summary>
-public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOptions> options)
+/// <summary>
+/// Per-victim state in Azure Table Storage, one partition per crime so a snapshot commits in one transaction. After each
+/// transaction the change's tally events and index entries go to the month index (<see cref="MonthIndex"/>): another
+/// partition, so another request, made only when the change gives the index something new.
+/// </summary>
+public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOptions> options, MonthIndex index)
 {
     /// <summary>Row keys from "victim:" up to (not including) "victim;": exactly the victim rows, not the crime row.</summary>
     private const string VictimRows = $"RowKey ge '{VictimStateEntity.RowKeyPrefix}' and RowKey lt 'victim;'";
@@ -101,8 +107,10 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
     /// transaction: one row for every victim, so 1 + 50 + 1 always fit (docs/privacy.md).
     /// </summary>
     /// <param name="absent">Victims stored for the crime whose rows still hold a copy of a snapshot that listed them, when this one does not.</param>
-    public async Task<bool> TryCommitAsync(CrimeStateEntity crime, ETag? storedCrime, IEnumerable<(VictimState State, ETag ETag, SnapshotCopy Copy)> victims, IReadOnlyList<Stored<VictimState>> absent, IEnumerable<TallyEvent> counted, CancellationToken cancellationToken, TableTransactionAction? audit = null)
+    /// <param name="indexed">The victims' index entries this snapshot adds (<see cref="IndexRule.Between"/>); the crime's own is added here.</param>
+    public async Task<bool> TryCommitAsync(CrimeStateEntity crime, ETag? storedCrime, IEnumerable<(VictimState State, ETag ETag, SnapshotCopy Copy)> victims, IReadOnlyList<Stored<VictimState>> absent, IEnumerable<TallyEvent> counted, CancellationToken cancellationToken, TableTransactionAction? audit = null, IEnumerable<IndexEntry>? indexed = null)
     {
+        counted = counted.ToList();
         List<TableTransactionAction> actions =
         [
             storedCrime is { } etag
@@ -132,6 +140,9 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
             // redelivery, which finds the snapshot stale and counts the stored state's events again.
             await UpsertAsync(tallies, cancellationToken);
         }
+
+        // A crash before this write is covered by the redelivery, which finds the snapshot stale and indexes the stored state again.
+        await index.ApplyAsync(crime.CrimeReference, counted, [new CrimeStored(crime.CrimeReference, crime.UpdatedAt), .. indexed ?? []], cancellationToken);
 
         // Only a crime whose 50 victims all replace 50 others leaves victims over: cleared now, and again by a redelivery.
         await ClearCopiesAsync(absent.Skip(cleared.Count), cancellationToken);
@@ -168,14 +179,46 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
     public async Task<Stored<VictimState>?> TryReplaceAsync(Stored<VictimState> held, VictimState next, CancellationToken cancellationToken, IEnumerable<TallyEvent>? counted = null)
     {
         var row = next.ToRow(held.ETag, held.Copy);
-        return await Table.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, counted ?? []), AuditRow.ForVictim(row, held.State, next, held.ETag)], cancellationToken)
-            ? held with { State = next, ETag = row.ETag }
-            : null;
+        var events = (counted ?? []).ToList();
+        if (!await Table.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, events), AuditRow.ForVictim(row, held.State, next, held.ETag)], cancellationToken))
+        {
+            return null;
+        }
+
+        // A crash before this write is covered by the step's redelivery, which counts a change it finds done again.
+        await index.ApplyAsync(next.CrimeReference, events, IndexRule.Between(IndexRule.Of(held.State), IndexRule.Of(next)), cancellationToken);
+        return held with { State = next, ETag = row.ETag };
     }
 
-    /// <summary>Counts a crime's events again (idempotent): after a crash between a change and its events, or a redelivery.</summary>
-    public Task CountAsync(string crimeReference, IEnumerable<TallyEvent> counted, CancellationToken cancellationToken) =>
-        UpsertAsync([.. TallyStore.StateRows(PartitionKeyFor(crimeReference), counted)], cancellationToken);
+    /// <summary>
+    /// An operator's change of the victim's row (a Victim Care Unit task's step): the row, ETag-checked, with its tally
+    /// events and the operator's audit entry in one transaction, then its month index entries. False when the row changed.
+    /// </summary>
+    public async Task<bool> TryReplaceByOperatorAsync(Stored<VictimState> held, VictimState next, TableTransactionAction audit, CancellationToken cancellationToken)
+    {
+        var row = next.ToRow(held.ETag, held.Copy);
+        var events = TallyRule.Between(held.State, next).ToList();
+        if (!await Table.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, events), audit], cancellationToken))
+        {
+            return false;
+        }
+
+        // A crash before this write is covered by the operator's repeat of the command, which finds the step done and
+        // counts and indexes the stored state again (TaskDesk).
+        await index.ApplyAsync(next.CrimeReference, events, IndexRule.Between(IndexRule.Of(held.State), IndexRule.Of(next)), cancellationToken);
+        return true;
+    }
+
+    /// <summary>
+    /// Counts a crime's events again (idempotent), with index entries the caller found done: after a crash between a
+    /// change and its events or its index, or a redelivery.
+    /// </summary>
+    public async Task CountAsync(string crimeReference, IEnumerable<TallyEvent> counted, CancellationToken cancellationToken, IEnumerable<IndexEntry>? indexed = null)
+    {
+        var events = counted.ToList();
+        await UpsertAsync([.. TallyStore.StateRows(PartitionKeyFor(crimeReference), events)], cancellationToken);
+        await index.ApplyAsync(crimeReference, events, indexed ?? [], cancellationToken);
+    }
 
     private async Task UpsertAsync(IReadOnlyList<TableTransactionAction> rows, CancellationToken cancellationToken)
     {
@@ -189,19 +232,16 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
     /// An operator's replay (<see cref="ReplayRule"/>): the victim's row as the rule requeued it, ETag-checked, with an
     /// audit entry naming who replayed it.
     /// </summary>
-    public Task RequeueAsync(Stored<VictimState> victim, VictimState requeued, string operatorName, DateTimeOffset now, CancellationToken cancellationToken)
+    public async Task RequeueAsync(Stored<VictimState> victim, VictimState requeued, string operatorName, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var next = requeued with { UpdatedAt = now };
-        return Table.SubmitTransactionAsync(
+        await Table.SubmitTransactionAsync(
             [
                 new(TableTransactionActionType.UpdateReplace, next.ToRow(victim.ETag, victim.Copy), victim.ETag),
                 AuditRow.ForOperator(next.CrimeReference, AuditRule.OfOperator(next.VictimId, AuditAction.Replay, now, operatorName, null, AuditRule.OfMessages(victim.State, next).Facts)),
             ], cancellationToken);
+        await index.ApplyAsync(next.CrimeReference, [], IndexRule.Between(IndexRule.Of(victim.State), IndexRule.Of(next)), cancellationToken);
     }
-
-    /// <summary>Victims with a text message or letter Notify accepted and has not reported on yet (the status timer's work).</summary>
-    public IAsyncEnumerable<VictimStateEntity> AwaitingNotifyReceiptAsync(CancellationToken cancellationToken) =>
-        Table.QueryAsync<VictimStateEntity>($"{VictimRows} and (SmsStatus eq 'Sent' or LetterStatus eq 'Sent')", cancellationToken: cancellationToken);
 
     public IAsyncEnumerable<VictimStateEntity> AllVictimsAsync(CancellationToken cancellationToken) =>
         Table.QueryAsync<VictimStateEntity>(VictimRows, cancellationToken: cancellationToken);

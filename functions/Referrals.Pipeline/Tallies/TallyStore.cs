@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
 using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Indexes;
 using Referrals.Pipeline.Storage;
 using Referrals.Tallies;
 
@@ -76,21 +77,20 @@ public sealed class MonthlyTallyEntity : ITableEntity
 /// Tally events and monthly tallies in Table Storage. Events are upserted by deterministic key (idempotent);
 /// the monthly rows are recomputed from them, never incremented, so aggregation is safe to re-run.
 /// </summary>
-public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions> options, IOptions<TalliesOptions> tallies, RulesData rules, Tasks.TaskIndex tasks, TimeProvider time)
+public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions> options, IOptions<TalliesOptions> tallies, RulesData rules, Tasks.TaskIndex tasks, TimeProvider time, MonthIndex index)
 {
     public const int Buckets = 16;
 
     /// <summary>The row of a month's partition that holds its <see cref="MonthStatus"/>; it sorts after every category key.</summary>
     public const string StatusRow = "~status";
-    private const string StateRowPrefix = "tally:";
+    /// <summary>Begins the row key of a tally event in a crime's partition of the state table (<see cref="StateRows"/>).</summary>
+    public const string StateRowPrefix = "tally:";
 
     private const int MaxBatch = 100;
 
     private TableClient Events => clients.Tables.GetTableClient(options.Value.TallyEventsTable);
 
     private TableClient Monthly => clients.Tables.GetTableClient(options.Value.MonthlyTalliesTable);
-
-    private TableClient States => clients.Tables.GetTableClient(options.Value.VictimStateTable);
 
     public IReadOnlyList<TallyCategory> Categories { get; } = TallyCategories.For(rules.Directory);
 
@@ -231,8 +231,9 @@ public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions>
 
     /// <summary>
     /// A crime's tally events as rows of its partition in the state table (row = tally:month|category|subject@partition),
-    /// so they are written in the transaction that changes the state they count: never one without the other, and
-    /// no request of their own. Upserted by deterministic key, so counting twice changes nothing.
+    /// so they are written in the transaction that changes the state they count: never one without the other. The
+    /// month index then copies them by month (<see cref="MonthIndex"/>), which is what the recount reads. Upserted by
+    /// deterministic key, so counting twice changes nothing.
     /// </summary>
     public static IEnumerable<TableTransactionAction> StateRows(string partitionKey, IEnumerable<TallyEvent> events) =>
         events.Select(e => new TallyEventEntity { PartitionKey = partitionKey, RowKey = $"{StateRowPrefix}{e.Month}|{e.Category}|{TableKeys.Id(e.Subject)}@{partitionKey}", Category = e.Category, Service = e.Service })
@@ -260,11 +261,10 @@ public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions>
             Count(counts, row);
         }
 
-        // The events written with the state they count, in every crime's partition: one scan of the month's rows.
-        var stateRows = $"RowKey ge '{StateRowPrefix}{month}|' and RowKey lt '{StateRowPrefix}{month}}}'";
-        await foreach (var row in States.QueryAsync<TallyEventEntity>(stateRows, select: ["Category", "Service"], cancellationToken: cancellationToken))
+        // The events written with the state they count, as the month index holds them: the month's 16 partitions, its events only.
+        await foreach (var row in index.TallyEventsAsync(Month.TryParse(month, out var parsed) ? parsed : throw new ArgumentException("not a month", nameof(month)), cancellationToken))
         {
-            Count(counts, row);
+            Count(counts, new TallyEventEntity { Category = row.GetString("Category") ?? string.Empty, Service = row.GetString("Service") });
         }
 
         return counts;

@@ -1,10 +1,7 @@
-using Azure.Data.Tables;
-using Microsoft.Extensions.Options;
-using Referrals.Pipeline.Configuration;
+using Referrals.Indexes;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Storage;
-using Referrals.Pipeline.Tallies;
 using Referrals.Privacy;
 using Referrals.State;
 using Referrals.Tallies;
@@ -40,13 +37,9 @@ public sealed class TaskDesk(
     TaskIndex index,
     IngestHandOff handOff,
     RulesData rules,
-    StorageClients clients,
-    IOptions<PipelineOptions> options,
     TimeProvider time)
 {
     private const int MaxAttempts = 5;
-
-    private TableClient States => clients.Tables.GetTableClient(options.Value.VictimStateTable);
 
     public async Task<TaskView?> ShowAsync(string taskId, CancellationToken cancellationToken)
     {
@@ -84,6 +77,7 @@ public sealed class TaskDesk(
                 // The index may lag the row, and an earlier action's hand-on may have failed: both are repaired here
                 // (everything the victim's state asks for is handed on again; the receivers ignore repeats).
                 await index.SyncAsync(task, victim.State, cancellationToken);
+                await states.CountAsync(victim.State.CrimeReference, TallyRule.Between(null, victim.State), cancellationToken, IndexRule.Of(victim.State));
                 if (victim.State.Tasks.Closed != TaskWithdrawal.Erased)
                 {
                     await HandOnAsync(new VictimChange(null, victim.State, []), now, cancellationToken);
@@ -142,9 +136,8 @@ public sealed class TaskDesk(
             facts.Add($"services referred: {(next.ReferredServices.Count > 0 ? string.Join(", ", next.ReferredServices) : "none")}");
         }
 
-        var row = next.ToRow(victim.ETag, victim.Copy);
         var audit = AuditRow.ForOperator(next.CrimeReference, AuditRule.OfOperator(next.VictimId, AuditAction.Task, now, operatorName, null, facts));
-        return await States.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, TallyRule.Between(before, next)), audit], cancellationToken);
+        return await states.TryReplaceByOperatorAsync(victim, next, audit, cancellationToken);
     }
 
     private async Task HandOnAsync(VictimChange change, DateTimeOffset now, CancellationToken cancellationToken)

@@ -1,0 +1,46 @@
+using Referrals.Contact;
+using Referrals.Forwarding;
+
+namespace Referrals.Indexes;
+
+/// <summary>
+/// A row of the month index (docs/pipeline.md, "Indexes"): what a periodic job or an endpoint reads instead of scanning
+/// the state table. Each lives in the month of its own time (and a bucket of its crime), so a job reads the months its
+/// work falls in and nothing else. Derived from a change's state (<see cref="IndexRule"/>), never stored alone: the
+/// state row is the truth, and writing an entry twice changes nothing.
+/// </summary>
+public abstract record IndexEntry(string CrimeReference)
+{
+    /// <summary>The instant that places the entry in a month.</summary>
+    public abstract DateTimeOffset At { get; }
+}
+
+/// <summary>A snapshot of the crime was stored at <paramref name="UpdatedAt"/>: its personal data is due for removal a retention period later.</summary>
+public sealed record CrimeStored(string CrimeReference, DateTimeOffset UpdatedAt) : IndexEntry(CrimeReference)
+{
+    public override DateTimeOffset At => UpdatedAt;
+}
+
+/// <summary>GOV.UK Notify accepted a text message or letter at <paramref name="SentAt"/>; <paramref name="Settled"/> once its status is known (or the send is no longer the latest).</summary>
+public sealed record StatusCheck(string CrimeReference, string VictimId, Channel Channel, DateTimeOffset SentAt, bool Settled) : IndexEntry(CrimeReference)
+{
+    public override DateTimeOffset At => SentAt;
+}
+
+/// <summary>
+/// Work due at <paramref name="DueAt"/> (for a referral: the first instant it would be late), by kind: the deadline watch
+/// reads referrals, a worklist its tasks. <paramref name="Settled"/> is null when the entry is written by the side that
+/// does not know (the victim's state asks for a referral; only its delivery knows when it is done).
+/// </summary>
+public sealed record DueWork(string Kind, string Id, string CrimeReference, string VictimId, string ServiceId, DateTimeOffset DueAt, bool? Settled) : IndexEntry(CrimeReference)
+{
+    public const string Referral = "referral";
+
+    public override DateTimeOffset At => DueAt;
+}
+
+/// <summary>A delivery reached its service at <paramref name="DeliveredAt"/>: the services' figures by the month it arrived.</summary>
+public sealed record Delivered(string Id, DeliveryKind Kind, string CrimeReference, string VictimId, string ServiceId, DateTimeOffset DeliveredAt, DateOnly? DueBy, bool? OnTime) : IndexEntry(CrimeReference)
+{
+    public override DateTimeOffset At => DeliveredAt;
+}

@@ -1,0 +1,58 @@
+using Referrals.Calendar;
+using Referrals.Contact;
+using Referrals.Forwarding;
+using Referrals.State;
+
+namespace Referrals.Indexes;
+
+/// <summary>
+/// Which index entries a state implies (<see cref="IndexEntry"/>), and which of them a change adds or alters: the entries
+/// a write applies to the index after its transaction. The tally events of a change travel beside them (they are the
+/// change's own). Pure: the same state always gives the same entries, so applying them again is harmless.
+/// </summary>
+public static class IndexRule
+{
+    /// <summary>A victim's entries: a status check per text message or letter Notify accepted, and the deadline of each referral the state asks for.</summary>
+    public static IEnumerable<IndexEntry> Of(VictimState victim)
+    {
+        foreach (var channel in new[] { Channel.Sms, Channel.Letter })
+        {
+            if (ContactRule.Message(victim, channel) is { SentAt: { } sent } message && message.Status is not (MessageStatus.Queued or MessageStatus.Sending))
+            {
+                yield return new StatusCheck(victim.CrimeReference, victim.VictimId, channel, sent, message.Status != MessageStatus.Sent);
+            }
+        }
+
+        foreach (var planned in WorkPlan.All(victim).Where(p => p.Kind == DeliveryKind.Referral))
+        {
+            yield return ReferralDue(victim.CrimeReference, victim.VictimId, planned.ServiceId, victim.ReferralDueBy, settled: null);
+        }
+    }
+
+    /// <summary>A delivery's entries: a referral's deadline, settled once it is no longer waiting to be sent, and what was delivered.</summary>
+    public static IEnumerable<IndexEntry> Of(DeliveryState delivery)
+    {
+        if (delivery is { Kind: DeliveryKind.Referral, DueBy: { } dueBy })
+        {
+            yield return ReferralDue(delivery.CrimeReference, delivery.VictimId, delivery.ServiceId, dueBy, delivery.Status is not (DeliveryStatus.Pending or DeliveryStatus.Sending));
+        }
+
+        if (delivery is { Status: DeliveryStatus.Delivered, DeliveredAt: { } at })
+        {
+            yield return new Delivered(delivery.Id, delivery.Kind, delivery.CrimeReference, delivery.VictimId, delivery.ServiceId, at, delivery.DueBy, delivery.OnTime);
+        }
+    }
+
+    /// <summary>The entries of <paramref name="next"/> that <paramref name="previous"/> did not have as they are.</summary>
+    public static IReadOnlyList<IndexEntry> Between(IEnumerable<IndexEntry> previous, IEnumerable<IndexEntry> next)
+    {
+        var before = previous.ToHashSet();
+        return [.. next.Where(e => !before.Contains(e))];
+    }
+
+    /// <summary>The first instant a referral due by <paramref name="dueBy"/> (Europe/London) would be late.</summary>
+    public static DateTimeOffset LateFrom(DateOnly dueBy) => dueBy == DateOnly.MaxValue ? DateTimeOffset.MaxValue : London.At(dueBy.AddDays(1), TimeOnly.MinValue);
+
+    private static DueWork ReferralDue(string crimeReference, string victimId, string serviceId, DateOnly dueBy, bool? settled) =>
+        new(DueWork.Referral, DeliveryId.For(DeliveryKind.Referral, crimeReference, victimId, serviceId), crimeReference, victimId, serviceId, LateFrom(dueBy), settled);
+}

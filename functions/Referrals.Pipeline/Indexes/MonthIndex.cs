@@ -1,0 +1,285 @@
+using System.Globalization;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Options;
+using Referrals.Indexes;
+using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Storage;
+using Referrals.Pipeline.Tallies;
+using Referrals.Tallies;
+
+namespace Referrals.Pipeline.Indexes;
+
+/// <summary>
+/// The month index (docs/pipeline.md, "Indexes"): what the periodic jobs and the endpoints read instead of scanning the
+/// state table. Partition "yyyy-MM-bb": a month and one of <see cref="Buckets"/> buckets of the crime (FNV-1a of its
+/// partition key), so a month's writes spread over 16 partitions, and every row one write of a crime gives lands, as a
+/// rule, in one partition: one transaction. Row keys name the index and sort by time within it:
+/// <list type="bullet">
+/// <item><c>tally|category|subject</c>: a tally event, in the month it counts in (the recount);</item>
+/// <item><c>crime|time|crime</c>: a crime's snapshot stored (the retention purge, by date);</item>
+/// <item><c>status|time|crime|victim|channel</c>: a text message or letter Notify accepted (the status timer);</item>
+/// <item><c>due-kind|time|id</c>: work due at a time: referrals for the deadline watch, tasks for a worklist;</item>
+/// <item><c>delivered|service|id</c>: a delivery by the month it reached its service (the services' figures).</item>
+/// </list>
+/// Rows are derived from the state rows (<see cref="IndexRule"/>) and merged by deterministic key, so writing them again
+/// changes nothing; the state row is written first, in its own transaction, and a crash between the two is finished by
+/// the step's redelivery or by <see cref="IndexSweep"/>.
+/// </summary>
+public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions> options)
+{
+    public const int Buckets = 16;
+
+    /// <summary>The partition of the jobs' cursors (<see cref="ReadCursorAsync"/>): it sorts after every month.</summary>
+    public const string CursorPartition = "cursor";
+
+    public const string Tally = "tally|";
+    public const string Crime = "crime|";
+    public const string Status = "status|";
+    public const string Delivered = "delivered|";
+
+    private const int MaxTransaction = 100;
+
+    private TableClient Table => clients.Tables.GetTableClient(options.Value.MonthIndexTable);
+
+    public Task CreateIfNotExistsAsync(CancellationToken cancellationToken) => Table.CreateIfNotExistsAsync(cancellationToken);
+
+    /// <summary>A time as it sorts in a row key: UTC, fixed width.</summary>
+    public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    public static string PartitionOf(Month month, string crimePartitionKey) => string.Create(CultureInfo.InvariantCulture, $"{month}-{Bucket(crimePartitionKey):00}");
+
+    /// <summary>A stable bucket (FNV-1a of the crime's partition key), the same on every machine and run.</summary>
+    public static int Bucket(string crimePartitionKey)
+    {
+        var hash = 2166136261u;
+        foreach (var c in crimePartitionKey)
+        {
+            hash = (hash ^ c) * 16777619u;
+        }
+
+        return (int)(hash % Buckets);
+    }
+
+    public static string DueIndex(string kind) => $"due-{kind}|";
+
+    /// <summary>
+    /// Writes a crime's index rows: its tally events and its entries, merged by key, one transaction per partition (and
+    /// per 100 rows). Returns how many transactions it took (0 when there was nothing to write).
+    /// </summary>
+    public async Task<int> ApplyAsync(string crimeReference, IEnumerable<TallyEvent> counted, IEnumerable<IndexEntry> entries, CancellationToken cancellationToken)
+    {
+        var crime = VictimStateStore.PartitionKeyFor(crimeReference);
+        var rows = counted.Select(e => RowOf(crime, e)).Concat(entries.Select(e => RowOf(crime, e)));
+        var writes = 0;
+        foreach (var partition in rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal))
+        {
+            var merged = partition.GroupBy(r => r.RowKey, StringComparer.Ordinal).Select(Merge);
+            foreach (var batch in merged.Chunk(MaxTransaction))
+            {
+                await Table.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertMerge, r)), cancellationToken);
+                writes++;
+            }
+        }
+
+        return writes;
+    }
+
+    /// <summary>A crime's tally rows in the state table, as they are (the truth), written again into the index: a migration's and a sweep's source.</summary>
+    public Task<int> ApplyStateTallyRowsAsync(string crimePartitionKey, IEnumerable<TableEntity> stateRows, CancellationToken cancellationToken)
+    {
+        var rows = stateRows.Select(r => IndexRowOf(crimePartitionKey, r)).OfType<TableEntity>().ToList();
+        return WriteAsync(rows, cancellationToken);
+    }
+
+    /// <summary>The index row of a state table's tally row (<see cref="TallyStore.StateRows"/>: "tally:month|category|subject@partition"); null for any other row.</summary>
+    public static TableEntity? IndexRowOf(string crimePartitionKey, TableEntity stateRow)
+    {
+        var suffix = "@" + crimePartitionKey;
+        var key = stateRow.RowKey;
+        if (!key.StartsWith(TallyStore.StateRowPrefix, StringComparison.Ordinal) || !key.EndsWith(suffix, StringComparison.Ordinal)
+            || key.IndexOf('|', StringComparison.Ordinal) is var bar && bar < 0
+            || !Referrals.Tallies.Month.TryParse(key[TallyStore.StateRowPrefix.Length..bar], out var month)
+            || stateRow.GetString("Category") is not { Length: > 0 } category)
+        {
+            return null;
+        }
+
+        return With(new TableEntity(PartitionOf(month, crimePartitionKey), Tally + key[(bar + 1)..^suffix.Length]) { ["Category"] = category }, "Service", stateRow.GetString("Service"));
+    }
+
+    /// <summary>The tally events counted in a month: its 16 partitions, tally rows only.</summary>
+    public IAsyncEnumerable<TableEntity> TallyEventsAsync(Month month, CancellationToken cancellationToken) =>
+        Table.QueryAsync<TableEntity>($"{MonthRange(month)} and RowKey ge '{Tally}' and RowKey lt 'tally}}'", select: ["Category", "Service"], cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// The rows of one index whose time lies after <paramref name="after"/> and up to <paramref name="through"/>: one query
+    /// per month the range touches, the oldest first. A row key sorts by time only within its index, so the caller orders
+    /// across buckets by <see cref="TimeOf"/>.
+    /// </summary>
+    /// <param name="where">A further condition on the rows' columns, applied by storage.</param>
+    public async IAsyncEnumerable<TableEntity> RangeAsync(string index, DateTimeOffset after, DateTimeOffset through, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken, string? where = null)
+    {
+        if (through <= after)
+        {
+            yield break;
+        }
+
+        var (from, to) = (Referrals.Tallies.Month.Of(after), Referrals.Tallies.Month.Of(through));
+        for (var month = from; month <= to; month = month.Next)
+        {
+            var filter = $"{MonthRange(month)} and RowKey gt {TableKeys.Quote(index + Time(after))} and RowKey le {TableKeys.Quote(index + Time(through) + "~")}{(where is null ? "" : $" and {where}")}";
+            await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            {
+                yield return row;
+            }
+        }
+    }
+
+    /// <summary>The deliveries that reached a service in a month (all services, or one).</summary>
+    public IAsyncEnumerable<TableEntity> DeliveredAsync(Month month, string? serviceId, CancellationToken cancellationToken)
+    {
+        var prefix = serviceId is null ? Delivered : $"{Delivered}{TableKeys.Id(serviceId)}|";
+        return Table.QueryAsync<TableEntity>($"{MonthRange(month)} and RowKey ge {TableKeys.Quote(prefix)} and RowKey lt {TableKeys.Quote(prefix + "\uffff")}", cancellationToken: cancellationToken);
+    }
+
+    /// <summary>The time in an index row's key (after its index's prefix).</summary>
+    public static DateTimeOffset TimeOf(TableEntity row) =>
+        DateTimeOffset.ParseExact(row.RowKey.AsSpan(row.RowKey.IndexOf('|', StringComparison.Ordinal) + 1, 28), "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    /// <summary>Marks status and due rows settled (the work they announced is done or no longer this row's).</summary>
+    public Task SettleAsync(IEnumerable<TableEntity> rows, CancellationToken cancellationToken) =>
+        WriteAsync([.. rows.Select(r => new TableEntity(r.PartitionKey, r.RowKey) { ["Settled"] = true })], cancellationToken);
+
+    /// <summary>A job's cursor: how far it has read an index (null: never), with the ETag to advance it.</summary>
+    public async Task<(DateTimeOffset? Through, ETag ETag)> ReadCursorAsync(string job, CancellationToken cancellationToken)
+    {
+        var row = await Table.GetEntityIfExistsAsync<TableEntity>(CursorPartition, job, cancellationToken: cancellationToken);
+        return row.HasValue && row.Value is { } value ? (value.GetDateTimeOffset("Through"), value.ETag) : (null, default);
+    }
+
+    /// <summary>Moves a cursor forward to <paramref name="through"/>, never back: another run that got further first keeps its place.</summary>
+    public async Task AdvanceCursorAsync(string job, DateTimeOffset through, ETag read, CancellationToken cancellationToken)
+    {
+        for (var etag = read; ;)
+        {
+            try
+            {
+                var row = new TableEntity(CursorPartition, job) { ["Through"] = through };
+                if (etag == default)
+                {
+                    await Table.AddEntityAsync(row, cancellationToken);
+                }
+                else
+                {
+                    await Table.UpdateEntityAsync(row, etag, TableUpdateMode.Replace, cancellationToken);
+                }
+
+                return;
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412)
+            {
+                var (stored, now) = await ReadCursorAsync(job, cancellationToken);
+                if (stored >= through)
+                {
+                    return;
+                }
+
+                etag = now;
+            }
+        }
+    }
+
+    /// <summary>Puts a cursor back to <paramref name="through"/> when it is later or unset (`referrals reindex`: rows older than a cursor are never read).</summary>
+    public async Task SetCursorAsync(string job, DateTimeOffset through, CancellationToken cancellationToken)
+    {
+        var (stored, _) = await ReadCursorAsync(job, cancellationToken);
+        if (stored is null || stored > through)
+        {
+            await Table.UpsertEntityAsync(new TableEntity(CursorPartition, job) { ["Through"] = through }, TableUpdateMode.Replace, cancellationToken);
+        }
+    }
+
+    private async Task<int> WriteAsync(IReadOnlyList<TableEntity> rows, CancellationToken cancellationToken)
+    {
+        var writes = 0;
+        foreach (var partition in rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal))
+        {
+            foreach (var batch in partition.GroupBy(r => r.RowKey, StringComparer.Ordinal).Select(Merge).Chunk(MaxTransaction))
+            {
+                await Table.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertMerge, r)), cancellationToken);
+                writes++;
+            }
+        }
+
+        return writes;
+    }
+
+    private static string MonthRange(Month month) => $"PartitionKey ge '{month}-00' and PartitionKey le '{month}-{Buckets - 1:00}'";
+
+    private static TableEntity Merge(IEnumerable<TableEntity> same)
+    {
+        var merged = new TableEntity();
+        foreach (var row in same)
+        {
+            foreach (var (key, value) in row)
+            {
+                merged[key] = value;
+            }
+        }
+
+        return merged;
+    }
+
+    private static TableEntity RowOf(string crime, TallyEvent e) =>
+        With(new TableEntity(PartitionOf(e.Month, crime), $"{Tally}{e.Category}|{TableKeys.Id(e.Subject)}") { ["Category"] = e.Category }, "Service", e.Service);
+
+    /// <summary>Only values that are there: a merge leaves a column it is not given as it was.</summary>
+    private static TableEntity With(TableEntity row, string column, object? value)
+    {
+        if (value is not null)
+        {
+            row[column] = value;
+        }
+
+        return row;
+    }
+
+    private static TableEntity RowOf(string crime, IndexEntry entry)
+    {
+        var partition = PartitionOf(Referrals.Tallies.Month.Of(entry.At), crime);
+        var row = entry switch
+        {
+            CrimeStored => new TableEntity(partition, $"{Crime}{Time(entry.At)}|{crime}"),
+            StatusCheck s => new TableEntity(partition, $"{Status}{Time(s.SentAt)}|{crime}|{TableKeys.Id(s.VictimId)}|{s.Channel}")
+            {
+                ["VictimId"] = s.VictimId,
+                ["Channel"] = s.Channel.ToString(),
+                ["Settled"] = s.Settled,
+            },
+            DueWork d => new TableEntity(partition, $"{DueIndex(d.Kind)}{Time(d.DueAt)}|{TableKeys.Id(d.Id)}")
+            {
+                ["Id"] = d.Id,
+                ["VictimId"] = d.VictimId,
+                ["ServiceId"] = d.ServiceId,
+            },
+            Referrals.Indexes.Delivered d => With(With(new TableEntity(partition, $"{Delivered}{TableKeys.Id(d.ServiceId)}|{TableKeys.Id(d.Id)}")
+            {
+                ["Id"] = d.Id,
+                ["Kind"] = d.Kind.ToString(),
+                ["VictimId"] = d.VictimId,
+                ["ServiceId"] = d.ServiceId,
+                ["DeliveredAt"] = d.DeliveredAt,
+            }, "DueBy", d.DueBy?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)), "OnTime", d.OnTime),
+            _ => throw new ArgumentOutOfRangeException(nameof(entry), entry.GetType().Name, "Not an index entry."),
+        };
+        row["CrimeReference"] = entry.CrimeReference;
+        if (entry is DueWork { Settled: { } settled })
+        {
+            // Only the side that knows writes it: a victim's state asks for a referral, its delivery settles it.
+            row["Settled"] = settled;
+        }
+
+        return row;
+    }
+}

@@ -1,0 +1,64 @@
+using Referrals.Contact;
+using Referrals.Forwarding;
+using Referrals.Indexes;
+using Referrals.State;
+using Referrals.Tallies;
+using Referrals.Tests.Contact;
+
+namespace Referrals.Tests.Indexes;
+
+/// <summary>The index entries a state implies, and those a change adds: what each write applies to the month index.</summary>
+public class IndexRuleTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 10, 5, 10, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void A_referred_victim_has_the_deadline_of_each_referral_the_first_instant_it_would_be_late_and_no_one_settles_it_but_its_delivery()
+    {
+        var victim = ContactRuleTests.Step(null, ContactRuleTests.Reachable());
+
+        var due = Assert.IsType<DueWork>(Assert.Single(IndexRule.Of(victim)));
+
+        Assert.Equal(ReferralStatus.AutoReferred, victim.ReferralStatus);
+        Assert.Equal((DueWork.Referral, DeliveryId.For(DeliveryKind.Referral, victim.CrimeReference, victim.VictimId, "general"), "general", (bool?)null),
+            (due.Kind, due.Id, due.ServiceId, due.Settled));
+        Assert.Equal(Referrals.Calendar.London.At(victim.ReferralDueBy.AddDays(1), TimeOnly.MinValue), due.DueAt);
+        Assert.Equal(due.DueAt, due.At);
+    }
+
+    [Theory]
+    [InlineData(MessageStatus.Queued, null)]
+    [InlineData(MessageStatus.Sending, null)]
+    [InlineData(MessageStatus.Sent, false)]
+    [InlineData(MessageStatus.Delivered, true)]
+    [InlineData(MessageStatus.Failed, true)]
+    [InlineData(MessageStatus.Unconfirmed, true)]
+    public void A_text_message_Notify_accepted_waits_for_its_status_until_it_is_settled(MessageStatus status, bool? settled)
+    {
+        var victim = ContactRuleTests.Step(null, ContactRuleTests.Reachable(emailSafe: false));
+        victim = victim with { Contact = victim.Contact with { Sms = victim.Contact.Sms with { Status = status, SentAt = Now, NotificationId = "n-1", Attempts = 1 } } };
+
+        var checks = IndexRule.Of(victim).OfType<StatusCheck>().ToList();
+
+        Assert.Equal(settled is null ? [] : [new StatusCheck(victim.CrimeReference, victim.VictimId, Channel.Sms, Now, settled.Value)], checks);
+        Assert.NotEmpty(IndexRule.Of(victim).OfType<DueWork>());
+    }
+
+    [Fact]
+    public void A_delivered_referral_settles_its_deadline_and_is_indexed_by_the_instant_it_arrived()
+    {
+        var pending = new DeliveryState(DeliveryId.For(DeliveryKind.Referral, "C/1", "V1", "general"), DeliveryKind.Referral, "C/1", "V1", "general", "api",
+            DeliveryStatus.Pending, null, new Month(2026, 10), new DateOnly(2026, 10, 7), 0, Now);
+        var delivered = DeliveryTransition.Delivered(DeliveryTransition.Claim(pending, Now), Now.AddMinutes(1), 201);
+
+        var before = IndexRule.Of(pending).ToList();
+        var after = IndexRule.Of(delivered).ToList();
+
+        Assert.Equal(false, Assert.IsType<DueWork>(Assert.Single(before)).Settled);
+        Assert.Equal(true, after.OfType<DueWork>().Single().Settled);
+        Assert.Equal(new Delivered(pending.Id, DeliveryKind.Referral, "C/1", "V1", "general", Now.AddMinutes(1), new DateOnly(2026, 10, 7), true), after.OfType<Delivered>().Single());
+        Assert.Equal(after, IndexRule.Between(before, after));
+        Assert.Empty(IndexRule.Between(after, after));
+        Assert.Empty(IndexRule.Of(pending with { Kind = DeliveryKind.ContactNeeded, DueBy = null }));
+    }
+}
