@@ -17,7 +17,7 @@ public static class IndexRule
     {
         foreach (var channel in new[] { Channel.Sms, Channel.Letter })
         {
-            if (ContactRule.Message(victim, channel) is { SentAt: { } sent } message && message.Status is not (MessageStatus.Queued or MessageStatus.Sending))
+            if (victim.Contact[channel] is { SentAt: { } sent } message && message.Status is not (MessageStatus.Queued or MessageStatus.Sending))
             {
                 yield return new StatusCheck(victim.CrimeReference, victim.VictimId, channel, sent, message.Status != MessageStatus.Sent);
             }

@@ -36,7 +36,7 @@ public class IndexRuleTests
     public void A_text_message_Notify_accepted_waits_for_its_status_until_it_is_settled(MessageStatus status, bool? settled)
     {
         var victim = ContactRuleTests.Step(null, ContactRuleTests.Reachable(emailSafe: false));
-        victim = victim with { Contact = victim.Contact with { Sms = victim.Contact.Sms with { Status = status, SentAt = Now, NotificationId = "n-1", Attempts = 1 } } };
+        victim = victim with { Contact = victim.Contact with { Sms = victim.Contact.Sms with { Status = status, SentAt = Now, ProviderId = "n-1", Attempts = 1 } } };
 
         var checks = IndexRule.Of(victim).OfType<StatusCheck>().ToList();
 
