@@ -58,13 +58,8 @@ public static class WorklistRule
             return true;
         }
 
-        if (Enum.GetNames<TaskKind>().Contains(name, StringComparer.Ordinal))
-        {
-            kind = Enum.Parse<TaskKind>(name);
-            return true;
-        }
-
-        return false;
+        kind = Named<TaskKind>(name);
+        return kind is not null;
     }
 
     /// <summary>The action a form posts (exactly <c>claim</c>, <c>release</c> or <c>close</c>); null otherwise.</summary>
@@ -77,8 +72,12 @@ public static class WorklistRule
     };
 
     /// <summary>The outcome a close form posts: exactly an outcome's name; null otherwise.</summary>
-    public static TaskOutcome? OutcomeOf(string? name) =>
-        name is not null && Enum.GetNames<TaskOutcome>().Contains(name, StringComparer.Ordinal) ? Enum.Parse<TaskOutcome>(name) : null;
+    public static TaskOutcome? OutcomeOf(string? name) => Named<TaskOutcome>(name);
+
+    /// <summary>The value whose name is exactly <paramref name="name"/> (ordinal: never a number, another case or a list of names); null otherwise.</summary>
+    private static T? Named<T>(string? name)
+        where T : struct, Enum =>
+        Enum.GetValues<T>().Select(v => (T?)v).FirstOrDefault(v => string.Equals(v.ToString(), name, StringComparison.Ordinal));
 
     /// <summary>Whether a view shows a task (one of the open partitions' rows): open or claimed work, of the kind asked for.</summary>
     public static bool Shows(WorklistView view, VcuTask task, TaskKind? kind, string operatorName, DateTimeOffset now) =>
