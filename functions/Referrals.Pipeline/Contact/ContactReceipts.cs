@@ -54,7 +54,7 @@ public sealed class ContactReceipts(VictimChanges changes, WorkingDayCalendar ca
         {
             // A provider resends a receipt we did not acknowledge, which may follow a crash between the change it made and
             // the month index's write: the victim's events and entries are written again (idempotent).
-            await changes.CountAgainAsync(crimeReference, found, cancellationToken);
+            await changes.CountAgainAsync(found, cancellationToken);
         }
 
         return result;

@@ -1,4 +1,3 @@
-using Referrals.Indexes;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Logging;
 using Referrals.Pipeline.Outbound;
@@ -33,8 +32,8 @@ public sealed class VictimChanges(VictimStateStore states, IngestHandOff handOff
     /// Writes again the tally events and month index entries <paramref name="state"/> implies (idempotent): after a
     /// provider repeats a final receipt, which may follow a crash between a change's write and its index's write.
     /// </summary>
-    public Task CountAgainAsync(string crimeReference, VictimState state, CancellationToken cancellationToken) =>
-        states.CountAsync(crimeReference, TallyRule.Between(null, state), cancellationToken, IndexRule.Of(state));
+    public Task CountAgainAsync(VictimState state, CancellationToken cancellationToken) =>
+        states.CountAgainAsync(state, cancellationToken);
 
     /// <summary>
     /// Applies <paramref name="rule"/> to the row held while it is current (one request), else to the latest row, and

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Referrals.Contact;
-using Referrals.Indexes;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.Contact;
 using Referrals.Pipeline.Indexes;
@@ -88,7 +87,7 @@ public sealed partial class NotifyStatusSweep(
     {
         if (stored is not null)
         {
-            await states.CountAsync(stored.State.CrimeReference, TallyRule.Between(null, stored.State), cancellationToken, IndexRule.Of(stored.State));
+            await states.CountAgainAsync(stored.State, cancellationToken);
         }
 
         await index.SettleAsync([row], cancellationToken);

@@ -220,6 +220,13 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
         await index.ApplyAsync(crimeReference, events, indexed ?? [], cancellationToken);
     }
 
+    /// <summary>
+    /// Counts and indexes a victim's stored state again (idempotent: every tally event and index entry it implies), for a
+    /// step found done whose events or index write a crash may have cut short.
+    /// </summary>
+    public Task CountAgainAsync(VictimState victim, CancellationToken cancellationToken) =>
+        CountAsync(victim.CrimeReference, TallyRule.Between(null, victim), cancellationToken, IndexRule.Of(victim));
+
     private async Task UpsertAsync(IReadOnlyList<TableTransactionAction> rows, CancellationToken cancellationToken)
     {
         foreach (var batch in rows.Chunk(MaxTransaction))

@@ -1,4 +1,3 @@
-using Referrals.Indexes;
 using Referrals.Pipeline.Ingest;
 using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Storage;
@@ -77,7 +76,7 @@ public sealed class TaskDesk(
                 // The index may lag the row, and an earlier action's hand-on may have failed: both are repaired here
                 // (everything the victim's state asks for is handed on again; the receivers ignore repeats).
                 await index.SyncAsync(task, victim.State, cancellationToken);
-                await states.CountAsync(victim.State.CrimeReference, TallyRule.Between(null, victim.State), cancellationToken, IndexRule.Of(victim.State));
+                await states.CountAgainAsync(victim.State, cancellationToken);
                 if (victim.State.Tasks.Closed != TaskWithdrawal.Erased)
                 {
                     await HandOnAsync(new VictimChange(null, victim.State, []), now, cancellationToken);
