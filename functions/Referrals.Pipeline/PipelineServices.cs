@@ -127,6 +127,7 @@ public static class PipelineServices
         services.AddSingleton<IReceiptSink, ContactReceiptSink>();
         services.AddSingleton<SendGridWebhookEndpoint>();
         services.AddSingleton<NotifyCallbackEndpoint>();
+        services.AddSingleton<NotifyReturnedLetterEndpoint>();
         services.AddOutboundHttpClients();
 
         services.AddHostedService<StartupChecks>();

@@ -105,6 +105,7 @@ public sealed class PipelineTestHost : IAsyncDisposable
         _settings["SendGrid:MaxRetryDelay"] = "00:00:00.200";
         _settings["Receipts:SendGridWebhookPublicKey"] = _sendGridEvents?.WebhookPublicKey ?? TestWebhooks.PublicKey;
         _settings["Receipts:NotifyCallbackBearerToken"] = TestWebhooks.CallbackToken;
+        _settings["Receipts:NotifyReturnedLetterBearerToken"] = TestWebhooks.ReturnedLetterToken;
         _settings["SendGrid:MaxAttempts"] = "4";
         _settings["Forwarding:MaxAttempts"] = "2";
         _settings["Forwarding:MaxRetryDelay"] = "00:00:00.200";
@@ -155,8 +156,8 @@ public sealed class PipelineTestHost : IAsyncDisposable
         await _host.StartAsync();
         if (_receiptsOn)
         {
-            _receipts = await new LocalReceiptsServer(Services.GetRequiredService<SendGridWebhookEndpoint>(), Services.GetRequiredService<NotifyCallbackEndpoint>()).StartAsync();
-            Notify.SendCallbacksTo(_receipts.NotifyCallbackUrl, TestWebhooks.CallbackToken);
+            _receipts = await new LocalReceiptsServer(Services.GetRequiredService<SendGridWebhookEndpoint>(), Services.GetRequiredService<NotifyCallbackEndpoint>(), Services.GetRequiredService<NotifyReturnedLetterEndpoint>()).StartAsync();
+            Notify.SendCallbacksTo(_receipts.NotifyCallbackUrl, TestWebhooks.CallbackToken, _receipts.NotifyReturnedLetterUrl, TestWebhooks.ReturnedLetterToken);
             _sendGridEvents!.PostEventsTo(_receipts.SendGridWebhookUrl);
         }
     }

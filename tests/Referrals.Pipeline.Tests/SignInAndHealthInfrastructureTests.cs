@@ -38,7 +38,7 @@ public sealed class SignInAndHealthInfrastructureTests(CompiledInfrastructure in
         [.. Directory.GetFiles(CompiledInfrastructure.InfraFolder, "*.bicepparam").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
 
     /// <summary>The HTTP functions that check their callers themselves, and so need no sign-in: their routes are the excluded paths.</summary>
-    private static readonly string[] RoutesWithoutSignIn = [SendGridWebhookEndpoint.Route, NotifyCallbackEndpoint.Route, HealthEndpoint.Route];
+    private static readonly string[] RoutesWithoutSignIn = [SendGridWebhookEndpoint.Route, NotifyCallbackEndpoint.Route, NotifyReturnedLetterEndpoint.Route, HealthEndpoint.Route];
 
     /// <summary>Each parameter file compiled once for the tests below (the Bicep CLI takes seconds on a busy machine).</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<(int ExitCode, string Stdout, string Stderr)>> Built = new(StringComparer.Ordinal);

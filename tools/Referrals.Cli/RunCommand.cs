@@ -147,11 +147,11 @@ internal static class RunCommand
         await using var talliesEndpoint = await new LocalTalliesServer(
             host.Services.GetRequiredService<TalliesEndpoint>(), host.Services.GetRequiredService<DashboardEndpoint>(), host.Services.GetRequiredService<HealthEndpoint>(),
             host.Services.GetRequiredService<Referrals.Pipeline.Worklist.WorklistEndpoint>()).StartAsync();
-        await using var webhooks = await new LocalReceiptsServer(host.Services.GetRequiredService<SendGridWebhookEndpoint>(), host.Services.GetRequiredService<NotifyCallbackEndpoint>()).StartAsync();
+        await using var webhooks = await new LocalReceiptsServer(host.Services.GetRequiredService<SendGridWebhookEndpoint>(), host.Services.GetRequiredService<NotifyCallbackEndpoint>(), host.Services.GetRequiredService<NotifyReturnedLetterEndpoint>()).StartAsync();
 
         // Receipts reach the pipeline only as the providers send them: over HTTP, to the webhook endpoints.
         sendGrid.PostEventsTo(webhooks.SendGridWebhookUrl);
-        notify.SendCallbacksTo(webhooks.NotifyCallbackUrl, notifyCallbackToken);
+        notify.SendCallbacksTo(webhooks.NotifyCallbackUrl, notifyCallbackToken, webhooks.NotifyReturnedLetterUrl);
         try
         {
             var services = host.Services;

@@ -51,5 +51,8 @@ public static class LocalSettings
             ["LogRedaction:HashKey"] = "local-development-log-hash-key-not-a-secret",
             ["Receipts:SendGridWebhookPublicKey"] = sendGridWebhookKey ?? string.Empty,
             ["Receipts:NotifyCallbackBearerToken"] = notifyCallbackToken ?? string.Empty,
+
+            // A local run's returned-letter callback has the delivery receipts' token; in Azure each has its own secret.
+            ["Receipts:NotifyReturnedLetterBearerToken"] = notifyCallbackToken ?? string.Empty,
         };
 }

@@ -57,7 +57,9 @@ public static class ContactRule
             return victim; // A row from before revision 1.1: email only, as it was decided then.
         }
 
-        // The information counts in the month it was first asked for: a channel the plan falls back to later keeps it.
+        // The information counts in the month it was first asked for: a channel the plan falls back to later keeps it. A
+        // failure after delivery counts in the month it is learnt (rulebook 1.2 section 12).
+        var learnt = month;
         month = ChannelNames.InOrder.Select(c => contact[c].Month).OfType<Month>().DefaultIfEmpty(month).Min();
         var target = Target(victim);
         foreach (var channel in ChannelNames.InOrder.Where(c => Of(victim, c) == ChannelProgress.Open))
@@ -71,7 +73,7 @@ public static class ContactRule
         // Rulebook 1.2 section 10: the Victim Care Unit's tasks follow the new state (a ContactNeeded task when no safe
         // channel is left, withdrawn once the information is delivered).
         var next = Tasks.TaskRule.Reconcile(victim with { Contact = contact }, now, calendar, newTaskId);
-        return next with { Counted = TallyRule.ContactCounted(next, month, calendar) };
+        return next with { Counted = TallyRule.ContactCounted(next, month, calendar, learnt) };
     }
 
     /// <summary>

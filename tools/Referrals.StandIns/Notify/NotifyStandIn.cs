@@ -80,7 +80,7 @@ public sealed class NotifyStandIn : IAsyncDisposable
     private readonly NotifyCallbackPoster _callbacks;
     private LoopbackServer? _server;
     private int _smokeTests;
-    private (string? Delivery, string? ReturnedLetter, string Token) _callbackTo = (null, null, string.Empty);
+    private (string? Delivery, string? ReturnedLetter, string Token, string ReturnedLetterToken) _callbackTo = (null, null, string.Empty, string.Empty);
 
     private NotifyStandIn(NotifyStandInOptions options)
     {
@@ -120,9 +120,11 @@ public sealed class NotifyStandIn : IAsyncDisposable
 
     /// <summary>
     /// The service's callback settings, as set up in Notify: where delivery receipts and returned letters are posted, with
-    /// the bearer token. Until then nothing is posted.
+    /// the bearer token of each (Notify keeps one per callback, models.py ServiceCallbackApi; the returned letters' defaults to
+    /// the delivery receipts'). Until then nothing is posted.
     /// </summary>
-    public void SendCallbacksTo(string? deliveryUrl, string token, string? returnedLetterUrl = null) => _callbackTo = (deliveryUrl, returnedLetterUrl, token);
+    public void SendCallbacksTo(string? deliveryUrl, string token, string? returnedLetterUrl = null, string? returnedLetterToken = null) =>
+        _callbackTo = (deliveryUrl, returnedLetterUrl, token, returnedLetterToken ?? token);
 
     /// <summary>Waits until every status change and callback under way has happened; false on timeout.</summary>
     public async Task<bool> SettleAsync(TimeSpan timeout)
@@ -152,7 +154,7 @@ public sealed class NotifyStandIn : IAsyncDisposable
         if (_callbackTo.ReturnedLetter is { } url)
         {
             var template = _options.Templates[stored.TemplateId];
-            _callbacks.Post(url, _callbackTo.Token, "returned-letter", stored.Id, "returned-letter", new JsonObject
+            _callbacks.Post(url, _callbackTo.ReturnedLetterToken, "returned-letter", stored.Id, "returned-letter", new JsonObject
             {
                 ["notification_id"] = stored.Id,
                 ["reference"] = stored.Reference.Length > 0 ? stored.Reference : null,
