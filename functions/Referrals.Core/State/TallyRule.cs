@@ -81,7 +81,7 @@ public static class TallyRule
                     first = (at, queued ?? month);
                 }
             }
-            else if (progress == ChannelProgress.Failed && victim.Counted.ContainsKey(TallyCategories.InformedBy(channel)))
+            else if (ContactRule.FailedAfterDelivery(victim, channel))
             {
                 counted.TryAdd(TallyCategories.InformedThenFailed(channel), learnt ?? month);
             }
