@@ -29,6 +29,14 @@ public sealed class NotifyStandInOptions
     /// <summary>The simulated print run: how long a letter stays <c>accepted</c> before it is <c>received</c>.</summary>
     public TimeSpan PrintRunAfter { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// What the print run makes of a letter, by its address lines (one a line): <c>delivered</c> (the API's
+    /// <c>received</c>) by default, or a failure Notify reports for letters (<c>cancelled</c>, <c>technical-failure</c>,
+    /// <c>permanent-failure</c>, <c>validation-failed</c>: app/constants.py lines 4-17 at the commit above, shown as they are
+    /// by models.py get_letter_status). Notify has no test addresses for these: a stand-in's own choice, for tests.
+    /// </summary>
+    public Func<string, string> LetterOutcome { get; init; } = _ => "delivered";
+
     /// <summary>Notify: 5 minutes between retries of a callback.</summary>
     public TimeSpan CallbackRetryDelay { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -367,7 +375,7 @@ public sealed class NotifyStandIn : IAsyncDisposable
             : [("en", english)];
         var subject = SubjectOf(pages[0].Item2);
         var letter = Store(new Stored(id, type, reference, templateId, string.Join("\n", lines), english, subject, now, root, pages, "created"));
-        After(_options.PrintRunAfter, () => letter.Move("delivered", _options.Time.GetUtcNow()));
+        After(_options.PrintRunAfter, () => letter.Move(_options.LetterOutcome(letter.To), _options.Time.GetUtcNow()));
         var letterAnswer = Answer(id, reference, templateId, template, new JsonObject { ["body"] = english, ["subject"] = subject });
         letterAnswer["scheduled_for"] = null;
         return (201, letterAnswer, letter);
