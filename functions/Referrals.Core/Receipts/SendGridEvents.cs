@@ -74,7 +74,10 @@ public static class SendGridEvents
 
                 index++;
                 var (type, eventId, at) = parsed;
-                if (!seen.Add(eventId))
+
+                // sg_event_id is SendGrid's, and not trusted alone: the same event about the same message at the same
+                // second is a repeat whatever its id.
+                if (!seen.Add(eventId) | !seen.Add($"{type}\u001f{MessageKey(item)}\u001f{at.ToUnixTimeSeconds()}"))
                 {
                     ignored.Add(IgnoredEvent.Duplicate);
                 }
@@ -99,9 +102,20 @@ public static class SendGridEvents
                 }
             }
 
-            return Parsed.Ok(new SendGridBatch(receipts, ignored));
+            // Applied in the order of their timestamps (a stable sort: events of one second keep the batch's order), so a
+            // bounce after delivered is learnt as one, whatever order the batch lists them in.
+            return Parsed.Ok(new SendGridBatch([.. receipts.OrderBy(r => r.At)], ignored));
         }
     }
+
+    /// <summary>What names the message an event is about: SendGrid's message id, else the SMTP id, else the recipient and our custom args.</summary>
+    private static string MessageKey(JsonElement item) =>
+        Text(item, "sg_message_id") is { } id ? $"id:{id}"
+        : Text(item, "smtp-id") is { } smtp ? $"smtp:{smtp}"
+        : $"to:{Text(item, "email")}\u001f{Text(item, CrimeReferenceArg)}\u001f{Text(item, VictimIdArg)}";
+
+    private static string? Text(JsonElement item, string name) =>
+        item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static (string Type, string EventId, DateTimeOffset At)? Event(JsonElement item)
     {
