@@ -93,6 +93,7 @@ public static class PipelineServices
         services.AddSingleton<EntitlementMessageSender>();
         services.AddSingleton<ContactReceipts>();
         services.AddSingleton<NotifyStatusSweep>();
+        services.AddSingleton<LetterRecheck>();
         services.AddSingleton<DeliveryStore>();
         services.AddSingleton<DeliveryResults>();
         services.AddSingleton<DeliveryClaims>();

@@ -36,6 +36,7 @@ public sealed class DeliveredMeansReachedEndToEndTests(AzuriteFixture azurite)
             .. LetterFailures.Select((f, i) => ContactSnapshots.Json(f.Crime, null, true, $"e0000000-0000-4000-8000-00000000020{i + 2}", street: f.Street)),
             ContactSnapshots.Json("DB/26/000206", "07700 900206", false, "e0000000-0000-4000-8000-000000000206", email: "late-bounce.victim@example.org"),
             ContactSnapshots.Json("DB/26/000207", null, true, "e0000000-0000-4000-8000-000000000207"),
+            ContactSnapshots.Json("DB/26/000208", null, true, "e0000000-0000-4000-8000-000000000208", street: "5 Awaiting Print House"),
         ]);
         await pipeline.WaitUntilIdleAsync();
 
@@ -44,7 +45,8 @@ public sealed class DeliveredMeansReachedEndToEndTests(AzuriteFixture azurite)
 
         // A letter: accepted, looked up while it waits for the print run, delivered only at received.
         var letters = pipeline.Notify.Accepted.Where(n => n.Type == "letter").ToList();
-        Assert.Equal(6, letters.Count);
+        Assert.Equal(7, letters.Count);
+        Assert.Equal(MessageStatus.Sent, victims["DB/26/000208"].Contact.Letter.Status); // still accepted: looked up again next time
         Assert.Equal(MessageStatus.Delivered, victims["DB/26/000201"].Contact.Letter.Status);
         Assert.Equal(["accepted", "received"], letters.Single(l => l.To.Contains("12 Example Street", StringComparison.Ordinal) && IsOf(l, victims["DB/26/000201"])).Statuses.Select(s => s.Status));
 
@@ -62,6 +64,20 @@ public sealed class DeliveredMeansReachedEndToEndTests(AzuriteFixture azurite)
         Assert.Equal((MessageStatus.Failed, MessageStatus.Delivered), (bounced.Contact.Email.Status, bounced.Contact.Sms.Status));
         Assert.Equal(month, bounced.Counted[TallyCategories.InformedThenFailed(Channel.Email)]);
         Assert.Contains(TallyCategories.InformedBy(Channel.Sms), bounced.Counted.Keys);
+
+        // The one-off look-up after deploy: a letter counted delivered at accepted (as before revision 1.2) that is still
+        // waiting for the print run goes back to sent; a received one stays delivered.
+        var states = pipeline.Services.GetRequiredService<VictimStateStore>();
+        var old = (await states.LoadVictimAsync("DB/26/000208", "V1", CancellationToken.None))!;
+        var now = DateTimeOffset.UtcNow;
+        var countedAtAccepted = ContactRule.Apply(old.State.With(Channel.Letter, MessageTransition.Delivered(old.State.Contact.Letter, now)), now, month, new Referrals.Calendar.WorkingDayCalendar());
+        Assert.NotNull(await states.TryReplaceAsync(old, countedAtAccepted, CancellationToken.None, TallyRule.Between(old.State, countedAtAccepted)));
+        var rechecked = await pipeline.Services.GetRequiredService<Notify.LetterRecheck>().RunAsync(CancellationToken.None);
+        Assert.Equal(new Notify.LetterRecheckCounts(3, 2, 1, 0, 0), rechecked);
+        var reopened = (await states.LoadVictimAsync("DB/26/000208", "V1", CancellationToken.None))!.State;
+        Assert.Equal(MessageStatus.Sent, reopened.Contact.Letter.Status);
+        Assert.Equal(countedAtAccepted.Counted, reopened.Counted);
+        Assert.Equal(new Notify.LetterRecheckCounts(2, 2, 0, 0, 0), await pipeline.Services.GetRequiredService<Notify.LetterRecheck>().RunAsync(CancellationToken.None));
 
         // A returned letter (weeks later, through its own callback): the plan goes on to a ContactNeeded task.
         var returned = letters.Single(l => IsOf(l, victims["DB/26/000201"]));
@@ -84,11 +100,12 @@ public sealed class DeliveredMeansReachedEndToEndTests(AzuriteFixture azurite)
         Assert.All(pipeline.Notify.Callbacks.Where(c => c.Kind == "returned-letter"), c => Assert.Equal(200, c.HttpStatus));
         Assert.Equal(2, pipeline.Notify.Callbacks.Count(c => c.Kind == "returned-letter"));
 
-        // The tallies: informed once each (in the month the information was asked for), the failures after the fact
+        // The tallies (DB/26/000208 counted at accepted above, as before revision 1.2): informed once each (in the month
+        // the information was asked for), the failures after the fact
         // beside them in the month they were learnt.
         var tallies = await pipeline.TalliesAsync(new Month(2026, 10), month);
         Assert.Equal(
-            (2L, 1L, 1L, 1L, 4L, 3L),
+            (3L, 1L, 1L, 1L, 4L, 4L),
             (tallies.Total(TallyCategories.InformedBy(Channel.Letter)), tallies[month, TallyCategories.InformedThenFailed(Channel.Letter)],
              tallies[month, TallyCategories.InformedThenFailed(Channel.Email)], tallies[month, TallyCategories.InformedBy(Channel.Sms)],
              tallies.Total(TallyCategories.MessageFailed(Channel.Letter)), tallies.Total(TallyCategories.InformedInWriting)));

@@ -33,11 +33,16 @@ public static class LocalNotify
 
     /// <summary>
     /// The local run's print run, by address (synthetic samples and tests): a first line naming a letter failure
-    /// ("Cancelled …", "Technical Failure …", "Permanent Failure …", "Validation Failed …") gets that status; any other
-    /// letter is printed and posted (<c>received</c>).
+    /// ("Cancelled …", "Technical Failure …", "Permanent Failure …", "Validation Failed …") gets that status, one naming
+    /// "Awaiting Print" stays <c>accepted</c> (Notify's <c>sending</c>); any other letter is printed and posted (<c>received</c>).
     /// </summary>
     public static string SampleLetterOutcome(string address)
     {
+        if (address.Contains("awaiting print", StringComparison.OrdinalIgnoreCase))
+        {
+            return "sending";
+        }
+
         foreach (var status in new[] { "cancelled", "technical-failure", "permanent-failure", "validation-failed" })
         {
             if (address.Contains(status.Replace('-', ' '), StringComparison.OrdinalIgnoreCase))

@@ -181,6 +181,22 @@ public static class ReceiptRule
     public static bool FailsAfterDelivery(Channel channel) => channel != Channel.Sms;
 
     /// <summary>
+    /// The one-off look-up after deploying revision 1.2 (<c>referrals recheck-letters</c>): a letter counted delivered when
+    /// Notify reported it <c>accepted</c> (before revision 1.2) that Notify still reports waiting for the print run goes back
+    /// to sent, so the status timer asks after it again until it settles. Its tally events stay (they are never retracted);
+    /// <c>received</c> later counts nothing twice, and a failure counts <see cref="TallyCategories.InformedThenFailed"/>.
+    /// Anything else is not this rule's: the same state.
+    /// </summary>
+    public static VictimState StillAccepted(VictimState victim, string notificationId)
+    {
+        var letter = victim.Contact.Letter;
+        return Privacy.RedactionRule.IsErased(victim) || letter.Status != MessageStatus.Delivered
+            || !string.Equals(letter.ProviderId, notificationId, StringComparison.OrdinalIgnoreCase)
+            ? victim
+            : victim.With(Channel.Letter, letter with { Status = MessageStatus.Sent, DeliveredAt = null });
+    }
+
+    /// <summary>
     /// Whether the Notify status timer should ask Notify about a text message or letter: accepted by Notify (it has
     /// Notify's id) at least <paramref name="after"/> ago, and still without a final status (its callback has not come).
     /// </summary>

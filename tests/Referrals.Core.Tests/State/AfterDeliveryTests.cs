@@ -134,6 +134,40 @@ public class AfterDeliveryTests
         Assert.Single(failed.Tasks.Tasks, t => t.IsOpen && t.Kind == TaskKind.ContactNeeded);
     }
 
+    [Theory]
+    [InlineData("cancelled")]
+    [InlineData("technical-failure")]
+    [InlineData("permanent-failure")]
+    [InlineData("validation-failed")]
+    public void A_letter_counted_delivered_at_accepted_before_revision_1_2_that_failed_counts_InformedThenFailed_and_the_plan_goes_on(string status)
+    {
+        var sent = Sent(Contact.ContactRuleTests.Step(null, Contact.ContactRuleTests.Reachable(emailSafe: false, phoneSafe: false)), Channel.Letter);
+        var countedAtAccepted = ContactRule.Apply(sent.With(Channel.Letter, MessageTransition.Delivered(sent.Contact.Letter, October5)), October5, October, WorkingDays);
+
+        var (failed, effect) = Receipt(countedAtAccepted, Channel.Letter, NotifyStatuses.Map(Channel.Letter, status)!.Value, November3);
+
+        Assert.Equal(ReceiptEffect.Applied, effect);
+        Assert.Equal(MessageStatus.Failed, failed.Contact.Letter.Status);
+        Assert.Equal(November, failed.Counted[TallyCategories.InformedThenFailed(Channel.Letter)]);
+        Assert.Single(failed.Tasks.Tasks, t => t.IsOpen && t.Kind == TaskKind.ContactNeeded);
+    }
+
+    [Fact]
+    public void A_letter_counted_delivered_at_accepted_that_still_waits_for_the_print_run_goes_back_to_sent_keeping_its_counts()
+    {
+        var sent = Sent(Contact.ContactRuleTests.Step(null, Contact.ContactRuleTests.Reachable(emailSafe: false, phoneSafe: false)), Channel.Letter) is var s
+            ? s.With(Channel.Letter, s.Contact.Letter with { ProviderId = "2c3e5a7b-1d2f-4a6b-8c9d-0e1f2a3b4c5d" }) : null!;
+        var countedAtAccepted = ContactRule.Apply(sent.With(Channel.Letter, MessageTransition.Delivered(sent.Contact.Letter, October5)), October5, October, WorkingDays);
+
+        var reopened = ReceiptRule.StillAccepted(countedAtAccepted, "2C3E5A7B-1D2F-4A6B-8C9D-0E1F2A3B4C5D");
+
+        Assert.Equal((MessageStatus.Sent, null), (reopened.Contact.Letter.Status, reopened.Contact.Letter.DeliveredAt));
+        Assert.Equal(countedAtAccepted.Counted, reopened.Counted);
+        Assert.True(ReceiptRule.StatusCheckDue(reopened.Contact.Letter, November3, TimeSpan.FromHours(1)));
+        Assert.Same(countedAtAccepted, ReceiptRule.StillAccepted(countedAtAccepted, "another-id"));
+        Assert.Same(sent, ReceiptRule.StillAccepted(sent, "2c3e5a7b-1d2f-4a6b-8c9d-0e1f2a3b4c5d"));
+    }
+
     [Fact]
     public void A_receipt_for_an_erased_victim_is_acknowledged_and_changes_nothing()
     {
