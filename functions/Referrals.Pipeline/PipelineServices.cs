@@ -57,6 +57,7 @@ public static class PipelineServices
         services.AddOptions<SignInOptions>().BindConfiguration(SignInOptions.Section);
         services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section);
         services.AddSingleton<LogIds>();
+        services.AddSingleton(sp => Contact.MessageTokens.From(sp.GetRequiredService<IOptions<LogRedactionOptions>>()));
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<StorageClients>();

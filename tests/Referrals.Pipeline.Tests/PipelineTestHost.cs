@@ -47,6 +47,12 @@ public sealed class PipelineTestHost : IAsyncDisposable
     /// </param>
     /// <param name="receiptCopies">How many times each receipt is posted (providers resend).</param>
     /// <param name="connect">Rewrites Azurite's connection string for the host and the CLI (a proxy in front of the tables: <see cref="TableProxy"/>).</param>
+    /// <summary>
+    /// The operator CLI in this process reads its settings from the environment, as it does in Azure: the pipeline's own
+    /// log-hash key, so it names and reads the sends' tokens as the pipeline seals them (issue 22).
+    /// </summary>
+    static PipelineTestHost() => Environment.SetEnvironmentVariable("LogRedaction__HashKey", LocalSettings.DevelopmentHashKey);
+
     public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null, bool traceLogs = false, TimeProvider? time = null, bool receipts = false, int receiptCopies = 1, Func<string, string>? connect = null)
     {
         _receiptsOn = receipts;
@@ -315,6 +321,7 @@ public sealed class PipelineTestHost : IAsyncDisposable
             ["MESSAGE_QUEUE"] = Options.MessageQueue,
             ["EMAIL_QUEUE"] = Options.OldEmailQueue,
             ["REFERRAL_QUEUE"] = Options.ReferralQueue,
+            ["LogRedaction__HashKey"] = LocalSettings.DevelopmentHashKey,
         }, [.. args, "--storage", _connection, "--table-prefix", Options.TablePrefix]);
 
     /// <summary>Runs the operator CLI against this pipeline's storage, as an operator would: (exit code, output).</summary>

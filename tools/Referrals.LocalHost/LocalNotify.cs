@@ -100,7 +100,7 @@ public static class LocalNotify
         request["content"] = notification.Content;
         await File.WriteAllTextAsync(outbox.Record(Path.Combine(folder, $"{count.ToString("D3", CultureInfo.InvariantCulture)}_{notification.Id}.json")),
             request.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        if (!MessageReference.TryParseNotify(notification.Reference, out var sent))
+        if (!LocalSettings.Tokens.TryOpenNotify(notification.Reference, out var sent))
         {
             return;
         }
