@@ -100,6 +100,8 @@ public sealed class DeliveredMeansReachedEndToEndTests(AzuriteFixture azurite)
         Assert.All(pipeline.Notify.Callbacks.Where(c => c.Kind == "returned-letter"), c => Assert.Equal(200, c.HttpStatus));
         Assert.Equal(2, pipeline.Notify.Callbacks.Count(c => c.Kind == "returned-letter"));
 
+        NothingOfTheVictimLeaves(pipeline, [.. victims.Keys]);
+
         // The tallies (DB/26/000208 counted at accepted above, as before revision 1.2): informed once each (in the month
         // the information was asked for), the failures after the fact
         // beside them in the month they were learnt.
@@ -109,6 +111,40 @@ public sealed class DeliveredMeansReachedEndToEndTests(AzuriteFixture azurite)
             (tallies.Total(TallyCategories.InformedBy(Channel.Letter)), tallies[month, TallyCategories.InformedThenFailed(Channel.Letter)],
              tallies[month, TallyCategories.InformedThenFailed(Channel.Email)], tallies[month, TallyCategories.InformedBy(Channel.Sms)],
              tallies.Total(TallyCategories.MessageFailed(Channel.Letter)), tallies.Total(TallyCategories.InformedInWriting)));
+    }
+
+    /// <summary>
+    /// Everything that names a message to a provider (Notify's reference; SendGrid's custom args, categories and headers
+    /// other than the content's language), decoded as far as it can be without the key: none holds a crime reference, a
+    /// victim id or anything else of the victim, and each token opens to its send with the key.
+    /// </summary>
+    private static void NothingOfTheVictimLeaves(PipelineTestHost pipeline, IReadOnlyCollection<string> crimes)
+    {
+        var identifiers = pipeline.Notify.Accepted.Select(n => n.Reference).ToList();
+        foreach (var mail in pipeline.AcceptedMail("entitlement-email"))
+        {
+            var to = mail.GetProperty("personalizations")[0];
+            Assert.Equal([Referrals.Receipts.SendGridEvents.TokenArg], to.GetProperty("custom_args").EnumerateObject().Select(a => a.Name));
+            identifiers.Add(to.GetProperty("custom_args").GetProperty(Referrals.Receipts.SendGridEvents.TokenArg).GetString()!);
+            Assert.Equal(["entitlement-email"], mail.GetProperty("categories").EnumerateArray().Select(c => c.GetString()));
+            var messageId = mail.GetProperty("headers").GetProperty("Message-ID").GetString()!;
+            Assert.Matches("^<rt1\\.[A-Za-z0-9_-]+@police\\.example>$", messageId);
+            identifiers.Add(messageId[1..messageId.IndexOf('@', StringComparison.Ordinal)]);
+        }
+
+        Assert.Equal(pipeline.Notify.Accepted.Count + (2 * pipeline.EmailsAccepted().Count), identifiers.Count);
+        Assert.True(identifiers.Count > pipeline.Notify.Accepted.Count);
+        foreach (var identifier in identifiers)
+        {
+            Assert.True(LocalHost.LocalSettings.Tokens.TryOpen(identifier, out var send));
+            Assert.Contains(send.CrimeReference, crimes);
+            var decoded = System.Text.Encoding.Latin1.GetString(Convert.FromBase64String(identifier[4..].Replace('-', '+').Replace('_', '/') + new string('=', (4 - (identifier[4..].Length % 4)) % 4)));
+            foreach (var value in new[] { send.CrimeReference, send.VictimId, "DB/26/", "Sam", "Taylor", "Example Street", "@example.org" })
+            {
+                Assert.DoesNotContain(value, identifier, StringComparison.OrdinalIgnoreCase);
+                Assert.DoesNotContain(value, decoded, StringComparison.OrdinalIgnoreCase);
+            }
+        }
     }
 
     private static bool IsOf(StandIns.Notify.NotifyNotification letter, VictimState victim) =>

@@ -278,10 +278,8 @@ public sealed class PipelineTestHost : IAsyncDisposable
     public List<(string Crime, string Victim, string To)> EmailsAccepted() =>
         [.. AcceptedMail("entitlement-email")
             .Select(mail => mail.GetProperty("personalizations")[0])
-            .Select(to => (
-                to.GetProperty("custom_args").GetProperty("crimeReference").GetString()!,
-                to.GetProperty("custom_args").GetProperty("victimId").GetString()!,
-                to.GetProperty("to")[0].GetProperty("email").GetString()!))];
+            .Select(to => (Send: LocalSettings.Tokens.TryOpen(to.GetProperty("custom_args").GetProperty("ref").GetString(), out var send) ? send : default, To: to))
+            .Select(e => (e.Send.CrimeReference, e.Send.VictimId, e.To.GetProperty("to")[0].GetProperty("email").GetString()!))];
 
     /// <summary>What reached the services and the Victim Care Unit, accepted: (service or mailbox, delivery id) from the APIs and the secure emails.</summary>
     public List<(string Service, string Kind, string Id)> Deliveries() =>
@@ -298,7 +296,7 @@ public sealed class PipelineTestHost : IAsyncDisposable
     private static string Field(string text, string label) =>
         text.Split("\r\n").First(l => l.StartsWith(label + ": ", StringComparison.Ordinal))[(label.Length + 2)..];
 
-    private IEnumerable<JsonElement> AcceptedMail(string category) =>
+    public IEnumerable<JsonElement> AcceptedMail(string category) =>
         SendGrid.LogEntries
             .Where(e => e.ResponseMessage.StatusCode is int status && status is >= 200 and < 300)
             .Select(e => JsonDocument.Parse(e.RequestMessage.Body!).RootElement)

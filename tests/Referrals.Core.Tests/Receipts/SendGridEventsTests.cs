@@ -107,6 +107,20 @@ public class SendGridEventsTests
     }
 
     [Fact]
+    public void An_emails_token_is_its_reference_from_its_custom_arg_or_when_the_custom_args_are_lost_from_its_Message_ID()
+    {
+        const string Token = "rt1.AbCd-_09xyz";
+        var withArg = $$"""{"email":"a@example.org","timestamp":1790000000,"event":"delivered","sg_event_id":"e1","category":["entitlement-email"],"ref":"{{Token}}"}""";
+        var lostArgs = $$"""{"email":"a@example.org","timestamp":1790000600,"event":"bounce","sg_event_id":"e2","category":["entitlement-email"],"smtp-id":"<{{Token}}@police.example>"}""";
+        var neither = """{"email":"a@example.org","timestamp":1790000700,"event":"bounce","sg_event_id":"e3","category":["entitlement-email"],"smtp-id":"<x@sendgrid.net>"}""";
+
+        var batch = Parse(withArg, lostArgs, neither).Value!;
+
+        Assert.Equal([(Token, ReceiptStatus.Delivered), (Token, ReceiptStatus.FailedForGood)], batch.Receipts.Select(r => (r.Reference, r.Status)));
+        Assert.Equal([IgnoredEvent.UnknownMessage], batch.Ignored);
+    }
+
+    [Fact]
     public void Any_order_of_a_batch_gives_the_same_receipts()
     {
         string[] events = [Event("deferred", "e1"), Event("delivered", "e2"), Event("bounce", "e3", victim: "V2"), Event("processed", "e4"), Event("delivered", "e2")];
