@@ -1,6 +1,6 @@
-using Referrals.LocalHost;
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Contact;
+using Referrals.LocalHost;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Messages;
 using Referrals.Pipeline.Storage;
