@@ -31,6 +31,9 @@ public static class LocalNotify
         public static readonly Timings Tests = new(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(100));
     }
 
+    /// <summary>A local run returns each letter whose address's first line names this, once printed and posted (issue 22's sample).</summary>
+    public const string ReturnedMarker = "Returned Mail";
+
     /// <summary>
     /// The local run's print run, by address (synthetic samples and tests): a first line naming a letter failure
     /// ("Cancelled …", "Technical Failure …", "Permanent Failure …", "Validation Failed …") gets that status, one naming
