@@ -137,6 +137,7 @@ var deploymentContainerName = 'app-package'
 var pathsWithoutSignIn = [
   '/api/webhooks/sendgrid'
   '/api/webhooks/notify'
+  '/api/webhooks/notify-returned-letter'
   '/api/health'
 ]
 

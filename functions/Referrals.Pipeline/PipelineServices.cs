@@ -57,6 +57,7 @@ public static class PipelineServices
         services.AddOptions<SignInOptions>().BindConfiguration(SignInOptions.Section);
         services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section);
         services.AddSingleton<LogIds>();
+        services.AddSingleton(sp => Contact.MessageTokens.From(sp.GetRequiredService<IOptions<LogRedactionOptions>>()));
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<StorageClients>();
@@ -93,6 +94,7 @@ public static class PipelineServices
         services.AddSingleton<EntitlementMessageSender>();
         services.AddSingleton<ContactReceipts>();
         services.AddSingleton<NotifyStatusSweep>();
+        services.AddSingleton<LetterRecheck>();
         services.AddSingleton<DeliveryStore>();
         services.AddSingleton<DeliveryResults>();
         services.AddSingleton<DeliveryClaims>();
@@ -127,6 +129,7 @@ public static class PipelineServices
         services.AddSingleton<IReceiptSink, ContactReceiptSink>();
         services.AddSingleton<SendGridWebhookEndpoint>();
         services.AddSingleton<NotifyCallbackEndpoint>();
+        services.AddSingleton<NotifyReturnedLetterEndpoint>();
         services.AddOutboundHttpClients();
 
         services.AddHostedService<StartupChecks>();

@@ -80,6 +80,8 @@ var identitySettings = {
   // GOV.UK Notify: the API key (text messages, letters, status lookups) and the bearer token Notify sends with its callbacks.
   Notify__ApiKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=notify-api-key)'
   Receipts__NotifyCallbackBearerToken: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=notify-callback-token)'
+  // The returned-letter callback's own bearer token (Notify keeps one per callback).
+  Receipts__NotifyReturnedLetterBearerToken: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=notify-returned-letter-token)'
   // SendGrid's Event Webhook verification key: public, but kept beside the API key so both are rotated in one place.
   Receipts__SendGridWebhookPublicKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=sendgrid-webhook-public-key)'
   // Entra ID tokens for services' APIs (directory entraScope) come from the app's own identity.

@@ -13,9 +13,9 @@ public class DecideCommandTests
 
         Assert.Equal(0, exitCode);
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(23 + 3, lines.Length);
+        Assert.Equal(25 + 3, lines.Length);
         Assert.Equal(3, lines.Count(l => l.Contains("\"rejected\":true", StringComparison.Ordinal)));
-        Assert.Contains("24 lines, 21 snapshots, 23 victim decisions, 3 rejected", stderr, StringComparison.Ordinal);
+        Assert.Contains("26 lines, 23 snapshots, 25 victim decisions, 3 rejected", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -109,9 +109,9 @@ public class DecideCommandTests
         var (exitCode, _, stderr) = await CliProcess.RunAsync(null, "decide", CliProcess.SamplesPath, "--emails", folder.Path);
 
         Assert.Equal(0, exitCode);
-        Assert.Contains("13 emails written", stderr, StringComparison.Ordinal);
+        Assert.Contains("14 emails written", stderr, StringComparison.Ordinal);
         var files = Directory.GetFiles(folder.Path, "*.eml");
-        Assert.Equal(12, files.Length); // one per victim and crime version: the duplicate sample rewrites its file
+        Assert.Equal(13, files.Length); // one per victim and crime version: the duplicate sample rewrites its file
         // The held crime's first version sends nothing; its next version, which lifts the hold, emails the victim.
         Assert.DoesNotContain(files, f => Path.GetFileName(f).StartsWith("DB-26-000115_v1_", StringComparison.Ordinal));
         Assert.Contains(files, f => Path.GetFileName(f).StartsWith("DB-26-000115_v2_", StringComparison.Ordinal));

@@ -129,7 +129,7 @@ public sealed class ContactPlanEndToEndTests(AzuriteFixture azurite)
         await pipeline.WaitUntilIdleAsync();
 
         Assert.All(pipeline.EmailsAccepted().GroupBy(e => (e.Crime, e.Victim)), g => Assert.Single(g));
-        Assert.All(pipeline.Notify.Accepted.GroupBy(n => n.Reference[..n.Reference.LastIndexOf('.')] + n.Type), g => Assert.Single(g));
+        Assert.All(pipeline.Notify.Accepted.GroupBy(n => LocalHost.LocalSettings.Tokens.TryOpenNotify(n.Reference, out var send) ? (send.CrimeReference, send.VictimId, send.Channel) : default), g => Assert.Single(g));
         Assert.All(pipeline.Deliveries().GroupBy(d => d.Id), g => Assert.Single(g));
 
         // One channel delivered per victim reached, whatever the order (a held crime's first snapshot may come last and change nothing).

@@ -9,7 +9,9 @@ internal static class ContactSnapshots
 
     /// <param name="phone">A mobile number confirmed safe, or null for none.</param>
     /// <param name="address">Whether the victim has a postal address confirmed safe.</param>
-    public static string Json(string crime, string? phone, bool address, string eventId, long version = 1) => JsonSerializer.Serialize(new
+    /// <param name="street">The address's first line (default "12 Example Street").</param>
+    /// <param name="email">An email address confirmed safe, or null for none.</param>
+    public static string Json(string crime, string? phone, bool address, string eventId, long version = 1, string? street = null, string? email = null) => JsonSerializer.Serialize(new
     {
         schemaVersion = 1,
         eventId,
@@ -23,9 +25,11 @@ internal static class ContactSnapshots
                 ["givenName"] = "Sam",
                 ["familyName"] = "Taylor",
                 ["support"] = "NotAsked",
+                ["email"] = email,
+                ["emailSafe"] = email is null ? null : true,
                 ["phone"] = phone,
                 ["phoneSafe"] = phone is null ? null : true,
-                ["address"] = address ? new { lines = AddressLines, postcode = "DE4 3AG" } : null,
+                ["address"] = address ? new { lines = street is null ? AddressLines : [street, AddressLines[1]], postcode = "DE4 3AG" } : null,
                 ["addressSafe"] = address ? true : null,
             },
         },

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Contact;
+using Referrals.LocalHost;
 using Referrals.Pipeline.DeadLetters;
 using Referrals.Pipeline.Messages;
 using Referrals.Pipeline.Storage;
@@ -34,7 +35,7 @@ public sealed class NotifyUnknownOutcomeTests(AzuriteFixture azurite)
         await using var pipeline = new PipelineTestHost(azurite);
         await using var proxy = await MisbehavingNotify.StartAsync(pipeline.Notify.Url);
         var faults = Victims.ToDictionary(v => v.Crime, v => v.Fault, StringComparer.Ordinal);
-        proxy.Fault = reference => MessageReference.TryParseNotify(reference, out var sent) ? faults[sent.CrimeReference] : NotifyFault.None;
+        proxy.Fault = reference => LocalSettings.Tokens.TryOpenNotify(reference, out var sent) ? faults[sent.CrimeReference] : NotifyFault.None;
         pipeline.Settings["Notify:BaseUrl"] = proxy.Url;
         var snapshots = Victims.Select(Snapshot).ToList();
         await pipeline.StartAsync();
@@ -50,7 +51,7 @@ public sealed class NotifyUnknownOutcomeTests(AzuriteFixture azurite)
         // One request per victim, on the plan's first channel only (Notify accepted each): never again, never the next channel.
         Assert.Equal(
             Victims.Select(v => (v.Crime, v.Channel == Channel.Sms ? "sms" : "letter", v.Fault)).Order(),
-            proxy.Requests.Select(r => (MessageReference.TryParseNotify(r.Reference, out var sent) ? sent.CrimeReference : "?", r.Path[(r.Path.LastIndexOf('/') + 1)..], r.Fault)).Order());
+            proxy.Requests.Select(r => (LocalSettings.Tokens.TryOpenNotify(r.Reference, out var sent) ? sent.CrimeReference : "?", r.Path[(r.Path.LastIndexOf('/') + 1)..], r.Fault)).Order());
         Assert.Equal(Victims.Length, pipeline.Notify.Accepted.Count);
         var victims = (await pipeline.VictimsAsync()).ToDictionary(v => v.CrimeReference, StringComparer.Ordinal);
         Assert.All(Victims, v => Assert.Equal(
@@ -61,7 +62,7 @@ public sealed class NotifyUnknownOutcomeTests(AzuriteFixture azurite)
         var letters = await pipeline.DeadLettersAsync(DeadLetterKind.Poison);
         Assert.Equal(Victims.Select(v => v.Crime).Order(), letters.Select(l => l.CrimeReference!).Order());
         Assert.All(letters, l => Assert.Contains(
-            $"check GOV.UK Notify for this message (GET /v2/notifications?reference={MessageReference.Notify(l.CrimeReference!, "V1", Victims.Single(v => v.Crime == l.CrimeReference).Channel, 1)})",
+            $"check GOV.UK Notify for this message (GET /v2/notifications?reference={MessageToken.NotifyReference(LocalSettings.Tokens, l.CrimeReference!, "V1", Victims.Single(v => v.Crime == l.CrimeReference).Channel, 1)})",
             l.Reason,
             StringComparison.Ordinal));
 
@@ -75,7 +76,7 @@ public sealed class NotifyUnknownOutcomeTests(AzuriteFixture azurite)
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Equal(
             $"referrals replay: {text.RowKey} not replayed, the dead letter is kept: the text message may have reached GOV.UK Notify, and a second send would be a second text message: "
-            + $"check GET /v2/notifications?reference={MessageReference.Notify(text.CrimeReference!, "V1", Channel.Sms, 1)} with the service's API key; replay never sends it again.",
+            + $"check GET /v2/notifications?reference={MessageToken.NotifyReference(LocalSettings.Tokens, text.CrimeReference!, "V1", Channel.Sms, 1)} with the service's API key; replay never sends it again.",
             line);
         Assert.Contains(await pipeline.DeadLettersAsync(DeadLetterKind.Poison), l => l.RowKey == text.RowKey);
         Assert.Equal((Victims.Length, Victims.Length), (proxy.Requests.Count, pipeline.Notify.Requests.Count));

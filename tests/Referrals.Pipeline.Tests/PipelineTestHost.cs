@@ -47,6 +47,12 @@ public sealed class PipelineTestHost : IAsyncDisposable
     /// </param>
     /// <param name="receiptCopies">How many times each receipt is posted (providers resend).</param>
     /// <param name="connect">Rewrites Azurite's connection string for the host and the CLI (a proxy in front of the tables: <see cref="TableProxy"/>).</param>
+    /// <summary>
+    /// The operator CLI in this process reads its settings from the environment, as it does in Azure: the pipeline's own
+    /// log-hash key, so it names and reads the sends' tokens as the pipeline seals them (issue 22).
+    /// </summary>
+    static PipelineTestHost() => Environment.SetEnvironmentVariable("LogRedaction__HashKey", LocalSettings.DevelopmentHashKey);
+
     public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null, bool traceLogs = false, TimeProvider? time = null, bool receipts = false, int receiptCopies = 1, Func<string, string>? connect = null)
     {
         _receiptsOn = receipts;
@@ -105,6 +111,7 @@ public sealed class PipelineTestHost : IAsyncDisposable
         _settings["SendGrid:MaxRetryDelay"] = "00:00:00.200";
         _settings["Receipts:SendGridWebhookPublicKey"] = _sendGridEvents?.WebhookPublicKey ?? TestWebhooks.PublicKey;
         _settings["Receipts:NotifyCallbackBearerToken"] = TestWebhooks.CallbackToken;
+        _settings["Receipts:NotifyReturnedLetterBearerToken"] = TestWebhooks.ReturnedLetterToken;
         _settings["SendGrid:MaxAttempts"] = "4";
         _settings["Forwarding:MaxAttempts"] = "2";
         _settings["Forwarding:MaxRetryDelay"] = "00:00:00.200";
@@ -155,8 +162,8 @@ public sealed class PipelineTestHost : IAsyncDisposable
         await _host.StartAsync();
         if (_receiptsOn)
         {
-            _receipts = await new LocalReceiptsServer(Services.GetRequiredService<SendGridWebhookEndpoint>(), Services.GetRequiredService<NotifyCallbackEndpoint>()).StartAsync();
-            Notify.SendCallbacksTo(_receipts.NotifyCallbackUrl, TestWebhooks.CallbackToken);
+            _receipts = await new LocalReceiptsServer(Services.GetRequiredService<SendGridWebhookEndpoint>(), Services.GetRequiredService<NotifyCallbackEndpoint>(), Services.GetRequiredService<NotifyReturnedLetterEndpoint>()).StartAsync();
+            Notify.SendCallbacksTo(_receipts.NotifyCallbackUrl, TestWebhooks.CallbackToken, _receipts.NotifyReturnedLetterUrl, TestWebhooks.ReturnedLetterToken);
             _sendGridEvents!.PostEventsTo(_receipts.SendGridWebhookUrl);
         }
     }
@@ -271,10 +278,8 @@ public sealed class PipelineTestHost : IAsyncDisposable
     public List<(string Crime, string Victim, string To)> EmailsAccepted() =>
         [.. AcceptedMail("entitlement-email")
             .Select(mail => mail.GetProperty("personalizations")[0])
-            .Select(to => (
-                to.GetProperty("custom_args").GetProperty("crimeReference").GetString()!,
-                to.GetProperty("custom_args").GetProperty("victimId").GetString()!,
-                to.GetProperty("to")[0].GetProperty("email").GetString()!))];
+            .Select(to => (Send: LocalSettings.Tokens.TryOpen(to.GetProperty("custom_args").GetProperty("ref").GetString(), out var send) ? send : default, To: to))
+            .Select(e => (e.Send.CrimeReference, e.Send.VictimId, e.To.GetProperty("to")[0].GetProperty("email").GetString()!))];
 
     /// <summary>What reached the services and the Victim Care Unit, accepted: (service or mailbox, delivery id) from the APIs and the secure emails.</summary>
     public List<(string Service, string Kind, string Id)> Deliveries() =>
@@ -291,7 +296,7 @@ public sealed class PipelineTestHost : IAsyncDisposable
     private static string Field(string text, string label) =>
         text.Split("\r\n").First(l => l.StartsWith(label + ": ", StringComparison.Ordinal))[(label.Length + 2)..];
 
-    private IEnumerable<JsonElement> AcceptedMail(string category) =>
+    public IEnumerable<JsonElement> AcceptedMail(string category) =>
         SendGrid.LogEntries
             .Where(e => e.ResponseMessage.StatusCode is int status && status is >= 200 and < 300)
             .Select(e => JsonDocument.Parse(e.RequestMessage.Body!).RootElement)
@@ -314,6 +319,7 @@ public sealed class PipelineTestHost : IAsyncDisposable
             ["MESSAGE_QUEUE"] = Options.MessageQueue,
             ["EMAIL_QUEUE"] = Options.OldEmailQueue,
             ["REFERRAL_QUEUE"] = Options.ReferralQueue,
+            ["LogRedaction__HashKey"] = LocalSettings.DevelopmentHashKey,
         }, [.. args, "--storage", _connection, "--table-prefix", Options.TablePrefix]);
 
     /// <summary>Runs the operator CLI against this pipeline's storage, as an operator would: (exit code, output).</summary>

@@ -24,6 +24,7 @@ namespace Referrals.Pipeline.Tests;
 public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
 {
     private const string Token = "local-test-callback-token-7f3a9c";
+    private const string ReturnedLetterToken = "local-test-returned-letter-token-2b8e";
     private static readonly string Crime = "DB/26/000123";
 
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
@@ -38,11 +39,12 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
 
     public async Task InitializeAsync()
     {
-        var options = Options.Create(new ReceiptOptions { SendGridWebhookPublicKey = SendGridTestSignature.PublicKeyOf(_key), NotifyCallbackBearerToken = Token });
+        var options = Options.Create(new ReceiptOptions { SendGridWebhookPublicKey = SendGridTestSignature.PublicKeyOf(_key), NotifyCallbackBearerToken = Token, NotifyReturnedLetterBearerToken = ReturnedLetterToken });
         var factory = _loggers;
         _server = await new LocalReceiptsServer(
             new SendGridWebhookEndpoint(_sink, options, _metrics, TimeProvider.System, factory.CreateLogger<SendGridWebhookEndpoint>()),
-            new NotifyCallbackEndpoint(_sink, options, _metrics, factory.CreateLogger<NotifyCallbackEndpoint>())).StartAsync();
+            new NotifyCallbackEndpoint(_sink, options, _metrics, factory.CreateLogger<NotifyCallbackEndpoint>()),
+            new NotifyReturnedLetterEndpoint(_sink, options, _metrics, factory.CreateLogger<NotifyReturnedLetterEndpoint>())).StartAsync();
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
@@ -369,6 +371,75 @@ public sealed class ReceiptsEndpointTests : IAsyncLifetime, IDisposable
         Assert.Equal(500, await notify.PostAsync(Callback(Guid.NewGuid(), "delivered")));
         Assert.Contains(_logs.Lines, line => line.Contains("not applied (IOException)", StringComparison.Ordinal));
         Assert.DoesNotContain(_logs.Lines, line => line.Contains("Jo Bloggs", StringComparison.Ordinal));
+    }
+
+    private static byte[] ReturnedLetter(Guid id, string? reference) => Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new Dictionary<string, object?>
+    {
+        ["notification_id"] = id.ToString("D"),
+        ["reference"] = reference,
+        ["date_sent"] = "2026-10-05T09:00:00.000000Z",
+        ["sent_by"] = "API",
+        ["template_name"] = "Letter",
+        ["template_id"] = Guid.NewGuid().ToString("D"),
+        ["template_version"] = 1,
+        ["spreadsheet_file_name"] = null,
+        ["spreadsheet_row_number"] = null,
+        ["upload_letter_file_name"] = null,
+    }));
+
+    private async Task<HttpStatusCode> PostReturnedLetterAsync(byte[] body, string? token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(_server.NotifyReturnedLetterUrl)) { Content = new ByteArrayContent(body) };
+        if (token is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        using var response = await _http.SendAsync(request);
+        return response.StatusCode;
+    }
+
+    [Fact]
+    public async Task A_returned_letter_callback_with_its_own_token_reaches_the_sink_as_a_letter_failed_for_good()
+    {
+        var id = Guid.NewGuid();
+
+        Assert.Equal(HttpStatusCode.OK, await PostReturnedLetterAsync(ReturnedLetter(id, "ref-7"), ReturnedLetterToken));
+
+        var receipt = Assert.Single(_sink.Received);
+        Assert.Equal((ReceiptProvider.Notify, Channel.Letter, "ref-7", ReceiptStatus.FailedForGood, id.ToString("D"), $"{id:D}:returned-letter"),
+            (receipt.Provider, receipt.Channel, receipt.Reference, receipt.Status, receipt.ProviderMessageId, receipt.EventId));
+        Assert.Equal(1, _metrics.Total("receipt:notify-returned-letter:applied"));
+    }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(Token)]
+    [InlineData("local-test-returned-letter-token-2b8")]
+    public async Task A_returned_letter_callback_without_its_own_token_gets_401_and_changes_nothing(string? token)
+    {
+        Assert.Equal(HttpStatusCode.Unauthorized, await PostReturnedLetterAsync(ReturnedLetter(Guid.NewGuid(), "ref-7"), token));
+        Assert.Empty(_sink.Received);
+    }
+
+    [Theory]
+    [InlineData("{\"notification_id\":\"Jo Bloggs\",\"reference\":\"ref-7\",\"date_sent\":\"2026-10-05T09:00:00.000000Z\"}")]
+    [InlineData("{\"notification_id\":\"2c3e5a7b-1d2f-4a6b-8c9d-0e1f2a3b4c5d\",\"reference\":7,\"date_sent\":\"2026-10-05T09:00:00.000000Z\"}")]
+    [InlineData("[]")]
+    public async Task A_returned_letter_body_that_is_not_Notifys_shape_gets_400_and_changes_nothing(string body)
+    {
+        Assert.Equal(HttpStatusCode.BadRequest, await PostReturnedLetterAsync(Encoding.UTF8.GetBytes(body), ReturnedLetterToken));
+        Assert.Empty(_sink.Received);
+        Assert.DoesNotContain(_logs.Lines, line => line.Contains("Jo Bloggs", StringComparison.Ordinal));
+        Assert.Contains(_logs.Lines, line => line.Contains("returned-letter callback refused", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_returned_letter_without_a_reference_is_acknowledged_and_counted_as_not_ours()
+    {
+        Assert.Equal(HttpStatusCode.OK, await PostReturnedLetterAsync(ReturnedLetter(Guid.NewGuid(), null), ReturnedLetterToken));
+        Assert.Empty(_sink.Received);
+        Assert.Equal(1, _metrics.Total("receipt:notify-returned-letter:unknown-message"));
     }
 
     [Fact]

@@ -113,7 +113,7 @@ public sealed class ReceiptsPipelineTests(AzuriteFixture azurite)
 
         var letter = pipeline.Notify.Accepted[^1];
         Assert.Equal(["sms", "sms", "sms", "letter"], pipeline.Notify.Accepted.Select(n => n.Type));
-        Assert.Equal(["s1", "s2", "s3", "l1"], pipeline.Notify.Accepted.Select(n => n.Reference[(n.Reference.LastIndexOf('.') + 1)..]));
+        Assert.Equal(["Sms1", "Sms2", "Sms3", "Letter1"], pipeline.Notify.Accepted.Select(n => LocalSettings.Tokens.TryOpenNotify(n.Reference, out var send) ? $"{send.Channel}{send.Attempt}" : "?"));
         Assert.Equal(200, (await PostCallbackAsync(pipeline, Guid.Parse(letter.Id), letter.Reference, "technical-failure", "letter")).Status);
         await pipeline.WaitUntilIdleAsync();
 
@@ -138,7 +138,7 @@ public sealed class ReceiptsPipelineTests(AzuriteFixture azurite)
         var options = Options.Create(new NotifyOptions { ApiKey = LocalNotify.ApiKey, BaseUrl = notify.Url!, StatusCheckAfter = TimeSpan.Zero });
         var sweep = new NotifyStatusSweep(
             pipeline.Services.GetRequiredService<VictimStateStore>(), pipeline.Services.GetRequiredService<Indexes.MonthIndex>(), new NotifyStatusLookup(http, options, TimeProvider.System),
-            pipeline.Services.GetRequiredService<ContactReceipts>(), options, TimeProvider.System, NullLogger<NotifyStatusSweep>.Instance);
+            pipeline.Services.GetRequiredService<ContactReceipts>(), options, TimeProvider.System, NullLogger<NotifyStatusSweep>.Instance, pipeline.Services.GetRequiredService<Referrals.Contact.MessageToken>());
         async Task<int> SweepAnsweringAsync(string id, string reference, string type)
         {
             notify.Reset();
@@ -149,7 +149,7 @@ public sealed class ReceiptsPipelineTests(AzuriteFixture azurite)
         }
 
         var anotherId = await SweepAnsweringAsync($"{Guid.NewGuid():D}", text.Reference, "sms");
-        var anotherSend = await SweepAnsweringAsync(text.Id, text.Reference[..^1] + "2", "sms");
+        var anotherSend = await SweepAnsweringAsync(text.Id, Referrals.Contact.MessageToken.NotifyReference(LocalSettings.Tokens, "DB/26/900303", "V1", Referrals.Contact.Channel.Sms, 2), "sms");
         var anotherType = await SweepAnsweringAsync(text.Id, text.Reference, "letter");
         Assert.Equal((0, 0, 0), (anotherId, anotherSend, anotherType));
         Assert.Equal(MessageStatus.Sent, Assert.Single(await pipeline.VictimsAsync()).SmsStatus);

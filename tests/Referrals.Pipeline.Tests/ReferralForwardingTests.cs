@@ -46,6 +46,8 @@ public sealed class ReferralForwardingTests(AzuriteFixture azurite)
         ("general", "Referral", "ref:DB/26/000115:V1:general"),
         ("general", "Referral", "ref:DB/26/000116:V1:general"),
         ("general", "Referral", "ref:DB/26/000117:V1:general"), // issue 18: a 070 number passed over, a BFPO address written to
+        ("general", "Referral", "ref:DB/26/000120:V1:general"), // issue 22: an email delivered, then bounced
+        ("general", "Referral", "ref:DB/26/000121:V1:general"), // issue 22: a letter received, then returned
         (Vcu, "ContactNeeded", "task:DB/26/000103:V1"),
         (Vcu, "ContactNeeded", "task:DB/26/000108:V1"),
         (Vcu, "ContactNeeded", "task:DB/26/000110:V2"),

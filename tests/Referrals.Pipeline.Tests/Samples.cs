@@ -26,6 +26,8 @@ internal static class Samples
         [("DB/26/000115", "V1")] = ("AutoReferred", "Sent", null),
         [("DB/26/000116", "V1")] = ("AutoReferred", "Suppressed", "NoEmailAddress"),
         [("DB/26/000117", "V1")] = ("AutoReferred", "Suppressed", "NoEmailAddress"),
+        [("DB/26/000120", "V1")] = ("AutoReferred", "Sent", null), // issue 22: delivered, then an asynchronous bounce (with receipts)
+        [("DB/26/000121", "V1")] = ("AutoReferred", "Suppressed", "NoEmailAddress"), // issue 22: a letter returned on a local run
     };
 
     public static IEnumerable<(string Crime, string Victim)> ExpectedEmails =>

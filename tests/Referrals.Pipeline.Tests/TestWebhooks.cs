@@ -14,6 +14,8 @@ internal static class TestWebhooks
 {
     public const string CallbackToken = "test-notify-callback-token-4c1d9e27b8";
 
+    public const string ReturnedLetterToken = "test-notify-returned-letter-token-91f0a3";
+
     private static readonly ECDsa Key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private static readonly Lock Signing = new();
 

@@ -13,6 +13,7 @@ public sealed class WebhookInfrastructureTests(CompiledInfrastructure infra) : I
     {
         { typeof(ReceiveSendGridEvents), SendGridWebhookEndpoint.Route },
         { typeof(ReceiveNotifyCallback), NotifyCallbackEndpoint.Route },
+        { typeof(ReceiveNotifyReturnedLetter), NotifyReturnedLetterEndpoint.Route },
     };
 
     [Theory]
@@ -30,6 +31,7 @@ public sealed class WebhookInfrastructureTests(CompiledInfrastructure infra) : I
     [Theory]
     [InlineData("Notify__ApiKey", "notify-api-key")]
     [InlineData("Receipts__NotifyCallbackBearerToken", "notify-callback-token")]
+    [InlineData("Receipts__NotifyReturnedLetterBearerToken", "notify-returned-letter-token")]
     [InlineData("Receipts__SendGridWebhookPublicKey", "sendgrid-webhook-public-key")]
     public void The_Notify_key_the_callback_token_and_the_webhook_key_are_Key_Vault_references(string setting, string secret)
     {

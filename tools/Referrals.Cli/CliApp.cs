@@ -31,6 +31,7 @@ public static class CliApp
         PrivacyCommands.Erase(),
         PrivacyCommands.Purge(),
         ReindexCommand.Create(),
+        RecheckLettersCommand.Create(),
         DashboardCommand.Create(),
         TemplatesCommand.Create(),
         TasksCommand.Create(),

@@ -147,11 +147,11 @@ internal static class RunCommand
         await using var talliesEndpoint = await new LocalTalliesServer(
             host.Services.GetRequiredService<TalliesEndpoint>(), host.Services.GetRequiredService<DashboardEndpoint>(), host.Services.GetRequiredService<HealthEndpoint>(),
             host.Services.GetRequiredService<Referrals.Pipeline.Worklist.WorklistEndpoint>()).StartAsync();
-        await using var webhooks = await new LocalReceiptsServer(host.Services.GetRequiredService<SendGridWebhookEndpoint>(), host.Services.GetRequiredService<NotifyCallbackEndpoint>()).StartAsync();
+        await using var webhooks = await new LocalReceiptsServer(host.Services.GetRequiredService<SendGridWebhookEndpoint>(), host.Services.GetRequiredService<NotifyCallbackEndpoint>(), host.Services.GetRequiredService<NotifyReturnedLetterEndpoint>()).StartAsync();
 
         // Receipts reach the pipeline only as the providers send them: over HTTP, to the webhook endpoints.
         sendGrid.PostEventsTo(webhooks.SendGridWebhookUrl);
-        notify.SendCallbacksTo(webhooks.NotifyCallbackUrl, notifyCallbackToken);
+        notify.SendCallbacksTo(webhooks.NotifyCallbackUrl, notifyCallbackToken, webhooks.NotifyReturnedLetterUrl);
         try
         {
             var services = host.Services;
@@ -177,6 +177,14 @@ internal static class RunCommand
             await services.GetRequiredService<Referrals.Pipeline.Notify.NotifyStatusSweep>().SweepAsync(cancellationToken);
             idle &= await LocalReceiptsSettle.UntilQuietAsync(sendGrid, notify, Idle, run.Timeout);
 
+            // Issue 22: a letter Royal Mail returns (weeks later, in life) comes through Notify's returned-letter callback, and
+            // the plan goes on (here, with no safe channel left, a ContactNeeded task).
+            var returned = notify.Accepted.Count(n => n.Type == "letter" && n.Status == "received" && n.To.Contains(LocalNotify.ReturnedMarker, StringComparison.Ordinal) && notify.ReturnLetter(n.Id));
+            if (returned > 0)
+            {
+                idle &= await LocalReceiptsSettle.UntilQuietAsync(sendGrid, notify, Idle, run.Timeout);
+            }
+
             await output.WriteLineAsync(idle ? "All messages processed." : $"Still processing after {run.Timeout.TotalSeconds:0} s; the summary shows what is done so far.");
             var range = SnapshotSender.TallyRange(SnapshotSender.MonthsOf(lines));
             await services.GetRequiredService<TallyAggregator>().AggregateAsync(SnapshotSender.MonthsOf(lines).Where(m => m >= range.From), cancellationToken);
@@ -190,7 +198,8 @@ internal static class RunCommand
             var accepted = notify.Accepted;
             await output.WriteLineAsync($"        {accepted.Count(n => n.Type == "sms")} text messages and {accepted.Count(n => n.Type == "letter")} letters received by the local GOV.UK Notify endpoint, in {Path.Combine(outbox.Path, LocalNotify.NotifyFolder)}");
             await output.WriteLineAsync($"        {LocalReceiptsSettle.Letters(accepted)}, as GET /v2/notifications/{{id}} told the status timer");
-            await output.WriteLineAsync($"        {notify.Callbacks.Count(c => c.HttpStatus is >= 200 and < 300)} delivery receipts for text messages posted by GOV.UK Notify's stand-in to the local callback endpoint ({webhooks.NotifyCallbackUrl})");
+            await output.WriteLineAsync($"        {notify.Callbacks.Count(c => c.Kind != "returned-letter" && c.HttpStatus is >= 200 and < 300)} delivery receipts for text messages posted by GOV.UK Notify's stand-in to the local callback endpoint ({webhooks.NotifyCallbackUrl})");
+            await output.WriteLineAsync($"        {notify.Callbacks.Count(c => c.Kind == "returned-letter" && c.HttpStatus is >= 200 and < 300)} letter{(returned == 1 ? " was" : "s were")} returned undelivered after {(returned == 1 ? "it was" : "they were")} received, through the returned-letter callback ({webhooks.NotifyReturnedLetterUrl})");
             await output.WriteLineAsync($"        every message as the victim reads it (email .eml, text .txt, letter .html; named by crime, victim and channel, the same in every run), in {Path.Combine(outbox.Path, Outbox.ReviewFolder)}");
             await output.WriteLineAsync($"        {sendGrid.Events.Posted} SendGrid events posted, signed, to the local Event Webhook ({webhooks.SendGridWebhookUrl}){(sendGrid.Events.Failed > 0 ? $"; {sendGrid.Events.Failed} refused" : "")}");
             await output.WriteLineAsync();

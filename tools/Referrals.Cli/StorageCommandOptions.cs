@@ -101,6 +101,21 @@ internal sealed class StorageCommandOptions
         services.AddSingleton<TaskIndex>();
         services.AddSingleton<TaskDesk>();
         services.AddSingleton<TaskRetention>();
+
+        // `recheck-letters`: GOV.UK Notify's status look-up with the app's Notify settings, applied as the status timer does.
+        services.AddOptions<NotifyOptions>().Bind(merged.GetSection(NotifyOptions.Section)).ValidateDataAnnotations();
+        services.AddSingleton(sp => sp.GetRequiredService<RulesData>().Rules.Calendar);
+        services.AddHttpClient<Pipeline.Receipts.NotifyStatusLookup>((sp, http) => http.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<NotifyOptions>>().Value.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
+        if (merged[$"{LogRedactionOptions.Section}:HashKey"] is { Length: >= 32 })
+        {
+            // The sends' tokens are read and named only with the app's own key; without it, only references of before issue 22.
+            services.AddSingleton(sp => Pipeline.Contact.MessageTokens.From(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<LogRedactionOptions>>()));
+        }
+
+        services.AddSingleton<Pipeline.Contact.VictimChanges>();
+        services.AddSingleton<Pipeline.Contact.ContactReceipts>();
+        services.AddSingleton<Pipeline.Notify.LetterRecheck>();
         services.AddLogging();
         return services.BuildServiceProvider();
     }

@@ -31,6 +31,32 @@ public static class LocalNotify
         public static readonly Timings Tests = new(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(100));
     }
 
+    /// <summary>A local run returns each letter whose address's first line names this, once printed and posted (issue 22's sample).</summary>
+    public const string ReturnedMarker = "Returned Mail";
+
+    /// <summary>
+    /// The local run's print run, by address (synthetic samples and tests): a first line naming a letter failure
+    /// ("Cancelled …", "Technical Failure …", "Permanent Failure …", "Validation Failed …") gets that status, one naming
+    /// "Awaiting Print" stays <c>accepted</c> (Notify's <c>sending</c>); any other letter is printed and posted (<c>received</c>).
+    /// </summary>
+    public static string SampleLetterOutcome(string address)
+    {
+        if (address.Contains("awaiting print", StringComparison.OrdinalIgnoreCase))
+        {
+            return "sending";
+        }
+
+        foreach (var status in new[] { "cancelled", "technical-failure", "permanent-failure", "validation-failed" })
+        {
+            if (address.Contains(status.Replace('-', ' '), StringComparison.OrdinalIgnoreCase))
+            {
+                return status;
+            }
+        }
+
+        return "delivered";
+    }
+
     /// <summary>The templates as a force sets them up in Notify: English and Welsh text, the English letter, and the bilingual letter (Welsh first).</summary>
     public static Dictionary<string, NotifyStandInTemplate> Templates(MessageTemplates templates)
     {
@@ -45,7 +71,8 @@ public static class LocalNotify
     }
 
     /// <param name="callbackCopies">How many times each delivery callback is posted (tests of resent receipts).</param>
-    public static async Task<NotifyStandIn> StartAsync(Outbox? outbox, Timings? timings = null, TimeProvider? time = null, int callbackCopies = 1)
+    /// <param name="letterOutcome">What the print run makes of a letter, by its address (default: <see cref="SampleLetterOutcome"/>).</param>
+    public static async Task<NotifyStandIn> StartAsync(Outbox? outbox, Timings? timings = null, TimeProvider? time = null, int callbackCopies = 1, Func<string, string>? letterOutcome = null)
     {
         var waits = timings ?? Timings.Local;
         var standIn = await NotifyStandIn.StartAsync(new NotifyStandInOptions
@@ -56,6 +83,7 @@ public static class LocalNotify
             PrintRunAfter = waits.PrintRunAfter,
             CallbackRetryDelay = waits.CallbackRetryDelay,
             CallbackCopies = callbackCopies,
+            LetterOutcome = letterOutcome ?? SampleLetterOutcome,
         });
         if (outbox is not null)
         {
@@ -75,7 +103,7 @@ public static class LocalNotify
         request["content"] = notification.Content;
         await File.WriteAllTextAsync(outbox.Record(Path.Combine(folder, $"{count.ToString("D3", CultureInfo.InvariantCulture)}_{notification.Id}.json")),
             request.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
-        if (!MessageReference.TryParseNotify(notification.Reference, out var sent))
+        if (!LocalSettings.Tokens.TryOpenNotify(notification.Reference, out var sent))
         {
             return;
         }

@@ -5,11 +5,12 @@ using Referrals.StandIns;
 namespace Referrals.LocalHost;
 
 /// <summary>
-/// The two webhook endpoints on a local run: POST {Url}/api/webhooks/sendgrid and /api/webhooks/notify on loopback
+/// The webhook endpoints on a local run: POST {Url}/api/webhooks/sendgrid, /api/webhooks/notify and
+/// /api/webhooks/notify-returned-letter on loopback
 /// (Kestrel, port 0), answered by the Functions app's own endpoint classes. The local SendGrid and Notify stand-ins post
 /// to them over HTTP, as the providers do: this is the only way a local run applies a receipt.
 /// </summary>
-public sealed class LocalReceiptsServer(SendGridWebhookEndpoint sendGrid, NotifyCallbackEndpoint notify) : IAsyncDisposable
+public sealed class LocalReceiptsServer(SendGridWebhookEndpoint sendGrid, NotifyCallbackEndpoint notify, NotifyReturnedLetterEndpoint? returnedLetter = null) : IAsyncDisposable
 {
     private LoopbackServer? _server;
 
@@ -18,6 +19,8 @@ public sealed class LocalReceiptsServer(SendGridWebhookEndpoint sendGrid, Notify
     public string SendGridWebhookUrl => $"{Url}/api/{SendGridWebhookEndpoint.Route}";
 
     public string NotifyCallbackUrl => $"{Url}/api/{NotifyCallbackEndpoint.Route}";
+
+    public string NotifyReturnedLetterUrl => $"{Url}/api/{NotifyReturnedLetterEndpoint.Route}";
 
     public async Task<LocalReceiptsServer> StartAsync()
     {
@@ -34,6 +37,7 @@ public sealed class LocalReceiptsServer(SendGridWebhookEndpoint sendGrid, Notify
         Func<Stream, long?, Func<string, string?>, CancellationToken, Task<Referrals.Pipeline.Tallies.EndpointResponse>>? endpoint =
             path == $"/api/{SendGridWebhookEndpoint.Route}" ? sendGrid.HandleAsync
             : path == $"/api/{NotifyCallbackEndpoint.Route}" ? notify.HandleAsync
+            : path == $"/api/{NotifyReturnedLetterEndpoint.Route}" && returnedLetter is not null ? returnedLetter.HandleAsync
             : null;
         if (endpoint is null)
         {

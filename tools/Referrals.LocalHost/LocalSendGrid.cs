@@ -30,14 +30,17 @@ public static class LocalSendGrid
             var toService = IsServiceEmail(mail);
             var args = mail.GetProperty("personalizations")[0].TryGetProperty("custom_args", out var a) ? a : default;
             string Arg(string key) => args.ValueKind == JsonValueKind.Object && args.TryGetProperty(key, out var value) ? value.GetString() ?? string.Empty : string.Empty;
+
+            // An entitlement email names its send only by its token (issue 22): read with the local run's key.
+            var (crime, victim) = LocalSettings.Tokens.TryOpen(Arg(Referrals.Receipts.SendGridEvents.TokenArg), out var send) ? (send.CrimeReference, send.VictimId) : (Arg("crimeReference"), Arg("victimId"));
             if (outbox is not null)
             {
-                await WriteAsync(outbox, mail, id, toService, Arg("crimeReference"), Arg("victimId"));
+                await WriteAsync(outbox, mail, id, toService, crime, victim);
             }
 
             if (!toService)
             {
-                accepted?.Invoke(Arg("crimeReference"), Arg("victimId"));
+                accepted?.Invoke(crime, victim);
             }
         };
         return standIn;

@@ -5,6 +5,13 @@ namespace Referrals.LocalHost;
 /// <summary>The settings of a local run: the same names as local.settings.example.json and the Bicep app settings.</summary>
 public static class LocalSettings
 {
+    /// <summary>The local run's and the tests' log-hash key: not a secret, never used in Azure.</summary>
+    public const string DevelopmentHashKey = "local-development-log-hash-key-not-a-secret";
+
+    /// <summary>The message tokens a local run's pipeline seals (its key derived from <see cref="DevelopmentHashKey"/>), for its outbox and tests.</summary>
+    public static readonly Referrals.Contact.MessageToken Tokens =
+        Referrals.Pipeline.Contact.MessageTokens.From(Microsoft.Extensions.Options.Options.Create(new Referrals.Pipeline.Logging.LogRedactionOptions { HashKey = DevelopmentHashKey }));
+
     /// <param name="servicesPath">A services directory pointing at loopback stand-ins (<see cref="LocalServices.WriteLocalDirectory"/>).</param>
     /// <param name="sendGridWebhookKey">The local SendGrid's Event Webhook key (<see cref="LocalSendGrid.StartAsync's WebhookPublicKey"/>); none: the webhook refuses everything.</param>
     /// <param name="notifyBaseUrl">The local GOV.UK Notify stand-in; by default a port nothing listens on.</param>
@@ -48,8 +55,11 @@ public static class LocalSettings
             ["Force:Website"] = "https://www.police.example/",
             ["Force:PrivacyNotice"] = "https://www.police.example/privacy",
             ["Force:Bilingual"] = "false",
-            ["LogRedaction:HashKey"] = "local-development-log-hash-key-not-a-secret",
+            ["LogRedaction:HashKey"] = DevelopmentHashKey,
             ["Receipts:SendGridWebhookPublicKey"] = sendGridWebhookKey ?? string.Empty,
             ["Receipts:NotifyCallbackBearerToken"] = notifyCallbackToken ?? string.Empty,
+
+            // A local run's returned-letter callback has the delivery receipts' token; in Azure each has its own secret.
+            ["Receipts:NotifyReturnedLetterBearerToken"] = notifyCallbackToken ?? string.Empty,
         };
 }

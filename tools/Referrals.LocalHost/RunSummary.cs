@@ -90,6 +90,10 @@ public sealed record RunSummary(
             output.WriteLine($"  {name,-7} {(line.Length > 0 ? line : "none")}");
         }
 
+        // Rulebook 1.2 section 12 (issue 22): delivered, then failed after all (an asynchronous bounce, a returned letter).
+        var afterTheFact = string.Join("  ", channels.Select(c => (c.Name, Count: Victims.Count(v => v.Counted.Contains($"\"{Referrals.Tallies.TallyCategories.InformedThenFailedPrefix}{(c.Name == "Text" ? "Sms" : c.Name)}\"", StringComparison.Ordinal))))
+            .Select(c => string.Create(inv, $"{c.Name} {c.Count}")));
+        output.WriteLine($"  Informed, then bounced or returned after all (the next safe channel or a ContactNeeded task followed): {afterTheFact}");
         output.WriteLine(string.Create(inv, $"  No safe channel (ContactNeeded task for the Victim Care Unit): {Victims.Count(v => v.VcuTasks.Contains(nameof(DeliveryKind.ContactNeeded), StringComparison.Ordinal))}"));
         output.WriteLine(string.Create(inv, $"  Held (HoldContact) now: {Victims.Count(v => v.Held)}"));
 

@@ -1,5 +1,6 @@
 using Referrals.Contact;
 using Referrals.State;
+using Referrals.Tasks;
 
 namespace Referrals.Privacy;
 
@@ -28,8 +29,18 @@ public static class RedactionRule
         var erased = email.Status is MessageStatus.Queued or MessageStatus.Suppressed or MessageStatus.Failed
             ? victim.With(Channel.Email, MessageTransition.Settle(email, MessageStatus.Suppressed, MessageReason.Erased, null))
             : victim;
-        return WithoutAnswers(erased) with { UpdatedAt = now };
+
+        // The marker a receipt reads (IsErased), in the erasure's own write; the open tasks are withdrawn right after
+        // (TaskRetention), which keeps it.
+        return WithoutAnswers(erased) with { UpdatedAt = now, TaskBook = erased.Tasks with { Closed = TaskWithdrawal.Erased } };
     }
+
+    /// <summary>
+    /// Rulebook 1.2 section 6: an operator erased the victim's personal data, so a provider's receipt or callback about them
+    /// is acknowledged and counted and changes nothing (no message settled, no channel queued, no tally).
+    /// </summary>
+    public static bool IsErased(VictimState victim) =>
+        victim.Tasks.Closed == TaskWithdrawal.Erased || victim.Contact.Email.Reason == MessageReason.Erased;
 
     private static MessageState WithoutAnswer(MessageState message) =>
         message.Detail is { } detail && AuditRule.WithoutAnswer(detail) is var cut && cut != detail ? message with { Detail = cut } : message;

@@ -23,7 +23,11 @@ public static class NotifyStatuses
     /// <summary>What a status means for a message of that channel, or null for a status Notify does not document for it.</summary>
     public static ReceiptStatus? Map(Channel channel, string status) => (channel, status) switch
     {
-        (Channel.Letter, "accepted" or "received") => ReceiptStatus.Delivered,
+        // Rulebook 1.2 section 6: a letter is delivered when Notify reports it printed and posted (received), never while it
+        // waits for the print run (accepted: Notify's created or sending, app/models.py get_letter_status lines 1736-1753 at
+        // 8ea2366). Notify sends no callback for letters, so the status timer asks again until it settles.
+        (Channel.Letter, "received") => ReceiptStatus.Delivered,
+        (Channel.Letter, "accepted") => ReceiptStatus.Deferred,
         (Channel.Letter, "permanent-failure" or "validation-failed" or "cancelled" or "virus-scan-failed") => ReceiptStatus.FailedForGood,
 
         // Not printed, so not sent; Notify says "do not try to send the letter again", so ReceiptRule fails the letter for good.
@@ -130,6 +134,59 @@ public static class NotifyReports
             var idText = id.ToString("D");
             return Parsed.Ok(new NotifyReport(
                 new Receipt(ReceiptProvider.Notify, channel, reference, mapped, at, $"{idText}:{status}") { ProviderMessageId = idText }, null));
+        }
+    }
+}
+
+/// <summary>
+/// GOV.UK Notify's returned-letter callback (alphagov/notifications-api app/celery/service_callback_tasks.py,
+/// send_returned_letter_to_service lines 30-54 and create_returned_letter_callback_data lines 243-266, at commit 8ea2366):
+/// a JSON object with <c>notification_id</c>, <c>reference</c> (ours, for a letter sent by API), <c>date_sent</c> and
+/// fields about the template or spreadsheet we do not read. Posted with the returned-letter callback's own bearer token,
+/// possibly weeks after the letter was posted: the letter failed for good after all (rulebook 1.2 section 6).
+/// </summary>
+public static class NotifyReturnedLetters
+{
+    public const string Status = "returned-letter";
+
+    public static Parsed<NotifyReport> Parse(ReadOnlySpan<byte> body)
+    {
+        if (ReceiptJson.TryParse(body, out var problem) is not { } document)
+        {
+            return Parsed.Refused<NotifyReport>(problem!);
+        }
+
+        using (document)
+        {
+            var item = document.RootElement;
+            if (item.ValueKind != JsonValueKind.Object)
+            {
+                return Parsed.Refused<NotifyReport>("the body is not a JSON object");
+            }
+
+            if (!item.TryGetProperty("notification_id", out var idElement) || idElement.ValueKind != JsonValueKind.String || !Guid.TryParse(idElement.GetString(), out var id))
+            {
+                return Parsed.Refused<NotifyReport>("notification_id is missing or not a UUID");
+            }
+
+            if (!NotifyStatuses.StringOrNull(item, "reference", out var reference))
+            {
+                return Parsed.Refused<NotifyReport>("reference is not a string or null");
+            }
+
+            if (NotifyStatuses.Time(item, "date_sent") is not { } sent)
+            {
+                return Parsed.Refused<NotifyReport>("date_sent is missing or not a time");
+            }
+
+            if (reference is not { Length: > 0 })
+            {
+                return Parsed.Ok(new NotifyReport(null, IgnoredEvent.UnknownMessage));
+            }
+
+            var idText = id.ToString("D");
+            return Parsed.Ok(new NotifyReport(
+                new Receipt(ReceiptProvider.Notify, Channel.Letter, reference, ReceiptStatus.FailedForGood, sent, $"{idText}:{Status}") { ProviderMessageId = idText }, null));
         }
     }
 }

@@ -34,6 +34,9 @@ public static class SendGridEvents
     /// <summary>The category the pipeline gives entitlement emails (<c>SendGridGateway</c>).</summary>
     public const string EntitlementCategory = "entitlement-email";
 
+    /// <summary>Issue 22: an entitlement email's only custom arg, its send's token (<see cref="MessageToken"/>).</summary>
+    public const string TokenArg = "ref";
+
     public const string CrimeReferenceArg = "crimeReference";
     public const string VictimIdArg = "victimId";
 
@@ -74,7 +77,10 @@ public static class SendGridEvents
 
                 index++;
                 var (type, eventId, at) = parsed;
-                if (!seen.Add(eventId))
+
+                // sg_event_id is SendGrid's, and not trusted alone: the same event about the same message at the same
+                // second is a repeat whatever its id.
+                if (!seen.Add(eventId) | !seen.Add($"{type}\u001f{MessageKey(item)}\u001f{at.ToUnixTimeSeconds()}"))
                 {
                     ignored.Add(IgnoredEvent.Duplicate);
                 }
@@ -86,22 +92,53 @@ public static class SendGridEvents
                 {
                     ignored.Add(IgnoredEvent.NotAVictimMessage);
                 }
-                else if (Arg(item, CrimeReferenceArg) is not { Length: > 0 } crime || Arg(item, VictimIdArg) is not { Length: > 0 } victim)
+                else if (ReferenceOf(item) is not { } reference)
                 {
                     ignored.Add(IgnoredEvent.UnknownMessage);
                 }
                 else
                 {
-                    receipts.Add(new Receipt(ReceiptProvider.SendGrid, Channel.Email, MessageReference.Email(crime, victim), status, at, eventId)
+                    receipts.Add(new Receipt(ReceiptProvider.SendGrid, Channel.Email, reference, status, at, eventId)
                     {
                         ProviderMessageId = item.TryGetProperty("sg_message_id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
                     });
                 }
             }
 
-            return Parsed.Ok(new SendGridBatch(receipts, ignored));
+            // Applied in the order of their timestamps (a stable sort: events of one second keep the batch's order), so a
+            // bounce after delivered is learnt as one, whatever order the batch lists them in.
+            return Parsed.Ok(new SendGridBatch([.. receipts.OrderBy(r => r.At)], ignored));
         }
     }
+
+    /// <summary>
+    /// The reference of the email an event is about: its token (the custom arg, else the Message-ID SendGrid reports as
+    /// <c>smtp-id</c>, which an asynchronous bounce may carry when it has lost the custom args), else the crime reference
+    /// and victim id of an email sent before issue 22; null when it names none.
+    /// </summary>
+    private static string? ReferenceOf(JsonElement item)
+    {
+        if (Arg(item, TokenArg) is { Length: > 0 } token)
+        {
+            return token;
+        }
+
+        if (Text(item, "smtp-id") is { } smtp && smtp.TrimStart('<') is var id && id.StartsWith(MessageToken.Prefix, StringComparison.Ordinal) && id.IndexOf('@', StringComparison.Ordinal) is > 0 and var at)
+        {
+            return id[..at];
+        }
+
+        return Arg(item, CrimeReferenceArg) is { Length: > 0 } crime && Arg(item, VictimIdArg) is { Length: > 0 } victim ? MessageReference.Email(crime, victim) : null;
+    }
+
+    /// <summary>What names the message an event is about: SendGrid's message id, else the SMTP id, else the recipient and our custom args.</summary>
+    private static string MessageKey(JsonElement item) =>
+        Text(item, "sg_message_id") is { } id ? $"id:{id}"
+        : Text(item, "smtp-id") is { } smtp ? $"smtp:{smtp}"
+        : $"to:{Text(item, "email")}\u001f{Text(item, CrimeReferenceArg)}\u001f{Text(item, VictimIdArg)}";
+
+    private static string? Text(JsonElement item, string name) =>
+        item.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     private static (string Type, string EventId, DateTimeOffset At)? Event(JsonElement item)
     {
@@ -120,7 +157,8 @@ public static class SendGridEvents
 
     // SendGrid sends custom_args as strings; anything else in their place is not SendGrid's.
     private static bool ArgsAreStrings(JsonElement item) =>
-        (!item.TryGetProperty(CrimeReferenceArg, out var crime) || crime.ValueKind == JsonValueKind.String)
+        (!item.TryGetProperty(TokenArg, out var token) || token.ValueKind == JsonValueKind.String)
+        && (!item.TryGetProperty(CrimeReferenceArg, out var crime) || crime.ValueKind == JsonValueKind.String)
         && (!item.TryGetProperty(VictimIdArg, out var victim) || victim.ValueKind == JsonValueKind.String);
 
     private static string? Arg(JsonElement item, string name) => item.TryGetProperty(name, out var value) ? value.GetString() : null;

@@ -36,7 +36,8 @@ public static class ClaimRule
     /// A queued message is claimed (queued → sending, the send counted); a held crime's waits. Its tally events travel
     /// with its state, so there is nothing to count again.
     /// </summary>
-    public static MessageClaim ForMessage(VictimState victim, Channel channel, DateTimeOffset now, TimeSpan lease)
+    /// <param name="tokens">The key of the sends' tokens, for what an operator checks (issue 22); none: the readable reference of before it.</param>
+    public static MessageClaim ForMessage(VictimState victim, Channel channel, DateTimeOffset now, TimeSpan lease, Contact.MessageToken? tokens = null)
     {
         var message = victim.Contact[channel];
         if (HoldRule.IsHeld(victim))
@@ -49,7 +50,7 @@ public static class ClaimRule
             case MessageStatus.Sending when now - message.AttemptedAt < lease:
                 return new(ClaimStep.RetryLater, $"the {channel.Noun()} is being sent by another delivery of its work item");
             case MessageStatus.Sending:
-                var reason = $"a sender stopped after calling {(channel == Channel.Email ? "SendGrid" : "Notify")} and before recording the result: {OutcomeRule.CheckBeforeReplay(victim.CrimeReference, victim.VictimId, channel, message.Attempts)}";
+                var reason = $"a sender stopped after calling {(channel == Channel.Email ? "SendGrid" : "Notify")} and before recording the result: {OutcomeRule.CheckBeforeReplay(victim.CrimeReference, victim.VictimId, channel, message.Attempts, tokens)}";
                 return new(ClaimStep.Unconfirmed, reason, victim.With(channel, MessageTransition.Settle(message, MessageStatus.Unconfirmed, MessageReason.OutcomeUnknown, reason)) with { UpdatedAt = now });
             case MessageStatus.Queued:
                 return new(ClaimStep.Send, $"the {channel.Noun()} is claimed", victim.With(channel, MessageTransition.Claim(message, now)) with { UpdatedAt = now });

@@ -57,8 +57,12 @@ public static class ContactRule
             return victim; // A row from before revision 1.1: email only, as it was decided then.
         }
 
-        // The information counts in the month it was first asked for: a channel the plan falls back to later keeps it.
-        month = ChannelNames.InOrder.Select(c => contact[c].Month).OfType<Month>().DefaultIfEmpty(month).Min();
+        // The information counts in the month it was first asked for: a channel the plan falls back to later keeps it. A
+        // failure after delivery counts in the month it is learnt (rulebook 1.2 section 12).
+        var learnt = month;
+        month = ChannelNames.InOrder.Any(c => FailedAfterDelivery(victim, c))
+            ? learnt
+            : ChannelNames.InOrder.Select(c => contact[c].Month).OfType<Month>().DefaultIfEmpty(month).Min();
         var target = Target(victim);
         foreach (var channel in ChannelNames.InOrder.Where(c => Of(victim, c) == ChannelProgress.Open))
         {
@@ -71,7 +75,7 @@ public static class ContactRule
         // Rulebook 1.2 section 10: the Victim Care Unit's tasks follow the new state (a ContactNeeded task when no safe
         // channel is left, withdrawn once the information is delivered).
         var next = Tasks.TaskRule.Reconcile(victim with { Contact = contact }, now, calendar, newTaskId);
-        return next with { Counted = TallyRule.ContactCounted(next, month, calendar) };
+        return next with { Counted = TallyRule.ContactCounted(next, month, calendar, learnt) };
     }
 
     /// <summary>
@@ -126,6 +130,13 @@ public static class ContactRule
         var plan = suppressed.Contact.Plan.Select(l => l.Channel == channel ? l with { Reason = reason } : l).ToImmutableList();
         return Apply(suppressed with { Contact = suppressed.Contact with { Plan = plan } }, now, month, calendar);
     }
+
+    /// <summary>
+    /// A channel counted delivered that failed after the fact (rulebook 1.2 section 12): what follows (the next channel, a
+    /// ContactNeeded task) counts in the month it was learnt, so no earlier month is rewritten.
+    /// </summary>
+    public static bool FailedAfterDelivery(VictimState victim, Channel channel) =>
+        Of(victim, channel) == ChannelProgress.Failed && victim.Counted.ContainsKey(TallyCategories.InformedBy(channel));
 
     /// <summary>A safe channel left unused: an email has always been stored as suppressed (AnotherChannel), a text message or letter as not needed.</summary>
     private static MessageStatus NotUsed(Channel channel) => channel == Channel.Email ? MessageStatus.Suppressed : MessageStatus.NotNeeded;

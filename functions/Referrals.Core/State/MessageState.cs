@@ -101,8 +101,10 @@ public static class MessageTransition
     /// unconfirmed → delivered or failed by a receipt; a text message Notify never sent (technical failure) is not sent, so
     /// it is queued again or, when the latest snapshot no longer allows it, suppressed or not needed (and a receipt about
     /// that send, coming later, may still settle it while it waits to be sent again: receipts come in any order); an operator's replay
-    /// queues a failed message (or an unconfirmed email) again; erasure suppresses what was not sent. Delivered is final:
-    /// only a provider's after-the-fact report may fail it (issue 22).
+    /// queues a failed message (or an unconfirmed email) again; erasure suppresses what was not sent. Delivered is final
+    /// but for a provider's after-the-fact report, which fails it (an email's asynchronous bounce, a returned letter:
+    /// <see cref="ReceiptRule.FailsAfterDelivery"/>), and a letter counted delivered at Notify's <c>accepted</c> before
+    /// revision 1.2, which the one-off look-up finds still waiting for the print run, goes back to sent.
     /// </summary>
     public static bool Allowed(MessageStatus from, MessageStatus to) => from == to || (from, to) switch
     {
@@ -112,6 +114,7 @@ public static class MessageTransition
         (MessageStatus.Queued or MessageStatus.Sending or MessageStatus.Sent or MessageStatus.Unconfirmed, MessageStatus.Delivered or MessageStatus.Failed) => true,
         (MessageStatus.Sending or MessageStatus.Sent or MessageStatus.Unconfirmed, MessageStatus.Queued or MessageStatus.Suppressed or MessageStatus.NotNeeded) => true,
         (MessageStatus.Failed, MessageStatus.Queued or MessageStatus.Suppressed) => true,
+        (MessageStatus.Delivered, MessageStatus.Failed or MessageStatus.Sent) => true,
         _ => false,
     };
 

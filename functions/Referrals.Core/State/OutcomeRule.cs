@@ -57,8 +57,9 @@ public static class OutcomeRule
     /// activity for the email's custom_args, or GOV.UK Notify's record of the send by its opaque reference (no personal
     /// data), which replay never sends again (rulebook 1.2 section 6).
     /// </summary>
-    public static string CheckBeforeReplay(string crimeReference, string victimId, Contact.Channel channel, int attempt) =>
+    /// <param name="tokens">The key of the send's token (issue 22); none: the readable reference of before it.</param>
+    public static string CheckBeforeReplay(string crimeReference, string victimId, Contact.Channel channel, int attempt, Contact.MessageToken? tokens = null) =>
         channel == Contact.Channel.Email
             ? "check SendGrid's activity for these custom_args before replaying"
-            : $"check GOV.UK Notify for this message (GET /v2/notifications?reference={Contact.MessageReference.Notify(crimeReference, victimId, channel, attempt)}); it is never sent again automatically, and replay refuses it";
+            : $"check GOV.UK Notify for this message (GET /v2/notifications?reference={Contact.MessageToken.NotifyReference(tokens, crimeReference, victimId, channel, attempt)}); it is never sent again automatically, and replay refuses it";
 }

@@ -13,13 +13,17 @@ public enum ReceiptStatus
     /// <summary>Not final yet: the provider is still trying (SendGrid <c>deferred</c>, Notify <c>sending</c>/<c>created</c>/<c>pending</c>). Changes nothing.</summary>
     Deferred,
 
-    /// <summary>Reached the recipient (a letter: accepted or received by Notify for printing and posting).</summary>
+    /// <summary>Reached the recipient (a letter: printed and posted, Notify's <c>received</c>; never <c>accepted</c>, which waits for the print run).</summary>
     Delivered,
 
     /// <summary>Delivered, and the recipient marked it as spam (SendGrid <c>spamreport</c>): delivered, and recorded.</summary>
     SpamReported,
 
-    /// <summary>Will never arrive by this channel (bounce, dropped, permanent or temporary failure, validation failed, cancelled): fall back.</summary>
+    /// <summary>
+    /// Will never arrive by this channel (bounce, dropped, permanent or temporary failure, validation failed, cancelled): fall
+    /// back. Also after the fact: an email's asynchronous bounce after <c>delivered</c>, a letter returned or failed after it
+    /// counted as delivered (<see cref="ReceiptRule.FailsAfterDelivery"/>).
+    /// </summary>
     FailedForGood,
 
     /// <summary>The provider says it was never sent (Notify <c>technical-failure</c>): <see cref="ReceiptRule.AfterTechnicalFailure"/> says whether it is sent again.</summary>
@@ -43,6 +47,9 @@ public enum ReceiptEffect
     /// names, or a notification id other than the one it gave that send. Never applied.
     /// </summary>
     Mismatch,
+
+    /// <summary>About a victim whose personal data an operator erased: acknowledged and counted, and nothing changes (rulebook 1.2 section 6).</summary>
+    Erased,
 }
 
 /// <summary>
@@ -74,6 +81,11 @@ public static class ReceiptRule
         if (receipt.Reported != receipt.Named || receipt.Named == Channel.Email)
         {
             return (victim, ReceiptEffect.Mismatch, $"Notify reports a {receipt.Reported.Noun()} but the reference names a {receipt.Named.Noun()}");
+        }
+
+        if (Privacy.RedactionRule.IsErased(victim))
+        {
+            return (victim, ReceiptEffect.Erased, "the victim's personal data was erased: a receipt changes nothing");
         }
 
         var message = victim.Contact[receipt.Named];
@@ -130,6 +142,11 @@ public static class ReceiptRule
     /// <param name="attempt">The send the receipt is about (from the message's reference), or null when the provider does not say (SendGrid).</param>
     public static (VictimState Next, ReceiptEffect Effect) Apply(VictimState victim, Channel channel, ReceiptStatus status, int? attempt, DateTimeOffset at, DateTimeOffset now, Month month, Calendar.WorkingDayCalendar calendar)
     {
+        if (Privacy.RedactionRule.IsErased(victim))
+        {
+            return (victim, ReceiptEffect.Erased);
+        }
+
         var message = victim.Contact[channel];
         if (NeverSent(channel, message) || attempt > message.Attempts)
         {
@@ -139,6 +156,10 @@ public static class ReceiptRule
         var latest = attempt is null || attempt == message.Attempts;
         var next = (status, ContactRule.Of(message.Status)) switch
         {
+            (ReceiptStatus.FailedForGood or ReceiptStatus.NotSent, ChannelProgress.Delivered) when latest && FailsAfterDelivery(channel) =>
+                MessageTransition.Settle(message, MessageStatus.Failed, MessageReason.ReportedFailed, channel == Channel.Email
+                    ? "the provider reported a bounce after delivery (an asynchronous bounce)"
+                    : "the provider reported the letter returned or failed after it counted as delivered"),
             (_, ChannelProgress.Delivered or ChannelProgress.Failed) => null,
             (ReceiptStatus.Delivered or ReceiptStatus.SpamReported, _) => MessageTransition.Delivered(message, at),
             (ReceiptStatus.FailedForGood, _) when latest => MessageTransition.Settle(message, MessageStatus.Failed, MessageReason.ReportedFailed,
@@ -149,6 +170,30 @@ public static class ReceiptRule
         return next is null
             ? (victim, ReceiptEffect.AlreadyKnown)
             : (ContactRule.Apply(victim.With(channel, next) with { UpdatedAt = now }, now, month, calendar), ReceiptEffect.Applied);
+    }
+
+    /// <summary>
+    /// Rulebook 1.2 section 6: which delivered messages a provider's later report may still fail. An email: SendGrid's
+    /// asynchronous bounce (the receiving server accepted it, then bounced it). A letter: Notify's returned-letter report, or
+    /// a failure status after a letter counted as delivered at <c>accepted</c> (before revision 1.2). A text message's
+    /// <c>delivered</c> is Notify's last word.
+    /// </summary>
+    public static bool FailsAfterDelivery(Channel channel) => channel != Channel.Sms;
+
+    /// <summary>
+    /// The one-off look-up after deploying revision 1.2 (<c>referrals recheck-letters</c>): a letter counted delivered when
+    /// Notify reported it <c>accepted</c> (before revision 1.2) that Notify still reports waiting for the print run goes back
+    /// to sent, so the status timer asks after it again until it settles. Its tally events stay (they are never retracted);
+    /// <c>received</c> later counts nothing twice, and a failure counts <see cref="TallyCategories.InformedThenFailed"/>.
+    /// Anything else is not this rule's: the same state.
+    /// </summary>
+    public static VictimState StillAccepted(VictimState victim, string notificationId)
+    {
+        var letter = victim.Contact.Letter;
+        return Privacy.RedactionRule.IsErased(victim) || letter.Status != MessageStatus.Delivered
+            || !string.Equals(letter.ProviderId, notificationId, StringComparison.OrdinalIgnoreCase)
+            ? victim
+            : victim.With(Channel.Letter, letter with { Status = MessageStatus.Sent, DeliveredAt = null });
     }
 
     /// <summary>

@@ -27,7 +27,8 @@ public sealed record ReplayDecision(ReplayStep Step, string Reason, VictimState?
 /// </summary>
 public static class ReplayRule
 {
-    public static ReplayDecision ForMessage(VictimState victim, Channel channel)
+    /// <param name="tokens">The key of the sends' tokens, for what an operator checks (issue 22); none: the readable reference of before it.</param>
+    public static ReplayDecision ForMessage(VictimState victim, Channel channel, MessageToken? tokens = null)
     {
         var name = channel.Noun();
         var message = victim.Contact[channel];
@@ -38,7 +39,7 @@ public static class ReplayRule
 
         if (channel != Channel.Email && message.Status == MessageStatus.Unconfirmed)
         {
-            var reference = MessageReference.Notify(victim.CrimeReference, victim.VictimId, channel, message.Attempts);
+            var reference = MessageToken.NotifyReference(tokens, victim.CrimeReference, victim.VictimId, channel, message.Attempts);
             return Refuse($"the {name} may have reached GOV.UK Notify, and a second send would be a second {name}: check GET /v2/notifications?reference={reference} with the service's API key; replay never sends it again");
         }
 

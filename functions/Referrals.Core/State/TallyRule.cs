@@ -63,7 +63,10 @@ public static class TallyRule
     /// within 2 working days follow from that bucket. A victim whose row had no recorded date when first informed (written
     /// before it was kept) is counted by route only.
     /// </summary>
-    public static ImmutableSortedDictionary<string, Month> ContactCounted(VictimState victim, Month month, WorkingDayCalendar calendar)
+    /// <param name="learnt">The month of the change (default <paramref name="month"/>): a delivered message that failed after
+    /// the fact (rulebook 1.2 section 12) counts <see cref="TallyCategories.InformedThenFailed"/> in it, not
+    /// <see cref="TallyCategories.MessageFailed"/>, and nothing counted earlier moves.</param>
+    public static ImmutableSortedDictionary<string, Month> ContactCounted(VictimState victim, Month month, WorkingDayCalendar calendar, Month? learnt = null)
     {
         var counted = victim.Counted.ToBuilder();
         var informedBefore = victim.Counted.Keys.Any(k => k.StartsWith(ComplianceView.WrittenRoutePrefix, StringComparison.Ordinal));
@@ -77,6 +80,10 @@ public static class TallyRule
                 {
                     first = (at, queued ?? month);
                 }
+            }
+            else if (ContactRule.FailedAfterDelivery(victim, channel))
+            {
+                counted.TryAdd(TallyCategories.InformedThenFailed(channel), learnt ?? month);
             }
             else if (progress == ChannelProgress.Failed)
             {

@@ -35,6 +35,7 @@ public static class ComplianceView
                 $"Victims sent the entitlement information by this route ({route.Name}), as a share of victims seen for the first time.",
                 "Information given in person, by an officer, or by a route not counted here; whether it was read. A victim reached by two routes counts in each.",
                 new TallyRate(route.Key, route.Name, string.Empty, [route.Key], [TallyCategories.TotalVictims]))),
+            .. InformedThenFailed(categories),
             .. InformedWithin(categories, 1, "InformedWithin1WorkingDay", "Informed of their rights within 1 working day"),
             .. InformedWithin(categories, 2, "InformedWithin2WorkingDays", "Informed of their rights within 2 working days"),
             new("ConsentConverted", "Declined, then accepted support",
@@ -46,6 +47,24 @@ public static class ComplianceView
                 "All of it.",
                 null),
         ];
+    }
+
+    /// <summary>
+    /// Rulebook 1.2 section 12, beside "informed": victims counted informed in writing whose message later failed after all
+    /// (an asynchronous bounce, a returned letter), in the month it was learnt, as a share of victims informed in writing.
+    /// </summary>
+    private static IEnumerable<ComplianceMeasure> InformedThenFailed(IReadOnlyList<TallyCategory> categories)
+    {
+        var keys = categories.Where(c => c.Key.StartsWith(TallyCategories.InformedThenFailedPrefix, StringComparison.Ordinal)).Select(c => c.Key).ToList();
+        if (keys.Count == 0 || !categories.Any(c => c.Key == TallyCategories.InformedInWriting))
+        {
+            yield break;
+        }
+
+        yield return new("InformedThenReturnedOrBounced", "Informed, later returned or bounced",
+            "Victims counted informed in writing whose message later failed after all (an email's asynchronous bounce, a letter returned undelivered), in the month it was learnt, as a share of victims informed in writing; the next safe channel, or a Victim Care Unit task, followed.",
+            "Messages that reached the address but not the victim (a shared inbox, a letter read by someone else).",
+            new TallyRate("InformedThenReturnedOrBounced", "Informed, later returned or bounced", string.Empty, keys, [TallyCategories.InformedInWriting]));
     }
 
     /// <summary>A share of the victims in the buckets of the time to inform: those within <paramref name="days"/> working days.</summary>

@@ -95,6 +95,11 @@ public static class TallyCategories
     public static string InformedBy(Contact.Channel channel) => $"{ComplianceView.WrittenRoutePrefix}{channel}";
 
     public static string MessageFailed(Contact.Channel channel) => $"MessageFailed.{channel}";
+
+    public const string InformedThenFailedPrefix = "InformedThenFailed.";
+
+    /// <summary>Rulebook 1.2 section 12: a delivered message that failed after the fact (an asynchronous bounce, a returned letter), in the month it was learnt.</summary>
+    public static string InformedThenFailed(Contact.Channel channel) => $"{InformedThenFailedPrefix}{channel}";
     public const string EnhancedRights = "Victims.EnhancedRights";
 
     /// <summary>The per-service figures a delivery's events break down into (its event carries the service).</summary>
@@ -144,18 +149,19 @@ public static class TallyCategories
             .. EmailDecision.Reasons.Select(r => new TallyCategory(EmailSuppressed(r), $"Emails Suppressed: {r}", $"Victims not emailed because of {r} (rulebook section 5).", TallyGroups.WrittenInformation)),
             new(InformedBy(Contact.Channel.Email), "Informed by Email", "Victims whose entitlement email SendGrid reported delivered.", TallyGroups.WrittenInformation),
             new(InformedBy(Contact.Channel.Sms), "Informed by Text Message", "Victims whose entitlement text message GOV.UK Notify reported delivered.", TallyGroups.WrittenInformation),
-            new(InformedBy(Contact.Channel.Letter), "Informed by Letter", "Victims whose entitlement letter GOV.UK Notify accepted for printing and posting.", TallyGroups.WrittenInformation),
-            new(InformedInWriting, "Informed in Writing", "Victims informed of their rights in writing by any channel (the first delivered; a letter: accepted by GOV.UK Notify) whose crime's recorded date is known: the sum of the routes (Written.*) and of the working-days buckets.", TallyGroups.WrittenInformation),
+            new(InformedBy(Contact.Channel.Letter), "Informed by Letter", "Victims whose entitlement letter GOV.UK Notify reported printed and posted (received; before revision 1.2, accepted).", TallyGroups.WrittenInformation),
+            new(InformedInWriting, "Informed in Writing", "Victims informed of their rights in writing by any channel (the first delivered; a letter: printed and posted) whose crime's recorded date is known: the sum of the routes (Written.*) and of the working-days buckets.", TallyGroups.WrittenInformation),
             new(InformedWithinOneWorkingDay, "Informed Within 1 Working Day", "Victims informed (any channel, the first delivered) on or before 1 working day from the recorded date (Europe/London): the buckets 0 and 1 of the working days to inform.", TallyGroups.WrittenInformation),
             new(InformedWithinTwoWorkingDays, "Informed Within 2 Working Days", "Victims informed (any channel) on or before 2 working days from the recorded date (Europe/London).", TallyGroups.WrittenInformation),
             .. Enum.GetValues<Contact.Channel>().Select(c => new TallyCategory(MessageFailed(c), $"Messages Failed: {c}", $"Victims whose entitlement {Contact.ChannelNames.Noun(c)} failed for good (bounced, dropped, refused or a permanent failure); the next safe channel was used.", TallyGroups.WrittenInformation)),
+            .. Enum.GetValues<Contact.Channel>().Select(c => new TallyCategory(InformedThenFailed(c), $"Informed Then {(c == Contact.Channel.Letter ? "Returned" : "Failed")}: {c}", $"Victims counted informed by {Contact.ChannelNames.Noun(c)} whose {Contact.ChannelNames.Noun(c)} later failed after all ({(c == Contact.Channel.Letter ? "returned undelivered, or failed after acceptance" : c == Contact.Channel.Email ? "an asynchronous bounce" : "reported failed after delivery")}), in the month it was learnt; their earlier count stays, and the next safe channel (or a ContactNeeded task) followed.", TallyGroups.WrittenInformation)),
             new(InPerson, "Informed in Person", "Victims the Victim Care Unit gave their entitlement information by phone or in person (a ContactNeeded task done InformedInPerson), in the month it was recorded: the route InPerson, not written information.", TallyGroups.WrittenInformation),
             new(Informed, "Informed (any route)", "Victims informed of their rights by any route, once: in writing (the first message delivered, counted with Informed in Writing) or in person (Informed in Person) when not in writing before.", TallyGroups.WrittenInformation),
             new(ContactNeeded, "Contact Needed (no safe channel)", "Victims no channel could safely reach, or whose every safe channel failed: the Victim Care Unit was asked to make contact.", TallyGroups.WrittenInformation),
             new(HeldContact, "Held (HoldContact)", "Victims of crimes held by the officer in the case: nothing was sent while the hold lasted.", TallyGroups.WrittenInformation),
             .. InformedAfter.Select((key, days) => new TallyCategory(key, days == InformedAfterOpenBucket ? $"Informed After {days} or More Working Days" : $"Informed After {days} Working Day{(days == 1 ? string.Empty : "s")}",
                 (days == 0 ? "Victims informed on the crime's recorded date (Europe/London)" : days == InformedAfterOpenBucket ? $"Victims informed {days} or more working days after the crime's recorded date (Europe/London)" : $"Victims informed {days} working day{(days == 1 ? string.Empty : "s")} after the crime's recorded date (Europe/London)")
-                + ", by the first channel delivered (a letter: accepted by GOV.UK Notify); a weekend or bank holiday counts as the working day after it.", TallyGroups.TimeToInform)),
+                + ", by the first channel delivered (a letter: printed and posted); a weekend or bank holiday counts as the working day after it.", TallyGroups.TimeToInform)),
             new(RejectedMessages, "Rejected Messages", "Crime-event messages refused as bad input, in the Europe/London month of their sentAt when it can be read, else of their arrival.", TallyGroups.Messages),
             .. Referrals.Tasks.TaskFigures.Categories(),
             new(PersonalDataPurged, "Personal Data Purged", "Victims whose personal data the retention function removed, in the month it did (docs/privacy.md).", TallyGroups.Other),

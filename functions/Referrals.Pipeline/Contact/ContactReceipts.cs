@@ -11,7 +11,8 @@ namespace Referrals.Pipeline.Contact;
 /// its tally events in the same write, then hands on what the change asks for (<see cref="VictimChanges"/>). Safe to
 /// call any number of times with the same receipt, in any order.
 /// </summary>
-public sealed class ContactReceipts(VictimChanges changes, WorkingDayCalendar calendar, TimeProvider time)
+/// <param name="tokens">The key of the messages' tokens (issue 22); none: only the readable references of before it are known.</param>
+public sealed class ContactReceipts(VictimChanges changes, WorkingDayCalendar calendar, TimeProvider time, MessageToken? tokens = null)
 {
     /// <summary>
     /// A GOV.UK Notify receipt, by the reference the pipeline gave the message, what Notify says it is
@@ -20,13 +21,26 @@ public sealed class ContactReceipts(VictimChanges changes, WorkingDayCalendar ca
     /// </summary>
     public Task<(ReceiptEffect Effect, string Reason)> ApplyNotifyAsync(string? reference, Channel reported, string notificationId, ReceiptStatus status, DateTimeOffset at, CancellationToken cancellationToken)
     {
-        if (!MessageReference.TryParseNotify(reference, out var r))
+        if (!TryOpenNotify(reference, out var r))
         {
             return Task.FromResult((ReceiptEffect.UnknownMessage, "not a reference the pipeline gave"));
         }
 
         var identity = new NotifyReceiptIdentity(r.Channel, r.Attempt, reported, notificationId);
         return ApplyAsync(r.CrimeReference, r.VictimId, status, (victim, now, month) => ReceiptRule.ApplyNotify(victim, identity, status, at, now, month, calendar), cancellationToken);
+    }
+
+    /// <summary>The send a Notify reference names: a token (or an old reference) with the key, an old reference without it.</summary>
+    private bool TryOpenNotify(string? reference, out MessageSend send)
+    {
+        if (tokens is not null)
+        {
+            return tokens.TryOpenNotify(reference, out send);
+        }
+
+        var known = MessageReference.TryParseNotify(reference, out var old);
+        send = new MessageSend(old.CrimeReference, old.VictimId, old.Channel, old.Attempt);
+        return known;
     }
 
     /// <summary>An email's receipt (SendGrid), by the crime and victim its <c>custom_args</c> name.</summary>

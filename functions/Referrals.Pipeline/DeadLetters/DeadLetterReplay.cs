@@ -19,7 +19,7 @@ public sealed record ReplayOutcome(bool Replayed, string Reason, string? Queue =
 /// entitlement-emails queue (before issue 19) goes to the messages queue: its work item reads the same.
 /// </summary>
 public sealed class DeadLetterReplay(
-    DeadLetterStore deadLetters, VictimStateStore states, DeliveryStore deliveries, StorageClients clients, IOptions<PipelineOptions> options, TimeProvider time)
+    DeadLetterStore deadLetters, VictimStateStore states, DeliveryStore deliveries, StorageClients clients, IOptions<PipelineOptions> options, TimeProvider time, Referrals.Contact.MessageToken? tokens = null)
 {
     public async Task<ReplayOutcome> ReplayAsync(DeadLetterEntity letter, string operatorName, CancellationToken cancellationToken)
     {
@@ -62,7 +62,7 @@ public sealed class DeadLetterReplay(
                 return new ReplayDecision(ReplayStep.Refuse, "nothing to replay: no state is stored for this victim (the victim's data was purged or erased?)");
             }
 
-            var decision = ReplayRule.ForMessage(victim.State, item.Channel);
+            var decision = ReplayRule.ForMessage(victim.State, item.Channel, tokens);
             if (decision.Requeued is { } requeued)
             {
                 await states.RequeueAsync(victim, requeued, operatorName, time.GetUtcNow(), cancellationToken);

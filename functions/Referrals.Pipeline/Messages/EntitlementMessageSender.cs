@@ -26,7 +26,8 @@ public sealed partial class EntitlementMessageSender(
     WorkOutcomes outcomes,
     WorkingDayCalendar calendar,
     TimeProvider time,
-    ILogger<EntitlementMessageSender> logger)
+    ILogger<EntitlementMessageSender> logger,
+    MessageToken? tokens = null)
 {
     private readonly IReadOnlyList<IMessageGateway> _gateways = [.. gateways];
 
@@ -45,7 +46,7 @@ public sealed partial class EntitlementMessageSender(
             return;
         }
 
-        var claim = ClaimRule.ForMessage(victim.State, item.Channel, time.GetUtcNow(), gateway.ClaimLease);
+        var claim = ClaimRule.ForMessage(victim.State, item.Channel, time.GetUtcNow(), gateway.ClaimLease, tokens);
         switch (claim.Step)
         {
             case ClaimStep.Send:
@@ -55,7 +56,7 @@ public sealed partial class EntitlementMessageSender(
                 throw new RetryLaterException($"Victim {message.LoggedVictim} of crime {message.LoggedCrime}: {claim.Reason}.");
             case ClaimStep.Unconfirmed:
                 await changes.ApplyAsync(item.CrimeReference, item.VictimId, victim,
-                    v => ClaimRule.ForMessage(v, item.Channel, time.GetUtcNow(), gateway.ClaimLease) is { Step: ClaimStep.Unconfirmed, Next: { } unconfirmed } ? unconfirmed : v, CancellationToken.None);
+                    v => ClaimRule.ForMessage(v, item.Channel, time.GetUtcNow(), gateway.ClaimLease, tokens) is { Step: ClaimStep.Unconfirmed, Next: { } unconfirmed } ? unconfirmed : v, CancellationToken.None);
                 await DeadLetterAsync(message, item, claim.Reason, cancellationToken);
                 return;
             default:
@@ -87,7 +88,7 @@ public sealed partial class EntitlementMessageSender(
         var attempt = claimed.Contact[item.Channel].Attempts;
         var outcome = await gateway.SendAsync(composed, attempt, CancellationToken.None);
         var settled = OutcomeRule.Settle(outcome, message.DequeueCount, QueueHostSettings.MaxDequeueCount,
-            OutcomeRule.CheckBeforeReplay(item.CrimeReference, item.VictimId, item.Channel, attempt));
+            OutcomeRule.CheckBeforeReplay(item.CrimeReference, item.VictimId, item.Channel, attempt, tokens));
         await outcomes.RecordAsync(message, settled,
             () => changes.ApplyAsync(item.CrimeReference, item.VictimId, held,
                 v => ContactRule.AfterSend(v, item.Channel, attempt, settled, (outcome as SendOutcome.Accepted)?.ProviderId, time.GetUtcNow(), month, calendar), CancellationToken.None),

@@ -23,7 +23,8 @@ namespace Referrals.Pipeline.Notify;
 /// again (the message becomes <c>Unconfirmed</c> for an operator), exactly as <see cref="SendGridGateway"/> does.
 /// Redirects are not followed (<see cref="PipelineServices.OutboundHandler"/>). The text messages' and letters' gateway.
 /// </summary>
-public sealed partial class NotifyGateway(HttpClient http, IOptions<NotifyOptions> options, TimeProvider time, ILogger<NotifyGateway> logger) : IMessageGateway
+/// <param name="tokens">The key of the opaque reference each send carries (issue 22); none (tests of the gateway alone): the readable reference of before it.</param>
+public sealed partial class NotifyGateway(HttpClient http, IOptions<NotifyOptions> options, TimeProvider time, ILogger<NotifyGateway> logger, MessageToken? tokens = null) : IMessageGateway
 {
     private readonly ResiliencePipeline<HttpTry<SendOutcome>> _retries = HttpRetries.Pipeline<SendOutcome>(options.Value.MaxAttempts, options.Value.MaxRetryDelay, time);
 
@@ -31,9 +32,13 @@ public sealed partial class NotifyGateway(HttpClient http, IOptions<NotifyOption
 
     public TimeSpan ClaimLease => options.Value.ClaimLease;
 
-    /// <summary>A text message or letter, with the opaque reference that names its send (<see cref="MessageReference.Notify"/>).</summary>
+    /// <summary>A text message or letter, with the opaque token that names its send (<see cref="MessageToken"/>) as its reference.</summary>
     public Task<SendOutcome> SendAsync(IEntitlementMessage message, int attempt, CancellationToken cancellationToken) =>
-        SendAsync((NotifyMessage)message, MessageReference.Notify(message.CrimeReference, message.VictimId, message.Channel, attempt), cancellationToken);
+        SendAsync((NotifyMessage)message, ReferenceOf(tokens, message.CrimeReference, message.VictimId, message.Channel, attempt), cancellationToken);
+
+    /// <summary>The reference of a send: its token, or without a key the readable reference of before issue 22.</summary>
+    public static string ReferenceOf(MessageToken? tokens, string crimeReference, string victimId, Channel channel, int attempt) =>
+        MessageToken.NotifyReference(tokens, crimeReference, victimId, channel, attempt);
 
     public async Task<SendOutcome> SendAsync(NotifyMessage message, string reference, CancellationToken cancellationToken)
     {

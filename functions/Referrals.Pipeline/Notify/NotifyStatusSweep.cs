@@ -20,7 +20,7 @@ namespace Referrals.Pipeline.Notify;
 /// first, never the victims' rows as a whole.
 /// </summary>
 public sealed partial class NotifyStatusSweep(
-    VictimStateStore states, MonthIndex index, NotifyStatusLookup lookup, ContactReceipts receipts, IOptions<NotifyOptions> options, TimeProvider time, ILogger<NotifyStatusSweep> logger)
+    VictimStateStore states, MonthIndex index, NotifyStatusLookup lookup, ContactReceipts receipts, IOptions<NotifyOptions> options, TimeProvider time, ILogger<NotifyStatusSweep> logger, MessageToken? tokens = null)
 {
     /// <summary>At most this many lookups a run: the rest wait for the next.</summary>
     public const int MaxLookups = 200;
@@ -68,7 +68,8 @@ public sealed partial class NotifyStatusSweep(
 
             // Never a status from another notification: the answer must be the one asked for, about this send.
             if (!string.Equals(receipt.ProviderMessageId, message.ProviderId, StringComparison.OrdinalIgnoreCase)
-                || receipt.Reference != MessageReference.Notify(victim.CrimeReference, victim.VictimId, channel, message.Attempts))
+                || (receipt.Reference != MessageReference.Notify(victim.CrimeReference, victim.VictimId, channel, message.Attempts)
+                    && receipt.Reference != NotifyGateway.ReferenceOf(tokens, victim.CrimeReference, victim.VictimId, channel, message.Attempts)))
             {
                 mismatched++;
                 continue;

@@ -12,12 +12,15 @@ namespace Referrals.Pipeline.Receipts;
 /// Notify only) by Notify's reference, its <c>notification_type</c> and its notification id, so a Notify receipt never
 /// settles an email, another channel's message or another send.
 /// </summary>
-public sealed partial class ContactReceiptSink(ContactReceipts receipts, ILogger<ContactReceiptSink> logger) : IReceiptSink
+/// <param name="tokens">The key of the emails' send tokens (issue 22); none: only the custom args of before it are known.</param>
+public sealed partial class ContactReceiptSink(ContactReceipts receipts, ILogger<ContactReceiptSink> logger, MessageToken? tokens = null) : IReceiptSink
 {
     public async Task<ReceiptEffect> ApplyAsync(Receipt receipt, CancellationToken cancellationToken)
     {
         var effect = receipt.Provider switch
         {
+            ReceiptProvider.SendGrid when receipt.Channel == Channel.Email && tokens is not null && tokens.TryOpen(receipt.Reference, out var send) =>
+                send.Channel == Channel.Email ? await receipts.ApplyEmailAsync(send.CrimeReference, send.VictimId, receipt.Status, receipt.At, cancellationToken) : ReceiptEffect.UnknownMessage,
             ReceiptProvider.SendGrid when receipt.Channel == Channel.Email && MessageReference.TryParseEmail(receipt.Reference, out var crime, out var victim) =>
                 await receipts.ApplyEmailAsync(crime, victim, receipt.Status, receipt.At, cancellationToken),
             ReceiptProvider.Notify when receipt.ProviderMessageId is { } id =>

@@ -15,4 +15,7 @@ public sealed class ReceiptOptions
 
     /// <summary>The bearer token configured in Notify's callback settings (API integration, Callbacks).</summary>
     public string NotifyCallbackBearerToken { get; set; } = string.Empty;
+
+    /// <summary>The bearer token configured in Notify's returned-letter callback settings (its own, beside the delivery receipts').</summary>
+    public string NotifyReturnedLetterBearerToken { get; set; } = string.Empty;
 }

@@ -77,6 +77,7 @@ public static class ReceiptResults
         ReceiptEffect.Applied => "applied",
         ReceiptEffect.AlreadyKnown => "already-known",
         ReceiptEffect.Mismatch => "mismatch",
+        ReceiptEffect.Erased => "erased",
         _ => "unknown-message",
     };
 

@@ -15,7 +15,10 @@ using SendGrid.Helpers.Mail;
 namespace Referrals.Pipeline.SendGrid;
 
 /// <summary>An email for SendGrid: identifiers go in custom_args and the category, never personal data.</summary>
-public sealed record OutgoingEmail(string To, string Subject, string TextBody, string? HtmlBody, string Category, string CrimeReference, string VictimId, string? ContentLanguage = null);
+/// <param name="Token">An entitlement email's send token (issue 22, <see cref="MessageToken"/>): then it is the email's only
+/// custom arg and its Message-ID, and the crime reference and victim id do not leave; none (a secure email to a service, or
+/// a gateway without a key): the crime reference and victim id are the custom args, as before.</param>
+public sealed record OutgoingEmail(string To, string Subject, string TextBody, string? HtmlBody, string Category, string CrimeReference, string VictimId, string? ContentLanguage = null, string? Token = null);
 
 /// <summary>
 /// Sends through the SendGrid client. Only answers that say the email was not accepted (429, 503, a connection that
@@ -25,7 +28,8 @@ public sealed record OutgoingEmail(string To, string Subject, string TextBody, s
 /// personal goes in categories; click and open tracking are off. The entitlement emails' gateway, and the secure
 /// emails' to services.
 /// </summary>
-public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOptions> options, TimeProvider time, ILogger<SendGridGateway> logger) : IMessageGateway
+/// <param name="tokens">The key of the entitlement emails' send tokens (issue 22); none (tests of the gateway alone): the readable custom args.</param>
+public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOptions> options, TimeProvider time, ILogger<SendGridGateway> logger, MessageToken? tokens = null) : IMessageGateway
 {
     // Built once: the options are fixed at start-up, and one client is shared by every concurrent send.
     private readonly SendGridClient _client = new(http, string.IsNullOrEmpty(options.Value.Host)
@@ -38,12 +42,13 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
 
     public TimeSpan ClaimLease => options.Value.ClaimLease;
 
-    /// <summary>An entitlement email (SendGrid's receipts name no send, so the attempt is not sent).</summary>
+    /// <summary>An entitlement email, with its send's token as its only custom arg and its Message-ID.</summary>
     public Task<SendOutcome> SendAsync(IEntitlementMessage message, int attempt, CancellationToken cancellationToken) =>
-        SendAsync((EntitlementEmail)message, cancellationToken);
+        SendAsync((EntitlementEmail)message, cancellationToken, attempt);
 
-    public Task<SendOutcome> SendAsync(EntitlementEmail email, CancellationToken cancellationToken) =>
-        SendAsync(new OutgoingEmail(email.To, email.Subject, email.TextBody, email.HtmlBody, Referrals.Receipts.SendGridEvents.EntitlementCategory, email.CrimeReference, email.VictimId, email.ContentLanguage), cancellationToken);
+    public Task<SendOutcome> SendAsync(EntitlementEmail email, CancellationToken cancellationToken, int attempt = 1) =>
+        SendAsync(new OutgoingEmail(email.To, email.Subject, email.TextBody, email.HtmlBody, Referrals.Receipts.SendGridEvents.EntitlementCategory, email.CrimeReference, email.VictimId, email.ContentLanguage,
+            tokens?.Seal(new MessageSend(email.CrimeReference, email.VictimId, Channel.Email, attempt))), cancellationToken);
 
     public async Task<SendOutcome> SendAsync(OutgoingEmail email, CancellationToken cancellationToken)
     {
@@ -96,17 +101,36 @@ public sealed partial class SendGridGateway(HttpClient http, IOptions<SendGridOp
         }
     }
 
+    private static string Domain(string address) => address.LastIndexOf('@') is var at and >= 0 && at < address.Length - 1 ? address[(at + 1)..] : "referrals.invalid";
+
     private static SendGridMessage Message(OutgoingEmail email, SendGridOptions settings)
     {
         var message = MailHelper.CreateSingleEmail(
             new EmailAddress(settings.FromAddress, settings.FromName), new EmailAddress(email.To), email.Subject, email.TextBody, email.HtmlBody);
-        message.AddCustomArg("crimeReference", email.CrimeReference);
-        message.AddCustomArg("victimId", email.VictimId);
+        var headers = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (email.Token is { } token)
+        {
+            // Issue 22: the one opaque token, SendGrid's only custom arg and the Message-ID, so that a receipt finds the send
+            // again (an asynchronous bounce by its smtp-id when the custom args are lost); nothing else about the crime or the victim.
+            message.AddCustomArg(Referrals.Receipts.SendGridEvents.TokenArg, token);
+            headers["Message-ID"] = $"<{token}@{Domain(settings.FromAddress)}>";
+        }
+        else
+        {
+            message.AddCustomArg("crimeReference", email.CrimeReference);
+            message.AddCustomArg("victimId", email.VictimId);
+        }
+
         message.AddCategory(email.Category);
         if (email.ContentLanguage is { } language)
         {
             // The language of the words (a bilingual email says both), for screen readers and translation tools.
-            message.Headers = new Dictionary<string, string>(StringComparer.Ordinal) { ["Content-Language"] = language };
+            headers["Content-Language"] = language;
+        }
+
+        if (headers.Count > 0)
+        {
+            message.Headers = headers;
         }
 
         message.SetClickTracking(false, false);

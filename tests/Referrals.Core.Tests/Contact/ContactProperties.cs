@@ -204,12 +204,14 @@ public class ContactProperties
         Prop.ForAll(Arb.From(Steps()), steps => Run(steps).States.All(s => Busy(s) <= 1));
 
     [Property(MaxTest = 500)]
-    public Property A_delivered_channel_stays_delivered() =>
+    public Property A_delivered_channel_stays_delivered_unless_an_email_bounces_or_a_letter_is_returned_after_the_fact() =>
         Prop.ForAll(Arb.From(Steps()), steps =>
         {
             var states = Run(steps).States;
             return states.Zip(states.Skip(1)).All(p => ChannelNames.InOrder.All(c =>
-                ContactRule.Of(p.First, c) != ChannelProgress.Delivered || ContactRule.Of(p.Second, c) == ChannelProgress.Delivered));
+                ContactRule.Of(p.First, c) != ChannelProgress.Delivered || ContactRule.Of(p.Second, c) == ChannelProgress.Delivered
+                || (ReceiptRule.FailsAfterDelivery(c) && p.Second.Contact[c] is { Status: MessageStatus.Failed, Reason: MessageReason.ReportedFailed }
+                    && p.Second.Counted.ContainsKey(TallyCategories.InformedThenFailed(c)))));
         });
 
     [Property(MaxTest = 500)]

@@ -64,16 +64,26 @@ public class ContactRuleTests
     }
 
     [Fact]
-    public void No_later_channel_once_an_earlier_one_is_delivered_even_when_it_fails_afterwards()
+    public void No_later_channel_once_an_earlier_one_is_delivered_while_it_stands_delivered()
     {
         var v = Receipt(Sent(Step(null, Reachable()), Channel.Email), Channel.Email, ReceiptStatus.Delivered);
         Assert.Equal(MessageStatus.Delivered, v.Contact.Email.Status);
-        v = Receipt(v, Channel.Email, ReceiptStatus.FailedForGood);
+        v = Receipt(v, Channel.Email, ReceiptStatus.Deferred);
         Assert.Equal(MessageStatus.Delivered, v.Contact.Email.Status);
         v = Step(v, Reachable(emailSafe: false), version: 2);
         Assert.Equal(MessageStatus.Delivered, v.Contact.Email.Status);
         Assert.NotEqual(MessageStatus.Queued, v.Contact.Sms.Status);
         Assert.Contains(TallyCategories.InformedBy(Channel.Email), v.Counted.Keys);
+    }
+
+    [Fact]
+    public void A_delivered_text_message_stays_delivered_whatever_Notify_reports_later()
+    {
+        var v = Receipt(Sent(Step(null, Reachable(emailSafe: false)), Channel.Sms), Channel.Sms, ReceiptStatus.Delivered, 1);
+        var later = Receipt(v, Channel.Sms, ReceiptStatus.FailedForGood, 1);
+        Assert.Equal(MessageStatus.Delivered, later.Contact.Sms.Status);
+        Assert.Equal(MessageStatus.NotNeeded, later.Contact.Letter.Status);
+        Assert.Same(v, later);
     }
 
     [Fact]

@@ -27,7 +27,7 @@ public class NotifyReportsTests
         Assert.Equal(expected, NotifyStatuses.Map(Channel.Sms, status));
 
     [Theory]
-    [InlineData("accepted", ReceiptStatus.Delivered)]
+    [InlineData("accepted", ReceiptStatus.Deferred)]
     [InlineData("received", ReceiptStatus.Delivered)]
     [InlineData("permanent-failure", ReceiptStatus.FailedForGood)]
     [InlineData("validation-failed", ReceiptStatus.FailedForGood)]

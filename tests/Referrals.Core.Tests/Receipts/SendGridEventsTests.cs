@@ -11,8 +11,8 @@ public class SendGridEventsTests
 {
     private static readonly string[] EntitlementCategories = ["entitlement-email"];
 
-    private static string Event(string type, string id, string crime = "DB/26/000123", string victim = "V1", string category = "\"entitlement-email\"", string extra = "") =>
-        $$"""{"email":"bounce@example.org","timestamp":1790000000,"event":"{{type}}","sg_event_id":"{{id}}","sg_message_id":"m.1","category":{{category}},"crimeReference":"{{crime}}","victimId":"{{victim}}"{{extra}}}""";
+    private static string Event(string type, string id, string crime = "DB/26/000123", string victim = "V1", string category = "\"entitlement-email\"", string extra = "", string message = "m.1") =>
+        $$"""{"email":"bounce@example.org","timestamp":1790000000,"event":"{{type}}","sg_event_id":"{{id}}","sg_message_id":"{{message}}","category":{{category}},"crimeReference":"{{crime}}","victimId":"{{victim}}"{{extra}}}""";
 
     private static Parsed<SendGridBatch> Parse(params string[] events) => SendGridEvents.Parse(Encoding.UTF8.GetBytes("[" + string.Join(',', events) + "]"));
 
@@ -59,8 +59,8 @@ public class SendGridEventsTests
     {
         var batch = Parse(
             Event("delivered", "e1", category: "[\"entitlement-email\"]"),
-            Event("delivered", "e2", category: "\"service-referral\""),
-            Event("delivered", "e3", category: "[\"service-referral\"]")).Value!;
+            Event("delivered", "e2", category: "\"service-referral\"", message: "m.2"),
+            Event("delivered", "e3", category: "[\"service-referral\"]", message: "m.3")).Value!;
 
         Assert.Equal(["e1"], batch.Receipts.Select(r => r.EventId));
         Assert.Equal([IgnoredEvent.NotAVictimMessage, IgnoredEvent.NotAVictimMessage], batch.Ignored);
@@ -84,6 +84,40 @@ public class SendGridEventsTests
 
         Assert.Equal(["e1", "e2"], batch.Receipts.Select(r => r.EventId));
         Assert.Equal([IgnoredEvent.Duplicate, IgnoredEvent.Duplicate], batch.Ignored);
+    }
+
+    [Fact]
+    public void The_same_event_about_the_same_message_at_the_same_second_counts_once_whatever_its_sg_event_id()
+    {
+        var batch = Parse(Event("delivered", "e1"), Event("delivered", "e9"), Event("bounce", "e3")).Value!;
+
+        Assert.Equal(["e1", "e3"], batch.Receipts.Select(r => r.EventId));
+        Assert.Equal([IgnoredEvent.Duplicate], batch.Ignored);
+    }
+
+    [Fact]
+    public void A_batch_is_applied_in_the_order_of_its_timestamps_so_a_bounce_listed_first_but_later_comes_after_delivered()
+    {
+        var late = Event("bounce", "e2").Replace("\"timestamp\":1790000000", "\"timestamp\":1790000600", StringComparison.Ordinal).Replace(",\"sg_message_id\":\"m.1\"", string.Empty, StringComparison.Ordinal);
+
+        var batch = Parse(late, Event("delivered", "e1")).Value!;
+
+        Assert.Equal([ReceiptStatus.Delivered, ReceiptStatus.FailedForGood], batch.Receipts.Select(r => r.Status));
+        Assert.Null(batch.Receipts[1].ProviderMessageId);
+    }
+
+    [Fact]
+    public void An_emails_token_is_its_reference_from_its_custom_arg_or_when_the_custom_args_are_lost_from_its_Message_ID()
+    {
+        const string Token = "rt1.AbCd-_09xyz";
+        var withArg = $$"""{"email":"a@example.org","timestamp":1790000000,"event":"delivered","sg_event_id":"e1","category":["entitlement-email"],"ref":"{{Token}}"}""";
+        var lostArgs = $$"""{"email":"a@example.org","timestamp":1790000600,"event":"bounce","sg_event_id":"e2","category":["entitlement-email"],"smtp-id":"<{{Token}}@police.example>"}""";
+        var neither = """{"email":"a@example.org","timestamp":1790000700,"event":"bounce","sg_event_id":"e3","category":["entitlement-email"],"smtp-id":"<x@sendgrid.net>"}""";
+
+        var batch = Parse(withArg, lostArgs, neither).Value!;
+
+        Assert.Equal([(Token, ReceiptStatus.Delivered), (Token, ReceiptStatus.FailedForGood)], batch.Receipts.Select(r => (r.Reference, r.Status)));
+        Assert.Equal([IgnoredEvent.UnknownMessage], batch.Ignored);
     }
 
     [Fact]

@@ -48,7 +48,7 @@ public class MessageRuleTests
     [InlineData(MessageStatus.Sent, MessageStatus.Sending, false)]
     [InlineData(MessageStatus.Sent, MessageStatus.Unconfirmed, false)]
     [InlineData(MessageStatus.Unconfirmed, MessageStatus.Sent, false)]
-    [InlineData(MessageStatus.Delivered, MessageStatus.Failed, false)]
+    [InlineData(MessageStatus.Delivered, MessageStatus.Failed, true)]
     [InlineData(MessageStatus.Delivered, MessageStatus.Queued, false)]
     [InlineData(MessageStatus.Delivered, MessageStatus.Suppressed, false)]
     [InlineData(MessageStatus.Failed, MessageStatus.Sent, false)]

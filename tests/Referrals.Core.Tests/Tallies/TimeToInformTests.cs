@@ -105,15 +105,21 @@ public class TimeToInformTests
         Assert.Equal(["InformedAfterWorkingDays.0", "InformedWithinOneWorkingDay", "InformedWithinTwoWorkingDays"], TimeKeys(EmailDelivered(London(10, 4))));
 
     [Fact]
-    public void A_letter_counts_when_Notify_accepts_it_for_printing_and_posting()
+    public void A_letter_counts_when_Notify_reports_it_received_never_while_it_is_accepted()
     {
         var v = Step(null, ContactRuleTests.Reachable(emailSafe: false, phoneSafe: false));
         Assert.Equal(MessageStatus.Queued, v.Contact.Letter.Status);
 
         v = Receipt(Sent(v, Channel.Letter), Channel.Letter, Referrals.Receipts.NotifyStatuses.Map(Channel.Letter, "accepted")!.Value, London(10, 6));
+        Assert.Equal(MessageStatus.Sent, v.Contact.Letter.Status);
+        Assert.Empty(TimeKeys(v));
+        Assert.DoesNotContain(TallyCategories.InformedBy(Channel.Letter), v.Counted.Keys);
+        Assert.Contains(TallyCategories.TotalVictims, v.Counted.Keys);
+
+        v = Receipt(v, Channel.Letter, Referrals.Receipts.NotifyStatuses.Map(Channel.Letter, "received")!.Value, London(10, 7));
 
         Assert.Equal(MessageStatus.Delivered, v.Contact.Letter.Status);
-        Assert.Equal(["InformedAfterWorkingDays.1", "InformedWithinOneWorkingDay", "InformedWithinTwoWorkingDays"], TimeKeys(v));
+        Assert.Equal(["InformedAfterWorkingDays.2", "InformedWithinTwoWorkingDays"], TimeKeys(v));
     }
 
     [Fact]

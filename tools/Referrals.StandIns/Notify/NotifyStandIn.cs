@@ -29,6 +29,14 @@ public sealed class NotifyStandInOptions
     /// <summary>The simulated print run: how long a letter stays <c>accepted</c> before it is <c>received</c>.</summary>
     public TimeSpan PrintRunAfter { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// What the print run makes of a letter, by its address lines (one a line): <c>delivered</c> (the API's
+    /// <c>received</c>) by default, or a failure Notify reports for letters (<c>cancelled</c>, <c>technical-failure</c>,
+    /// <c>permanent-failure</c>, <c>validation-failed</c>: app/constants.py lines 4-17 at the commit above, shown as they are
+    /// by models.py get_letter_status). Notify has no test addresses for these: a stand-in's own choice, for tests.
+    /// </summary>
+    public Func<string, string> LetterOutcome { get; init; } = _ => "delivered";
+
     /// <summary>Notify: 5 minutes between retries of a callback.</summary>
     public TimeSpan CallbackRetryDelay { get; init; } = TimeSpan.FromMinutes(5);
 
@@ -80,7 +88,7 @@ public sealed class NotifyStandIn : IAsyncDisposable
     private readonly NotifyCallbackPoster _callbacks;
     private LoopbackServer? _server;
     private int _smokeTests;
-    private (string? Delivery, string? ReturnedLetter, string Token) _callbackTo = (null, null, string.Empty);
+    private (string? Delivery, string? ReturnedLetter, string Token, string ReturnedLetterToken) _callbackTo = (null, null, string.Empty, string.Empty);
 
     private NotifyStandIn(NotifyStandInOptions options)
     {
@@ -120,9 +128,11 @@ public sealed class NotifyStandIn : IAsyncDisposable
 
     /// <summary>
     /// The service's callback settings, as set up in Notify: where delivery receipts and returned letters are posted, with
-    /// the bearer token. Until then nothing is posted.
+    /// the bearer token of each (Notify keeps one per callback, models.py ServiceCallbackApi; the returned letters' defaults to
+    /// the delivery receipts'). Until then nothing is posted.
     /// </summary>
-    public void SendCallbacksTo(string? deliveryUrl, string token, string? returnedLetterUrl = null) => _callbackTo = (deliveryUrl, returnedLetterUrl, token);
+    public void SendCallbacksTo(string? deliveryUrl, string token, string? returnedLetterUrl = null, string? returnedLetterToken = null) =>
+        _callbackTo = (deliveryUrl, returnedLetterUrl, token, returnedLetterToken ?? token);
 
     /// <summary>Waits until every status change and callback under way has happened; false on timeout.</summary>
     public async Task<bool> SettleAsync(TimeSpan timeout)
@@ -152,7 +162,7 @@ public sealed class NotifyStandIn : IAsyncDisposable
         if (_callbackTo.ReturnedLetter is { } url)
         {
             var template = _options.Templates[stored.TemplateId];
-            _callbacks.Post(url, _callbackTo.Token, "returned-letter", stored.Id, "returned-letter", new JsonObject
+            _callbacks.Post(url, _callbackTo.ReturnedLetterToken, "returned-letter", stored.Id, "returned-letter", new JsonObject
             {
                 ["notification_id"] = stored.Id,
                 ["reference"] = stored.Reference.Length > 0 ? stored.Reference : null,
@@ -365,7 +375,7 @@ public sealed class NotifyStandIn : IAsyncDisposable
             : [("en", english)];
         var subject = SubjectOf(pages[0].Item2);
         var letter = Store(new Stored(id, type, reference, templateId, string.Join("\n", lines), english, subject, now, root, pages, "created"));
-        After(_options.PrintRunAfter, () => letter.Move("delivered", _options.Time.GetUtcNow()));
+        After(_options.PrintRunAfter, () => letter.Move(_options.LetterOutcome(letter.To), _options.Time.GetUtcNow()));
         var letterAnswer = Answer(id, reference, templateId, template, new JsonObject { ["body"] = english, ["subject"] = subject });
         letterAnswer["scheduled_for"] = null;
         return (201, letterAnswer, letter);
