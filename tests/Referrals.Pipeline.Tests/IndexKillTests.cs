@@ -13,7 +13,8 @@ namespace Referrals.Pipeline.Tests;
 /// process) applies them to the month index and then closes the outboxes. The child is killed once before its index
 /// write reaches storage and once between that write and the closing of the outboxes (a proxy in front of the tables
 /// keeps the request; the test then kills the process). A third run finishes: every tally row of the state table is
-/// counted exactly once.
+/// counted exactly once. And the outbox's two ways: a step's rows go into it while it is open, and to the index itself
+/// once the drain has closed it.
 /// </summary>
 [Collection(AzuriteGroup.Name)]
 public sealed class IndexKillTests(AzuriteFixture azurite)
@@ -55,6 +56,40 @@ public sealed class IndexKillTests(AzuriteFixture azurite)
         var expected = truth.GroupBy(r => (Month.TryParse(r.RowKey["tally:".Length..r.RowKey.IndexOf('|', StringComparison.Ordinal)], out var m) ? m : default, r.GetString("Category")!)).ToList();
         Assert.NotEmpty(expected);
         Assert.All(expected, g => Assert.Equal((g.Key, (long)g.Count()), (g.Key, tallies[g.Key.Item1, g.Key.Item2])));
+    }
+
+    [Fact]
+    public async Task A_step_writes_its_index_rows_to_the_open_outbox_and_to_the_index_itself_once_the_drain_closed_it()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+        await pipeline.SendAsync(Samples.Lines[..1]);
+        await pipeline.WaitUntilIdleAsync();
+        var tables = pipeline.Services.GetRequiredService<StorageClients>().Tables;
+        var (states, index) = (tables.GetTableClient(pipeline.Options.VictimStateTable), tables.GetTableClient(pipeline.Options.MonthIndexTable));
+        var store = pipeline.Services.GetRequiredService<VictimStateStore>();
+        var victim = await store.LoadVictimAsync("DB/26/000101", "V1", CancellationToken.None);
+        Assert.NotNull(victim);
+        var month = Month.Of(DateTimeOffset.UtcNow);
+
+        // Open: the change's tally row goes into the crime's outbox, not yet into the index.
+        victim = await store.TryReplaceAsync(victim, victim.State with { UpdatedAt = DateTimeOffset.UtcNow }, CancellationToken.None, [new TallyEvent(month, "OutboxTest", "open")]);
+        Assert.NotNull(victim);
+        Assert.Contains(await OwedAsync(states), r => r.RowKey.Contains("|tally|OutboxTest|open@", StringComparison.Ordinal));
+        Assert.DoesNotContain(await TallyKeysAsync(index), k => k.EndsWith("tally|OutboxTest|open", StringComparison.Ordinal));
+
+        // The drain applies it and closes the outbox.
+        Assert.Equal(1, await pipeline.Services.GetRequiredService<IndexOutbox>().DrainAsync(CancellationToken.None));
+        Assert.Empty(await OwedAsync(states));
+        Assert.Contains(await TallyKeysAsync(index), k => k.EndsWith("tally|OutboxTest|open", StringComparison.Ordinal));
+
+        // Closed: the next change's transaction fails on the missing marker, is written without it, and indexes directly.
+        victim = await store.TryReplaceAsync(victim, victim.State with { UpdatedAt = DateTimeOffset.UtcNow }, CancellationToken.None, [new TallyEvent(month, "OutboxTest", "closed")]);
+        Assert.NotNull(victim);
+        Assert.Empty(await OwedAsync(states));
+        Assert.Contains(await TallyKeysAsync(index), k => k.EndsWith("tally|OutboxTest|closed", StringComparison.Ordinal));
+        Assert.Contains(await states.QueryAsync<TableEntity>(r => true).ToListAsync(), r => r.RowKey.StartsWith($"tally:{month}|OutboxTest|closed@", StringComparison.Ordinal));
+        Assert.Equal(0, await pipeline.Services.GetRequiredService<IndexOutbox>().DrainAsync(CancellationToken.None));
     }
 
     /// <summary>Starts the recount as a child process whose tables go through a proxy; kills it (SIGKILL) when the proxy holds the request <paramref name="hold"/> picks.</summary>
