@@ -130,17 +130,17 @@ public sealed partial class IndexOutbox(StorageClients clients, IOptions<Pipelin
     /// <summary>The outbox rows of a change's index rows, and the touch of the marker that fails the transaction when the outbox is closed; null when a key is too long.</summary>
     private static List<TableTransactionAction>? Owe(string crimePartition, IReadOnlyList<TableEntity> rows)
     {
+        // One row per index row (a transaction may not name a row twice), its values merged as the index would merge them.
         var owed = new List<TableTransactionAction>();
-        foreach (var row in rows)
+        foreach (var same in rows.GroupBy(r => $"{Prefix}{r.PartitionKey}|{r.RowKey}@{crimePartition}", StringComparer.Ordinal))
         {
-            var key = $"{Prefix}{row.PartitionKey}|{row.RowKey}@{crimePartition}";
-            if (key.Length > MaxRowKey)
+            if (same.Key.Length > MaxRowKey)
             {
                 return null;
             }
 
-            var copy = new TableEntity(crimePartition, key);
-            foreach (var (column, value) in row.Where(kv => kv.Key is not ("PartitionKey" or "RowKey")))
+            var copy = new TableEntity(crimePartition, same.Key);
+            foreach (var (column, value) in same.SelectMany(r => r).Where(kv => kv.Key is not ("PartitionKey" or "RowKey")))
             {
                 copy[column] = value;
             }
