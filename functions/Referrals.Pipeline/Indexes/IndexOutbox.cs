@@ -33,8 +33,11 @@ public sealed partial class IndexOutbox(StorageClients clients, IOptions<Pipelin
     /// </summary>
     public static readonly TimeSpan TryFor = TimeSpan.FromMinutes(10);
 
-    /// <summary>How far back a drain that never ran looks, and how far before its cursor every drain looks again.</summary>
+    /// <summary>How far before its cursor every drain looks again (an `owed|` row written late, after a crash).</summary>
     private static readonly TimeSpan LookBack = TimeSpan.FromDays(31);
+
+    /// <summary>How far back a drain that never ran looks: as long as personal data is kept (13 months), once.</summary>
+    private static readonly TimeSpan FirstLook = TimeSpan.FromDays(400);
 
     private const int MaxTransaction = 100;
 
@@ -99,7 +102,7 @@ public sealed partial class IndexOutbox(StorageClients clients, IOptions<Pipelin
     {
         var now = time.GetUtcNow();
         var (through, read) = await index.ReadCursorAsync(Cursor, cancellationToken);
-        var opened = await index.RangeAsync(MonthIndex.Owed, (through ?? now) - LookBack, now, cancellationToken).ToListAsync(cancellationToken);
+        var opened = await index.RangeAsync(MonthIndex.Owed, through is { } last ? last - LookBack : now - FirstLook, now, cancellationToken).ToListAsync(cancellationToken);
         var crimes = new List<(string Partition, List<TableEntity> Pointers, List<TableEntity> Rows)>();
         foreach (var crime in opened.GroupBy(CrimeOf, StringComparer.Ordinal))
         {
