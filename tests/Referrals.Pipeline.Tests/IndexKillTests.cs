@@ -14,7 +14,7 @@ namespace Referrals.Pipeline.Tests;
 /// write reaches storage and once between that write and the closing of the outboxes (a proxy in front of the tables
 /// keeps the request; the test then kills the process). A third run finishes: every tally row of the state table is
 /// counted exactly once. And the outbox's two ways: a step's rows go into it while it is open, and to the index itself
-/// once the drain has closed it.
+/// once the drain has closed it; a step that writes to it while the drain closes it keeps it open for the next drain.
 /// </summary>
 [Collection(AzuriteGroup.Name)]
 public sealed class IndexKillTests(AzuriteFixture azurite)
@@ -90,6 +90,38 @@ public sealed class IndexKillTests(AzuriteFixture azurite)
         Assert.Contains(await TallyKeysAsync(index), k => k.EndsWith("tally|OutboxTest|closed", StringComparison.Ordinal));
         Assert.Contains(await states.QueryAsync<TableEntity>(r => true).ToListAsync(), r => r.RowKey.StartsWith($"tally:{month}|OutboxTest|closed@", StringComparison.Ordinal));
         Assert.Equal(0, await pipeline.Services.GetRequiredService<IndexOutbox>().DrainAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task A_step_that_writes_to_the_outbox_while_the_drain_closes_it_keeps_it_open_for_the_next_drain()
+    {
+        await using var proxy = await TableProxy.StartAsync(azurite.ConnectionString);
+        await using var pipeline = new PipelineTestHost(azurite, connect: proxy.Connect);
+        await pipeline.StartAsync();
+        await pipeline.SendAsync(Samples.Lines[..1]);
+        await pipeline.WaitUntilIdleAsync();
+        var tables = pipeline.Services.GetRequiredService<StorageClients>().Tables;
+        var (states, index) = (tables.GetTableClient(pipeline.Options.VictimStateTable), tables.GetTableClient(pipeline.Options.MonthIndexTable));
+        var (store, outbox) = (pipeline.Services.GetRequiredService<VictimStateStore>(), pipeline.Services.GetRequiredService<IndexOutbox>());
+        var victim = await store.LoadVictimAsync("DB/26/000101", "V1", CancellationToken.None);
+        Assert.NotNull(victim);
+
+        // The drain has read the outbox and written the index; its closing waits while a step writes to the outbox.
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        (proxy.Gate, proxy.Hold) = (gate.Task, r => r.Method == "POST" && r.Body.Contains(pipeline.Options.VictimStateTable, StringComparison.Ordinal) && r.Body.Contains("DELETE", StringComparison.Ordinal));
+        var draining = outbox.DrainAsync(CancellationToken.None);
+        await proxy.Held.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        proxy.Hold = _ => false;
+        Assert.NotNull(await store.TryReplaceAsync(victim, victim.State with { UpdatedAt = DateTimeOffset.UtcNow }, CancellationToken.None, [new TallyEvent(Month.Of(DateTimeOffset.UtcNow), "OutboxTest", "between")]));
+        gate.SetResult();
+
+        // Not closed: the step's row waits in the outbox, which the next drain applies and closes.
+        Assert.Equal(0, await draining);
+        Assert.Contains(await OwedAsync(states), r => r.RowKey.Contains("|tally|OutboxTest|between@", StringComparison.Ordinal));
+        Assert.DoesNotContain(await TallyKeysAsync(index), k => k.EndsWith("tally|OutboxTest|between", StringComparison.Ordinal));
+        Assert.Equal(1, await outbox.DrainAsync(CancellationToken.None));
+        Assert.Empty(await OwedAsync(states));
+        Assert.Contains(await TallyKeysAsync(index), k => k.EndsWith("tally|OutboxTest|between", StringComparison.Ordinal));
     }
 
     /// <summary>Starts the recount as a child process whose tables go through a proxy; kills it (SIGKILL) when the proxy holds the request <paramref name="hold"/> picks.</summary>
