@@ -78,6 +78,7 @@ public static class PipelineServices
 
         services.AddSingleton<MonthIndex>();
         services.AddSingleton<IndexSweep>();
+        services.AddSingleton<IndexOutbox>();
         services.AddSingleton<IndexMigration>();
         services.AddSingleton<VictimStateStore>();
         services.AddSingleton<DeadLetterStore>();

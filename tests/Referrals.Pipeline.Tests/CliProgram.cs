@@ -15,6 +15,17 @@ internal static class CliProgram
     /// <param name="environment">Variables to set for this run only (queue names, say).</param>
     public static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(IDictionary<string, string?> environment, string[] args)
     {
+        using var process = Start(environment, args);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        await process.WaitForExitAsync(timeout.Token);
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    /// <summary>Starts the program and leaves it running (its input closed, its output to be read by the caller).</summary>
+    public static Process Start(IDictionary<string, string?> environment, string[] args)
+    {
         var self = Assembly.GetExecutingAssembly().GetName().Name;
         var start = new ProcessStartInfo("dotnet")
         {
@@ -33,12 +44,8 @@ internal static class CliProgram
             start.Environment[name] = value;
         }
 
-        using var process = Process.Start(start)!;
+        var process = Process.Start(start)!;
         process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
+        return process;
     }
 }

@@ -137,7 +137,7 @@ public sealed class ReceiptsPipelineTests(AzuriteFixture azurite)
         using var http = new HttpClient(PipelineServices.OutboundHandler());
         var options = Options.Create(new NotifyOptions { ApiKey = LocalNotify.ApiKey, BaseUrl = notify.Url!, StatusCheckAfter = TimeSpan.Zero });
         var sweep = new NotifyStatusSweep(
-            pipeline.Services.GetRequiredService<VictimStateStore>(), pipeline.Services.GetRequiredService<Indexes.MonthIndex>(), new NotifyStatusLookup(http, options, TimeProvider.System),
+            pipeline.Services.GetRequiredService<VictimStateStore>(), pipeline.Services.GetRequiredService<Indexes.MonthIndex>(), pipeline.Services.GetRequiredService<Indexes.IndexOutbox>(), new NotifyStatusLookup(http, options, TimeProvider.System),
             pipeline.Services.GetRequiredService<ContactReceipts>(), options, TimeProvider.System, NullLogger<NotifyStatusSweep>.Instance, pipeline.Services.GetRequiredService<Referrals.Contact.MessageToken>());
         async Task<int> SweepAnsweringAsync(string id, string reference, string type)
         {

@@ -51,6 +51,9 @@ internal sealed class TableProxy : IAsyncDisposable
 
     public TaskCompletionSource<TableRequest> Held { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+    /// <summary>When set, a request kept by <see cref="Hold"/> goes on to storage once this completes, instead of never.</summary>
+    public Task? Gate { get; set; }
+
     /// <summary>A connection string with this proxy in place of the table endpoint of <paramref name="connection"/>.</summary>
     public string Connect(string connection) =>
         string.Join(';', connection.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(p => p.StartsWith("TableEndpoint=", StringComparison.Ordinal) ? $"TableEndpoint={Endpoint}" : p));
@@ -91,8 +94,13 @@ internal sealed class TableProxy : IAsyncDisposable
         if (Hold(request))
         {
             Held.TrySetResult(request);
-            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
-            return;
+            if (Gate is not { } gate)
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }, TaskScheduler.Default);
+                return;
+            }
+
+            await gate.WaitAsync(context.RequestAborted);
         }
 
         var origin = new Uri(_tables);

@@ -73,6 +73,7 @@ internal sealed class StorageCommandOptions
         services.AddSingleton<StorageClients>();
         services.AddSingleton<Pipeline.Indexes.MonthIndex>();
         services.AddSingleton<Pipeline.Indexes.IndexSweep>();
+        services.AddSingleton<Pipeline.Indexes.IndexOutbox>();
         services.AddSingleton<Pipeline.Indexes.IndexMigration>();
         services.AddSingleton<DeadLetterStore>();
         services.AddSingleton<VictimStateStore>();

@@ -72,6 +72,8 @@ public static partial class HistoryBenchmark
                 await PipelineProbe.WaitUntilIdleAsync(clients, options, TimeSpan.FromMinutes(2), cancellationToken);
             }
 
+            // The steps' index outboxes applied, as the next recount or status timer leaves them.
+            await provider.GetRequiredService<IndexOutbox>().DrainAsync(cancellationToken);
             var tables = new TableServiceClient(azurite.ConnectionString);
             var seed = await SeedAsync(tables, options, cancellationToken);
             var victims = seed[options.VictimStateTable].Count(r => r.RowKey.StartsWith(VictimStateEntity.RowKeyPrefix, StringComparison.Ordinal));

@@ -44,3 +44,12 @@ public sealed record Delivered(string Id, DeliveryKind Kind, string CrimeReferen
 {
     public override DateTimeOffset At => DeliveredAt;
 }
+
+/// <summary>
+/// The crime's index outbox was opened at <paramref name="OpenedAt"/> (a snapshot stored): the steps that follow put their
+/// index rows in the crime's own partition, in their own transaction, until the drain applies them and closes it.
+/// </summary>
+public sealed record OutboxOpened(string CrimeReference, DateTimeOffset OpenedAt) : IndexEntry(CrimeReference)
+{
+    public override DateTimeOffset At => OpenedAt;
+}

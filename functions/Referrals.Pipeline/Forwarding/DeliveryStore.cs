@@ -17,9 +17,9 @@ namespace Referrals.Pipeline.Forwarding;
 /// <summary>
 /// Delivery rows, beside the victim rows in the crime's partition of the VictimStates table. A change that gives the
 /// month index something new (a result's tally events, a referral's deadline settled, a delivery by the month it
-/// arrived) writes it after its transaction (<see cref="MonthIndex"/>).
+/// arrived) writes it to the crime's index outbox in its transaction, or after it when the outbox is closed (<see cref="IndexOutbox"/>).
 /// </summary>
-public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptions> options, TimeProvider time, MonthIndex index)
+public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptions> options, TimeProvider time, MonthIndex index, IndexOutbox outbox)
 {
     private const string DeliveryRows = $"RowKey ge '{DeliveryEntity.RowKeyPrefix}' and RowKey lt 'delivery;'";
 
@@ -64,13 +64,12 @@ public sealed class DeliveryStore(StorageClients clients, IOptions<PipelineOptio
     {
         var row = delivery.ToRow(etag);
         var events = (counted ?? []).ToList();
-        if (!await Table.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, events), AuditRow.ForDelivery(row, before, delivery, etag, time.GetUtcNow())], cancellationToken))
+        if (!await outbox.TryReplaceAsync(Table, row, [.. TallyStore.StateRows(row.PartitionKey, events), AuditRow.ForDelivery(row, before, delivery, etag, time.GetUtcNow())],
+                delivery.CrimeReference, events, IndexRule.Between(before is null ? [] : IndexRule.Of(before), IndexRule.Of(delivery)), before?.CreatedAt, cancellationToken))
         {
             return null;
         }
 
-        // A crash before this write is covered by the work item's redelivery, which counts a delivery it finds done again.
-        await index.ApplyAsync(delivery.CrimeReference, events, IndexRule.Between(before is null ? [] : IndexRule.Of(before), IndexRule.Of(delivery)), cancellationToken);
         return new Stored<DeliveryState>(delivery, row.ETag);
     }
 

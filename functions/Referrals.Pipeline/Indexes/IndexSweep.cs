@@ -85,7 +85,8 @@ public sealed partial class IndexSweep(StorageClients clients, IOptions<Pipeline
             entries.Add(new CrimeStored(audit.CrimeReference, audit.At));
         }
 
-        var writes = reference is null ? 0 : await index.ApplyAsync(reference, [], entries, cancellationToken);
+        // An outbox the crime's snapshot opened and no drain closed yet: the drain looks at it again.
+        var writes = reference is null ? 0 : await index.ApplyAsync(reference, [], [.. entries, new OutboxOpened(reference, time.GetUtcNow())], cancellationToken);
         var tallies = await States.QueryAsync<TableEntity>($"PartitionKey eq {quoted} and RowKey ge '{Tallies.TallyStore.StateRowPrefix}' and RowKey lt 'tally;'", select: ["RowKey", "Category", "Service"], cancellationToken: cancellationToken)
             .ToListAsync(cancellationToken);
         return writes + await index.ApplyStateTallyRowsAsync(partition, tallies, cancellationToken);

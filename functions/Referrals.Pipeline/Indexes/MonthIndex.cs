@@ -20,7 +20,8 @@ namespace Referrals.Pipeline.Indexes;
 /// <item><c>crime|time|crime</c>: a crime's snapshot stored (the retention purge, by date);</item>
 /// <item><c>status|time|crime|victim|channel</c>: a text message or letter Notify accepted (the status timer);</item>
 /// <item><c>due-kind|time|id</c>: work due at a time: referrals for the deadline watch, tasks for a worklist;</item>
-/// <item><c>delivered|service|id</c>: a delivery by the month it reached its service (the services' figures).</item>
+/// <item><c>delivered|service|id</c>: a delivery by the month it reached its service (the services' figures);</item>
+/// <item><c>owed|time|crime</c>: a crime whose index outbox is open (<see cref="IndexOutbox"/>), until the drain closes it.</item>
 /// </list>
 /// Rows are derived from the state rows (<see cref="IndexRule"/>) and merged by deterministic key, so writing them again
 /// changes nothing; the state row is written first, in its own transaction, and a crash between the two is finished by
@@ -37,6 +38,7 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
     public const string Crime = "crime|";
     public const string Status = "status|";
     public const string Delivered = "delivered|";
+    public const string Owed = "owed|";
 
     private const int MaxTransaction = 100;
 
@@ -67,22 +69,14 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
     /// Writes a crime's index rows: its tally events and its entries, merged by key, one transaction per partition (and
     /// per 100 rows). Returns how many transactions it took (0 when there was nothing to write).
     /// </summary>
-    public async Task<int> ApplyAsync(string crimeReference, IEnumerable<TallyEvent> counted, IEnumerable<IndexEntry> entries, CancellationToken cancellationToken)
+    public Task<int> ApplyAsync(string crimeReference, IEnumerable<TallyEvent> counted, IEnumerable<IndexEntry> entries, CancellationToken cancellationToken) =>
+        WriteAsync(RowsOf(crimeReference, counted, entries), cancellationToken);
+
+    /// <summary>The index rows of a crime's tally events and entries, as <see cref="ApplyAsync"/> writes them.</summary>
+    public static IReadOnlyList<TableEntity> RowsOf(string crimeReference, IEnumerable<TallyEvent> counted, IEnumerable<IndexEntry> entries)
     {
         var crime = VictimStateStore.PartitionKeyFor(crimeReference);
-        var rows = counted.Select(e => RowOf(crime, e)).Concat(entries.Select(e => RowOf(crime, e)));
-        var writes = 0;
-        foreach (var partition in rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal))
-        {
-            var merged = partition.GroupBy(r => r.RowKey, StringComparer.Ordinal).Select(Merge);
-            foreach (var batch in merged.Chunk(MaxTransaction))
-            {
-                await Table.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertMerge, r)), cancellationToken);
-                writes++;
-            }
-        }
-
-        return writes;
+        return [.. counted.Select(e => RowOf(crime, e)).Concat(entries.Select(e => RowOf(crime, e)))];
     }
 
     /// <summary>A crime's tally rows in the state table, as they are (the truth), written again into the index: a migration's and a sweep's source.</summary>
@@ -200,7 +194,11 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
         }
     }
 
-    private async Task<int> WriteAsync(IReadOnlyList<TableEntity> rows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Writes index rows, merged by key, one transaction per partition (and per 100 rows). Returns how many transactions
+    /// it took (0 when there was nothing to write).
+    /// </summary>
+    public async Task<int> WriteAsync(IReadOnlyList<TableEntity> rows, CancellationToken cancellationToken)
     {
         var writes = 0;
         foreach (var partition in rows.GroupBy(r => r.PartitionKey, StringComparer.Ordinal))
@@ -213,6 +211,29 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
         }
 
         return writes;
+    }
+
+    /// <summary>Deletes index rows (the drained outboxes' <see cref="Owed"/> rows), one transaction per partition and 100 rows.</summary>
+    public async Task DeleteAsync(IEnumerable<TableEntity> rows, CancellationToken cancellationToken)
+    {
+        foreach (var partition in rows.DistinctBy(r => (r.PartitionKey, r.RowKey)).GroupBy(r => r.PartitionKey, StringComparer.Ordinal))
+        {
+            foreach (var batch in partition.Chunk(MaxTransaction))
+            {
+                try
+                {
+                    await Table.SubmitTransactionAsync(batch.Select(r => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(r.PartitionKey, r.RowKey), ETag.All)), cancellationToken);
+                }
+                catch (TableTransactionFailedException ex) when (ex.Status == 404)
+                {
+                    // Another run deleted one of them first: the rest one by one (a row already gone is fine).
+                    foreach (var row in batch)
+                    {
+                        await Table.DeleteEntityAsync(row.PartitionKey, row.RowKey, ETag.All, cancellationToken);
+                    }
+                }
+            }
+        }
     }
 
     private static string MonthRange(Month month) => $"PartitionKey ge '{month}-00' and PartitionKey le '{month}-{Buckets - 1:00}'";
@@ -251,6 +272,7 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
         var row = entry switch
         {
             CrimeStored => new TableEntity(partition, $"{Crime}{Time(entry.At)}|{crime}"),
+            OutboxOpened => new TableEntity(partition, $"{Owed}{Time(entry.At)}|{crime}"),
             StatusCheck s => new TableEntity(partition, $"{Status}{Time(s.SentAt)}|{crime}|{TableKeys.Id(s.VictimId)}|{s.Channel}")
             {
                 ["VictimId"] = s.VictimId,

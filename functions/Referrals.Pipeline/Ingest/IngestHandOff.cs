@@ -46,9 +46,9 @@ public sealed partial class IngestHandOff(
         var (loggedCrime, loggedEvent) = (ids.Reference(snapshot.Crime.Reference), ids.Event(snapshot.EventId));
         LogStale(logger, loggedCrime, snapshot.Crime.Version, record.Version, loggedEvent);
         var stored = record.Victims.Values.Select(v => new VictimChange(null, v.State, [])).ToList();
-        // Its index too: a crash may have come between the commit and the index's write.
+        // Its index too: a crash may have come between the commit and the index's write (which tells the drain of the outbox).
         await states.CountAsync(snapshot.Crime.Reference, stored.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken,
-            [.. record.Crime is { } crime ? [new CrimeStored(crime.CrimeReference, crime.UpdatedAt)] : Array.Empty<IndexEntry>(), .. stored.SelectMany(c => IndexRule.Of(c.Next))]);
+            [.. record.Crime is { } crime ? [new CrimeStored(crime.CrimeReference, crime.UpdatedAt), new OutboxOpened(crime.CrimeReference, crime.UpdatedAt)] : Array.Empty<IndexEntry>(), .. stored.SelectMany(c => IndexRule.Of(c.Next))]);
         if (record.Version == snapshot.Crime.Version)
         {
             // The copies a crash kept the commit from clearing (see VictimStateStore.TryCommitAsync).

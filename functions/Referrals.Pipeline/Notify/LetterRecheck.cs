@@ -14,15 +14,16 @@ public sealed record LetterRecheckCounts(int Looked, int Received, int StillAcce
 /// <summary>
 /// `referrals recheck-letters`, once after deploying rulebook revision 1.2 (docs/receipts.md): before it, a letter counted
 /// as delivered when Notify reported it <c>accepted</c>. Every letter delivered within Notify's retention (the status
-/// timer's <see cref="NotifyStatusSweep.LookBack"/>, read from the month index, never the victims' rows as a whole) is
-/// looked up once: <c>received</c> changes nothing; still <c>accepted</c> goes back to sent, so the status timer asks
-/// again until it settles (<see cref="ReceiptRule.StillAccepted"/>); a failure fails it after the fact
+/// timer's <see cref="NotifyStatusSweep.LookBack"/>, read from the month index after the steps' outboxes are applied
+/// (<see cref="IndexOutbox"/>), never the victims' rows as a whole) is looked up once: <c>received</c> changes nothing;
+/// still <c>accepted</c> goes back to sent, so the status timer asks again until it settles (<see cref="ReceiptRule.StillAccepted"/>); a failure fails it after the fact
 /// (<see cref="ReceiptRule.Apply"/>: the plan goes on, <c>InformedThenFailed.Letter</c> counted). Safe to run again.
 /// </summary>
-public sealed class LetterRecheck(MonthIndex index, VictimChanges changes, NotifyStatusLookup lookup, ContactReceipts receipts, TimeProvider time)
+public sealed class LetterRecheck(MonthIndex index, IndexOutbox outbox, VictimChanges changes, NotifyStatusLookup lookup, ContactReceipts receipts, TimeProvider time)
 {
     public async Task<LetterRecheckCounts> RunAsync(CancellationToken cancellationToken)
     {
+        await outbox.DrainAsync(cancellationToken); // the month index is read: the steps' outboxes first (IndexOutbox)
         var now = time.GetUtcNow();
         int looked = 0, received = 0, accepted = 0, failed = 0, unanswered = 0;
         await foreach (var row in index.RangeAsync(MonthIndex.Status, now - NotifyStatusSweep.LookBack, now, cancellationToken, $"Settled eq true and Channel eq '{nameof(Channel.Letter)}'"))

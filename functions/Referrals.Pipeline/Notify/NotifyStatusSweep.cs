@@ -17,10 +17,10 @@ namespace Referrals.Pipeline.Notify;
 /// (<see cref="ContactReceipts"/>), only when Notify's answer is about that very send: the id asked for, and the
 /// reference and type of the message's latest send. What is due is read from the month index (<see cref="MonthIndex"/>):
 /// the sends Notify accepted from <see cref="LookBack"/> ago to <c>StatusCheckAfter</c> ago and not yet settled, oldest
-/// first, never the victims' rows as a whole.
+/// first, never the victims' rows as a whole, after the steps' index outboxes are applied (<see cref="IndexOutbox"/>).
 /// </summary>
 public sealed partial class NotifyStatusSweep(
-    VictimStateStore states, MonthIndex index, NotifyStatusLookup lookup, ContactReceipts receipts, IOptions<NotifyOptions> options, TimeProvider time, ILogger<NotifyStatusSweep> logger, MessageToken? tokens = null)
+    VictimStateStore states, MonthIndex index, IndexOutbox outbox, NotifyStatusLookup lookup, ContactReceipts receipts, IOptions<NotifyOptions> options, TimeProvider time, ILogger<NotifyStatusSweep> logger, MessageToken? tokens = null)
 {
     /// <summary>At most this many lookups a run: the rest wait for the next.</summary>
     public const int MaxLookups = 200;
@@ -35,6 +35,7 @@ public sealed partial class NotifyStatusSweep(
     public async Task<int> SweepAsync(CancellationToken cancellationToken)
     {
         var (looked, applied, mismatched) = (0, 0, 0);
+        await outbox.DrainAsync(cancellationToken);
         var now = time.GetUtcNow();
         var due = (await index.RangeAsync(MonthIndex.Status, now - LookBack, now - options.Value.StatusCheckAfter, cancellationToken, "Settled eq false").ToListAsync(cancellationToken))
             .OrderBy(MonthIndex.TimeOf).ToList();

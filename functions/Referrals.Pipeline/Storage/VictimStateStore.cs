@@ -27,11 +27,12 @@ public sealed record CrimeRecord(string PartitionKey, CrimeStateEntity? Crime, I
 }
 
 /// <summary>
-/// Per-victim state in Azure Table Storage, one partition per crime so a snapshot commits in one transaction. After each
-/// transaction the change's tally events and index entries go to the month index (<see cref="MonthIndex"/>): another
-/// partition, so another request, made only when the change gives the index something new.
+/// Per-victim state in Azure Table Storage, one partition per crime so a snapshot commits in one transaction. After a
+/// snapshot's transaction its tally events and index entries go to the month index (<see cref="MonthIndex"/>): another
+/// partition, so another request. The snapshot also opens the crime's index outbox (<see cref="IndexOutbox"/>): the
+/// steps that follow write their index rows there, in their own transaction, and the drain applies them in bulk.
 /// </summary>
-public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOptions> options, MonthIndex index)
+public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOptions> options, MonthIndex index, IndexOutbox outbox)
 {
     /// <summary>Row keys from "victim:" up to (not including) "victim;": exactly the victim rows, not the crime row.</summary>
     private const string VictimRows = $"RowKey ge '{VictimStateEntity.RowKeyPrefix}' and RowKey lt 'victim;'";
@@ -121,9 +122,16 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
                 : new TableTransactionAction(TableTransactionActionType.UpdateReplace, v.State.ToRow(v.ETag, v.Copy), v.ETag)),
             .. (audit is null ? Array.Empty<TableTransactionAction>() : [audit]),
         ];
+        var tallies = TallyStore.StateRows(crime.PartitionKey, counted).ToList();
+        if (actions.Count + absent.Count + tallies.Count < MaxTransaction)
+        {
+            // The steps that follow write their index rows to the crime's outbox. A crime too large to open it here has
+            // its steps write the index directly, as when the outbox is closed.
+            actions.Add(IndexOutbox.Open(crime.PartitionKey));
+        }
+
         var cleared = absent.Take(MaxTransaction - actions.Count).ToList();
         actions.AddRange(cleared.Select(v => new TableTransactionAction(TableTransactionActionType.UpdateReplace, v.State.ToRow(v.ETag, SnapshotCopy.NotInLatest), v.ETag)));
-        var tallies = TallyStore.StateRows(crime.PartitionKey, counted).ToList();
         var together = actions.Count + tallies.Count <= MaxTransaction;
         try
         {
@@ -142,7 +150,7 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
         }
 
         // A crash before this write is covered by the redelivery, which finds the snapshot stale and indexes the stored state again.
-        await index.ApplyAsync(crime.CrimeReference, counted, [new CrimeStored(crime.CrimeReference, crime.UpdatedAt), .. indexed ?? []], cancellationToken);
+        await index.ApplyAsync(crime.CrimeReference, counted, [new CrimeStored(crime.CrimeReference, crime.UpdatedAt), new OutboxOpened(crime.CrimeReference, crime.UpdatedAt), .. indexed ?? []], cancellationToken);
 
         // Only a crime whose 50 victims all replace 50 others leaves victims over: cleared now, and again by a redelivery.
         await ClearCopiesAsync(absent.Skip(cleared.Count), cancellationToken);
@@ -180,13 +188,12 @@ public sealed class VictimStateStore(StorageClients clients, IOptions<PipelineOp
     {
         var row = next.ToRow(held.ETag, held.Copy);
         var events = (counted ?? []).ToList();
-        if (!await Table.TryReplaceWithAsync(row, [.. TallyStore.StateRows(row.PartitionKey, events), AuditRow.ForVictim(row, held.State, next, held.ETag)], cancellationToken))
+        if (!await outbox.TryReplaceAsync(Table, row, [.. TallyStore.StateRows(row.PartitionKey, events), AuditRow.ForVictim(row, held.State, next, held.ETag)],
+                next.CrimeReference, events, IndexRule.Between(IndexRule.Of(held.State), IndexRule.Of(next)), held.State.UpdatedAt, cancellationToken))
         {
             return null;
         }
 
-        // A crash before this write is covered by the step's redelivery, which counts a change it finds done again.
-        await index.ApplyAsync(next.CrimeReference, events, IndexRule.Between(IndexRule.Of(held.State), IndexRule.Of(next)), cancellationToken);
         return held with { State = next, ETag = row.ETag };
     }
 

@@ -10,9 +10,10 @@ namespace Referrals.Pipeline.Tallies;
 /// The timer's work: recount the current Europe/London month and the earlier ones not long ended (the schedule is UTC;
 /// late deliveries of last month's referrals still land in last month): each month is recounted after it can become
 /// final, so it does (<see cref="MonthStatus.Recent"/>). First it finishes what a crash left of the month index
-/// (<see cref="IndexSweep"/>), so a month is counted from a complete index. Safe to re-run and to run twice at once.
+/// (<see cref="IndexSweep"/>) and applies the steps' index outboxes (<see cref="IndexOutbox"/>), so a month is counted from
+/// a complete index. Safe to re-run and to run twice at once.
 /// </summary>
-public sealed partial class TallyAggregator(TallyStore store, IndexSweep sweep, TimeProvider time, IOptions<TalliesOptions> options, ILogger<TallyAggregator> logger)
+public sealed partial class TallyAggregator(TallyStore store, IndexOutbox outbox, IndexSweep sweep, TimeProvider time, IOptions<TalliesOptions> options, ILogger<TallyAggregator> logger)
 {
     public async Task<IReadOnlyList<Month>> AggregateRecentAsync(CancellationToken cancellationToken)
     {
@@ -22,8 +23,10 @@ public sealed partial class TallyAggregator(TallyStore store, IndexSweep sweep, 
         return months;
     }
 
+    /// <summary>Recounts each month, after applying the steps' index outboxes (every recount: the timer's, `referrals tallies --refresh`).</summary>
     public async Task AggregateAsync(IEnumerable<Month> months, CancellationToken cancellationToken)
     {
+        await outbox.DrainAsync(cancellationToken);
         foreach (var month in months)
         {
             var events = (await store.AggregateAsync(month, cancellationToken)).Values.Sum();
