@@ -29,6 +29,12 @@ public sealed record ReferralDocument : IDeliveryDocument
 
     public required string CrimeReference { get; init; }
 
+    /// <summary>
+    /// The id the service reports this referral's outcomes by (<see cref="PublicReferralIds"/>, rulebook 1.2 section 11):
+    /// opaque, so no crime reference or victim id goes into a URL; a withdrawal and an erasure notice name it too.
+    /// </summary>
+    public string? PublicId { get; init; }
+
     /// <summary>For a withdrawal: the referral it withdraws.</summary>
     public string? WithdrawsReferralId { get; init; }
 
@@ -57,12 +63,14 @@ public sealed record ReferralDocument : IDeliveryDocument
     /// (<see cref="SafeText"/>); a contact detail is included only when it is one valid address or number,
     /// and flagged safe only when the snapshot confirmed it and its owner is not (possibly) a suspect.
     /// </summary>
-    public static ReferralDocument For(DeliveryKind kind, string serviceId, CrimeEvent snapshot, Contract.Victim victim, VictimDecision decision) => new()
+    /// <param name="publicId">The id the service reports outcomes by (<see cref="PublicReferralIds"/>); null for a delivery recorded before there were any.</param>
+    public static ReferralDocument For(DeliveryKind kind, string serviceId, CrimeEvent snapshot, Contract.Victim victim, VictimDecision decision, string? publicId = null) => new()
     {
         Id = DeliveryId.For(kind, snapshot.Crime.Reference, victim.Id, serviceId),
         Kind = kind,
         Service = SafeText.OneLine(serviceId),
         CrimeReference = SafeText.OneLine(snapshot.Crime.Reference),
+        PublicId = PublicReferralIds.Normalise(publicId),
         Offence = new OffenceDetails(SafeText.OneLine(OffenceCode.Normalise(snapshot.Crime.Offence.HomeOfficeCode)), SafeText.OneLine(snapshot.Crime.Offence.Description)),
         RecordedDate = London.DateOf(snapshot.Crime.RecordedAt),
         Victim = VictimDetails.Of(victim, decision.IsChild),
@@ -122,6 +130,7 @@ public sealed record ReferralDocument : IDeliveryDocument
 
         Line("Kind", Kind);
         Line("Id", Id);
+        Line("Referral id for outcomes", PublicId);
         Line("Withdraws referral", WithdrawsReferralId);
         Line("Service", Service);
         Line("Crime reference", CrimeReference);
