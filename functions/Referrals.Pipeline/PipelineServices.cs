@@ -118,6 +118,8 @@ public static class PipelineServices
         services.AddSingleton<Erasure>();
         services.AddSingleton<Tasks.TaskIndex>();
         services.AddSingleton<Tasks.TaskDesk>();
+        services.AddSingleton<Outcomes.ReferralIdStore>();
+        services.AddSingleton<Outcomes.OutcomeDesk>();
         services.AddSingleton<Tasks.TaskEscalation>();
         services.AddSingleton<Tasks.TaskRetention>();
         services.AddSingleton<Worklist.AntiForgery>();
@@ -215,6 +217,7 @@ public sealed partial class StorageInitializer(
             await services.GetRequiredService<MonthIndex>().CreateIfNotExistsAsync(cancellationToken);
             await services.GetRequiredService<HeartbeatStore>().CreateIfNotExistsAsync(cancellationToken);
             await services.GetRequiredService<Tasks.TaskIndex>().CreateIfNotExistsAsync(cancellationToken);
+            await services.GetRequiredService<Outcomes.ReferralIdStore>().CreateIfNotExistsAsync(cancellationToken);
             await queues.CreateIfNotExistsAsync(cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 403)

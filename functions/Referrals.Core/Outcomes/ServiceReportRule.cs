@@ -116,6 +116,19 @@ public static class ServiceReportRule
     }
 }
 
+/// <summary>What a repeated report hands on again: a crash or a failed queue after an applied report loses nothing.</summary>
+public static class ReportHandOn
+{
+    /// <summary>
+    /// The state as it was before the referral's ServiceCouldNotContact tasks: handed on from it to <paramref name="victim"/>,
+    /// only those tasks' notices (and withdrawal notices) go again, which the receivers take once.
+    /// </summary>
+    public static VictimState Before(VictimState victim, string serviceId) => victim with
+    {
+        TaskBook = victim.Tasks with { Tasks = victim.Tasks.Tasks.RemoveAll(t => t.Kind == TaskKind.ServiceCouldNotContact && t.ServiceId == serviceId) },
+    };
+}
+
 /// <summary>The rules a report can break, by name: what a refusal says (never a value from the report).</summary>
 public static class OutcomeRules
 {

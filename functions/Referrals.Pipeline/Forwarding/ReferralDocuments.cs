@@ -15,7 +15,8 @@ namespace Referrals.Pipeline.Forwarding;
 public sealed class ReferralDocuments(VictimStateStore states, RulesData rules, LogIds ids, TimeProvider time)
 {
     /// <summary>The document to send, or the status the delivery is left at and why (<see cref="DeliveryWarrant.NotSent"/>), and whether the victim's state is gone.</summary>
-    public async Task<(IDeliveryDocument? Document, (DeliveryStatus Status, string Reason)? NotSent, bool VictimGone)> ForAsync(ReferralWorkItem item)
+    /// <param name="publicId">A referral's public id, as its delivery row keeps it (the same in every send).</param>
+    public async Task<(IDeliveryDocument? Document, (DeliveryStatus Status, string Reason)? NotSent, bool VictimGone)> ForAsync(ReferralWorkItem item, string? publicId = null)
     {
         if (await states.LoadVictimAsync(item.CrimeReference, item.VictimId, CancellationToken.None) is not { } current)
         {
@@ -27,10 +28,10 @@ public sealed class ReferralDocuments(VictimStateStore states, RulesData rules, 
             return (null, notSent, false);
         }
 
-        return await DocumentAsync(item, current) is { } document ? (document, null, false) : (null, (DeliveryStatus.Cancelled, "the victim is not in the latest snapshot"), false);
+        return await DocumentAsync(item, current, publicId) is { } document ? (document, null, false) : (null, (DeliveryStatus.Cancelled, "the victim is not in the latest snapshot"), false);
     }
 
-    private async Task<IDeliveryDocument?> DocumentAsync(ReferralWorkItem item, Stored<VictimState> victim)
+    private async Task<IDeliveryDocument?> DocumentAsync(ReferralWorkItem item, Stored<VictimState> victim, string? publicId)
     {
         if (item.Kind == DeliveryKind.Withdrawal)
         {
@@ -51,7 +52,7 @@ public sealed class ReferralDocuments(VictimStateStore states, RulesData rules, 
         }
 
         return snapshot?.Victims.FirstOrDefault(v => v.Id == item.VictimId) is { } person
-            ? ReferralDocument.For(item.Kind, item.ServiceId, snapshot, person, rules.Rules.Decide(snapshot, person))
+            ? ReferralDocument.For(item.Kind, item.ServiceId, snapshot, person, rules.Rules.Decide(snapshot, person), publicId)
             : null;
     }
 }
