@@ -34,6 +34,7 @@ public static class CliApp
         DashboardCommand.Create(),
         TemplatesCommand.Create(),
         TasksCommand.Create(),
+        OutcomesCommand.Create(),
     };
 
     /// <summary>

@@ -101,6 +101,8 @@ internal sealed class StorageCommandOptions
         services.AddSingleton<TaskIndex>();
         services.AddSingleton<TaskDesk>();
         services.AddSingleton<TaskRetention>();
+        services.AddSingleton<Pipeline.Outcomes.ReferralIdStore>();
+        services.AddSingleton<Pipeline.Outcomes.OutcomeDesk>();
         services.AddLogging();
         return services.BuildServiceProvider();
     }

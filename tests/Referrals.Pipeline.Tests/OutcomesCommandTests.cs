@@ -1,0 +1,78 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Referrals.Pipeline.Tests;
+
+/// <summary>
+/// `referrals outcomes record` and `import` on a kept account (`referrals run --storage`), as real processes, in one run
+/// covering several cases (rulebook 1.2 section 11): a file with a bad line applies nothing and names each bad line by its
+/// number and rule, never its value; --dry-run changes nothing; an import records each report once and raises one
+/// ServiceCouldNotContact task; importing the same file again changes nothing; a report for another service's referral
+/// is refused.
+/// </summary>
+[Collection(AzuriteGroup.Name)]
+public sealed partial class OutcomesCommandTests(AzuriteFixture azurite)
+{
+    [Fact]
+    public async Task Record_and_import_on_a_kept_account_all_or_nothing_dry_run_and_idempotent()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), $"referrals-outcomes-{Guid.NewGuid():N}");
+        var (outbox, file, csv) = (Path.Combine(folder, "outbox"), Path.Combine(folder, "run.jsonl"), Path.Combine(folder, "outcomes.csv"));
+        Directory.CreateDirectory(folder);
+        await File.WriteAllLinesAsync(file, [Samples.Lines.First(l => l.Contains("\"DB/26/000101\"", StringComparison.Ordinal))]);
+        try
+        {
+            var (output, error) = (new StringWriter(), new StringWriter());
+            var run = await Cli.CliApp.InvokeAsync(["run", "--storage", azurite.ConnectionString, "--send", file, "--outbox", outbox, "--timeout", "60"],
+                new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
+            Assert.True(run == 0, output.ToString() + error);
+            var id = Directory.GetFiles(Path.Combine(outbox, "services-api"), "general_*.json")
+                .Select(f => JsonDocument.Parse(File.ReadAllBytes(f)).RootElement.GetProperty("publicId").GetString()!).Single();
+            Assert.Matches(PublicId(), id);
+
+            // One bad line: nothing applied, each bad line by number and rule, the value never quoted.
+            await File.WriteAllBytesAsync(csv, Excel($"{id},Received,,05/10/2026 10:00", "R-SECRE-TNAME-00000-00000-00000,Received,,05/10/2026 10:00", $"{id},Phoned,,05/10/2026 10:00"));
+            var bad = await Outcomes("import", csv, "--service", "general");
+            Assert.Equal(3, bad.ExitCode);
+            Assert.Equal(["line 3: UnknownReferral: no referral of this service has this id", "line 4: UnknownStatus: the status is not one of rulebook section 11", "referrals outcomes import: 2 bad line(s); nothing applied."],
+                bad.Stderr.Trim().Split('\n').Select(l => l.TrimEnd('\r')));
+            Assert.DoesNotContain("SECRE", bad.Stderr, StringComparison.Ordinal);
+            Assert.DoesNotContain("Phoned", bad.Stderr, StringComparison.Ordinal);
+
+            await File.WriteAllBytesAsync(csv, Excel($"{id},Received,,05/10/2026 10:00", $"{id},ContactAttempted,,2026-10-06T09:00:00+01:00", $"{id},CouldNotContact,WrongDetails,06/10/2026 15:30"));
+            var dry = await Outcomes("import", csv, "--service", "general", "--dry-run");
+            Assert.Equal((0, "Dry run: 3 would be recorded, 0 already recorded, 0 ignored (erased); nothing changed."), (dry.ExitCode, dry.Stdout.Trim().Split('\n')[^1]));
+            var other = await Outcomes("import", csv, "--service", "idva");
+            Assert.Equal(3, other.ExitCode);
+            Assert.Contains("line 2: UnknownReferral", other.Stderr, StringComparison.Ordinal);
+
+            var import = await Outcomes("import", csv, "--service", "general");
+            var again = await Outcomes("import", csv, "--service", "general");
+            var record = await Outcomes("record", id, "CouldNotContact", "--at", "2026-10-06T15:30:00Z");
+            var contacted = await Outcomes("record", id.ToLowerInvariant(), "ContactUnsafe");
+            var tasks = await CliProgram.RunAsync("tasks", "list", "--kind", "ServiceCouldNotContact", "--storage", azurite.ConnectionString);
+
+            Assert.Equal((0, "3 recorded, 0 already recorded, 0 ignored (erased)."), (import.ExitCode, import.Stdout.Trim().Split('\n')[^1]));
+            Assert.Equal((0, "0 recorded, 3 already recorded, 0 ignored (erased)."), (again.ExitCode, again.Stdout.Trim().Split('\n')[^1]));
+            Assert.Equal((3, "referrals outcomes record: ReasonRequired: CouldNotContact needs a reason, WrongDetails or NoResponse; nothing changed."), (record.ExitCode, record.Stderr.Trim()));
+            Assert.Equal((0, $"Recorded: {id.ToLowerInvariant()} ContactUnsafe; current status ContactUnsafe."), (contacted.ExitCode, contacted.Stdout.Trim()));
+            var line = Assert.Single(tasks.Stdout.Split('\n'), l => l.Contains("ServiceCouldNotContact", StringComparison.Ordinal));
+            Assert.Contains("crime DB/26/000101 victim V1 service general", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    private Task<(int ExitCode, string Stdout, string Stderr)> Outcomes(params string[] args) =>
+        CliProgram.RunAsync(["outcomes", .. args, "--operator", "alex", "--storage", azurite.ConnectionString]);
+
+    /// <summary>As Excel saves "CSV UTF-8": a BOM and CRLF line ends.</summary>
+    private static byte[] Excel(params string[] lines) =>
+        [.. "\uFEFF"u8, .. Encoding.UTF8.GetBytes(string.Join("\r\n", ["referral_id,status,reason,at", .. lines]) + "\r\n")];
+
+    [GeneratedRegex("^R(-[0-9A-Z]{5}){5}$")]
+    private static partial Regex PublicId();
+}
