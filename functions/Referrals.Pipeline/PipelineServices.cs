@@ -49,6 +49,8 @@ public static class PipelineServices
         services.AddOptions<TalliesOptions>().BindConfiguration(TalliesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForceOptions>().BindConfiguration(ForceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ReceiptOptions>().BindConfiguration(ReceiptOptions.Section).ValidateOnStart();
+        services.AddOptions<Outcomes.OutcomeApiOptions>().BindConfiguration(Outcomes.OutcomeApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Outcomes.OutcomeEndpoint>();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LogRedactionOptions>().BindConfiguration(LogRedactionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
