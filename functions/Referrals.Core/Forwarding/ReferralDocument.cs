@@ -38,6 +38,9 @@ public sealed record ReferralDocument : IDeliveryDocument
     /// <summary>For a withdrawal: the referral it withdraws.</summary>
     public string? WithdrawsReferralId { get; init; }
 
+    /// <summary>For an erasure notice: the referral whose victim's personal data was erased (rulebook 1.2 section 11).</summary>
+    public string? ErasesReferralId { get; init; }
+
     public OffenceDetails? Offence { get; init; }
 
     public DateOnly? RecordedDate { get; init; }
@@ -91,12 +94,27 @@ public sealed record ReferralDocument : IDeliveryDocument
         WithdrawsReferralId = DeliveryId.For(DeliveryKind.Referral, crimeReference, victimId, serviceId),
     };
 
+    /// <summary>
+    /// An erasure notice names the referral (its ids and crime reference) and nothing about the victim: the service is to
+    /// erase what it holds about them, as its data-sharing agreement says.
+    /// </summary>
+    public static ReferralDocument ErasureNotice(string crimeReference, string victimId, string serviceId, string? publicId) => new()
+    {
+        Id = DeliveryId.For(DeliveryKind.ErasureNotice, crimeReference, victimId, serviceId),
+        Kind = DeliveryKind.ErasureNotice,
+        Service = SafeText.OneLine(serviceId),
+        CrimeReference = SafeText.OneLine(crimeReference),
+        PublicId = PublicReferralIds.Normalise(publicId),
+        ErasesReferralId = DeliveryId.For(DeliveryKind.Referral, crimeReference, victimId, serviceId),
+    };
+
     /// <summary>The subject of a secure email: identifiers only, never a name.</summary>
     [JsonIgnore]
     public string Subject => SafeText.OneLine(Kind switch
     {
         DeliveryKind.Referral => $"Referral {SafeText.OneLine(Id)} (crime {SafeText.OneLine(CrimeReference)})",
         DeliveryKind.Withdrawal => $"Withdrawal of referral {SafeText.OneLine(WithdrawsReferralId)} (crime {SafeText.OneLine(CrimeReference)})",
+        DeliveryKind.ErasureNotice => $"Erasure notice for referral {SafeText.OneLine(ErasesReferralId)} (crime {SafeText.OneLine(CrimeReference)})",
         DeliveryKind.SingleSessionOffer => $"Single-session offer task {SafeText.OneLine(Id)} (crime {SafeText.OneLine(CrimeReference)})",
         DeliveryKind.ContactNeeded => $"Contact-needed task {SafeText.OneLine(Id)} (crime {SafeText.OneLine(CrimeReference)})",
         _ => $"Consent-seeking task {SafeText.OneLine(Id)} (crime {SafeText.OneLine(CrimeReference)})",
@@ -132,6 +150,7 @@ public sealed record ReferralDocument : IDeliveryDocument
         Line("Id", Id);
         Line("Referral id for outcomes", PublicId);
         Line("Withdraws referral", WithdrawsReferralId);
+        Line("Erasure notice for referral", ErasesReferralId);
         Line("Service", Service);
         Line("Crime reference", CrimeReference);
         Line("Offence", Offence?.Code);
