@@ -115,7 +115,7 @@ public sealed record RunSummary(
         foreach (var group in Deliveries.GroupBy(d => (d.Kind, d.ServiceId, d.Status)).OrderBy(g => g.Key.Kind.ToString(), StringComparer.Ordinal).ThenBy(g => g.Key.ServiceId, StringComparer.Ordinal))
         {
             var onTime = group.Count(d => d.OnTime == true);
-            output.WriteLine(string.Create(inv, $"  {group.Key.Kind,-18} {group.Key.ServiceId,-9} {group.Key.Status,-10} {group.Count(),3}{(group.Key.Kind == DeliveryKind.Referral && group.Key.Status == DeliveryStatus.Delivered ? $"  ({onTime} on time)" : "")}"));
+            output.WriteLine(string.Create(inv, $"  {group.Key.Kind,-22} {group.Key.ServiceId,-9} {group.Key.Status,-10} {group.Count(),3}{(group.Key.Kind == DeliveryKind.Referral && group.Key.Status == DeliveryStatus.Delivered ? $"  ({onTime} on time)" : "")}"));
         }
 
         WriteOutcomes(output);
