@@ -143,6 +143,7 @@ public sealed class RetentionTests(AzuriteFixture azurite)
         time.Now = Start.AddDays(101);
         var due = await Purge(pipeline).RunAsync(false, CancellationToken.None);
         time.Now = Start.AddDays(2557 + 2);
+        var publicIds = (await pipeline.DeliveryRowsAsync()).Where(d => d.CrimeReference == Old).Select(d => d.PublicId).OfType<string>().ToList();
         var dry = await Purge(pipeline).RunAsync(true, CancellationToken.None);
         var late = await Purge(pipeline).RunAsync(false, CancellationToken.None);
 
@@ -154,6 +155,12 @@ public sealed class RetentionTests(AzuriteFixture azurite)
         Assert.Equal(late.AuditRows, dry.AuditRows);
         Assert.Empty(await History(pipeline, Old, "V1"));
         Assert.DoesNotContain(await pipeline.VictimsAsync(), v => v.CrimeReference == Old);
+        Assert.NotEmpty(publicIds);
+        foreach (var id in publicIds)
+        {
+            Assert.Null(await pipeline.Services.GetRequiredService<Outcomes.ReferralIdStore>().FindAsync(id, CancellationToken.None));
+        }
+
         Assert.NotEmpty(await History(pipeline, Recent, "V1"));
         var after = await pipeline.TalliesAsync(October);
         Assert.All(before.Categories, c => Assert.Equal((c.Key, before[October, c.Key]), (c.Key, after[October, c.Key])));

@@ -39,6 +39,19 @@ public sealed class ReferralIdStore(Storage.StorageClients clients, IOptions<Pip
     public Task RecordAsync(string publicId, string crimeReference, string victimId, string serviceId, CancellationToken cancellationToken) =>
         Table.UpsertEntityAsync(new ReferralIdEntity { PartitionKey = publicId, CrimeReference = crimeReference, VictimId = victimId, ServiceId = serviceId }, TableUpdateMode.Replace, cancellationToken);
 
+    /// <summary>At the end of the audit period, with the referral's rows: gone (already gone is fine).</summary>
+    public async Task ForgetAsync(string publicId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Table.DeleteEntityAsync(publicId, ReferralIdEntity.Row, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Forgotten by an earlier run that stopped before the crime's rows went.
+        }
+    }
+
     /// <summary>The referral a well-formed public id names, or null.</summary>
     public async Task<ReferralIdEntity?> FindAsync(string publicId, CancellationToken cancellationToken)
     {
