@@ -26,6 +26,11 @@ public sealed partial class OutcomeEndpoint(OutcomeDesk desk, IOptions<OutcomeAp
     public async Task<EndpointResponse> HandleAsync(string method, string path, string query, Stream body, long? declaredLength, Func<string, string?> header, CancellationToken cancellationToken)
     {
         var o = options.Value;
+        if (method.ToUpperInvariant() is not ("GET" or "POST"))
+        {
+            return Refused("method", OutcomeBodies.Problem(405, "Method: GET or POST"));
+        }
+
         if (await OutcomeBodies.ReadAsync(body, declaredLength, o.MaxBodyBytes, cancellationToken) is not { } bytes)
         {
             return Refused("too-large", OutcomeBodies.Problem(413, $"TooLarge: a body holds at most {o.MaxBodyBytes} bytes"));

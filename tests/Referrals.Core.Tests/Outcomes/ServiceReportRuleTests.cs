@@ -142,6 +142,20 @@ public class ServiceReportRuleTests
         Assert.Equal((TaskState.Withdrawn, TaskWithdrawal.ServiceContacted), (task.State, task.WithdrawnBecause));
     }
 
+    [Fact]
+    public void A_task_a_report_raises_while_the_crime_is_held_is_not_work_until_a_snapshot_lifts_the_hold()
+    {
+        var held = VictimTransition.Apply(Referred, Decide(Snapshot("28E", ["HoldContact"], version: 2, victims: Victim())), Monday.AddDays(1), new Month(2026, 10), WorkingDays).Next;
+        var reported = Report(held, At(ServiceStatus.ContactUnsafe, 30)).Next;
+        Assert.False(Assert.Single(reported.Tasks.Tasks).Actionable);
+        Assert.DoesNotContain(WorkPlan.Between(held, reported), p => p.Kind == DeliveryKind.ServiceCouldNotContact);
+
+        var lifted = VictimTransition.Apply(reported, Decide(Snapshot("28E", version: 3, victims: Victim())), Now, new Month(2026, 10), WorkingDays).Next;
+        var task = Assert.Single(lifted.Tasks.Tasks);
+        Assert.Equal((TaskState.Open, (DateTimeOffset?)London.At(new DateOnly(2026, 10, 9), TaskDue.EndOfDay)), (task.State, task.DueAt));
+        Assert.Contains(new PlannedDelivery(DeliveryKind.ServiceCouldNotContact, Referrals.Rules.VictimCareUnit.Id, task.Id), WorkPlan.Between(reported, lifted));
+    }
+
     private static IEnumerable<IEnumerable<OutcomeReport>> Permutations(OutcomeReport[] items) => items.Length <= 1
         ? [items]
         : items.SelectMany((item, i) => Permutations([.. items.Where((_, j) => j != i)]).Select(rest => rest.Prepend(item)));
