@@ -23,13 +23,20 @@ public sealed partial class OutcomesCommandTests(AzuriteFixture azurite)
         // Crime 103's second snapshot as a crime of its own (the account is shared): a victim of a sexual offence who accepts.
         var line = JsonNode.Parse(Samples.Lines.Last(l => l.Contains("\"DB/26/000103\"", StringComparison.Ordinal)))!;
         (line["eventId"], line["crime"]!["reference"], line["crime"]!["version"]) = ("evt-927-1", "DB/26/000927", 1);
-        await File.WriteAllLinesAsync(file, [line.ToJsonString()]);
+        // And crime 106's child victim, with no usable contact, as a crime of its own: the general service's stand-in reports
+        // by the API that it could not contact them (WrongDetails), and the run's summary shows it and the task.
+        var unreachable = JsonNode.Parse(Samples.Lines.First(l => l.Contains("\"DB/26/000106\"", StringComparison.Ordinal)))!;
+        (unreachable["eventId"], unreachable["crime"]!["reference"]) = ("evt-928-1", "DB/26/000928");
+        await File.WriteAllLinesAsync(file, [line.ToJsonString(), unreachable.ToJsonString()]);
         try
         {
             var (output, error) = (new StringWriter(), new StringWriter());
             var run = await Cli.CliApp.InvokeAsync(["run", "--storage", azurite.ConnectionString, "--send", file, "--outbox", outbox, "--timeout", "60"],
                 new System.CommandLine.InvocationConfiguration { Output = output, Error = error });
             Assert.True(run == 0, output.ToString() + error);
+            Assert.Matches(@"\n  general +.*CouldNotContact:WrongDetails \d", output.ToString());
+            Assert.Matches(@"\n  ServiceCouldNotContact +Open \d", output.ToString());
+            Assert.Contains("outcome API", output.ToString(), StringComparison.Ordinal);
             var id = Directory.GetFiles(Path.Combine(outbox, "services")).Select(File.ReadAllText)
                 .Where(e => e.Contains("Service: isva", StringComparison.Ordinal)).Select(e => PublicId().Match(e).Groups[1].Value).Single();
             Assert.Matches("^R(-[0-9A-Z]{5}){5}$", id);
