@@ -132,12 +132,14 @@ var queues = {
 var deploymentContainerName = 'app-package'
 
 // The one list of paths App Service authentication lets through without an Entra ID sign-in: each checks its caller
-// itself (SendGrid's signature, GOV.UK Notify's bearer token, the health endpoint's function key). Everything else, the
+// itself (SendGrid's signature, GOV.UK Notify's bearer token, the services' outcome signatures, the health endpoint's
+// function key). Everything else, the
 // people's pages and the OPCC's API, needs a sign-in. A test checks these are the functions' routes, and nothing else.
 var pathsWithoutSignIn = [
   '/api/webhooks/sendgrid'
   '/api/webhooks/notify'
   '/api/webhooks/notify-returned-letter'
+  '/api/outcomes'
   '/api/health'
 ]
 
@@ -157,7 +159,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     queueNames: [queues.crimeEvents, '${queues.crimeEvents}-poison', queues.messages, '${queues.messages}-poison', queues.referrals, '${queues.referrals}-poison', queues.oldEmails, '${queues.oldEmails}-poison']
-    tableNames: ['VictimStates', 'DeadLetters', 'TallyEvents', 'MonthlyTallies', 'MonthIndex', 'Heartbeats', 'VictimCareTasks']
+    tableNames: ['VictimStates', 'DeadLetters', 'TallyEvents', 'MonthlyTallies', 'MonthIndex', 'Heartbeats', 'VictimCareTasks', 'ReferralIds']
     deploymentContainerName: deploymentContainerName
   }
 }
@@ -231,6 +233,11 @@ module functionApp 'modules/functionapp.bicep' = {
       // The health endpoint (docs/operations.md): a timer is late once its next run is this far overdue; the records
       // system is silent after this much working time without a snapshot.
       Health__TimerGrace: '00:30:00'
+      // The outcome API's bounds (docs/outcomes.md).
+      Outcomes__ReplayWindow: '00:05:00'
+      Outcomes__MaxReports: '100'
+      Outcomes__MaxBodyBytes: '65536'
+      Outcomes__RequestsPerMinute: '120'
       Health__RecordsSystemSilenceWorkingHours: string(recordsSystemSilenceWorkingHours)
       Health__WorkingDayStart: '08:00'
       Health__WorkingDayEnd: '18:00'

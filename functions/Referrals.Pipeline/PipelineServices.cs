@@ -49,6 +49,8 @@ public static class PipelineServices
         services.AddOptions<TalliesOptions>().BindConfiguration(TalliesOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ForceOptions>().BindConfiguration(ForceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<ReceiptOptions>().BindConfiguration(ReceiptOptions.Section).ValidateOnStart();
+        services.AddOptions<Outcomes.OutcomeApiOptions>().BindConfiguration(Outcomes.OutcomeApiOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<Outcomes.OutcomeEndpoint>();
         services.AddOptions<RetentionOptions>().BindConfiguration(RetentionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<LogRedactionOptions>().BindConfiguration(LogRedactionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 
@@ -121,6 +123,8 @@ public static class PipelineServices
         services.AddSingleton<Erasure>();
         services.AddSingleton<Tasks.TaskIndex>();
         services.AddSingleton<Tasks.TaskDesk>();
+        services.AddSingleton<Outcomes.ReferralIdStore>();
+        services.AddSingleton<Outcomes.OutcomeDesk>();
         services.AddSingleton<Tasks.TaskEscalation>();
         services.AddSingleton<Tasks.TaskRetention>();
         services.AddSingleton<Worklist.AntiForgery>();
@@ -219,6 +223,7 @@ public sealed partial class StorageInitializer(
             await services.GetRequiredService<MonthIndex>().CreateIfNotExistsAsync(cancellationToken);
             await services.GetRequiredService<HeartbeatStore>().CreateIfNotExistsAsync(cancellationToken);
             await services.GetRequiredService<Tasks.TaskIndex>().CreateIfNotExistsAsync(cancellationToken);
+            await services.GetRequiredService<Outcomes.ReferralIdStore>().CreateIfNotExistsAsync(cancellationToken);
             await queues.CreateIfNotExistsAsync(cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 403)

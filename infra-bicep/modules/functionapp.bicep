@@ -84,6 +84,13 @@ var identitySettings = {
   Receipts__NotifyReturnedLetterBearerToken: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=notify-returned-letter-token)'
   // SendGrid's Event Webhook verification key: public, but kept beside the API key so both are rotated in one place.
   Receipts__SendGridWebhookPublicKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=sendgrid-webhook-public-key)'
+  // The outcome API (docs/outcomes.md): each service with an API signs its reports with its secret; two are valid at
+  // once, so one is rotated without a gap. A secret not in the vault leaves the reference unresolved, which the app
+  // never takes for a secret: that service is refused until it is set.
+  Outcomes__Services__general__Secret: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=outcome-secret-general)'
+  Outcomes__Services__general__NextSecret: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=outcome-secret-general-next)'
+  Outcomes__Services__idva__Secret: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=outcome-secret-idva)'
+  Outcomes__Services__idva__NextSecret: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=outcome-secret-idva-next)'
   // Entra ID tokens for services' APIs (directory entraScope) come from the app's own identity.
   Forwarding__ManagedIdentityClientId: identityClientId
 }

@@ -69,12 +69,21 @@ public static partial class AppSettingsCatalog
         AddSection(settings, Receipts.ReceiptOptions.Section, typeof(Receipts.ReceiptOptions));
         AddSection(settings, SignIn.SignInOptions.Section, typeof(SignIn.SignInOptions));
         AddSection(settings, Health.HealthOptions.Section, typeof(Health.HealthOptions));
+        AddSection(settings, Outcomes.OutcomeApiOptions.Section, typeof(Outcomes.OutcomeApiOptions));
+        settings.Remove($"{Outcomes.OutcomeApiOptions.Section}__{nameof(Outcomes.OutcomeApiOptions.Services)}");
 
         // API keys are named by the services directory, not by code.
         var directory = Rules.ServiceDirectory.LoadDefault();
         foreach (var setting in directory.Services.Select(s => s.Referral).Append(directory.VictimCareUnit.Referral).Select(r => r.Auth?.ApiKeySetting).OfType<string>())
         {
             settings.Add(setting);
+        }
+
+        // The outcome API's secrets: two for each service the directory reaches by API (docs/outcomes.md).
+        foreach (var service in directory.Services.Where(s => s.Referral.Channel == "Http"))
+        {
+            settings.Add($"Outcomes__Services__{service.Id}__{nameof(Outcomes.ServiceSecrets.Secret)}");
+            settings.Add($"Outcomes__Services__{service.Id}__{nameof(Outcomes.ServiceSecrets.NextSecret)}");
         }
 
         return settings;

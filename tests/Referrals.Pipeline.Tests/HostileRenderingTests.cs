@@ -17,7 +17,7 @@ public sealed class HostileRenderingTests(AzuriteFixture azurite)
 
     private static readonly HashSet<string> Labels =
     [
-        "Kind", "Id", "Withdraws referral", "Service", "Crime reference", "Offence", "Offence description", "Recorded", "Victim id", "Name", "Phone", "Email",
+        "Kind", "Id", "Referral id for outcomes", "Withdraws referral", "Erasure notice for referral", "Service", "Crime reference", "Offence", "Offence description", "Recorded", "Victim id", "Name", "Phone", "Email",
         "Not included", "Preferred language", "Child", "Parent or guardian", "Parent or guardian email", "Parent or guardian may be a suspect",
         "Pathway", "Consent", "Enhanced rights", "Due by",
 

@@ -15,6 +15,18 @@ namespace Referrals.Pipeline.Tests;
 public class LocalHostTests
 {
     [Fact]
+    public void Verbose_logging_writes_a_function_result_the_WebJobs_SDK_logs_without_a_message_instead_of_crashing_the_run()
+    {
+        using var error = new StringWriter();
+        using var provider = new StandardErrorLoggerProvider(error);
+        var logger = provider.CreateLogger("Host.Results");
+
+        logger.Log(Microsoft.Extensions.Logging.LogLevel.Error, 0, new Dictionary<string, object>(), new InvalidOperationException("retry later"), (_, _) => null!);
+
+        Assert.Contains(" fail Host.Results:  [InvalidOperationException: retry later]", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_local_host_uses_its_own_exception_handler()
     {
         using var host = LocalPipelineHost.Build(LocalSettings.For("UseDevelopmentStorage=true", "http://127.0.0.1:1", "services.json"));

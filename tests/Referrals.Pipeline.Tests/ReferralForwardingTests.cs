@@ -94,8 +94,9 @@ public sealed class ReferralForwardingTests(AzuriteFixture azurite)
         var referral = JsonDocument.Parse(pipeline.ServiceApis.LogEntries.First(e => e.RequestMessage.Path == "/idva/referrals").RequestMessage.Body!).RootElement;
 
         Assert.Equal(
-            ["consent", "crimeReference", "dueBy", "enhancedRights", "id", "kind", "offence", "pathway", "recordedDate", "service", "victim"],
+            ["consent", "crimeReference", "dueBy", "enhancedRights", "id", "kind", "offence", "pathway", "publicId", "recordedDate", "service", "victim"],
             referral.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Matches("^R(-[0-9A-Z]{5}){5}$", referral.GetProperty("publicId").GetString());
         Assert.Equal(("8N", "2026-10-07", "Accepted"), (referral.GetProperty("offence").GetProperty("code").GetString(), referral.GetProperty("dueBy").GetString(), referral.GetProperty("consent").GetString()));
         Assert.DoesNotContain("dateOfBirth", referral.GetRawText(), StringComparison.Ordinal);
     }

@@ -146,6 +146,7 @@ public sealed class RetentionTests(AzuriteFixture azurite)
         time.Now = Start.AddDays(101);
         var due = await Purge(pipeline).RunAsync(false, CancellationToken.None);
         time.Now = Start.AddDays(2557 + 2);
+        var publicIds = (await pipeline.DeliveryRowsAsync()).Where(d => d.CrimeReference == Old).Select(d => d.PublicId).OfType<string>().ToList();
         var dry = await Purge(pipeline).RunAsync(true, CancellationToken.None);
         var late = await Purge(pipeline).RunAsync(false, CancellationToken.None);
 
@@ -157,6 +158,12 @@ public sealed class RetentionTests(AzuriteFixture azurite)
         Assert.Equal(late.AuditRows, dry.AuditRows);
         Assert.Empty(await History(pipeline, Old, "V1"));
         Assert.DoesNotContain(await pipeline.VictimsAsync(), v => v.CrimeReference == Old);
+        Assert.NotEmpty(publicIds);
+        foreach (var id in publicIds)
+        {
+            Assert.Null(await pipeline.Services.GetRequiredService<Outcomes.ReferralIdStore>().FindAsync(id, CancellationToken.None));
+        }
+
         Assert.NotEmpty(await History(pipeline, Recent, "V1"));
         var after = await pipeline.TalliesAsync(October);
         Assert.All(before.Categories, c => Assert.Equal((c.Key, before[October, c.Key]), (c.Key, after[October, c.Key])));
@@ -200,7 +207,7 @@ public sealed class RetentionTests(AzuriteFixture azurite)
             : new StorageClients(pipeline.Services.GetRequiredService<IConfiguration>(), [fault], new StorageRetry(0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(30)));
         var options = pipeline.Services.GetRequiredService<IOptions<PipelineOptions>>();
         return new(clients, options, pipeline.Services.GetRequiredService<IOptions<RetentionOptions>>(), pipeline.Services.GetRequiredService<Referrals.Pipeline.Tasks.TaskRetention>(),
-            pipeline.Services.GetRequiredService<TimeProvider>(), new Indexes.MonthIndex(clients, options), NullLogger<RetentionPurge>.Instance);
+            new Outcomes.ReferralIdStore(clients, options), pipeline.Services.GetRequiredService<TimeProvider>(), new Indexes.MonthIndex(clients, options), NullLogger<RetentionPurge>.Instance);
     }
 
     private static async Task<CrimeStateEntity> Crime(PipelineTestHost pipeline, string reference)

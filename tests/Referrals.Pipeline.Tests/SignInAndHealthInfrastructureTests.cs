@@ -38,7 +38,7 @@ public sealed class SignInAndHealthInfrastructureTests(CompiledInfrastructure in
         [.. Directory.GetFiles(CompiledInfrastructure.InfraFolder, "*.bicepparam").Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal)];
 
     /// <summary>The HTTP functions that check their callers themselves, and so need no sign-in: their routes are the excluded paths.</summary>
-    private static readonly string[] RoutesWithoutSignIn = [SendGridWebhookEndpoint.Route, NotifyCallbackEndpoint.Route, NotifyReturnedLetterEndpoint.Route, HealthEndpoint.Route];
+    private static readonly string[] RoutesWithoutSignIn = [SendGridWebhookEndpoint.Route, NotifyCallbackEndpoint.Route, NotifyReturnedLetterEndpoint.Route, Outcomes.OutcomeEndpoint.Route, HealthEndpoint.Route];
 
     /// <summary>Each parameter file compiled once for the tests below (the Bicep CLI takes seconds on a busy machine).</summary>
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<(int ExitCode, string Stdout, string Stderr)>> Built = new(StringComparer.Ordinal);
@@ -102,8 +102,8 @@ public sealed class SignInAndHealthInfrastructureTests(CompiledInfrastructure in
             .Select(m => (Function: m.GetCustomAttribute<Worker.FunctionAttribute>()?.Name, Trigger: m.GetParameters().Select(p => p.GetCustomAttribute<Worker.HttpTriggerAttribute>()).OfType<Worker.HttpTriggerAttribute>().SingleOrDefault()))
             .Where(f => f.Trigger is not null).ToDictionary(f => f.Function!, f => f.Trigger!);
 
-        Assert.Equal(["GetDashboard", "GetHealth", "GetTallies", "ReceiveNotifyCallback", "ReceiveNotifyReturnedLetter", "ReceiveSendGridEvents", "ServeWorklist"], triggers.Keys.Order(StringComparer.Ordinal));
-        Assert.Equal(RoutesWithoutSignIn.Order(StringComparer.Ordinal), triggers.Where(t => t.Key is "GetHealth" or "ReceiveNotifyCallback" or "ReceiveNotifyReturnedLetter" or "ReceiveSendGridEvents").Select(t => t.Value.Route!).Order(StringComparer.Ordinal));
+        Assert.Equal(["GetDashboard", "GetHealth", "GetTallies", "ReceiveNotifyCallback", "ReceiveNotifyReturnedLetter", "ReceiveSendGridEvents", "ReportOutcomes", "ServeWorklist"], triggers.Keys.Order(StringComparer.Ordinal));
+        Assert.Equal(RoutesWithoutSignIn.Order(StringComparer.Ordinal), triggers.Where(t => t.Key is "GetHealth" or "ReceiveNotifyCallback" or "ReceiveNotifyReturnedLetter" or "ReceiveSendGridEvents" or "ReportOutcomes").Select(t => t.Value.Route!).Order(StringComparer.Ordinal));
         Assert.All(triggers.Where(t => RoutesWithoutSignIn.Contains(t.Value.Route)), t => Assert.Equal(Worker.AuthorizationLevel.Function, t.Value.AuthLevel));
         Assert.Equal((Worker.AuthorizationLevel.Function, "health", "get"), (triggers["GetHealth"].AuthLevel, triggers["GetHealth"].Route, string.Join(',', triggers["GetHealth"].Methods!)));
     }

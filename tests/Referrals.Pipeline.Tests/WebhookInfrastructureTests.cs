@@ -40,6 +40,20 @@ public sealed class WebhookInfrastructureTests(CompiledInfrastructure infra) : I
         Assert.StartsWith($"[format('@Microsoft.KeyVault(VaultName={{0}};SecretName={secret})'", (string?)identity[setting], StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("general")]
+    [InlineData("idva")]
+    public void Each_API_service_s_two_outcome_secrets_are_Key_Vault_references_and_the_outcome_API_is_behind_a_function_key(string service)
+    {
+        var identity = infra.Module("functionApp")["properties"]!["template"]!["variables"]!["identitySettings"]!;
+        var trigger = typeof(ReportOutcomes).GetMethod("Run")!.GetParameters()
+            .Select(p => p.GetCustomAttribute<Worker.HttpTriggerAttribute>()).OfType<Worker.HttpTriggerAttribute>().Single();
+
+        Assert.StartsWith($"[format('@Microsoft.KeyVault(VaultName={{0}};SecretName=outcome-secret-{service})'", (string?)identity[$"Outcomes__Services__{service}__Secret"], StringComparison.Ordinal);
+        Assert.StartsWith($"[format('@Microsoft.KeyVault(VaultName={{0}};SecretName=outcome-secret-{service}-next)'", (string?)identity[$"Outcomes__Services__{service}__NextSecret"], StringComparison.Ordinal);
+        Assert.Equal((Worker.AuthorizationLevel.Function, "outcomes", "get,post"), (trigger.AuthLevel, trigger.Route, string.Join(',', trigger.Methods!)));
+    }
+
     [Fact]
     public void The_bounce_rate_alert_watches_the_average_of_the_bounce_instrument_above_5_percent()
     {

@@ -138,6 +138,10 @@ internal static class RunCommand
         var notifyCallbackToken = Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(24));
         var settings = LocalSettings.For(connection, sendGrid.Url, directory, sendGridWebhookKey: sendGrid.WebhookPublicKey, notifyCallbackToken: notifyCallbackToken, notifyBaseUrl: notify.Url);
 
+        // The services' stand-in reports outcomes signed with a secret of this run only (docs/outcomes.md).
+        var outcomeSecrets = LocalOutcomes.Secrets(directory);
+        LocalOutcomes.AddTo(settings, outcomeSecrets);
+
         // The status timer asks Notify about a message as soon as it runs (Azure waits an hour): letters get no callback.
         settings["Notify:StatusCheckAfter"] = "00:00:00";
         var host = LocalPipelineHost.Build(settings, configureLogging: run.Log is { } log ? logging => logging.AddProvider(new StandardErrorLoggerProvider(log)) : null);
@@ -147,7 +151,9 @@ internal static class RunCommand
         await using var talliesEndpoint = await new LocalTalliesServer(
             host.Services.GetRequiredService<TalliesEndpoint>(), host.Services.GetRequiredService<DashboardEndpoint>(), host.Services.GetRequiredService<HealthEndpoint>(),
             host.Services.GetRequiredService<Referrals.Pipeline.Worklist.WorklistEndpoint>()).StartAsync();
-        await using var webhooks = await new LocalReceiptsServer(host.Services.GetRequiredService<SendGridWebhookEndpoint>(), host.Services.GetRequiredService<NotifyCallbackEndpoint>(), host.Services.GetRequiredService<NotifyReturnedLetterEndpoint>()).StartAsync();
+        await using var webhooks = await new LocalReceiptsServer(host.Services.GetRequiredService<SendGridWebhookEndpoint>(), host.Services.GetRequiredService<NotifyCallbackEndpoint>(),
+            host.Services.GetRequiredService<NotifyReturnedLetterEndpoint>(), host.Services.GetRequiredService<Referrals.Pipeline.Outcomes.OutcomeEndpoint>()).StartAsync();
+        using var outcomeClient = new HttpClient();
 
         // Receipts reach the pipeline only as the providers send them: over HTTP, to the webhook endpoints.
         sendGrid.PostEventsTo(webhooks.SendGridWebhookUrl);
@@ -170,6 +176,12 @@ internal static class RunCommand
 
                 // Receipts come after the messages, and a failure passes the information to the next channel.
                 idle &= await LocalReceiptsSettle.UntilQuietAsync(sendGrid, notify, Idle, run.Timeout);
+
+                // The services report what happened to the referrals they received, by the outcome API, as real ones would.
+                if (await partners.Outcomes.ReportAsync(webhooks.OutcomesUrl, s => outcomeSecrets.GetValueOrDefault(s), outcomeClient, cancellationToken) > 0)
+                {
+                    idle &= await Idle();
+                }
             }
 
             // Letters get no callback from Notify: the status timer asks about them once the print run is over.
@@ -201,6 +213,7 @@ internal static class RunCommand
             await output.WriteLineAsync($"        {notify.Callbacks.Count(c => c.Kind != "returned-letter" && c.HttpStatus is >= 200 and < 300)} delivery receipts for text messages posted by GOV.UK Notify's stand-in to the local callback endpoint ({webhooks.NotifyCallbackUrl})");
             await output.WriteLineAsync($"        {notify.Callbacks.Count(c => c.Kind == "returned-letter" && c.HttpStatus is >= 200 and < 300)} letter{(returned == 1 ? " was" : "s were")} returned undelivered after {(returned == 1 ? "it was" : "they were")} received, through the returned-letter callback ({webhooks.NotifyReturnedLetterUrl})");
             await output.WriteLineAsync($"        every message as the victim reads it (email .eml, text .txt, letter .html; named by crime, victim and channel, the same in every run), in {Path.Combine(outbox.Path, Outbox.ReviewFolder)}");
+            await output.WriteLineAsync($"        {partners.Outcomes.Posted.Sum(p => p.Reports)} outcome reports posted, signed, by the services' stand-in to the local outcome API ({webhooks.OutcomesUrl}){(partners.Outcomes.Posted.Any(p => p.Status != 200) ? "; some refused" : "")}");
             await output.WriteLineAsync($"        {sendGrid.Events.Posted} SendGrid events posted, signed, to the local Event Webhook ({webhooks.SendGridWebhookUrl}){(sendGrid.Events.Failed > 0 ? $"; {sendGrid.Events.Failed} refused" : "")}");
             await output.WriteLineAsync();
             await output.WriteLineAsync($"Monthly tallies {range.From} to {range.To} (the OPCC's endpoint, on loopback while this runs: {talliesEndpoint.Url}/api/{TalliesEndpoint.Route}?from={range.From}&to={range.To}):");
@@ -209,6 +222,13 @@ internal static class RunCommand
             if (run.Storage is not null)
             {
                 await output.WriteLineAsync("What the run stored stays in that account: try `referrals rejected`, `referrals poison`, `referrals tallies`, `referrals tasks list` with the same --storage.");
+            }
+
+            if (partners.Outcomes.Referrals.FirstOrDefault() is { PublicId: not null } example && outcomeSecrets.TryGetValue(example.Service, out var secret))
+            {
+                await output.WriteLineAsync($"The outcome API, on loopback while this runs (with --serve, until Ctrl-C): {webhooks.OutcomesUrl}. A service's signed request (docs/outcomes.md):");
+                await output.WriteLineAsync(LocalOutcomes.CurlExample(webhooks.OutcomesUrl, example.Service, secret, example.PublicId));
+                await output.WriteLineAsync();
             }
 
             if (run.Serve)

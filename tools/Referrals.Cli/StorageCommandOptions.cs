@@ -117,6 +117,9 @@ internal sealed class StorageCommandOptions
         services.AddSingleton<Pipeline.Contact.VictimChanges>();
         services.AddSingleton<Pipeline.Contact.ContactReceipts>();
         services.AddSingleton<Pipeline.Notify.LetterRecheck>();
+
+        services.AddSingleton<Pipeline.Outcomes.ReferralIdStore>();
+        services.AddSingleton<Pipeline.Outcomes.OutcomeDesk>();
         services.AddLogging();
         return services.BuildServiceProvider();
     }

@@ -53,6 +53,24 @@ public sealed record RunSummary(
         }
     }
 
+    /// <summary>What the services reported (rulebook 1.2 section 11): each referral's current status, by service.</summary>
+    private void WriteOutcomes(TextWriter output)
+    {
+        var reports = Victims.Select(v => v.ToStored().State.Reports).SelectMany(b => b.ByService).ToList();
+        output.WriteLine("Services' reports on their referrals (current status of each referral reported on; `referrals outcomes`, docs/outcomes.md):");
+        foreach (var service in reports.GroupBy(r => r.Key).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var statuses = service.Select(r => Referrals.Outcomes.ServiceReportRule.Current(r.Value) is { } s ? s == Referrals.Outcomes.ServiceStatus.CouldNotContact ? $"{s}:{Referrals.Outcomes.ServiceReportRule.CurrentReason(r.Value)}" : s.ToString() : "none")
+                .GroupBy(s => s).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => string.Create(CultureInfo.InvariantCulture, $"{g.Key} {g.Count()}"));
+            output.WriteLine($"  {service.Key,-9} {string.Join("  ", statuses)}");
+        }
+
+        if (reports.Count == 0)
+        {
+            output.WriteLine("  none");
+        }
+    }
+
     public void WriteTo(TextWriter output)
     {
         var inv = CultureInfo.InvariantCulture;
@@ -101,9 +119,10 @@ public sealed record RunSummary(
         foreach (var group in Deliveries.GroupBy(d => (d.Kind, d.ServiceId, d.Status)).OrderBy(g => g.Key.Kind.ToString(), StringComparer.Ordinal).ThenBy(g => g.Key.ServiceId, StringComparer.Ordinal))
         {
             var onTime = group.Count(d => d.OnTime == true);
-            output.WriteLine(string.Create(inv, $"  {group.Key.Kind,-18} {group.Key.ServiceId,-9} {group.Key.Status,-10} {group.Count(),3}{(group.Key.Kind == DeliveryKind.Referral && group.Key.Status == DeliveryStatus.Delivered ? $"  ({onTime} on time)" : "")}"));
+            output.WriteLine(string.Create(inv, $"  {group.Key.Kind,-22} {group.Key.ServiceId,-9} {group.Key.Status,-10} {group.Count(),3}{(group.Key.Kind == DeliveryKind.Referral && group.Key.Status == DeliveryStatus.Delivered ? $"  ({onTime} on time)" : "")}"));
         }
 
+        WriteOutcomes(output);
         WriteTasks(output);
         output.WriteLine(string.Create(inv, $"Rejected messages: {Rejected.Count}"));
         foreach (var letter in Rejected.OrderBy(r => r.FirstSeenAt))

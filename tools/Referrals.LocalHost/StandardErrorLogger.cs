@@ -38,7 +38,8 @@ public sealed class StandardErrorLoggerProvider(TextWriter error, LogLevel minim
                 return;
             }
 
-            var text = formatter(state, exception).ReplaceLineEndings(" ");
+            // The WebJobs SDK logs a function's result (Host.Results: Error when it failed) with a formatter that returns null.
+            var text = (formatter(state, exception) ?? string.Empty).ReplaceLineEndings(" ");
             var failure = exception is null ? string.Empty : $" [{exception.GetType().Name}: {exception.Message.Split('\n', 2)[0].Trim()}]";
             provider.Write($"{DateTime.UtcNow:HH:mm:ss.fff} {Level(logLevel)} {category}: {text}{failure}");
         }

@@ -23,6 +23,9 @@ public enum DeliveryKind
 
     /// <summary>Rulebook 1.2 section 10: a Victim Care Unit task became moot and was withdrawn: the Unit is told, so nobody works on it.</summary>
     TaskWithdrawn,
+
+    /// <summary>Rulebook 1.2 section 11: the victim's personal data was erased: a service that received their referral is told, by the referral's ids alone.</summary>
+    ErasureNotice,
 }
 
 /// <summary>
@@ -53,6 +56,7 @@ public static class DeliveryId
             DeliveryKind.ConsentRequest => ("vcu-consent", $"vcu-consent:{Part(crimeReference)}:{Part(victimId)}"),
             DeliveryKind.ContactNeeded => ("vcu-contact", $"vcu-contact:{Part(crimeReference)}:{Part(victimId)}"),
             DeliveryKind.ServiceCouldNotContact => ("vcu-service", $"vcu-service:{Part(crimeReference)}:{Part(victimId)}:{Part(serviceId)}"),
+            DeliveryKind.ErasureNotice => ("erasure", $"erasure:{Part(crimeReference)}:{Part(victimId)}:{Part(serviceId)}"),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
         return IsPlain(plain) ? plain : $"{prefix}-sha256:{Hash(plain)}";

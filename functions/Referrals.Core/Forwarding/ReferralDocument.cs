@@ -29,8 +29,17 @@ public sealed record ReferralDocument : IDeliveryDocument
 
     public required string CrimeReference { get; init; }
 
+    /// <summary>
+    /// The id the service reports this referral's outcomes by (<see cref="PublicReferralIds"/>, rulebook 1.2 section 11):
+    /// opaque, so no crime reference or victim id goes into a URL; a withdrawal and an erasure notice name it too.
+    /// </summary>
+    public string? PublicId { get; init; }
+
     /// <summary>For a withdrawal: the referral it withdraws.</summary>
     public string? WithdrawsReferralId { get; init; }
+
+    /// <summary>For an erasure notice: the referral whose victim's personal data was erased (rulebook 1.2 section 11).</summary>
+    public string? ErasesReferralId { get; init; }
 
     public OffenceDetails? Offence { get; init; }
 
@@ -57,12 +66,14 @@ public sealed record ReferralDocument : IDeliveryDocument
     /// (<see cref="SafeText"/>); a contact detail is included only when it is one valid address or number,
     /// and flagged safe only when the snapshot confirmed it and its owner is not (possibly) a suspect.
     /// </summary>
-    public static ReferralDocument For(DeliveryKind kind, string serviceId, CrimeEvent snapshot, Contract.Victim victim, VictimDecision decision) => new()
+    /// <param name="publicId">The id the service reports outcomes by (<see cref="PublicReferralIds"/>); null for a delivery recorded before there were any.</param>
+    public static ReferralDocument For(DeliveryKind kind, string serviceId, CrimeEvent snapshot, Contract.Victim victim, VictimDecision decision, string? publicId = null) => new()
     {
         Id = DeliveryId.For(kind, snapshot.Crime.Reference, victim.Id, serviceId),
         Kind = kind,
         Service = SafeText.OneLine(serviceId),
         CrimeReference = SafeText.OneLine(snapshot.Crime.Reference),
+        PublicId = PublicReferralIds.Normalise(publicId),
         Offence = new OffenceDetails(SafeText.OneLine(OffenceCode.Normalise(snapshot.Crime.Offence.HomeOfficeCode)), SafeText.OneLine(snapshot.Crime.Offence.Description)),
         RecordedDate = London.DateOf(snapshot.Crime.RecordedAt),
         Victim = VictimDetails.Of(victim, decision.IsChild),
@@ -83,12 +94,27 @@ public sealed record ReferralDocument : IDeliveryDocument
         WithdrawsReferralId = DeliveryId.For(DeliveryKind.Referral, crimeReference, victimId, serviceId),
     };
 
+    /// <summary>
+    /// An erasure notice names the referral (its ids and crime reference) and nothing about the victim: the service is to
+    /// erase what it holds about them, as its data-sharing agreement says.
+    /// </summary>
+    public static ReferralDocument ErasureNotice(string crimeReference, string victimId, string serviceId, string? publicId) => new()
+    {
+        Id = DeliveryId.For(DeliveryKind.ErasureNotice, crimeReference, victimId, serviceId),
+        Kind = DeliveryKind.ErasureNotice,
+        Service = SafeText.OneLine(serviceId),
+        CrimeReference = SafeText.OneLine(crimeReference),
+        PublicId = PublicReferralIds.Normalise(publicId),
+        ErasesReferralId = DeliveryId.For(DeliveryKind.Referral, crimeReference, victimId, serviceId),
+    };
+
     /// <summary>The subject of a secure email: identifiers only, never a name.</summary>
     [JsonIgnore]
     public string Subject => SafeText.OneLine(Kind switch
     {
         DeliveryKind.Referral => $"Referral {SafeText.OneLine(Id)} (crime {SafeText.OneLine(CrimeReference)})",
         DeliveryKind.Withdrawal => $"Withdrawal of referral {SafeText.OneLine(WithdrawsReferralId)} (crime {SafeText.OneLine(CrimeReference)})",
+        DeliveryKind.ErasureNotice => $"Erasure notice for referral {SafeText.OneLine(ErasesReferralId)} (crime {SafeText.OneLine(CrimeReference)})",
         DeliveryKind.SingleSessionOffer => $"Single-session offer task {SafeText.OneLine(Id)} (crime {SafeText.OneLine(CrimeReference)})",
         DeliveryKind.ContactNeeded => $"Contact-needed task {SafeText.OneLine(Id)} (crime {SafeText.OneLine(CrimeReference)})",
         _ => $"Consent-seeking task {SafeText.OneLine(Id)} (crime {SafeText.OneLine(CrimeReference)})",
@@ -122,7 +148,9 @@ public sealed record ReferralDocument : IDeliveryDocument
 
         Line("Kind", Kind);
         Line("Id", Id);
+        Line("Referral id for outcomes", PublicId);
         Line("Withdraws referral", WithdrawsReferralId);
+        Line("Erasure notice for referral", ErasesReferralId);
         Line("Service", Service);
         Line("Crime reference", CrimeReference);
         Line("Offence", Offence?.Code);

@@ -26,6 +26,9 @@ public enum AuditAction
 
     /// <summary>An operator claimed, released or closed a Victim Care Unit task (rulebook 1.2 section 10).</summary>
     Task,
+
+    /// <summary>A service reported what happened to a referral, by its API or through the Unit (rulebook 1.2 section 11).</summary>
+    Outcome,
 }
 
 /// <summary>

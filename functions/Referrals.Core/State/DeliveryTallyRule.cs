@@ -26,7 +26,7 @@ public static class DeliveryTallyRule
             case DeliveryKind.Withdrawal:
                 yield return new TallyEvent(month, TallyCategories.WithdrawalNotices, id, service);
                 break;
-            case DeliveryKind.TaskWithdrawn:
+            case DeliveryKind.TaskWithdrawn or DeliveryKind.ErasureNotice:
                 break; // The task figures count withdrawn tasks from the tasks themselves.
             default:
                 yield return new TallyEvent(month, TallyCategories.VcuTasksDelivered, id);

@@ -16,6 +16,7 @@ public static class DeliveryWarrant
             DeliveryKind.ConsentRequest => status == ReferralStatus.AwaitingConsent,
             DeliveryKind.ContactNeeded or DeliveryKind.ServiceCouldNotContact => true,
             DeliveryKind.TaskWithdrawn => false,
+            DeliveryKind.ErasureNotice => true,
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
         };
         return warranted ? null : $"no longer warranted: the victim is now {status}";

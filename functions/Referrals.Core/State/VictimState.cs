@@ -19,6 +19,7 @@ namespace Referrals.State;
 /// <param name="VcuTasks">The kinds of Victim Care Unit task ever raised (grow-only: what the tallies count once); the tasks themselves are <see cref="Tasks"/>.</param>
 /// <param name="TaskBook">Rulebook 1.2 section 10: the victim's tasks with their lifecycle (<see cref="Tasks"/>); null in a row written before it was kept.</param>
 /// <param name="Consent">Rulebook 1.2 section 10: the decision about referral in force and the last snapshot's support; null in a row written before it was kept.</param>
+/// <param name="Outcomes">Rulebook 1.2 section 11: what each referred service reported (<see cref="Reports"/>); null before any report.</param>
 public sealed record VictimState(
     string CrimeReference,
     string VictimId,
@@ -39,8 +40,12 @@ public sealed record VictimState(
     ContactState Contact,
     DateOnly? RecordedOn = null,
     TaskBook? TaskBook = null,
-    ConsentInForce? Consent = null)
+    ConsentInForce? Consent = null,
+    Outcomes.OutcomeBook? Outcomes = null)
 {
+    /// <summary>What the referred services reported, by service.</summary>
+    public Outcomes.OutcomeBook Reports => Outcomes ?? Referrals.Outcomes.OutcomeBook.Empty;
+
     /// <summary>The victim's Victim Care Unit tasks, oldest first.</summary>
     public TaskBook Tasks => TaskBook ?? TaskBook.Empty;
 
@@ -55,6 +60,7 @@ public sealed record VictimState(
 /// <param name="Month">The Europe/London month the delivery counts in: that of the snapshot that asked for it.</param>
 /// <param name="Counted">The tally events this delivery has given (category → month), each once ever.</param>
 /// <param name="TaskId">For a Victim Care Unit task's notice or its withdrawal notice: the task (<see cref="Tasks.VcuTask"/>).</param>
+/// <param name="PublicId">For a referral: the opaque id the service reports its outcomes by (<see cref="PublicReferralIds"/>); null in a row written before there were any.</param>
 public sealed record DeliveryState(
     string Id,
     DeliveryKind Kind,
@@ -72,4 +78,5 @@ public sealed record DeliveryState(
     DateTimeOffset? DeliveredAt = null,
     bool? OnTime = null,
     int? HttpStatus = null,
-    string? TaskId = null);
+    string? TaskId = null,
+    string? PublicId = null);

@@ -39,7 +39,8 @@ public static class VictimTransition
             ContactState.Of(decision.Contact, previous?.Contact, decision.Held),
             decision.RecordedOn,
             previous?.TaskBook,
-            consent ?? previous?.Consent);
+            consent ?? previous?.Consent,
+            previous?.Outcomes);
 
         // Decided from a snapshot that lists the victim: tasks may be raised again if they had left it. The tasks follow
         // the new state within the contact rule (rulebook 1.2 section 10).

@@ -40,6 +40,16 @@ public static class WorkPlan
             }
         }
 
+        // Rulebook 1.2 section 11: once the victim's personal data is erased, each referred service is told (the forwarder
+        // sends it only where the referral reached the service, as a withdrawal).
+        if (next.Tasks.Closed == TaskWithdrawal.Erased && previous?.Tasks.Closed != TaskWithdrawal.Erased)
+        {
+            foreach (var service in next.ReferredServices)
+            {
+                yield return new(DeliveryKind.ErasureNotice, service);
+            }
+        }
+
         foreach (var planned in TaskNotices(previous, next))
         {
             yield return planned;

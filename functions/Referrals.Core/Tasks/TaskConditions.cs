@@ -13,8 +13,13 @@ public sealed record TaskCondition(TaskKind Kind, string? ServiceId, bool Holds,
 /// <summary>The conditions of rulebook 1.2 section 10's table, read from a victim's state.</summary>
 public static class TaskConditions
 {
-    /// <summary>ConsentRequest, SingleSessionOffer and ContactNeeded; ServiceCouldNotContact comes from services' reports (<see cref="ServiceCouldNotContact"/>).</summary>
-    public static IReadOnlyList<TaskCondition> Of(VictimState victim) => [ConsentRequest(victim), SingleSessionOffer(victim), ContactNeeded(victim)];
+    /// <summary>
+    /// ConsentRequest, SingleSessionOffer and ContactNeeded, and ServiceCouldNotContact for each referral a service reported
+    /// on (<see cref="Outcomes.ServiceReportRule.TaskFor"/>), so a task raised by a report during a hold becomes work when
+    /// a snapshot lifts the hold.
+    /// </summary>
+    public static IReadOnlyList<TaskCondition> Of(VictimState victim) =>
+        [ConsentRequest(victim), SingleSessionOffer(victim), ContactNeeded(victim), .. victim.Reports.ByService.Select(e => Outcomes.ServiceReportRule.TaskFor(e.Key, e.Value))];
 
     /// <summary>Raised while the victim's support is NotAsked on the consent pathway; moot once a decision is recorded (or the pathway is no longer consent).</summary>
     public static TaskCondition ConsentRequest(VictimState victim)

@@ -56,6 +56,9 @@ public sealed class PipelineOptions
     /// <summary>The index of the Victim Care Unit's tasks: open tasks by due day, every task by month raised (docs/worklist.md).</summary>
     public string TaskTable => TablePrefix + "VictimCareTasks";
 
+    /// <summary>Referrals by the public id a service reports outcomes with: where each one's victim row is (rulebook 1.2 section 11, docs/outcomes.md).</summary>
+    public string ReferralIdTable => TablePrefix + "ReferralIds";
+
     /// <summary>The timers' heartbeats and the records system's last snapshot, for the health endpoint (docs/operations.md).</summary>
     public string HeartbeatTable => TablePrefix + "Heartbeats";
 

@@ -80,8 +80,8 @@ public sealed class DeliveryClaims(
         return !IsWithdrawal(item.Kind) || await WithdrawAsync(item, delivery, victim, cancellationToken);
     }
 
-    /// <summary>A referral's withdrawal, or a Victim Care Unit task's withdrawal notice: each follows what it withdraws.</summary>
-    private static bool IsWithdrawal(DeliveryKind kind) => kind is DeliveryKind.Withdrawal or DeliveryKind.TaskWithdrawn;
+    /// <summary>A referral's withdrawal or erasure notice, or a Victim Care Unit task's withdrawal notice: each follows what it withdraws.</summary>
+    private static bool IsWithdrawal(DeliveryKind kind) => kind is DeliveryKind.Withdrawal or DeliveryKind.TaskWithdrawn or DeliveryKind.ErasureNotice;
 
     /// <summary>Whether a withdrawal is to be sent: only after its referral (or the task's notice) reached the service (or the Unit).</summary>
     private async Task<bool> WithdrawAsync(ReferralWorkItem item, Stored<DeliveryState> delivery, VictimState victim, CancellationToken cancellationToken)

@@ -58,6 +58,9 @@ public sealed class DeliveryEntity : ITableEntity
 
     /// <summary>A Victim Care Unit task's notice or withdrawal notice: the task's opaque id (rulebook 1.2 section 10).</summary>
     public string? TaskId { get; set; }
+
+    /// <summary>A referral: the opaque id the service reports its outcomes by (rulebook 1.2 section 11).</summary>
+    public string? PublicId { get; set; }
 }
 
 /// <summary>The one mapping between <see cref="DeliveryState"/> and its row.</summary>
@@ -69,7 +72,7 @@ public static class DeliveryRow
         row.Id, row.Kind, row.CrimeReference, row.VictimId, row.ServiceId, row.Channel, row.Status, row.Reason,
         Referrals.Tallies.Month.TryParse(row.Month, out var month) ? month : throw new InvalidOperationException("A delivery row has no month (its key is not logged: it holds the ids)."),
         row.DueBy is null ? null : DateOnly.ParseExact(row.DueBy, DateFormat, CultureInfo.InvariantCulture),
-        row.Attempts, row.CreatedAt, row.AttemptedAt, row.DeliveredAt, row.OnTime, row.HttpStatus, row.TaskId), row.ETag);
+        row.Attempts, row.CreatedAt, row.AttemptedAt, row.DeliveredAt, row.OnTime, row.HttpStatus, row.TaskId, row.PublicId), row.ETag);
 
     public static DeliveryEntity ToRow(this DeliveryState state, ETag etag) => new()
     {
@@ -93,5 +96,6 @@ public static class DeliveryRow
         OnTime = state.OnTime,
         HttpStatus = state.HttpStatus,
         TaskId = state.TaskId,
+        PublicId = state.PublicId,
     };
 }

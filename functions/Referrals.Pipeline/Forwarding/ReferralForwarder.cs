@@ -15,7 +15,8 @@ public sealed class ReferralForwarder(
     DeliveryClaims claims,
     ReferralDocuments documents,
     ReferralChannels channels,
-    DeliveryResults results)
+    DeliveryResults results,
+    Outcomes.ReferralIdStore referralIds)
 {
     public async Task HandleAsync(string rawMessage, long dequeueCount, CancellationToken cancellationToken)
     {
@@ -36,7 +37,7 @@ public sealed class ReferralForwarder(
             return;
         }
 
-        var (document, notSent, victimGone) = await documents.ForAsync(item);
+        var (document, notSent, victimGone) = await documents.ForAsync(item, claimed.State.PublicId);
         if (document is null)
         {
             await results.SettleAsync(claimed, notSent!.Value.Status, notSent.Value.Reason);
@@ -46,6 +47,12 @@ public sealed class ReferralForwarder(
             }
 
             return;
+        }
+
+        // Rulebook 1.2 section 11: the id the service will report outcomes by leads to this victim before the service has it.
+        if (claimed.State.PublicId is { } publicId)
+        {
+            await referralIds.RecordAsync(publicId, item.CrimeReference, item.VictimId, item.ServiceId, CancellationToken.None);
         }
 
         await results.RecordAsync(message, item, claimed, await channels.SendAsync(channel, document));

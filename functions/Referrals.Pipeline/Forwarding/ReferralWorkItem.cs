@@ -16,11 +16,12 @@ public sealed record ReferralWorkItem(DeliveryKind Kind, string CrimeReference, 
 
     public string Id => DeliveryId.For(Kind, CrimeReference, VictimId, ServiceId, TaskId);
 
-    /// <summary>The delivery's state when its first work item creates its row.</summary>
+    /// <summary>The delivery's state when its first work item creates its row (a referral with a new public id: a repeat keeps the stored one).</summary>
     public DeliveryState Pending(string channel, DateTimeOffset now) =>
         new(Id, Kind, CrimeReference, VictimId, ServiceId, channel, DeliveryStatus.Pending, null,
             Referrals.Tallies.Month.TryParse(Month, out var month) ? month : throw new InvalidOperationException("a work item's month is checked when it is parsed"),
-            Kind == DeliveryKind.Referral ? DueBy : null, 0, now, TaskId: TaskId);
+            Kind == DeliveryKind.Referral ? DueBy : null, 0, now, TaskId: TaskId,
+            PublicId: Kind == DeliveryKind.Referral ? PublicReferralIds.New() : null);
 
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 

@@ -108,7 +108,7 @@ public sealed class Erasure(StorageClients clients, IOptions<PipelineOptions> op
         await foreach (var row in rows)
         {
             var delivery = row.ToStored();
-            var next = delivery.State.Status == DeliveryStatus.Pending
+            var next = delivery.State is { Status: DeliveryStatus.Pending, Kind: not Referrals.Forwarding.DeliveryKind.ErasureNotice }
                 ? DeliveryTransition.Settle(delivery.State, DeliveryStatus.Cancelled, ErasedDeliveryReason)
                 : RedactionRule.WithoutAnswer(delivery.State);
             if (next != delivery.State)

@@ -35,6 +35,7 @@ public sealed partial class RetentionPurge(
     IOptions<PipelineOptions> options,
     IOptions<RetentionOptions> retention,
     Tasks.TaskRetention tasks,
+    Outcomes.ReferralIdStore referralIds,
     TimeProvider time,
     MonthIndex index,
     ILogger<RetentionPurge> logger)
@@ -214,6 +215,16 @@ public sealed partial class RetentionPurge(
     private async Task<bool> ForgetAsync(CrimeStateEntity crime, CancellationToken cancellationToken)
     {
         await tasks.ForgetAsync(crime.CrimeReference, cancellationToken);
+
+        // The referrals' public ids go with them (rulebook 1.2 section 11): read from the delivery rows, deleted first.
+        await foreach (var referral in States.QueryAsync<DeliveryEntity>($"PartitionKey eq {TableKeys.Quote(crime.PartitionKey)} and {DeliveryRows}", select: ["PublicId"], cancellationToken: cancellationToken))
+        {
+            if (referral.PublicId is { } publicId)
+            {
+                await referralIds.ForgetAsync(publicId, cancellationToken);
+            }
+        }
+
         var rows = await States.QueryAsync<TableEntity>($"PartitionKey eq {TableKeys.Quote(crime.PartitionKey)} and {StateRows}", select: ["PartitionKey", "RowKey"], cancellationToken: cancellationToken)
             .ToListAsync(cancellationToken);
         try

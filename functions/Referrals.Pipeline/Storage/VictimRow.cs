@@ -109,6 +109,9 @@ public sealed class VictimStateEntity : ITableEntity
     /// <summary>JSON of the decision about referral in force (<see cref="Tasks.ConsentInForce"/>); absent in a row written before it was kept.</summary>
     public string? Consent { get; set; }
 
+    /// <summary>JSON of what the referred services reported (<see cref="Referrals.Outcomes.OutcomeBook"/>): service ids, status codes and times; absent before any report.</summary>
+    public string? Outcomes { get; set; }
+
     public DateTimeOffset UpdatedAt { get; set; }
 
     public SnapshotSource SnapshotSource { get; set; }
@@ -138,7 +141,8 @@ public static class VictimRow
         new ContactState([.. JsonSerializer.Deserialize<PlanLine[]>(row.ContactPlan, JsonOptions) ?? []], row.ContactRecipient, Email(row), Message(row.SmsStatus, row.Sms), Message(row.LetterStatus, row.Letter), row.Held),
         DateOnly.TryParseExact(row.RecordedOn, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var recordedOn) ? recordedOn : null,
         row.Tasks is { Length: > 0 } tasks ? JsonSerializer.Deserialize<Referrals.Tasks.TaskBook>(tasks, JsonOptions) : null,
-        row.Consent is { Length: > 0 } consent ? JsonSerializer.Deserialize<Referrals.Tasks.ConsentInForce>(consent, JsonOptions) : null), row.ETag, new SnapshotCopy(row.SnapshotSource, row.SnapshotSource == SnapshotSource.VictimRow ? row.Snapshot ?? [] : []));
+        row.Consent is { Length: > 0 } consent ? JsonSerializer.Deserialize<Referrals.Tasks.ConsentInForce>(consent, JsonOptions) : null,
+        row.Outcomes is { Length: > 0 } outcomes ? JsonSerializer.Deserialize<Referrals.Outcomes.OutcomeBook>(outcomes, JsonOptions) : null), row.ETag, new SnapshotCopy(row.SnapshotSource, row.SnapshotSource == SnapshotSource.VictimRow ? row.Snapshot ?? [] : []));
 
     /// <summary>The row of a state and its copy of the snapshot (the one it was read with, unless ingest brings a new one).</summary>
     public static VictimStateEntity ToRow(this VictimState state, ETag etag, SnapshotCopy? copy) => new()
@@ -181,6 +185,7 @@ public static class VictimRow
         Counted = JsonSerializer.Serialize(state.Counted.ToDictionary(e => e.Key, e => e.Value.ToString()), JsonOptions),
         Tasks = state.TaskBook is { } book ? JsonSerializer.Serialize(book, JsonOptions) : null,
         Consent = state.Consent is { } decision ? JsonSerializer.Serialize(decision, JsonOptions) : null,
+        Outcomes = state.Outcomes is { } reported ? JsonSerializer.Serialize(reported, JsonOptions) : null,
         UpdatedAt = state.UpdatedAt,
         SnapshotSource = (copy ?? SnapshotCopy.OnCrimeRow).Source,
         Snapshot = copy is { Source: SnapshotSource.VictimRow, Payload: var payload } ? payload : null,

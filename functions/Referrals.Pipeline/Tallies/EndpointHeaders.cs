@@ -17,6 +17,11 @@ public static class EndpointHeaders
             yield return ("Location", location);
         }
 
+        if (answer.RetryAfter is { } seconds)
+        {
+            yield return ("Retry-After", seconds.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+
         if (answer.SetCookie is { } cookie)
         {
             yield return ("Set-Cookie", cookie);

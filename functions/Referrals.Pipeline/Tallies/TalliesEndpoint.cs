@@ -14,6 +14,9 @@ public sealed record EndpointResponse(int Status, string ContentType, byte[] Bod
 
     /// <summary>A Set-Cookie header value (the worklist's anti-forgery cookie).</summary>
     public string? SetCookie { get; init; }
+
+    /// <summary>For a 429 or 503: the seconds to wait before trying again (Retry-After).</summary>
+    public int? RetryAfter { get; init; }
 }
 
 /// <summary>

@@ -81,10 +81,10 @@ public sealed class TaskRetention(VictimStateStore states, TaskIndex index, Inge
         }
     }
 
-    /// <summary>The withdrawal notice of every withdrawn task the Unit may have been sent (only those: nothing for the victim).</summary>
+    /// <summary>The withdrawal notice of every withdrawn task the Unit may have been sent, and the services' erasure notices (only those: nothing for the victim).</summary>
     private async Task NoticesAsync(VictimState victim, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        foreach (var planned in WorkPlan.All(victim).Where(p => p.Kind == Referrals.Forwarding.DeliveryKind.TaskWithdrawn))
+        foreach (var planned in WorkPlan.All(victim).Where(p => p.Kind is Referrals.Forwarding.DeliveryKind.TaskWithdrawn or Referrals.Forwarding.DeliveryKind.ErasureNotice))
         {
             await work.EnqueueReferralAsync(new Forwarding.ReferralWorkItem(planned.Kind, victim.CrimeReference, victim.VictimId, planned.ServiceId, Month.Of(now).ToString(), null, planned.TaskId), cancellationToken);
         }

@@ -137,6 +137,9 @@ public class HostileReferralDocumentTests
         var lines = HostileValues.Lines(hostile.ToText(), "\r\n");
         Assert.Equal(["Kind", "Id", "Withdraws referral", "Service", "Crime reference"], Labels(lines));
         Assert.DoesNotContain(hostile.Subject, HostileValues.IsUnreadable);
+        var erasure = ReferralDocument.ErasureNotice("DB/26/1" + HostileValues.All[value], "V1" + HostileValues.All[value], "general", HostileValues.All[value]);
+        Assert.Equal(["Kind", "Id", "Erasure notice for referral", "Service", "Crime reference"], Labels(HostileValues.Lines(erasure.ToText(), "\r\n")));
+        Assert.DoesNotContain(erasure.Subject, HostileValues.IsUnreadable);
         using var json = JsonDocument.Parse(hostile.ToJsonBytes());
         Assert.DoesNotContain(json.RootElement.GetProperty("crimeReference").GetString()!, HostileValues.IsUnreadable);
     }

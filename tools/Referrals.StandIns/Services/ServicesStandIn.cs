@@ -23,6 +23,9 @@ public sealed class ServicesStandIn : IAsyncDisposable
 
     public Faults Faults { get; } = new();
 
+    /// <summary>What the services report back about the referrals accepted (<see cref="OutcomeReporter"/>).</summary>
+    public OutcomeReporter Outcomes { get; } = new();
+
     public static async Task<ServicesStandIn> StartAsync()
     {
         var standIn = new ServicesStandIn();
@@ -71,6 +74,7 @@ public sealed class ServicesStandIn : IAsyncDisposable
         if (!await Faults.ApplyAsync(context, Faults.For(key), """{"error":"Internal server error"}"""))
         {
             context.Response.StatusCode = 201;
+            Outcomes.Accepted(service, body);
         }
     }
 }
