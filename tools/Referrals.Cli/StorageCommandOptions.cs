@@ -161,9 +161,9 @@ internal sealed class StorageCommandOptions
 
                 return await action(services);
             }
-            catch (HandOnFailedException ex)
+            catch (Exception ex) when (ex is HandOnFailedException or Pipeline.Outbound.RetryLaterException)
             {
-                await error.WriteLineAsync($"{name}: {ex.Message}.");
+                await error.WriteLineAsync($"{name}: {ex.Message.TrimEnd('.')}.");
                 return 1;
             }
             catch (RequestFailedException ex) when (ex.ErrorCode is "TableNotFound" || (ex.Status == 404 && ex.ErrorCode is "ResourceNotFound" or "QueueNotFound"))

@@ -70,7 +70,7 @@ public sealed class OutcomeDesk(ReferralIdStore ids, VictimStateStore states, In
             }
         }
 
-        throw new InvalidOperationException("The victim's row kept changing while the report was recorded: nothing changed; report it again.");
+        throw new Outbound.RetryLaterException("the victim's record kept changing while the report was recorded: nothing changed; report it again");
     }
 
     /// <summary>The referral's current status as its service reported it, and when each status was first reported; null when not found (for this service).</summary>
