@@ -89,11 +89,12 @@ public static class SendGridEvents
                 {
                     ignored.Add(IgnoredEvent.NotAStatus);
                 }
-                else if (!IsEntitlementEmail(item))
+                else if (!IsEntitlementEmail(item) && (item.TryGetProperty("category", out _) || type != "bounce"))
                 {
+                    // A bounce with no category at all may be ours, having lost its categories with its custom args.
                     ignored.Add(IgnoredEvent.NotAVictimMessage);
                 }
-                else if (ReferenceOf(item) is { } reference)
+                else if (IsEntitlementEmail(item) && ReferenceOf(item) is { } reference)
                 {
                     receipts.Add(new Receipt(ReceiptProvider.SendGrid, Channel.Email, reference, status, at, eventId)
                     {
