@@ -2,11 +2,17 @@ using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text;
 using System.Text.Json;
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Referrals.Pipeline.Configuration;
 using Referrals.Contact;
 using Referrals.Pipeline.Contact;
 using Referrals.Pipeline.Privacy;
+using Referrals.Pipeline.Receipts;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.State;
@@ -94,6 +100,37 @@ public sealed class BounceByRecipientTests(AzuriteFixture azurite)
         time.Now = bounced.AddDays(400);
         Assert.True((await pipeline.Services.GetRequiredService<RetentionPurge>().RunAsync(dryRun: false, CancellationToken.None)).Crimes >= 4);
         Assert.Empty(await RowsAsync(index));
+
+        // The index's cost in storage requests (docs/receipts.md): 2 at delivered, 1 per look-up, 2 when it bounces, 1 + 2 per email erased.
+        var counter = new RequestCounter();
+        var counted = new RecipientIndex(
+            new StorageClients(pipeline.Services.GetRequiredService<IConfiguration>(), [counter], new StorageRetry(0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(30))),
+            pipeline.Services.GetRequiredService<IOptions<PipelineOptions>>());
+        var key = keys.Of(Parent);
+        List<int> requests =
+        [
+            await counter.CountAsync(() => counted.DeliveredAsync(key, Kept, "V1", bounced, CancellationToken.None)),
+            await counter.CountAsync(() => counted.AwaitingAsync(key, CancellationToken.None)),
+            await counter.CountAsync(() => counted.BouncedAsync(key, Kept, "V1", CancellationToken.None)),
+            await counter.CountAsync(() => counted.DeliveredAsync(key, Kept, "V1", bounced, CancellationToken.None)),
+            await counter.CountAsync(() => counted.ErasedAsync(Kept, "V1", CancellationToken.None)),
+        ];
+        Assert.Equal([2, 1, 2, 2, 3], requests);
+        Assert.Empty(await RowsAsync(index));
+    }
+
+    private sealed class RequestCounter : HttpPipelineSynchronousPolicy
+    {
+        private int _count;
+
+        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _count);
+
+        public async Task<int> CountAsync(Func<Task> work)
+        {
+            var before = Volatile.Read(ref _count);
+            await work();
+            return Volatile.Read(ref _count) - before;
+        }
     }
 
     private static (MeterListener Listener, ConcurrentBag<string> Seen) Listen(PipelineTestHost pipeline)
