@@ -159,7 +159,7 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     queueNames: [queues.crimeEvents, '${queues.crimeEvents}-poison', queues.messages, '${queues.messages}-poison', queues.referrals, '${queues.referrals}-poison', queues.oldEmails, '${queues.oldEmails}-poison']
-    tableNames: ['VictimStates', 'DeadLetters', 'TallyEvents', 'MonthlyTallies', 'MonthIndex', 'Heartbeats', 'VictimCareTasks', 'ReferralIds']
+    tableNames: ['VictimStates', 'DeadLetters', 'TallyEvents', 'MonthlyTallies', 'MonthIndex', 'Heartbeats', 'VictimCareTasks', 'ReferralIds', 'EmailRecipients']
     deploymentContainerName: deploymentContainerName
   }
 }

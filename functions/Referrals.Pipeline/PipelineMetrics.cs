@@ -36,6 +36,12 @@ public sealed class PipelineMetrics : IDisposable
     /// </summary>
     public const string EmailBounces = "referrals.emails.bounced";
 
+    /// <summary>
+    /// Issue 22: an asynchronous bounce naming no message of ours that its recipient address could not settle (no email to it
+    /// awaits receipts, or several do), so nothing was applied; tagged <c>match</c> (<c>none</c>, <c>ambiguous</c>). Alert when above zero.
+    /// </summary>
+    public const string UnmatchedBounces = "referrals.emails.bounces.unmatched";
+
     private readonly Meter _meter;
     private readonly bool _ownsMeter;
     private readonly Counter<long> _events;
@@ -44,6 +50,7 @@ public sealed class PipelineMetrics : IDisposable
     private readonly Counter<long> _late;
     private readonly Histogram<long> _bounces;
     private readonly Counter<long> _overdue;
+    private readonly Counter<long> _unmatched;
     private long _overdueNow;
     private readonly ConcurrentDictionary<string, long> _totals = new(StringComparer.Ordinal);
 
@@ -57,6 +64,7 @@ public sealed class PipelineMetrics : IDisposable
         _failures = _meter.CreateCounter<long>(Failures, description: "Emails and deliveries that failed for good or could not be confirmed (each waits in the poison store), by step and outcome.");
         _late = _meter.CreateCounter<long>(LateDeliveries, description: "Referrals delivered after their due date (Victims' Code: 2 working days).");
         _bounces = _meter.CreateHistogram<long>(EmailBounces, description: "1 per email that bounced or was dropped, 0 per email delivered: the average is the bounce rate.");
+        _unmatched = _meter.CreateCounter<long>(UnmatchedBounces, description: "Asynchronous bounces naming no message that no single email to their address matched: nothing applied, an operator looks (docs/receipts.md).");
         _overdue = _meter.CreateCounter<long>(TasksOverdue, description: "Victim Care Unit tasks that went past their due time while open or claimed, each counted once (rulebook 1.2 section 10): alert when above zero.");
     }
 
@@ -98,6 +106,10 @@ public sealed class PipelineMetrics : IDisposable
             _bounces.Record(status == ReceiptStatus.FailedForGood ? 1 : 0);
         }
     }
+
+    /// <summary>A bounce its recipient address could not settle (<see cref="UnmatchedBounces"/>).</summary>
+    public void UnmatchedBounce(bool ambiguous) =>
+        _unmatched.Add(1, new KeyValuePair<string, object?>("match", ambiguous ? "ambiguous" : "none"));
 
     public void Waiting(string store, long count) =>
         _waiting.Record(count, new KeyValuePair<string, object?>("store", store));

@@ -60,6 +60,8 @@ public static class PipelineServices
         services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section);
         services.AddSingleton<LogIds>();
         services.AddSingleton(sp => Contact.MessageTokens.From(sp.GetRequiredService<IOptions<LogRedactionOptions>>()));
+        services.AddSingleton(sp => Contact.RecipientKeys.From(sp.GetRequiredService<IOptions<LogRedactionOptions>>()));
+        services.AddSingleton<RecipientIndex>();
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<StorageClients>();
@@ -224,6 +226,7 @@ public sealed partial class StorageInitializer(
             await services.GetRequiredService<HeartbeatStore>().CreateIfNotExistsAsync(cancellationToken);
             await services.GetRequiredService<Tasks.TaskIndex>().CreateIfNotExistsAsync(cancellationToken);
             await services.GetRequiredService<Outcomes.ReferralIdStore>().CreateIfNotExistsAsync(cancellationToken);
+            await services.GetRequiredService<RecipientIndex>().CreateIfNotExistsAsync(cancellationToken);
             await queues.CreateIfNotExistsAsync(cancellationToken);
         }
         catch (RequestFailedException ex) when (ex.Status == 403)

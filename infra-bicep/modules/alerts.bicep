@@ -139,6 +139,39 @@ resource overdueTasks 'Microsoft.Insights/metricAlerts@2026-01-01' = {
   }
 }
 
+// Issue 22: an asynchronous bounce that names no message of ours (no custom arg, no token in smtp-id) is applied only when
+// exactly one delivered email to its address awaits receipts; otherwise nothing is applied and it is counted here.
+resource unmatchedBounces 'Microsoft.Insights/metricAlerts@2026-01-01' = {
+  name: 'alert-${name}-unmatched-bounces'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'SendGrid reported a bounce that names no message and that no single delivered email to its address matches (none, or several victims\' emails to one address): nothing was applied. Look the bounce up in SendGrid\'s activity feed and check those victims\' contact (docs/receipts.md).'
+    severity: 2
+    enabled: true
+    scopes: [appInsightsId]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT1H'
+    autoMitigate: true
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'unmatched-bounces'
+          metricNamespace: 'azure.applicationinsights'
+          metricName: 'referrals.emails.bounces.unmatched'
+          timeAggregation: 'Total'
+          operator: 'GreaterThan'
+          threshold: 0
+          skipMetricValidation: true
+        }
+      ]
+    }
+    actions: [{ actionGroupId: actionGroup.id }]
+  }
+}
+
 // The entitlement message sender (for emails) and the forwarder count every email or delivery that failed for good or could not be confirmed.
 resource failures 'Microsoft.Insights/metricAlerts@2026-01-01' = {
   name: 'alert-${name}-failures'

@@ -59,7 +59,8 @@ public sealed class IndexUpgradeTests(AzuriteFixture azurite)
         Assert.Equal(rejected, (await deadLetters.ListAsync("DB/26/000199", "V1", CancellationToken.None)).Select(l => l.RowKey));
 
         var purge = new RetentionPurge(pipeline.Services.GetRequiredService<StorageClients>(), pipeline.Services.GetRequiredService<IOptions<PipelineOptions>>(),
-            pipeline.Services.GetRequiredService<IOptions<RetentionOptions>>(), pipeline.Services.GetRequiredService<Referrals.Pipeline.Tasks.TaskRetention>(), pipeline.Services.GetRequiredService<Outcomes.ReferralIdStore>(), new SettableTime(DateTimeOffset.UtcNow.AddDays(400)), pipeline.Services.GetRequiredService<MonthIndex>(), NullLogger<RetentionPurge>.Instance);
+            pipeline.Services.GetRequiredService<IOptions<RetentionOptions>>(), pipeline.Services.GetRequiredService<Referrals.Pipeline.Tasks.TaskRetention>(), pipeline.Services.GetRequiredService<Outcomes.ReferralIdStore>(), new SettableTime(DateTimeOffset.UtcNow.AddDays(400)), pipeline.Services.GetRequiredService<MonthIndex>(), NullLogger<RetentionPurge>.Instance,
+            pipeline.Services.GetRequiredService<Receipts.RecipientIndex>());
         var purged = await purge.RunAsync(dryRun: false, CancellationToken.None);
         Assert.Equal((19, 21), (purged.Crimes, purged.Victims));
     }

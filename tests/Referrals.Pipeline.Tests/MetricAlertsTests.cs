@@ -37,7 +37,7 @@ public sealed class MetricAlertsTests(CompiledInfrastructure infra, AzuriteFixtu
         Assert.Equal(0, infra.Build.ExitCode);
         Assert.DoesNotContain(infra.Resources(), r => (string?)r["type"] == "Microsoft.Insights/scheduledQueryRules");
         var custom = Criteria().Where(c => c.Namespace == CustomMetrics).Select(c => c.Metric).Order(StringComparer.Ordinal);
-        Assert.Equal([PipelineMetrics.DeadLettersWaiting, PipelineMetrics.LateDeliveries, PipelineMetrics.EmailBounces, PipelineMetrics.Failures, PipelineMetrics.TasksOverdue], custom);
+        Assert.Equal([PipelineMetrics.DeadLettersWaiting, PipelineMetrics.LateDeliveries, PipelineMetrics.EmailBounces, PipelineMetrics.UnmatchedBounces, PipelineMetrics.Failures, PipelineMetrics.TasksOverdue], custom);
         Assert.All(Criteria().Where(c => c.Namespace != CustomMetrics), c => Assert.Contains($"{c.Namespace} {c.Metric}", StandardMetrics));
     }
 
@@ -98,14 +98,38 @@ public sealed class MetricAlertsTests(CompiledInfrastructure infra, AzuriteFixtu
             new KnownMessages(), pipeline.Services.GetRequiredService<PipelineMetrics>(), "sendgrid",
             [new Receipt(ReceiptProvider.SendGrid, Channel.Email, MessageReference.Email("DB/26/000123", "V1"), ReceiptStatus.FailedForGood, DateTimeOffset.UtcNow, "e1")], [], CancellationToken.None);
 
+        // An asynchronous bounce naming no message, whose address two victims' emails await (issue 22).
+        await ReceiptResults.ApplyAsync(
+            new AmbiguousRecipients(), pipeline.Services.GetRequiredService<PipelineMetrics>(), "sendgrid",
+            [new Receipt(ReceiptProvider.SendGrid, Channel.Email, string.Empty, ReceiptStatus.FailedForGood, DateTimeOffset.UtcNow, "e2") { RecipientKey = "k" }], [], CancellationToken.None);
+
         Assert.All(Criteria().Where(c => c.Namespace == CustomMetrics), c => Assert.Contains(measured, m =>
             m.Instrument == c.Metric && m.Value > 0 && c.Dimensions.All(d => d.Values.Contains(m.Tags.GetValueOrDefault(d.Name)))));
         Assert.Contains(measured, m => m.Instrument == PipelineMetrics.Failures && m.Tags["step"] == "referral" && m.Tags["outcome"] == "failed");
         Assert.Contains(measured, m => m.Instrument == PipelineMetrics.DeadLettersWaiting && m.Tags["store"] == "poison" && m.Value == 1);
+        Assert.Contains(measured, m => m.Instrument == PipelineMetrics.UnmatchedBounces && m.Tags["match"] == "ambiguous" && m.Value == 1);
+    }
+
+    [Fact]
+    public void An_unmatched_or_ambiguous_bounce_alerts_an_operator_at_the_first_one()
+    {
+        var alert = Assert.Single(infra.Resources(), r => (string?)r["type"] == "Microsoft.Insights/metricAlerts" && ((string?)r["name"])!.Contains("unmatched-bounces", StringComparison.Ordinal));
+        var criterion = Assert.Single(alert["properties"]!["criteria"]!["allOf"]!.AsArray())!;
+        Assert.Equal(
+            (CustomMetrics, PipelineMetrics.UnmatchedBounces, "Total", "GreaterThan", 0),
+            ((string)criterion["metricNamespace"]!, (string)criterion["metricName"]!, (string)criterion["timeAggregation"]!, (string)criterion["operator"]!, (int)criterion["threshold"]!));
+        Assert.True((bool)alert["properties"]!["enabled"]!);
+        Assert.NotEmpty(alert["properties"]!["actions"]!.AsArray());
+        Assert.Contains("docs/receipts.md", (string)alert["properties"]!["description"]!, StringComparison.Ordinal);
     }
 
     private sealed class KnownMessages : IReceiptSink
     {
         public Task<ReceiptEffect> ApplyAsync(Receipt receipt, CancellationToken cancellationToken) => Task.FromResult(ReceiptEffect.Applied);
+    }
+
+    private sealed class AmbiguousRecipients : IReceiptSink
+    {
+        public Task<ReceiptEffect> ApplyAsync(Receipt receipt, CancellationToken cancellationToken) => Task.FromResult(ReceiptEffect.AmbiguousRecipient);
     }
 }

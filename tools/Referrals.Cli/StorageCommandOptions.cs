@@ -83,6 +83,7 @@ internal sealed class StorageCommandOptions
         services.AddSingleton<TallyStore>();
         services.AddSingleton<TallyAggregator>();
         services.AddOptions<RetentionOptions>().Bind(merged.GetSection(RetentionOptions.Section)).ValidateDataAnnotations();
+        services.AddSingleton<Pipeline.Receipts.RecipientIndex>(); // erase and purge remove its rows (docs/privacy.md)
         services.AddSingleton<RetentionPurge>();
         services.AddSingleton<VictimHistory>();
         services.AddSingleton<VictimDeadLetters>();

@@ -50,7 +50,8 @@ public static class SendGridEvents
         _ => null,
     };
 
-    public static Parsed<SendGridBatch> Parse(ReadOnlySpan<byte> body)
+    /// <param name="recipientKey">The keyed hash of a recipient address (issue 22), or none: no receipt carries one.</param>
+    public static Parsed<SendGridBatch> Parse(ReadOnlySpan<byte> body, Func<string, string>? recipientKey = null)
     {
         if (ReceiptJson.TryParse(body, out var problem) is not { } document)
         {
@@ -88,20 +89,27 @@ public static class SendGridEvents
                 {
                     ignored.Add(IgnoredEvent.NotAStatus);
                 }
-                else if (!IsEntitlementEmail(item))
+                else if (!IsEntitlementEmail(item) && (item.TryGetProperty("category", out _) || type != "bounce"))
                 {
+                    // A bounce with no category at all may be ours, having lost its categories with its custom args.
                     ignored.Add(IgnoredEvent.NotAVictimMessage);
                 }
-                else if (ReferenceOf(item) is not { } reference)
-                {
-                    ignored.Add(IgnoredEvent.UnknownMessage);
-                }
-                else
+                else if (IsEntitlementEmail(item) && ReferenceOf(item) is { } reference)
                 {
                     receipts.Add(new Receipt(ReceiptProvider.SendGrid, Channel.Email, reference, status, at, eventId)
                     {
                         ProviderMessageId = item.TryGetProperty("sg_message_id", out var id) && id.ValueKind == JsonValueKind.String ? id.GetString() : null,
+                        RecipientKey = RecipientKeyOf(item, recipientKey),
                     });
+                }
+                else if (type == "bounce" && RecipientKeyOf(item, recipientKey) is { } key)
+                {
+                    // An asynchronous bounce that lost the custom args and names no token: matched by its address alone.
+                    receipts.Add(new Receipt(ReceiptProvider.SendGrid, Channel.Email, string.Empty, status, at, eventId) { RecipientKey = key });
+                }
+                else
+                {
+                    ignored.Add(IgnoredEvent.UnknownMessage);
                 }
             }
 
@@ -130,6 +138,10 @@ public static class SendGridEvents
 
         return Arg(item, CrimeReferenceArg) is { Length: > 0 } crime && Arg(item, VictimIdArg) is { Length: > 0 } victim ? MessageReference.Email(crime, victim) : null;
     }
+
+    /// <summary>The keyed hash of the event's recipient (<c>email</c>, trimmed and lower-cased), or null without one or without the key.</summary>
+    private static string? RecipientKeyOf(JsonElement item, Func<string, string>? recipientKey) =>
+        recipientKey is not null && Text(item, "email")?.Trim() is { Length: > 0 and <= 320 } address ? recipientKey(address.ToLowerInvariant()) : null;
 
     /// <summary>What names the message an event is about: SendGrid's message id, else the SMTP id, else the recipient and our custom args.</summary>
     private static string MessageKey(JsonElement item) =>

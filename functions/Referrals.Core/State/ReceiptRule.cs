@@ -50,6 +50,12 @@ public enum ReceiptEffect
 
     /// <summary>About a victim whose personal data an operator erased: acknowledged and counted, and nothing changes (rulebook 1.2 section 6).</summary>
     Erased,
+
+    /// <summary>An asynchronous bounce without our custom arg or token that no email to its address awaiting receipts matches: nothing applied, alerted.</summary>
+    NoRecipientMatch,
+
+    /// <summary>An asynchronous bounce without our custom arg or token whose address several of our emails await (two victims, one parent's address): nothing applied, alerted.</summary>
+    AmbiguousRecipient,
 }
 
 /// <summary>

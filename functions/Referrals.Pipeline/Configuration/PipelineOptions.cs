@@ -62,6 +62,9 @@ public sealed class PipelineOptions
     /// <summary>The timers' heartbeats and the records system's last snapshot, for the health endpoint (docs/operations.md).</summary>
     public string HeartbeatTable => TablePrefix + "Heartbeats";
 
+    /// <summary>Issue 22: delivered emails by the keyed hash of their recipient address, to match a bounce that names no message (docs/receipts.md).</summary>
+    public string RecipientIndexTable => TablePrefix + "EmailRecipients";
+
     /// <summary>Where the queue host moves a message it gave up on.</summary>
     public static string PoisonQueueOf(string queue) => queue + "-poison";
 }

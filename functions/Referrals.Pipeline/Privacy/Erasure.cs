@@ -24,7 +24,7 @@ public enum ErasureOutcome
 }
 
 /// <summary>`referrals erase`: a victim's personal data removed now and from every later snapshot (docs/privacy.md).</summary>
-public sealed class Erasure(StorageClients clients, IOptions<PipelineOptions> options, DeliveryStore deliveries, VictimDeadLetters deadLetters, Tasks.TaskRetention tasks, TimeProvider time)
+public sealed class Erasure(StorageClients clients, IOptions<PipelineOptions> options, DeliveryStore deliveries, VictimDeadLetters deadLetters, Tasks.TaskRetention tasks, TimeProvider time, Receipts.RecipientIndex recipients)
 {
     private const string ErasedDeliveryReason = "the victim's personal data was erased";
 
@@ -72,6 +72,8 @@ public sealed class Erasure(StorageClients clients, IOptions<PipelineOptions> op
 
         await SettleDeliveriesAsync(partition, victimId, cancellationToken);
         await deadLetters.DeleteAsync(crimeReference, victimId, cancellationToken);
+        // Issue 22: their emails leave the recipient index (a later bounce to that address is then unmatched: alerted, nothing applied).
+        await recipients.ErasedAsync(crimeReference, victimId, cancellationToken);
 
         // Rulebook 1.2 section 10: the victim's open tasks are withdrawn, and the Unit told (after pending deliveries were cancelled).
         await tasks.ErasedAsync(crimeReference, victimId, operatorName, cancellationToken);

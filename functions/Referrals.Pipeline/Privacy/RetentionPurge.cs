@@ -38,7 +38,8 @@ public sealed partial class RetentionPurge(
     Outcomes.ReferralIdStore referralIds,
     TimeProvider time,
     MonthIndex index,
-    ILogger<RetentionPurge> logger)
+    ILogger<RetentionPurge> logger,
+    Receipts.RecipientIndex recipients)
 {
     /// <summary>The cursors in the month index: personal data purged, and crimes forgotten (with their audit rows), up to when.</summary>
     public const string PurgeCursor = "purge";
@@ -94,6 +95,7 @@ public sealed partial class RetentionPurge(
                 var purged = await VictimIdsAsync(partition, cancellationToken);
                 await IndexPurgedAsync(crime.CrimeReference, purgedAt, purged, dryRun, cancellationToken);
                 await tasks.PurgedAsync(crime.CrimeReference, purged, cancellationToken);
+                await ForgetRecipientsAsync(crime.CrimeReference, cancellationToken);
             }
         }
 
@@ -165,10 +167,15 @@ public sealed partial class RetentionPurge(
             return null;
         }
 
-        // Nobody can act on a task without the victim's data: their open tasks are withdrawn, and the Unit told.
+        // Nobody can act on a task without the victim's data: their open tasks are withdrawn, and the Unit told; their
+        // emails leave the recipient index.
         await tasks.PurgedAsync(crime.CrimeReference, victims, cancellationToken);
+        await ForgetRecipientsAsync(crime.CrimeReference, cancellationToken);
         return (victims, stripped.Count);
     }
+
+    private Task ForgetRecipientsAsync(string crimeReference, CancellationToken cancellationToken) =>
+        recipients.PurgedAsync(crimeReference, cancellationToken);
 
     /// <summary>The start of a cursor never set: as far back as anything kept can be (a store indexed by `referrals reindex` has its cursors set).</summary>
     private DateTimeOffset Earliest(DateTimeOffset before) => before - TimeSpan.FromDays(retention.Value.AuditDays);

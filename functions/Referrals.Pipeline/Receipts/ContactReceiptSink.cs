@@ -8,29 +8,73 @@ namespace Referrals.Pipeline.Receipts;
 
 /// <summary>
 /// The webhooks' and the status timer's receipts applied to the victims' contact state (<see cref="ReceiptRule"/>): an
-/// email's (SendGrid only) by the crime and victim its <c>custom_args</c> name, a text message's or letter's (GOV.UK
-/// Notify only) by Notify's reference, its <c>notification_type</c> and its notification id, so a Notify receipt never
-/// settles an email, another channel's message or another send.
+/// email's (SendGrid only) by the send its token (or the old <c>custom_args</c>) names, or, for an asynchronous bounce that
+/// names none, by its recipient address when exactly one email to it awaits receipts (<see cref="RecipientMatch"/>,
+/// <see cref="RecipientIndex"/>); a text message's or letter's (GOV.UK Notify only) by Notify's reference, its
+/// <c>notification_type</c> and its notification id, so a Notify receipt never settles an email, another channel's message
+/// or another send.
 /// </summary>
 /// <param name="tokens">The key of the emails' send tokens (issue 22); none: only the custom args of before it are known.</param>
-public sealed partial class ContactReceiptSink(ContactReceipts receipts, ILogger<ContactReceiptSink> logger, MessageToken? tokens = null) : IReceiptSink
+/// <param name="recipients">The recipient index (issue 22); none: a bounce that names no message is never matched.</param>
+public sealed partial class ContactReceiptSink(ContactReceipts receipts, ILogger<ContactReceiptSink> logger, MessageToken? tokens = null, RecipientIndex? recipients = null) : IReceiptSink
 {
     public async Task<ReceiptEffect> ApplyAsync(Receipt receipt, CancellationToken cancellationToken)
     {
-        var effect = receipt.Provider switch
+        if (receipt.Provider == ReceiptProvider.SendGrid && receipt.IsByRecipientOnly)
+        {
+            return await ApplyByRecipientAsync(receipt, receipt.RecipientKey!, cancellationToken);
+        }
+
+        var (crime, victim) = receipt.Provider switch
         {
             ReceiptProvider.SendGrid when receipt.Channel == Channel.Email && tokens is not null && tokens.TryOpen(receipt.Reference, out var send) =>
-                send.Channel == Channel.Email ? await receipts.ApplyEmailAsync(send.CrimeReference, send.VictimId, receipt.Status, receipt.At, cancellationToken) : ReceiptEffect.UnknownMessage,
-            ReceiptProvider.SendGrid when receipt.Channel == Channel.Email && MessageReference.TryParseEmail(receipt.Reference, out var crime, out var victim) =>
-                await receipts.ApplyEmailAsync(crime, victim, receipt.Status, receipt.At, cancellationToken),
-            ReceiptProvider.Notify when receipt.ProviderMessageId is { } id =>
-                await ApplyNotifyAsync(receipt, id, cancellationToken),
-            _ => ReceiptEffect.UnknownMessage,
+                send.Channel == Channel.Email ? (send.CrimeReference, send.VictimId) : (null, null),
+            ReceiptProvider.SendGrid when receipt.Channel == Channel.Email && MessageReference.TryParseEmail(receipt.Reference, out var c, out var v) => (c, v),
+            _ => ((string?)null, (string?)null),
         };
+
+        if (receipt.Provider == ReceiptProvider.Notify && receipt.ProviderMessageId is { } id)
+        {
+            return await ApplyNotifyAsync(receipt, id, cancellationToken);
+        }
+
+        return crime is null || victim is null ? ReceiptEffect.UnknownMessage : await ApplyEmailAsync(receipt, crime, victim, cancellationToken);
+    }
+
+    private async Task<ReceiptEffect> ApplyEmailAsync(Receipt receipt, string crime, string victim, CancellationToken cancellationToken)
+    {
+        var effect = await receipts.ApplyEmailAsync(crime, victim, receipt.Status, receipt.At, cancellationToken);
+        if (effect == ReceiptEffect.Applied && recipients is not null && receipt.RecipientKey is { } key)
+        {
+            // An asynchronous bounce can only follow a delivery: the index is written when delivered is applied (never when
+            // sending), and a bounce takes the email out of it.
+            await (receipt.Status switch
+            {
+                ReceiptStatus.Delivered => recipients.DeliveredAsync(key, crime, victim, receipt.At, cancellationToken),
+                ReceiptStatus.FailedForGood => recipients.BouncedAsync(key, crime, victim, cancellationToken),
+                _ => Task.CompletedTask,
+            });
+        }
+
         return effect;
     }
 
+    private async Task<ReceiptEffect> ApplyByRecipientAsync(Receipt receipt, string key, CancellationToken cancellationToken)
+    {
+        if (recipients is null)
+        {
+            return ReceiptEffect.NoRecipientMatch;
+        }
 
+        var (outcome, email, reason) = RecipientMatch.Of(await recipients.AwaitingAsync(key, cancellationToken), receipt.At);
+        LogByRecipient(logger, outcome, reason);
+        return outcome switch
+        {
+            RecipientMatchOutcome.Matched => await ApplyEmailAsync(receipt, email!.CrimeReference, email.VictimId, cancellationToken),
+            RecipientMatchOutcome.Ambiguous => ReceiptEffect.AmbiguousRecipient,
+            _ => ReceiptEffect.NoRecipientMatch,
+        };
+    }
 
     private async Task<ReceiptEffect> ApplyNotifyAsync(Receipt receipt, string notificationId, CancellationToken cancellationToken)
     {
@@ -46,4 +90,8 @@ public sealed partial class ContactReceiptSink(ContactReceipts receipts, ILogger
     // The reason is the rule's own words (channels, "notification id"): never a value from the receipt.
     [LoggerMessage(Level = LogLevel.Warning, Message = "GOV.UK Notify receipt not applied: {Reason}")]
     private static partial void LogMismatch(ILogger logger, string reason);
+
+    // The rule's own words and counts: never the address, its key or the victim.
+    [LoggerMessage(Level = LogLevel.Information, Message = "SendGrid bounce naming no message, by its recipient: {Outcome} ({Reason})")]
+    private static partial void LogByRecipient(ILogger logger, RecipientMatchOutcome outcome, string reason);
 }

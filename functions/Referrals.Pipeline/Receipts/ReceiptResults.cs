@@ -58,6 +58,10 @@ public static class ReceiptResults
                 case ReceiptEffect.Mismatch:
                     mismatched++;
                     break;
+                case ReceiptEffect.NoRecipientMatch or ReceiptEffect.AmbiguousRecipient:
+                    unknown++;
+                    metrics.UnmatchedBounce(result == ReceiptEffect.AmbiguousRecipient);
+                    break;
                 default:
                     unknown++;
                     break;
@@ -78,6 +82,8 @@ public static class ReceiptResults
         ReceiptEffect.AlreadyKnown => "already-known",
         ReceiptEffect.Mismatch => "mismatch",
         ReceiptEffect.Erased => "erased",
+        ReceiptEffect.NoRecipientMatch => "bounce-unmatched",
+        ReceiptEffect.AmbiguousRecipient => "bounce-ambiguous",
         _ => "unknown-message",
     };
 

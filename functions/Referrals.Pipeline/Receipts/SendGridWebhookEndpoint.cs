@@ -13,7 +13,7 @@ namespace Referrals.Pipeline.Receipts;
 /// SendGrid resends a whole batch on anything but 2xx. Nothing of the body is logged.
 /// </summary>
 public sealed partial class SendGridWebhookEndpoint(
-    IReceiptSink sink, IOptions<ReceiptOptions> options, PipelineMetrics metrics, TimeProvider time, ILogger<SendGridWebhookEndpoint> logger)
+    IReceiptSink sink, IOptions<ReceiptOptions> options, PipelineMetrics metrics, TimeProvider time, ILogger<SendGridWebhookEndpoint> logger, Contact.RecipientKeys? recipientKeys = null)
 {
     private const string Provider = "sendgrid";
 
@@ -36,7 +36,7 @@ public sealed partial class SendGridWebhookEndpoint(
             return Refused($"unauthorized-{check.ToString().ToLowerInvariant()}", ReceiptBody.Unauthorized());
         }
 
-        var parsed = SendGridEvents.Parse(bytes);
+        var parsed = SendGridEvents.Parse(bytes, recipientKeys is null ? null : recipientKeys.Of);
         if (parsed.Value is not { } batch)
         {
             LogBadBody(logger, parsed.Problem!);

@@ -121,6 +121,33 @@ public class SendGridEventsTests
     }
 
     [Fact]
+    public void A_bounce_naming_no_message_is_handed_on_by_the_keyed_hash_of_its_recipient_only_and_delivered_carries_it_too()
+    {
+        const string Token = "rt1.AbCd-_09xyz";
+        var delivered = $$"""{"email":" Parent@Example.org ","timestamp":1790000000,"event":"delivered","sg_event_id":"e1","category":["entitlement-email"],"ref":"{{Token}}"}""";
+        var neither = """{"email":"parent@example.org","timestamp":1790000700,"event":"bounce","sg_event_id":"e3","category":["entitlement-email"],"smtp-id":"<x@sendgrid.net>"}""";
+        var noCategory = """{"email":"parent@example.org","timestamp":1790000800,"event":"bounce","sg_event_id":"e4"}""";
+        var serviceBounce = """{"email":"parent@example.org","timestamp":1790000900,"event":"bounce","sg_event_id":"e5","category":"service-referral"}""";
+        var droppedNeither = """{"email":"parent@example.org","timestamp":1790000950,"event":"dropped","sg_event_id":"e6","category":["entitlement-email"]}""";
+        var noAddress = """{"timestamp":1790001000,"event":"bounce","sg_event_id":"e7","category":["entitlement-email"]}""";
+        var keyed = new List<string>();
+
+        var batch = SendGridEvents.Parse(Encoding.UTF8.GetBytes($"[{delivered},{neither},{noCategory},{serviceBounce},{droppedNeither},{noAddress}]"), a =>
+        {
+            keyed.Add(a);
+            return "key:" + a.Length;
+        }).Value!;
+
+        Assert.Equal(
+            [(Token, ReceiptStatus.Delivered, "key:18", false), ("", ReceiptStatus.FailedForGood, "key:18", true), ("", ReceiptStatus.FailedForGood, "key:18", true)],
+            batch.Receipts.Select(r => (r.Reference, r.Status, r.RecipientKey, r.IsByRecipientOnly)));
+        Assert.Equal(["parent@example.org", "parent@example.org", "parent@example.org"], keyed);
+        Assert.Equal([IgnoredEvent.NotAVictimMessage, IgnoredEvent.UnknownMessage, IgnoredEvent.UnknownMessage], batch.Ignored);
+        Assert.DoesNotContain(batch.Receipts, r => r.ToString().Contains("parent@", StringComparison.OrdinalIgnoreCase));
+        Assert.Contains(batch.Receipts, r => r.ToString().Contains("key:18", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Any_order_of_a_batch_gives_the_same_receipts()
     {
         string[] events = [Event("deferred", "e1"), Event("delivered", "e2"), Event("bounce", "e3", victim: "V2"), Event("processed", "e4"), Event("delivered", "e2")];

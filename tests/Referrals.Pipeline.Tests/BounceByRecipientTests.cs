@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using System.Text;
+using System.Text.Json;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Referrals.Contact;
+using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Contact;
+using Referrals.Pipeline.Privacy;
+using Referrals.Pipeline.Receipts;
+using Referrals.Pipeline.Storage;
+using Referrals.Pipeline.Tallies;
+using Referrals.State;
+using Referrals.Tallies;
+
+namespace Referrals.Pipeline.Tests;
+
+/// <summary>
+/// Issue 22 on Azurite, through the real SendGrid webhook endpoint (signed): an asynchronous bounce that names no message
+/// (no custom arg, no token in <c>smtp-id</c>, no category) is matched by the keyed hash of its recipient when exactly one
+/// delivered email to that address awaits receipts; two victims' emails to one parent's address leave both unchanged and
+/// raise the alert's metric; the index rows go with an erasure and with the retention purge.
+/// </summary>
+[Collection(AzuriteGroup.Name)]
+public sealed class BounceByRecipientTests(AzuriteFixture azurite)
+{
+    private const string Single = "DB/26/000401";
+    private const string SiblingOne = "DB/26/000402";
+    private const string SiblingTwo = "DB/26/000403";
+    private const string Kept = "DB/26/000404";
+    private const string Parent = "shared.parent@example.org";
+
+    private static readonly string[] EntitlementCategory = ["entitlement-email"];
+
+    [Fact]
+    public async Task A_bounce_naming_no_message_fails_the_one_email_to_its_address_and_an_ambiguous_one_changes_nothing_and_alerts()
+    {
+        var time = new SettableTime(DateTimeOffset.UtcNow); // the real clock while Notify's stand-in checks our tokens' times
+        await using var pipeline = new PipelineTestHost(azurite, time: time);
+        await pipeline.StartAsync();
+        await pipeline.SendAsync(
+        [
+            ContactSnapshots.Json(Single, "07700 900401", false, "e0000000-0000-4000-8000-000000000401", email: "single.victim@example.org"),
+            ContactSnapshots.Json(SiblingOne, null, false, "e0000000-0000-4000-8000-000000000402", email: Parent),
+            ContactSnapshots.Json(SiblingTwo, null, false, "e0000000-0000-4000-8000-000000000403", email: Parent),
+            ContactSnapshots.Json(Kept, null, false, "e0000000-0000-4000-8000-000000000404", email: "kept.victim@example.org"),
+        ]);
+        await pipeline.WaitUntilIdleAsync();
+        var (listener, unmatched) = Listen(pipeline);
+        using var _ = listener;
+
+        // SendGrid reports each email delivered (its token in the custom arg): each is indexed by its recipient's keyed hash.
+        var mails = pipeline.AcceptedMail("entitlement-email").Select(m => m.GetProperty("personalizations")[0])
+            .Select(p => (Ref: p.GetProperty("custom_args").GetProperty("ref").GetString()!, To: p.GetProperty("to")[0].GetProperty("email").GetString()!)).ToList();
+        Assert.Equal(4, mails.Count);
+        time.Now = DateTimeOffset.UtcNow;
+        Assert.Equal(4, Counts(await PostAsync(pipeline, [.. mails.Select((m, i) => Delivered(m.Ref, m.To, $"d{i}", time.Now))])).GetProperty("applied").GetInt32());
+        var index = Index(pipeline);
+        var keys = pipeline.Services.GetRequiredService<RecipientKeys>();
+        Assert.Equal(8, (await RowsAsync(index)).Count);
+        Assert.Equal([SiblingOne, SiblingTwo], (await RowsAsync(index, keys.Of(Parent))).Select(r => r.GetString("CrimeReference")).Order(StringComparer.Ordinal));
+        Assert.DoesNotContain(await RowsAsync(index), r => r.Keys.Any(k => r[k] is string s && s.Contains('@', StringComparison.Ordinal)));
+
+        // Asynchronous bounces that lost the custom args and the categories, with SendGrid's own smtp-id: one to the single
+        // victim's address, one to the parent's (two victims' emails), one to an address we never emailed.
+        var before = (await pipeline.VictimsAsync()).ToDictionary(v => v.CrimeReference, StringComparer.Ordinal);
+        time.Now = DateTimeOffset.UtcNow.AddSeconds(1);
+        var bounced = time.Now;
+        var counts = Counts(await PostAsync(pipeline, [Bounce("SINGLE.victim@example.org", "b1", bounced), Bounce(Parent, "b2", bounced), Bounce("nobody@example.org", "b3", bounced)]));
+        await pipeline.WaitUntilIdleAsync();
+
+        Assert.Equal((3, 1, 2), (counts.GetProperty("received").GetInt32(), counts.GetProperty("applied").GetInt32(), counts.GetProperty("unknown").GetInt32()));
+        var after = (await pipeline.VictimsAsync()).ToDictionary(v => v.CrimeReference, StringComparer.Ordinal);
+        var single = after[Single].ToStored().State;
+        Assert.Equal(MessageStatus.Failed, single.Contact.Email.Status);
+        Assert.Equal(Month.Of(time.Now), single.Counted[TallyCategories.InformedThenFailed(Channel.Email)]);
+        Assert.Equal(MessageStatus.Sent, single.Contact.Sms.Status);
+        Assert.Single(pipeline.Notify.Accepted, n => n.Type == "sms");
+        Assert.Equal((before[SiblingOne].ETag, before[SiblingTwo].ETag, before[Kept].ETag), (after[SiblingOne].ETag, after[SiblingTwo].ETag, after[Kept].ETag));
+        Assert.Equal(MessageStatus.Delivered, after[SiblingOne].ToStored().State.Contact.Email.Status);
+        Assert.Equal(MessageStatus.Delivered, after[SiblingTwo].ToStored().State.Contact.Email.Status);
+        var metrics = pipeline.Services.GetRequiredService<PipelineMetrics>();
+        Assert.Equal((1L, 1L, 1L), (metrics.Total("receipt:sendgrid:applied") - 4, metrics.Total("receipt:sendgrid:bounce-ambiguous"), metrics.Total("receipt:sendgrid:bounce-unmatched")));
+        Assert.Equal(["ambiguous", "none"], unmatched.Order(StringComparer.Ordinal));
+        Assert.Empty(await RowsAsync(index, keys.Of("single.victim@example.org"))); // bounced: it awaits nothing more
+
+        // Erased, one sibling's email leaves the index: the parent's next bounce is the other sibling's alone.
+        Assert.Equal(ErasureOutcome.Erased, await pipeline.Services.GetRequiredService<Erasure>().EraseAsync(SiblingOne, "V1", "erasure request ER-401", "dpo@police.example", CancellationToken.None));
+        Assert.Equal([SiblingTwo], (await RowsAsync(index, keys.Of(Parent))).Select(r => r.GetString("CrimeReference")));
+        Assert.Equal(1, Counts(await PostAsync(pipeline, [Bounce(Parent, "b4", bounced.AddSeconds(1))])).GetProperty("applied").GetInt32());
+        Assert.Equal(MessageStatus.Failed, (await pipeline.VictimsAsync()).Single(v => v.CrimeReference == SiblingTwo).ToStored().State.Contact.Email.Status);
+
+        // The retention purge takes the rest with the victims' data.
+        Assert.Equal(2, (await RowsAsync(index)).Count);
+        time.Now = bounced.AddDays(400);
+        Assert.True((await pipeline.Services.GetRequiredService<RetentionPurge>().RunAsync(dryRun: false, CancellationToken.None)).Crimes >= 4);
+        Assert.Empty(await RowsAsync(index));
+
+        // The index's cost in storage requests (docs/receipts.md): 2 at delivered, 1 per look-up, 2 when it bounces, 1 + 2 per email erased.
+        var counter = new RequestCounter();
+        var counted = new RecipientIndex(
+            new StorageClients(pipeline.Services.GetRequiredService<IConfiguration>(), [counter], new StorageRetry(0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(30))),
+            pipeline.Services.GetRequiredService<IOptions<PipelineOptions>>());
+        var key = keys.Of(Parent);
+        List<int> requests =
+        [
+            await counter.CountAsync(() => counted.DeliveredAsync(key, Kept, "V1", bounced, CancellationToken.None)),
+            await counter.CountAsync(() => counted.AwaitingAsync(key, CancellationToken.None)),
+            await counter.CountAsync(() => counted.BouncedAsync(key, Kept, "V1", CancellationToken.None)),
+            await counter.CountAsync(() => counted.DeliveredAsync(key, Kept, "V1", bounced, CancellationToken.None)),
+            await counter.CountAsync(() => counted.ErasedAsync(Kept, "V1", CancellationToken.None)),
+        ];
+        Assert.Equal([2, 1, 2, 2, 3], requests);
+        Assert.Empty(await RowsAsync(index));
+    }
+
+    private sealed class RequestCounter : HttpPipelineSynchronousPolicy
+    {
+        private int _count;
+
+        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _count);
+
+        public async Task<int> CountAsync(Func<Task> work)
+        {
+            var before = Volatile.Read(ref _count);
+            await work();
+            return Volatile.Read(ref _count) - before;
+        }
+    }
+
+    private static (MeterListener Listener, ConcurrentBag<string> Seen) Listen(PipelineTestHost pipeline)
+    {
+        var meters = pipeline.Services.GetRequiredService<IMeterFactory>();
+        var seen = new ConcurrentBag<string>();
+        var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name == PipelineMetrics.UnmatchedBounces && instrument.Meter.Scope == meters)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<long>((_, _, tags, _) => seen.Add(tags.ToArray().Single(t => t.Key == "match").Value?.ToString() ?? string.Empty));
+        listener.Start();
+        return (listener, seen);
+    }
+
+    private static string Delivered(string token, string to, string id, DateTimeOffset at) =>
+        JsonSerializer.Serialize(new Dictionary<string, object> { ["email"] = to, ["timestamp"] = at.ToUnixTimeSeconds(), ["event"] = "delivered", ["sg_event_id"] = id, ["sg_message_id"] = $"m-{id}", ["category"] = EntitlementCategory, ["ref"] = token });
+
+    private static string Bounce(string to, string id, DateTimeOffset at) =>
+        JsonSerializer.Serialize(new Dictionary<string, object> { ["email"] = to, ["timestamp"] = at.ToUnixTimeSeconds(), ["event"] = "bounce", ["sg_event_id"] = id, ["type"] = "bounce", ["smtp-id"] = $"<{id}@ismtpd-0001.sendgrid.net>" });
+
+    private static async Task<EndpointResponse> PostAsync(PipelineTestHost pipeline, string[] events)
+    {
+        var response = await TestWebhooks.PostSendGridAsync(pipeline.Services, Encoding.UTF8.GetBytes($"[{string.Join(',', events)}]"));
+        Assert.Equal(200, response.Status);
+        return response;
+    }
+
+    private static JsonElement Counts(EndpointResponse response) => JsonDocument.Parse(response.Body).RootElement;
+
+    private static TableClient Index(PipelineTestHost pipeline) =>
+        pipeline.Services.GetRequiredService<StorageClients>().Tables.GetTableClient(pipeline.Options.RecipientIndexTable);
+
+    private static async Task<List<TableEntity>> RowsAsync(TableClient index, string? partition = null) =>
+        await index.QueryAsync<TableEntity>(partition is null ? null : $"PartitionKey eq '{partition}'").ToListAsync();
+}
