@@ -56,7 +56,7 @@ public sealed class Azurite : IAsyncDisposable
     /// or a PartitionKey range whose bounds share a prefix no number can start with, start from Azurite's own index on
     /// PartitionKey (LokiJS's binary index, which Azurite declares and keeps), then apply the same filter, sort and
     /// paging as before: the same answer, read the way Azure reads it, so the time of a partition-bounded query follows
-    /// the partition and not the table (docs/benchmarks.md, "History"). Anything else is left exactly as it was; if
+    /// the partition and not the table (docs/benchmarks.md, "Each job's cost follows its work"). Anything else is left exactly as it was; if
     /// Azurite's internals are not where this expects them (another version), nothing is changed. It writes
     /// <c>seek-active</c> beside itself when it is in place, for the test that checks it.
     /// </summary>
