@@ -37,7 +37,10 @@ public sealed class OperationsStatus(
     {
         var now = time.GetUtcNow();
         var rows = await NothingYet(() => heartbeats.ReadAsync(cancellationToken), new Dictionary<string, HeartbeatEntity>(StringComparer.Ordinal));
-        var checks = HealthEndpoint.Judge(now, rows, configuration, health, calendar, schedulesFromRows);
+        var checks = HealthEndpoint.Judge(now, rows, configuration, health, calendar, schedulesFromRows).Select(c =>
+            schedulesFromRows && WatchedTimers.All.FirstOrDefault(t => $"timer {t.Function}" == c.Name) is { Function: { } function } && rows.GetValueOrDefault(HeartbeatStore.TimerRow(function))?.LastRunAt is null
+                ? c with { Healthy = false, Detail = "no run recorded on this storage: the timer has never run here, or its heartbeats are in another account" }
+                : c).ToList();
 
         var queues = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var queue in options.Value.Queues.SelectMany(q => new[] { q, PipelineOptions.PoisonQueueOf(q) }))
