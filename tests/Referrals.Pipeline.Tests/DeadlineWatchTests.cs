@@ -77,6 +77,13 @@ public sealed partial class DeadlineWatchTests(AzuriteFixture azurite)
         await RunTimersAsync(pipeline);
         var (laterExit, later) = await pipeline.CliAsync("status");
 
+        // The same view as the dashboard's operators' section: counted, never listed.
+        var dashboard = pipeline.Services.GetRequiredService<Dashboard.DashboardEndpoint>();
+        var section = await dashboard.HandleAsync("status", [], CancellationToken.None);
+        var page = System.Text.Encoding.UTF8.GetString((await dashboard.HandleAsync("", [], CancellationToken.None)).Body);
+        var script = await dashboard.HandleAsync("status.js", [], CancellationToken.None);
+        using var json = System.Text.Json.JsonDocument.Parse(section.Body);
+
         Assert.True(empty == 3, none);
         Assert.Contains("LATE timer WatchReferralDeadlines: no run recorded on this storage", none, StringComparison.Ordinal);
         Assert.Contains("Outbound sending: not known yet", none, StringComparison.Ordinal);
@@ -98,6 +105,18 @@ public sealed partial class DeadlineWatchTests(AzuriteFixture azurite)
 
         Assert.True(laterExit == 3, later);
         Assert.Contains("Referrals: 0 at risk, 1 late", later, StringComparison.Ordinal);
+        Assert.Equal((200, "application/json; charset=utf-8"), (section.Status, section.ContentType));
+        Assert.False(json.RootElement.GetProperty("healthy").GetBoolean());
+        Assert.Equal(1, json.RootElement.GetProperty("referrals").GetProperty("late").GetInt32());
+        Assert.Equal(1, json.RootElement.GetProperty("deadLetters").GetProperty("poison").GetInt32());
+        Assert.False(json.RootElement.GetProperty("outbound").GetProperty("paused").GetBoolean());
+        Assert.Contains(json.RootElement.GetProperty("checks").EnumerateArray(), c => c.GetProperty("name").GetString() == "timer WatchReferralDeadlines" && c.GetProperty("healthy").GetBoolean());
+        Assert.Contains("referrals late: 1", System.Text.Encoding.UTF8.GetString(section.Body), StringComparison.Ordinal);
+        Assert.DoesNotContain("DB/26", System.Text.Encoding.UTF8.GetString(section.Body), StringComparison.Ordinal);
+        Assert.Contains("<section id=\"operations\"", page, StringComparison.Ordinal);
+        Assert.Contains("<script src=\"/api/dashboard/status.js\" defer></script>", page, StringComparison.Ordinal);
+        Assert.Equal(200, script.Status);
+
         var (first, second) = (Requests(output), Requests(later));
         Assert.InRange(first, 10, 25);
         Assert.Equal(first, second);
