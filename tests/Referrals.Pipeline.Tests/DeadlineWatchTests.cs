@@ -1,3 +1,4 @@
+using Xunit.Abstractions;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Calendar;
@@ -12,7 +13,7 @@ namespace Referrals.Pipeline.Tests;
 /// with one notice however often the watch runs and however often the snapshot comes again.
 /// </summary>
 [Collection(AzuriteGroup.Name)]
-public sealed partial class DeadlineWatchTests(AzuriteFixture azurite)
+public sealed partial class DeadlineWatchTests(AzuriteFixture azurite, ITestOutputHelper log)
 {
     [Fact]
     public async Task A_referral_near_its_deadline_and_undelivered_gets_its_notice_once_on_a_fake_clock()
@@ -117,6 +118,8 @@ public sealed partial class DeadlineWatchTests(AzuriteFixture azurite)
         Assert.Contains("<script src=\"/api/dashboard/status.js\" defer></script>", page, StringComparison.Ordinal);
         Assert.Equal(200, script.Status);
 
+        log.WriteLine(output);
+        log.WriteLine(later);
         var (first, second) = (Requests(output), Requests(later));
         Assert.InRange(first, 10, 25);
         Assert.Equal(first, second);

@@ -2,23 +2,25 @@
 // and draws it into <section id="operations">. Counts, times and check details only; text goes in through textContent.
 'use strict';
 
+// In a block of its own: app.js shares the page's global scope, and none of its names may be replaced.
+{
 const STATUS = '/api/dashboard/status';
 
-function element(name, text, className) {
+function statusElement(name, text, className) {
   const node = document.createElement(name);
   if (text !== undefined) node.textContent = text;
   if (className) node.className = className;
   return node;
 }
 
-function table(caption, rows) {
-  const wrap = element('div', undefined, 'table-wrap');
-  const t = element('table');
-  t.append(element('caption', caption));
-  const body = element('tbody');
+function statusTable(caption, rows) {
+  const wrap = statusElement('div', undefined, 'table-wrap');
+  const t = statusElement('table');
+  t.append(statusElement('caption', caption));
+  const body = statusElement('tbody');
   for (const [name, value] of rows) {
-    const tr = element('tr');
-    tr.append(element('th', name), element('td', String(value)));
+    const tr = statusElement('tr');
+    tr.append(statusElement('th', name), statusElement('td', String(value)));
     body.append(tr);
   }
   t.append(body);
@@ -27,19 +29,19 @@ function table(caption, rows) {
 }
 
 function draw(section, s) {
-  section.replaceChildren(element('h2', 'Operations: is the pipeline healthy?'));
+  section.replaceChildren(statusElement('h2', 'Operations: is the pipeline healthy?'));
   section.querySelector('h2').id = 'operations-title';
-  section.append(element('p', `${s.healthy ? 'Healthy' : 'Needs attention'} at ${s.checkedAt}.`, s.healthy ? 'status-ok' : 'status-problem'));
+  section.append(statusElement('p', `${s.healthy ? 'Healthy' : 'Needs attention'} at ${s.checkedAt}.`, s.healthy ? 'status-ok' : 'status-problem'));
   if (s.problems.length > 0) {
-    const list = element('ul');
-    for (const problem of s.problems) list.append(element('li', problem));
+    const list = statusElement('ul');
+    for (const problem of s.problems) list.append(statusElement('li', problem));
     section.append(list);
   }
-  section.append(table('Timers and the records system', s.checks.map(c => [c.name, `${c.healthy ? 'ok' : 'LATE'}: ${c.detail}`])));
-  section.append(table('Messages waiting, by queue', Object.entries(s.queues)));
-  section.append(table('Dead letters, by kind', Object.entries(s.deadLetters)));
+  section.append(statusTable('Timers and the records system', s.checks.map(c => [c.name, `${c.healthy ? 'ok' : 'LATE'}: ${c.detail}`])));
+  section.append(statusTable('Messages waiting, by queue', Object.entries(s.queues)));
+  section.append(statusTable('Dead letters, by kind', Object.entries(s.deadLetters)));
   const paused = s.outbound.paused === null ? 'not known yet' : (s.outbound.paused ? `PAUSED (as of ${s.outbound.reportedAt})` : `on (as of ${s.outbound.reportedAt})`);
-  section.append(table('Referrals, tasks and sending', [
+  section.append(statusTable('Referrals, tasks and sending', [
     ['Referrals at risk', s.referrals.atRisk], ['Referrals late', s.referrals.late],
     ['Tasks open', s.tasks.open], ['Tasks overdue', s.tasks.overdue], ['Outbound sending', paused]]));
 }
@@ -50,5 +52,6 @@ document.addEventListener('DOMContentLoaded', () => {
   fetch(STATUS, { credentials: 'same-origin' })
     .then(answer => answer.ok ? answer.json() : Promise.reject(new Error(`answer ${answer.status}`)))
     .then(s => draw(section, s))
-    .catch(e => { section.replaceChildren(element('p', `The operations status could not be read: ${e.message}`)); });
+    .catch(e => { section.replaceChildren(statusElement('p', `The operations status could not be read: ${e.message}`)); });
 });
+}
