@@ -1,9 +1,9 @@
-using Xunit.Abstractions;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Calendar;
 using Referrals.Deadlines;
 using Referrals.Pipeline.Deadlines;
+using Xunit.Abstractions;
 
 namespace Referrals.Pipeline.Tests;
 
