@@ -222,6 +222,11 @@ module functionApp 'modules/functionapp.bicep' = {
       NOTIFY_STATUS_SCHEDULE: '0 */15 * * * *'
       // Every 15 minutes: Victim Care Unit tasks past their due time are counted once each, for the overdue alert.
       TASK_ESCALATION_SCHEDULE: '0 */15 * * * *'
+      // Every 15 minutes: a referral not delivered by Deadlines__AtRiskAt (Europe/London) on the working day before it is
+      // due gets its notice once, for the at-risk alert (docs/operations.md).
+      DEADLINE_WATCH_SCHEDULE: '0 */15 * * * *'
+      Deadlines__AtRiskAt: '12:00'
+      Deadlines__LookBackDays: '31'
       // A month is final once it ended this many days ago and was recounted after that (docs/tallies.md).
       Tallies__FinalAfterDays: '10'
       // The app roles (of the signInClientId app registration) each door needs: a person for the dashboard, an OPCC

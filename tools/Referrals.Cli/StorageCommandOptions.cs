@@ -70,6 +70,8 @@ internal sealed class StorageCommandOptions
         services.AddOptions<TalliesOptions>().Bind(merged.GetSection(TalliesOptions.Section)).ValidateDataAnnotations();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(StorageProbe.CliRetry);
+        services.AddSingleton<StorageRequestCount>();
+        services.AddSingleton<Azure.Core.Pipeline.HttpPipelinePolicy>(sp => sp.GetRequiredService<StorageRequestCount>());
         services.AddSingleton<StorageClients>();
         services.AddSingleton<Pipeline.Indexes.MonthIndex>();
         services.AddSingleton<Pipeline.Indexes.IndexSweep>();
@@ -118,6 +120,14 @@ internal sealed class StorageCommandOptions
         services.AddSingleton<Pipeline.Contact.VictimChanges>();
         services.AddSingleton<Pipeline.Contact.ContactReceipts>();
         services.AddSingleton<Pipeline.Notify.LetterRecheck>();
+
+        // `status` (issue 29): the health endpoint's judgement away from the app, the deadline survey, the pause the app last reported.
+        services.AddOptions<Pipeline.Health.HealthOptions>().Bind(merged.GetSection(Pipeline.Health.HealthOptions.Section));
+        services.AddOptions<Pipeline.Deadlines.DeadlineOptions>().Bind(merged.GetSection(Pipeline.Deadlines.DeadlineOptions.Section)).ValidateDataAnnotations();
+        services.AddOptions<OutboundOptions>().Bind(merged.GetSection(OutboundOptions.Section));
+        services.AddSingleton<Pipeline.Health.HeartbeatStore>();
+        services.AddSingleton<Pipeline.Deadlines.DeadlineWatch>();
+        services.AddSingleton<Pipeline.Status.OperationsStatus>();
 
         services.AddSingleton<Pipeline.Outcomes.ReferralIdStore>();
         services.AddSingleton<Pipeline.Outcomes.OutcomeDesk>();

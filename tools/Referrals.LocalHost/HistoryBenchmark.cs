@@ -47,7 +47,7 @@ public static partial class HistoryBenchmark
         var directory = LocalServices.WriteLocalDirectory(
             Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName), services.Url, Path.Combine(Path.GetTempPath(), $"referrals-history-{Environment.ProcessId}", "services.json"));
         var settings = LocalSettings.For(azurite.ConnectionString, sendGrid.Url, directory, notifyBaseUrl: notify.Url);
-        foreach (var schedule in new[] { Settings.DeadLetterReportSchedule, Settings.MonthlyTallySchedule, Settings.RetentionSchedule, Settings.NotifyStatusSchedule, Settings.TaskEscalationSchedule })
+        foreach (var schedule in new[] { Settings.DeadLetterReportSchedule, Settings.MonthlyTallySchedule, Settings.RetentionSchedule, Settings.NotifyStatusSchedule, Settings.TaskEscalationSchedule, Settings.DeadlineWatchSchedule })
         {
             settings[schedule] = "0 0 0 1 1 *"; // The bench runs the jobs itself: no timer fires in between.
         }

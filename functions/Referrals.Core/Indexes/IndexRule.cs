@@ -29,12 +29,16 @@ public static class IndexRule
         }
     }
 
-    /// <summary>A delivery's entries: a referral's deadline, settled once it is no longer waiting to be sent, and what was delivered.</summary>
+    /// <summary>
+    /// A delivery's entries: a referral's deadline, settled once it is no longer waiting to be sent (with how it ended: a
+    /// row's status counts only while it is settled, as a merge keeps an earlier one), and what was delivered.
+    /// </summary>
     public static IEnumerable<IndexEntry> Of(DeliveryState delivery)
     {
         if (delivery is { Kind: DeliveryKind.Referral, DueBy: { } dueBy })
         {
-            yield return ReferralDue(delivery.CrimeReference, delivery.VictimId, delivery.ServiceId, dueBy, delivery.Status is not (DeliveryStatus.Pending or DeliveryStatus.Sending));
+            var settled = delivery.Status is not (DeliveryStatus.Pending or DeliveryStatus.Sending);
+            yield return ReferralDue(delivery.CrimeReference, delivery.VictimId, delivery.ServiceId, dueBy, settled) with { Delivery = settled ? delivery.Status : null };
         }
 
         if (delivery is { Status: DeliveryStatus.Delivered, DeliveredAt: { } at })

@@ -9,7 +9,7 @@ namespace Referrals.Pipeline.Dashboard;
 /// every request passes <see cref="SignIn.SignInGate.Dashboard"/> first (a signed-in person with the dashboard's app
 /// role); the page holds no function key and needs none. Locally, on loopback, there is no sign-in.
 /// </summary>
-public sealed class DashboardEndpoint(TalliesEndpoint tallies)
+public sealed class DashboardEndpoint(TalliesEndpoint tallies, Status.OperationsStatus status)
 {
     public const string Route = "dashboard";
 
@@ -22,6 +22,7 @@ public sealed class DashboardEndpoint(TalliesEndpoint tallies)
         [""] = ("index.html", "text/html; charset=utf-8"),
         ["app.js"] = ("app.js", "text/javascript; charset=utf-8"),
         ["app.css"] = ("app.css", "text/css; charset=utf-8"),
+        ["status.js"] = ("status.js", "text/javascript; charset=utf-8"), // issue 29: the operators' section
     };
 
     /// <param name="path">The path after <c>/api/dashboard</c>, without its leading slash.</param>
@@ -31,6 +32,12 @@ public sealed class DashboardEndpoint(TalliesEndpoint tallies)
         if (path == "data")
         {
             return await tallies.HandleAsync(query, null, cancellationToken);
+        }
+
+        if (path == "status")
+        {
+            // Issue 29: the operators' section. The pause as the app last reported it; schedules as the timers recorded them.
+            return new EndpointResponse(200, "application/json; charset=utf-8", Status.StatusJson.Of(await status.ReadAsync(pausedNow: null, schedulesFromRows: true, cancellationToken)));
         }
 
         return Assets.TryGetValue(path, out var asset)

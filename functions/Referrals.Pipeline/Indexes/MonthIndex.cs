@@ -65,6 +65,12 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
 
     public static string DueIndex(string kind) => $"due-{kind}|";
 
+    /// <summary>A due row's delivery status, as its delivery last wrote it (issue 29's deadline watch).</summary>
+    public const string DeliveryStatusColumn = "DeliveryStatus";
+
+    /// <summary>When the deadline watch gave a due row's notice (once per referral); written by the watch alone.</summary>
+    public const string NoticedAtColumn = "NoticedAt";
+
     /// <summary>
     /// Writes a crime's index rows: its tally events and its entries, merged by key, one transaction per partition (and
     /// per 100 rows). Returns how many transactions it took (0 when there was nothing to write).
@@ -140,6 +146,20 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
     /// <summary>The time in an index row's key (after its index's prefix).</summary>
     public static DateTimeOffset TimeOf(TableEntity row) =>
         DateTimeOffset.ParseExact(row.RowKey.AsSpan(row.RowKey.IndexOf('|', StringComparison.Ordinal) + 1, 28), "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    /// <summary>Sets one column of a row as read (ETag-checked merge): true for the one writer that did; false when the row changed or went since.</summary>
+    public async Task<bool> TryMarkAsync(TableEntity row, string column, object value, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Table.UpdateEntityAsync(new TableEntity(row.PartitionKey, row.RowKey) { [column] = value }, row.ETag, TableUpdateMode.Merge, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Marks status and due rows settled (the work they announced is done or no longer this row's).</summary>
     public Task SettleAsync(IEnumerable<TableEntity> rows, CancellationToken cancellationToken) =>
@@ -300,6 +320,11 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
         {
             // Only the side that knows writes it: a victim's state asks for a referral, its delivery settles it.
             row["Settled"] = settled;
+        }
+
+        if (entry is DueWork { Delivery: { } delivery })
+        {
+            row[DeliveryStatusColumn] = delivery.ToString();
         }
 
         return row;
