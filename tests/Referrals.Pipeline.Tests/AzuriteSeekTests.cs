@@ -37,6 +37,8 @@ public sealed class AzuriteSeekTests(AzuriteFixture azurite)
             filters.Add(($"PartitionKey eq {Quote(p)}", (pk, _) => pk == p));
             filters.Add(($"{Quote(p)} eq PartitionKey and RowKey ge 'r1'", (pk, rk) => pk == p && Ordinal(rk, "r1") >= 0));
             filters.Add(($"(PartitionKey eq {Quote(p)}) and (N lt 2)", (pk, rk) => pk == p && rk != "r2"));
+            filters.Add(($"PartitionKey eq {Quote(p)} and RowKey gt 'r0' and 'r1' ge RowKey", (pk, rk) => pk == p && rk == "r1"));
+            filters.Add(($"PartitionKey eq {Quote(p)} and RowKey lt 'r2' and RowKey eq 'r2'", (_, _) => false));
         }
 
         foreach (var low in Partitions)
@@ -50,6 +52,7 @@ public sealed class AzuriteSeekTests(AzuriteFixture azurite)
 
         filters.Add(("PartitionKey eq '1' or PartitionKey eq 'a'", (pk, _) => pk is "1" or "a"));
         filters.Add(("not (PartitionKey eq '1')", (pk, _) => pk != "1"));
+        filters.Add(("PartitionKey ge '1' and PartitionKey le 'b' and RowKey ge 'r1' and RowKey lt 'r2'", (pk, rk) => Ordinal(pk, "1") >= 0 && Ordinal(pk, "b") <= 0 && rk == "r1"));
         filters.Add(("PartitionKey ge '2026-12-00' and PartitionKey le '2026-12-15' and RowKey eq 'r0'", (pk, rk) => Ordinal(pk, "2026-12-00") >= 0 && Ordinal(pk, "2026-12-15") <= 0 && rk == "r0"));
 
         var wrong = new List<string>();
@@ -82,9 +85,11 @@ public sealed class AzuriteSeekTests(AzuriteFixture azurite)
 
         var one = await table.QueryAsync<TableEntity>("PartitionKey eq '2026-12-04'").Select(e => e.RowKey).ToListAsync();
         var two = await table.QueryAsync<TableEntity>("PartitionKey ge '2026-12-04' and PartitionKey le '2026-12-05'").Select(e => $"{e.PartitionKey}/{e.RowKey}").ToListAsync();
+        var rows = await table.QueryAsync<TableEntity>("PartitionKey ge '2026-12-03' and PartitionKey le '2026-12-05' and RowKey gt 'r00099'").Select(e => $"{e.PartitionKey}/{e.RowKey}").ToListAsync();
 
         Assert.Equal(Enumerable.Range(0, 1100).Select(i => $"r{i:D5}"), one);
         Assert.Equal(PagedPartitions[1..].SelectMany(p => Enumerable.Range(0, 1100).Select(i => $"{p}/r{i:D5}")), two);
+        Assert.Equal(PagedPartitions.SelectMany(p => Enumerable.Range(100, 1000).Select(i => $"{p}/r{i:D5}")), rows);
     }
 
     [Fact]

@@ -55,10 +55,10 @@ public sealed class Azurite : IAsyncDisposable
     /// finds a row by its keys through an index on RowKey alone (so reading victim "V1" of one crime reads every crime's
     /// "V1"), and pays for every removal (each update is a removal and an insert) by rewriting its indexes, whose entries
     /// are array positions. Azure seeks to a partition and to a row. This keeps, per table, its rows by partition and row
-    /// key, in the order of their partition keys: a row is found by its keys directly, and a query whose filter bounds
-    /// PartitionKey on both sides (<c>eq</c>, or <c>ge</c>/<c>gt</c> and <c>le</c>/<c>lt</c>) reads only the partitions
-    /// within the bounds, then applies the same filter, sort and paging as before: the same answer, read the way Azure
-    /// reads it, so the time of a partition-bounded request follows its partition and not the table (docs/benchmarks.md,
+    /// key, both in order: a row is found by its keys directly, and a query whose filter bounds PartitionKey on both sides
+    /// (<c>eq</c>, or <c>ge</c>/<c>gt</c> and <c>le</c>/<c>lt</c>) reads only the partitions within the bounds, and in each
+    /// only the row keys within the filter's RowKey bounds if it has any, then applies the same filter, sort and paging as
+    /// before: the same answer, read the way Azure reads it, so the time of a partition-bounded request follows its partition and not the table (docs/benchmarks.md,
     /// "History"). LokiJS's own position indexes, which nothing then reads, are dropped. Anything else is left exactly as
     /// it was; if Azurite's internals are not where this expects them (another version), nothing is changed. It writes
     /// <c>seek-active</c> beside itself when it is in place, for the test that checks it.
@@ -85,29 +85,29 @@ public sealed class Azurite : IAsyncDisposable
         };
         const flipped = { EqualsNode: 'eq', GreaterThanNode: 'lt', GreaterThanEqualNode: 'le', LessThanNode: 'gt', LessThanEqualNode: 'ge' };
         const straight = { EqualsNode: 'eq', GreaterThanNode: 'gt', GreaterThanEqualNode: 'ge', LessThanNode: 'lt', LessThanEqualNode: 'le' };
-        const isKey = (n) => n instanceof nodes.IdentifierNode && n.identifier === 'PartitionKey';
+        const keyOf = (n) => n instanceof nodes.IdentifierNode && (n.identifier === 'PartitionKey' || n.identifier === 'RowKey') ? n.identifier : undefined;
         const isText = (n) => n instanceof nodes.ConstantNode && typeof n.value === 'string';
-        // The PartitionKey bounds every row the filter can match must lie within (JavaScript's string order, as the filter
-        // compares), or undefined when the filter has none on both sides.
+        // The PartitionKey and RowKey bounds every row the filter can match must lie within (JavaScript's string order, as the
+        // filter compares); undefined unless the filter bounds PartitionKey on both sides.
         const boundsOf = (filter) => {
           if (typeof filter !== 'string' || filter === '') return undefined;
           let tree;
           try { tree = parse(filter); } catch (e) { return undefined; }
-          let low, high;
+          const bounds = { PartitionKey: {}, RowKey: {} };
           for (const c of conjuncts(tree, [])) {
             const kind = Object.keys(straight).find(k => c instanceof nodes[k]);
             if (!kind) continue;
-            let op, value;
-            if (isKey(c.left) && isText(c.right)) { op = straight[kind]; value = c.right.value; }
-            else if (isKey(c.right) && isText(c.left)) { op = flipped[kind]; value = c.left.value; }
+            let key, op, value;
+            if (keyOf(c.left) && isText(c.right)) { key = keyOf(c.left); op = straight[kind]; value = c.right.value; }
+            else if (keyOf(c.right) && isText(c.left)) { key = keyOf(c.right); op = flipped[kind]; value = c.left.value; }
             else continue;
-            if (op === 'eq') return { low: value, high: value };
-            if (op === 'gt' || op === 'ge') { if (low === undefined || value > low) low = value; }
-            else if (high === undefined || value < high) { high = value; }
+            const b = bounds[key];
+            if (op !== 'lt' && op !== 'le' && (b.low === undefined || value > b.low)) b.low = value;
+            if (op !== 'gt' && op !== 'ge' && (b.high === undefined || value < b.high)) b.high = value;
           }
-          return low === undefined || high === undefined ? undefined : { low, high };
+          return bounds.PartitionKey.low === undefined || bounds.PartitionKey.high === undefined ? undefined : bounds;
         };
-        // Per table collection: partition key -> (row key -> $loki), and the partition keys in order.
+        // Per table collection: partition key -> its row keys in order and each one's $loki, and the partition keys in order.
         const keys = new WeakMap();
         const firstAtLeast = (sorted, value) => {
           let lo = 0, hi = sorted.length;
@@ -117,17 +117,19 @@ public sealed class Azurite : IAsyncDisposable
         const keep = (index, doc) => {
           let rows = index.partitions.get(doc.PartitionKey);
           if (!rows) {
-            rows = new Map();
+            rows = { ids: new Map(), sorted: [] };
             index.partitions.set(doc.PartitionKey, rows);
             index.sorted.splice(firstAtLeast(index.sorted, doc.PartitionKey), 0, doc.PartitionKey);
           }
-          rows.set(doc.RowKey, doc.$loki);
+          if (!rows.ids.has(doc.RowKey)) rows.sorted.splice(firstAtLeast(rows.sorted, doc.RowKey), 0, doc.RowKey);
+          rows.ids.set(doc.RowKey, doc.$loki);
         };
         const forget = (index, partitionKey, rowKey, id) => {
           const rows = index.partitions.get(partitionKey);
-          if (!rows || rows.get(rowKey) !== id) return;
-          rows.delete(rowKey);
-          if (rows.size === 0) {
+          if (!rows || rows.ids.get(rowKey) !== id) return;
+          rows.ids.delete(rowKey);
+          rows.sorted.splice(firstAtLeast(rows.sorted, rowKey), 1);
+          if (rows.ids.size === 0) {
             index.partitions.delete(partitionKey);
             const at = firstAtLeast(index.sorted, partitionKey);
             if (index.sorted[at] === partitionKey) index.sorted.splice(at, 1);
@@ -160,7 +162,7 @@ public sealed class Azurite : IAsyncDisposable
             const names = query && typeof query === 'object' ? Object.keys(query) : [];
             if (names.length === 2 && typeof query.PartitionKey === 'string' && typeof query.RowKey === 'string') {
               const rows = index.partitions.get(query.PartitionKey);
-              const id = rows && rows.get(query.RowKey);
+              const id = rows && rows.ids.get(query.RowKey);
               return id === undefined ? null : this.get(id);
             }
             return findOne.apply(this, arguments);
@@ -195,8 +197,12 @@ public sealed class Azurite : IAsyncDisposable
               const collection = store.getEntityCollection.apply(store, arguments);
               const index = keyed(collection);
               const rows = [];
-              for (let i = firstAtLeast(index.sorted, bounds.low); i < index.sorted.length && index.sorted[i] <= bounds.high; i++) {
-                for (const id of index.partitions.get(index.sorted[i]).values()) rows.push(collection.get(id));
+              const { PartitionKey: partitions, RowKey: within } = bounds;
+              for (let i = firstAtLeast(index.sorted, partitions.low); i < index.sorted.length && index.sorted[i] <= partitions.high; i++) {
+                const partition = index.partitions.get(index.sorted[i]);
+                for (let j = within.low === undefined ? 0 : firstAtLeast(partition.sorted, within.low); j < partition.sorted.length && (within.high === undefined || partition.sorted[j] <= within.high); j++) {
+                  rows.push(collection.get(partition.ids.get(partition.sorted[j])));
+                }
               }
               return { chain: () => chainOf(rows) };
             };
