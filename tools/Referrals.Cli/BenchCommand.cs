@@ -64,7 +64,7 @@ internal static class BenchCommand
         await output.WriteLineAsync(string.Create(inv, $"history of {victims:N0} victims ({seed} victims a clone of the samples) built in {build.TotalSeconds:F0} s"));
         foreach (var f in figures)
         {
-            await output.WriteLineAsync(string.Create(inv, $"history {f.Job}: {f.MillisecondsAtTenth:F0} ms -> {f.MillisecondsAtN:F0} ms (x{f.MillisecondsAtN / Math.Max(1, f.MillisecondsAtTenth):F2}), {f.RequestsAtTenth} -> {f.RequestsAtN} requests"));
+            await output.WriteLineAsync(string.Create(inv, $"history {f.Job}: {f.MillisecondsAtTenth:F0} ms -> {f.MillisecondsAtN:F0} ms (x{f.MillisecondsAtN / Math.Max(1, f.MillisecondsAtTenth):F2}), {f.RequestsAtTenth} -> {f.RequestsAtN} requests; least {f.MinimumAtTenth:F0} ms -> {f.MinimumAtN:F0} ms of {f.Runs} runs"));
         }
 
         return 0;
