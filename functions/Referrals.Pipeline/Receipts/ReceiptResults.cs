@@ -43,7 +43,7 @@ public static class ReceiptResults
     /// another, so its row sees them as they happened; different messages side by side, each its own row (a crime's
     /// victims share a partition, and the ETag check makes two receipts for one victim under different keys safe).
     /// </summary>
-    public const int BatchConcurrency = 16;
+    public const int BatchConcurrency = 32;
 
     /// <summary>
     /// Hands each receipt to the sink, one call per receipt (<see cref="IReceiptSink.ApplyAsync"/>), and counts what became of
