@@ -78,14 +78,14 @@ public sealed class PrivacyCommandTests(AzuriteFixture azurite)
         Assert.Equal(0, exitCode);
         Assert.Contains("Wrote everything held", output, StringComparison.Ordinal);
         var document = JsonNode.Parse(written)!;
-        Assert.Equal("V1", document["personalDataAsHeld"]!["id"]!.GetValue<string>());
-        Assert.NotNull(document["personalDataAsHeld"]!["givenName"]);
-        Assert.Equal("AutoReferred", document["state"]!["ReferralStatus"]!.GetValue<string>());
-        var sent = document["sent"]!.AsArray();
-        Assert.Contains(sent, s => s!["what"]!.GetValue<string>() == "entitlement email" && s["to"]!.GetValue<string>() == "Victim");
-        Assert.Contains(sent, s => s!["what"]!.GetValue<string>() == "Referral" && s["to"]!.GetValue<string>() == "general");
-        Assert.NotEmpty(document["auditTrail"]!.AsArray());
-        Assert.NotEmpty(document["tallyEvents"]!.AsArray());
+        Assert.Equal("V1", document["personalData"]!["id"]!.GetValue<string>());
+        Assert.NotNull(document["personalData"]!["givenName"]);
+        Assert.Contains(document["messages"]!.AsArray(), m => m!["channel"]!.GetValue<string>() == "Email" && m["to"]!.GetValue<string>() == "Victim");
+        Assert.Contains(document["referrals"]!.AsArray(), r => r!["what"]!.GetValue<string>() == "Referral" && r["service"]!.GetValue<string>() == "general");
+        Assert.NotEmpty(document["decisions"]!.AsArray());
+        Assert.NotEmpty(document["statistics"]!.AsArray());
+        Assert.True(File.Exists(Path.ChangeExtension(file, ".html")));
+        File.Delete(Path.ChangeExtension(file, ".html"));
         Assert.Contains("SubjectAccess", explained, StringComparison.Ordinal);
         Assert.Contains("by sar.team@police.example", explained, StringComparison.Ordinal);
     }
