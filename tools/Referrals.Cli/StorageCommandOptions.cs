@@ -141,7 +141,8 @@ internal sealed class StorageCommandOptions
     /// (found out within <see cref="StorageProbe.Deadline"/> by <see cref="StorageProbe"/> before the command starts),
     /// 0 with <paramref name="nothingYet"/> on standard output when the table the command reads does not exist yet.
     /// </summary>
-    public async Task<int> RunAsync(ParseResult parse, string nothingYet, Func<ServiceProvider, Task<int>> action, CancellationToken cancellationToken)
+    /// <param name="nothingYetExitCode">The exit code when nothing has been stored on this storage yet (0 unless the command gives one of its own).</param>
+    public async Task<int> RunAsync(ParseResult parse, string nothingYet, Func<ServiceProvider, Task<int>> action, CancellationToken cancellationToken, int nothingYetExitCode = 0)
     {
         var name = $"referrals {(parse.CommandResult.Parent is System.CommandLine.Parsing.CommandResult { Command: not RootCommand } parent ? $"{parent.Command.Name} " : string.Empty)}{parse.CommandResult.Command.Name}";
         var error = parse.InvocationConfiguration.Error;
@@ -180,7 +181,7 @@ internal sealed class StorageCommandOptions
             catch (RequestFailedException ex) when (ex.ErrorCode is "TableNotFound" || (ex.Status == 404 && ex.ErrorCode is "ResourceNotFound" or "QueueNotFound"))
             {
                 await parse.InvocationConfiguration.Output.WriteLineAsync(nothingYet);
-                return 0;
+                return nothingYetExitCode;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
