@@ -54,6 +54,12 @@ public enum MessageReason
 
     /// <summary>GOV.UK Notify said it never sent it (<c>technical-failure</c>): sent again, or failed for good (rulebook 1.2 section 6).</summary>
     TechnicalFailure,
+
+    /// <summary>
+    /// Its outcome is unknown and the provider's records could not settle it (rulebook 1.2 section 6, "Unknown outcome"):
+    /// it stays unconfirmed, no later channel is used, and the Victim Care Unit gets a ContactNeeded task.
+    /// </summary>
+    Unsettled,
 }
 
 /// <summary>
@@ -66,6 +72,7 @@ public enum MessageReason
 /// <param name="Month">The Europe/London month of the change that queued it: the month it counts in.</param>
 /// <param name="ProviderId">The provider's id of the latest send: SendGrid's <c>X-Message-Id</c>, GOV.UK Notify's notification id (from its 201 answer or the first receipt applied to the send).</param>
 /// <param name="Attempts">Sends so far: only a text message Notify says it never sent is sent again, at most <see cref="ReceiptRule.MaxTextSends"/> sends in all.</param>
+/// <param name="Resends">Sends again after an unknown outcome the provider's records settled as not accepted (<see cref="UnknownRule"/>): at most one.</param>
 public sealed record MessageState(
     MessageStatus Status,
     MessageReason? Reason = null,
@@ -77,7 +84,8 @@ public sealed record MessageState(
     DateTimeOffset? DeliveredAt = null,
     string? ProviderId = null,
     Month? Month = null,
-    int Attempts = 0)
+    int Attempts = 0,
+    int Resends = 0)
 {
     /// <summary>A text message or letter not used.</summary>
     public static readonly MessageState NotNeeded = new(MessageStatus.NotNeeded);
