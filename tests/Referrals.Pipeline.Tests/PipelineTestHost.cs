@@ -53,10 +53,10 @@ public sealed class PipelineTestHost : IAsyncDisposable
     /// </summary>
     static PipelineTestHost() => Environment.SetEnvironmentVariable("LogRedaction__HashKey", LocalSettings.DevelopmentHashKey);
 
-    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null, bool traceLogs = false, TimeProvider? time = null, bool receipts = false, int receiptCopies = 1, Func<string, string>? connect = null)
+    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null, bool traceLogs = false, TimeProvider? time = null, bool receipts = false, int receiptCopies = 1, Func<string, string>? connect = null, bool notifyOnSameClock = false)
     {
         _receiptsOn = receipts;
-        Notify = Task.Run(() => LocalNotify.StartAsync(null, LocalNotify.Timings.Tests, callbackCopies: receiptCopies)).GetAwaiter().GetResult();
+        Notify = Task.Run(() => LocalNotify.StartAsync(null, LocalNotify.Timings.Tests, notifyOnSameClock ? time : null, callbackCopies: receiptCopies)).GetAwaiter().GetResult();
         if (receipts)
         {
             _sendGridEvents = Task.Run(() => SendGridStandIn.StartAsync(new SendGridStandInOptions { EventCopies = receiptCopies, RetryDelay = TimeSpan.FromMilliseconds(50) })).GetAwaiter().GetResult();
