@@ -109,6 +109,78 @@ public sealed class UnknownSettlementTests(AzuriteFixture azurite)
         Assert.Single(pipeline.Notify.Accepted, n => Crime(n.Reference) == PastRetention);
     }
 
+    [Fact]
+    public async Task A_SendGrid_unknown_is_sent_once_more_only_after_24_hours_of_silence_with_a_healthy_webhook()
+    {
+        var time = new SettableTime(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        var silentSends = 0;
+        int? Answer(string to) => to switch
+        {
+            "silence-1@example.org" => Interlocked.Increment(ref silentSends) == 1 ? 500 : null,
+            "heard-2@example.org" => PipelineTestHost.TakenThen500,
+            "unhealthy-3@example.org" => 500,
+            _ => null,
+        };
+        await using var pipeline = new PipelineTestHost(azurite, time: time, receipts: true, notifyOnSameClock: true, sendGridTo: Answer);
+        pipeline.Settings["SendGrid:ProcessedAndDeferredEvents"] = "true";
+        await pipeline.StartAsync();
+        var health = pipeline.Services.GetRequiredService<Receipts.WebhookHealth>();
+        var states = pipeline.Services.GetRequiredService<VictimStateStore>();
+        async Task<MessageState> EmailAsync(string crime) => (await states.LoadVictimAsync(crime, "V1", CancellationToken.None))!.State.Contact.Email;
+        // Every call to SendGrid for that address (answered 500 or not), by the token it carried.
+        List<string> Tokens(string to) => [.. pipeline.SendGrid.LogEntries
+            .Select(e => System.Text.Json.JsonDocument.Parse(e.RequestMessage.Body!).RootElement.GetProperty("personalizations")[0])
+            .Where(p => p.GetProperty("to")[0].GetProperty("email").GetString() == to)
+            .Select(p => p.GetProperty("custom_args").GetProperty("ref").GetString()!)];
+
+        // SendGrid answered 500 to both; it took the second, whose processed and delivered events settle it as accepted.
+        var t0 = time.Now;
+        await pipeline.SendAsync([
+            ContactSnapshots.Json("DB/26/931001", null, address: false, "sg-1", email: "silence-1@example.org"),
+            ContactSnapshots.Json("DB/26/931002", null, address: false, "sg-2", email: "heard-2@example.org")]);
+        await pipeline.WaitUntilIdleAsync();
+        Assert.Equal((MessageStatus.Unconfirmed, MessageStatus.Delivered), ((await EmailAsync("DB/26/931001")).Status, (await EmailAsync("DB/26/931002")).Status));
+
+        // The webhook answered in each 6 hours of the day after the send (the first batch above, and three more).
+        foreach (var hours in new[] { 6, 12, 18 })
+        {
+            await health.RecordAsync(answered: true, t0 + TimeSpan.FromHours(hours), CancellationToken.None);
+        }
+
+        time.Now = t0 + TimeSpan.FromHours(23);
+        await pipeline.WaitUntilIdleAsync(); // runs the status timer: 23 hours of silence are not 24
+        Assert.Single(Tokens("silence-1@example.org"));
+        time.Now = t0 + TimeSpan.FromHours(24) + TimeSpan.FromMinutes(1);
+        await pipeline.WaitUntilIdleAsync();
+        await pipeline.WaitUntilIdleAsync();
+
+        // Sent once more, as a new send with its own token, and delivered; the one SendGrid had heard of never again.
+        var resent = await EmailAsync("DB/26/931001");
+        Assert.Equal((MessageStatus.Delivered, 2, 1), (resent.Status, resent.Attempts, resent.Resends));
+        var tokens = Tokens("silence-1@example.org");
+        Assert.Equal(2, tokens.Distinct(StringComparer.Ordinal).Count());
+        Assert.Single(Tokens("heard-2@example.org"));
+
+        // Two days on: silence with a webhook that failed a batch in the 24 hours is not silence: unsettled, a task, no resend.
+        var t1 = t0 + TimeSpan.FromDays(2);
+        time.Now = t1;
+        await pipeline.SendAsync([ContactSnapshots.Json("DB/26/931003", null, address: false, "sg-3", email: "unhealthy-3@example.org")]);
+        await pipeline.WaitUntilIdleAsync();
+        foreach (var hours in new[] { 0, 6, 12, 18 })
+        {
+            await health.RecordAsync(answered: true, t1 + TimeSpan.FromHours(hours), CancellationToken.None);
+        }
+
+        await health.RecordAsync(answered: false, t1 + TimeSpan.FromHours(3), CancellationToken.None);
+        time.Now = t1 + TimeSpan.FromHours(24) + TimeSpan.FromMinutes(1);
+        await pipeline.WaitUntilIdleAsync();
+        await RedeliverEveryWorkItemAsync(pipeline, times: 3);
+        var unhealthy = (await states.LoadVictimAsync("DB/26/931003", "V1", CancellationToken.None))!.State;
+        Assert.Equal((MessageStatus.Unconfirmed, MessageReason.Unsettled), (unhealthy.Contact.Email.Status, unhealthy.Contact.Email.Reason));
+        Assert.Contains(unhealthy.Tasks.Tasks, t => t is { Kind: TaskKind.ContactNeeded, IsOpen: true });
+        Assert.Equal((2, 1, 1), (Tokens("silence-1@example.org").Count, Tokens("heard-2@example.org").Count, Tokens("unhealthy-3@example.org").Count));
+    }
+
     private static string? Crime(string? reference) => LocalSettings.Tokens.TryOpenNotify(reference, out var sent) ? sent.CrimeReference : null;
 
     private static async Task RedeliverEveryWorkItemAsync(PipelineTestHost pipeline, int times)
@@ -116,7 +188,7 @@ public sealed class UnknownSettlementTests(AzuriteFixture azurite)
         var work = pipeline.Services.GetRequiredService<WorkQueues>();
         foreach (var victim in await pipeline.VictimsAsync())
         {
-            foreach (var channel in new[] { Channel.Sms, Channel.Letter })
+            foreach (var channel in ChannelNames.InOrder)
             {
                 for (var i = 0; i < times; i++)
                 {
