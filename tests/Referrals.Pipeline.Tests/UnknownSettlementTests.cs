@@ -181,6 +181,50 @@ public sealed class UnknownSettlementTests(AzuriteFixture azurite)
         Assert.Equal((2, 1, 1), (Tokens("silence-1@example.org").Count, Tokens("heard-2@example.org").Count, Tokens("unhealthy-3@example.org").Count));
     }
 
+    [Fact]
+    public async Task Facing_500_sends_Notify_no_longer_knows_the_status_timer_settles_a_newer_lost_callback_in_its_next_run()
+    {
+        var time = new SettableTime(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
+        await using var pipeline = new PipelineTestHost(azurite, time: time, notifyOnSameClock: true);
+        await pipeline.StartAsync();
+        var states = pipeline.Services.GetRequiredService<VictimStateStore>();
+        var table = pipeline.Services.GetRequiredService<StorageClients>().Tables.GetTableClient(pipeline.Options.VictimStateTable);
+
+        // One text Notify accepted whose callback never came, cloned as 500 victims' rows with their status index rows.
+        await pipeline.SendAsync([ContactSnapshots.Json("DB/26/940000", "07700 900500", address: false, "old-0")]);
+        await pipeline.WaitUntilIdleAsync();
+        var old = (await table.GetEntityAsync<VictimStateEntity>(VictimStateStore.PartitionKeyFor("DB/26/940000"), VictimStateStore.RowKeyFor("DB/26/940000", "V1"))).Value;
+        var crimes = Enumerable.Range(1, 500).Select(i => $"DB/26/94{i:D4}").ToList();
+        var indexRows = new List<Azure.Data.Tables.TableEntity>();
+        foreach (var crime in crimes)
+        {
+            (old.PartitionKey, old.RowKey, old.CrimeReference, old.ETag) = (VictimStateStore.PartitionKeyFor(crime), VictimStateStore.RowKeyFor(crime, "V1"), crime, default);
+            await table.UpsertEntityAsync(old);
+            indexRows.AddRange(Indexes.MonthIndex.RowsOf(crime, [], Referrals.Indexes.IndexRule.Of(old.ToStored().State)));
+        }
+
+        await pipeline.Services.GetRequiredService<Indexes.MonthIndex>().WriteAsync(indexRows, CancellationToken.None);
+
+        // Eight days on (Notify keeps texts 7), a newer text's callback is lost; the timer's next run after StatusCheckAfter.
+        time.Now += TimeSpan.FromDays(8);
+        await pipeline.SendAsync([ContactSnapshots.Json("DB/26/949999", "07700 900501", address: false, "new-0")]);
+        await pipeline.WaitUntilIdleAsync();
+        await Task.Delay(300); // the stand-in delivers the text (its callback goes nowhere)
+        time.Now += TimeSpan.FromHours(1);
+        var asked = pipeline.Notify.Requests.Count(r => r.Path.StartsWith("GET /v2/notifications/", StringComparison.Ordinal));
+        await pipeline.Services.GetRequiredService<NotifyStatusSweep>().SweepAsync(CancellationToken.None);
+
+        var newer = (await states.LoadVictimAsync("DB/26/949999", "V1", CancellationToken.None))!.State.Contact.Sms;
+        Assert.Equal(MessageStatus.Delivered, newer.Status);
+        Assert.Equal(asked + 1, pipeline.Notify.Requests.Count(r => r.Path.StartsWith("GET /v2/notifications/", StringComparison.Ordinal)));
+        foreach (var crime in crimes.Where((_, i) => i % 50 == 0).Append("DB/26/940000"))
+        {
+            var victim = (await states.LoadVictimAsync(crime, "V1", CancellationToken.None))!.State;
+            Assert.Equal((MessageStatus.Sent, MessageReason.Unsettled), (victim.Contact.Sms.Status, victim.Contact.Sms.Reason));
+            Assert.Contains(victim.Tasks.Tasks, t => t is { Kind: TaskKind.ContactNeeded, IsOpen: true });
+        }
+    }
+
     private static string? Crime(string? reference) => LocalSettings.Tokens.TryOpenNotify(reference, out var sent) ? sent.CrimeReference : null;
 
     private static async Task RedeliverEveryWorkItemAsync(PipelineTestHost pipeline, int times)
