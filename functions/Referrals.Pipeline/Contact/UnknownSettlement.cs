@@ -56,6 +56,35 @@ public sealed partial class UnknownSettlement(
         return counts;
     }
 
+    /// <summary>
+    /// `referrals replay` of an unknown's dead letter: the same settlement, now, for that one message (when it is due), and
+    /// what it did in words; true when the message's outcome is no longer unknown.
+    /// </summary>
+    public async Task<(bool Settled, string Reason)> SettleNowAsync(string crimeReference, string victimId, Channel channel, CancellationToken cancellationToken)
+    {
+        var stored = await changes.LoadAsync(crimeReference, victimId, cancellationToken);
+        if (stored?.State.Contact[channel] is not { AttemptedAt: { } attemptedAt } message || !UnknownRule.Unknown(message))
+        {
+            return (true, $"the {channel.Noun()}'s outcome is no longer unknown");
+        }
+
+        var due = UnknownRule.DueAt(channel, attemptedAt, notify.Value.ClaimLease);
+        if (time.GetUtcNow() < due)
+        {
+            return (false, $"the {channel.Noun()}'s outcome is unknown and the provider's records are asked from {due:yyyy-MM-dd HH:mm} UTC (the status timer does it then); nothing was sent");
+        }
+
+        var row = Indexes.MonthIndex.RowsOf(crimeReference, [], [new Referrals.Indexes.UnknownCheck(crimeReference, victimId, channel, attemptedAt)]).Single();
+        var counts = await SettleOneAsync(row, channel, attemptedAt, new UnknownCounts(0, 0, 0, 0), cancellationToken);
+        return counts switch
+        {
+            { SentAgain: 1 } => (true, $"the provider's records settled the {channel.Noun()} as not accepted: it is sent again (once)"),
+            { Unsettled: 1 } => (true, $"the provider's records could not settle the {channel.Noun()}: a ContactNeeded task asks the Victim Care Unit to make contact"),
+            { Settled: 1 } => (true, $"the provider's records settled the {channel.Noun()} as accepted: it is not sent again"),
+            _ => (false, $"the provider did not answer about the {channel.Noun()}: the status timer asks again; nothing was sent"),
+        };
+    }
+
     private async Task<UnknownCounts> SettleOneAsync(TableEntity row, Channel channel, DateTimeOffset attemptedAt, UnknownCounts counts, CancellationToken cancellationToken)
     {
         var stored = await changes.LoadAsync(row.GetString("CrimeReference")!, row.GetString("VictimId")!, cancellationToken);
