@@ -106,7 +106,8 @@ public static class MessageTransition
     /// <summary>
     /// Rulebook 1.2 section 6: not sent (suppressed, not needed) and queued follow the latest snapshot; queued → sending (a
     /// claim); sending → sent, failed, unconfirmed, or queued again (not accepted, worth another try); sending, sent or
-    /// unconfirmed → delivered or failed by a receipt; a text message Notify never sent (technical failure) is not sent, so
+    /// unconfirmed → delivered or failed by a receipt; unconfirmed → sent when the provider's records settle it as accepted
+    /// (<see cref="UnknownRule"/>), or queued again when they settle it as not accepted; a text message Notify never sent (technical failure) is not sent, so
     /// it is queued again or, when the latest snapshot no longer allows it, suppressed or not needed (and a receipt about
     /// that send, coming later, may still settle it while it waits to be sent again: receipts come in any order); an operator's replay
     /// queues a failed message (or an unconfirmed email) again; erasure suppresses what was not sent. Delivered is final
@@ -119,6 +120,7 @@ public static class MessageTransition
         (MessageStatus.NotNeeded or MessageStatus.Suppressed or MessageStatus.Queued, MessageStatus.NotNeeded or MessageStatus.Suppressed or MessageStatus.Queued) => true,
         (MessageStatus.Queued, MessageStatus.Sending) => true,
         (MessageStatus.Sending, MessageStatus.Sent or MessageStatus.Unconfirmed) => true,
+        (MessageStatus.Unconfirmed, MessageStatus.Sent) => true,
         (MessageStatus.Queued or MessageStatus.Sending or MessageStatus.Sent or MessageStatus.Unconfirmed, MessageStatus.Delivered or MessageStatus.Failed) => true,
         (MessageStatus.Sending or MessageStatus.Sent or MessageStatus.Unconfirmed, MessageStatus.Queued or MessageStatus.Suppressed or MessageStatus.NotNeeded) => true,
         (MessageStatus.Failed, MessageStatus.Queued or MessageStatus.Suppressed) => true,

@@ -47,7 +47,7 @@ public class MessageRuleTests
     [InlineData(MessageStatus.Queued, MessageStatus.Unconfirmed, false)]
     [InlineData(MessageStatus.Sent, MessageStatus.Sending, false)]
     [InlineData(MessageStatus.Sent, MessageStatus.Unconfirmed, false)]
-    [InlineData(MessageStatus.Unconfirmed, MessageStatus.Sent, false)]
+    [InlineData(MessageStatus.Unconfirmed, MessageStatus.Sent, true)] // revision 1.2 section 6: settled as accepted by the provider's records
     [InlineData(MessageStatus.Delivered, MessageStatus.Failed, true)]
     [InlineData(MessageStatus.Delivered, MessageStatus.Queued, false)]
     [InlineData(MessageStatus.Delivered, MessageStatus.Suppressed, false)]
