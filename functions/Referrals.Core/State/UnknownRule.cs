@@ -75,15 +75,16 @@ public static class UnknownRule
                     : ReceiptRule.ApplyNotify(sent, identity, found.Status, found.At, now, month, calendar);
                 return effect == ReceiptEffect.Applied ? next : ContactRule.Apply(sent, now, month, calendar);
             default:
-                return message.Resends < MaxResends
-                    ? ContactRule.Apply(victim.With(channel, MessageTransition.Settle(message, MessageStatus.Queued, MessageReason.OutcomeUnknown,
-                        $"Notify had no record of send {attempt} (looked up by its reference): sent again with the same reference, once") with
-                    {
-                        // The same send again: the claim counts it as send {attempt} once more, so it carries the same reference.
-                        Attempts = attempt - 1,
-                        Resends = message.Resends + 1,
-                    }) with { UpdatedAt = now }, now, month, calendar)
-                    : Unsettle(victim, channel, $"Notify had no record of send {attempt} after it was sent again with the same reference", now, month, calendar);
+                if (message.Resends >= MaxResends)
+                {
+                    return Unsettle(victim, channel, $"Notify had no record of send {attempt} after it was sent again with the same reference", now, month, calendar);
+                }
+
+                // The same send again: the claim counts it as send {attempt} once more, so it carries the same reference.
+                var again = MessageTransition.Settle(message, MessageStatus.Queued, MessageReason.OutcomeUnknown,
+                    $"Notify had no record of send {attempt} (looked up by its reference): sent again with the same reference, once") with
+                { Attempts = attempt - 1, Resends = message.Resends + 1 };
+                return ContactRule.Apply(victim.With(channel, again) with { UpdatedAt = now }, now, month, calendar);
         }
     }
 
@@ -107,10 +108,15 @@ public static class UnknownRule
             : !webhookHealthy ? "the webhook endpoint was not shown answering throughout the 24 hours after the send, so silence says nothing"
             : message.Resends >= MaxResends ? "no event about it in 24 hours after it was already sent once more"
             : null;
-        return why is not null
-            ? Unsettle(victim, Channel.Email, why + ": check SendGrid's activity feed", now, month, calendar)
-            : ContactRule.Apply(victim.With(Channel.Email, MessageTransition.Settle(message, MessageStatus.Queued, MessageReason.OutcomeUnknown,
-                $"no SendGrid event about send {attempt} in 24 hours with the webhook answering: sent once more") with { Resends = message.Resends + 1 }) with { UpdatedAt = now }, now, month, calendar);
+        if (why is not null)
+        {
+            return Unsettle(victim, Channel.Email, why + ": check SendGrid's activity feed", now, month, calendar);
+        }
+
+        var again = MessageTransition.Settle(message, MessageStatus.Queued, MessageReason.OutcomeUnknown,
+            $"no SendGrid event about send {attempt} in 24 hours with the webhook answering: sent once more") with
+        { Resends = message.Resends + 1 };
+        return ContactRule.Apply(victim.With(Channel.Email, again) with { UpdatedAt = now }, now, month, calendar);
     }
 
     /// <summary>
