@@ -250,7 +250,8 @@ public static class VictimRow
 
     private sealed record MessageColumns(
         string? Reason, EmailRecipient? Recipient, DateTimeOffset? QueuedAt, DateTimeOffset? AttemptedAt, DateTimeOffset? SentAt,
-        DateTimeOffset? DeliveredAt, string? NotificationId, string? Month, int Attempts, int Resends = 0);
+        DateTimeOffset? DeliveredAt, string? NotificationId, string? Month, int Attempts,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] int Resends = 0);
 
     private static ImmutableSortedSet<T> Set<T>(string json) => [.. JsonSerializer.Deserialize<T[]>(json, JsonOptions) ?? []];
 }
