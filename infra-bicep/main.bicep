@@ -255,6 +255,8 @@ module functionApp 'modules/functionapp.bicep' = {
       SendGrid__SandboxMode: string(sendGridSandboxMode)
       SendGrid__FromAddress: sendGridFromAddress
       SendGrid__FromName: sendGridFromName
+      // true only once the force has turned on Processed and Deferred in SendGrid's Event Webhook settings (docs/receipts.md).
+      SendGrid__ProcessedAndDeferredEvents: 'false'
       SendGrid__MaxAttempts: '4'
       SendGrid__MaxRetryDelay: '00:00:20'
       SendGrid__Timeout: '00:00:30'
@@ -281,6 +283,8 @@ module functionApp 'modules/functionapp.bicep' = {
       Notify__Timeout: '00:00:30'
       Notify__SendBudget: '00:01:00'
       Notify__StatusCheckAfter: '01:00:00'
+      // The Notify service's data retention for texts and letters, in days (Notify's default).
+      Notify__RetentionDays: '7'
       Rules__OffenceCodesPath: ''
       Rules__ServicesPath: ''
       Rules__TemplatesPath: ''

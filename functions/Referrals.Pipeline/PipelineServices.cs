@@ -100,6 +100,8 @@ public static class PipelineServices
         services.AddSingleton<EntitlementMessageSender>();
         services.AddSingleton<ContactReceipts>();
         services.AddSingleton<NotifyStatusSweep>();
+        services.AddSingleton<UnknownSettlement>();
+        services.AddSingleton<WebhookHealth>();
         services.AddSingleton<LetterRecheck>();
         services.AddSingleton<DeliveryStore>();
         services.AddSingleton<DeliveryResults>();

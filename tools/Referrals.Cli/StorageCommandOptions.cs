@@ -128,6 +128,10 @@ internal sealed class StorageCommandOptions
         services.AddSingleton<Pipeline.Health.HeartbeatStore>();
         services.AddSingleton<Pipeline.Deadlines.DeadlineWatch>();
         services.AddSingleton<Pipeline.Status.OperationsStatus>();
+        // `replay` of an unknown's dead letter: the status timer's settlement (rulebook 1.2 section 6), with the app's settings.
+        services.AddOptions<SendGridOptions>().Bind(merged.GetSection(SendGridOptions.Section));
+        services.AddSingleton<Pipeline.Receipts.WebhookHealth>();
+        services.AddSingleton<Pipeline.Contact.UnknownSettlement>();
 
         services.AddSingleton<Pipeline.Outcomes.ReferralIdStore>();
         services.AddSingleton<Pipeline.Outcomes.OutcomeDesk>();

@@ -19,6 +19,7 @@ namespace Referrals.Pipeline.Indexes;
 /// <item><c>tally|category|subject</c>: a tally event, in the month it counts in (the recount);</item>
 /// <item><c>crime|time|crime</c>: a crime's snapshot stored (the retention purge, by date);</item>
 /// <item><c>status|time|crime|victim|channel</c>: a text message or letter Notify accepted (the status timer);</item>
+/// <item><c>unknown|time|crime|victim|channel</c>: a message whose outcome is unknown since that send (the status timer settles it);</item>
 /// <item><c>due-kind|time|id</c>: work due at a time: referrals for the deadline watch, tasks for a worklist;</item>
 /// <item><c>delivered|service|id</c>: a delivery by the month it reached its service (the services' figures);</item>
 /// <item><c>owed|time|crime</c>: a crime whose index outbox is open (<see cref="IndexOutbox"/>), until the drain closes it.</item>
@@ -39,6 +40,7 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
     public const string Status = "status|";
     public const string Delivered = "delivered|";
     public const string Owed = "owed|";
+    public const string Unknown = "unknown|";
 
     private const int MaxTransaction = 100;
 
@@ -298,6 +300,12 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
                 ["VictimId"] = s.VictimId,
                 ["Channel"] = s.Channel.ToString(),
                 ["Settled"] = s.Settled,
+            },
+            UnknownCheck u => new TableEntity(partition, $"{Unknown}{Time(u.AttemptedAt)}|{crime}|{TableKeys.Id(u.VictimId)}|{u.Channel}")
+            {
+                ["VictimId"] = u.VictimId,
+                ["Channel"] = u.Channel.ToString(),
+                ["Settled"] = false,
             },
             DueWork d => new TableEntity(partition, $"{DueIndex(d.Kind)}{Time(d.DueAt)}|{TableKeys.Id(d.Id)}")
             {
