@@ -52,9 +52,9 @@ public sealed class TallyReport(
 
     /// <summary>
     /// Whether the month was counted (rulebook 1.2 section 12): a month not counted is shown blank, never 0, and so is
-    /// every total over it. A report built without statuses (a test's) counts every month.
+    /// every total over it. Without statuses (a report built by hand), a month is counted when it has counts.
     /// </summary>
-    public bool IsCounted(Month month) => Statuses is null || Statuses.ContainsKey(month);
+    public bool IsCounted(Month month) => Statuses?.ContainsKey(month) ?? Counts.ContainsKey(month);
 
     /// <summary>Whether every month of the range was counted, so its totals can be given.</summary>
     public bool AllCounted => Range.Months().All(IsCounted);
