@@ -52,6 +52,7 @@ public sealed class DashboardBrowserTests(AzuriteFixture azurite, ITestOutputHel
         var desk = pipeline.Services.GetRequiredService<Outcomes.OutcomeDesk>();
         var now = DateTimeOffset.UtcNow;
         var n = 0;
+        var reported = 0;
         await foreach (var row in index.DeliveredAsync(Month.Of(now), null, CancellationToken.None))
         {
             if (row.GetString("Kind") != "Referral"
@@ -69,9 +70,18 @@ public sealed class DashboardBrowserTests(AzuriteFixture azurite, ITestOutputHel
             };
             foreach (var (status, reason) in script)
             {
-                await desk.ReportAsync(id, null, new Referrals.Outcomes.OutcomeReport(status, reason, now), "test", dryRun: false, CancellationToken.None);
+                var result = await desk.ReportAsync(id, null, new Referrals.Outcomes.OutcomeReport(status, reason, now), "test", dryRun: false, CancellationToken.None);
+                if (result.Effect != Referrals.Outcomes.ReportEffect.Applied)
+                {
+                    Assert.Equal(Referrals.Outcomes.OutcomeRules.WithdrawnOnlyClosed, result.Rule); // a withdrawn referral takes only Closed
+                    break;
+                }
+
+                reported++;
             }
         }
+
+        Assert.True(reported > 8, $"only {reported} reports were applied to the referrals delivered this month");
     }
 }
 
