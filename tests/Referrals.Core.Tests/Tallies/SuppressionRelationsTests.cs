@@ -67,8 +67,13 @@ public class SuppressionRelationsTests
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal)
         {
-            [ContractMeasures.Delivered] = 3, [ContractMeasures.Contacted] = 0, [ContractMeasures.Accepted] = 0, [ContractMeasures.Declined] = 0,
-            [ContractMeasures.Acknowledged] = 3, [ContractMeasures.AttemptedWithinTarget] = 2, [ContractMeasures.NoReportByTarget] = 0,
+            [ContractMeasures.Delivered] = 3,
+            [ContractMeasures.Contacted] = 0,
+            [ContractMeasures.Accepted] = 0,
+            [ContractMeasures.Declined] = 0,
+            [ContractMeasures.Acknowledged] = 3,
+            [ContractMeasures.AttemptedWithinTarget] = 2,
+            [ContractMeasures.NoReportByTarget] = 0,
         };
         var marks = Suppression.Month(counts, Declared, 5);
         Assert.Equal(CellMark.Small, marks[ContractMeasures.Contacted]); // "none of the 3 was contacted"
