@@ -133,6 +133,25 @@ public class ContractMeasuresTests
         Assert.Equal(5, ServiceDirectory.Parse(five, "test")["general"].FirstAttemptTarget);
     }
 
+    [Fact]
+    public void The_terminal_prints_the_measures_in_all_and_by_service_with_the_median_beside_them()
+    {
+        var october = new Month(2026, 10);
+        var counts = Count(Later,
+            new DeliveredReferral("a", "general", Monday, Reports(("Received", Monday.AddHours(1)), ("Contacted", Monday.AddHours(20)))),
+            new DeliveredReferral("b", "idva", Monday, ServiceReports.None));
+        var report = new TallyReport(new MonthRange(october, october), TallyCategories.For(ServiceDirectory.LoadDefault()),
+            new Dictionary<Month, IReadOnlyDictionary<string, long>> { [october] = counts }, new Dictionary<Month, MonthStatus> { [october] = new(Later, false) }, force: "Example Constabulary");
+
+        var text = report.ToText();
+
+        Assert.StartsWith("Example Constabulary\n", text, StringComparison.Ordinal);
+        Assert.Matches(@"\nServices' contract measures\nMonth +Referrals delivered \(month of delivery\) +Acknowledged by the next working day .*\n2026-10 +2 +1 ", text);
+        Assert.Matches(@"\nContacted by the service by service\nMonth +general +isva +idva +stalking +road +children\n2026-10 +1 +0 +0 +0 +0 +0\n", text);
+        var median = text[text.IndexOf("Median working days from delivery", StringComparison.Ordinal)..];
+        Assert.True(median.StartsWith("Median working days from delivery to the first attempt", StringComparison.Ordinal) && median.Contains("\n2026-10          1          1          –", StringComparison.Ordinal), median);
+    }
+
     private static IEnumerable<T[]> Permutations<T>(T[] items) => items.Length <= 1
         ? [items]
         : items.SelectMany((item, i) => Permutations([.. items.Take(i), .. items.Skip(i + 1)]).Select(rest => (T[])[item, .. rest]));
