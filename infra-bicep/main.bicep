@@ -229,12 +229,15 @@ module functionApp 'modules/functionapp.bicep' = {
       Deadlines__LookBackDays: '31'
       // A month is final once it ended this many days ago and was recounted after that (docs/tallies.md).
       Tallies__FinalAfterDays: '10'
+      // Small counts hidden by the server for every reader without SignIn__UnsuppressedTalliesRole (docs/tallies.md).
+      Tallies__SuppressBelow: '5'
       // The app roles (of the signInClientId app registration) each door needs: a person for the dashboard, an OPCC
       // client for GET /api/tallies, a Victim Care Unit operator for the worklist. The app trusts the platform's client-principal header only while App Service sets
       // WEBSITE_AUTH_ENABLED (never set here). README "Sign-in".
       SignIn__DashboardRole: 'Tallies.Read'
       SignIn__TalliesApiRole: 'Tallies.Read'
       SignIn__VictimCareUnitRole: 'VictimCareUnit'
+      SignIn__UnsuppressedTalliesRole: 'Tallies.Unsuppressed'
       // The health endpoint (docs/operations.md): a timer is late once its next run is this far overdue; the records
       // system is silent after this much working time without a snapshot.
       Health__TimerGrace: '00:30:00'

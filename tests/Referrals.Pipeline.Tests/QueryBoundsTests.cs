@@ -63,8 +63,8 @@ public sealed partial class QueryBoundsTests(AzuriteFixture azurite)
         await RunAsync("EscalateOverdueTasks", () => services.GetRequiredService<TaskEscalation>().SweepAsync(CancellationToken.None));
         await RunAsync("WatchReferralDeadlines", () => services.GetRequiredService<Deadlines.DeadlineWatch>().WatchAsync(CancellationToken.None));
         await RunAsync("GET /api/health", () => services.GetRequiredService<HealthEndpoint>().HandleAsync([], CancellationToken.None));
-        await RunAsync("GET /api/tallies", () => services.GetRequiredService<TalliesEndpoint>().HandleAsync(new NameValueCollection { ["from"] = "2026-10", ["to"] = month.ToString() }, "text/csv", CancellationToken.None));
-        await RunAsync("GET /api/dashboard/data", () => services.GetRequiredService<DashboardEndpoint>().HandleAsync("data", new NameValueCollection { ["from"] = "2026-10", ["to"] = month.ToString() }, CancellationToken.None));
+        await RunAsync("GET /api/tallies", () => services.GetRequiredService<TalliesEndpoint>().HandleAsync(new NameValueCollection { ["from"] = "2026-10", ["to"] = month.ToString() }, "text/csv", false, CancellationToken.None));
+        await RunAsync("GET /api/dashboard/data", () => services.GetRequiredService<DashboardEndpoint>().HandleAsync("data", new NameValueCollection { ["from"] = "2026-10", ["to"] = month.ToString() }, false, CancellationToken.None));
         var task = (await services.GetRequiredService<TaskIndex>().OpenAsync(CancellationToken.None).FirstAsync(t => t.CrimeReference != "DB/26/000110")).RowKey;
         var letter = (await services.GetRequiredService<DeadLetterStore>().ListAsync(DeadLetterKind.Rejected, CancellationToken.None).FirstAsync()).RowKey;
         var folder = Directory.CreateTempSubdirectory("referrals-bounds-").FullName;

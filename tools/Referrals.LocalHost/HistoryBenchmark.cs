@@ -109,7 +109,7 @@ public static partial class HistoryBenchmark
         ("status-timer", ct => provider.GetRequiredService<NotifyStatusSweep>().SweepAsync(ct)),
         ("dead-letters", ct => provider.GetRequiredService<DeadLetterReporter>().ReportAsync(ct)),
         ("subject-access", ct => provider.GetRequiredService<SubjectAccess>().ExportAsync("DB/26/000101", "V1", "bench", ct)),
-        ("dashboard", ct => provider.GetRequiredService<DashboardEndpoint>().HandleAsync("data", new NameValueCollection { ["from"] = Month.Of(now.AddMonths(-12)).ToString(), ["to"] = Month.Of(now).ToString() }, ct)),
+        ("dashboard", ct => provider.GetRequiredService<DashboardEndpoint>().HandleAsync("data", new NameValueCollection { ["from"] = Month.Of(now.AddMonths(-12)).ToString(), ["to"] = Month.Of(now).ToString() }, false, ct)),
         ("tasks-due", ct => provider.GetRequiredService<TaskEscalation>().SweepAsync(ct)),
     ];
 

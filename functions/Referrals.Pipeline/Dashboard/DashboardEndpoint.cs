@@ -26,12 +26,13 @@ public sealed class DashboardEndpoint(TalliesEndpoint tallies, Status.Operations
     };
 
     /// <param name="path">The path after <c>/api/dashboard</c>, without its leading slash.</param>
-    public async Task<EndpointResponse> HandleAsync(string? path, NameValueCollection query, CancellationToken cancellationToken)
+    /// <param name="unsuppressed">The reader carries the unsuppressed app role (<see cref="TalliesEndpoint.HandleAsync"/>).</param>
+    public async Task<EndpointResponse> HandleAsync(string? path, NameValueCollection query, bool unsuppressed, CancellationToken cancellationToken)
     {
         path = (path ?? string.Empty).Trim('/');
         if (path == "data")
         {
-            return await tallies.HandleAsync(query, null, cancellationToken);
+            return await tallies.HandleAsync(query, null, unsuppressed, cancellationToken);
         }
 
         if (path == "status")
