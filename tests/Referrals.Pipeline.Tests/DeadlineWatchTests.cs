@@ -80,9 +80,9 @@ public sealed partial class DeadlineWatchTests(AzuriteFixture azurite, ITestOutp
 
         // The same view as the dashboard's operators' section: counted, never listed.
         var dashboard = pipeline.Services.GetRequiredService<Dashboard.DashboardEndpoint>();
-        var section = await dashboard.HandleAsync("status", [], CancellationToken.None);
-        var page = System.Text.Encoding.UTF8.GetString((await dashboard.HandleAsync("", [], CancellationToken.None)).Body);
-        var script = await dashboard.HandleAsync("status.js", [], CancellationToken.None);
+        var section = await dashboard.HandleAsync("status", [], unsuppressed: false, CancellationToken.None);
+        var page = System.Text.Encoding.UTF8.GetString((await dashboard.HandleAsync("", [], unsuppressed: false, CancellationToken.None)).Body);
+        var script = await dashboard.HandleAsync("status.js", [], unsuppressed: false, CancellationToken.None);
         using var json = System.Text.Json.JsonDocument.Parse(section.Body);
 
         Assert.True(empty == 3, none);
