@@ -222,14 +222,22 @@ module functionApp 'modules/functionapp.bicep' = {
       NOTIFY_STATUS_SCHEDULE: '0 */15 * * * *'
       // Every 15 minutes: Victim Care Unit tasks past their due time are counted once each, for the overdue alert.
       TASK_ESCALATION_SCHEDULE: '0 */15 * * * *'
+      // Every 15 minutes: a referral not delivered by Deadlines__AtRiskAt (Europe/London) on the working day before it is
+      // due gets its notice once, for the at-risk alert (docs/operations.md).
+      DEADLINE_WATCH_SCHEDULE: '0 */15 * * * *'
+      Deadlines__AtRiskAt: '12:00'
+      Deadlines__LookBackDays: '31'
       // A month is final once it ended this many days ago and was recounted after that (docs/tallies.md).
       Tallies__FinalAfterDays: '10'
+      // Small counts hidden by the server for every reader without SignIn__UnsuppressedTalliesRole (docs/tallies.md).
+      Tallies__SuppressBelow: '5'
       // The app roles (of the signInClientId app registration) each door needs: a person for the dashboard, an OPCC
       // client for GET /api/tallies, a Victim Care Unit operator for the worklist. The app trusts the platform's client-principal header only while App Service sets
       // WEBSITE_AUTH_ENABLED (never set here). README "Sign-in".
       SignIn__DashboardRole: 'Tallies.Read'
       SignIn__TalliesApiRole: 'Tallies.Read'
       SignIn__VictimCareUnitRole: 'VictimCareUnit'
+      SignIn__UnsuppressedTalliesRole: 'Tallies.Unsuppressed'
       // The health endpoint (docs/operations.md): a timer is late once its next run is this far overdue; the records
       // system is silent after this much working time without a snapshot.
       Health__TimerGrace: '00:30:00'
@@ -250,6 +258,8 @@ module functionApp 'modules/functionapp.bicep' = {
       SendGrid__SandboxMode: string(sendGridSandboxMode)
       SendGrid__FromAddress: sendGridFromAddress
       SendGrid__FromName: sendGridFromName
+      // true only once the force has turned on Processed and Deferred in SendGrid's Event Webhook settings (docs/receipts.md).
+      SendGrid__ProcessedAndDeferredEvents: 'false'
       SendGrid__MaxAttempts: '4'
       SendGrid__MaxRetryDelay: '00:00:20'
       SendGrid__Timeout: '00:00:30'
@@ -276,6 +286,8 @@ module functionApp 'modules/functionapp.bicep' = {
       Notify__Timeout: '00:00:30'
       Notify__SendBudget: '00:01:00'
       Notify__StatusCheckAfter: '01:00:00'
+      // The Notify service's data retention for texts and letters, in days (Notify's default).
+      Notify__RetentionDays: '7'
       Rules__OffenceCodesPath: ''
       Rules__ServicesPath: ''
       Rules__TemplatesPath: ''

@@ -16,8 +16,9 @@ public sealed class GetDashboard(DashboardEndpoint endpoint, SignInGate gate)
     public async Task<HttpResponseData> Run(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = DashboardEndpoint.Route + "/{*path}")] HttpRequestData request, string? path, CancellationToken cancellationToken)
     {
-        var refusal = gate.Dashboard(WebhookRequests.Header(request, ClientPrincipal.Header), WebhookRequests.Header(request, "Accept"), request.Url.PathAndQuery);
-        var answer = refusal ?? await endpoint.HandleAsync(path, System.Web.HttpUtility.ParseQueryString(request.Url.Query), cancellationToken);
+        var principal = WebhookRequests.Header(request, ClientPrincipal.Header);
+        var refusal = gate.Dashboard(principal, WebhookRequests.Header(request, "Accept"), request.Url.PathAndQuery);
+        var answer = refusal ?? await endpoint.HandleAsync(path, System.Web.HttpUtility.ParseQueryString(request.Url.Query), gate.Unsuppressed(principal), cancellationToken);
         return await EndpointResponses.WriteAsync(request, answer, cancellationToken);
     }
 }

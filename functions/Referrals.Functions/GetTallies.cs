@@ -16,8 +16,9 @@ public sealed class GetTallies(TalliesEndpoint endpoint, SignInGate gate)
     public async Task<HttpResponseData> Run(
         [HttpTrigger(AuthorizationLevel.Function, "get", Route = TalliesEndpoint.Route)] HttpRequestData request, CancellationToken cancellationToken)
     {
-        var answer = gate.TalliesApi(WebhookRequests.Header(request, ClientPrincipal.Header))
-            ?? await endpoint.HandleAsync(System.Web.HttpUtility.ParseQueryString(request.Url.Query), WebhookRequests.Header(request, "Accept"), cancellationToken);
+        var principal = WebhookRequests.Header(request, ClientPrincipal.Header);
+        var answer = gate.TalliesApi(principal)
+            ?? await endpoint.HandleAsync(System.Web.HttpUtility.ParseQueryString(request.Url.Query), WebhookRequests.Header(request, "Accept"), gate.Unsuppressed(principal), cancellationToken);
         return await EndpointResponses.WriteAsync(request, answer, cancellationToken);
     }
 }

@@ -31,6 +31,12 @@ public sealed class PipelineMetrics : IDisposable
     public const string TasksOverdue = "referrals.tasks.overdue";
 
     /// <summary>
+    /// Issue 29: referrals decided and not held whose delivery was not Delivered by the set time on the working day before
+    /// they were due (or are late), each counted once by the deadline watch, tagged <c>standing</c> (<c>atrisk</c>, <c>late</c>).
+    /// </summary>
+    public const string ReferralsAtRisk = "referrals.referrals.atrisk";
+
+    /// <summary>
     /// 1 for each email a receipt says failed for good (bounce, dropped), 0 for each delivered: averaged over a window, the
     /// bounce rate. No tags, so the alert can watch it (docs/receipts.md).
     /// </summary>
@@ -51,6 +57,7 @@ public sealed class PipelineMetrics : IDisposable
     private readonly Histogram<long> _bounces;
     private readonly Counter<long> _overdue;
     private readonly Counter<long> _unmatched;
+    private readonly Counter<long> _atRisk;
     private long _overdueNow;
     private readonly ConcurrentDictionary<string, long> _totals = new(StringComparer.Ordinal);
 
@@ -65,6 +72,7 @@ public sealed class PipelineMetrics : IDisposable
         _late = _meter.CreateCounter<long>(LateDeliveries, description: "Referrals delivered after their due date (Victims' Code: 2 working days).");
         _bounces = _meter.CreateHistogram<long>(EmailBounces, description: "1 per email that bounced or was dropped, 0 per email delivered: the average is the bounce rate.");
         _unmatched = _meter.CreateCounter<long>(UnmatchedBounces, description: "Asynchronous bounces naming no message that no single email to their address matched: nothing applied, an operator looks (docs/receipts.md).");
+        _atRisk = _meter.CreateCounter<long>(ReferralsAtRisk, description: "Referrals not delivered by the set time on the working day before they are due, each counted once (issue 29's deadline watch): alert when above zero.");
         _overdue = _meter.CreateCounter<long>(TasksOverdue, description: "Victim Care Unit tasks that went past their due time while open or claimed, each counted once (rulebook 1.2 section 10): alert when above zero.");
     }
 
@@ -105,6 +113,14 @@ public sealed class PipelineMetrics : IDisposable
         {
             _bounces.Record(status == ReceiptStatus.FailedForGood ? 1 : 0);
         }
+    }
+
+    /// <summary>A referral's deadline notice (<see cref="ReferralsAtRisk"/>), once per referral.</summary>
+    public void ReferralAtRisk(Referrals.Deadlines.DeadlineStanding standing)
+    {
+        var tag = standing.ToString().ToLowerInvariant();
+        _atRisk.Add(1, new KeyValuePair<string, object?>("standing", tag));
+        _totals.AddOrUpdate($"referral-deadline:{tag}", 1, (_, n) => n + 1);
     }
 
     /// <summary>A bounce its recipient address could not settle (<see cref="UnmatchedBounces"/>).</summary>

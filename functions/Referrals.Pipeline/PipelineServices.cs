@@ -58,6 +58,7 @@ public static class PipelineServices
         // never stop the queues and timers (docs/operations.md).
         services.AddOptions<SignInOptions>().BindConfiguration(SignInOptions.Section);
         services.AddOptions<HealthOptions>().BindConfiguration(HealthOptions.Section);
+        services.AddOptions<Deadlines.DeadlineOptions>().BindConfiguration(Deadlines.DeadlineOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<LogIds>();
         services.AddSingleton(sp => Contact.MessageTokens.From(sp.GetRequiredService<IOptions<LogRedactionOptions>>()));
         services.AddSingleton(sp => Contact.RecipientKeys.From(sp.GetRequiredService<IOptions<LogRedactionOptions>>()));
@@ -99,6 +100,8 @@ public static class PipelineServices
         services.AddSingleton<EntitlementMessageSender>();
         services.AddSingleton<ContactReceipts>();
         services.AddSingleton<NotifyStatusSweep>();
+        services.AddSingleton<UnknownSettlement>();
+        services.AddSingleton<WebhookHealth>();
         services.AddSingleton<LetterRecheck>();
         services.AddSingleton<DeliveryStore>();
         services.AddSingleton<DeliveryResults>();
@@ -128,6 +131,8 @@ public static class PipelineServices
         services.AddSingleton<Outcomes.ReferralIdStore>();
         services.AddSingleton<Outcomes.OutcomeDesk>();
         services.AddSingleton<Tasks.TaskEscalation>();
+        services.AddSingleton<Deadlines.DeadlineWatch>();
+        services.AddSingleton<Status.OperationsStatus>();
         services.AddSingleton<Tasks.TaskRetention>();
         services.AddSingleton<Worklist.AntiForgery>();
         services.AddSingleton<Worklist.WorklistTasks>();

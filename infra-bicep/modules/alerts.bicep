@@ -336,3 +336,35 @@ resource healthFailing 'Microsoft.Insights/metricAlerts@2026-01-01' = {
     actions: [{ actionGroupId: actionGroup.id }]
   }
 }
+
+// WatchReferralDeadlines counts each referral not delivered by the set time on the working day before it is due, once (issue 29).
+resource referralsAtRisk 'Microsoft.Insights/metricAlerts@2026-01-01' = {
+  name: 'alert-${name}-referrals-at-risk'
+  location: 'global'
+  tags: tags
+  properties: {
+    description: 'A referral is not delivered by the set time (12:00) on the working day before it is due, or is late: run `referrals status` (docs/operations.md).'
+    severity: 2
+    enabled: true
+    scopes: [appInsightsId]
+    evaluationFrequency: 'PT15M'
+    windowSize: 'PT1H'
+    autoMitigate: true
+    criteria: {
+      'odata.type': 'Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria'
+      allOf: [
+        {
+          criterionType: 'StaticThresholdCriterion'
+          name: 'referrals-at-risk'
+          metricNamespace: 'azure.applicationinsights'
+          metricName: 'referrals.referrals.atrisk'
+          timeAggregation: 'Total'
+          operator: 'GreaterThan'
+          threshold: 0
+          skipMetricValidation: true
+        }
+      ]
+    }
+    actions: [{ actionGroupId: actionGroup.id }]
+  }
+}

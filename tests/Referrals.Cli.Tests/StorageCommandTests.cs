@@ -21,6 +21,7 @@ public class StorageCommandTests
         "tallies|--from|2026-01|--to|2026-03|--refresh",
         "send|" + CliProcess.SamplesPath,
         "tasks|list|--overdue",
+        "status",
         "tasks|close|T2610-0000-0001|--outcome|NotReached|--operator|alex",
     };
 

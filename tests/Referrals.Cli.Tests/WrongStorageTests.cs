@@ -46,6 +46,7 @@ public sealed class WrongStorageTests(AzuriteForCli azurite) : IClassFixture<Azu
         "subject-access|DB/26/000101|V1|--out|{temp}/sar.json|--operator|test",
         "erase|DB/26/000101|V1|--reason|test|--operator|test",
         "purge|--dry-run",
+        "status",
         "send|" + CliProcess.SamplesPath,
         "run|--outbox|{temp}/outbox",
     };

@@ -69,6 +69,7 @@ public static partial class AppSettingsCatalog
         AddSection(settings, Receipts.ReceiptOptions.Section, typeof(Receipts.ReceiptOptions));
         AddSection(settings, SignIn.SignInOptions.Section, typeof(SignIn.SignInOptions));
         AddSection(settings, Health.HealthOptions.Section, typeof(Health.HealthOptions));
+        AddSection(settings, Deadlines.DeadlineOptions.Section, typeof(Deadlines.DeadlineOptions));
         AddSection(settings, Outcomes.OutcomeApiOptions.Section, typeof(Outcomes.OutcomeApiOptions));
         settings.Remove($"{Outcomes.OutcomeApiOptions.Section}__{nameof(Outcomes.OutcomeApiOptions.Services)}");
 

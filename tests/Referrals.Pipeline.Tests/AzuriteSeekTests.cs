@@ -37,6 +37,8 @@ public sealed class AzuriteSeekTests(AzuriteFixture azurite)
             filters.Add(($"PartitionKey eq {Quote(p)}", (pk, _) => pk == p));
             filters.Add(($"{Quote(p)} eq PartitionKey and RowKey ge 'r1'", (pk, rk) => pk == p && Ordinal(rk, "r1") >= 0));
             filters.Add(($"(PartitionKey eq {Quote(p)}) and (N lt 2)", (pk, rk) => pk == p && rk != "r2"));
+            filters.Add(($"PartitionKey eq {Quote(p)} and RowKey gt 'r0' and 'r1' ge RowKey", (pk, rk) => pk == p && rk == "r1"));
+            filters.Add(($"PartitionKey eq {Quote(p)} and RowKey lt 'r2' and RowKey eq 'r2'", (_, _) => false));
         }
 
         foreach (var low in Partitions)
@@ -50,6 +52,7 @@ public sealed class AzuriteSeekTests(AzuriteFixture azurite)
 
         filters.Add(("PartitionKey eq '1' or PartitionKey eq 'a'", (pk, _) => pk is "1" or "a"));
         filters.Add(("not (PartitionKey eq '1')", (pk, _) => pk != "1"));
+        filters.Add(("PartitionKey ge '1' and PartitionKey le 'b' and RowKey ge 'r1' and RowKey lt 'r2'", (pk, rk) => Ordinal(pk, "1") >= 0 && Ordinal(pk, "b") <= 0 && rk == "r1"));
         filters.Add(("PartitionKey ge '2026-12-00' and PartitionKey le '2026-12-15' and RowKey eq 'r0'", (pk, rk) => Ordinal(pk, "2026-12-00") >= 0 && Ordinal(pk, "2026-12-15") <= 0 && rk == "r0"));
 
         var wrong = new List<string>();
@@ -82,9 +85,67 @@ public sealed class AzuriteSeekTests(AzuriteFixture azurite)
 
         var one = await table.QueryAsync<TableEntity>("PartitionKey eq '2026-12-04'").Select(e => e.RowKey).ToListAsync();
         var two = await table.QueryAsync<TableEntity>("PartitionKey ge '2026-12-04' and PartitionKey le '2026-12-05'").Select(e => $"{e.PartitionKey}/{e.RowKey}").ToListAsync();
+        var rows = await table.QueryAsync<TableEntity>("PartitionKey ge '2026-12-03' and PartitionKey le '2026-12-05' and RowKey gt 'r00099'").Select(e => $"{e.PartitionKey}/{e.RowKey}").ToListAsync();
 
         Assert.Equal(Enumerable.Range(0, 1100).Select(i => $"r{i:D5}"), one);
         Assert.Equal(PagedPartitions[1..].SelectMany(p => Enumerable.Range(0, 1100).Select(i => $"{p}/r{i:D5}")), two);
+        Assert.Equal(PagedPartitions.SelectMany(p => Enumerable.Range(100, 1000).Select(i => $"{p}/r{i:D5}")), rows);
+    }
+
+    [Fact]
+    public async Task Rows_replaced_merged_deleted_and_rolled_back_are_found_by_their_keys_and_their_partitions_as_written()
+    {
+        var table = new TableClient(azurite.ConnectionString, $"seekwrite{Guid.NewGuid():N}"[..20]);
+        await table.CreateAsync();
+        var model = new SortedDictionary<(string, string), int>(Comparer<(string, string)>.Create((a, b) => Ordinal(a.Item1, b.Item1) is var c and not 0 ? c : Ordinal(a.Item2, b.Item2)));
+        foreach (var p in new[] { "a", "b", "c" })
+        {
+            await table.SubmitTransactionAsync(Enumerable.Range(0, 3).Select(i => new TableTransactionAction(TableTransactionActionType.Add, new TableEntity(p, $"r{i}") { ["N"] = i })));
+            foreach (var i in Enumerable.Range(0, 3))
+            {
+                model[(p, $"r{i}")] = i;
+            }
+        }
+
+        await table.UpdateEntityAsync(new TableEntity("a", "r1") { ["N"] = 10 }, Azure.ETag.All, TableUpdateMode.Replace);
+        await table.UpdateEntityAsync(new TableEntity("a", "r2") { ["N"] = 20 }, Azure.ETag.All, TableUpdateMode.Merge);
+        await table.UpsertEntityAsync(new TableEntity("a", "r3") { ["N"] = 30 }, TableUpdateMode.Replace);
+        await table.UpsertEntityAsync(new TableEntity("c", "r0") { ["N"] = 40 }, TableUpdateMode.Merge);
+        (model[("a", "r1")], model[("a", "r2")], model[("a", "r3")], model[("c", "r0")]) = (10, 20, 30, 40);
+        foreach (var i in Enumerable.Range(0, 3))
+        {
+            await table.DeleteEntityAsync("b", $"r{i}");
+            model.Remove(("b", $"r{i}"));
+        }
+
+        await table.DeleteEntityAsync("c", "r1");
+        model.Remove(("c", "r1"));
+        var failed = await Assert.ThrowsAsync<TableTransactionFailedException>(() => table.SubmitTransactionAsync(
+        [
+            new(TableTransactionActionType.UpdateReplace, new TableEntity("a", "r0") { ["N"] = 99 }, Azure.ETag.All),
+            new(TableTransactionActionType.Delete, new TableEntity("a", "r2"), Azure.ETag.All),
+            new(TableTransactionActionType.Add, new TableEntity("a", "r4") { ["N"] = 99 }),
+            new(TableTransactionActionType.Add, new TableEntity("a", "r3")),
+        ]));
+        Assert.Equal(3, failed.FailedTransactionActionIndex);
+        await table.AddEntityAsync(new TableEntity("b", "r9") { ["N"] = 9 });
+        model[("b", "r9")] = 9;
+
+        foreach (var p in new[] { "a", "b", "c" })
+        {
+            foreach (var r in new[] { "r0", "r1", "r2", "r3", "r4", "r9" })
+            {
+                var read = await table.GetEntityIfExistsAsync<TableEntity>(p, r);
+                Assert.Equal(model.TryGetValue((p, r), out var n) ? n : null, read.HasValue ? read.Value!.GetInt32("N") : null);
+            }
+
+            var partition = await table.QueryAsync<TableEntity>($"PartitionKey eq '{p}'").Select(e => (e.PartitionKey, e.RowKey, e.GetInt32("N") ?? -1)).ToListAsync();
+            Assert.Equal(model.Where(m => m.Key.Item1 == p).Select(m => (m.Key.Item1, m.Key.Item2, m.Value)), partition);
+        }
+
+        var all = await table.QueryAsync<TableEntity>("PartitionKey ge 'a' and PartitionKey le 'c'").Select(e => (e.PartitionKey, e.RowKey, e.GetInt32("N") ?? -1)).ToListAsync();
+        Assert.Equal(model.Select(m => (m.Key.Item1, m.Key.Item2, m.Value)), all);
+        Assert.Equal(7, all.Count);
     }
 
     private static int Ordinal(string a, string b) => string.CompareOrdinal(a, b);

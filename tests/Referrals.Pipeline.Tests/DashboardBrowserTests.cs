@@ -28,6 +28,7 @@ public sealed class DashboardBrowserTests(AzuriteFixture azurite, ITestOutputHel
             await pipeline.WaitUntilIdleAsync();
         }
 
+        await ReportOutcomesAsync(pipeline);
         await pipeline.TalliesAsync(new Month(2026, 10), new Month(2026, 11), new Month(2026, 12));
         await using var server = await new LocalTalliesServer(pipeline.Services.GetRequiredService<TalliesEndpoint>(), pipeline.Services.GetRequiredService<DashboardEndpoint>()).StartAsync();
         var artifacts = Browser.BrowserHarness.ArtifactsFolder("dashboard");
@@ -36,8 +37,52 @@ public sealed class DashboardBrowserTests(AzuriteFixture azurite, ITestOutputHel
         output.WriteLine(report);
 
         Assert.True(exitCode == 0, report);
-        Assert.True(File.Exists(Path.Combine(artifacts, "dashboard.png")), "the screenshot is kept");
+        Assert.True(File.Exists(Path.Combine(artifacts, "dashboard-1280.png")) && File.Exists(Path.Combine(artifacts, "dashboard-320.png")), "the screenshots at both widths are kept");
         Assert.Contains("\"checked\"", report, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The services report on the referrals they received this month, as a service would (rulebook section 11), so the
+    /// page's funnel has something to show: in turn, contacted and accepted; could not contact (no response); acknowledged only; nothing.
+    /// </summary>
+    private static async Task ReportOutcomesAsync(PipelineTestHost pipeline)
+    {
+        var index = pipeline.Services.GetRequiredService<Indexes.MonthIndex>();
+        var deliveries = pipeline.Services.GetRequiredService<Forwarding.DeliveryStore>();
+        var desk = pipeline.Services.GetRequiredService<Outcomes.OutcomeDesk>();
+        await pipeline.Services.GetRequiredService<Indexes.IndexOutbox>().DrainAsync(CancellationToken.None); // the deliveries' index rows, as the recount would
+        var now = DateTimeOffset.UtcNow;
+        var n = 0;
+        var reported = 0;
+        await foreach (var row in index.DeliveredAsync(Month.Of(now), null, CancellationToken.None))
+        {
+            if (row.GetString("Kind") != "Referral"
+                || await deliveries.GetAsync(Referrals.Forwarding.DeliveryKind.Referral, row.GetString("CrimeReference")!, row.GetString("VictimId")!, row.GetString("ServiceId")!, CancellationToken.None) is not { State.PublicId: { } id })
+            {
+                continue;
+            }
+
+            var script = (n++ % 4) switch
+            {
+                0 => new[] { (Referrals.Outcomes.ServiceStatus.Received, (Referrals.Outcomes.CouldNotContactReason?)null), (Referrals.Outcomes.ServiceStatus.ContactAttempted, null), (Referrals.Outcomes.ServiceStatus.Contacted, null), (Referrals.Outcomes.ServiceStatus.SupportAccepted, null) },
+                1 => [(Referrals.Outcomes.ServiceStatus.Received, null), (Referrals.Outcomes.ServiceStatus.ContactAttempted, null), (Referrals.Outcomes.ServiceStatus.CouldNotContact, Referrals.Outcomes.CouldNotContactReason.NoResponse)],
+                2 => [(Referrals.Outcomes.ServiceStatus.Received, null)],
+                _ => [],
+            };
+            foreach (var (status, reason) in script)
+            {
+                var result = await desk.ReportAsync(id, null, new Referrals.Outcomes.OutcomeReport(status, reason, now), "test", dryRun: false, CancellationToken.None);
+                if (result.Effect != Referrals.Outcomes.ReportEffect.Applied)
+                {
+                    Assert.Equal(Referrals.Outcomes.OutcomeRules.WithdrawnOnlyClosed, result.Rule); // a withdrawn referral takes only Closed
+                    break;
+                }
+
+                reported++;
+            }
+        }
+
+        Assert.True(reported > 8, $"only {reported} reports were applied to the referrals delivered this month");
     }
 }
 

@@ -39,6 +39,7 @@ public sealed class HealthTests(AzuriteFixture azurite)
             [nameof(EscalateOverdueTasks)] = () => app.Function<EscalateOverdueTasks>().Run(timer, CancellationToken.None),
             [nameof(PurgePersonalData)] = () => app.Function<PurgePersonalData>().Run(timer, CancellationToken.None),
             [nameof(ReportDeadLetters)] = () => app.Function<ReportDeadLetters>().Run(timer, CancellationToken.None),
+            [nameof(WatchReferralDeadlines)] = () => app.Function<WatchReferralDeadlines>().Run(timer, CancellationToken.None),
         };
         Assert.Equal(WatchedTimers.All.Select(t => t.Function).Order(StringComparer.Ordinal), runs.Keys.Order(StringComparer.Ordinal));
         foreach (var (name, run) in runs.Where(r => !except.Contains(r.Key)))
@@ -80,7 +81,7 @@ public sealed class HealthTests(AzuriteFixture azurite)
         Assert.Equal("watched from now; first due by 2026-12-07T09:05:00Z", first.Checks["timer ReportDeadLetters"]);
         Assert.Equal(HttpStatusCode.OK, running.Status);
         Assert.Empty(running.Problems);
-        Assert.Equal(["timer AggregateMonthlyTallies", "timer CheckNotifyStatuses", "timer EscalateOverdueTasks", "timer PurgePersonalData", "timer ReportDeadLetters", "records system", "sign-in"], running.Checks.Keys);
+        Assert.Equal(["timer AggregateMonthlyTallies", "timer CheckNotifyStatuses", "timer EscalateOverdueTasks", "timer PurgePersonalData", "timer ReportDeadLetters", "timer WatchReferralDeadlines", "records system", "sign-in"], running.Checks.Keys);
         Assert.StartsWith("last completed 2026-12-07T09:00:00Z (waiting: rejected 0, poison 0,", running.Checks["timer ReportDeadLetters"], StringComparison.Ordinal);
         Assert.StartsWith("last snapshot 2026-12-07T09:00:00Z, 20 min of working time ago", running.Checks["records system"], StringComparison.Ordinal);
 

@@ -37,7 +37,7 @@ public sealed class MetricAlertsTests(CompiledInfrastructure infra, AzuriteFixtu
         Assert.Equal(0, infra.Build.ExitCode);
         Assert.DoesNotContain(infra.Resources(), r => (string?)r["type"] == "Microsoft.Insights/scheduledQueryRules");
         var custom = Criteria().Where(c => c.Namespace == CustomMetrics).Select(c => c.Metric).Order(StringComparer.Ordinal);
-        Assert.Equal([PipelineMetrics.DeadLettersWaiting, PipelineMetrics.LateDeliveries, PipelineMetrics.EmailBounces, PipelineMetrics.UnmatchedBounces, PipelineMetrics.Failures, PipelineMetrics.TasksOverdue], custom);
+        Assert.Equal([PipelineMetrics.DeadLettersWaiting, PipelineMetrics.LateDeliveries, PipelineMetrics.EmailBounces, PipelineMetrics.UnmatchedBounces, PipelineMetrics.Failures, PipelineMetrics.ReferralsAtRisk, PipelineMetrics.TasksOverdue], custom);
         Assert.All(Criteria().Where(c => c.Namespace != CustomMetrics), c => Assert.Contains($"{c.Namespace} {c.Metric}", StandardMetrics));
     }
 
@@ -92,6 +92,11 @@ public sealed class MetricAlertsTests(CompiledInfrastructure infra, AzuriteFixtu
         var sweep = ActivatorUtilities.CreateInstance<TaskEscalation>(pipeline.Services, (TimeProvider)later);
         Assert.Equal(new EscalationCounts(2, 2, 0), await sweep.SweepAsync(CancellationToken.None));
         Assert.Equal(new EscalationCounts(2, 0, 0), await sweep.SweepAsync(CancellationToken.None));
+
+        // idva's refused referral of crime 102, at noon on the working day before it was due: its notice, once (issue 29).
+        var dueBy = DateOnly.ParseExact((await pipeline.VictimsAsync()).Single(v => v.PartitionKey.Contains("000102", StringComparison.Ordinal)).ReferralDueBy, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var noon = new SettableTime(Referrals.Deadlines.DeadlineRule.AtRiskFrom(dueBy, new Referrals.Calendar.WorkingDayCalendar(), new TimeOnly(12, 0)));
+        Assert.Equal(1, (await ActivatorUtilities.CreateInstance<Deadlines.DeadlineWatch>(pipeline.Services, (TimeProvider)noon).WatchAsync(CancellationToken.None)).Noticed);
 
         // A bounce reported by SendGrid's Event Webhook, applied by a sink that knows the message.
         await ReceiptResults.ApplyAsync(

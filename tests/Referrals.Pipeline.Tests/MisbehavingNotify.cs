@@ -26,6 +26,9 @@ public enum NotifyFault
 
     /// <summary>Notify's 201 without the notification's id.</summary>
     NoId,
+
+    /// <summary>A 500 from the proxy itself: the request never reached Notify, which has no record of it.</summary>
+    LostBeforeNotify,
 }
 
 /// <summary>
@@ -83,11 +86,20 @@ internal sealed class MisbehavingNotify : IAsyncDisposable
             forward.Content = new StringContent(body, Encoding.UTF8, "application/json");
         }
 
+        var chosen = Fault(reference);
+        if (context.Request.Method == "POST" && chosen == NotifyFault.LostBeforeNotify)
+        {
+            Requests.Enqueue((context.Request.Path, reference, 0, NotifyFault.LostBeforeNotify));
+            context.Response.StatusCode = 500;
+            await context.Response.WriteAsync("""{"status_code":500,"errors":[{"error":"Exception","message":"Internal server error"}]}""");
+            return;
+        }
+
         forward.Headers.TryAddWithoutValidation("Authorization", context.Request.Headers.Authorization.ToString());
         using var answer = await _notify.SendAsync(forward);
         var text = await answer.Content.ReadAsStringAsync();
         var status = (int)answer.StatusCode;
-        var fault = status is >= 200 and < 300 ? Fault(reference) : NotifyFault.None;
+        var fault = status is >= 200 and < 300 && chosen != NotifyFault.LostBeforeNotify ? chosen : NotifyFault.None;
         Requests.Enqueue((context.Request.Path, reference, status, fault));
         switch (fault)
         {

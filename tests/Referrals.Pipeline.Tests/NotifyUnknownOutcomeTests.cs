@@ -14,7 +14,8 @@ namespace Referrals.Pipeline.Tests;
 /// drops the connection, or answers 201 without an id. Each
 /// victim gets one request per channel across the gateway's retries, three redeliveries of every work item and a host
 /// restart; the message is Unconfirmed with a dead letter naming the reference to look up, the plan never moves on to
-/// the next channel, and `referrals replay` (the CLI as a process) refuses it and keeps the dead letter.
+/// the next channel, and `referrals replay` (the CLI as a process) runs the status timer's settlement, which is not due
+/// yet: it sends nothing and keeps the dead letter (UnknownSettlementTests settles them).
 /// </summary>
 [Collection(AzuriteGroup.Name)]
 public sealed class NotifyUnknownOutcomeTests(AzuriteFixture azurite)
@@ -30,7 +31,7 @@ public sealed class NotifyUnknownOutcomeTests(AzuriteFixture azurite)
         ContactSnapshots.Json(v.Crime, v.Channel == Channel.Sms ? $"07700 900{300 + i}" : null, address: true, $"unknown-outcome-{i}");
 
     [Fact]
-    public async Task A_message_Notify_may_have_taken_is_sent_once_across_retries_redeliveries_and_a_restart_and_replay_refuses_it()
+    public async Task A_message_Notify_may_have_taken_is_sent_once_across_retries_redeliveries_and_a_restart_and_replay_waits_for_its_settlement()
     {
         await using var pipeline = new PipelineTestHost(azurite);
         await using var proxy = await MisbehavingNotify.StartAsync(pipeline.Notify.Url);
@@ -74,9 +75,10 @@ public sealed class NotifyUnknownOutcomeTests(AzuriteFixture azurite)
         Assert.True(exitCode == 3, $"exit {exitCode}: {stdout}{stderr}");
         Assert.Equal(string.Empty, stdout);
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
-        Assert.Equal(
-            $"referrals replay: {text.RowKey} not replayed, the dead letter is kept: the text message may have reached GOV.UK Notify, and a second send would be a second text message: "
-            + $"check GET /v2/notifications?reference={MessageToken.NotifyReference(LocalSettings.Tokens, text.CrimeReference!, "V1", Channel.Sms, 1)} with the service's API key; replay never sends it again.",
+
+        // Rulebook 1.2 section 6: replay runs the status timer's settlement, which asks Notify only from the send's timeout plus 5 minutes.
+        Assert.Matches(
+            $@"^referrals replay: {System.Text.RegularExpressions.Regex.Escape(text.RowKey)} not replayed, the dead letter is kept: the text message's outcome is unknown and the provider's records are asked from \d{{4}}-\d\d-\d\d \d\d:\d\d UTC \(the status timer does it then\); nothing was sent\.$",
             line);
         Assert.Contains(await pipeline.DeadLettersAsync(DeadLetterKind.Poison), l => l.RowKey == text.RowKey);
         Assert.Equal((Victims.Length, Victims.Length), (proxy.Requests.Count, pipeline.Notify.Requests.Count));

@@ -53,13 +53,13 @@ public sealed class PipelineTestHost : IAsyncDisposable
     /// </summary>
     static PipelineTestHost() => Environment.SetEnvironmentVariable("LogRedaction__HashKey", LocalSettings.DevelopmentHashKey);
 
-    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null, bool traceLogs = false, TimeProvider? time = null, bool receipts = false, int receiptCopies = 1, Func<string, string>? connect = null)
+    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null, bool traceLogs = false, TimeProvider? time = null, bool receipts = false, int receiptCopies = 1, Func<string, string>? connect = null, bool notifyOnSameClock = false, Func<string, int?>? sendGridTo = null)
     {
         _receiptsOn = receipts;
-        Notify = Task.Run(() => LocalNotify.StartAsync(null, LocalNotify.Timings.Tests, callbackCopies: receiptCopies)).GetAwaiter().GetResult();
+        Notify = Task.Run(() => LocalNotify.StartAsync(null, LocalNotify.Timings.Tests, notifyOnSameClock ? time : null, callbackCopies: receiptCopies)).GetAwaiter().GetResult();
         if (receipts)
         {
-            _sendGridEvents = Task.Run(() => SendGridStandIn.StartAsync(new SendGridStandInOptions { EventCopies = receiptCopies, RetryDelay = TimeSpan.FromMilliseconds(50) })).GetAwaiter().GetResult();
+            _sendGridEvents = Task.Run(() => SendGridStandIn.StartAsync(new SendGridStandInOptions { EventCopies = receiptCopies, RetryDelay = TimeSpan.FromMilliseconds(50), Time = notifyOnSameClock && time is not null ? time : TimeProvider.System })).GetAwaiter().GetResult();
         }
 
         _traceLogs = traceLogs;
@@ -72,7 +72,13 @@ public sealed class PipelineTestHost : IAsyncDisposable
             .RespondWith(WireMockResponse.Create().WithCallback(request =>
             {
                 var (status, retryAfter) = (sendGrid ?? (_ => (202, null)))(Interlocked.Increment(ref calls));
-                if (status is >= 200 and < 300 && _sendGridEvents is { } events && JsonDocument.Parse(request.Body!).RootElement is var mail
+                var to = JsonDocument.Parse(request.Body!).RootElement.GetProperty("personalizations")[0].GetProperty("to")[0].GetProperty("email").GetString()!;
+                status = sendGridTo?.Invoke(to) ?? status;
+
+                // TakenThen500: SendGrid took the email (its events follow) and the answer was a 500 all the same.
+                var taken = status is >= 200 and < 300 or TakenThen500;
+                status = status == TakenThen500 ? 500 : status;
+                if (taken && _sendGridEvents is { } events && JsonDocument.Parse(request.Body!).RootElement is var mail
                     && mail.GetProperty("categories").EnumerateArray().Any(c => c.GetString() == "entitlement-email"))
                 {
                     // The same email to SendGrid's stand-in, which posts its signed events to the host's webhook.
@@ -123,6 +129,9 @@ public sealed class PipelineTestHost : IAsyncDisposable
             _settings["Notify:StatusCheckAfter"] = "00:00:00";
         }
     }
+
+    /// <summary>A SendGrid answer for <c>sendGridTo</c>: 500, after SendGrid took the email (its events follow).</summary>
+    public const int TakenThen500 = 1500;
 
     /// <summary>The GOV.UK Notify stand-in (the real client code calls it over HTTP).</summary>
     public NotifyStandIn Notify { get; }

@@ -78,14 +78,14 @@ public sealed class PrivacyCommandTests(AzuriteFixture azurite)
         Assert.Equal(0, exitCode);
         Assert.Contains("Wrote everything held", output, StringComparison.Ordinal);
         var document = JsonNode.Parse(written)!;
-        Assert.Equal("V1", document["personalDataAsHeld"]!["id"]!.GetValue<string>());
-        Assert.NotNull(document["personalDataAsHeld"]!["givenName"]);
-        Assert.Equal("AutoReferred", document["state"]!["ReferralStatus"]!.GetValue<string>());
-        var sent = document["sent"]!.AsArray();
-        Assert.Contains(sent, s => s!["what"]!.GetValue<string>() == "entitlement email" && s["to"]!.GetValue<string>() == "Victim");
-        Assert.Contains(sent, s => s!["what"]!.GetValue<string>() == "Referral" && s["to"]!.GetValue<string>() == "general");
-        Assert.NotEmpty(document["auditTrail"]!.AsArray());
-        Assert.NotEmpty(document["tallyEvents"]!.AsArray());
+        Assert.Equal("V1", document["personalData"]!["id"]!.GetValue<string>());
+        Assert.NotNull(document["personalData"]!["givenName"]);
+        Assert.Contains(document["messages"]!.AsArray(), m => m!["channel"]!.GetValue<string>() == "Email" && m["to"]!.GetValue<string>() == "Victim");
+        Assert.Contains(document["referrals"]!.AsArray(), r => r!["what"]!.GetValue<string>() == "Referral" && r["service"]!.GetValue<string>() == "general");
+        Assert.NotEmpty(document["decisions"]!.AsArray());
+        Assert.NotEmpty(document["statistics"]!.AsArray());
+        Assert.True(File.Exists(Path.ChangeExtension(file, ".html")));
+        File.Delete(Path.ChangeExtension(file, ".html"));
         Assert.Contains("SubjectAccess", explained, StringComparison.Ordinal);
         Assert.Contains("by sar.team@police.example", explained, StringComparison.Ordinal);
     }
@@ -134,6 +134,34 @@ public sealed class PrivacyCommandTests(AzuriteFixture azurite)
         Assert.Contains("Erase  by dpo@police.example", explained, StringComparison.Ordinal);
         Assert.Contains("because: erasure request ER-42", explained, StringComparison.Ordinal);
         Assert.Single(explained.Split('\n'), l => l.Contains("  Erase  ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Erase_deletes_whole_every_rejected_message_naming_the_crime_raw_or_broken_records_each_and_keeps_one_of_a_longer_reference()
+    {
+        await using var pipeline = new PipelineTestHost(azurite);
+        await pipeline.StartAsync();
+        await pipeline.SendAsync([Samples.Lines[9]]);
+        await pipeline.WaitUntilIdleAsync();
+        var version2 = Version2();
+        // As the records system may send them: raw JSON (not Base64), broken JSON, and raw JSON of another crime whose reference starts with this one's.
+        await pipeline.CrimeEventsRaw.SendMessageAsync(version2);
+        await pipeline.SendAsync([version2[..(version2.IndexOf("second.victim", StringComparison.Ordinal) + 20)]]);
+        await pipeline.CrimeEventsRaw.SendMessageAsync(version2.Replace(Crime, Crime + "1", StringComparison.Ordinal));
+        await pipeline.WaitUntilIdleAsync();
+        var rejected = await pipeline.Services.GetRequiredService<Referrals.Pipeline.DeadLetters.DeadLetterStore>().ListAsync(Referrals.Pipeline.DeadLetters.DeadLetterKind.Rejected, CancellationToken.None).ToListAsync();
+
+        var (exitCode, _, error) = await pipeline.ProcessCliAsync("erase", Crime, "V2", "--reason", "erasure request ER-43", "--operator", "dpo@police.example");
+        var left = await pipeline.Services.GetRequiredService<Referrals.Pipeline.DeadLetters.DeadLetterStore>().ListAsync(Referrals.Pipeline.DeadLetters.DeadLetterKind.Rejected, CancellationToken.None).ToListAsync();
+        var (_, explained) = await pipeline.CliAsync("explain", Crime, "V2");
+
+        Assert.True(exitCode == 0, error);
+        Assert.Equal(3, rejected.Count);
+        var kept = Assert.Single(left);
+        Assert.Contains("\"DB/26/0001101\"", System.Text.Encoding.UTF8.GetString(kept.Message), StringComparison.Ordinal);
+        Assert.Equal(2, explained.Split('\n').Count(l => l.Contains("dead letter deleted whole: rejected ", StringComparison.Ordinal)));
+        Assert.DoesNotContain(kept.RowKey, explained, StringComparison.Ordinal);
+        Assert.DoesNotContain("second.victim", explained, StringComparison.Ordinal);
     }
 
     [Fact]

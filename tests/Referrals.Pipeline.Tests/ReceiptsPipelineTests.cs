@@ -138,7 +138,8 @@ public sealed class ReceiptsPipelineTests(AzuriteFixture azurite)
         var options = Options.Create(new NotifyOptions { ApiKey = LocalNotify.ApiKey, BaseUrl = notify.Url!, StatusCheckAfter = TimeSpan.Zero });
         var sweep = new NotifyStatusSweep(
             pipeline.Services.GetRequiredService<VictimStateStore>(), pipeline.Services.GetRequiredService<Indexes.MonthIndex>(), pipeline.Services.GetRequiredService<Indexes.IndexOutbox>(), new NotifyStatusLookup(http, options, TimeProvider.System),
-            pipeline.Services.GetRequiredService<ContactReceipts>(), options, TimeProvider.System, NullLogger<NotifyStatusSweep>.Instance, pipeline.Services.GetRequiredService<Referrals.Contact.MessageToken>());
+            pipeline.Services.GetRequiredService<ContactReceipts>(), options, TimeProvider.System, NullLogger<NotifyStatusSweep>.Instance, pipeline.Services.GetRequiredService<UnknownSettlement>(),
+            pipeline.Services.GetRequiredService<VictimChanges>(), pipeline.Services.GetRequiredService<Calendar.WorkingDayCalendar>(), pipeline.Services.GetRequiredService<Referrals.Contact.MessageToken>());
         async Task<int> SweepAnsweringAsync(string id, string reference, string type)
         {
             notify.Reset();

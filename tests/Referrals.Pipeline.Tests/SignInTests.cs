@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Referrals.Functions;
 using Referrals.Pipeline.Health;
@@ -94,6 +95,26 @@ public sealed class SignInTests(AzuriteFixture azurite)
         Assert.Equal(HttpStatusCode.Forbidden, person.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, nobody.StatusCode);
         Assert.Null(nobody.Header("Location"));
+    }
+
+    [Fact]
+    public async Task Suppression_is_the_servers_every_reader_without_the_unsuppressed_role_gets_the_setting_whatever_it_asks_for()
+    {
+        await using var app = await FunctionsApp.StartAsync(azurite, new Dictionary<string, string?> { [SignInOptions.PlatformSetting] = On, ["Tallies:SuppressBelow"] = "7" });
+
+        async Task<JsonElement> TalliesAsync(string query, params string[] roles) => JsonDocument.Parse(((FunctionResponse)await app.Function<GetTallies>()
+            .Run(FunctionsApp.Get($"/api/tallies?from=2026-10&to=2026-10{query}", Principal(roles)), CancellationToken.None)).Text).RootElement.Clone();
+        async Task<JsonElement> DataAsync(string query, params string[] roles) => JsonDocument.Parse((await DashboardAsync(app, $"data?from=2026-10&to=2026-10{query}", Principal(roles))).Text).RootElement.Clone();
+
+        foreach (var reader in new[] { await TalliesAsync("&suppressBelow=0", "Tallies.Read"), await TalliesAsync("", "Tallies.Read"), await TalliesAsync("&suppressBelow=2", "Tallies.Read"), await DataAsync("&suppressBelow=0", "Tallies.Read") })
+        {
+            Assert.Equal(7, reader.GetProperty("suppressBelow").GetInt32());
+        }
+
+        Assert.Equal(9, (await TalliesAsync("&suppressBelow=9", "Tallies.Read")).GetProperty("suppressBelow").GetInt32()); // more is allowed
+        Assert.False((await TalliesAsync("&suppressBelow=0", "Tallies.Read", "Tallies.Unsuppressed")).TryGetProperty("suppressBelow", out _));
+        Assert.False((await DataAsync("", "Tallies.Read", "Tallies.Unsuppressed")).TryGetProperty("suppressBelow", out _));
+        Assert.Equal(3, (await DataAsync("&suppressBelow=3", "Tallies.Read", "Tallies.Unsuppressed")).GetProperty("suppressBelow").GetInt32());
     }
 
     [Fact]

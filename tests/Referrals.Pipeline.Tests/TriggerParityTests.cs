@@ -42,7 +42,7 @@ public class TriggerParityTests
     public void The_local_host_has_the_same_triggers_as_the_Functions_app()
     {
         var functions = FunctionsAppTriggers();
-        Assert.Equal(9, functions.Count); // DrainEntitlementEmails for one release after issue 19 named the messages queue.
+        Assert.Equal(10, functions.Count); // DrainEntitlementEmails for one release after issue 19 named the messages queue; WatchReferralDeadlines (issue 29).
         Assert.Equal(functions, LocalHostTriggers());
     }
 

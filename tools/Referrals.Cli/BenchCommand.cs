@@ -14,6 +14,10 @@ internal static class BenchCommand
         {
             Description = "Instead: the periodic jobs and endpoints on the same small work (the sample file's crimes) with N/10 and then N victims' history behind them (13 months, purged crimes among them): one line per job, time and storage requests at each.",
         };
+        var webhookBatch = new Option<bool>("--webhook-batch")
+        {
+            Description = "Instead: one SendGrid webhook batch of --count delivered events (default here 3,000, about 1 MiB), each for a distinct victim of a distinct crime, half of them known, applied one receipt at a time and then as the webhook applies a batch (issue 29).",
+        };
         var rate = new Option<double>("--rate") { Description = "Snapshots per second to send; 0 sends them all at once (measures throughput rather than latency).", DefaultValueFactory = _ => 0 };
         var command = new Command("bench",
             """
@@ -26,6 +30,7 @@ internal static class BenchCommand
             count,
             rate,
             history,
+            webhookBatch,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -33,6 +38,11 @@ internal static class BenchCommand
             if (parse.GetValue(history) is { } victims)
             {
                 return await HistoryAsync(victims, output, cancellationToken);
+            }
+
+            if (parse.GetValue(webhookBatch))
+            {
+                return await WebhookBatchAsync(parse.GetResult(count) is { Implicit: false } ? parse.GetValue(count) : 3000, output, cancellationToken);
             }
 
             var samples = await File.ReadAllLinesAsync(Path.Combine(AppContext.BaseDirectory, "samples", "crime-events.jsonl"), cancellationToken);
@@ -50,6 +60,18 @@ internal static class BenchCommand
         return command;
     }
 
+    /// <summary>`bench --webhook-batch`: both times, measured in the same run, and their ratio.</summary>
+    private static async Task<int> WebhookBatchAsync(int events, TextWriter output, CancellationToken cancellationToken)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var f = await WebhookBatchBenchmark.RunAsync(events, Path.Combine(AppContext.BaseDirectory, "samples", "crime-events.jsonl"), message => output.WriteLine(message), cancellationToken);
+        await output.WriteLineAsync(string.Create(inv, $"webhook batch: {f.Events:N0} events, {f.BodyBytes:N0} bytes, half known"));
+        await output.WriteLineAsync(string.Create(inv, $"one at a time : {f.SerialSeconds:F2} s ({f.SerialApplied} applied)"));
+        await output.WriteLineAsync(string.Create(inv, $"as a batch    : {f.BatchSeconds:F2} s ({f.BatchApplied} applied, {f.Concurrency} messages at a time)"));
+        await output.WriteLineAsync(string.Create(inv, $"batch / serial: {f.BatchSeconds / f.SerialSeconds:P0}"));
+        return 0;
+    }
+
     /// <summary>`bench --history N`: one line per job, `history job: ms -> ms (xratio), requests -> requests requests`.</summary>
     private static async Task<int> HistoryAsync(int victims, TextWriter output, CancellationToken cancellationToken)
     {
@@ -64,7 +86,7 @@ internal static class BenchCommand
         await output.WriteLineAsync(string.Create(inv, $"history of {victims:N0} victims ({seed} victims a clone of the samples) built in {build.TotalSeconds:F0} s"));
         foreach (var f in figures)
         {
-            await output.WriteLineAsync(string.Create(inv, $"history {f.Job}: {f.MillisecondsAtTenth:F0} ms -> {f.MillisecondsAtN:F0} ms (x{f.MillisecondsAtN / Math.Max(1, f.MillisecondsAtTenth):F2}), {f.RequestsAtTenth} -> {f.RequestsAtN} requests"));
+            await output.WriteLineAsync(string.Create(inv, $"history {f.Job}: {f.MillisecondsAtTenth:F0} ms -> {f.MillisecondsAtN:F0} ms (x{f.MillisecondsAtN / Math.Max(1, f.MillisecondsAtTenth):F2}), {f.RequestsAtTenth} -> {f.RequestsAtN} requests; least {f.MinimumAtTenth:F0} ms -> {f.MinimumAtN:F0} ms of {f.Runs} runs"));
         }
 
         return 0;

@@ -35,6 +35,7 @@ public static class CliApp
         DashboardCommand.Create(),
         TemplatesCommand.Create(),
         TasksCommand.Create(),
+        StatusCommand.Create(),
         OutcomesCommand.Create(),
     };
 

@@ -51,13 +51,20 @@ internal static class PrivacyCommands
         return command;
     }
 
+    /// <summary>`referrals subject-access`'s exit code when nothing is held about the victim (documented in docs/privacy.md).</summary>
+    public const int NothingHeld = 3;
+
     public static Command SubjectAccess()
     {
         var (crime, victim) = Ids();
-        var output = new Option<FileInfo>("--out") { Description = "The JSON file to write (it holds the victim's personal data: handle it accordingly). Must not exist.", Required = true };
+        var output = new Option<FileInfo>("--out")
+        {
+            Description = "The JSON file to write; the page for the victim is written beside it with the extension .html. Both hold the victim's personal data: handle them accordingly. Neither may exist.",
+            Required = true,
+        };
         var operatorOption = new OperatorOption();
         var storage = new StorageCommandOptions();
-        var command = new Command("subject-access", "Everything held about a victim in every table, and what was sent to whom and when, as one JSON document for a subject-access request. Audited.")
+        var command = new Command("subject-access", $"Everything held about a victim, as JSON (machine-readable) and as a page in plain words for the victim (HTML), for a subject-access request. Audited. Exit {NothingHeld}: nothing is held about them.")
         {
             crime,
             victim,
@@ -68,9 +75,10 @@ internal static class PrivacyCommands
         command.SetAction((parse, cancellationToken) => storage.RunAsync(parse, "Nothing is held: nothing has been stored on this storage.", async services =>
         {
             var file = parse.GetValue(output)!;
-            if (file.Exists)
+            var page = new FileInfo(Path.ChangeExtension(file.FullName, ".html"));
+            if (file.Exists || page.Exists || page.FullName == file.FullName)
             {
-                await parse.InvocationConfiguration.Error.WriteLineAsync($"referrals subject-access: {file.FullName} exists; give a new file.");
+                await parse.InvocationConfiguration.Error.WriteLineAsync($"referrals subject-access: {SafeText.OneLine(file.FullName)} or {SafeText.OneLine(page.FullName)} exists (or they are the same file); give a new .json file.");
                 return 1;
             }
 
@@ -78,14 +86,15 @@ internal static class PrivacyCommands
             var document = await services.GetRequiredService<SubjectAccess>().ExportAsync(crimeReference, victimId, await operatorOption.OfAsync(parse, storage, cancellationToken), cancellationToken);
             if (document is null)
             {
-                await parse.InvocationConfiguration.Error.WriteLineAsync($"referrals subject-access: nothing is held for crime {SafeText.OneLine(crimeReference)} victim {SafeText.OneLine(victimId)}.");
-                return 1;
+                await parse.InvocationConfiguration.Output.WriteLineAsync($"Nothing is held about crime {SafeText.OneLine(crimeReference)} victim {SafeText.OneLine(victimId)}: no file written.");
+                return NothingHeld;
             }
 
             await File.WriteAllTextAsync(file.FullName, document.ToJsonString(Json) + Environment.NewLine, new UTF8Encoding(false), cancellationToken);
-            await parse.InvocationConfiguration.Output.WriteLineAsync($"Wrote everything held about the victim to {file.FullName}.");
+            await File.WriteAllTextAsync(page.FullName, SubjectAccessPage.Render(document), new UTF8Encoding(false), cancellationToken);
+            await parse.InvocationConfiguration.Output.WriteLineAsync($"Wrote everything held about the victim to {SafeText.OneLine(file.FullName)} and, for them to read, {SafeText.OneLine(page.FullName)}.");
             return 0;
-        }, cancellationToken));
+        }, cancellationToken, NothingHeld));
         return command;
     }
 

@@ -70,6 +70,8 @@ internal sealed class StorageCommandOptions
         services.AddOptions<TalliesOptions>().Bind(merged.GetSection(TalliesOptions.Section)).ValidateDataAnnotations();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(StorageProbe.CliRetry);
+        services.AddSingleton<StorageRequestCount>();
+        services.AddSingleton<Azure.Core.Pipeline.HttpPipelinePolicy>(sp => sp.GetRequiredService<StorageRequestCount>());
         services.AddSingleton<StorageClients>();
         services.AddSingleton<Pipeline.Indexes.MonthIndex>();
         services.AddSingleton<Pipeline.Indexes.IndexSweep>();
@@ -119,6 +121,18 @@ internal sealed class StorageCommandOptions
         services.AddSingleton<Pipeline.Contact.ContactReceipts>();
         services.AddSingleton<Pipeline.Notify.LetterRecheck>();
 
+        // `status` (issue 29): the health endpoint's judgement away from the app, the deadline survey, the pause the app last reported.
+        services.AddOptions<Pipeline.Health.HealthOptions>().Bind(merged.GetSection(Pipeline.Health.HealthOptions.Section));
+        services.AddOptions<Pipeline.Deadlines.DeadlineOptions>().Bind(merged.GetSection(Pipeline.Deadlines.DeadlineOptions.Section)).ValidateDataAnnotations();
+        services.AddOptions<OutboundOptions>().Bind(merged.GetSection(OutboundOptions.Section));
+        services.AddSingleton<Pipeline.Health.HeartbeatStore>();
+        services.AddSingleton<Pipeline.Deadlines.DeadlineWatch>();
+        services.AddSingleton<Pipeline.Status.OperationsStatus>();
+        // `replay` of an unknown's dead letter: the status timer's settlement (rulebook 1.2 section 6), with the app's settings.
+        services.AddOptions<SendGridOptions>().Bind(merged.GetSection(SendGridOptions.Section));
+        services.AddSingleton<Pipeline.Receipts.WebhookHealth>();
+        services.AddSingleton<Pipeline.Contact.UnknownSettlement>();
+
         services.AddSingleton<Pipeline.Outcomes.ReferralIdStore>();
         services.AddSingleton<Pipeline.Outcomes.OutcomeDesk>();
         services.AddLogging();
@@ -131,7 +145,8 @@ internal sealed class StorageCommandOptions
     /// (found out within <see cref="StorageProbe.Deadline"/> by <see cref="StorageProbe"/> before the command starts),
     /// 0 with <paramref name="nothingYet"/> on standard output when the table the command reads does not exist yet.
     /// </summary>
-    public async Task<int> RunAsync(ParseResult parse, string nothingYet, Func<ServiceProvider, Task<int>> action, CancellationToken cancellationToken)
+    /// <param name="nothingYetExitCode">The exit code when nothing has been stored on this storage yet (0 unless the command gives one of its own).</param>
+    public async Task<int> RunAsync(ParseResult parse, string nothingYet, Func<ServiceProvider, Task<int>> action, CancellationToken cancellationToken, int nothingYetExitCode = 0)
     {
         var name = $"referrals {(parse.CommandResult.Parent is System.CommandLine.Parsing.CommandResult { Command: not RootCommand } parent ? $"{parent.Command.Name} " : string.Empty)}{parse.CommandResult.Command.Name}";
         var error = parse.InvocationConfiguration.Error;
@@ -170,7 +185,7 @@ internal sealed class StorageCommandOptions
             catch (RequestFailedException ex) when (ex.ErrorCode is "TableNotFound" || (ex.Status == 404 && ex.ErrorCode is "ResourceNotFound" or "QueueNotFound"))
             {
                 await parse.InvocationConfiguration.Output.WriteLineAsync(nothingYet);
-                return 0;
+                return nothingYetExitCode;
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -18,7 +18,7 @@ internal static class TalliesCommand
         var quarter = new Option<string?>("--quarter") { Description = "A financial quarter instead of --from/--to, e.g. 2026-27-Q3 (October to December 2026)." };
         var format = new Option<string>("--format") { Description = "text (tables, a row per month), csv (wide), csv-long (month,category,service,value) or json: the endpoint's own formats.", DefaultValueFactory = _ => "text" };
         format.AcceptOnlyFromAmong("text", "csv", "csv-long", "json");
-        var view = new Option<string>("--view") { Description = "tallies, or compliance (the Victims' Code measures, as JSON).", DefaultValueFactory = _ => "tallies" };
+        var view = new Option<string>("--view") { Description = "tallies, or compliance (the Victims' Code measures: JSON, or csv with --format csv).", DefaultValueFactory = _ => "tallies" };
         view.AcceptOnlyFromAmong("tallies", "compliance");
         var suppress = new Option<int>("--suppress-below") { Description = "Hide figures below N (shown as <N), and any figure that would give one away ([c]), for figures to publish. 0: none." };
         var refresh = new Option<bool>("--refresh") { Description = "Recount these months from their events first (the timer recounts only recent months); a change to a final month is marked as a revision." };
@@ -73,9 +73,11 @@ internal static class TalliesCommand
                     await services.GetRequiredService<TallyAggregator>().AggregateAsync(range.Months(), cancellationToken);
                 }
 
-                var report = (await services.GetRequiredService<TallyStore>().ReadAsync(range, cancellationToken)).Publish(below, quarterName);
+                var force = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Referrals.Pipeline.Configuration.ForceOptions>>().Value.Name;
+                var report = (await services.GetRequiredService<TallyStore>().ReadAsync(range, cancellationToken)).Publish(below, quarterName, force is { Length: > 0 } ? force : null);
                 await parse.InvocationConfiguration.Output.WriteAsync((parse.GetValue(view), parse.GetValue(format)) switch
                 {
+                    ("compliance", "csv") => Encoding.UTF8.GetString(ComplianceView.ToCsv(report)).TrimStart('\uFEFF'),
                     ("compliance", _) => Encoding.UTF8.GetString(ComplianceView.ToJson(report)) + Environment.NewLine,
                     (_, "csv") => Encoding.UTF8.GetString(report.ToCsv()).TrimStart('\uFEFF'),
                     (_, "csv-long") => Encoding.UTF8.GetString(report.ToLongCsv()).TrimStart('\uFEFF'),

@@ -50,14 +50,17 @@ public sealed class Azurite : IAsyncDisposable
         """;
 
     /// <summary>
-    /// Loaded into the table service with node's --require: Azurite answers every table query by reading every entity of
-    /// the table (LokiTableMetadataStore.queryTableEntities filters the whole collection), even a query that names one
-    /// partition, where Azure seeks to the partition. This makes a query whose filter requires <c>PartitionKey eq '…'</c>,
-    /// or a PartitionKey range whose bounds share a prefix no number can start with, start from Azurite's own index on
-    /// PartitionKey (LokiJS's binary index, which Azurite declares and keeps), then apply the same filter, sort and
-    /// paging as before: the same answer, read the way Azure reads it, so the time of a partition-bounded query follows
-    /// the partition and not the table (docs/benchmarks.md, "Each job's cost follows its work"). Anything else is left exactly as it was; if
-    /// Azurite's internals are not where this expects them (another version), nothing is changed. It writes
+    /// Loaded into the table service with node's --require: Azurite keeps each table as one LokiJS collection, answers
+    /// every query by reading every entity of it (LokiTableMetadataStore.queryTableEntities filters the whole collection),
+    /// finds a row by its keys through an index on RowKey alone (so reading victim "V1" of one crime reads every crime's
+    /// "V1"), and pays for every removal (each update is a removal and an insert) by rewriting its indexes, whose entries
+    /// are array positions. Azure seeks to a partition and to a row. This keeps, per table, its rows by partition and row
+    /// key, both in order: a row is found by its keys directly, and a query whose filter bounds PartitionKey on both sides
+    /// (<c>eq</c>, or <c>ge</c>/<c>gt</c> and <c>le</c>/<c>lt</c>) reads only the partitions within the bounds, and in each
+    /// only the row keys within the filter's RowKey bounds if it has any, then applies the same filter, sort and paging as
+    /// before: the same answer, read the way Azure reads it, so the time of a partition-bounded request follows its partition and not the table (docs/benchmarks.md,
+    /// "Each job's cost follows its work"). LokiJS's own position indexes, which nothing then reads, are dropped. Anything else is left exactly as
+    /// it was; if Azurite's internals are not where this expects them (another version), nothing is changed. It writes
     /// <c>seek-active</c> beside itself when it is in place, for the test that checks it.
     /// </summary>
     private const string Seek = """
@@ -76,54 +79,132 @@ public sealed class Azurite : IAsyncDisposable
         } catch (e) {
           Store = undefined;
         }
-        // LokiJS orders numbers (and strings Number() reads) before other strings, so a range is only sought when no string
-        // between its bounds can be one: their common prefix must not be the start of anything Number() reads.
-        const mayStartNumber = (prefix) => {
-          const p = prefix.replace(/^\s+/, '');
-          return /^[+-]?\d*\.?\d*([eE][+-]?\d*)?\s*$/.test(p)
-            || /^[+-]?(I(n(f(i(n(i(t(y\s*)?)?)?)?)?)?)?)?$/.test(p)
-            || /^0([xX][0-9a-fA-F]*|[oO][0-7]*|[bB][01]*)?\s*$/.test(p);
-        };
-        const commonPrefix = (a, b) => { let i = 0; while (i < a.length && i < b.length && a[i] === b[i]) i++; return a.slice(0, i); };
         const conjuncts = (node, out) => {
           if (node instanceof nodes.AndNode) { conjuncts(node.left, out); conjuncts(node.right, out); } else { out.push(node); }
           return out;
         };
         const flipped = { EqualsNode: 'eq', GreaterThanNode: 'lt', GreaterThanEqualNode: 'le', LessThanNode: 'gt', LessThanEqualNode: 'ge' };
         const straight = { EqualsNode: 'eq', GreaterThanNode: 'gt', GreaterThanEqualNode: 'ge', LessThanNode: 'lt', LessThanEqualNode: 'le' };
-        const isKey = (n) => n instanceof nodes.IdentifierNode && n.identifier === 'PartitionKey';
+        const keyOf = (n) => n instanceof nodes.IdentifierNode && (n.identifier === 'PartitionKey' || n.identifier === 'RowKey') ? n.identifier : undefined;
         const isText = (n) => n instanceof nodes.ConstantNode && typeof n.value === 'string';
-        const seekOf = (filter) => {
+        // The PartitionKey and RowKey bounds every row the filter can match must lie within (JavaScript's string order, as the
+        // filter compares); undefined unless the filter bounds PartitionKey on both sides.
+        const boundsOf = (filter) => {
           if (typeof filter !== 'string' || filter === '') return undefined;
           let tree;
           try { tree = parse(filter); } catch (e) { return undefined; }
-          let low, high;
+          const bounds = { PartitionKey: {}, RowKey: {} };
           for (const c of conjuncts(tree, [])) {
             const kind = Object.keys(straight).find(k => c instanceof nodes[k]);
             if (!kind) continue;
-            let op, value;
-            if (isKey(c.left) && isText(c.right)) { op = straight[kind]; value = c.right.value; }
-            else if (isKey(c.right) && isText(c.left)) { op = flipped[kind]; value = c.left.value; }
+            let key, op, value;
+            if (keyOf(c.left) && isText(c.right)) { key = keyOf(c.left); op = straight[kind]; value = c.right.value; }
+            else if (keyOf(c.right) && isText(c.left)) { key = keyOf(c.right); op = flipped[kind]; value = c.left.value; }
             else continue;
-            if (op === 'eq') return { PartitionKey: value };
-            if (op === 'gt' || op === 'ge') { if (low === undefined || value > low) low = value; }
-            else if (high === undefined || value < high) { high = value; }
+            const b = bounds[key];
+            if (op !== 'lt' && op !== 'le' && (b.low === undefined || value > b.low)) b.low = value;
+            if (op !== 'gt' && op !== 'ge' && (b.high === undefined || value < b.high)) b.high = value;
           }
-          if (low === undefined || high === undefined) return undefined;
-          if (high < low) return { PartitionKey: { $between: [low, low] } };
-          const prefix = commonPrefix(low, high);
-          return prefix !== '' && !mayStartNumber(prefix) ? { PartitionKey: { $between: [low, high] } } : undefined;
+          return bounds.PartitionKey.low === undefined || bounds.PartitionKey.high === undefined ? undefined : bounds;
         };
+        // Per table collection: partition key -> its row keys in order and each one's $loki, and the partition keys in order.
+        const keys = new WeakMap();
+        const firstAtLeast = (sorted, value) => {
+          let lo = 0, hi = sorted.length;
+          while (lo < hi) { const mid = (lo + hi) >> 1; if (sorted[mid] < value) lo = mid + 1; else hi = mid; }
+          return lo;
+        };
+        const keep = (index, doc) => {
+          let rows = index.partitions.get(doc.PartitionKey);
+          if (!rows) {
+            rows = { ids: new Map(), sorted: [] };
+            index.partitions.set(doc.PartitionKey, rows);
+            index.sorted.splice(firstAtLeast(index.sorted, doc.PartitionKey), 0, doc.PartitionKey);
+          }
+          if (!rows.ids.has(doc.RowKey)) rows.sorted.splice(firstAtLeast(rows.sorted, doc.RowKey), 0, doc.RowKey);
+          rows.ids.set(doc.RowKey, doc.$loki);
+        };
+        const forget = (index, partitionKey, rowKey, id) => {
+          const rows = index.partitions.get(partitionKey);
+          if (!rows || rows.ids.get(rowKey) !== id) return;
+          rows.ids.delete(rowKey);
+          rows.sorted.splice(firstAtLeast(rows.sorted, rowKey), 1);
+          if (rows.ids.size === 0) {
+            index.partitions.delete(partitionKey);
+            const at = firstAtLeast(index.sorted, partitionKey);
+            if (index.sorted[at] === partitionKey) index.sorted.splice(at, 1);
+          }
+        };
+        const keyed = (collection) => {
+          let index = keys.get(collection);
+          if (index) return index;
+          index = { partitions: new Map(), sorted: [] };
+          for (const doc of collection.data) keep(index, doc);
+          const { insert, remove, update, findOne } = collection;
+          collection.insert = function (doc) {
+            const stored = insert.apply(this, arguments);
+            for (const d of [].concat(stored || [])) if (d && d.$loki !== undefined) keep(index, d);
+            return stored;
+          };
+          collection.remove = function (doc) {
+            const id = typeof doc === 'number' ? doc : doc && doc.$loki;
+            const stored = typeof id === 'number' ? this.get(id) : undefined;
+            const removed = remove.apply(this, arguments);
+            if (stored && removed) forget(index, stored.PartitionKey, stored.RowKey, id);
+            return removed;
+          };
+          collection.update = function (doc) {
+            const result = update.apply(this, arguments);
+            for (const d of [].concat(doc || [])) { const stored = d && this.get(d.$loki); if (stored) keep(index, stored); }
+            return result;
+          };
+          collection.findOne = function (query) {
+            const names = query && typeof query === 'object' ? Object.keys(query) : [];
+            if (names.length === 2 && typeof query.PartitionKey === 'string' && typeof query.RowKey === 'string') {
+              const rows = index.partitions.get(query.PartitionKey);
+              const id = rows && rows.ids.get(query.RowKey);
+              return id === undefined ? null : this.get(id);
+            }
+            return findOne.apply(this, arguments);
+          };
+          // Positions in LokiJS's own indexes shift with every removal, which it pays for by rewriting the whole index; the keys
+          // above replace them, so they are dropped.
+          collection.binaryIndices = {};
+          keys.set(collection, index);
+          return index;
+        };
+        // The rows of the partitions within bounds, as a chain: the same where, sort, limit and data as LokiJS's own.
+        const chainOf = (rows) => ({
+          where(predicate) { rows = rows.filter(predicate); return this; },
+          sort(compare) { rows.sort(compare); return this; },
+          limit(count) { rows = rows.slice(0, count); return this; },
+          data() { return rows; },
+        });
         if (Store && typeof Store.prototype.queryTableEntities === 'function' && typeof Store.prototype.getEntityCollection === 'function') {
+          const getEntityCollection = Store.prototype.getEntityCollection;
+          Store.prototype.getEntityCollection = function () {
+            const collection = getEntityCollection.apply(this, arguments);
+            keyed(collection);
+            return collection;
+          };
           const query = Store.prototype.queryTableEntities;
           Store.prototype.queryTableEntities = function (context, account, table, queryOptions) {
-            const seek = seekOf(queryOptions && queryOptions.filter);
-            if (!seek) return query.apply(this, arguments);
+            const bounds = boundsOf(queryOptions && queryOptions.filter);
+            if (!bounds) return query.apply(this, arguments);
             const store = this;
             const seeking = Object.create(store);
             seeking.getEntityCollection = function () {
               const collection = store.getEntityCollection.apply(store, arguments);
-              return { chain: () => collection.chain().find(seek) };
+              const index = keyed(collection);
+              const rows = [];
+              const { PartitionKey: partitions, RowKey: within } = bounds;
+              for (let i = firstAtLeast(index.sorted, partitions.low); i < index.sorted.length && index.sorted[i] <= partitions.high; i++) {
+                const partition = index.partitions.get(index.sorted[i]);
+                for (let j = within.low === undefined ? 0 : firstAtLeast(partition.sorted, within.low); j < partition.sorted.length && (within.high === undefined || partition.sorted[j] <= within.high); j++) {
+                  rows.push(collection.get(partition.ids.get(partition.sorted[j])));
+                }
+              }
+              return { chain: () => chainOf(rows) };
             };
             return query.apply(seeking, arguments);
           };
@@ -157,6 +238,9 @@ public sealed class Azurite : IAsyncDisposable
     /// <summary>The node processes, for tests that check none outlives its owner.</summary>
     public IReadOnlyList<int> ProcessIds => [.. _processes.Select(p => p.Id)];
 
+    /// <summary>The table service's process (started by <see cref="StartAsync"/>), to tell when it is idle.</summary>
+    public int? TableProcessId { get; private set; }
+
     /// <summary>Whether the table service runs with the partition seek (<see cref="Seek"/>) in place.</summary>
     public bool PartitionSeek => File.Exists(Path.Combine(_dataFolder, "seek-active"));
 
@@ -173,6 +257,7 @@ public sealed class Azurite : IAsyncDisposable
             azurite.Start(scripts, Path.Combine("blob", "main.js"), ownSession: true, "--inMemoryPersistence", "--blobHost", "127.0.0.1", "--blobPort", $"{blob}");
             azurite.Start(scripts, Path.Combine("queue", "main.js"), ownSession: true, "--location", queueData, "--queueHost", "127.0.0.1", "--queuePort", $"{queue}");
             azurite.Start(scripts, Path.Combine("table", "main.js"), ownSession: true, tableHeapMegabytes, "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", $"{table}");
+            azurite.TableProcessId = azurite._processes[^1].Id;
             await azurite.WaitUntilListeningAsync([blob, queue, table], cancellationToken);
             return azurite;
         }

@@ -21,8 +21,8 @@ using Referrals.Tallies;
 
 namespace Referrals.LocalHost;
 
-/// <summary>One job's figures at N/10 and at N victims' history: the median of five timed runs, and the requests of one.</summary>
-public sealed record HistoryFigure(string Job, double MillisecondsAtTenth, double MillisecondsAtN, long RequestsAtTenth, long RequestsAtN);
+/// <summary>One job's figures at N/10 and at N victims' history: the median and the least of the timed runs, and the requests of one.</summary>
+public sealed record HistoryFigure(string Job, double MillisecondsAtTenth, double MillisecondsAtN, long RequestsAtTenth, long RequestsAtN, double MinimumAtTenth, double MinimumAtN, int Runs);
 
 /// <summary>
 /// `referrals bench --history N`: the periodic jobs and endpoints on the same small amount of work (the sample file's
@@ -38,6 +38,9 @@ public static partial class HistoryBenchmark
 {
     private const int MaxBatch = 100;
 
+    /// <summary>Timed runs of each job at each size (after one untimed run).</summary>
+    private const int TimedRuns = 15;
+
     public static async Task<(List<HistoryFigure> Figures, int SeedVictims, TimeSpan Build)> RunAsync(int history, string samplesPath, Action<string> progress, CancellationToken cancellationToken)
     {
         await using var azurite = await Azurite.StartAsync(progress, cancellationToken, tableHeapMegabytes: 12288);
@@ -47,7 +50,7 @@ public static partial class HistoryBenchmark
         var directory = LocalServices.WriteLocalDirectory(
             Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName), services.Url, Path.Combine(Path.GetTempPath(), $"referrals-history-{Environment.ProcessId}", "services.json"));
         var settings = LocalSettings.For(azurite.ConnectionString, sendGrid.Url, directory, notifyBaseUrl: notify.Url);
-        foreach (var schedule in new[] { Settings.DeadLetterReportSchedule, Settings.MonthlyTallySchedule, Settings.RetentionSchedule, Settings.NotifyStatusSchedule, Settings.TaskEscalationSchedule })
+        foreach (var schedule in new[] { Settings.DeadLetterReportSchedule, Settings.MonthlyTallySchedule, Settings.RetentionSchedule, Settings.NotifyStatusSchedule, Settings.TaskEscalationSchedule, Settings.DeadlineWatchSchedule })
         {
             settings[schedule] = "0 0 0 1 1 *"; // The bench runs the jobs itself: no timer fires in between.
         }
@@ -84,11 +87,13 @@ public static partial class HistoryBenchmark
             var clones = history / Math.Max(1, victims);
             var tenth = clones / 10;
             await WriteClonesAsync(tables, options, seed, 0, tenth, now, progress, cancellationToken);
+            await SettleAsync(azurite, progress, cancellationToken);
             var atTenth = await MeasureAsync(jobs, provider, counter, now, cancellationToken);
             await WriteClonesAsync(tables, options, seed, tenth, clones, now, progress, cancellationToken);
             var build = built.Elapsed;
+            await SettleAsync(azurite, progress, cancellationToken);
             var atN = await MeasureAsync(jobs, provider, counter, now, cancellationToken);
-            return ([.. jobs.Select(j => new HistoryFigure(j.Name, atTenth[j.Name].Milliseconds, atN[j.Name].Milliseconds, atTenth[j.Name].Requests, atN[j.Name].Requests))], victims, build);
+            return ([.. jobs.Select(j => new HistoryFigure(j.Name, atTenth[j.Name].Milliseconds, atN[j.Name].Milliseconds, atTenth[j.Name].Requests, atN[j.Name].Requests, atTenth[j.Name].Minimum, atN[j.Name].Minimum, TimedRuns))], victims, build);
         }
         finally
         {
@@ -104,21 +109,21 @@ public static partial class HistoryBenchmark
         ("status-timer", ct => provider.GetRequiredService<NotifyStatusSweep>().SweepAsync(ct)),
         ("dead-letters", ct => provider.GetRequiredService<DeadLetterReporter>().ReportAsync(ct)),
         ("subject-access", ct => provider.GetRequiredService<SubjectAccess>().ExportAsync("DB/26/000101", "V1", "bench", ct)),
-        ("dashboard", ct => provider.GetRequiredService<DashboardEndpoint>().HandleAsync("data", new NameValueCollection { ["from"] = Month.Of(now.AddMonths(-12)).ToString(), ["to"] = Month.Of(now).ToString() }, ct)),
+        ("dashboard", ct => provider.GetRequiredService<DashboardEndpoint>().HandleAsync("data", new NameValueCollection { ["from"] = Month.Of(now.AddMonths(-12)).ToString(), ["to"] = Month.Of(now).ToString() }, false, ct)),
         ("tasks-due", ct => provider.GetRequiredService<TaskEscalation>().SweepAsync(ct)),
     ];
 
-    /// <summary>Each job once to settle (what it finds to do the first time), then five timed runs: the median, and the requests of the last.</summary>
-    private static async Task<Dictionary<string, (double Milliseconds, long Requests)>> MeasureAsync(List<(string Name, Func<CancellationToken, Task> Run)> jobs, IServiceProvider provider, RequestCounter counter, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>Each job once to settle (what it finds to do the first time), then <see cref="TimedRuns"/> timed runs: the median and the least, and the requests of the last.</summary>
+    private static async Task<Dictionary<string, (double Milliseconds, double Minimum, long Requests)>> MeasureAsync(List<(string Name, Func<CancellationToken, Task> Run)> jobs, IServiceProvider provider, RequestCounter counter, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var figures = new Dictionary<string, (double, long)>(StringComparer.Ordinal);
+        var figures = new Dictionary<string, (double, double, long)>(StringComparer.Ordinal);
         foreach (var (name, run) in jobs)
         {
             await CursorsAsync(provider, now, cancellationToken);
             await run(cancellationToken);
             var times = new List<double>();
             long requests = 0;
-            for (var i = 0; i < 5; i++)
+            for (var i = 0; i < TimedRuns; i++)
             {
                 await CursorsAsync(provider, now, cancellationToken);
                 counter.Reset();
@@ -128,10 +133,49 @@ public static partial class HistoryBenchmark
                 requests = counter.Count;
             }
 
-            figures[name] = (times.Order().ElementAt(2), requests);
+            var sorted = times.Order().ToList();
+            figures[name] = (sorted[sorted.Count / 2], sorted[0], requests);
         }
 
         return figures;
+    }
+
+    /// <summary>
+    /// Before timing: this process's garbage from writing the history collected, and the table service idle (under 5% of a
+    /// core for 3 seconds running, read from /proc; at most 10 minutes), so the jobs are not timed against the build's
+    /// after-effects (Node collecting a heap of millions of rows just written), which a job on Azure never meets.
+    /// </summary>
+    private static async Task SettleAsync(Azurite azurite, Action<string> progress, CancellationToken cancellationToken)
+    {
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        var stat = azurite.TableProcessId is { } pid ? $"/proc/{pid}/stat" : null;
+        if (stat is null || !File.Exists(stat))
+        {
+            return;
+        }
+
+        static long Ticks(string path)
+        {
+            // Fields after the command's closing parenthesis: state is the 1st, utime the 12th, stime the 13th.
+            var text = File.ReadAllText(path);
+            var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
+            return long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+        }
+
+        const int TicksPerSecond = 100; // USER_HZ on Linux
+        var waited = Stopwatch.StartNew();
+        var quiet = 0;
+        var before = Ticks(stat);
+        while (quiet < 3 && waited.Elapsed < TimeSpan.FromMinutes(10))
+        {
+            await Task.Delay(1000, cancellationToken);
+            var ticks = Ticks(stat);
+            quiet = ticks - before < TicksPerSecond / 20 ? quiet + 1 : 0;
+            before = ticks;
+        }
+
+        progress(string.Create(CultureInfo.InvariantCulture, $"Table service {(quiet >= 3 ? "idle" : "still busy")} after {waited.Elapsed.TotalSeconds:F0} s; load average {File.ReadAllText("/proc/loadavg").Split(' ')[0]}."));
     }
 
     /// <summary>The purge's cursors where yesterday's run left them: personal data and crimes forgotten up to their periods.</summary>

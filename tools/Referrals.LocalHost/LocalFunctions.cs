@@ -23,7 +23,8 @@ namespace Referrals.LocalHost;
 /// </summary>
 public sealed class LocalFunctions(
     SnapshotIngestor ingestor, RecordsSystemPulse recordsSystem, EntitlementMessageSender sender, ReferralForwarder forwarder, TimerHeartbeats heartbeats,
-    TallyAggregator aggregator, DeadLetterReporter reporter, RetentionPurge purge, NotifyStatusSweep notifyStatuses, Pipeline.Tasks.TaskEscalation escalation)
+    TallyAggregator aggregator, DeadLetterReporter reporter, RetentionPurge purge, NotifyStatusSweep notifyStatuses, Pipeline.Tasks.TaskEscalation escalation,
+    Pipeline.Deadlines.DeadlineWatch deadlines)
 {
     [FunctionName("IngestCrimeEvent")]
     public async Task IngestCrimeEvent(
@@ -59,6 +60,10 @@ public sealed class LocalFunctions(
     [FunctionName("EscalateOverdueTasks")]
     public Task EscalateOverdueTasks([TimerTrigger($"%{Settings.TaskEscalationSchedule}%")] TimerInfo timer, CancellationToken cancellationToken) =>
         heartbeats.RunAsync(nameof(EscalateOverdueTasks), escalation.SweepAsync, TimerSummaries.Of, cancellationToken);
+
+    [FunctionName("WatchReferralDeadlines")]
+    public Task WatchReferralDeadlines([TimerTrigger($"%{Settings.DeadlineWatchSchedule}%")] TimerInfo timer, CancellationToken cancellationToken) =>
+        heartbeats.RunAsync(nameof(WatchReferralDeadlines), deadlines.WatchAsync, TimerSummaries.Of, cancellationToken);
 
     [FunctionName("ReportDeadLetters")]
     public Task ReportDeadLetters([TimerTrigger($"%{Settings.DeadLetterReportSchedule}%")] TimerInfo timer, CancellationToken cancellationToken) =>

@@ -31,6 +31,7 @@ public static class LocalSettings
             [Settings.RetentionSchedule] = "0 30 2 * * *",
             [Settings.NotifyStatusSchedule] = "0 */15 * * * *",
             [Settings.TaskEscalationSchedule] = "0 */15 * * * *",
+            [Settings.DeadlineWatchSchedule] = "0 */15 * * * *",
             ["Rules:ServicesPath"] = servicesPath,
             ["ServiceKeys:general"] = LocalServices.ApiKey,
             ["SendGrid:ApiKey"] = "local-fake-sendgrid-key",

@@ -23,6 +23,12 @@ public sealed class LocalTalliesServer(TalliesEndpoint endpoint, DashboardEndpoi
     /// <summary>Who acts on the local worklist, for its audit entries and its anti-forgery token: the local user, as the CLI's default operator.</summary>
     public static SignedInPerson LocalOperator { get; } = new("local", $"local user {Environment.UserName}");
 
+    /// <summary>
+    /// The local reader is the operator who started the run, with the storage account's keys (as `referrals tallies`): it
+    /// may see small counts, and choose a threshold itself. In Azure only the unsuppressed app role may.
+    /// </summary>
+    public const bool LocalReaderUnsuppressed = true;
+
     private LoopbackServer? _server;
 
     public string Url => (_server ?? throw new InvalidOperationException("Not started.")).Url;
@@ -77,9 +83,9 @@ public sealed class LocalTalliesServer(TalliesEndpoint endpoint, DashboardEndpoi
         }
 
         var query = System.Web.HttpUtility.ParseQueryString(request.QueryString.Value ?? string.Empty);
-        var answer = isTallies ? await endpoint.HandleAsync(query, request.Headers.Accept.ToString() is { Length: > 0 } accept ? accept : null, context.RequestAborted)
+        var answer = isTallies ? await endpoint.HandleAsync(query, request.Headers.Accept.ToString() is { Length: > 0 } accept ? accept : null, LocalReaderUnsuppressed, context.RequestAborted)
             : isHealth ? await health!.HandleAsync([], context.RequestAborted)
-            : await dashboard!.HandleAsync(path[dashboardPrefix.Length..], query, context.RequestAborted);
+            : await dashboard!.HandleAsync(path[dashboardPrefix.Length..], query, LocalReaderUnsuppressed, context.RequestAborted);
         await WriteAsync(context, answer);
     }
 

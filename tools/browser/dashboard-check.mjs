@@ -28,7 +28,8 @@ const failures = [];
 const report = { url: args.url, ranges: [], downloads: [], violations: [], blockedRequests: [], failures };
 const fail = message => failures.push(message);
 
-const show = value => typeof value === 'number' ? value.toLocaleString('en-GB') : String(value);
+const show = value => value === null || value === undefined ? '' : typeof value === 'number' ? value.toLocaleString('en-GB') : String(value);
+const sum = values => values.some(v => v === null || v === undefined) ? null : values.every(v => typeof v === 'number') ? values.reduce((a, b) => a + b, 0) : '[c]';
 const showRate = value => value === null || value === undefined ? '–' : typeof value === 'number' ? `${(value * 100).toFixed(1)}%` : String(value);
 
 const browser = await chromium.launch({ executablePath: args.chromium, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
@@ -51,7 +52,7 @@ try {
     const compliance = new URLSearchParams(params);
     compliance.set('view', 'compliance');
     const measures = await (await page.request.get(`${base}/data?${compliance}`)).json();
-    const cells = await page.$$eval('[data-month]', nodes => nodes.map(n => ({ month: n.dataset.month, key: n.dataset.key, rate: n.dataset.rate, measure: n.dataset.measure, status: n.dataset.status !== undefined, median: n.dataset.median !== undefined, text: n.textContent })));
+    const cells = await page.$$eval('[data-month]', nodes => nodes.map(n => ({ month: n.dataset.month, key: n.dataset.key, rate: n.dataset.rate, measure: n.dataset.measure, status: n.dataset.status !== undefined, median: n.dataset.median !== undefined, sum: n.dataset.sum, firstAttempt: n.dataset.firstAttempt, text: n.textContent })));
     const months = Object.fromEntries(data.months.map(m => [m.month, m]));
     let checked = 0;
     for (const cell of cells) {
@@ -67,10 +68,13 @@ try {
       else if (cell.median) {
         const median = month ? month.medianWorkingDaysToInform : data.totalMedianWorkingDaysToInform;
         expected = median === null || median === undefined ? '–' : show(median);
-      }
+      } else if (cell.firstAttempt) {
+        const median = (month ? month.medianWorkingDaysToFirstAttempt : data.totalMedianWorkingDaysToFirstAttempt)?.[cell.firstAttempt];
+        expected = median === null || median === undefined ? '–' : show(median);
+      } else if (cell.sum) expected = show(sum(cell.sum.split(' ').map(k => month ? month.counts[k] : data.total[k])));
       else continue;
       checked++;
-      if (cell.text !== expected) fail(`${label}: ${cell.month} ${cell.key ?? cell.rate ?? cell.measure ?? (cell.median ? 'median' : 'status')} shows '${cell.text}', the JSON has '${expected}'`);
+      if (cell.text !== expected) fail(`${label}: ${cell.month} ${cell.key ?? cell.rate ?? cell.measure ?? cell.sum ?? cell.firstAttempt ?? (cell.median ? 'median' : 'status')} shows '${cell.text}', the JSON has '${expected}'`);
     }
     for (const month of data.months) {
       for (const key of ['DeclinedSupport', 'ConvertedToYes', 'AcceptedAndReferred', 'OptOutAutoReferrals', 'DaSexualOffences', 'TotalVictims', 'ReferralsOnTime', 'ReferralsLate', 'ReferralsFailed', 'RejectedMessages', 'EmailsSent']) {
@@ -80,6 +84,13 @@ try {
         if (!cells.some(c => c.month === month.month && c.key === category.key) && category.figure === category.key) fail(`${label}: ${category.key} for ${month.month} is not on the page`);
       }
     }
+    // The answer first: the headline figures come before the range picker and every detail; the force is named from settings.
+    const order = await page.evaluate(() => [...document.querySelectorAll('main > *, main section')].map(n => n.id).filter(Boolean));
+    if (order[0] !== 'answer' || order[1] !== 'headline') fail(`${label}: the page does not open with the headline figures (${order.slice(0, 3).join(', ')})`);
+    const text = await page.textContent('body');
+    if (data.force && !(await page.textContent('h1')).includes(data.force)) fail(`${label}: the heading does not name the force from settings (${data.force})`);
+    if (/Derbyshire's/.test(text)) fail(`${label}: the page speaks of Derbyshire's figures`);
+    if (!cells.some(c => c.key === 'Contract.Contacted')) fail(`${label}: the services' funnel is not on the page`);
     report.ranges.push({ label, params: String(params), months: data.months.map(m => `${m.month} ${m.status}`), checked });
     if (checked === 0) fail(`${label}: no figure was found on the page`);
     return data;
@@ -109,10 +120,11 @@ try {
   await pick({ quarter: '2026-27-Q3', suppress: '5' });
   await compare('2026-27-Q3 with figures below 5 hidden', new URLSearchParams({ quarter: '2026-27-Q3', suppressBelow: '5' }));
   if (!(await page.$$('[data-median]')).length) fail('the median working days to inform is not on the page');
-  const small = await page.$$eval('[data-key]', nodes => nodes.map(n => n.textContent).filter(t => /^\d+$/.test(t) && Number(t) < 5));
+  // A zero may be shown (the server hides one only where it would reveal something about a small group).
+  const small = await page.$$eval('[data-key]', nodes => nodes.map(n => n.textContent).filter(t => /^\d+$/.test(t) && Number(t) > 0 && Number(t) < 5));
   if (small.length) fail(`figures below 5 are shown though suppressed: ${small.join(', ')}`);
 
-  for (const [id, header] of [['#csv-wide', 'Month,Declined Support,'], ['#csv-long', 'month,category,service,value,status,counted_at']]) {
+  for (const [id, header] of [['#csv-wide', 'Month,Declined Support,'], ['#csv-long', 'month,category,service,value,status,counted_at'], ['#csv-compliance', 'Measure,Name,']]) {
     const [download] = await Promise.all([page.waitForEvent('download'), page.click(id)]);
     const path = join(out, download.suggestedFilename());
     await download.saveAs(path);
@@ -129,12 +141,35 @@ try {
   await page.evaluate(axeSource);
   const axe = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
     .map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 5).map(n => n.target.join(' ')) })));
-  report.violations = axe;
+  report.violations = axe.map(v => ({ ...v, width: 1280, details: 'closed' }));
   for (const v of axe.filter(v => v.impact === 'serious' || v.impact === 'critical')) fail(`axe: ${v.impact} ${v.id}: ${v.help} (${v.targets.join('; ')})`);
 
-  report.screenshot = join(out, 'dashboard.png');
-  await page.screenshot({ path: report.screenshot, fullPage: true });
-  report.overflow = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+  // Both widths in one run: the desktop, and a 320 px phone (WCAG 1.4.10 reflow); axe and a screenshot at each.
+  report.screenshots = [];
+  for (const width of [1280, 320]) {
+    await page.setViewportSize({ width, height: width === 320 ? 640 : 900 });
+    await page.$$eval('details', nodes => nodes.forEach(n => { n.open = false; }));
+    const path = join(out, `dashboard-${width}.png`);
+    await page.screenshot({ path, fullPage: true });
+    const height = await page.evaluate(() => document.documentElement.scrollHeight);
+    // What a person sees first, and the services' funnels, at this width.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: join(out, `dashboard-${width}-first-screen.png`) });
+    await page.locator('#funnel').screenshot({ path: join(out, `dashboard-${width}-funnel.png`) });
+    // The collapsed details too: open every one, so axe sees all that a reader can.
+    await page.$$eval('details', nodes => nodes.forEach(n => { n.open = true; }));
+    await page.evaluate(axeSource);
+    const found = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations
+      .map(v => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.length, targets: v.nodes.slice(0, 5).map(n => n.target.join(' ')) })));
+    report.violations.push(...found.map(v => ({ ...v, width })));
+    for (const v of found.filter(v => v.impact === 'serious' || v.impact === 'critical')) fail(`axe at ${width} px: ${v.impact} ${v.id}: ${v.help} (${v.targets.join('; ')})`);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth > document.documentElement.clientWidth);
+    if (overflow) fail(`at ${width} px the page scrolls sideways (only wide tables may, inside their own box)`);
+    const firstScreen = await page.evaluate(() => (document.getElementById('headline')?.getBoundingClientRect().top ?? -1 - window.scrollY) + window.scrollY);
+    report.screenshots.push({ width, path, height, headlineTop: firstScreen });
+    if (firstScreen < 0 || firstScreen > 400) fail(`at ${width} px the headline figures are not on the first screen (top ${firstScreen})`);
+  }
+  report.screenshot = report.screenshots[0].path;
   if (report.blockedRequests.length) fail(`the page asked for something beyond loopback: ${report.blockedRequests.join(', ')}`);
   for (const error of pageErrors) fail(`script error: ${error}`);
 } catch (error) {

@@ -8,7 +8,8 @@ namespace Referrals.Contract;
 /// Every crime reference a message seems to name, read leniently: a rejected message may be JSON the contract refuses,
 /// JSON cut short, or not JSON at all, and its dead letter must still be found by each crime it names (subject access,
 /// erasure). A string under "crime" → "reference", at any depth and as often as it appears, read token by token until
-/// the JSON breaks; then the same pattern in the raw text, for what follows the break.
+/// the JSON breaks; then the same pattern in the raw text, for what follows the break (the crime's own objects, such as its
+/// offence, may come before its reference). A reference is always a whole JSON string: DB/26/12 never matches DB/26/123.
 /// </summary>
 public static partial class CrimeReferences
 {
@@ -91,7 +92,7 @@ public static partial class CrimeReferences
     private static bool Is(string name, string expected) => string.Equals(name, expected, StringComparison.OrdinalIgnoreCase);
 
     [GeneratedRegex("""
-        "crime"\s*:\s*\{[^{}]*?"reference"\s*:\s*"((?:[^"\\\r\n]|\\.){1,400})"
+        "crime"\s*:\s*\{(?:[^{}]|\{[^{}]*\})*?"reference"\s*:\s*"((?:[^"\\\r\n]|\\.){1,400})"
         """, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 1000)]
     private static partial Regex InText();
 }

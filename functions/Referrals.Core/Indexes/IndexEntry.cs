@@ -28,11 +28,23 @@ public sealed record StatusCheck(string CrimeReference, string VictimId, Channel
 }
 
 /// <summary>
+/// A message whose outcome is unknown since its send at <paramref name="AttemptedAt"/>: the status timer settles it from the
+/// provider's records (rulebook 1.2 section 6, <see cref="State.UnknownRule"/>). Written unsettled only; the timer marks the
+/// row settled when it finds the message settled or sent again.
+/// </summary>
+public sealed record UnknownCheck(string CrimeReference, string VictimId, Channel Channel, DateTimeOffset AttemptedAt) : IndexEntry(CrimeReference)
+{
+    public override DateTimeOffset At => AttemptedAt;
+}
+
+/// <summary>
 /// Work due at <paramref name="DueAt"/> (for a referral: the first instant it would be late), by kind: the deadline watch
 /// reads referrals, a worklist its tasks. <paramref name="Settled"/> is null when the entry is written by the side that
-/// does not know (the victim's state asks for a referral; only its delivery knows when it is done).
+/// does not know (the victim's state asks for a referral; only its delivery knows when it is done). <paramref name="Delivery"/>:
+/// the delivery's status once settled, written by the delivery side only (issue 29: the deadline watch tells a delivered
+/// referral from the index alone).
 /// </summary>
-public sealed record DueWork(string Kind, string Id, string CrimeReference, string VictimId, string ServiceId, DateTimeOffset DueAt, bool? Settled) : IndexEntry(CrimeReference)
+public sealed record DueWork(string Kind, string Id, string CrimeReference, string VictimId, string ServiceId, DateTimeOffset DueAt, bool? Settled, State.DeliveryStatus? Delivery = null) : IndexEntry(CrimeReference)
 {
     public const string Referral = "referral";
 

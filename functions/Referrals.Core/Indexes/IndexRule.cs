@@ -12,14 +12,22 @@ namespace Referrals.Indexes;
 /// </summary>
 public static class IndexRule
 {
-    /// <summary>A victim's entries: a status check per text message or letter Notify accepted, and the deadline of each referral the state asks for.</summary>
+    /// <summary>A victim's entries: a status check per text message or letter Notify accepted, an unknown outcome to settle per message, and the deadline of each referral the state asks for.</summary>
     public static IEnumerable<IndexEntry> Of(VictimState victim)
     {
         foreach (var channel in new[] { Channel.Sms, Channel.Letter })
         {
             if (victim.Contact[channel] is { SentAt: { } sent } message && message.Status is not (MessageStatus.Queued or MessageStatus.Sending))
             {
-                yield return new StatusCheck(victim.CrimeReference, victim.VictimId, channel, sent, message.Status != MessageStatus.Sent);
+                yield return new StatusCheck(victim.CrimeReference, victim.VictimId, channel, sent, message.Status != MessageStatus.Sent || UnknownRule.Unsettled(message));
+            }
+        }
+
+        foreach (var channel in ChannelNames.InOrder)
+        {
+            if (victim.Contact[channel] is { AttemptedAt: { } attempted } message && UnknownRule.Unknown(message))
+            {
+                yield return new UnknownCheck(victim.CrimeReference, victim.VictimId, channel, attempted);
             }
         }
 
@@ -29,12 +37,16 @@ public static class IndexRule
         }
     }
 
-    /// <summary>A delivery's entries: a referral's deadline, settled once it is no longer waiting to be sent, and what was delivered.</summary>
+    /// <summary>
+    /// A delivery's entries: a referral's deadline, settled once it is no longer waiting to be sent (with how it ended: a
+    /// row's status counts only while it is settled, as a merge keeps an earlier one), and what was delivered.
+    /// </summary>
     public static IEnumerable<IndexEntry> Of(DeliveryState delivery)
     {
         if (delivery is { Kind: DeliveryKind.Referral, DueBy: { } dueBy })
         {
-            yield return ReferralDue(delivery.CrimeReference, delivery.VictimId, delivery.ServiceId, dueBy, delivery.Status is not (DeliveryStatus.Pending or DeliveryStatus.Sending));
+            var settled = delivery.Status is not (DeliveryStatus.Pending or DeliveryStatus.Sending);
+            yield return ReferralDue(delivery.CrimeReference, delivery.VictimId, delivery.ServiceId, dueBy, settled) with { Delivery = settled ? delivery.Status : null };
         }
 
         if (delivery is { Status: DeliveryStatus.Delivered, DeliveredAt: { } at })

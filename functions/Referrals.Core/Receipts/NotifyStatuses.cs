@@ -80,6 +80,43 @@ public static class NotifyReports
     /// <summary>The answer to <c>GET /v2/notifications/{id}</c>.</summary>
     public static Parsed<NotifyReport> ParseLookup(ReadOnlySpan<byte> body) => Parse(body, "type");
 
+    /// <summary>
+    /// The answer to <c>GET /v2/notifications?reference=</c> (<c>{"notifications": [...], "links": {...}}</c>, newest
+    /// first): the newest notification with exactly that reference, with its status mapped and dated by Notify
+    /// (<c>completed_at</c>, else <c>sent_at</c>, else <c>created_at</c>); not found when there is none; null when the
+    /// body is not that shape or the notification's status is not one Notify documents for its type.
+    /// </summary>
+    public static State.NotifyRecord? ParseList(ReadOnlySpan<byte> body, string reference)
+    {
+        if (ReceiptJson.TryParse(body, out _) is not { } document)
+        {
+            return null;
+        }
+
+        using (document)
+        {
+            if (document.RootElement.ValueKind != JsonValueKind.Object || !document.RootElement.TryGetProperty("notifications", out var list) || list.ValueKind != JsonValueKind.Array)
+            {
+                return null;
+            }
+
+            foreach (var item in list.EnumerateArray())
+            {
+                if (item.ValueKind != JsonValueKind.Object || !NotifyStatuses.StringOrNull(item, "reference", out var itemReference) || itemReference != reference)
+                {
+                    continue;
+                }
+
+                var raw = System.Text.Encoding.UTF8.GetBytes(item.GetRawText());
+                return Parse(raw, "type").Value is { Receipt: { ProviderMessageId: { } id } receipt } && NotifyStatuses.Time(item, "created_at") is { } created
+                    ? new State.NotifyRecord.Found(receipt.Channel, id, created, receipt.Status, receipt.At)
+                    : null;
+            }
+
+            return new State.NotifyRecord.NotFound();
+        }
+    }
+
     private static Parsed<NotifyReport> Parse(ReadOnlySpan<byte> body, string typeField)
     {
         if (ReceiptJson.TryParse(body, out var problem) is not { } document)

@@ -7,7 +7,7 @@ namespace Referrals.Receipts;
 /// <summary>Why an event in a batch changes nothing. Counted, never logged with anything from the event.</summary>
 public enum IgnoredEvent
 {
-    /// <summary>An event that says nothing about delivery (processed, open, click, unsubscribe…).</summary>
+    /// <summary>An event that says nothing about delivery (open, click, unsubscribe…).</summary>
     NotAStatus,
 
     /// <summary>About an email that is not an entitlement message (a secure email to a service).</summary>
@@ -44,7 +44,9 @@ public static class SendGridEvents
     public static ReceiptStatus? Map(string eventType) => eventType switch
     {
         "delivered" => ReceiptStatus.Delivered,
-        "deferred" => ReceiptStatus.Deferred,
+        // Rulebook 1.2 section 6: processed and deferred say SendGrid has the email (not final): an email whose outcome was
+        // unknown is settled as accepted by either (ReceiptRule.Apply), so it is never sent again after silence.
+        "processed" or "deferred" => ReceiptStatus.Deferred,
         "bounce" or "blocked" or "dropped" => ReceiptStatus.FailedForGood,
         "spamreport" => ReceiptStatus.SpamReported,
         _ => null,

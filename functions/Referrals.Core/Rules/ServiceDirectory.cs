@@ -74,6 +74,15 @@ public sealed record ServiceEntry
 
     public bool AutoReferOnOptOut { get; init; }
 
+    /// <summary>
+    /// Rulebook 1.2 section 11: the working days from a referral's delivery date within which the service agreed to make
+    /// its first attempt to contact the victim (its contract's target), 1 to 20; absent: 2.
+    /// </summary>
+    public int? FirstAttemptWithinWorkingDays { get; init; }
+
+    /// <summary>The target in force: <see cref="FirstAttemptWithinWorkingDays"/>, or 2.</summary>
+    public int FirstAttemptTarget => FirstAttemptWithinWorkingDays ?? 2;
+
     public required SelfReferral SelfReferral { get; init; }
 
     /// <summary>Not <c>required</c> for the JSON reader, so a missing channel is reported by validation naming the entry; never null after it.</summary>
@@ -195,6 +204,11 @@ public sealed partial class ServiceDirectory
             if (service.EligibleWhen is not { Count: > 0 } || service.EligibleWhen.FirstOrDefault(c => !known.Contains(c)) is { } unknown)
             {
                 throw new InvalidDataException($"{name}: eligibleWhen must list one or more of {string.Join(", ", known)}.");
+            }
+
+            if (service.FirstAttemptWithinWorkingDays is < 1 or > 20)
+            {
+                throw new InvalidDataException($"{name}: firstAttemptWithinWorkingDays must be a whole number of working days from 1 to 20 (absent: 2).");
             }
 
             ValidateSelfReferral(name, service.SelfReferral);

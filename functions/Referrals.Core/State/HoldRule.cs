@@ -11,4 +11,12 @@ public static class HoldRule
     public const string Reason = "held: the crime carries HoldContact";
 
     public static bool IsHeld(VictimState victim) => victim.Contact.Held;
+
+    /// <summary>
+    /// An erased victim is never decided again, but their erasure and task withdrawal notices are held like any delivery
+    /// (rulebook 1.2 section 11): each snapshot's hold, set or lifted, is still copied to their row, so the notices go when
+    /// it lifts. The same state when the hold is unchanged.
+    /// </summary>
+    public static VictimState Follow(VictimState erased, bool held, DateTimeOffset now) =>
+        erased.Contact.Held == held ? erased : erased with { Contact = erased.Contact with { Held = held }, UpdatedAt = now };
 }

@@ -54,6 +54,12 @@ public enum MessageReason
 
     /// <summary>GOV.UK Notify said it never sent it (<c>technical-failure</c>): sent again, or failed for good (rulebook 1.2 section 6).</summary>
     TechnicalFailure,
+
+    /// <summary>
+    /// Its outcome is unknown and the provider's records could not settle it (rulebook 1.2 section 6, "Unknown outcome"):
+    /// it stays unconfirmed, no later channel is used, and the Victim Care Unit gets a ContactNeeded task.
+    /// </summary>
+    Unsettled,
 }
 
 /// <summary>
@@ -66,6 +72,7 @@ public enum MessageReason
 /// <param name="Month">The Europe/London month of the change that queued it: the month it counts in.</param>
 /// <param name="ProviderId">The provider's id of the latest send: SendGrid's <c>X-Message-Id</c>, GOV.UK Notify's notification id (from its 201 answer or the first receipt applied to the send).</param>
 /// <param name="Attempts">Sends so far: only a text message Notify says it never sent is sent again, at most <see cref="ReceiptRule.MaxTextSends"/> sends in all.</param>
+/// <param name="Resends">Sends again after an unknown outcome the provider's records settled as not accepted (<see cref="UnknownRule"/>): at most one.</param>
 public sealed record MessageState(
     MessageStatus Status,
     MessageReason? Reason = null,
@@ -77,7 +84,8 @@ public sealed record MessageState(
     DateTimeOffset? DeliveredAt = null,
     string? ProviderId = null,
     Month? Month = null,
-    int Attempts = 0)
+    int Attempts = 0,
+    int Resends = 0)
 {
     /// <summary>A text message or letter not used.</summary>
     public static readonly MessageState NotNeeded = new(MessageStatus.NotNeeded);
@@ -98,7 +106,8 @@ public static class MessageTransition
     /// <summary>
     /// Rulebook 1.2 section 6: not sent (suppressed, not needed) and queued follow the latest snapshot; queued → sending (a
     /// claim); sending → sent, failed, unconfirmed, or queued again (not accepted, worth another try); sending, sent or
-    /// unconfirmed → delivered or failed by a receipt; a text message Notify never sent (technical failure) is not sent, so
+    /// unconfirmed → delivered or failed by a receipt; unconfirmed → sent when the provider's records settle it as accepted
+    /// (<see cref="UnknownRule"/>), or queued again when they settle it as not accepted; a text message Notify never sent (technical failure) is not sent, so
     /// it is queued again or, when the latest snapshot no longer allows it, suppressed or not needed (and a receipt about
     /// that send, coming later, may still settle it while it waits to be sent again: receipts come in any order); an operator's replay
     /// queues a failed message (or an unconfirmed email) again; erasure suppresses what was not sent. Delivered is final
@@ -111,6 +120,7 @@ public static class MessageTransition
         (MessageStatus.NotNeeded or MessageStatus.Suppressed or MessageStatus.Queued, MessageStatus.NotNeeded or MessageStatus.Suppressed or MessageStatus.Queued) => true,
         (MessageStatus.Queued, MessageStatus.Sending) => true,
         (MessageStatus.Sending, MessageStatus.Sent or MessageStatus.Unconfirmed) => true,
+        (MessageStatus.Unconfirmed, MessageStatus.Sent) => true,
         (MessageStatus.Queued or MessageStatus.Sending or MessageStatus.Sent or MessageStatus.Unconfirmed, MessageStatus.Delivered or MessageStatus.Failed) => true,
         (MessageStatus.Sending or MessageStatus.Sent or MessageStatus.Unconfirmed, MessageStatus.Queued or MessageStatus.Suppressed or MessageStatus.NotNeeded) => true,
         (MessageStatus.Failed, MessageStatus.Queued or MessageStatus.Suppressed) => true,

@@ -53,13 +53,13 @@ public static class OutcomeRule
     };
 
     /// <summary>
-    /// What the operator checks at the provider before a message whose outcome is unknown may be replayed: SendGrid's
-    /// activity for the email's custom_args, or GOV.UK Notify's record of the send by its opaque reference (no personal
-    /// data), which replay never sends again (rulebook 1.2 section 6).
+    /// What an operator can check at the provider about a message whose outcome is unknown: SendGrid's activity for the
+    /// email's token, or GOV.UK Notify's record of the send by its opaque reference (no personal data). The status timer
+    /// settles it from those records (rulebook 1.2 section 6, <see cref="UnknownRule"/>).
     /// </summary>
     /// <param name="tokens">The key of the send's token (issue 22); none: the readable reference of before it.</param>
     public static string CheckBeforeReplay(string crimeReference, string victimId, Contact.Channel channel, int attempt, Contact.MessageToken? tokens = null) =>
         channel == Contact.Channel.Email
-            ? "check SendGrid's activity for these custom_args before replaying"
-            : $"check GOV.UK Notify for this message (GET /v2/notifications?reference={Contact.MessageToken.NotifyReference(tokens, crimeReference, victimId, channel, attempt)}); it is never sent again automatically, and replay refuses it";
+            ? "check SendGrid's activity for this email (its ref custom arg); the status timer settles it: any SendGrid event about it, or 24 hours of silence with the webhook answering (rulebook 1.2 section 6)"
+            : $"check GOV.UK Notify for this message (GET /v2/notifications?reference={Contact.MessageToken.NotifyReference(tokens, crimeReference, victimId, channel, attempt)}); the status timer settles it from Notify's records (a look-up by reference), never by sending blind";
 }

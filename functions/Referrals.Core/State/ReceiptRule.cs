@@ -171,6 +171,11 @@ public static class ReceiptRule
             (ReceiptStatus.FailedForGood, _) when latest => MessageTransition.Settle(message, MessageStatus.Failed, MessageReason.ReportedFailed,
                 channel == Channel.Email ? "the provider reported a bounce or a drop" : "the provider reported a permanent failure"),
             (ReceiptStatus.NotSent, ChannelProgress.InFlight) when latest && channel != Channel.Email => AfterTechnicalFailure(channel, message),
+
+            // Rulebook 1.2 section 6: any word from the provider about the latest send (SendGrid's processed or deferred,
+            // Notify's created or sending) says it accepted it: an unknown outcome is settled as sent, never sent again.
+            (ReceiptStatus.Deferred, ChannelProgress.InFlight) when latest && message.Status is MessageStatus.Sending or MessageStatus.Unconfirmed =>
+                MessageTransition.Sent(message, at, message.ProviderId),
             _ => null,
         };
         return next is null

@@ -13,6 +13,12 @@ public enum ReplayStep
 
     /// <summary>Nothing is sent and the dead letter is kept: the reason says why and what to do.</summary>
     Refuse,
+
+    /// <summary>
+    /// A message whose outcome is unknown: settled from the provider's records now, as the status timer does (rulebook 1.2
+    /// section 6, <see cref="UnknownRule"/>); never sent blind.
+    /// </summary>
+    Settle,
 }
 
 /// <summary>A replay's step, why, and the state a requeue writes (null otherwise).</summary>
@@ -20,10 +26,10 @@ public sealed record ReplayDecision(ReplayStep Step, string Reason, VictimState?
 
 /// <summary>
 /// An operator's replay of a work item's dead letter (`referrals replay`): it sends again only what may be sent again,
-/// and a replay that would do nothing says so instead of reporting success. A text message or letter whose fate is
-/// unknown is never sent again (rulebook 1.2 section 6: GOV.UK Notify has no idempotency key): the operator checks
-/// Notify for its reference. An email whose fate was unknown may be replayed once the operator has checked SendGrid,
-/// as before. A failed message is sent again only while no other channel has taken over (one channel at a time).
+/// and a replay that would do nothing says so instead of reporting success. A message whose fate is unknown is settled
+/// from the provider's records, as the status timer does (rulebook 1.2 section 6), never sent blind. One the records
+/// could not settle (unsettled): a text message or letter is never sent again (GOV.UK Notify has no idempotency key);
+/// an email may be replayed once the operator has checked SendGrid's activity feed, as before. A failed message is sent again only while no other channel has taken over (one channel at a time).
 /// </summary>
 public static class ReplayRule
 {
@@ -35,6 +41,11 @@ public static class ReplayRule
         if (HoldRule.IsHeld(victim))
         {
             return Refuse($"the crime is held (HoldContact): its {name} goes, if still due, when a snapshot lifts the hold");
+        }
+
+        if (UnknownRule.Unknown(message))
+        {
+            return new ReplayDecision(ReplayStep.Settle, $"the {name}'s outcome is unknown: it is settled from the provider's records, as the status timer does");
         }
 
         if (channel != Channel.Email && message.Status == MessageStatus.Unconfirmed)

@@ -38,6 +38,7 @@ public static class ComplianceView
             .. InformedThenFailed(categories),
             .. InformedWithin(categories, 1, "InformedWithin1WorkingDay", "Informed of their rights within 1 working day"),
             .. InformedWithin(categories, 2, "InformedWithin2WorkingDays", "Informed of their rights within 2 working days"),
+            .. ContractShares(categories),
             new("ConsentConverted", "Declined, then accepted support",
                 "Victims converted to yes, as a share of victims who declined support.",
                 "Victims who declined and were never asked again.",
@@ -67,6 +68,27 @@ public static class ComplianceView
             new TallyRate("InformedThenReturnedOrBounced", "Informed, later returned or bounced", string.Empty, keys, [TallyCategories.InformedInWriting]));
     }
 
+    /// <summary>Rulebook 1.2 section 11: what the services did with the referrals they received, as shares of those delivered in the month.</summary>
+    private static IEnumerable<ComplianceMeasure> ContractShares(IReadOnlyList<TallyCategory> categories)
+    {
+        if (!categories.Any(c => c.Key == ContractMeasures.Delivered))
+        {
+            yield break;
+        }
+
+        foreach (var (key, measure, name) in new[]
+        {
+            ("AcknowledgedByNextWorkingDay", ContractMeasures.Acknowledged, "Acknowledged by the service by the next working day"),
+            ("FirstAttemptWithinTarget", ContractMeasures.AttemptedWithinTarget, "First attempt to contact within the service's target"),
+            ("ContactedByService", ContractMeasures.Contacted, "Contacted by the service"),
+        })
+        {
+            var category = categories.First(c => c.Key == measure);
+            yield return new(key, name, $"{category.Definition} As a share of referrals delivered in the month.", category.CannotSee ?? string.Empty,
+                new TallyRate(key, name, string.Empty, [measure], [ContractMeasures.Delivered]));
+        }
+    }
+
     /// <summary>A share of the victims in the buckets of the time to inform: those within <paramref name="days"/> working days.</summary>
     private static IEnumerable<ComplianceMeasure> InformedWithin(IReadOnlyList<TallyCategory> categories, int days, string key, string name)
     {
@@ -81,6 +103,32 @@ public static class ComplianceView
             new TallyRate(key, name, string.Empty, [.. TallyCategories.InformedAfter.Take(days + 1)], TallyCategories.InformedAfter));
     }
 
+    /// <summary>
+    /// The compliance view as a CSV (RFC 4180, UTF-8 with a byte order mark, CRLF, as the tallies' CSVs): a row per
+    /// measure, a column per month and the total (a share from 0 to 1, blank when there is nothing to divide by or the
+    /// month was not counted, [c] when hidden), then its definition and what it cannot see.
+    /// </summary>
+    public static byte[] ToCsv(TallyReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        var months = report.Range.Months().ToList();
+        var csv = new System.Text.StringBuilder();
+        TallyReport.CsvRow(csv, ["Measure", "Name", .. months.Select(m => m.ToString()), report.TotalLabel, "Definition", "What it cannot see"]);
+        foreach (var measure in Measures(report.Categories))
+        {
+            TallyReport.CsvRow(csv, [measure.Key, measure.Name, .. months.Select(m => Cell(measure.Rate, m)), Cell(measure.Rate, null), measure.Definition, measure.CannotSee]);
+        }
+
+        return [.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(csv.ToString())];
+
+        string Cell(TallyRate? rate, Month? month) => rate is null ? string.Empty : report.RateOf(rate, month) switch
+        {
+            (_, true) => "[c]",
+            ({ } value, _) => value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            _ => string.Empty,
+        };
+    }
+
     public static byte[] ToJson(TallyReport report)
     {
         using var buffer = new MemoryStream();
@@ -90,6 +138,11 @@ public static class ComplianceView
             json.WriteString("view", "compliance");
             json.WriteString("from", report.Range.From.ToString());
             json.WriteString("to", report.Range.To.ToString());
+            if (report.Force is not null)
+            {
+                json.WriteString("force", report.Force);
+            }
+
             if (report.Quarter is not null)
             {
                 json.WriteString("quarter", report.Quarter);

@@ -12,9 +12,10 @@ public sealed record MonthStatus(DateTimeOffset CountedAt, bool Final, int Revis
     public string State => Final ? "final" : "provisional";
 
     /// <summary>The status after a recount at <paramref name="now"/> that found <paramref name="after"/> where <paramref name="before"/> was stored.</summary>
-    public static MonthStatus Next(MonthStatus? previous, Month month, IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after, DateTimeOffset now, int finalAfterDays)
+    /// <param name="provisionalUntil">Rulebook 1.2 section 12: the month's measures stay provisional until after this day (10 working days after its last target date).</param>
+    public static MonthStatus Next(MonthStatus? previous, Month month, IReadOnlyDictionary<string, long> before, IReadOnlyDictionary<string, long> after, DateTimeOffset now, int finalAfterDays, DateOnly? provisionalUntil = null)
     {
-        var final = previous?.Final == true || IsPastFinal(month, now, finalAfterDays);
+        var final = previous?.Final == true || (IsPastFinal(month, now, finalAfterDays) && !(London.DateOf(now) <= provisionalUntil));
         var changed = after.Keys.Union(before.Keys).Where(k => after.GetValueOrDefault(k) != before.GetValueOrDefault(k)).Order(StringComparer.Ordinal).ToList();
         return previous?.Final == true && changed.Count > 0
             ? new MonthStatus(now, true, previous.Revisions + 1, now, changed)

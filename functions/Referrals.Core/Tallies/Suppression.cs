@@ -24,7 +24,7 @@ public static class Suppression
     public static IReadOnlyDictionary<string, CellMark> Month(IReadOnlyDictionary<string, long> counts, IReadOnlyList<TallySum> sums, int below)
     {
         var keys = counts.Keys.Concat(sums.SelectMany(s => s.Parts.Append(s.Total))).ToHashSet(StringComparer.Ordinal);
-        var marks = keys.ToDictionary(k => k, k => below > 0 && counts.GetValueOrDefault(k) < below ? CellMark.Small : CellMark.Shown, StringComparer.Ordinal);
+        var marks = keys.ToDictionary(k => k, k => IsSmall(k, counts, sums, below) ? CellMark.Small : CellMark.Shown, StringComparer.Ordinal);
         if (below <= 0)
         {
             return marks;
@@ -32,7 +32,7 @@ public static class Suppression
 
         // Hide one more figure at a time until no small one can be worked out: the visible figure nearest the one given
         // away (in a sum with it, else in a sum with a hidden figure of such a sum, and so on), parts before totals,
-        // smallest first.
+        // smallest first; never a shown zero ([c] says "N or more" when it hides a figure to protect a small one).
         // When every figure related to it is hidden already, only the marks themselves can give a small figure away
         // ([c] says "N or more"): then the whole related set is marked [c], which says nothing about any of them.
         while (Revealed(counts, sums, marks, below) is { } revealed)
@@ -51,6 +51,22 @@ public static class Suppression
         }
 
         return marks;
+    }
+
+    /// <summary>
+    /// Primary suppression: a figure from 1 to N-1 is small; so is a zero that would reveal that every member of a group
+    /// smaller than N shares an attribute (a part, or a term of an inequality, of a figure from 1 to N-1: "0 of the 3
+    /// referrals to this service were on time"). Any other zero is shown: an empty group, or none of a group of N or more.
+    /// </summary>
+    public static bool IsSmall(string key, IReadOnlyDictionary<string, long> counts, IReadOnlyList<TallySum> sums, int below)
+    {
+        var count = counts.GetValueOrDefault(key);
+        if (below <= 0 || count >= below)
+        {
+            return false;
+        }
+
+        return count > 0 || sums.Any(s => !s.Time && s.Parts.Contains(key) && counts.GetValueOrDefault(s.Total) is var total && total > 0 && total < below);
     }
 
     /// <summary>The figures linked to <paramref name="key"/> through sums, itself included.</summary>
@@ -81,7 +97,7 @@ public static class Suppression
             var near = sums.Where(s => !seen.Contains(s) && (frontier.Contains(s.Total) || s.Parts.Any(frontier.Contains))).ToList();
             seen.UnionWith(near);
             var candidate = near.SelectMany(s => s.Parts.Select(p => (Key: p, Part: true)).Append((Key: s.Total, Part: false)))
-                .Where(c => marks[c.Key] == CellMark.Shown)
+                .Where(c => marks[c.Key] == CellMark.Shown && counts.GetValueOrDefault(c.Key) != 0)
                 .OrderByDescending(c => c.Part).ThenBy(c => counts.GetValueOrDefault(c.Key)).ThenBy(c => c.Key, StringComparer.Ordinal)
                 .Select(c => c.Key).FirstOrDefault();
             if (candidate is not null)
@@ -123,12 +139,13 @@ public static class Suppression
             {
                 var low = sum.Parts.Sum(p => bounds[p].Low);
                 var high = Math.Min(Unbounded, sum.Parts.Sum(p => Math.Min(bounds[p].High, Unbounded / 64)));
-                changed |= Narrow(bounds, sum.Total, low, high);
+                // An inequality (Σ parts ≤ total) bounds the total from below and each part from above only.
+                changed |= Narrow(bounds, sum.Total, low, sum.AtMost ? Unbounded : high);
                 foreach (var part in sum.Parts)
                 {
                     var othersLow = low - bounds[part].Low;
                     var othersHigh = sum.Parts.Where(p => p != part).Sum(p => Math.Min(bounds[p].High, Unbounded / 64));
-                    changed |= Narrow(bounds, part, bounds[sum.Total].Low - othersHigh, bounds[sum.Total].High - othersLow);
+                    changed |= Narrow(bounds, part, sum.AtMost ? 0 : bounds[sum.Total].Low - othersHigh, bounds[sum.Total].High - othersLow);
                 }
             }
         }
@@ -136,9 +153,41 @@ public static class Suppression
         return bounds;
     }
 
-    /// <summary>A range's total: shown only when every month of it is, and marked small when it is itself below N.</summary>
+    /// <summary>A range's total: shown only when every month of it is (then it tells nothing the months do not), and marked small when it is itself from 1 to N-1.</summary>
     public static CellMark Total(long total, IEnumerable<CellMark> months, int below) =>
-        below > 0 && total < below ? CellMark.Small : months.Any(m => m != CellMark.Shown) ? CellMark.Secondary : CellMark.Shown;
+        below > 0 && total > 0 && total < below ? CellMark.Small : months.Any(m => m != CellMark.Shown) ? CellMark.Secondary : CellMark.Shown;
+
+    /// <summary>
+    /// The marks of a financial quarter's three months and of the quarter itself, decided together, so the quarter can be
+    /// published on its own: each month's figures and the quarter's are related by the month's sums and by
+    /// quarter = first + second + third; a small month is protected by hiding another month's figure before the
+    /// quarter's. Every request showing any of these months, or the quarter, gets the same marks. Keys of the answer:
+    /// "0|key" to "2|key" for the months, "q|key" for the quarter.
+    /// </summary>
+    public static IReadOnlyDictionary<string, CellMark> Quarter(IReadOnlyList<IReadOnlyDictionary<string, long>> months, IReadOnlyList<TallySum> sums, int below)
+    {
+        ArgumentOutOfRangeException.ThrowIfNotEqual(months.Count, 3);
+        var keys = months.SelectMany(m => m.Keys).Concat(sums.SelectMany(s => s.Parts.Append(s.Total))).ToHashSet(StringComparer.Ordinal);
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var joint = new List<TallySum>();
+        foreach (var key in keys)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                counts[$"{i}|{key}"] = months[i].GetValueOrDefault(key);
+            }
+
+            counts[$"q|{key}"] = months.Sum(m => m.GetValueOrDefault(key));
+            joint.Add(new TallySum($"q|{key}", [$"0|{key}", $"1|{key}", $"2|{key}"], Time: true));
+        }
+
+        foreach (var column in new[] { "0|", "1|", "2|", "q|" })
+        {
+            joint.AddRange(sums.Select(s => s with { Total = column + s.Total, Parts = [.. s.Parts.Select(p => column + p)] }));
+        }
+
+        return Month(counts, joint, below);
+    }
 
     /// <summary>How a hidden figure reads: <c>&lt;N</c> when small, <c>[c]</c> when hidden to protect another.</summary>
     public static string Display(CellMark mark, int below) => mark == CellMark.Small ? $"<{below}" : "[c]";

@@ -7,7 +7,8 @@ namespace Referrals.Tallies;
 /// dashboard shows it in, and, for a per-service figure, the figure it breaks down (<paramref name="Base"/>) and the
 /// service (<paramref name="Service"/>): the long CSV's <c>category</c> and <c>service</c> columns.
 /// </summary>
-public sealed record TallyCategory(string Key, string Name, string Definition, string Group = TallyGroups.Other, string? Base = null, string? Service = null)
+/// <param name="CannotSee">What the figure cannot see (rulebook 1.2 section 12: the contract measures say it); null where the definition says it.</param>
+public sealed record TallyCategory(string Key, string Name, string Definition, string Group = TallyGroups.Other, string? Base = null, string? Service = null, string? CannotSee = null)
 {
     /// <summary>The long CSV's category: the figure a per-service count breaks down, else the key itself.</summary>
     public string Figure => Base ?? Key;
@@ -16,7 +17,11 @@ public sealed record TallyCategory(string Key, string Name, string Definition, s
 /// <summary>The dashboard's sections; a category added later without a group of its own shows under <see cref="Other"/>.</summary>
 public static class TallyGroups
 {
-    public const string Derbyshire = "Derbyshire";
+    /// <summary>The six categories of the monthly return (Derbyshire's, under their names; the force is named from settings).</summary>
+    public const string Derbyshire = "Monthly return (six categories)";
+
+    /// <summary>Rulebook 1.2 section 11: the services' contract measures, by the month of the referral's delivery.</summary>
+    public const string Contract = "Services' contract measures";
     public const string Consent = "Consent";
     public const string Referrals = "Referrals";
     public const string Victims = "Victims by category";
@@ -33,7 +38,9 @@ public static class TallyGroups
 /// A figure that is the sum of others, in every month: the relations an analyst can use to work out a hidden figure,
 /// so small-count suppression hides more than the small figure itself (<see cref="Suppression"/>).
 /// </summary>
-public sealed record TallySum(string Total, IReadOnlyList<string> Parts);
+/// <param name="AtMost">An inequality: the parts add up to at most the total (the funnel: accepted + declined ≤ contacted).</param>
+/// <param name="Time">The months of a quarter adding up to it: not a relation between figures (a zero month reveals nothing about a person).</param>
+public sealed record TallySum(string Total, IReadOnlyList<string> Parts, bool AtMost = false, bool Time = false);
 
 /// <summary>
 /// The categories counted each month, in report order: Derbyshire's six first, under their names, then the
@@ -164,6 +171,7 @@ public static class TallyCategories
                 + ", by the first channel delivered (a letter: printed and posted); a weekend or bank holiday counts as the working day after it.", TallyGroups.TimeToInform)),
             new(RejectedMessages, "Rejected Messages", "Crime-event messages refused as bad input, in the Europe/London month of their sentAt when it can be read, else of their arrival.", TallyGroups.Messages),
             .. Referrals.Tasks.TaskFigures.Categories(),
+            .. ContractMeasures.Categories(directory),
             new(PersonalDataPurged, "Personal Data Purged", "Victims whose personal data the retention function removed, in the month it did (docs/privacy.md).", TallyGroups.Other),
         ];
     }
@@ -189,6 +197,7 @@ public static class TallyCategories
         }
 
         sums.AddRange(Referrals.Tasks.TaskFigures.Sums());
+        sums.AddRange(ContractBounds(categories));
         var keys = categories.Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
         return [.. sums.Where(s => keys.Contains(s.Total) && s.Parts.All(keys.Contains))];
     }
@@ -204,6 +213,13 @@ public static class TallyCategories
         var dot = key.IndexOf('.', StringComparison.Ordinal);
         var group = key.StartsWith(ComplianceView.WrittenRoutePrefix, StringComparison.Ordinal) ? TallyGroups.WrittenInformation : dot > 0 ? key[..dot] : TallyGroups.Other;
         return new TallyCategory(key, key, $"Counted by the pipeline under '{key}': see docs/tallies.md.", group);
+    }
+
+    /// <summary>The contract measures' inequalities, for the services among the categories.</summary>
+    private static IEnumerable<TallySum> ContractBounds(IReadOnlyList<TallyCategory> categories)
+    {
+        var services = categories.Where(c => c.Base == ContractMeasures.Delivered).Select(c => c.Service!).ToList();
+        return categories.Any(c => c.Key == ContractMeasures.Delivered) ? ContractMeasures.Bounds(services) : [];
     }
 
     private static readonly Dictionary<Category, string> VictimCategoryNames = new()

@@ -38,15 +38,21 @@ public static class TaskConditions
     }
 
     /// <summary>
-    /// Raised when no safe channel is left (none in flight, none delivered, none safe and unused), unless a family liaison
-    /// officer informs the victim; moot once the information is delivered by any channel.
+    /// Raised when no safe channel is left (none in flight, none delivered, none safe and unused), or an unknown outcome
+    /// could not be settled (<see cref="UnknownRule.Unsettled"/>), unless a family liaison officer informs the victim; moot
+    /// once the information is delivered by any channel.
     /// </summary>
     public static TaskCondition ContactNeeded(VictimState victim)
     {
         var progress = ChannelNames.InOrder.Select(c => ContactRule.Of(victim, c)).ToList();
         var busy = progress.Any(p => p is ChannelProgress.InFlight or ChannelProgress.Delivered);
-        var holds = victim.Contact.Plan.Count > 0 && !victim.Contact.FamilyLiaison && !busy && ContactRule.Target(victim) is null;
-        TaskWithdrawal? moot = progress.Contains(ChannelProgress.Delivered) ? TaskWithdrawal.Informed : null;
+        var delivered = progress.Contains(ChannelProgress.Delivered);
+
+        // Rulebook 1.2 section 6: an unknown outcome the provider's records could not settle keeps its channel in flight (the
+        // plan never moves on) and asks the Unit to make contact.
+        var unsettled = !delivered && ChannelNames.InOrder.Any(c => UnknownRule.Unsettled(victim.Contact[c]));
+        var holds = victim.Contact.Plan.Count > 0 && !victim.Contact.FamilyLiaison && ((!busy && ContactRule.Target(victim) is null) || unsettled);
+        TaskWithdrawal? moot = delivered ? TaskWithdrawal.Informed : null;
         return new(TaskKind.ContactNeeded, null, holds, moot, [.. victim.Contact.Plan.Select(l => $"{l.Channel}:{Why(victim, l)}")]);
     }
 
@@ -61,6 +67,7 @@ public static class TaskConditions
 
     private static string Why(VictimState victim, PlanLine line) => ContactRule.Of(victim, line.Channel) switch
     {
+        ChannelProgress.InFlight when UnknownRule.Unsettled(victim.Contact[line.Channel]) => "Unsettled",
         ChannelProgress.Failed => "Failed",
         ChannelProgress.Delivered => "Delivered",
         ChannelProgress.InFlight => "InFlight",

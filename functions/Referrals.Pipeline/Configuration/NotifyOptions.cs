@@ -52,6 +52,15 @@ public sealed class NotifyOptions() : SendBudgetOptions(maxAttempts: 3, maxRetry
     [Range(typeof(TimeSpan), "00:00:00", "7.00:00:00")]
     public TimeSpan StatusCheckAfter { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// The service's data retention for text messages and letters, in days (Notify's default 7; a service may ask for 3 to
+    /// 90). Notify deletes a notification after it (app/celery/nightly_tasks.py lines 224-269 at 8ea2366), so the status
+    /// timer looks a send up only within it; an unknown outcome still unsettled, or a message still without a final
+    /// status, when it ends raises a ContactNeeded task (rulebook 1.2 section 6).
+    /// </summary>
+    [Range(3, 90)]
+    public int RetentionDays { get; set; } = 7;
+
     /// <summary>The templates set up in Notify, by kind: English always, the others when their id is set.</summary>
     public IReadOnlySet<NotifyTemplateKind> Available =>
         Enum.GetValues<NotifyTemplateKind>().Where(kind => !string.IsNullOrEmpty(TemplateId(kind))).ToHashSet();

@@ -115,6 +115,14 @@ public sealed class SendGridOptions() : SendBudgetOptions(maxAttempts: 4, maxRet
 
     [Required]
     public string FromName { get; set; } = "Victim Care Unit";
+
+    /// <summary>
+    /// The force has turned on SendGrid's <c>processed</c> and <c>deferred</c> events in the Event Webhook's settings (Mail
+    /// Settings, Event Webhook, "Processed" and "Deferred"). Only then does 24 hours of silence about an email whose outcome
+    /// is unknown mean SendGrid never took it, so it is sent once more (rulebook 1.2 section 6); off: it raises a
+    /// ContactNeeded task instead.
+    /// </summary>
+    public bool ProcessedAndDeferredEvents { get; set; }
 }
 
 /// <summary>How referrals reach the services' APIs: retries and timeouts. API keys are named by the services directory.</summary>

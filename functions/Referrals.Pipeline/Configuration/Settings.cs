@@ -33,6 +33,9 @@ public static class Settings
 
     /// <summary>NCRONTAB schedule (UTC) of the overdue sweep of the Victim Care Unit's tasks, e.g. "0 */15 * * * *" (due times are Europe/London in code).</summary>
     public const string TaskEscalationSchedule = "TASK_ESCALATION_SCHEDULE";
+
+    /// <summary>NCRONTAB schedule (UTC) of the deadline watch (issue 29), e.g. "0 */15 * * * *": referrals at risk get their notice once.</summary>
+    public const string DeadlineWatchSchedule = "DEADLINE_WATCH_SCHEDULE";
 }
 
 /// <summary>

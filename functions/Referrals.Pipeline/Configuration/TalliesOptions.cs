@@ -13,4 +13,12 @@ public sealed class TalliesOptions
     /// </summary>
     [Range(1, 60)]
     public int FinalAfterDays { get; set; } = 10;
+
+    /// <summary>
+    /// Small-count suppression enforced by the server (rulebook 1.2 section 12, docs/tallies.md): every reader of the tallies
+    /// endpoint and the dashboard without the app role <see cref="SignIn.SignInOptions.UnsuppressedTalliesRole"/> gets figures
+    /// below this hidden, whatever it asks for (it may ask for more). 5 by default.
+    /// </summary>
+    [Range(2, 100)]
+    public int SuppressBelow { get; set; } = 5;
 }

@@ -44,10 +44,11 @@ public sealed class ContactReceipts(VictimChanges changes, WorkingDayCalendar ca
     }
 
     /// <summary>An email's receipt (SendGrid), by the crime and victim its <c>custom_args</c> name.</summary>
-    public async Task<ReceiptEffect> ApplyEmailAsync(string crimeReference, string victimId, ReceiptStatus status, DateTimeOffset at, CancellationToken cancellationToken) =>
+    /// <param name="attempt">The send its token names (issue 22: each attempt its own token), or null when the event does not say (older custom args, a bounce matched by its recipient).</param>
+    public async Task<ReceiptEffect> ApplyEmailAsync(string crimeReference, string victimId, ReceiptStatus status, DateTimeOffset at, CancellationToken cancellationToken, int? attempt = null) =>
         (await ApplyAsync(crimeReference, victimId, status, (victim, now, month) =>
         {
-            var (next, effect) = ReceiptRule.Apply(victim, Channel.Email, status, null, at, now, month, calendar);
+            var (next, effect) = ReceiptRule.Apply(victim, Channel.Email, status, attempt, at, now, month, calendar);
             return (next, effect, string.Empty);
         }, cancellationToken)).Effect;
 

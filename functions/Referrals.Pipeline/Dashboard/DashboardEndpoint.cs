@@ -9,7 +9,7 @@ namespace Referrals.Pipeline.Dashboard;
 /// every request passes <see cref="SignIn.SignInGate.Dashboard"/> first (a signed-in person with the dashboard's app
 /// role); the page holds no function key and needs none. Locally, on loopback, there is no sign-in.
 /// </summary>
-public sealed class DashboardEndpoint(TalliesEndpoint tallies)
+public sealed class DashboardEndpoint(TalliesEndpoint tallies, Status.OperationsStatus status)
 {
     public const string Route = "dashboard";
 
@@ -22,15 +22,23 @@ public sealed class DashboardEndpoint(TalliesEndpoint tallies)
         [""] = ("index.html", "text/html; charset=utf-8"),
         ["app.js"] = ("app.js", "text/javascript; charset=utf-8"),
         ["app.css"] = ("app.css", "text/css; charset=utf-8"),
+        ["status.js"] = ("status.js", "text/javascript; charset=utf-8"), // issue 29: the operators' section
     };
 
     /// <param name="path">The path after <c>/api/dashboard</c>, without its leading slash.</param>
-    public async Task<EndpointResponse> HandleAsync(string? path, NameValueCollection query, CancellationToken cancellationToken)
+    /// <param name="unsuppressed">The reader carries the unsuppressed app role (<see cref="TalliesEndpoint.HandleAsync"/>).</param>
+    public async Task<EndpointResponse> HandleAsync(string? path, NameValueCollection query, bool unsuppressed, CancellationToken cancellationToken)
     {
         path = (path ?? string.Empty).Trim('/');
         if (path == "data")
         {
-            return await tallies.HandleAsync(query, null, cancellationToken);
+            return await tallies.HandleAsync(query, null, unsuppressed, cancellationToken);
+        }
+
+        if (path == "status")
+        {
+            // Issue 29: the operators' section. The pause as the app last reported it; schedules as the timers recorded them.
+            return new EndpointResponse(200, "application/json; charset=utf-8", Status.StatusJson.Of(await status.ReadAsync(pausedNow: null, schedulesFromRows: true, cancellationToken)));
         }
 
         return Assets.TryGetValue(path, out var asset)

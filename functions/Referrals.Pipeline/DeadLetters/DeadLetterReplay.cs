@@ -19,7 +19,8 @@ public sealed record ReplayOutcome(bool Replayed, string Reason, string? Queue =
 /// entitlement-emails queue (before issue 19) goes to the messages queue: its work item reads the same.
 /// </summary>
 public sealed class DeadLetterReplay(
-    DeadLetterStore deadLetters, VictimStateStore states, DeliveryStore deliveries, StorageClients clients, IOptions<PipelineOptions> options, TimeProvider time, Referrals.Contact.MessageToken? tokens = null)
+    DeadLetterStore deadLetters, VictimStateStore states, DeliveryStore deliveries, StorageClients clients, IOptions<PipelineOptions> options, TimeProvider time, Referrals.Contact.MessageToken? tokens = null,
+    Contact.UnknownSettlement? unknowns = null)
 {
     public async Task<ReplayOutcome> ReplayAsync(DeadLetterEntity letter, string operatorName, CancellationToken cancellationToken)
     {
@@ -30,10 +31,35 @@ public sealed class DeadLetterReplay(
             return new ReplayOutcome(false, decision.Reason);
         }
 
+        if (decision?.Step == ReplayStep.Settle && MessageWorkItem.TryParse(payload) is { } unknown)
+        {
+            // Rulebook 1.2 section 6: the status timer's settlement, now; a send again goes through the queue by itself.
+            var (settled, reason) = unknowns is null ? (false, "the settlement is not configured here: the status timer settles it")
+                : await SettleAsync(unknowns, unknown, cancellationToken);
+            if (settled)
+            {
+                await deadLetters.DeleteAsync(letter, cancellationToken);
+            }
+
+            return new ReplayOutcome(settled, reason);
+        }
+
         var queue = letter.Queue == options.Value.OldEmailQueue ? options.Value.MessageQueue : letter.Queue;
         await clients.RawQueues.GetQueueClient(queue).SendMessageAsync(raw, cancellationToken);
         await deadLetters.DeleteAsync(letter, cancellationToken);
         return new ReplayOutcome(true, decision?.Reason ?? "sent again as received, to be processed again", queue);
+    }
+
+    private static async Task<(bool Settled, string Reason)> SettleAsync(Contact.UnknownSettlement unknowns, MessageWorkItem item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await unknowns.SettleNowAsync(item.CrimeReference, item.VictimId, item.Channel, cancellationToken);
+        }
+        catch (OptionsValidationException)
+        {
+            return (false, "the provider's settings are missing (run it with the app's Notify__ and SendGrid__ settings): nothing was sent");
+        }
     }
 
     /// <summary>The rule's decision for the work item, its requeue written; null when the payload is not a work item.</summary>

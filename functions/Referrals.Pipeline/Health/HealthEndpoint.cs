@@ -52,7 +52,14 @@ public sealed class HealthEndpoint(HeartbeatStore store, IConfiguration configur
         return new EndpointResponse(healthy ? 200 : 503, "application/json; charset=utf-8", body);
     }
 
-    private IEnumerable<HealthCheck> Judge(DateTimeOffset now, Dictionary<string, HeartbeatEntity> rows)
+    private IEnumerable<HealthCheck> Judge(DateTimeOffset now, Dictionary<string, HeartbeatEntity> rows) => Judge(now, rows, configuration, options, calendar, schedulesFromRows: false);
+
+    /// <summary>The timers' and the records system's checks from the heartbeat rows as read.</summary>
+    /// <param name="schedulesFromRows">
+    /// Issue 29's `referrals status`, away from the app's settings: a timer's schedule setting missing here is taken from
+    /// the schedule its last run recorded. The endpoint itself never does: a setting missing in the app stops the timer.
+    /// </param>
+    public static IReadOnlyList<HealthCheck> Judge(DateTimeOffset now, Dictionary<string, HeartbeatEntity> rows, IConfiguration configuration, IOptions<HealthOptions> options, WorkingDayCalendar calendar, bool schedulesFromRows)
     {
         HealthOptions limits;
         try
@@ -69,7 +76,8 @@ public sealed class HealthEndpoint(HeartbeatStore store, IConfiguration configur
             return [new("health settings", false, problem)];
         }
 
-        var timers = WatchedTimers.All.Select(t => new WatchedTimer(t.Function, t.ScheduleSetting, configuration[t.ScheduleSetting],
+        var timers = WatchedTimers.All.Select(t => new WatchedTimer(t.Function, t.ScheduleSetting,
+            configuration[t.ScheduleSetting] ?? (schedulesFromRows ? rows.GetValueOrDefault(HeartbeatStore.TimerRow(t.Function))?.Schedule : null),
             rows.GetValueOrDefault(HeartbeatStore.TimerRow(t.Function)) is { } row ? new TimerBeat(row.WatchedSince, row.LastRunAt, row.LastCompletedAt, row.LastOutcome, row.LastSummary) : null));
         var records = rows.GetValueOrDefault(HeartbeatStore.RecordsSystemRow) is { } pulse ? new RecordsSystemBeat(pulse.WatchedSince, pulse.LastSnapshotAt) : new RecordsSystemBeat(null, null);
         return HealthRule.Check(now, timers, records, new HealthLimits(

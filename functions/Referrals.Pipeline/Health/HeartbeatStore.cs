@@ -34,6 +34,15 @@ public sealed class HeartbeatEntity : ITableEntity
 
     /// <summary>The records system: when a snapshot was last taken from the crime-events queue (to within a minute).</summary>
     public DateTimeOffset? LastSnapshotAt { get; set; }
+
+    /// <summary>A timer: the NCRONTAB schedule it ran with (issue 29: `referrals status` judges it without the app's settings).</summary>
+    public string? Schedule { get; set; }
+
+    /// <summary>Outbound sending: whether <c>Outbound__Paused</c> was true when the app last said (the deadline watch, each run).</summary>
+    public bool? OutboundPaused { get; set; }
+
+    /// <summary>Outbound sending: when the app last said.</summary>
+    public DateTimeOffset? ReportedAt { get; set; }
 }
 
 /// <summary>
@@ -44,6 +53,7 @@ public sealed class HeartbeatStore(StorageClients clients, IOptions<PipelineOpti
 {
     public const string Partition = "health";
     public const string RecordsSystemRow = "records-system";
+    public const string OutboundRow = "outbound";
 
     public static string TimerRow(string function) => $"timer-{function}";
 
@@ -51,13 +61,18 @@ public sealed class HeartbeatStore(StorageClients clients, IOptions<PipelineOpti
 
     public Task CreateIfNotExistsAsync(CancellationToken cancellationToken) => Table.CreateIfNotExistsAsync(cancellationToken);
 
-    public Task RecordRunAsync(string function, DateTimeOffset ranAt, string outcome, DateTimeOffset? completedAt, string? summary, CancellationToken cancellationToken)
+    public Task RecordRunAsync(string function, DateTimeOffset ranAt, string outcome, DateTimeOffset? completedAt, string? summary, CancellationToken cancellationToken, string? schedule = null)
     {
         var row = new TableEntity(Partition, TimerRow(function))
         {
             [nameof(HeartbeatEntity.LastRunAt)] = ranAt,
             [nameof(HeartbeatEntity.LastOutcome)] = outcome,
         };
+        if (schedule is not null)
+        {
+            row[nameof(HeartbeatEntity.Schedule)] = schedule;
+        }
+
         if (completedAt is { } completed)
         {
             row[nameof(HeartbeatEntity.LastCompletedAt)] = completed;
@@ -69,6 +84,10 @@ public sealed class HeartbeatStore(StorageClients clients, IOptions<PipelineOpti
 
     public Task RecordSnapshotAsync(DateTimeOffset at, CancellationToken cancellationToken) =>
         Table.UpsertEntityAsync(new TableEntity(Partition, RecordsSystemRow) { [nameof(HeartbeatEntity.LastSnapshotAt)] = at }, TableUpdateMode.Merge, cancellationToken);
+
+    /// <summary>Whether outbound sending is paused, as the app says it now (its settings are not in storage).</summary>
+    public Task RecordOutboundAsync(bool paused, DateTimeOffset at, CancellationToken cancellationToken) =>
+        Table.UpsertEntityAsync(new TableEntity(Partition, OutboundRow) { [nameof(HeartbeatEntity.OutboundPaused)] = paused, [nameof(HeartbeatEntity.ReportedAt)] = at }, TableUpdateMode.Merge, cancellationToken);
 
     public async Task<Dictionary<string, HeartbeatEntity>> ReadAsync(CancellationToken cancellationToken)
     {

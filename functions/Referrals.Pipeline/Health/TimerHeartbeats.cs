@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 
 namespace Referrals.Pipeline.Health;
@@ -7,7 +8,7 @@ namespace Referrals.Pipeline.Health;
 /// did (<see cref="TimerSummaries"/>). The health endpoint, which HTTP keeps alive, reads these: a watchdog inside the
 /// timers would stop with them. A heartbeat that cannot be written is logged, never fails the run.
 /// </summary>
-public sealed partial class TimerHeartbeats(HeartbeatStore store, TimeProvider time, ILogger<TimerHeartbeats> logger)
+public sealed partial class TimerHeartbeats(HeartbeatStore store, TimeProvider time, IConfiguration configuration, ILogger<TimerHeartbeats> logger)
 {
     public async Task RunAsync<T>(string function, Func<CancellationToken, Task<T>> work, Func<T, string> describe, CancellationToken cancellationToken)
     {
@@ -30,7 +31,8 @@ public sealed partial class TimerHeartbeats(HeartbeatStore store, TimeProvider t
     {
         try
         {
-            await store.RecordRunAsync(function, started, outcome, completed, summary, CancellationToken.None);
+            var schedule = WatchedTimers.All.Where(t => t.Function == function).Select(t => configuration[t.ScheduleSetting]).FirstOrDefault();
+            await store.RecordRunAsync(function, started, outcome, completed, summary, CancellationToken.None, schedule);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {

@@ -17,6 +17,9 @@ public static class TimerSummaries
     public static string Of(Tasks.EscalationCounts swept) => string.Create(CultureInfo.InvariantCulture,
         $"tasks overdue {swept.Overdue}, newly escalated {swept.Escalated}, index rows repaired {swept.Repaired}");
 
+    public static string Of(Deadlines.DeadlineCounts found) => string.Create(CultureInfo.InvariantCulture,
+        $"referrals at risk {found.AtRisk}, late {found.Late}, newly noticed {found.Noticed}");
+
     public static string Of(PurgeCounts purged) => string.Create(CultureInfo.InvariantCulture,
         $"purged crimes {purged.Crimes}, victims {purged.Victims}, partner answers {purged.PartnerAnswers}, dead letters {purged.DeadLetters}, audit rows {purged.AuditRows}; forgot crimes {purged.CrimesForgotten}");
 }

@@ -12,5 +12,6 @@ public static class WatchedTimers
         ("EscalateOverdueTasks", Settings.TaskEscalationSchedule),
         ("PurgePersonalData", Settings.RetentionSchedule),
         ("ReportDeadLetters", Settings.DeadLetterReportSchedule),
+        ("WatchReferralDeadlines", Settings.DeadlineWatchSchedule),
     ];
 }

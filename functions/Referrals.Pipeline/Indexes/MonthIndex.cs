@@ -19,6 +19,7 @@ namespace Referrals.Pipeline.Indexes;
 /// <item><c>tally|category|subject</c>: a tally event, in the month it counts in (the recount);</item>
 /// <item><c>crime|time|crime</c>: a crime's snapshot stored (the retention purge, by date);</item>
 /// <item><c>status|time|crime|victim|channel</c>: a text message or letter Notify accepted (the status timer);</item>
+/// <item><c>unknown|time|crime|victim|channel</c>: a message whose outcome is unknown since that send (the status timer settles it);</item>
 /// <item><c>due-kind|time|id</c>: work due at a time: referrals for the deadline watch, tasks for a worklist;</item>
 /// <item><c>delivered|service|id</c>: a delivery by the month it reached its service (the services' figures);</item>
 /// <item><c>owed|time|crime</c>: a crime whose index outbox is open (<see cref="IndexOutbox"/>), until the drain closes it.</item>
@@ -39,6 +40,7 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
     public const string Status = "status|";
     public const string Delivered = "delivered|";
     public const string Owed = "owed|";
+    public const string Unknown = "unknown|";
 
     private const int MaxTransaction = 100;
 
@@ -64,6 +66,12 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
     }
 
     public static string DueIndex(string kind) => $"due-{kind}|";
+
+    /// <summary>A due row's delivery status, as its delivery last wrote it (issue 29's deadline watch).</summary>
+    public const string DeliveryStatusColumn = "DeliveryStatus";
+
+    /// <summary>When the deadline watch gave a due row's notice (once per referral); written by the watch alone.</summary>
+    public const string NoticedAtColumn = "NoticedAt";
 
     /// <summary>
     /// Writes a crime's index rows: its tally events and its entries, merged by key, one transaction per partition (and
@@ -140,6 +148,20 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
     /// <summary>The time in an index row's key (after its index's prefix).</summary>
     public static DateTimeOffset TimeOf(TableEntity row) =>
         DateTimeOffset.ParseExact(row.RowKey.AsSpan(row.RowKey.IndexOf('|', StringComparison.Ordinal) + 1, 28), "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    /// <summary>Sets one column of a row as read (ETag-checked merge): true for the one writer that did; false when the row changed or went since.</summary>
+    public async Task<bool> TryMarkAsync(TableEntity row, string column, object value, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Table.UpdateEntityAsync(new TableEntity(row.PartitionKey, row.RowKey) { [column] = value }, row.ETag, TableUpdateMode.Merge, cancellationToken);
+            return true;
+        }
+        catch (RequestFailedException ex) when (ex.Status is 404 or 409 or 412)
+        {
+            return false;
+        }
+    }
 
     /// <summary>Marks status and due rows settled (the work they announced is done or no longer this row's).</summary>
     public Task SettleAsync(IEnumerable<TableEntity> rows, CancellationToken cancellationToken) =>
@@ -279,6 +301,12 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
                 ["Channel"] = s.Channel.ToString(),
                 ["Settled"] = s.Settled,
             },
+            UnknownCheck u => new TableEntity(partition, $"{Unknown}{Time(u.AttemptedAt)}|{crime}|{TableKeys.Id(u.VictimId)}|{u.Channel}")
+            {
+                ["VictimId"] = u.VictimId,
+                ["Channel"] = u.Channel.ToString(),
+                ["Settled"] = false,
+            },
             DueWork d => new TableEntity(partition, $"{DueIndex(d.Kind)}{Time(d.DueAt)}|{TableKeys.Id(d.Id)}")
             {
                 ["Id"] = d.Id,
@@ -300,6 +328,11 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
         {
             // Only the side that knows writes it: a victim's state asks for a referral, its delivery settles it.
             row["Settled"] = settled;
+        }
+
+        if (entry is DueWork { Delivery: { } delivery })
+        {
+            row[DeliveryStatusColumn] = delivery.ToString();
         }
 
         return row;

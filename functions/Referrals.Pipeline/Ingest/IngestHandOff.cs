@@ -87,6 +87,21 @@ public sealed partial class IngestHandOff(
         }
     }
 
+    /// <summary>
+    /// An erased victim whose hold a snapshot lifted: only the notices an erasure sends (each referred service's erasure
+    /// notice, the Unit's task withdrawals), never a message or referral.
+    /// </summary>
+    public async Task ErasedNoticesAsync(IEnumerable<VictimChange> erased, Month month, CancellationToken cancellationToken)
+    {
+        foreach (var (change, planned) in erased.SelectMany(c => WorkPlan.Between(c.Previous, c.Next).Select(p => (c, p))))
+        {
+            if (planned.Kind is Referrals.Forwarding.DeliveryKind.ErasureNotice or Referrals.Forwarding.DeliveryKind.TaskWithdrawn)
+            {
+                await work.EnqueueReferralAsync(new ReferralWorkItem(planned.Kind, change.Next.CrimeReference, change.Next.VictimId, planned.ServiceId, month.ToString(), null, planned.TaskId), cancellationToken);
+            }
+        }
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Crime {CrimeReference} version {Version} is not newer than stored version {StoredVersion} (event {EventId}): nothing changed")]
     private static partial void LogStale(ILogger logger, string crimeReference, long version, long storedVersion, string eventId);
 

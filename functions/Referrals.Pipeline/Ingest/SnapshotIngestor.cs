@@ -72,14 +72,17 @@ public sealed partial class SnapshotIngestor(
             {
                 var copyFor = SnapshotCopy.For(payload);
                 var left = Left(record.Absent(snapshot));
+                var erased = ErasedHolds(snapshot, record);
                 if (await states.TryCommitAsync(CrimeRow.For(record.PartitionKey, snapshot, payload, time.GetUtcNow(), record.Crime), record.Crime?.ETag,
-                        changes.Select(c => (c.Next, record.Victims.GetValueOrDefault(c.Next.VictimId)?.ETag ?? default, copyFor(c.Next.VictimId))),
+                        changes.Select(c => (c.Next, record.Victims.GetValueOrDefault(c.Next.VictimId)?.ETag ?? default, copyFor(c.Next.VictimId)))
+                            .Concat(erased.Select(c => (c.Next, record.Victims[c.Next.VictimId].ETag, SnapshotCopy.NotInLatest))),
                         [.. left.Select(l => l.Stored)], changes.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken,
-                        AuditRow.ForSnapshot(record.PartitionKey, snapshot, decisions.Zip(changes), rulesData.Version, time.GetUtcNow()),
+                        AuditRow.ForSnapshot(record.PartitionKey, snapshot, decisions.Zip(changes), rulesData.Version, time.GetUtcNow(), erased),
                         changes.Concat(left.Select(l => l.Change)).SelectMany(c => IndexRule.Between(c.Previous is null ? [] : IndexRule.Of(c.Previous), IndexRule.Of(c.Next)))))
                 {
                     var applied = await handOff.AppliedAsync(snapshot, changes, month, cancellationToken);
                     await handOff.HandOnAsync([.. left.Select(l => l.Change)], month, cancellationToken);
+                    await handOff.ErasedNoticesAsync(erased, month, cancellationToken);
                     return applied;
                 }
             }
@@ -132,6 +135,17 @@ public sealed partial class SnapshotIngestor(
             failure = ex;
             return null;
         }
+    }
+
+    /// <summary>Erased victims whose row's hold this snapshot sets or lifts (<see cref="HoldRule.Follow"/>): their notices wait for, or go with, it.</summary>
+    private List<VictimChange> ErasedHolds(CrimeEvent snapshot, CrimeRecord record)
+    {
+        var held = CrimeFlags.Has(snapshot.Crime, CrimeFlags.HoldContact);
+        return [.. record.Crime.Erased()
+            .Select(id => record.Victims.GetValueOrDefault(id)?.State)
+            .OfType<VictimState>()
+            .Select(v => new VictimChange(v, HoldRule.Follow(v, held, time.GetUtcNow()), []))
+            .Where(c => !ReferenceEquals(c.Previous, c.Next))];
     }
 
     private static VictimDecision WithReason(VictimDecision decision, string reason) => decision with { Reasons = [.. decision.Reasons, reason] };

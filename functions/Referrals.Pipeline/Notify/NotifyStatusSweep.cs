@@ -20,14 +20,16 @@ namespace Referrals.Pipeline.Notify;
 /// first, never the victims' rows as a whole, after the steps' index outboxes are applied (<see cref="IndexOutbox"/>).
 /// </summary>
 public sealed partial class NotifyStatusSweep(
-    VictimStateStore states, MonthIndex index, IndexOutbox outbox, NotifyStatusLookup lookup, ContactReceipts receipts, IOptions<NotifyOptions> options, TimeProvider time, ILogger<NotifyStatusSweep> logger, MessageToken? tokens = null)
+    VictimStateStore states, MonthIndex index, IndexOutbox outbox, NotifyStatusLookup lookup, ContactReceipts receipts, IOptions<NotifyOptions> options, TimeProvider time, ILogger<NotifyStatusSweep> logger,
+    UnknownSettlement unknowns, VictimChanges changes, Calendar.WorkingDayCalendar calendar, MessageToken? tokens = null)
 {
     /// <summary>At most this many lookups a run: the rest wait for the next.</summary>
     public const int MaxLookups = 200;
 
     /// <summary>
-    /// How long after Notify accepted a send it is still looked up. Notify keeps a notification 7 days unless the service
-    /// asks for longer (its data retention): a send with no final status two weeks on stays Sent, for an operator.
+    /// How far back `referrals recheck-letters` looks, and how far past Notify's retention (<c>Notify:RetentionDays</c>) the
+    /// timer reads the index: a send still without a final status at the end of the retention is not asked about (Notify
+    /// answers 404 then) but unsettled, a ContactNeeded task (rulebook 1.2 section 6), so it never starves newer sends.
     /// </summary>
     public static readonly TimeSpan LookBack = TimeSpan.FromDays(14);
 
@@ -36,19 +38,23 @@ public sealed partial class NotifyStatusSweep(
     {
         var (looked, applied, mismatched) = (0, 0, 0);
         await outbox.DrainAsync(cancellationToken);
+        var unknown = await unknowns.SettleAsync(cancellationToken);
         var now = time.GetUtcNow();
-        var due = (await index.RangeAsync(MonthIndex.Status, now - LookBack, now - options.Value.StatusCheckAfter, cancellationToken, "Settled eq false").ToListAsync(cancellationToken))
+        var retention = TimeSpan.FromDays(options.Value.RetentionDays);
+        var due = (await index.RangeAsync(MonthIndex.Status, now - retention - LookBack, now - options.Value.StatusCheckAfter, cancellationToken, "Settled eq false").ToListAsync(cancellationToken))
             .OrderBy(MonthIndex.TimeOf).ToList();
         foreach (var row in due)
         {
-            if (looked >= MaxLookups)
+            // Past Notify's retention a look-up can only answer 404: never asked, so it cannot starve newer sends.
+            var pastRetention = now - MonthIndex.TimeOf(row) >= retention;
+            if (looked >= MaxLookups && !pastRetention)
             {
-                break;
+                continue;
             }
 
             var channel = row.GetString("Channel") == nameof(Channel.Letter) ? Channel.Letter : Channel.Sms;
             var stored = await states.LoadVictimAsync(row.GetString("CrimeReference")!, row.GetString("VictimId")!, cancellationToken);
-            if (stored is null || stored.State.Contact[channel] is not { Status: MessageStatus.Sent } message || message.SentAt != MonthIndex.TimeOf(row))
+            if (stored is null || stored.State.Contact[channel] is not { Status: MessageStatus.Sent } message || message.SentAt != MonthIndex.TimeOf(row) || UnknownRule.Unsettled(message))
             {
                 // Settled meanwhile (its receipt's index write may have been cut short: written again), sent again since, or gone.
                 await SettledAsync(row, stored, cancellationToken);
@@ -61,8 +67,21 @@ public sealed partial class NotifyStatusSweep(
                 continue;
             }
 
+            if (pastRetention)
+            {
+                await UnsettleAsync(stored, channel, $"it had no final status when Notify's retention ({options.Value.RetentionDays} days) ended", cancellationToken);
+                continue;
+            }
+
             looked++;
-            if (await lookup.GetAsync(message.ProviderId!, cancellationToken) is not StatusLookup.Found { Report.Receipt: { IsFinal: true } receipt })
+            var answer = await lookup.GetAsync(message.ProviderId!, cancellationToken);
+            if (answer is StatusLookup.NotFound)
+            {
+                await UnsettleAsync(stored, channel, "Notify no longer knows it (past its retention) and it had no final status", cancellationToken);
+                continue;
+            }
+
+            if (answer is not StatusLookup.Found { Report.Receipt: { IsFinal: true } receipt })
             {
                 continue;
             }
@@ -76,14 +95,20 @@ public sealed partial class NotifyStatusSweep(
                 continue;
             }
 
-            var (effect, _) = await receipts.ApplyNotifyAsync(receipt.Reference, receipt.Channel, receipt.ProviderMessageId!, receipt.Status, time.GetUtcNow(), cancellationToken);
+            // Dated by Notify (completed_at, else sent_at), not by when the timer ran: the working-days figures count from it.
+            var (effect, _) = await receipts.ApplyNotifyAsync(receipt.Reference, receipt.Channel, receipt.ProviderMessageId!, receipt.Status, receipt.At, cancellationToken);
             applied += effect == ReceiptEffect.Applied ? 1 : 0;
             mismatched += effect == ReceiptEffect.Mismatch ? 1 : 0;
         }
 
         LogSwept(logger, looked, applied, mismatched);
-        return applied;
+        return applied + unknown.Settled + unknown.SentAgain + unknown.Unsettled;
     }
+
+    /// <summary>Rulebook 1.2 section 6: accepted, but no final status when Notify's retention ends: a ContactNeeded task.</summary>
+    private Task<VictimChange?> UnsettleAsync(Stored<VictimState> stored, Channel channel, string why, CancellationToken cancellationToken) =>
+        changes.ApplyAsync(stored.State.CrimeReference, stored.State.VictimId, stored,
+            v => UnknownRule.Unsettle(v, channel, why, time.GetUtcNow(), Referrals.Tallies.Month.Of(time.GetUtcNow()), calendar), cancellationToken);
 
     private async Task SettledAsync(Azure.Data.Tables.TableEntity row, Stored<VictimState>? stored, CancellationToken cancellationToken)
     {

@@ -50,10 +50,13 @@ public static class AuditRow
     public const string Range = $"RowKey ge '{AuditEntity.RowKeyPrefix}' and RowKey lt 'audit;'";
 
     /// <summary>One row for the whole snapshot (every victim's entry): a crime of 50 victims commits 1 + 50 + 1 rows, inside the 100 a transaction holds.</summary>
-    public static TableTransactionAction ForSnapshot(string partitionKey, CrimeEvent snapshot, IEnumerable<(VictimDecision Decision, VictimChange Change)> decided, string rulesVersion, DateTimeOffset now) =>
+    /// <param name="erasedHolds">Erased victims whose row's hold the snapshot set or lifted (nothing decided for them).</param>
+    public static TableTransactionAction ForSnapshot(string partitionKey, CrimeEvent snapshot, IEnumerable<(VictimDecision Decision, VictimChange Change)> decided, string rulesVersion, DateTimeOffset now, IEnumerable<VictimChange>? erasedHolds = null) =>
         Add(partitionKey, snapshot.Crime.Reference, now, $"snapshot-v{snapshot.Crime.Version.ToString(CultureInfo.InvariantCulture)}",
             [.. decided.Select(d => AuditRule.OfSnapshot(snapshot.EventId, d.Change, d.Decision,
-                snapshot.Victims.FirstOrDefault(v => v.Id == d.Change.Next.VictimId)?.Support ?? SupportAnswer.NotAsked, rulesVersion))]);
+                snapshot.Victims.FirstOrDefault(v => v.Id == d.Change.Next.VictimId)?.Support ?? SupportAnswer.NotAsked, rulesVersion)),
+             .. (erasedHolds ?? []).Select(c => new AuditEntry(c.Next.VictimId, now, AuditAction.Snapshot, snapshot.EventId, snapshot.Crime.Version, rulesVersion,
+                [$"held: {(c.Previous?.Contact.Held == true ? "yes" : "no")} → {(c.Next.Contact.Held ? "yes" : "no")}"], ["erased: not decided; only the erasure's notices follow the hold"]))]);
 
     /// <summary>The entry of a change to a victim's row that replaced the row version <paramref name="replaced"/>.</summary>
     public static TableTransactionAction ForVictim(VictimStateEntity row, VictimState? before, VictimState next, ETag replaced) =>

@@ -71,7 +71,14 @@ public sealed class Erasure(StorageClients clients, IOptions<PipelineOptions> op
         }
 
         await SettleDeliveriesAsync(partition, victimId, cancellationToken);
-        await deadLetters.DeleteAsync(crimeReference, victimId, cancellationToken);
+        var letters = await deadLetters.DeleteAsync(crimeReference, victimId, cancellationToken);
+        if (letters.Count > 0)
+        {
+            // Issue 29: each deletion recorded (the dead letter's id, kind and date; never its content).
+            await States.AddEntityAsync((AuditEntity)AuditRow.ForOperator(crimeReference, AuditRule.OfOperator(victimId, AuditAction.Erase, time.GetUtcNow(), operatorName, null,
+                [.. letters.Select(l => $"dead letter deleted whole: {l.PartitionKey} {l.RowKey}, first seen {l.FirstSeenAt.UtcDateTime:yyyy-MM-dd}")])).Entity, cancellationToken);
+        }
+
         // Issue 22: their emails leave the recipient index (a later bounce to that address is then unmatched: alerted, nothing applied).
         await recipients.ErasedAsync(crimeReference, victimId, cancellationToken);
 

@@ -21,12 +21,24 @@ public sealed class VictimDeadLetters(DeadLetterStore deadLetters)
         }
     }
 
-    public async Task DeleteAsync(string crimeReference, string victimId, CancellationToken cancellationToken)
+    /// <summary>Deletes each whole (a crime event however broken, Base64 or not: every victim in it), and returns what it deleted.</summary>
+    public async Task<List<DeadLetterEntity>> DeleteAsync(string crimeReference, string victimId, CancellationToken cancellationToken)
     {
+        var deleted = new List<DeadLetterEntity>();
         foreach (var letter in await ListAsync(crimeReference, victimId, cancellationToken))
         {
             letter.ETag = Azure.ETag.All;
-            await deadLetters.DeleteAsync(letter, cancellationToken);
+            try
+            {
+                await deadLetters.DeleteAsync(letter, cancellationToken);
+                deleted.Add(letter);
+            }
+            catch (Azure.RequestFailedException ex) when (ex.Status == 404)
+            {
+                // Deleted meanwhile (the retention function, or an erasure of another victim of the crime).
+            }
         }
+
+        return deleted;
     }
 }

@@ -25,12 +25,12 @@ public sealed partial class ContactReceiptSink(ContactReceipts receipts, ILogger
             return await ApplyByRecipientAsync(receipt, receipt.RecipientKey!, cancellationToken);
         }
 
-        var (crime, victim) = receipt.Provider switch
+        var (crime, victim, attempt) = receipt.Provider switch
         {
             ReceiptProvider.SendGrid when receipt.Channel == Channel.Email && tokens is not null && tokens.TryOpen(receipt.Reference, out var send) =>
-                send.Channel == Channel.Email ? (send.CrimeReference, send.VictimId) : (null, null),
-            ReceiptProvider.SendGrid when receipt.Channel == Channel.Email && MessageReference.TryParseEmail(receipt.Reference, out var c, out var v) => (c, v),
-            _ => ((string?)null, (string?)null),
+                send.Channel == Channel.Email ? (send.CrimeReference, send.VictimId, (int?)send.Attempt) : (null, null, null),
+            ReceiptProvider.SendGrid when receipt.Channel == Channel.Email && MessageReference.TryParseEmail(receipt.Reference, out var c, out var v) => (c, v, null),
+            _ => ((string?)null, (string?)null, (int?)null),
         };
 
         if (receipt.Provider == ReceiptProvider.Notify && receipt.ProviderMessageId is { } id)
@@ -38,12 +38,12 @@ public sealed partial class ContactReceiptSink(ContactReceipts receipts, ILogger
             return await ApplyNotifyAsync(receipt, id, cancellationToken);
         }
 
-        return crime is null || victim is null ? ReceiptEffect.UnknownMessage : await ApplyEmailAsync(receipt, crime, victim, cancellationToken);
+        return crime is null || victim is null ? ReceiptEffect.UnknownMessage : await ApplyEmailAsync(receipt, crime, victim, cancellationToken, attempt);
     }
 
-    private async Task<ReceiptEffect> ApplyEmailAsync(Receipt receipt, string crime, string victim, CancellationToken cancellationToken)
+    private async Task<ReceiptEffect> ApplyEmailAsync(Receipt receipt, string crime, string victim, CancellationToken cancellationToken, int? attempt = null)
     {
-        var effect = await receipts.ApplyEmailAsync(crime, victim, receipt.Status, receipt.At, cancellationToken);
+        var effect = await receipts.ApplyEmailAsync(crime, victim, receipt.Status, receipt.At, cancellationToken, attempt);
         if (effect == ReceiptEffect.Applied && recipients is not null && receipt.RecipientKey is { } key)
         {
             // An asynchronous bounce can only follow a delivery: the index is written when delivered is applied (never when

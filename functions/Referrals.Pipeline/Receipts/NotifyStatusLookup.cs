@@ -20,6 +20,16 @@ public abstract record StatusLookup
     public sealed record Failed(string Reason, bool WorthRetrying) : StatusLookup;
 }
 
+/// <summary>What Notify said when asked for the notifications with one reference.</summary>
+public abstract record ReferenceLookup
+{
+    /// <summary>Notify's records answered: found (the newest with that reference), or not found.</summary>
+    public sealed record Answered(State.NotifyRecord Record) : ReferenceLookup;
+
+    /// <summary>No usable answer (a 4xx, a 5xx, no answer, not Notify's shape): asked again on the next run.</summary>
+    public sealed record Failed(string Reason) : ReferenceLookup;
+}
+
 /// <summary>
 /// <c>GET /v2/notifications/{id}</c> on GOV.UK Notify's REST API: the status of one message, for the timer that settles
 /// messages whose callback never came. Authenticated like every Notify call, with a JWT (HS256) whose <c>iss</c> is the
@@ -27,6 +37,42 @@ public abstract record StatusLookup
 /// </summary>
 public sealed class NotifyStatusLookup(HttpClient http, IOptions<Configuration.NotifyOptions> options, TimeProvider time)
 {
+    /// <summary>
+    /// <c>GET /v2/notifications?reference=</c> (alphagov/notifications-api app/v2/notifications/get_notifications.py lines
+    /// 74-120 at 8ea2366): the service's notifications with that client reference, newest first, sent with a key of the same
+    /// type as the one asking (app/dao/notifications_dao.py lines 345-351), and only while Notify keeps them (its nightly
+    /// task deletes them after the service's retention, 7 days by default: app/celery/nightly_tasks.py lines 224-269). An
+    /// empty list is "not found". A 404 is not Notify's answer to this question (it answers an empty list), so it is a failure.
+    /// </summary>
+    public async Task<ReferenceLookup> FindByReferenceAsync(string reference, CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (NotifyApiKey.TryParse(settings.ApiKey) is not { } key)
+        {
+            return new ReferenceLookup.Failed("Notify:ApiKey is not a Notify API key");
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri($"{settings.BaseUrl.TrimEnd('/')}/v2/notifications?reference={Uri.EscapeDataString(reference)}"));
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key.Token(time.GetUtcNow()));
+        try
+        {
+            using var response = await http.SendAsync(request, cancellationToken);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return new ReferenceLookup.Failed($"Notify answered {(int)response.StatusCode} {response.StatusCode}");
+            }
+
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+            return body.Length <= ReceiptLimits.MaxBodyBytes && NotifyReports.ParseList(body, reference) is { } record
+                ? new ReferenceLookup.Answered(record)
+                : new ReferenceLookup.Failed("Notify's answer is not a list of notifications");
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return new ReferenceLookup.Failed($"the call to Notify ended without an answer ({ex.GetType().Name})");
+        }
+    }
+
     public async Task<StatusLookup> GetAsync(string notificationId, CancellationToken cancellationToken)
     {
         if (!Guid.TryParse(notificationId, out var id))

@@ -17,11 +17,11 @@ public static class ReceiptResults
     /// </summary>
     public static async Task<ReceiptCounts?> TryApplyAsync(
         IReceiptSink sink, PipelineMetrics metrics, string provider, IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored,
-        Action<string> logNotApplied, CancellationToken cancellationToken)
+        Action<string> logNotApplied, CancellationToken cancellationToken, int concurrency = 1)
     {
         try
         {
-            return await ApplyAsync(sink, metrics, provider, receipts, ignored, cancellationToken);
+            return await ApplyAsync(sink, metrics, provider, receipts, ignored, cancellationToken, concurrency);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -38,13 +38,38 @@ public static class ReceiptResults
         return response;
     }
 
+    /// <summary>
+    /// How many messages' receipts one batch applies at once (issue 29): each message's in timestamp order, one after
+    /// another, so its row sees them as they happened; different messages side by side, each its own row (a crime's
+    /// victims share a partition, and the ETag check makes two receipts for one victim under different keys safe).
+    /// </summary>
+    public const int BatchConcurrency = 32;
+
+    /// <summary>
+    /// Hands each receipt to the sink, one call per receipt (<see cref="IReceiptSink.ApplyAsync"/>), and counts what became of
+    /// each. Receipts are grouped by the message they name (<see cref="MessageOf"/>): at most <paramref name="concurrency"/>
+    /// messages at a time, each message's receipts in timestamp order. A failure lets the messages already started finish
+    /// and starts no more, then throws: the endpoint answers 5xx and the provider resends the batch (docs/receipts.md).
+    /// </summary>
     public static async Task<ReceiptCounts> ApplyAsync(
-        IReceiptSink sink, PipelineMetrics metrics, string provider, IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored, CancellationToken cancellationToken)
+        IReceiptSink sink, PipelineMetrics metrics, string provider, IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored, CancellationToken cancellationToken, int concurrency = 1)
     {
-        int applied = 0, known = 0, unknown = 0, mismatched = 0;
-        foreach (var receipt in receipts)
+        var results = new ReceiptEffect[receipts.Count];
+        var messages = receipts.Select((receipt, index) => (Receipt: receipt, Index: index))
+            .GroupBy(r => MessageOf(r.Receipt), StringComparer.Ordinal)
+            .Select(message => message.OrderBy(r => r.Receipt.At).ThenBy(r => r.Index).ToList());
+        await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, concurrency), CancellationToken = cancellationToken }, async (message, token) =>
         {
-            var result = await sink.ApplyAsync(receipt, cancellationToken);
+            foreach (var (receipt, index) in message)
+            {
+                results[index] = await sink.ApplyAsync(receipt, token);
+            }
+        });
+
+        int applied = 0, known = 0, unknown = 0, mismatched = 0;
+        for (var i = 0; i < receipts.Count; i++)
+        {
+            var (receipt, result) = (receipts[i], results[i]);
             metrics.Count("receipt", $"{provider}:{Name(result)}");
             switch (result)
             {
@@ -75,6 +100,12 @@ public static class ReceiptResults
 
         return new ReceiptCounts(receipts.Count + ignored.Count, applied, known, unknown + ignored.Count(i => i == IgnoredEvent.UnknownMessage), ignored.Count(i => i != IgnoredEvent.UnknownMessage), mismatched);
     }
+
+    /// <summary>The message a receipt is about: the reference the pipeline gave it, else the provider's message id, else (a bounce naming neither) its recipient's key.</summary>
+    public static string MessageOf(Receipt receipt) =>
+        receipt.Reference.Length > 0 ? $"ref|{receipt.Reference}"
+        : receipt.ProviderMessageId is { Length: > 0 } id ? $"id|{id}"
+        : $"to|{receipt.RecipientKey}";
 
     private static string Name(ReceiptEffect result) => result switch
     {

@@ -13,7 +13,7 @@ namespace Referrals.Pipeline.Receipts;
 /// SendGrid resends a whole batch on anything but 2xx. Nothing of the body is logged.
 /// </summary>
 public sealed partial class SendGridWebhookEndpoint(
-    IReceiptSink sink, IOptions<ReceiptOptions> options, PipelineMetrics metrics, TimeProvider time, ILogger<SendGridWebhookEndpoint> logger, Contact.RecipientKeys? recipientKeys = null)
+    IReceiptSink sink, IOptions<ReceiptOptions> options, PipelineMetrics metrics, TimeProvider time, ILogger<SendGridWebhookEndpoint> logger, Contact.RecipientKeys? recipientKeys = null, WebhookHealth? health = null)
 {
     private const string Provider = "sendgrid";
 
@@ -36,6 +36,14 @@ public sealed partial class SendGridWebhookEndpoint(
             return Refused($"unauthorized-{check.ToString().ToLowerInvariant()}", ReceiptBody.Unauthorized());
         }
 
+        // Rulebook 1.2 section 6: the webhook's health, once per signed batch (SendGrid's silence counts only while it answered).
+        var answer = await ApplySignedAsync(bytes, cancellationToken);
+        await RecordHealthAsync(answer.Status < 300);
+        return answer;
+    }
+
+    private async Task<EndpointResponse> ApplySignedAsync(byte[] bytes, CancellationToken cancellationToken)
+    {
         var parsed = SendGridEvents.Parse(bytes, recipientKeys is null ? null : recipientKeys.Of);
         if (parsed.Value is not { } batch)
         {
@@ -52,10 +60,26 @@ public sealed partial class SendGridWebhookEndpoint(
         return ReceiptBody.Ok(counts);
     }
 
+    /// <summary>Never fails the request: a health not recorded only makes silence unprovable for that hour.</summary>
+    private async Task RecordHealthAsync(bool answered)
+    {
+        try
+        {
+            await (health?.RecordAsync(answered, time.GetUtcNow(), CancellationToken.None) ?? Task.CompletedTask);
+        }
+        catch (Exception ex) when (ex is Azure.RequestFailedException or HttpRequestException or OperationCanceledException)
+        {
+            LogHealthNotRecorded(logger, ex.GetType().Name);
+        }
+    }
+
     private Task<ReceiptCounts?> ApplyAsync(IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored, CancellationToken cancellationToken) =>
-        ReceiptResults.TryApplyAsync(sink, metrics, Provider, receipts, ignored, type => LogNotApplied(logger, type), cancellationToken);
+        ReceiptResults.TryApplyAsync(sink, metrics, Provider, receipts, ignored, type => LogNotApplied(logger, type), cancellationToken, ReceiptResults.BatchConcurrency);
 
     private EndpointResponse Refused(string why, EndpointResponse response) => ReceiptResults.Refused(metrics, Provider, why, response);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "SendGrid webhook's health not recorded ({ExceptionType}): silence about an unknown email cannot be counted for this hour")]
+    private static partial void LogHealthNotRecorded(ILogger logger, string exceptionType);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "SendGrid webhook refused: signature {Check}; nothing changed")]
     private static partial void LogUnauthorized(ILogger logger, RequestCheck check);

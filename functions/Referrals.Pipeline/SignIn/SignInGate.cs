@@ -39,6 +39,14 @@ public sealed partial class SignInGate(IConfiguration configuration, IOptions<Si
     public EndpointResponse? TalliesApi(string? principal) =>
         Check(principal, nameof(SignInOptions.TalliesApiRole), options.Value.TalliesApiRole, null);
 
+    /// <summary>
+    /// Whether the caller, let through already, may see small counts: the platform signed them in and they carry
+    /// <see cref="SignInOptions.UnsuppressedTalliesRole"/>. Anything less (no principal, sign-in off, an unusable role
+    /// setting) gets the configured suppression.
+    /// </summary>
+    public bool Unsuppressed(string? principal) =>
+        PlatformSignInIsOn && IsRole(options.Value.UnsuppressedTalliesRole) && ClientPrincipal.Check(principal, options.Value.UnsuppressedTalliesRole) == ClientPrincipal.Access.Allowed;
+
     /// <summary>What keeps the doors closed to everyone, for the health endpoint: sign-in off, or a role setting that cannot be a role.</summary>
     public HealthCheck Health()
     {

@@ -23,4 +23,10 @@ public sealed class SignInOptions
 
     /// <summary>The app role an OPCC client application (or person) needs to read GET /api/tallies.</summary>
     public string TalliesApiRole { get; set; } = "Tallies.Read";
+
+    /// <summary>
+    /// The app role that lets a reader of the tallies or the dashboard see small counts (or choose its own threshold): the
+    /// OPCC's analysts who prepare figures for publication. Everyone else gets <see cref="Configuration.TalliesOptions.SuppressBelow"/>.
+    /// </summary>
+    public string UnsuppressedTalliesRole { get; set; } = "Tallies.Unsuppressed";
 }

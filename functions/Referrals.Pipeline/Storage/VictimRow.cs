@@ -77,6 +77,9 @@ public sealed class VictimStateEntity : ITableEntity
     /// <summary>yyyy-MM.</summary>
     public string? EmailMonth { get; set; }
 
+    /// <summary>Sends again after an unknown outcome settled as not accepted (rulebook 1.2 section 6); absent (0) before it was kept.</summary>
+    public int EmailResends { get; set; }
+
     public DateTimeOffset? EmailDeliveredAt { get; set; }
 
     /// <summary>JSON array of the contact plan's lines (channel and reason), rulebook 1.1; empty for a row from before it.</summary>
@@ -172,6 +175,7 @@ public static class VictimRow
         EmailSentAt = state.Contact.Email.SentAt,
         EmailMessageId = state.Contact.Email.ProviderId,
         EmailAttempts = state.Contact.Email.Attempts,
+        EmailResends = state.Contact.Email.Resends,
         EmailMonth = state.Contact.Email.Month?.ToString(),
         EmailDeliveredAt = state.Contact.Email.DeliveredAt,
         ContactPlan = JsonSerializer.Serialize(state.Contact.Plan, JsonOptions),
@@ -213,6 +217,7 @@ public static class VictimRow
             _ when text.StartsWith("retries exhausted", StringComparison.Ordinal) => MessageReason.RetriesExhausted,
             _ when text.StartsWith("Notify reported a technical failure", StringComparison.Ordinal) => MessageReason.TechnicalFailure,
             _ when text.StartsWith("the provider reported", StringComparison.Ordinal) => MessageReason.ReportedFailed,
+            _ when text.StartsWith(UnknownRule.UnsettledPrefix, StringComparison.Ordinal) => MessageReason.Unsettled,
             _ when status == MessageStatus.Unconfirmed => MessageReason.OutcomeUnknown,
             _ when status == MessageStatus.Failed => MessageReason.Refused,
             _ => null,
@@ -224,7 +229,7 @@ public static class VictimRow
     {
         var (reason, detail) = ReasonOf(row.EmailStatus, row.EmailReason);
         return new MessageState(row.EmailStatus, reason, detail, row.EmailRecipient, row.EmailQueuedAt, row.EmailAttemptedAt, row.EmailSentAt, row.EmailDeliveredAt,
-            row.EmailMessageId, Month.TryParse(row.EmailMonth, out var month) ? month : null, row.EmailAttempts);
+            row.EmailMessageId, Month.TryParse(row.EmailMonth, out var month) ? month : null, row.EmailAttempts, row.EmailResends);
     }
 
     /// <summary>The status is its own column (for queries and operators); the rest of the message is JSON.</summary>
@@ -237,15 +242,16 @@ public static class VictimRow
 
         var (reason, detail) = ReasonOf(status, m.Reason);
         return new MessageState(status, reason, detail, m.Recipient, m.QueuedAt, m.AttemptedAt, m.SentAt, m.DeliveredAt, m.NotificationId,
-            Month.TryParse(m.Month, out var month) ? month : null, m.Attempts);
+            Month.TryParse(m.Month, out var month) ? month : null, m.Attempts, m.Resends);
     }
 
     private static string Json(MessageState m) => JsonSerializer.Serialize(
-        new MessageColumns(m.ReasonText, m.Recipient, m.QueuedAt, m.AttemptedAt, m.SentAt, m.DeliveredAt, m.ProviderId, m.Month?.ToString(), m.Attempts), JsonOptions);
+        new MessageColumns(m.ReasonText, m.Recipient, m.QueuedAt, m.AttemptedAt, m.SentAt, m.DeliveredAt, m.ProviderId, m.Month?.ToString(), m.Attempts, m.Resends), JsonOptions);
 
     private sealed record MessageColumns(
         string? Reason, EmailRecipient? Recipient, DateTimeOffset? QueuedAt, DateTimeOffset? AttemptedAt, DateTimeOffset? SentAt,
-        DateTimeOffset? DeliveredAt, string? NotificationId, string? Month, int Attempts);
+        DateTimeOffset? DeliveredAt, string? NotificationId, string? Month, int Attempts,
+        [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)] int Resends = 0);
 
     private static ImmutableSortedSet<T> Set<T>(string json) => [.. JsonSerializer.Deserialize<T[]>(json, JsonOptions) ?? []];
 }

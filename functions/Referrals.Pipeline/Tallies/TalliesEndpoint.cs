@@ -24,14 +24,19 @@ public sealed record EndpointResponse(int Status, string ContentType, byte[] Bod
 /// (or <c>Accept: text/csv</c>), <c>view=compliance</c>, <c>suppressBelow=N</c>: the monthly tallies, each month with when it
 /// was counted and whether it is final. Aggregates only; never a victim. A bad request gets 400 with the reason.
 /// </summary>
-public sealed class TalliesEndpoint(TallyStore store)
+public sealed class TalliesEndpoint(TallyStore store, Microsoft.Extensions.Options.IOptions<Configuration.TalliesOptions> options, Microsoft.Extensions.Options.IOptions<Configuration.ForceOptions> force)
 {
     public const string Route = "tallies";
 
     /// <summary>The largest threshold of small-count suppression: above it, most figures of a force would be hidden.</summary>
     public const int MaxSuppressBelow = 100;
 
-    public async Task<EndpointResponse> HandleAsync(NameValueCollection query, string? accept, CancellationToken cancellationToken)
+    /// <param name="unsuppressed">
+    /// The reader carries the unsuppressed app role (<see cref="SignIn.SignInGate.Unsuppressed"/>): it gets the threshold it
+    /// asks for, none included. Every other reader gets at least <see cref="Configuration.TalliesOptions.SuppressBelow"/>,
+    /// whatever it asks for: suppression is the server's, never the caller's.
+    /// </param>
+    public async Task<EndpointResponse> HandleAsync(NameValueCollection query, string? accept, bool unsuppressed, CancellationToken cancellationToken)
     {
         var format = query["format"]?.ToLowerInvariant() ?? (accept?.Contains("text/csv", StringComparison.OrdinalIgnoreCase) == true ? "csv" : "json");
         if (format is not ("json" or "csv" or "csv-long"))
@@ -45,9 +50,9 @@ public sealed class TalliesEndpoint(TallyStore store)
             "compliance" => true,
             _ => (bool?)null,
         };
-        if (compliance is null || (compliance == true && format != "json"))
+        if (compliance is null || (compliance == true && format == "csv-long"))
         {
-            return Problem("'view' must be tallies or compliance; the compliance view is JSON.");
+            return Problem("'view' must be tallies or compliance; the compliance view is JSON or csv.");
         }
 
         if (!TryParseSuppression(query["suppressBelow"], out var below))
@@ -60,13 +65,19 @@ public sealed class TalliesEndpoint(TallyStore store)
             return Problem(error!);
         }
 
-        var report = (await store.ReadAsync(range, cancellationToken)).Publish(below, quarter);
-        var name = $"tallies-{quarter ?? $"{range.From}-to-{range.To}"}";
+        if (!unsuppressed)
+        {
+            below = Math.Max(below, options.Value.SuppressBelow);
+        }
+
+        var report = (await store.ReadAsync(range, cancellationToken)).Publish(below, quarter, force.Value.Name is { Length: > 0 } name ? name : null);
+        var file = $"tallies-{quarter ?? $"{range.From}-to-{range.To}"}";
         return (compliance.Value, format) switch
         {
+            (true, "csv") => new EndpointResponse(200, "text/csv; charset=utf-8", ComplianceView.ToCsv(report), $"compliance-{quarter ?? $"{range.From}-to-{range.To}"}.csv"),
             (true, _) => new EndpointResponse(200, "application/json; charset=utf-8", ComplianceView.ToJson(report)),
-            (_, "csv") => new EndpointResponse(200, "text/csv; charset=utf-8", report.ToCsv(), $"{name}.csv"),
-            (_, "csv-long") => new EndpointResponse(200, "text/csv; charset=utf-8", report.ToLongCsv(), $"{name}-long.csv"),
+            (_, "csv") => new EndpointResponse(200, "text/csv; charset=utf-8", report.ToCsv(), $"{file}.csv"),
+            (_, "csv-long") => new EndpointResponse(200, "text/csv; charset=utf-8", report.ToLongCsv(), $"{file}-long.csv"),
             _ => new EndpointResponse(200, "application/json; charset=utf-8", report.ToJson()),
         };
     }

@@ -13,12 +13,17 @@ namespace Referrals.Pipeline.Tallies;
 /// (<see cref="IndexSweep"/>) and applies the steps' index outboxes (<see cref="IndexOutbox"/>), so a month is counted from
 /// a complete index. Safe to re-run and to run twice at once.
 /// </summary>
-public sealed partial class TallyAggregator(TallyStore store, IndexOutbox outbox, IndexSweep sweep, TimeProvider time, IOptions<TalliesOptions> options, ILogger<TallyAggregator> logger)
+public sealed partial class TallyAggregator(TallyStore store, IndexOutbox outbox, IndexSweep sweep, TimeProvider time, IOptions<TalliesOptions> options, RulesData rules, ILogger<TallyAggregator> logger)
 {
     public async Task<IReadOnlyList<Month>> AggregateRecentAsync(CancellationToken cancellationToken)
     {
         await sweep.SweepAsync(cancellationToken);
-        var months = MonthStatus.Recent(time.GetUtcNow(), options.Value.FinalAfterDays);
+        var now = time.GetUtcNow();
+
+        // Far enough back that a month is recounted after its contract measures can be final (10 working days after its last target date).
+        var last = Month.Of(now).Previous;
+        var reach = Math.Max(options.Value.FinalAfterDays, ContractMeasures.ProvisionalUntil(last, rules.Directory, rules.Rules.Calendar).DayNumber - last.LastDay.DayNumber);
+        var months = MonthStatus.Recent(now, reach);
         await AggregateAsync(months, cancellationToken);
         return months;
     }

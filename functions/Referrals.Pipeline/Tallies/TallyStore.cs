@@ -77,7 +77,7 @@ public sealed class MonthlyTallyEntity : ITableEntity
 /// Tally events and monthly tallies in Table Storage. Events are upserted by deterministic key (idempotent);
 /// the monthly rows are recomputed from them, never incremented, so aggregation is safe to re-run.
 /// </summary>
-public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions> options, IOptions<TalliesOptions> tallies, RulesData rules, Tasks.TaskIndex tasks, TimeProvider time, MonthIndex index)
+public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions> options, IOptions<TalliesOptions> tallies, RulesData rules, Tasks.TaskIndex tasks, TimeProvider time, MonthIndex index, VictimStateStore states)
 {
     public const int Buckets = 16;
 
@@ -139,6 +139,12 @@ public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions>
                 counts[key] = value;
             }
 
+            // Rulebook 1.2 section 11: the contract measures, recounted from the current reports of the referrals delivered in the month.
+            foreach (var (key, value) in await CountContractAsync(month, now, cancellationToken))
+            {
+                counts[key] = value;
+            }
+
             var actions = new List<TableTransactionAction>();
             var after = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var key in Categories.Select(c => c.Key).Union(counts.Keys.Order(StringComparer.Ordinal)))
@@ -158,7 +164,8 @@ public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions>
             }
 
             var previous = status.HasValue ? status.Value!.ToStatus() : null;
-            var next = MonthStatus.Next(previous, month, existing.ToDictionary(r => r.Key, r => r.Value.Count, StringComparer.Ordinal), after, now, tallies.Value.FinalAfterDays);
+            var next = MonthStatus.Next(previous, month, existing.ToDictionary(r => r.Key, r => r.Value.Count, StringComparer.Ordinal), after, now, tallies.Value.FinalAfterDays,
+                ContractMeasures.ProvisionalUntil(month, rules.Directory, rules.Rules.Calendar));
             var statusRow = new MonthStatusEntity
             {
                 PartitionKey = partition,
@@ -195,7 +202,8 @@ public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions>
     /// </summary>
     public async Task<TallyReport> ReadAsync(MonthRange range, CancellationToken cancellationToken)
     {
-        var filter = $"PartitionKey ge '{range.From}' and PartitionKey le '{range.To}'";
+        // Whole financial quarters: a month's small counts are hidden together with its quarter's (TallyReport.QuarterOf).
+        var filter = $"PartitionKey ge '{TallyReport.QuarterOf(range.From).From}' and PartitionKey le '{TallyReport.QuarterOf(range.To).To}'";
         var counts = new Dictionary<Month, Dictionary<string, long>>();
         var statuses = new Dictionary<Month, MonthStatus>();
         await foreach (var row in Monthly.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
@@ -224,9 +232,37 @@ public sealed class TallyStore(StorageClients clients, IOptions<PipelineOptions>
         IReadOnlyList<TallyCategory> categories =
         [
             .. Categories,
-            .. counts.Values.SelectMany(c => c.Keys).Where(k => !known.Contains(k)).Distinct().Order(StringComparer.Ordinal).Select(TallyCategories.Describe),
+            .. counts.Values.SelectMany(c => c.Keys).Where(k => !known.Contains(k) && !k.StartsWith(ContractMeasures.FirstAttemptPrefix, StringComparison.Ordinal)).Distinct().Order(StringComparer.Ordinal).Select(TallyCategories.Describe),
         ];
         return new TallyReport(range, categories, counts.ToDictionary(c => c.Key, c => (IReadOnlyDictionary<string, long>)c.Value), statuses);
+    }
+
+    /// <summary>
+    /// The contract measures of the referrals that reached their service in <paramref name="month"/>: the month index's
+    /// <c>delivered|</c> rows (its 16 partitions), then each referral's victim row, one read per victim (the reports are
+    /// there). A victim erased or purged since is read as reporting nothing, and a stored count never goes down.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<string, long>> CountContractAsync(Month month, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var delivered = new List<(string Id, string Crime, string Victim, string Service, DateTimeOffset At)>();
+        await foreach (var row in index.DeliveredAsync(month, null, cancellationToken))
+        {
+            if (row.GetString("Kind") == nameof(Referrals.Forwarding.DeliveryKind.Referral) && row.GetDateTimeOffset("DeliveredAt") is { } at
+                && row.GetString("Id") is { } id && row.GetString("CrimeReference") is { } crime && row.GetString("VictimId") is { } victim && row.GetString("ServiceId") is { } service)
+            {
+                delivered.Add((id, crime, victim, service, at));
+            }
+        }
+
+        var reports = new Dictionary<(string, string), Referrals.Outcomes.OutcomeBook>();
+        foreach (var (crime, victim) in delivered.Select(d => (d.Crime, d.Victim)).Distinct())
+        {
+            reports[(crime, victim)] = (await states.LoadVictimAsync(crime, victim, cancellationToken))?.State.Reports ?? Referrals.Outcomes.OutcomeBook.Empty;
+        }
+
+        var targets = rules.Directory.Services.ToDictionary(s => s.Id, s => s.FirstAttemptTarget, StringComparer.Ordinal);
+        var referrals = delivered.Select(d => new DeliveredReferral(d.Id, d.Service, d.At, reports[(d.Crime, d.Victim)].For(d.Service)));
+        return ContractMeasures.Count(referrals, service => targets.GetValueOrDefault(service, 2), now, rules.Rules.Calendar);
     }
 
     /// <summary>

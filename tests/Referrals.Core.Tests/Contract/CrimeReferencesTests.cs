@@ -15,6 +15,8 @@ public class CrimeReferencesTests
     [InlineData("""{"crime":{"reference":"DB/26/4"},"victims":[{"id":"V1",""", "DB/26/4")]
     [InlineData("""{"victims":[}{"crime" : {"reference" : "DB/26/5"}}""", "DB/26/5")]
     [InlineData("""not json, but "crime": {"reference": "DB/26/6"} somewhere""", "DB/26/6")]
+    [InlineData("""{"crime":{"version":1,,"offence":{"homeOfficeCode":"28E"},"reference":"DB/26/8"}""", "DB/26/8")]
+    [InlineData("""{"crime":{"reference":"CRIME-123"},"victims":[{"id":"V1","notes":"see CRIME-12"}]}""", "CRIME-123")]
     [InlineData("""{"crime":{"reference":12}}""", "")]
     [InlineData("""{"reference":"DB/26/7"}""", "")]
     [InlineData("", "")]

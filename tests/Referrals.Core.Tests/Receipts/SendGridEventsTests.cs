@@ -41,6 +41,16 @@ public class SendGridEventsTests
 
     [Theory]
     [InlineData("processed")]
+    [InlineData("deferred")]
+    public void Processed_and_deferred_say_SendGrid_has_the_email_and_are_not_final(string type)
+    {
+        // Rulebook 1.2 section 6: any event about a send whose outcome was unknown settles it as accepted (ReceiptRule).
+        var receipt = Assert.Single(Parse(Event(type, "e1")).Value!.Receipts);
+
+        Assert.Equal((ReceiptStatus.Deferred, false), (receipt.Status, receipt.IsFinal));
+    }
+
+    [Theory]
     [InlineData("open")]
     [InlineData("click")]
     [InlineData("unsubscribe")]

@@ -47,7 +47,7 @@ public class MessageRuleTests
     [InlineData(MessageStatus.Queued, MessageStatus.Unconfirmed, false)]
     [InlineData(MessageStatus.Sent, MessageStatus.Sending, false)]
     [InlineData(MessageStatus.Sent, MessageStatus.Unconfirmed, false)]
-    [InlineData(MessageStatus.Unconfirmed, MessageStatus.Sent, false)]
+    [InlineData(MessageStatus.Unconfirmed, MessageStatus.Sent, true)] // revision 1.2 section 6: settled as accepted by the provider's records
     [InlineData(MessageStatus.Delivered, MessageStatus.Failed, true)]
     [InlineData(MessageStatus.Delivered, MessageStatus.Queued, false)]
     [InlineData(MessageStatus.Delivered, MessageStatus.Suppressed, false)]
@@ -263,9 +263,11 @@ public class MessageRuleTests
     [Fact]
     public void What_to_check_before_a_replay_names_the_provider_and_for_Notify_the_sends_reference()
     {
-        Assert.Equal("check SendGrid's activity for these custom_args before replaying", OutcomeRule.CheckBeforeReplay("DB/26/1", "V1", Channel.Email, 1));
         Assert.Equal(
-            $"check GOV.UK Notify for this message (GET /v2/notifications?reference={MessageReference.Notify("DB/26/1", "V1", Channel.Letter, 2)}); it is never sent again automatically, and replay refuses it",
+            "check SendGrid's activity for this email (its ref custom arg); the status timer settles it: any SendGrid event about it, or 24 hours of silence with the webhook answering (rulebook 1.2 section 6)",
+            OutcomeRule.CheckBeforeReplay("DB/26/1", "V1", Channel.Email, 1));
+        Assert.Equal(
+            $"check GOV.UK Notify for this message (GET /v2/notifications?reference={MessageReference.Notify("DB/26/1", "V1", Channel.Letter, 2)}); the status timer settles it from Notify's records (a look-up by reference), never by sending blind",
             OutcomeRule.CheckBeforeReplay("DB/26/1", "V1", Channel.Letter, 2));
     }
 

@@ -15,9 +15,21 @@ public class ReplayRuleTests
         v with { Contact = v.Contact with { Sms = v.Contact.Sms with { Status = status, Attempts = attempts, Reason = reason is null ? null : MessageReason.Refused, Detail = reason } } };
 
     [Fact]
-    public void An_unconfirmed_text_message_is_refused_with_the_reference_to_look_up_in_Notify()
+    public void A_text_message_of_unknown_outcome_is_settled_from_Notifys_records_never_sent_blind()
     {
         var v = WithText(TextFirst(), MessageStatus.Unconfirmed, attempts: 2);
+
+        var decision = ReplayRule.ForMessage(v, Channel.Sms);
+
+        Assert.Equal((ReplayStep.Settle, (VictimState?)null), (decision.Step, decision.Requeued));
+        Assert.Equal("the text message's outcome is unknown: it is settled from the provider's records, as the status timer does", decision.Reason);
+    }
+
+    [Fact]
+    public void An_unsettled_text_message_is_refused_with_the_reference_to_look_up_in_Notify()
+    {
+        var v = WithText(TextFirst(), MessageStatus.Unconfirmed, attempts: 2);
+        v = v.With(Channel.Sms, v.Contact.Sms with { Reason = MessageReason.Unsettled });
 
         var decision = ReplayRule.ForMessage(v, Channel.Sms);
 
@@ -75,10 +87,11 @@ public class ReplayRuleTests
     }
 
     [Fact]
-    public void An_email_failed_or_unconfirmed_is_queued_again_only_while_the_plan_has_not_moved_on()
+    public void An_email_failed_or_unsettled_is_queued_again_only_while_the_plan_has_not_moved_on_and_one_of_unknown_outcome_is_settled()
     {
         var v = ContactRuleTests.Step(null, ContactRuleTests.Reachable(phoneSafe: false, addressSafe: false));
-        var unconfirmed = v.With(Channel.Email, v.Contact.Email with { Status = MessageStatus.Unconfirmed });
+        var unconfirmed = v.With(Channel.Email, v.Contact.Email with { Status = MessageStatus.Unconfirmed, Reason = MessageReason.Unsettled });
+        Assert.Equal(ReplayStep.Settle, ReplayRule.ForMessage(v.With(Channel.Email, v.Contact.Email with { Status = MessageStatus.Unconfirmed }), Channel.Email).Step);
         var reachable = ContactRuleTests.Step(null, ContactRuleTests.Reachable());
         var failedThenText = WithText(reachable, MessageStatus.Queued, attempts: 0).With(Channel.Email, reachable.Contact.Email with { Status = MessageStatus.Failed });
 

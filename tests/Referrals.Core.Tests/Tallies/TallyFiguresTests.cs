@@ -140,7 +140,7 @@ public class TallyFiguresTests
         var text = Encoding.UTF8.GetString(report.ToLongCsv());
 
         Assert.Equal(
-            "\uFEFFmonth,category,service,value,status,counted_at\r\n2026-10,\"Odd, \"\"figure\"\"\",'-svc,0,not counted,\r\n2026-27-Q3,\"Odd, \"\"figure\"\"\",'-svc,0,provisional,\r\n",
+            "\uFEFFmonth,category,service,value,status,counted_at\r\n2026-10,\"Odd, \"\"figure\"\"\",'-svc,,not counted,\r\n2026-27-Q3,\"Odd, \"\"figure\"\"\",'-svc,,not counted,\r\n",
             text);
         Assert.StartsWith("\uFEFFMonth,\"Odd, \"\"quoted\"\"\",Status,Counted at\r\n", Encoding.UTF8.GetString(report.ToCsv()), StringComparison.Ordinal);
     }
@@ -156,7 +156,10 @@ public class TallyFiguresTests
 
         Assert.Contains("2026-10   final        2026-11-25 00:00", text, StringComparison.Ordinal);
         Assert.Contains("2026-11   not counted", text, StringComparison.Ordinal);
-        Assert.Matches(@"Total Victims\n2026-10 +(\S+ +){5}12\n2026-11 +(\S+ +){5}0\ntotal +(\S+ +){5}12\n", text);
+        // A month not counted is blank, never 0, and so is the total over it (rulebook 1.2 section 12).
+        Assert.Matches(@"Total Victims\n2026-10 +(\S+ +){5}12\n2026-11 +\n", text);
+        Assert.Matches(@"\ntotal +\n", text);
+        Assert.DoesNotMatch(@"2026-11 +(\S+ +){5}0\n", text);
         Assert.Matches(@"Referrals Late by service\nMonth +general +isva +idva +stalking +road +children\n", text);
     }
 

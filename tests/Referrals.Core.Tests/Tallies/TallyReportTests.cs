@@ -56,11 +56,13 @@ public class TallyReportTests
         var rows = text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Equal(Encoding.UTF8.GetPreamble(), bytes[..3]);
-        Assert.Equal(["Month", .. Categories.Select(c => c.Name), "Status", "Counted at"], rows[0].Split(','));
+        var medians = rows[0].Split(',').Where(h => h.StartsWith("Median working days to first attempt: ", StringComparison.Ordinal)).ToList();
+        Assert.Equal(["Month", .. Categories.Select(c => c.Name), .. medians, "Status", "Counted at"], rows[0].Split(','));
+        Assert.Equal(1 + ServiceDirectory.LoadDefault().Services.Count, medians.Count);
         Assert.Equal(["2026-04", "2026-05", "2026-06", "total"], rows.Skip(1).Select(r => r.Split(',')[0]));
         var total = Categories.Select(c => c.Key).ToList().IndexOf(TallyCategories.TotalVictims) + 1;
         Assert.Equal(["3", "0", "4", "7"], rows.Skip(1).Select(r => r.Split(',')[total]));
-        Assert.All(rows, r => Assert.Equal(Categories.Count + 3, r.Split(',').Length));
+        Assert.All(rows, r => Assert.Equal(Categories.Count + medians.Count + 3, r.Split(',').Length));
     }
 
     [Fact]
@@ -83,6 +85,7 @@ public class TallyReportTests
         new Dictionary<Month, IReadOnlyDictionary<string, long>>
         {
             [new Month(2026, 4)] = new Dictionary<string, long> { [TallyCategories.TotalVictims] = 3, [TallyCategories.DeclinedSupport] = 1 },
+            [new Month(2026, 5)] = new Dictionary<string, long>(),
             [new Month(2026, 6)] = new Dictionary<string, long> { [TallyCategories.TotalVictims] = 4 },
         });
 

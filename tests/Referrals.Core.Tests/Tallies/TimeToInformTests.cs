@@ -219,7 +219,7 @@ public class TimeToInformTests
         Assert.Equal(1, System.Text.Json.JsonDocument.Parse(Report(2).ToJson()).RootElement.GetProperty("months")[0].GetProperty(TallyReport.MedianKey).GetInt32());
         Assert.True(Report(2).Publish(5, null).MedianOf(October).Hidden);
         Assert.Equal("[c]", Report(2).Publish(5, null).ShowMedian(null));
-        Assert.Equal("–", new TallyReport(new MonthRange(October, October), TallyCategories.For(Services), new Dictionary<Month, IReadOnlyDictionary<string, long>>()).ShowMedian(October));
+        Assert.Equal("–", new TallyReport(new MonthRange(October, October), TallyCategories.For(Services), new Dictionary<Month, IReadOnlyDictionary<string, long>> { [October] = new Dictionary<string, long>() }).ShowMedian(October));
     }
 
     [Fact]

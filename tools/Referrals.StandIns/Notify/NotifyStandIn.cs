@@ -45,6 +45,16 @@ public sealed class NotifyStandInOptions
 
     /// <summary>The sender Notify shows as <c>from_number</c> (the service's text sender).</summary>
     public string SmsSender { get; init; } = "GOVUK";
+
+    /// <summary>
+    /// The service's data retention in days (Notify's default 7, app/celery/nightly_tasks.py lines 224-269 at the commit
+    /// above): a notification created before London midnight that many days ago is gone (moved to the history table), so
+    /// neither <c>GET /v2/notifications/{id}</c> (404) nor <c>?reference=</c> (an empty list) finds it.
+    /// </summary>
+    public int RetentionDays { get; init; } = 7;
+
+    /// <summary>The service's other API keys, by secret, with their key type (<c>team</c>, <c>test</c>); <see cref="Secret"/> is a <c>normal</c> key.</summary>
+    public IReadOnlyDictionary<string, string> OtherKeys { get; init; } = new Dictionary<string, string>(StringComparer.Ordinal);
 }
 
 /// <summary>A notification as the stand-in holds it, with every status it has had, first first (as the API shows them).</summary>
@@ -100,6 +110,9 @@ public sealed class NotifyStandIn : IAsyncDisposable
 
     /// <summary>The API key a client uses: <c>{name}-{service id}-{secret}</c>.</summary>
     public string ApiKey => $"local_standin-{_options.ServiceId}-{_options.Secret}";
+
+    /// <summary>The API key of one of <see cref="NotifyStandInOptions.OtherKeys"/>.</summary>
+    public string ApiKeyWith(string secret) => $"other_key-{_options.ServiceId}-{secret}";
 
     /// <summary>Told of each notification it stored, once the answer is decided (before any fault is applied).</summary>
     public Func<NotifyNotification, Task>? OnAccepted { get; set; }
@@ -200,12 +213,13 @@ public sealed class NotifyStandIn : IAsyncDisposable
     {
         var path = context.Request.Path.Value ?? string.Empty;
         var method = context.Request.Method;
-        var (status, body, stored) = Authorise(context.Request.Headers.Authorization.ToString()) is { } authError ? (authError.Status, authError.ToJson(), null)
+        var (authError, keyType) = Authorise(context.Request.Headers.Authorization.ToString());
+        var (status, body, stored) = authError is not null ? (authError.Status, authError.ToJson(), null)
             : (method, path) switch
             {
-                ("POST", "/v2/notifications/sms") => await AcceptAsync("sms", context),
-                ("POST", "/v2/notifications/letter") => await AcceptAsync("letter", context),
-                ("GET", "/v2/notifications") => ListAnswer(context.Request.Query),
+                ("POST", "/v2/notifications/sms") => await AcceptAsync("sms", context, keyType),
+                ("POST", "/v2/notifications/letter") => await AcceptAsync("letter", context, keyType),
+                ("GET", "/v2/notifications") => ListAnswer(context.Request.Query, keyType),
                 ("GET", _) when path.StartsWith("/v2/notifications/", StringComparison.Ordinal) => OneAnswer(path["/v2/notifications/".Length..]),
                 _ => (404, new NotifyError(404, "ResourceNotFound", "The requested URL was not found on the server.").ToJson(), (Stored?)null),
             };
@@ -229,7 +243,14 @@ public sealed class NotifyStandIn : IAsyncDisposable
     /// (app/authentication/auth.py lines 86-192, at the commit above): a Bearer token; its <c>iss</c>, a UUID naming the
     /// service; an HS256 JWT signed with one of the service's keys; its <c>iat</c> within 30 seconds of now.
     /// </summary>
-    private NotifyError? Authorise(string header)
+    private (NotifyError? Error, string KeyType) Authorise(string header)
+    {
+        var keyType = "normal";
+        var error = Check(header, ref keyType);
+        return (error, keyType);
+    }
+
+    private NotifyError? Check(string header, ref string keyType)
     {
         const string General = "Invalid token: make sure your API token matches the example at https://docs.notifications.service.gov.uk/rest-api.html#authorisation-header";
         if (header.Length == 0)
@@ -269,12 +290,17 @@ public sealed class NotifyStandIn : IAsyncDisposable
             return new NotifyError(403, "AuthError", "Invalid token: service not found");
         }
 
-        var expected = Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(_options.Secret), Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}")))
-            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
-        if (!CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(expected), Encoding.ASCII.GetBytes(parts[2])))
+        // The token is checked against each of the service's keys (auth.py); the one that signed it gives the key type.
+        var keys = new[] { (Secret: _options.Secret, Type: "normal") }.Concat(_options.OtherKeys.Select(k => (Secret: k.Key, Type: k.Value)));
+        var signer = keys.Where(k => CryptographicOperations.FixedTimeEquals(
+            Encoding.ASCII.GetBytes(Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(k.Secret), Encoding.ASCII.GetBytes($"{parts[0]}.{parts[1]}"))).TrimEnd('=').Replace('+', '-').Replace('/', '_')),
+            Encoding.ASCII.GetBytes(parts[2]))).Select(k => k.Type).FirstOrDefault();
+        if (signer is null)
         {
             return new NotifyError(403, "AuthError", "Invalid token: API key not found");
         }
+
+        keyType = signer;
 
         if (head?["alg"]?.GetValue<string>() != "HS256")
         {
@@ -294,7 +320,7 @@ public sealed class NotifyStandIn : IAsyncDisposable
         }
     }
 
-    private async Task<(int, JsonObject, Stored?)> AcceptAsync(string type, HttpContext context)
+    private async Task<(int, JsonObject, Stored?)> AcceptAsync(string type, HttpContext context, string keyType)
     {
         JsonObject root;
         try
@@ -355,7 +381,7 @@ public sealed class NotifyStandIn : IAsyncDisposable
                 return (201, answer, null);
             }
 
-            var stored = Store(new Stored(id, type, reference, templateId, phone, body, null, now, root, [("en", body)], "created"));
+            var stored = Store(new Stored(id, type, reference, templateId, phone, body, null, now, root, [("en", body)], "created", keyType));
             var final = normalised!.EndsWith("7700900002", StringComparison.Ordinal) ? "permanent-failure"
                 : normalised.EndsWith("7700900003", StringComparison.Ordinal) ? "temporary-failure"
                 : "delivered";
@@ -374,7 +400,7 @@ public sealed class NotifyStandIn : IAsyncDisposable
             ? new List<(string, string)> { ("cy", NotifyText.PythonStrip(NotifyTemplates.Fill(welsh, personalisation, markdownLists: true))), ("en", english) }
             : [("en", english)];
         var subject = SubjectOf(pages[0].Item2);
-        var letter = Store(new Stored(id, type, reference, templateId, string.Join("\n", lines), english, subject, now, root, pages, "created"));
+        var letter = Store(new Stored(id, type, reference, templateId, string.Join("\n", lines), english, subject, now, root, pages, "created", keyType));
         After(_options.PrintRunAfter, () => letter.Move(_options.LetterOutcome(letter.To), _options.Time.GetUtcNow()));
         var letterAnswer = Answer(id, reference, templateId, template, new JsonObject { ["body"] = english, ["subject"] = subject });
         letterAnswer["scheduled_for"] = null;
@@ -400,13 +426,24 @@ public sealed class NotifyStandIn : IAsyncDisposable
             return (400, new NotifyError(400, "ValidationError", "notification_id is not a valid UUID").ToJson(), null);
         }
 
-        return _byId.TryGetValue(id, out var stored)
+        // Any key type may read one notification by id (get_notifications.py lines 31-36 only log a mismatch); past the
+        // retention it is gone (notifications_dao.get_notification_with_personalisation: NoResultFound, 404).
+        return _byId.TryGetValue(id, out var stored) && Kept(stored)
             ? (200, Serialise(stored), null)
             : (404, new NotifyError(404, "NoResultFound", "No result found").ToJson(), null);
     }
 
     /// <summary><c>GET /v2/notifications</c> (get_notifications.py lines 74-120, with get_notifications_request's query).</summary>
-    private (int, JsonObject, Stored?) ListAnswer(IQueryCollection query)
+    /// <summary>Within the service's retention: created on or after London midnight <see cref="NotifyStandInOptions.RetentionDays"/> days ago (nightly_tasks.py lines 233-236).</summary>
+    private bool Kept(Stored n)
+    {
+        var london = TimeZoneInfo.FindSystemTimeZoneById("Europe/London");
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(_options.Time.GetUtcNow(), london).DateTime);
+        var midnight = today.AddDays(-_options.RetentionDays).ToDateTime(TimeOnly.MinValue);
+        return n.CreatedAt >= new DateTimeOffset(midnight, london.GetUtcOffset(midnight));
+    }
+
+    private (int, JsonObject, Stored?) ListAnswer(IQueryCollection query, string keyType)
     {
         string[] known = ["reference", "status", "template_type", "include_jobs", "older_than"];
         if (query.Keys.FirstOrDefault(k => !known.Contains(k, StringComparer.Ordinal)) is { } extra)
@@ -424,7 +461,9 @@ public sealed class NotifyStandIn : IAsyncDisposable
             all = [.. all.SkipWhile(n => n.Id != olderThan).Skip(1)];
         }
 
-        var page = all.Where(n => reference is null || n.Reference == reference)
+        // Only notifications sent with a key of the caller's type (notifications_dao.py lines 345-351), within the retention.
+        var page = all.Where(n => n.KeyType == keyType && Kept(n))
+            .Where(n => reference is null || n.Reference == reference)
             .Where(n => types.Count == 0 || types.Contains(n.Type))
             .Where(n => statuses.Count == 0 || statuses.Contains(ApiStatus(n)))
             .Take(250).ToList();
@@ -443,7 +482,8 @@ public sealed class NotifyStandIn : IAsyncDisposable
     {
         var template = _options.Templates[n.TemplateId];
         var (status, at) = n.Current;
-        var completed = status is "delivered" or "permanent-failure" or "temporary-failure" or "technical-failure" or "returned-letter";
+        // NOTIFICATION_STATUS_TYPES_COMPLETED (app/constants.py lines 28-38): completed_at is the last update's time.
+        var completed = status is "sent" or "delivered" or "failed" or "permanent-failure" or "temporary-failure" or "technical-failure" or "returned-letter" or "cancelled" or "validation-failed";
         var json = new JsonObject
         {
             ["id"] = n.Id,
@@ -553,8 +593,10 @@ public sealed class NotifyStandIn : IAsyncDisposable
 
     private sealed class Stored(
         string id, string type, string reference, string templateId, string to, string body, string? subject, DateTimeOffset createdAt,
-        JsonObject request, IReadOnlyList<(string, string)> pages, string status)
+        JsonObject request, IReadOnlyList<(string, string)> pages, string status, string keyType = "normal")
     {
+        public string KeyType => keyType;
+
         private readonly List<(string Status, DateTimeOffset At)> _statuses = [(status, createdAt)];
 
         public string Id => id;

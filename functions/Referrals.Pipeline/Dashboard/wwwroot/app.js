@@ -30,8 +30,14 @@ function svg(name, attributes = {}, text) {
   return node;
 }
 
-/** A figure as the JSON has it: a number, or a suppression mark ("<5", "[c]"). */
-function show(value) { return typeof value === 'number' ? value.toLocaleString('en-GB') : String(value); }
+/** A figure as the JSON has it: a number, or a suppression mark ("<5", "[c]"); blank for a month not counted (null), never 0. */
+function show(value) { return value === null || value === undefined ? '' : typeof value === 'number' ? value.toLocaleString('en-GB') : String(value); }
+
+/** The sum of figures as shown: blank when one is not counted, [c] when one is hidden (a sum of hidden figures gives nothing away). */
+function sum(values) {
+  if (values.some(v => v === null || v === undefined)) return null;
+  return values.every(v => typeof v === 'number') ? values.reduce((a, b) => a + b, 0) : '[c]';
+}
 
 /** The median working days to inform: a number, "6 or more", a mark when hidden; "–" when no victim is counted. */
 function showMedian(value) { return value === null || value === undefined ? '–' : show(value); }
@@ -49,6 +55,29 @@ function table(caption, head, rows) {
 }
 
 function figureCell(month, key, value) { return el('td', { 'data-month': month, 'data-key': key }, show(value)); }
+
+/** The contract measures' funnel, in order: [measure, label]. */
+const FUNNEL = [['Contract.Delivered', 'Delivered'], ['Contract.Acknowledged', 'Acknowledged by the next working day'], ['Contract.AttemptedWithinTarget', 'First attempt within the target'],
+  ['Contract.Contacted', 'Contacted'], ['Contract.Accepted', 'Support accepted'], ['Contract.Declined', 'Support declined'],
+  ['Contract.CouldNotContactWrongDetails', 'Could not contact: wrong details'], ['Contract.CouldNotContactNoResponse', 'Could not contact: no response'],
+  ['Contract.ContactUnsafe', 'Contact unsafe'], ['Contract.NoReportByTarget', 'No report by the target']];
+
+/** A funnel as bars in HTML (they reflow at any width): each measure as a share of the first, its figure at the end. */
+function funnelBars(title, items) {
+  const max = Math.max(1, ...items.map(i => numeric(i.value) ?? 0));
+  const rowsOf = items.map((item, i) => {
+    const bar = el('span', { class: 'bar' });
+    bar.style.width = `${(100 * (numeric(item.value) ?? 0) / max).toFixed(1)}%`;
+    bar.style.background = COLOURS[i % COLOURS.length];
+    return el('div', { class: 'bar-row' }, el('span', { class: 'bar-label' }, item.name), el('span', { class: 'bar-track' }, bar), el('span', { class: 'bar-value' }, show(item.value)));
+  });
+  return el('figure', {}, el('div', { class: 'bars', role: 'img', 'aria-label': `${title} (the table below has the same figures)` }, ...rowsOf));
+}
+
+/** A headline figure: a large number with what it is and how it was measured. */
+function headline(label, value, attributes, detail) {
+  return el('div', { class: 'headline' }, el('p', { class: 'headline-label' }, label), el('p', { class: 'headline-figure', ...attributes }, value), el('p', { class: 'headline-detail' }, detail));
+}
 
 function rateCell(month, key, value) { return el('td', { 'data-month': month, 'data-rate': key }, showRate(value)); }
 
@@ -118,22 +147,60 @@ function render(data, compliance) {
   const rows = rowsByMonth(data);
   const has = key => data.categories.some(c => c.key === key);
   const shown = new Set();
+  const force = data.force ?? 'The force';
+  const period = data.quarter ? `${data.quarter} (${data.from} to ${data.to})` : `${data.from} to ${data.to}`;
+  document.getElementById('title').textContent = `${force}: victim referrals`;
+  document.title = `${force}: victim referrals, the OPCC's dashboard`;
+
+  // The answer first, above the range picker: the period's headline figures (rulebook 1.2 sections 11 and 12).
+  const informed2 = (compliance?.measures ?? []).find(m => m.key === 'InformedWithin2WorkingDays');
+  const notReached = ['Contract.CouldNotContactWrongDetails', 'Contract.CouldNotContactNoResponse'];
+  document.getElementById('answer').replaceChildren(section('headline', `${force}, ${period}`,
+    el('div', { class: 'headlines' },
+      headline('Informed of their rights in writing', show(data.total.InformedInWriting), { 'data-month': 'total', 'data-key': 'InformedInWriting' },
+        `victims; ${showRate(informed2?.total)} within 2 working days of the crime being recorded`),
+      headline('Referred on time', showRate(data.totalRates.OnTimeRate), { 'data-month': 'total', 'data-rate': 'OnTimeRate' },
+        `of ${show(data.total.ReferralsDelivered)} referrals delivered within 2 working days`),
+      headline('Contacted by the service', show(data.total['Contract.Contacted']), { 'data-month': 'total', 'data-key': 'Contract.Contacted' },
+        `of ${show(data.total['Contract.Delivered'])} referrals delivered, as the services reported`),
+      headline('Referrals the services could not reach', show(sum(notReached.map(k => data.total[k]))), { 'data-month': 'total', 'data-sum': notReached.join(' ') },
+        `wrong details or no response; ${show(data.total['Contract.ContactUnsafe'])} more judged unsafe to contact`)),
+    data.months.some(m => m.status === 'not counted') ? el('p', { class: 'note' }, 'A month of this period has not been counted yet: its figures and the totals are blank.') : ''));
 
   // As at: when each month was counted, and whether it is provisional or final.
   report.append(section('asat', 'As at',
-    el('p', { class: 'note' }, 'A month is provisional until it ended more than the set number of days ago and was counted again after that; then it is final. A later change to a final month is applied and shown as a revision.'),
+    el('p', { class: 'note' }, 'A month is provisional until it ended more than the set number of days ago, and its services\' contract measures until 10 working days after its last target date, and was counted again after that; then it is final. A later change to a final month is applied and shown as a revision. A month not counted is blank, never 0.'),
     table('When each month was last counted', ['Month', 'Status', 'Counted at (UTC)', 'Revisions'], data.months.map(m => el('tr', {},
       el('th', { scope: 'row', class: 'text' }, m.month),
       el('td', { class: `text status-${m.status.replace(' ', '-')}`, 'data-month': m.month, 'data-status': '' }, m.status),
       el('td', { class: 'text', 'data-month': m.month, 'data-counted-at': '' }, m.countedAt ? m.countedAt.replace('T', ' ').replace(/\..*$/, '').replace('Z', '').replace(/\+00:00$/, '') : '–'),
       el('td', { 'data-month': m.month, 'data-revisions': '' }, m.revisions ? `${m.revisions} (last ${m.revisedAt.slice(0, 10)}: ${m.revised.map(k => nameOf(data, k)).join(', ')})` : '0'))))));
 
-  // Derbyshire's six figures as a trend.
+  // What the services did with the referrals they received: a funnel per service (rulebook 1.2 section 11).
+  const contract = data.categories.filter(c => c.figure === 'Contract.Delivered' && c.service);
+  if (has('Contract.Delivered')) {
+    FUNNEL.forEach(([k]) => shown.add(k));
+    const medians = (r, service) => r.month === 'total' ? data.totalMedianWorkingDaysToFirstAttempt?.[service] : data.months.find(m => m.month === r.month)?.medianWorkingDaysToFirstAttempt?.[service];
+    const funnel = (id, title, key, service) => el('div', { class: 'funnel' }, el('h3', { id: `${id}-heading` }, title),
+      funnelBars(`${title}: referrals delivered ${period} and what the service reported`, FUNNEL.map(([k, name]) => ({ name, value: data.total[key(k)] }))),
+      table(`${title} by month`, ['Month', ...FUNNEL.map(([, name]) => name), 'Median working days to first attempt'],
+        rows.map(r => el('tr', {}, el('th', { scope: 'row', class: 'text' }, r.label), ...FUNNEL.map(([k]) => figureCell(r.month, key(k), r.counts[key(k)])),
+          el('td', { 'data-month': r.month, 'data-first-attempt': service }, showMedian(medians(r, service)))))));
+    const active = contract.filter(s => data.total[s.key] !== 0);
+    const idle = contract.filter(s => data.total[s.key] === 0);
+    report.append(section('funnel', 'What the services did with the referrals',
+      el('p', { class: 'note' }, 'By the month each referral reached its service, from what the service reported (rulebook section 11). Each referral counts once in each measure it ever reached; the measures do not add up (a victim who declined can later accept). The median working days to the first attempt is shown only over at least as many referrals as the threshold for small counts.'),
+      funnel('funnel-all', 'All services', k => k, 'all'),
+      ...active.map(s => funnel(`funnel-${s.service}`, s.name.replace(/^[^:]*: /, ''), k => `${k}.${s.service}`, s.service)),
+      idle.length ? el('p', { class: 'note' }, `No referrals delivered in this period to: ${idle.map(s => s.name.replace(/^[^:]*: /, '')).join(', ')}.`) : ''));
+  }
+
+  // The six categories of the monthly return (Derbyshire's, under their names), as a trend.
   const six = DERBYSHIRE.filter(has);
   six.forEach(k => shown.add(k));
-  report.append(section('derbyshire', "Derbyshire's six figures",
-    lineChart('derbyshire-chart', "Derbyshire's six figures by month", months, six.map(k => ({ name: nameOf(data, k), values: data.months.map(m => m.counts[k]) }))),
-    table("Derbyshire's six figures by month", ['Month', ...six.map(k => nameOf(data, k))],
+  report.append(section('derbyshire', `${force}: the six categories of the monthly return`,
+    lineChart('derbyshire-chart', 'The six categories of the monthly return by month', months, six.map(k => ({ name: nameOf(data, k), values: data.months.map(m => m.counts[k]) }))),
+    table('The six categories of the monthly return by month', ['Month', ...six.map(k => nameOf(data, k))],
       rows.map(r => el('tr', {}, el('th', { scope: 'row', class: 'text' }, r.label), ...six.map(k => figureCell(r.month, k, r.counts[k])))))));
 
   // Referrals per service, with the on-time rate.
@@ -217,16 +284,16 @@ function render(data, compliance) {
   }
   for (const [group, categories] of groups) {
     const id = `group-${group.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
-    report.append(section(id, group,
+    report.append(section(id, group, el('details', {}, el('summary', {}, `${categories.length} figures by month`),
       table(`${group} by month`, ['Month', ...categories.map(c => c.name)],
-        rows.map(r => el('tr', {}, el('th', { scope: 'row', class: 'text' }, r.label), ...categories.map(c => figureCell(r.month, c.key, r.counts[c.key])))))));
+        rows.map(r => el('tr', {}, el('th', { scope: 'row', class: 'text' }, r.label), ...categories.map(c => figureCell(r.month, c.key, r.counts[c.key]))))))));
   }
 
-  report.append(section('definitions', 'Definitions',
+  report.append(section('definitions', 'Definitions', el('details', {}, el('summary', {}, 'Every figure\'s definition, and what it cannot see'),
     el('p', { class: 'note' }, 'A figure per service has the definition of its total, for that service.'),
-    el('dl', { class: 'definitions' }, ...data.categories.filter(c => !c.service).flatMap(c => [el('dt', {}, c.name), el('dd', {}, c.definition)]),
+    el('dl', { class: 'definitions' }, ...data.categories.filter(c => !c.service).flatMap(c => [el('dt', {}, c.name), el('dd', {}, c.cannotSee ? `${c.definition} Cannot see: ${c.cannotSee}` : c.definition)]),
       ...data.rates.flatMap(r => [el('dt', {}, r.name), el('dd', {}, r.definition)]),
-      ...(compliance?.measures ?? []).flatMap(m => [el('dt', {}, m.name), el('dd', {}, `${m.definition} Cannot see: ${m.cannotSee}`)]))));
+      ...(compliance?.measures ?? []).flatMap(m => [el('dt', {}, m.name), el('dd', {}, `${m.definition} Cannot see: ${m.cannotSee}`)])))));
 }
 
 function query() {
@@ -243,9 +310,10 @@ async function load() {
   const message = document.getElementById('message');
   const params = query();
   history.replaceState(null, '', `?${params}`);
-  for (const [id, format] of [['csv-wide', 'csv'], ['csv-long', 'csv-long'], ['json', 'json']]) {
+  for (const [id, format] of [['csv-wide', 'csv'], ['csv-long', 'csv-long'], ['json', 'json'], ['csv-compliance', 'csv']]) {
     const link = new URLSearchParams(params);
     link.set('format', format);
+    if (id === 'csv-compliance') link.set('view', 'compliance');
     document.getElementById(id).href = `${DATA}?${link}`;
   }
   message.textContent = 'Loading…';
@@ -256,10 +324,11 @@ async function load() {
   if (!answer.ok) {
     message.textContent = data.detail ?? `The figures could not be read (${answer.status}).`;
     document.getElementById('report').replaceChildren();
+    document.getElementById('answer').replaceChildren();
     return;
   }
   render(data, measures.ok ? await measures.json() : null);
-  const suppressed = data.suppressBelow ? ` Figures below ${data.suppressBelow} are shown as <${data.suppressBelow}; [c] marks a figure hidden so a small one cannot be worked out.` : '';
+  const suppressed = data.suppressBelow ? ` Figures below ${data.suppressBelow} are shown as <${data.suppressBelow} (a zero too, where it would say that everyone in a small group shares something); [c] marks a figure hidden so a small one cannot be worked out.` : '';
   message.textContent = `Showing ${data.quarter ? `${data.quarter} (${data.from} to ${data.to})` : `${data.from} to ${data.to}`}.${suppressed}`;
 }
 

@@ -1,0 +1,140 @@
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Referrals.Calendar;
+using Referrals.Contact;
+using Referrals.Pipeline.Configuration;
+using Referrals.Pipeline.Indexes;
+using Referrals.Pipeline.Receipts;
+using Referrals.State;
+using Referrals.Tallies;
+
+namespace Referrals.Pipeline.Contact;
+
+/// <summary>What one run of the settlement did.</summary>
+public sealed record UnknownCounts(int LookedUp, int Settled, int SentAgain, int Unsettled);
+
+/// <summary>
+/// Rulebook 1.2 section 6, "Unknown outcome", in the status timer (<see cref="UnknownRule"/>): the messages whose outcome
+/// is unknown and due to be settled are read from the month index (<see cref="MonthIndex.Unknown"/>, partition-bounded,
+/// oldest first), never from the victims' rows as a whole. A text message or letter is looked up by its reference with the
+/// same API key (<see cref="NotifyStatusLookup.FindByReferenceAsync"/>), at most <see cref="MaxLookups"/> a run, within
+/// <c>Notify:RetentionDays</c>; past it, unsettled without asking. An email is settled by 24 hours of silence with a healthy
+/// webhook (<see cref="WebhookHealth"/>). Every change goes through <see cref="VictimChanges"/> (a send again is handed on).
+/// </summary>
+public sealed partial class UnknownSettlement(
+    MonthIndex index, VictimChanges changes, NotifyStatusLookup lookup, WebhookHealth health, IOptions<NotifyOptions> notify, IOptions<SendGridOptions> sendGrid,
+    WorkingDayCalendar calendar, TimeProvider time, ILogger<UnknownSettlement> logger, MessageToken? tokens = null)
+{
+    /// <summary>At most this many look-ups at Notify a run: the rest wait for the next.</summary>
+    public const int MaxLookups = 100;
+
+    /// <summary>How far back the index is read: past Notify's longest retention, and an email's 24 hours, every row is settled by an earlier run.</summary>
+    public static readonly TimeSpan LookBack = TimeSpan.FromDays(92);
+
+    public async Task<UnknownCounts> SettleAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var wait = notify.Value.ClaimLease + UnknownRule.AfterTimeout;
+        var due = (await index.RangeAsync(MonthIndex.Unknown, now - LookBack, now - wait, cancellationToken, "Settled eq false").ToListAsync(cancellationToken))
+            .OrderBy(MonthIndex.TimeOf).ToList();
+        var counts = new UnknownCounts(0, 0, 0, 0);
+        foreach (var row in due)
+        {
+            var channel = Enum.TryParse<Channel>(row.GetString("Channel"), out var c) ? c : Channel.Email;
+            var attemptedAt = MonthIndex.TimeOf(row);
+            var lookUp = channel != Channel.Email && now - attemptedAt < TimeSpan.FromDays(notify.Value.RetentionDays);
+            if (now < UnknownRule.DueAt(channel, attemptedAt, notify.Value.ClaimLease) || (lookUp && counts.LookedUp >= MaxLookups))
+            {
+                continue;
+            }
+
+            counts = await SettleOneAsync(row, channel, attemptedAt, counts, cancellationToken);
+        }
+
+        LogSettled(logger, counts.LookedUp, counts.Settled, counts.SentAgain, counts.Unsettled);
+        return counts;
+    }
+
+    /// <summary>
+    /// `referrals replay` of an unknown's dead letter: the same settlement, now, for that one message (when it is due), and
+    /// what it did in words; true when the message's outcome is no longer unknown.
+    /// </summary>
+    public async Task<(bool Settled, string Reason)> SettleNowAsync(string crimeReference, string victimId, Channel channel, CancellationToken cancellationToken)
+    {
+        var stored = await changes.LoadAsync(crimeReference, victimId, cancellationToken);
+        if (stored?.State.Contact[channel] is not { AttemptedAt: { } attemptedAt } message || !UnknownRule.Unknown(message))
+        {
+            return (true, $"the {channel.Noun()}'s outcome is no longer unknown");
+        }
+
+        var due = UnknownRule.DueAt(channel, attemptedAt, notify.Value.ClaimLease);
+        if (time.GetUtcNow() < due)
+        {
+            return (false, $"the {channel.Noun()}'s outcome is unknown and the provider's records are asked from {due:yyyy-MM-dd HH:mm} UTC (the status timer does it then); nothing was sent");
+        }
+
+        var row = Indexes.MonthIndex.RowsOf(crimeReference, [], [new Referrals.Indexes.UnknownCheck(crimeReference, victimId, channel, attemptedAt)]).Single();
+        var counts = await SettleOneAsync(row, channel, attemptedAt, new UnknownCounts(0, 0, 0, 0), cancellationToken);
+        return counts switch
+        {
+            { SentAgain: 1 } => (true, $"the provider's records settled the {channel.Noun()} as not accepted: it is sent again (once)"),
+            { Unsettled: 1 } => (true, $"the provider's records could not settle the {channel.Noun()}: a ContactNeeded task asks the Victim Care Unit to make contact"),
+            { Settled: 1 } => (true, $"the provider's records settled the {channel.Noun()} as accepted: it is not sent again"),
+            _ => (false, $"the provider did not answer about the {channel.Noun()}: the status timer asks again; nothing was sent"),
+        };
+    }
+
+    private async Task<UnknownCounts> SettleOneAsync(TableEntity row, Channel channel, DateTimeOffset attemptedAt, UnknownCounts counts, CancellationToken cancellationToken)
+    {
+        var stored = await changes.LoadAsync(row.GetString("CrimeReference")!, row.GetString("VictimId")!, cancellationToken);
+        if (stored?.State.Contact[channel] is not { } message || !UnknownRule.Unknown(message) || message.AttemptedAt != attemptedAt)
+        {
+            await index.SettleAsync([row], cancellationToken); // settled meanwhile (a receipt), sent again since, or gone
+            return counts;
+        }
+
+        var victim = stored.State;
+        var attempt = message.Attempts;
+        Func<VictimState, DateTimeOffset, Month, VictimState> rule;
+        if (channel == Channel.Email)
+        {
+            var (from, through) = WebhookHealthRule.Hours(attemptedAt);
+            var healthy = WebhookHealthRule.Healthy(attemptedAt, await health.ReadAsync(from, through, cancellationToken));
+            rule = (v, now, month) => UnknownRule.AfterSilence(v, attempt, sendGrid.Value.ProcessedAndDeferredEvents, healthy, now, month, calendar);
+        }
+        else if (time.GetUtcNow() - attemptedAt >= TimeSpan.FromDays(notify.Value.RetentionDays))
+        {
+            rule = (v, now, month) => UnknownRule.Unsettle(v, channel, $"Notify's retention ({notify.Value.RetentionDays} days) ended before its records settled it", now, month, calendar);
+        }
+        else
+        {
+            counts = counts with { LookedUp = counts.LookedUp + 1 };
+            var reference = MessageToken.NotifyReference(tokens, victim.CrimeReference, victim.VictimId, channel, attempt);
+            if (await lookup.FindByReferenceAsync(reference, cancellationToken) is not ReferenceLookup.Answered { Record: var record })
+            {
+                return counts; // asked again on the next run
+            }
+
+            rule = (v, now, month) => UnknownRule.AfterNotifyLookup(v, channel, attempt, record, now, month, calendar);
+        }
+
+        var change = await changes.ApplyAsync(victim.CrimeReference, victim.VictimId, stored, v => rule(v, time.GetUtcNow(), Month.Of(time.GetUtcNow())), cancellationToken);
+        var after = change?.Next.Contact[channel];
+        if (after is not null && !UnknownRule.Unknown(after))
+        {
+            await index.SettleAsync([row], cancellationToken);
+        }
+
+        return after switch
+        {
+            null => counts,
+            { Status: MessageStatus.Queued } => counts with { SentAgain = counts.SentAgain + 1 },
+            _ when UnknownRule.Unsettled(after) => counts with { Unsettled = counts.Unsettled + 1 },
+            _ => counts with { Settled = counts.Settled + 1 },
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Unknown outcomes: {LookedUp} looked up at Notify, {Settled} settled by the provider's records, {SentAgain} sent again, {Unsettled} unsettled (ContactNeeded)")]
+    private static partial void LogSettled(ILogger logger, int lookedUp, int settled, int sentAgain, int unsettled);
+}
