@@ -25,7 +25,7 @@ param recordsSystemPrincipalType string = 'ServicePrincipal'
 @description('Email address alerts are sent to.')
 param alertEmail string
 
-@description('The force as every message to a victim names it: at the top and in the signature of each email, text message and letter (docs/messages.md). Start-up refuses a missing value.')
+@description('The force as every message to a victim names it: at the top and in the signature of each email, text message and letter (docs/architecture.md, "Messages to victims"). Start-up refuses a missing value.')
 param forceIdentity {
   @description('The force\'s name, e.g. "Example Constabulary".')
   @maxLength(60)
@@ -68,7 +68,7 @@ param notifySmsTemplateId string
 @description('GOV.UK Notify template id of the entitlement letter (a UUID).')
 param notifyLetterTemplateId string
 
-@description('GOV.UK Notify template ids for writing in Welsh (docs/messages.md; `referrals templates` writes what to paste). Both are required when forceIdentity.bilingual is true: the app refuses to start without them.')
+@description('GOV.UK Notify template ids for writing in Welsh (docs/operations.md; `referrals templates` writes what to paste). Both are required when forceIdentity.bilingual is true: the app refuses to start without them.')
 param notifyWelshTemplateIds {
   @description('The Welsh text message (a UUID); empty: a victim who prefers Welsh is texted in English.')
   sms: string
@@ -108,7 +108,7 @@ param recordsSystemSilenceWorkingHours int = 4
 @secure()
 param healthProbeKey string = newGuid()
 
-@description('The kill switch: true pauses every outbound email and referral at once (work waits in its queues, nothing is lost); false resumes. Normally false; an operator may also flip the app setting Outbound__Paused directly (docs/pipeline.md).')
+@description('The kill switch: true pauses every outbound email and referral at once (work waits in its queues, nothing is lost); false resumes. Normally false; an operator may also flip the app setting Outbound__Paused directly (docs/operations.md, "The kill switch").')
 param outboundPaused bool = false
 
 @description('Days of logs kept in Log Analytics.')

@@ -8,7 +8,7 @@ namespace Referrals.Pipeline;
 
 /// <summary>
 /// Counts what the pipeline does, as .NET metrics (exported to Application Insights in Azure, where the alerts
-/// watch them: docs/pipeline.md, "Operations: metrics and alerts") and as totals the local run prints.
+/// watch them: docs/architecture.md, "Metrics", and docs/operations.md, "Alerts") and as totals the local run prints.
 /// Tags carry decisions, steps and stores only, from small fixed sets: never ids or personal data.
 /// </summary>
 public sealed class PipelineMetrics : IDisposable

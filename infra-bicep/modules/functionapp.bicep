@@ -73,7 +73,7 @@ var identitySettings = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
   SendGrid__ApiKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=sendgrid-api-key)'
-  // The key of the hashes that stand in for ids in logs (docs/pipeline.md, "Logs").
+  // The key of the hashes that stand in for ids in logs (docs/architecture.md, "Logging").
   LogRedaction__HashKey: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=log-hash-key)'
   // The API key of the general victim service, named by the services directory (apiKeySetting).
   ServiceKeys__general: '@Microsoft.KeyVault(VaultName=${keyVaultName};SecretName=service-key-general)'

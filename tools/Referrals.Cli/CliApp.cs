@@ -6,7 +6,7 @@ namespace Referrals.Cli;
 /// <summary>The `referrals` command tree.</summary>
 public static class CliApp
 {
-    /// <summary>The exit code of a command-line mistake, as README documents (0 ok, 1 failure, 2 usage).</summary>
+    /// <summary>The exit code of a command-line mistake, as docs/operations.md documents (0 ok, 1 failure, 2 usage).</summary>
     public const int UsageError = 2;
 
     public static RootCommand Create() => new(

@@ -12,7 +12,7 @@ namespace Referrals.Cli;
 /// <summary>`referrals rejected`, `referrals poison` and `referrals replay ID`: what waits for an operator, and sending it again.</summary>
 internal static class DeadLetterCommands
 {
-    /// <summary>The exit code of a replay that sent nothing and kept the dead letter (README's exit codes).</summary>
+    /// <summary>The exit code of a replay that sent nothing and kept the dead letter (docs/operations.md, exit codes).</summary>
     public const int NotReplayed = 3;
 
     public static Command List(DeadLetterKind kind)

@@ -13,7 +13,7 @@ namespace Referrals.Cli;
 /// </summary>
 internal static class StorageProbe
 {
-    /// <summary>Storage that has not answered by then will not help an operator at a prompt (README: within 10 s).</summary>
+    /// <summary>Storage that has not answered by then will not help an operator at a prompt (docs/operations.md: within 10 s).</summary>
     public static readonly TimeSpan Deadline = TimeSpan.FromSeconds(6);
 
     /// <summary>An operator at a prompt wants an answer in about a second, not the handlers' patient retries.</summary>

@@ -16,7 +16,7 @@ namespace Referrals.Cli;
 /// </summary>
 internal static class TasksCommand
 {
-    /// <summary>The exit code of an action the rules refused: nothing changed (README's exit codes).</summary>
+    /// <summary>The exit code of an action the rules refused: nothing changed (docs/operations.md, exit codes).</summary>
     public const int Refused = 3;
 
     public static Command Create() => new("tasks", "The Victim Care Unit's tasks (rulebook section 10): list them, show one, claim, release and close it with an outcome. docs/worklist.md says what each task asks and what each outcome does.")

@@ -59,7 +59,7 @@ public sealed class Azurite : IAsyncDisposable
     /// (<c>eq</c>, or <c>ge</c>/<c>gt</c> and <c>le</c>/<c>lt</c>) reads only the partitions within the bounds, and in each
     /// only the row keys within the filter's RowKey bounds if it has any, then applies the same filter, sort and paging as
     /// before: the same answer, read the way Azure reads it, so the time of a partition-bounded request follows its partition and not the table (docs/benchmarks.md,
-    /// "History"). LokiJS's own position indexes, which nothing then reads, are dropped. Anything else is left exactly as
+    /// "Each job's cost follows its work"). LokiJS's own position indexes, which nothing then reads, are dropped. Anything else is left exactly as
     /// it was; if Azurite's internals are not where this expects them (another version), nothing is changed. It writes
     /// <c>seek-active</c> beside itself when it is in place, for the test that checks it.
     /// </summary>

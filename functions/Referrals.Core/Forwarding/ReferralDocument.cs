@@ -10,8 +10,8 @@ using Referrals.Rules;
 namespace Referrals.Forwarding;
 
 /// <summary>
-/// What a service receives: only what it needs to contact and support the victim (docs/referrals.md gives
-/// each field's reason). No date of birth, no address, no officer, no other victim, no offence narrative.
+/// What a service receives: only what it needs to contact and support the victim (docs/architecture.md,
+/// "What a service receives"). No date of birth, no address, no officer, no other victim, no offence narrative.
 /// </summary>
 public sealed record ReferralDocument : IDeliveryDocument
 {

@@ -4,7 +4,7 @@ using Referrals.Forwarding;
 namespace Referrals.Indexes;
 
 /// <summary>
-/// A row of the month index (docs/pipeline.md, "Indexes"): what a periodic job or an endpoint reads instead of scanning
+/// A row of the month index (docs/architecture.md, "Indexes"): what a periodic job or an endpoint reads instead of scanning
 /// the state table. Each lives in the month of its own time (and a bucket of its crime), so a job reads the months its
 /// work falls in and nothing else. Derived from a change's state (<see cref="IndexRule"/>), never stored alone: the
 /// state row is the truth, and writing an entry twice changes nothing.

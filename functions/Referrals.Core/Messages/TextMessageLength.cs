@@ -59,7 +59,7 @@ public readonly record struct TextMessageLength(SmsEncoding Encoding, int Charac
     public override string ToString() =>
         string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Encoding} {Units} characters, {Fragments} fragment(s)");
 
-    /// <summary><c>unsanitised_content</c> without a prefix (the force's service in Notify does not add its name: docs/messages.md).</summary>
+    /// <summary><c>unsanitised_content</c> without a prefix (the force's service in Notify does not add its name: docs/operations.md).</summary>
     private static string Content(string rendered) =>
         NotifyText.PythonStrip(NotifyText.NormaliseMultipleNewlines(string.Join("\n", NotifyText.NormalisedLines(NotifyText.RemoveWhitespaceBeforePunctuation(rendered)))));
 }

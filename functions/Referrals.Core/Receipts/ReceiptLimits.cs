@@ -11,7 +11,7 @@ public static class ReceiptLimits
     /// <summary>
     /// A signed request older than this is refused. SendGrid retries a batch for up to 24 hours after the event and
     /// documents no fresh signature for a retry, so a retry may carry its first timestamp: 25 hours lets every retry in.
-    /// A replay within it changes nothing, as receipts are idempotent (docs/receipts.md, "How old a signature may be").
+    /// A replay within it changes nothing, as receipts are idempotent (docs/receipts.md, "Why 25 hours").
     /// </summary>
     public static readonly TimeSpan MaxSignatureAge = TimeSpan.FromHours(25);
 

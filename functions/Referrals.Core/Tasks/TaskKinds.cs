@@ -62,7 +62,7 @@ public enum TaskWithdrawal
     /// <summary>SingleSessionOffer: the victim later accepted referral (ConvertedToYes).</summary>
     ConvertedToYes,
 
-    /// <summary>SingleSessionOffer: a later snapshot no longer records the victim as declining (docs/rules.md).</summary>
+    /// <summary>SingleSessionOffer: a later snapshot no longer records the victim as declining (docs/architecture.md, "The rules").</summary>
     NoLongerDeclined,
 
     /// <summary>ContactNeeded: the entitlement information was delivered by a channel.</summary>

@@ -6,7 +6,7 @@ namespace Referrals.Pipeline.Configuration;
 /// <summary>
 /// GOV.UK Notify, for text messages and letters: the API key comes from Key Vault (a Key Vault reference in app
 /// settings), never from the repo; template ids and the SMS sender id are settings. The templates' content is in
-/// the repo (<c>Messages/Templates</c>, docs/messages.md says which to paste where): English is required; the Welsh text
+/// the repo (<c>Messages/Templates</c>, `referrals templates` says which to paste where): English is required; the Welsh text
 /// and the bilingual letter are optional, and required when <c>Force:Bilingual</c> is set (start-up refuses without
 /// them). Without them a victim who prefers Welsh is sent the English text or letter, never nothing.
 /// </summary>

@@ -50,7 +50,7 @@ public sealed class PipelineOptions
 
     public string MonthlyTalliesTable => TablePrefix + "MonthlyTallies";
 
-    /// <summary>What the periodic jobs read by month instead of scanning the state table (docs/pipeline.md, "Indexes").</summary>
+    /// <summary>What the periodic jobs read by month instead of scanning the state table (docs/architecture.md, "Indexes").</summary>
     public string MonthIndexTable => TablePrefix + "MonthIndex";
 
     /// <summary>The index of the Victim Care Unit's tasks: open tasks by due day, every task by month raised (docs/worklist.md).</summary>

@@ -10,7 +10,7 @@ using Referrals.Tallies;
 namespace Referrals.Pipeline.Indexes;
 
 /// <summary>
-/// The month index's outbox (docs/pipeline.md, "Indexes"): the index rows of a step's state write, kept in the crime's
+/// The month index's outbox (docs/architecture.md, "Indexes"): the index rows of a step's state write, kept in the crime's
 /// own partition and written in the step's own transaction, so they cost no request of their own; the drain applies them
 /// to the month index in bulk and closes the outbox. A stored snapshot opens it (<see cref="Open"/> in its transaction,
 /// and an <see cref="OutboxOpened"/> row in the month index that the drain reads); every outbox write touches the open

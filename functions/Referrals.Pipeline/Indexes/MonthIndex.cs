@@ -11,7 +11,7 @@ using Referrals.Tallies;
 namespace Referrals.Pipeline.Indexes;
 
 /// <summary>
-/// The month index (docs/pipeline.md, "Indexes"): what the periodic jobs and the endpoints read instead of scanning the
+/// The month index (docs/architecture.md, "Indexes"): what the periodic jobs and the endpoints read instead of scanning the
 /// state table. Partition "yyyy-MM-bb": a month and one of <see cref="Buckets"/> buckets of the crime (FNV-1a of its
 /// partition key), so a month's writes spread over 16 partitions, and every row one write of a crime gives lands, as a
 /// rule, in one partition: one transaction. Row keys name the index and sort by time within it:

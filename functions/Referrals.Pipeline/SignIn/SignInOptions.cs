@@ -2,7 +2,7 @@ namespace Referrals.Pipeline.SignIn;
 
 /// <summary>
 /// Who may use the app's pages for people and its APIs for partners: one app role (of the sign-in app registration,
-/// README "Sign-in") per door. Not validated at start-up: a wrong value closes the door it guards (503, and the health
+/// docs/operations.md, "Deploy to Azure") per door. Not validated at start-up: a wrong value closes the door it guards (503, and the health
 /// endpoint names it), never the queues and timers.
 /// </summary>
 public sealed class SignInOptions

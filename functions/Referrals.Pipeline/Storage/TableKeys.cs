@@ -8,7 +8,7 @@ namespace Referrals.Pipeline.Storage;
 /// <summary>
 /// Table keys may not contain '/', '\', '#', '?' or control characters, and crime references have '/'. An id is
 /// escaped like URL percent-encoding, so keys stay readable and never collide; an id whose escaped form is too long
-/// for a key (or is not well-formed UTF-16) is replaced by a hash. See docs/pipeline.md, "Keys".
+/// for a key (or is not well-formed UTF-16) is replaced by a hash. See docs/architecture.md, "Keys".
 /// </summary>
 public static class TableKeys
 {

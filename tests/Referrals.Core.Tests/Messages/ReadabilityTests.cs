@@ -7,7 +7,7 @@ namespace Referrals.Tests.Messages;
 /// <summary>
 /// Issue 11: each English template reads at a reading age of 9 to 11, i.e. a Flesch–Kincaid grade of 6 or less,
 /// counting its own prose only (service names, addresses and links come from the directory and are left out).
-/// docs/messages.md lists the scores; this test fails when they differ, so the docs follow the wording.
+/// docs/testing.md lists the scores; this test fails when they differ, so the docs follow the wording.
 /// </summary>
 public class ReadabilityTests(ITestOutputHelper output)
 {
@@ -27,7 +27,7 @@ public class ReadabilityTests(ITestOutputHelper output)
     [Fact]
     public void Every_English_template_reads_at_grade_6_or_below_and_the_docs_give_its_score()
     {
-        var docs = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "docs", "messages.md"));
+        var docs = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "docs", "testing.md"));
         var scores = EnglishTemplates().Select(t => (t.Name, Grade: Math.Round(Readability.Grade(Readability.ProseOf(t.Template)), 1))).ToList();
         scores.ForEach(s => output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"| {s.Name} | {s.Grade:0.0} |")));
 
