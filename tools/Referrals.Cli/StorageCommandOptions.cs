@@ -109,7 +109,10 @@ internal sealed class StorageCommandOptions
         // `recheck-letters`: GOV.UK Notify's status look-up with the app's Notify settings, applied as the status timer does.
         services.AddOptions<NotifyOptions>().Bind(merged.GetSection(NotifyOptions.Section)).ValidateDataAnnotations();
         services.AddSingleton(sp => sp.GetRequiredService<RulesData>().Rules.Calendar);
-        services.AddHttpClient<Pipeline.Receipts.NotifyStatusLookup>((sp, http) => http.Timeout = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<NotifyOptions>>().Value.Timeout)
+        // The timeout from the settings as bound, not validated: a command that never asks Notify (`replay` of anything but an
+        // unknown) must not need the Notify settings; the look-up itself validates them (IOptions<NotifyOptions>.Value).
+        var notifyTimeout = merged.GetSection(NotifyOptions.Section).Get<NotifyOptions>()?.Timeout ?? new NotifyOptions().Timeout;
+        services.AddHttpClient<Pipeline.Receipts.NotifyStatusLookup>(http => http.Timeout = notifyTimeout)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         if (merged[$"{LogRedactionOptions.Section}:HashKey"] is { Length: >= 32 })
         {
@@ -131,7 +134,10 @@ internal sealed class StorageCommandOptions
         // `replay` of an unknown's dead letter: the status timer's settlement (rulebook 1.2 section 6), with the app's settings.
         services.AddOptions<SendGridOptions>().Bind(merged.GetSection(SendGridOptions.Section));
         services.AddSingleton<Pipeline.Receipts.WebhookHealth>();
-        services.AddSingleton<Pipeline.Contact.UnknownSettlement>();
+        // When it is due, and how long Notify keeps a message, are read from the settings as bound: an operator's shell without
+        // the Notify key still learns when the status timer will settle it; the look-up itself requires the key.
+        var notifyTimings = Microsoft.Extensions.Options.Options.Create(merged.GetSection(NotifyOptions.Section).Get<NotifyOptions>() ?? new NotifyOptions());
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Pipeline.Contact.UnknownSettlement>(sp, notifyTimings));
 
         services.AddSingleton<Pipeline.Outcomes.ReferralIdStore>();
         services.AddSingleton<Pipeline.Outcomes.OutcomeDesk>();
