@@ -15,6 +15,10 @@ function statusElement(name, text, className) {
 
 function statusTable(caption, rows) {
   const wrap = statusElement('div', undefined, 'table-wrap');
+  // As app.js's tables: a region that may scroll sideways is reachable and named for a keyboard (axe: scrollable-region-focusable).
+  wrap.tabIndex = 0;
+  wrap.setAttribute('role', 'region');
+  wrap.setAttribute('aria-label', caption);
   const t = statusElement('table');
   t.append(statusElement('caption', caption));
   const body = statusElement('tbody');
