@@ -87,16 +87,23 @@ public sealed class UnknownOutcomeKillTests(AzuriteFixture azurite)
             foreach (var (wave, run) in waves.Select((w, i) => (w, i)))
             {
                 using var host = await StartHostAsync(settingsFile);
-                foreach (var line in wave)
+                try
                 {
-                    await crimeEvents.SendMessageAsync(new BinaryData(Encoding.UTF8.GetBytes(line)));
+                    foreach (var line in wave)
+                    {
+                        await crimeEvents.SendMessageAsync(new BinaryData(Encoding.UTF8.GetBytes(line)));
+                    }
+
+                    var sentBy = run == 2
+                        ? WaitUntilRecordedAsync(victims, [(LostOnce, MessageStatus.Unconfirmed), (Plain, MessageStatus.Sent), .. Enumerable.Range(1, 3).Select(i => (EmailCrime(i), MessageStatus.Sent))])
+                        : holds[run == 0 ? KilledFirst : KilledSecond].Held.Task;
+                    await sentBy.WaitAsync(TimeSpan.FromSeconds(60));
+                }
+                finally
+                {
+                    host.Kill(entireProcessTree: true); // SIGKILL, and never a host left running by a failed test
                 }
 
-                var sentBy = run == 2
-                    ? WaitUntilRecordedAsync(victims, [(LostOnce, MessageStatus.Unconfirmed), (Plain, MessageStatus.Sent), .. Enumerable.Range(1, 3).Select(i => (EmailCrime(i), MessageStatus.Sent))])
-                    : holds[run == 0 ? KilledFirst : KilledSecond].Held.Task;
-                await sentBy.WaitAsync(TimeSpan.FromSeconds(60));
-                host.Kill(entireProcessTree: true);
                 await host.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
                 Assert.Equal(137, host.ExitCode);
                 foreach (var hold in holds.Values.Where(h => h.Held.Task.IsCompleted))
