@@ -119,7 +119,7 @@ public static class NotifyReports
 
     private static Parsed<NotifyReport> Parse(ReadOnlySpan<byte> body, string typeField)
     {
-        if (ReceiptJson.TryParse(body, out var problem) is not { } document)
+        if (ReceiptJson.TryParseObject(body, out var problem) is not { } document)
         {
             return Parsed.Refused<NotifyReport>(problem!);
         }
@@ -127,12 +127,7 @@ public static class NotifyReports
         using (document)
         {
             var item = document.RootElement;
-            if (item.ValueKind != JsonValueKind.Object)
-            {
-                return Parsed.Refused<NotifyReport>("the body is not a JSON object");
-            }
-
-            if (!item.TryGetProperty("id", out var idElement) || idElement.ValueKind != JsonValueKind.String || !Guid.TryParse(idElement.GetString(), out var id))
+            if (ReceiptJson.Uuid(item, "id") is not { } id)
             {
                 return Parsed.Refused<NotifyReport>("id is missing or not a UUID");
             }
@@ -188,7 +183,7 @@ public static class NotifyReturnedLetters
 
     public static Parsed<NotifyReport> Parse(ReadOnlySpan<byte> body)
     {
-        if (ReceiptJson.TryParse(body, out var problem) is not { } document)
+        if (ReceiptJson.TryParseObject(body, out var problem) is not { } document)
         {
             return Parsed.Refused<NotifyReport>(problem!);
         }
@@ -196,12 +191,7 @@ public static class NotifyReturnedLetters
         using (document)
         {
             var item = document.RootElement;
-            if (item.ValueKind != JsonValueKind.Object)
-            {
-                return Parsed.Refused<NotifyReport>("the body is not a JSON object");
-            }
-
-            if (!item.TryGetProperty("notification_id", out var idElement) || idElement.ValueKind != JsonValueKind.String || !Guid.TryParse(idElement.GetString(), out var id))
+            if (ReceiptJson.Uuid(item, "notification_id") is not { } id)
             {
                 return Parsed.Refused<NotifyReport>("notification_id is missing or not a UUID");
             }

@@ -44,6 +44,24 @@ public static class ReceiptJson
             return null;
         }
     }
+
+    /// <summary>The body as a JSON document whose root is an object (the caller disposes it), or null with the problem.</summary>
+    public static JsonDocument? TryParseObject(ReadOnlySpan<byte> body, out string? problem)
+    {
+        var document = TryParse(body, out problem);
+        if (document is { RootElement.ValueKind: not JsonValueKind.Object })
+        {
+            document.Dispose();
+            problem = "the body is not a JSON object";
+            return null;
+        }
+
+        return document;
+    }
+
+    /// <summary>A property that is a UUID in a string, or null.</summary>
+    public static Guid? Uuid(JsonElement item, string name) =>
+        item.TryGetProperty(name, out var element) && element.ValueKind == JsonValueKind.String && Guid.TryParse(element.GetString(), out var id) ? id : null;
 }
 
 /// <summary>Why a request was refused before its body was believed. The reason names what was wrong, never a value.</summary>
