@@ -214,15 +214,35 @@ public class ContactProperties
                     && p.Second.Counted.ContainsKey(TallyCategories.InformedThenFailed(c)))));
         });
 
+    // Rulebook 1.2 section 6: a new ContactNeeded is raised when its condition holds again after one was withdrawn, e.g.
+    // when a delivered email bounces or a letter comes back (each counted once as InformedThenFailed). Seed
+    // (18173054233171274139,10215473790162717635) is such a run: it failed this property before the exception was stated.
     [Property(MaxTest = 500)]
-    public Property ContactNeeded_is_asked_for_at_most_once_outside_a_hold_and_only_when_no_safe_channel_was_left() =>
+    public Property ContactNeeded_is_asked_for_at_most_once_outside_a_hold_or_a_failure_after_delivery_and_only_when_no_safe_channel_was_left() =>
         Prop.ForAll(Arb.From(Steps()), steps =>
         {
             var trace = Run(steps);
             var first = trace.States.FindIndex(s => s.VcuTasks.Contains(DeliveryKind.ContactNeeded));
-            return trace.Planned.Count(p => p.Kind == DeliveryKind.ContactNeeded) <= 1 + trace.States.Count(s => s.Contact.Held)
+            var failedAfterDelivery = ChannelNames.InOrder.Count(c => trace.States[^1].Counted.ContainsKey(TallyCategories.InformedThenFailed(c)));
+            return trace.Planned.Count(p => p.Kind == DeliveryKind.ContactNeeded) <= 1 + trace.States.Count(s => s.Contact.Held) + failedAfterDelivery
                 && (first < 0 || ContactRule.Target(trace.States[first]) is null);
         });
+
+    [Fact]
+    public void A_second_ContactNeeded_follows_a_delivered_email_that_bounced_after_the_first_was_withdrawn()
+    {
+        var trace = Run([
+            new Snap(false, false, false, false, "28E"),
+            new Snap(true, false, false, false, "28E"),
+            new Send(Channel.Email, Answer.Accepted),
+            new Receive(Channel.Email, ReceiptStatus.Delivered, null),
+            new Receive(Channel.Email, ReceiptStatus.FailedForGood, null),
+        ]);
+
+        Assert.Equal(2, trace.Planned.Count(p => p.Kind == DeliveryKind.ContactNeeded));
+        Assert.Contains(DeliveryKind.ContactNeeded, trace.States[^1].VcuTasks);
+        Assert.True(trace.States[^1].Counted.ContainsKey(TallyCategories.InformedThenFailed(Channel.Email)));
+    }
 
     [Property(MaxTest = 300)]
     public Property Tallies_count_each_channel_event_once_ever() =>
