@@ -162,6 +162,30 @@ public sealed class SubjectAccessTests(AzuriteFixture azurite)
         Assert.Equal(2, page.Split("<dt>").Length - 1);
     }
 
+    [Fact]
+    public void The_details_as_held_read_as_words_a_victim_understands_and_an_unknown_code_is_shown_as_held()
+    {
+        var document = new JsonObject
+        {
+            ["crimeReference"] = "DB/26/1",
+            ["victimId"] = "V1",
+            ["exportedAt"] = "2026-12-07T09:00:00Z",
+            ["personalData"] = new JsonObject { ["support"] = "NotAsked", ["emailSafe"] = false, ["dateOfBirth"] = "1991-03-14", ["preferredLanguage"] = "cy" },
+        };
+        var other = document.DeepClone().AsObject();
+        other["personalData"]!["support"] = "Maybe<b>";
+
+        var page = SubjectAccessPage.Render(document);
+        var otherPage = SubjectAccessPage.Render(other);
+
+        Assert.Contains("<dt>Referral to support services</dt><dd>you have not been asked yet</dd>", page, StringComparison.Ordinal);
+        Assert.Contains("<dt>Safe to email you</dt><dd>no</dd>", page, StringComparison.Ordinal);
+        Assert.Contains("<dt>Date of birth</dt><dd>1991-03-14</dd>", page, StringComparison.Ordinal);
+        Assert.Contains("<dt>Preferred language</dt><dd>cy</dd>", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("NotAsked", page, StringComparison.Ordinal);
+        Assert.Contains("<dt>Referral to support services</dt><dd>Maybe&lt;b&gt;</dd>", otherPage, StringComparison.Ordinal);
+    }
+
     private static async Task WithTextAndLetterAsync(PipelineTestHost pipeline)
     {
         var store = pipeline.Services.GetRequiredService<VictimStateStore>();

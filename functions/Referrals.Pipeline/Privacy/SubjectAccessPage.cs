@@ -89,14 +89,41 @@ public static partial class SubjectAccessPage
                 JsonObject address when name == "address" => Address(address),
                 JsonValue v when v.GetValueKind() is JsonValueKind.True => "yes",
                 JsonValue v when v.GetValueKind() is JsonValueKind.False => "no",
+                JsonValue v when name == "support" && v.GetValueKind() == JsonValueKind.String && SupportAnswers.TryGetValue(v.GetValue<string>(), out var answer) => answer,
                 JsonArray list => Join(list),
                 _ => Text(value),
             };
-            page.Append(CultureInfo.InvariantCulture, $"<dt>{Capital(Words(name))}</dt><dd>{shown}</dd>\n");
+            page.Append(CultureInfo.InvariantCulture, $"<dt>{(Labels.TryGetValue(name, out var label) ? label : Capital(Words(name)))}</dt><dd>{shown}</dd>\n");
         }
 
         page.Append("</dl>\n");
     }
+
+    /// <summary>The snapshot's field names (crime-event-v1) as a victim reads them; any other field by its name in words.</summary>
+    private static readonly Dictionary<string, string> Labels = new(StringComparer.Ordinal)
+    {
+        ["id"] = "Your id in the crime record",
+        ["dateOfBirth"] = "Date of birth",
+        ["email"] = "Email address",
+        ["emailSafe"] = "Safe to email you",
+        ["phone"] = "Phone number",
+        ["phoneSafe"] = "Safe to phone or text you",
+        ["address"] = "Postal address",
+        ["addressSafe"] = "Safe to write to you",
+        ["vulnerable"] = "Recorded as vulnerable",
+        ["intimidated"] = "Recorded as intimidated",
+        ["bereavedRelative"] = "Recorded as a bereaved relative",
+        ["support"] = "Referral to support services",
+        ["parentOrGuardianRecorded"] = "A parent or guardian is recorded",
+    };
+
+    /// <summary>The snapshot's <c>support</c> codes (crime-event-v1) in words; any other value is shown as held.</summary>
+    private static readonly Dictionary<string, string> SupportAnswers = new(StringComparer.Ordinal)
+    {
+        ["NotAsked"] = "you have not been asked yet",
+        ["Accepted"] = "you said yes",
+        ["Declined"] = "you said no",
+    };
 
     private static void Section(StringBuilder page, string heading, string none, JsonNode? rows, string[] columns, Func<JsonNode, string[]> cells)
     {
