@@ -31,7 +31,8 @@ public abstract record SendGridRecord
 /// the send timeout plus 5 minutes and within the service's retention: found, its status applies; not found, it is sent
 /// again with the same reference, once. SendGrid: any event about the send settles it as accepted
 /// (<see cref="ReceiptRule.Apply"/>); 24 hours of silence with a healthy webhook and <c>processed</c> and <c>deferred</c>
-/// events enabled settles it as not accepted: it is sent once more, with a new token. Whatever cannot be settled so
+/// events enabled settles it as not accepted: it is sent once more, with a new token; where the force has SendGrid's Email
+/// Activity API, its answer settles it instead (<see cref="AfterActivityLookup"/>). Whatever cannot be settled so
 /// stays unconfirmed as <see cref="MessageReason.Unsettled"/>, and the Victim Care Unit gets a ContactNeeded task
 /// (<see cref="Tasks.TaskConditions.ContactNeeded"/>).
 /// </summary>
