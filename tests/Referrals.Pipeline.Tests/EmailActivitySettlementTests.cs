@@ -116,7 +116,7 @@ public sealed class EmailActivitySettlementTests(AzuriteFixture azurite)
     }
 
     [Fact]
-    public async Task Hostile_values_in_the_Email_Activity_APIs_answer_never_crash_the_settlement_and_never_reach_a_log()
+    public async Task Hostile_or_no_answers_from_the_Email_Activity_API_never_crash_the_settlement_never_reach_a_log_and_fall_back_to_silence_after_24_hours()
     {
         var time = new SettableTime(DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.ToUnixTimeSeconds()));
         await using var pipeline = new PipelineTestHost(azurite, time: time, sendGridTo: _ => 500);
@@ -126,21 +126,27 @@ public sealed class EmailActivitySettlementTests(AzuriteFixture azurite)
             JsonSerializer.Serialize(new { messages = new[] { new { msg_id = hostile, status = "delivered" } } }),
             JsonSerializer.Serialize(new { messages = new[] { new { msg_id = "abc", status = "\u202Edelivered\nX-Injected: 1", last_event_time = "not a time" } } }),
         ]);
+        var unanswered = LocalSettings.Tokens.Seal(new MessageSend("DB/26/951001", "V1", Channel.Email, 1));
         pipeline.SendGrid.Given(Request.Create().WithPath("/v3/messages").UsingGet())
-            .RespondWith(Response.Create().WithCallback(_ => new WireMock.ResponseMessage
-            {
-                StatusCode = 200,
-                BodyData = new WireMock.Util.BodyData { BodyAsString = answers.Count > 0 ? answers.Dequeue() : "{}", DetectedBodyType = WireMock.Types.BodyType.String },
-            }));
+            .RespondWith(Response.Create().WithCallback(request => request.Url.Contains(unanswered, StringComparison.Ordinal)
+                ? new WireMock.ResponseMessage { StatusCode = 503 }
+                : new WireMock.ResponseMessage
+                {
+                    StatusCode = 200,
+                    BodyData = new WireMock.Util.BodyData { BodyAsString = answers.Count > 0 ? answers.Dequeue() : "{}", DetectedBodyType = WireMock.Types.BodyType.String },
+                }));
         pipeline.Settings["SendGrid:EmailActivityApi"] = "true";
         await pipeline.StartAsync();
-        await pipeline.SendAsync([ContactSnapshots.Json("DB/26/951000", null, address: false, "hostile-activity", email: "hostile@example.org")]);
+        await pipeline.SendAsync([
+            ContactSnapshots.Json("DB/26/951000", null, address: false, "hostile-activity", email: "hostile@example.org"),
+            ContactSnapshots.Json("DB/26/951001", null, address: false, "unanswered-activity", email: "unanswered@example.org")]);
         await pipeline.WaitUntilIdleAsync();
         var settlement = pipeline.Services.GetRequiredService<UnknownSettlement>();
+        var states = pipeline.Services.GetRequiredService<VictimStateStore>();
         await pipeline.Services.GetRequiredService<Indexes.IndexOutbox>().DrainAsync(CancellationToken.None); // as the status timer does first
-        Assert.Equal(MessageStatus.Unconfirmed, (await pipeline.Services.GetRequiredService<VictimStateStore>().LoadVictimAsync("DB/26/951000", "V1", CancellationToken.None))!.State.Contact.Email.Status);
+        async Task<VictimState> VictimAsync(string crime) => (await states.LoadVictimAsync(crime, "V1", CancellationToken.None))!.State;
 
-        // Not SendGrid's shape, twice (a list that is not one, a msg_id longer than any SendGrid gives): asked again, nothing believed.
+        // Not SendGrid's shape, twice (a list that is not one, a msg_id longer than any SendGrid gives), and 503s: asked again, nothing believed.
         var counts = new List<UnknownCounts>();
         for (var run = 0; run < 3; run++)
         {
@@ -148,11 +154,20 @@ public sealed class EmailActivitySettlementTests(AzuriteFixture azurite)
             counts.Add(await settlement.SettleAsync(CancellationToken.None));
         }
 
-        Assert.Equal([(1, 0), (1, 0), (1, 1)], counts.Select(c => (c.AskedSendGrid, c.Settled)));
+        Assert.Equal([(2, 0), (2, 0), (2, 1)], counts.Select(c => (c.AskedSendGrid, c.Settled)));
 
         // A status SendGrid does not document, found: accepted (sent), never sent again, awaiting its events.
-        var email = (await pipeline.Services.GetRequiredService<VictimStateStore>().LoadVictimAsync("DB/26/951000", "V1", CancellationToken.None))!.State.Contact.Email;
+        var email = (await VictimAsync("DB/26/951000")).Contact.Email;
         Assert.Equal((MessageStatus.Sent, 0), (email.Status, email.Resends));
+
+        // No usable answer 24 hours after the send: settled as without the API: silence, with SendGrid's events not enabled, says nothing.
+        Assert.Equal(MessageStatus.Unconfirmed, (await VictimAsync("DB/26/951001")).Contact.Email.Status);
+        time.Now += TimeSpan.FromHours(24);
+        Assert.Equal((1, 1), ((await settlement.SettleAsync(CancellationToken.None)) is var last ? (last.AskedSendGrid, last.Unsettled) : default));
+        var unsettled = await VictimAsync("DB/26/951001");
+        Assert.Equal((MessageStatus.Unconfirmed, MessageReason.Unsettled, 0), (unsettled.Contact.Email.Status, unsettled.Contact.Email.Reason, unsettled.Contact.Email.Resends));
+        Assert.Contains(unsettled.Tasks.Tasks, t => t is { Kind: Referrals.Tasks.TaskKind.ContactNeeded, IsOpen: true });
+
         Assert.Contains(pipeline.Logs.Lines, l => l.Contains("at SendGrid's Email Activity API", StringComparison.Ordinal));
         Assert.DoesNotContain(pipeline.Logs.Lines, l => l.Contains("X-Injected", StringComparison.Ordinal) || l.Contains("aaaaaaaa", StringComparison.Ordinal));
     }

@@ -134,8 +134,8 @@ public sealed partial class UnknownSettlement(
             else
             {
                 // No usable answer for 24 hours (a key without the scope, an add-on ended): settled as without the API.
-                var health = await HealthyAsync(attemptedAt, cancellationToken);
-                rule = (v, now, month) => UnknownRule.AfterSilence(v, attempt, sendGrid.Value.ProcessedAndDeferredEvents, health, now, month, calendar);
+                var healthy = await HealthyAsync(attemptedAt, cancellationToken);
+                rule = (v, now, month) => UnknownRule.AfterSilence(v, attempt, sendGrid.Value.ProcessedAndDeferredEvents, healthy, now, month, calendar);
                 counts = counts with { SendGridRateLimited = answer is ActivityLookup.Failed { RateLimited: true } };
             }
         }

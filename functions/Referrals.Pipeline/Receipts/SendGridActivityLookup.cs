@@ -29,12 +29,18 @@ public abstract record ActivityLookup
 /// </summary>
 public sealed class SendGridActivityLookup(HttpClient http, IOptions<SendGridOptions> options)
 {
-    private readonly SendGridClient _client = new(http, string.IsNullOrEmpty(options.Value.Host)
+    // Built on first use: an operator's shell without SendGrid's key (`referrals replay` of a text message) never needs it.
+    private readonly Lazy<SendGridClient> _client = new(() => new(http, string.IsNullOrEmpty(options.Value.Host)
         ? new SendGridClientOptions { ApiKey = options.Value.ApiKey }
-        : new SendGridClientOptions { ApiKey = options.Value.ApiKey, Host = options.Value.Host });
+        : new SendGridClientOptions { ApiKey = options.Value.ApiKey, Host = options.Value.Host }));
 
     public async Task<ActivityLookup> FindByTokenAsync(string token, CancellationToken cancellationToken)
     {
+        if (string.IsNullOrWhiteSpace(options.Value.ApiKey))
+        {
+            return new ActivityLookup.Failed("SendGrid:ApiKey is not set");
+        }
+
         var query = JsonSerializer.Serialize(new Dictionary<string, string>
         {
             ["query"] = Uri.EscapeDataString(SendGridActivity.Query(token)),
@@ -42,7 +48,7 @@ public sealed class SendGridActivityLookup(HttpClient http, IOptions<SendGridOpt
         });
         try
         {
-            var response = await _client.RequestAsync(BaseClient.Method.GET, queryParams: query, urlPath: "messages", cancellationToken: cancellationToken);
+            var response = await _client.Value.RequestAsync(BaseClient.Method.GET, queryParams: query, urlPath: "messages", cancellationToken: cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 return new ActivityLookup.Failed($"SendGrid's Email Activity API answered {(int)response.StatusCode} {response.StatusCode}", response.StatusCode == HttpStatusCode.TooManyRequests);
