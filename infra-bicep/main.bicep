@@ -260,6 +260,7 @@ module functionApp 'modules/functionapp.bicep' = {
       SendGrid__FromName: sendGridFromName
       // true only once the force has turned on Processed and Deferred in SendGrid's Event Webhook settings (docs/receipts.md).
       SendGrid__ProcessedAndDeferredEvents: 'false'
+      SendGrid__EmailActivityApi: 'false'
       SendGrid__MaxAttempts: '4'
       SendGrid__MaxRetryDelay: '00:00:20'
       SendGrid__Timeout: '00:00:30'

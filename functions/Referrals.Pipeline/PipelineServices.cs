@@ -157,6 +157,9 @@ public static class PipelineServices
         services.AddHttpClient<SendGridGateway>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout)
             .ConfigurePrimaryHttpMessageHandler(OutboundHandler)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
+        services.AddHttpClient<SendGridActivityLookup>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<SendGridOptions>>().Value.Timeout)
+            .ConfigurePrimaryHttpMessageHandler(OutboundHandler)
+            .SetHandlerLifetime(Timeout.InfiniteTimeSpan);
         services.AddHttpClient<NotifyStatusLookup>((sp, http) => http.Timeout = sp.GetRequiredService<IOptions<NotifyOptions>>().Value.Timeout)
             .ConfigurePrimaryHttpMessageHandler(OutboundHandler)
             .SetHandlerLifetime(Timeout.InfiniteTimeSpan);

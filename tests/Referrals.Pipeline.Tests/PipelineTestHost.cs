@@ -46,6 +46,7 @@ public sealed class PipelineTestHost : IAsyncDisposable
     /// WireMock accepts (a recipient whose local part starts with "bounce" bounces).
     /// </param>
     /// <param name="receiptCopies">How many times each receipt is posted (providers resend).</param>
+    /// <param name="unheard">By recipient: SendGrid's events about the email never reach the webhook (its activity feed has it).</param>
     /// <param name="connect">Rewrites Azurite's connection string for the host and the CLI (a proxy in front of the tables: <see cref="TableProxy"/>).</param>
     /// <summary>
     /// The operator CLI in this process reads its settings from the environment, as it does in Azure: the pipeline's own
@@ -53,13 +54,13 @@ public sealed class PipelineTestHost : IAsyncDisposable
     /// </summary>
     static PipelineTestHost() => Environment.SetEnvironmentVariable("LogRedaction__HashKey", LocalSettings.DevelopmentHashKey);
 
-    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null, bool traceLogs = false, TimeProvider? time = null, bool receipts = false, int receiptCopies = 1, Func<string, string>? connect = null, bool notifyOnSameClock = false, Func<string, int?>? sendGridTo = null)
+    public PipelineTestHost(AzuriteFixture azurite, Func<int, (int Status, string? RetryAfter)>? sendGrid = null, Func<string, int, int>? services = null, bool traceLogs = false, TimeProvider? time = null, bool receipts = false, int receiptCopies = 1, Func<string, string>? connect = null, bool notifyOnSameClock = false, Func<string, int?>? sendGridTo = null, Func<string, bool>? unheard = null)
     {
         _receiptsOn = receipts;
         Notify = Task.Run(() => LocalNotify.StartAsync(null, LocalNotify.Timings.Tests, notifyOnSameClock ? time : null, callbackCopies: receiptCopies)).GetAwaiter().GetResult();
         if (receipts)
         {
-            _sendGridEvents = Task.Run(() => SendGridStandIn.StartAsync(new SendGridStandInOptions { EventCopies = receiptCopies, RetryDelay = TimeSpan.FromMilliseconds(50), Time = notifyOnSameClock && time is not null ? time : TimeProvider.System })).GetAwaiter().GetResult();
+            _sendGridEvents = Task.Run(() => SendGridStandIn.StartAsync(new SendGridStandInOptions { EventCopies = receiptCopies, RetryDelay = TimeSpan.FromMilliseconds(50), Time = notifyOnSameClock && time is not null ? time : TimeProvider.System, Unheard = unheard ?? (_ => false) })).GetAwaiter().GetResult();
         }
 
         _traceLogs = traceLogs;
@@ -100,6 +101,12 @@ public sealed class PipelineTestHost : IAsyncDisposable
                     BodyData = new WireMock.Util.BodyData { BodyAsString = status >= 400 ? """{"errors":[{"message":"test error"}]}""" : "", DetectedBodyType = WireMock.Types.BodyType.String },
                 };
             }));
+
+        if (_sendGridEvents is { } activity)
+        {
+            // SendGrid's Email Activity API: its stand-in answers from the emails it took (those forwarded above).
+            SendGrid.Given(Request.Create().WithPath("/v3/messages").UsingGet()).RespondWith(WireMockResponse.Create().WithProxy(activity.Url));
+        }
 
         ServiceApis = WireMockServer.Start();
         var serviceCalls = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
@@ -306,15 +313,18 @@ public sealed class PipelineTestHost : IAsyncDisposable
         text.Split("\r\n").First(l => l.StartsWith(label + ": ", StringComparison.Ordinal))[(label.Length + 2)..];
 
     public IEnumerable<JsonElement> AcceptedMail(string category) =>
-        SendGrid.LogEntries
+        MailSends
             .Where(e => e.ResponseMessage.StatusCode is int status && status is >= 200 and < 300)
             .Select(e => JsonDocument.Parse(e.RequestMessage.Body!).RootElement)
             .Where(mail => mail.GetProperty("categories").EnumerateArray().Any(c => c.GetString() == category));
 
-    public int SendGridCalls => SendGrid.LogEntries.Count;
+    public int SendGridCalls => MailSends.Count();
+
+    /// <summary>Every call to SendGrid's Mail Send (its Email Activity API's look-ups left out).</summary>
+    public IEnumerable<WireMock.Logging.ILogEntry> MailSends => SendGrid.LogEntries.Where(e => e.RequestMessage.Path == "/v3/mail/send");
 
     /// <summary>Calls to SendGrid for entitlement emails (secure emails to the Victim Care Unit and services left out).</summary>
-    public int EntitlementEmailCalls => SendGrid.LogEntries.Count(e => JsonDocument.Parse(e.RequestMessage.Body!).RootElement
+    public int EntitlementEmailCalls => MailSends.Count(e => JsonDocument.Parse(e.RequestMessage.Body!).RootElement
         .GetProperty("categories").EnumerateArray().Any(c => c.GetString() == "entitlement-email"));
 
     /// <summary>

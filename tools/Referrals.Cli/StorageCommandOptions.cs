@@ -134,6 +134,9 @@ internal sealed class StorageCommandOptions
         // `replay` of an unknown's dead letter: the status timer's settlement (rulebook 1.2 section 6), with the app's settings.
         services.AddOptions<SendGridOptions>().Bind(merged.GetSection(SendGridOptions.Section));
         services.AddSingleton<Pipeline.Receipts.WebhookHealth>();
+        var sendGridTimeout = merged.GetSection(SendGridOptions.Section).Get<SendGridOptions>()?.Timeout ?? new SendGridOptions().Timeout;
+        services.AddHttpClient<Pipeline.Receipts.SendGridActivityLookup>(http => http.Timeout = sendGridTimeout)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false });
         // When it is due, and how long Notify keeps a message, are read from the settings as bound: an operator's shell without
         // the Notify key still learns when the status timer will settle it; the look-up itself requires the key.
         var notifyTimings = Microsoft.Extensions.Options.Options.Create(merged.GetSection(NotifyOptions.Section).Get<NotifyOptions>() ?? new NotifyOptions());

@@ -14,6 +14,16 @@ public abstract record NotifyRecord
     public sealed record NotFound : NotifyRecord;
 }
 
+/// <summary>What SendGrid's Email Activity API says of a send looked up by its token (<see cref="Receipts.SendGridActivity"/>).</summary>
+public abstract record SendGridRecord
+{
+    /// <summary>SendGrid has it (it accepted the email): its status as a receipt, and <c>last_event_time</c> when SendGrid gave a time.</summary>
+    public sealed record Found(ReceiptStatus Status, DateTimeOffset? At) : SendGridRecord;
+
+    /// <summary>No message with that token in the activity feed.</summary>
+    public sealed record NotFound : SendGridRecord;
+}
+
 /// <summary>
 /// Rulebook 1.2 section 6, "Unknown outcome": a message that may or may not have reached its provider (no answer, a dropped
 /// connection, a server error, a 2xx without an id) is settled from the provider's own records, never by sending blind,
@@ -21,7 +31,8 @@ public abstract record NotifyRecord
 /// the send timeout plus 5 minutes and within the service's retention: found, its status applies; not found, it is sent
 /// again with the same reference, once. SendGrid: any event about the send settles it as accepted
 /// (<see cref="ReceiptRule.Apply"/>); 24 hours of silence with a healthy webhook and <c>processed</c> and <c>deferred</c>
-/// events enabled settles it as not accepted: it is sent once more, with a new token. Whatever cannot be settled so
+/// events enabled settles it as not accepted: it is sent once more, with a new token; where the force has SendGrid's Email
+/// Activity API, its answer settles it instead (<see cref="AfterActivityLookup"/>). Whatever cannot be settled so
 /// stays unconfirmed as <see cref="MessageReason.Unsettled"/>, and the Victim Care Unit gets a ContactNeeded task
 /// (<see cref="Tasks.TaskConditions.ContactNeeded"/>).
 /// </summary>
@@ -32,6 +43,13 @@ public static class UnknownRule
 
     /// <summary>SendGrid retries its Event Webhook for 24 hours after an event: silence that long, healthy, means no event.</summary>
     public static readonly TimeSpan SendGridSilence = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// SendGrid's Email Activity API: how long after the send a "not found" is believed. SendGrid documents no delay before
+    /// a message shows in the activity feed; it is not immediate, so an email is looked up only this long after its send,
+    /// once (a look-up sooner could only be asked again, spending the API's 6 requests a minute).
+    /// </summary>
+    public static readonly TimeSpan ActivityIndexingDelay = TimeSpan.FromHours(2);
 
     /// <summary>At most this many sends again after an unknown outcome settled as not accepted.</summary>
     public const int MaxResends = 1;
@@ -45,9 +63,15 @@ public static class UnknownRule
     /// </summary>
     public static bool Unsettled(MessageState message) => message is { Status: MessageStatus.Unconfirmed or MessageStatus.Sent, Reason: MessageReason.Unsettled };
 
-    /// <summary>When the provider's records may first be asked about the latest send: Notify, its timeout plus 5 minutes after it; SendGrid, 24 hours after it.</summary>
-    public static DateTimeOffset DueAt(Channel channel, DateTimeOffset attemptedAt, TimeSpan notifyTimeout) =>
-        channel == Channel.Email ? attemptedAt + SendGridSilence : attemptedAt + notifyTimeout + AfterTimeout;
+    /// <summary>
+    /// When the provider's records may first be asked about the latest send: Notify, its timeout plus 5 minutes after it;
+    /// SendGrid, 24 hours after it, or with its Email Activity API <see cref="ActivityIndexingDelay"/> after it (never
+    /// sooner than Notify's wait).
+    /// </summary>
+    public static DateTimeOffset DueAt(Channel channel, DateTimeOffset attemptedAt, TimeSpan timeout, bool activityApi = false) =>
+        channel != Channel.Email ? attemptedAt + timeout + AfterTimeout
+        : activityApi ? attemptedAt + Max(ActivityIndexingDelay, timeout + AfterTimeout)
+        : attemptedAt + SendGridSilence;
 
     /// <summary>
     /// GOV.UK Notify's answer about the latest send of a text message or letter whose outcome is unknown. Found: accepted
@@ -120,6 +144,42 @@ public static class UnknownRule
     }
 
     /// <summary>
+    /// SendGrid's Email Activity API's answer about the latest send of an email whose outcome is unknown, asked
+    /// <see cref="ActivityIndexingDelay"/> after it. Found: accepted (sent, dated by the send), and a <c>delivered</c> or
+    /// <c>not_delivered</c> applied as the webhook's <c>delivered</c> or bounce would be, dated by SendGrid's
+    /// <c>last_event_time</c> (kept between the send and now); a <c>delivered</c> without a time stays sent, awaiting its
+    /// events. Not found: sent once more with a new token, as after silence; after one resend already, unsettled. Asked too
+    /// soon, or anything else not this rule's: the same state.
+    /// </summary>
+    public static VictimState AfterActivityLookup(VictimState victim, int attempt, SendGridRecord record, DateTimeOffset now, Month month, WorkingDayCalendar calendar)
+    {
+        var message = victim.Contact.Email;
+        if (!Unknown(message) || message.Attempts != attempt || message.AttemptedAt is not { } at || now < at + ActivityIndexingDelay || Privacy.RedactionRule.IsErased(victim))
+        {
+            return victim;
+        }
+
+        if (record is SendGridRecord.Found found)
+        {
+            var sent = victim.With(Channel.Email, MessageTransition.Sent(message, at, message.ProviderId)) with { UpdatedAt = now };
+            var final = found.Status is ReceiptStatus.FailedForGood || (found is { Status: ReceiptStatus.Delivered or ReceiptStatus.SpamReported, At: not null });
+            var dated = found.At is { } when ? (when < at ? at : when > now ? now : when) : at;
+            var (next, effect) = final ? ReceiptRule.Apply(sent, Channel.Email, found.Status, attempt, dated, now, month, calendar) : (sent, ReceiptEffect.AlreadyKnown);
+            return effect == ReceiptEffect.Applied ? next : ContactRule.Apply(sent, now, month, calendar);
+        }
+
+        if (message.Resends >= MaxResends)
+        {
+            return Unsettle(victim, Channel.Email, $"SendGrid's Email Activity API had no record of send {attempt}, already sent once more: check SendGrid's activity feed", now, month, calendar);
+        }
+
+        var again = MessageTransition.Settle(message, MessageStatus.Queued, MessageReason.OutcomeUnknown,
+            $"SendGrid's Email Activity API had no record of send {attempt} {ActivityIndexingDelay.TotalHours:0} hours after it: sent once more") with
+        { Resends = message.Resends + 1 };
+        return ContactRule.Apply(victim.With(Channel.Email, again) with { UpdatedAt = now }, now, month, calendar);
+    }
+
+    /// <summary>
     /// Unsettled: an unknown outcome the provider's records cannot settle (past Notify's retention, an answer that cannot be
     /// used), or a message Notify accepted still without a final status when its retention ends. The status stays as it is.
     /// </summary>
@@ -130,6 +190,8 @@ public static class UnknownRule
             ? victim
             : ContactRule.Apply(victim.With(channel, MessageTransition.Settle(message, message.Status, MessageReason.Unsettled, $"{UnsettledPrefix}{why}")) with { UpdatedAt = now }, now, month, calendar);
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>How an unsettled message's stored detail starts, so it reads back as <see cref="MessageReason.Unsettled"/>.</summary>
     public const string UnsettledPrefix = "not settled by the provider's records: ";

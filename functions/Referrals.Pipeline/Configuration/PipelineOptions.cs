@@ -123,6 +123,13 @@ public sealed class SendGridOptions() : SendBudgetOptions(maxAttempts: 4, maxRet
     /// ContactNeeded task instead.
     /// </summary>
     public bool ProcessedAndDeferredEvents { get; set; }
+
+    /// <summary>
+    /// The force has SendGrid's Email Activity history add-on and <c>SendGrid:ApiKey</c> has the Email Activity scope: an
+    /// email whose outcome is unknown is then settled by SendGrid's Email Activity API, two hours after the send, at most
+    /// 6 look-ups a status-timer run (rulebook 1.2 section 6), rather than by 24 hours of silence.
+    /// </summary>
+    public bool EmailActivityApi { get; set; }
 }
 
 /// <summary>How referrals reach the services' APIs: retries and timeouts. API keys are named by the services directory.</summary>

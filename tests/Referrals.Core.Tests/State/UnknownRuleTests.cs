@@ -86,6 +86,97 @@ public class UnknownRuleTests
         Assert.Equal((MessageStatus.Unconfirmed, MessageReason.Unsettled), (v.Contact.Sms.Status, v.Contact.Sms.Reason));
     }
 
+    private static VictimState Activity(VictimState v, SendGridRecord record, int attempt = 1, double hours = 2) =>
+        UnknownRule.AfterActivityLookup(v, attempt, record, Sent.AddHours(hours), October, WorkingDays);
+
+    [Fact]
+    public void With_the_Email_Activity_API_an_email_is_asked_about_two_hours_after_its_send_never_sooner_than_a_Notify_look_up()
+    {
+        Assert.Equal(Sent.AddHours(2), UnknownRule.DueAt(Channel.Email, Sent, TimeSpan.FromSeconds(100), activityApi: true));
+        Assert.Equal(Sent.AddHours(3).AddMinutes(5), UnknownRule.DueAt(Channel.Email, Sent, TimeSpan.FromHours(3), activityApi: true));
+        Assert.Equal(Sent.AddHours(24), UnknownRule.DueAt(Channel.Email, Sent, TimeSpan.FromSeconds(100)));
+
+        // Asked too soon, the feed's "not found" says nothing: the same state.
+        var v = Unknown(Channel.Email);
+        Assert.Same(v, Activity(v, new SendGridRecord.NotFound(), hours: 1.9));
+    }
+
+    [Fact]
+    public void Found_delivered_in_SendGrids_activity_the_email_is_delivered_dated_by_SendGrid_and_never_sent_again()
+    {
+        var v = Activity(Unknown(Channel.Email), new SendGridRecord.Found(ReceiptStatus.Delivered, Sent.AddSeconds(30)));
+
+        Assert.Equal((MessageStatus.Delivered, Sent, Sent.AddSeconds(30), 0), (v.Contact.Email.Status, v.Contact.Email.SentAt!.Value, v.Contact.Email.DeliveredAt!.Value, v.Contact.Email.Resends));
+        Assert.Equal(MessageStatus.NotNeeded, v.Contact.Sms.Status);
+        Assert.DoesNotContain(v.Tasks.Tasks, t => t.IsOpen);
+        Assert.Same(v, Activity(v, new SendGridRecord.NotFound(), hours: 3));
+    }
+
+    [Theory]
+    [InlineData(-3600, 0)] // before the send: dated by the send
+    [InlineData(365 * 86400, 7200)] // after now: dated now
+    public void A_delivered_time_outside_the_send_and_now_is_kept_between_them(long offsetSeconds, long datedSeconds)
+    {
+        var v = Activity(Unknown(Channel.Email), new SendGridRecord.Found(ReceiptStatus.Delivered, Sent.AddSeconds(offsetSeconds)));
+
+        Assert.Equal(Sent.AddSeconds(datedSeconds), v.Contact.Email.DeliveredAt);
+    }
+
+    [Fact]
+    public void Found_not_delivered_the_email_has_failed_for_good_as_a_bounce_would_and_the_plan_moves_on()
+    {
+        var v = Activity(Unknown(Channel.Email), new SendGridRecord.Found(ReceiptStatus.FailedForGood, Sent.AddMinutes(1)));
+
+        Assert.Equal((MessageStatus.Failed, MessageReason.ReportedFailed), (v.Contact.Email.Status, v.Contact.Email.Reason));
+        Assert.Equal("the provider reported a bounce or a drop", v.Contact.Email.Detail);
+        Assert.Equal(MessageStatus.Queued, v.Contact.Sms.Status);
+    }
+
+    [Theory]
+    [InlineData(ReceiptStatus.Deferred, true)] // processed, or a status SendGrid does not document
+    [InlineData(ReceiptStatus.Delivered, false)] // delivered without a time: not dated by us
+    public void Found_but_not_final_or_undated_the_email_is_sent_and_awaits_its_events(ReceiptStatus status, bool dated)
+    {
+        var v = Activity(Unknown(Channel.Email), new SendGridRecord.Found(status, dated ? Sent.AddMinutes(1) : null));
+
+        Assert.Equal((MessageStatus.Sent, Sent, (MessageReason?)null, 0), (v.Contact.Email.Status, v.Contact.Email.SentAt!.Value, v.Contact.Email.Reason, v.Contact.Email.Resends));
+        Assert.Equal(MessageStatus.NotNeeded, v.Contact.Sms.Status);
+        var (delivered, effect) = ReceiptRule.Apply(v, Channel.Email, ReceiptStatus.Delivered, null, Sent.AddHours(3), Sent.AddHours(3), October, WorkingDays);
+        Assert.Equal((ReceiptEffect.Applied, MessageStatus.Delivered), (effect, delivered.Contact.Email.Status));
+    }
+
+    [Fact]
+    public void Not_found_in_SendGrids_activity_the_email_is_sent_once_more_with_a_new_token_and_not_found_again_it_is_unsettled()
+    {
+        var v = Activity(Unknown(Channel.Email), new SendGridRecord.NotFound());
+
+        // Queued again (the plan's queueing keeps no reason): a new send, with its own token.
+        Assert.Equal((MessageStatus.Queued, 1, 1), (v.Contact.Email.Status, v.Contact.Email.Attempts, v.Contact.Email.Resends));
+        Assert.Equal(2, MessageTransition.Claim(v.Contact.Email, Sent).Attempts);
+        Assert.Equal(MessageStatus.NotNeeded, v.Contact.Sms.Status);
+
+        var second = ContactRule.AfterSend(v.With(Channel.Email, MessageTransition.Claim(v.Contact.Email, Sent.AddHours(2))), Channel.Email, 2,
+            new Settlement(Settled.Unconfirmed, MessageReason.OutcomeUnknown, "500"), null, Sent.AddHours(2), October, WorkingDays);
+        Assert.Same(second, Activity(second, new SendGridRecord.NotFound(), attempt: 2, hours: 3)); // two hours after the second send, not the first
+        var unsettled = Activity(second, new SendGridRecord.NotFound(), attempt: 2, hours: 4);
+
+        Assert.Equal((MessageStatus.Unconfirmed, MessageReason.Unsettled), (unsettled.Contact.Email.Status, unsettled.Contact.Email.Reason));
+        Assert.StartsWith(UnknownRule.UnsettledPrefix + "SendGrid's Email Activity API had no record of send 2", unsettled.Contact.Email.Detail, StringComparison.Ordinal);
+        Assert.Contains(unsettled.Tasks.Tasks, t => t is { Kind: TaskKind.ContactNeeded, IsOpen: true });
+        Assert.Equal(MessageStatus.NotNeeded, unsettled.Contact.Sms.Status);
+    }
+
+    [Fact]
+    public void An_Email_Activity_answer_about_another_send_or_a_settled_email_changes_nothing()
+    {
+        var v = Unknown(Channel.Email);
+
+        Assert.Same(v, Activity(v, new SendGridRecord.NotFound(), attempt: 2));
+        var (heard, _) = ReceiptRule.Apply(v, Channel.Email, ReceiptStatus.Deferred, 1, Sent.AddSeconds(5), Sent.AddSeconds(6), October, WorkingDays);
+        Assert.Same(heard, Activity(heard, new SendGridRecord.NotFound()));
+        Assert.Same(heard, Activity(heard, new SendGridRecord.Found(ReceiptStatus.FailedForGood, Sent)));
+    }
+
     [Theory]
     [InlineData(true, true, MessageStatus.Queued, null)]
     [InlineData(false, true, MessageStatus.Unconfirmed, MessageReason.Unsettled)]

@@ -53,6 +53,9 @@ public sealed class SendGridStandInOptions
     public bool ResignRetries { get; init; }
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
+
+    /// <summary>By recipient: its events never reach the webhook (lost posts); SendGrid's activity feed still has the email.</summary>
+    public Func<string, bool> Unheard { get; init; } = _ => false;
 }
 
 /// <summary>
@@ -60,10 +63,11 @@ public sealed class SendGridStandInOptions
 /// SendGrid answers it (202 and an X-Message-Id; 400 or 401 with SendGrid's <c>errors</c> body), and, once told where
 /// (<see cref="PostEventsTo"/>), its Signed Event Webhook: each email's events, signed (<see cref="SendGridSigner"/>),
 /// posted in batches with custom_args as top-level keys and categories as an array, a post that is not answered 2xx
-/// retried, as SendGrid does. It can repeat events, withhold <c>processed</c>, bounce after <c>delivered</c>, and be told
-/// to misbehave (<see cref="Faults"/>).
+/// retried, as SendGrid does. It can repeat events, withhold <c>processed</c>, bounce after <c>delivered</c>, lose a
+/// recipient's events, and be told to misbehave (<see cref="Faults"/>). And its Email Activity API, <c>GET /v3/messages</c>
+/// (<see cref="AnswerActivityAsync"/>), from its own record of the emails it accepted.
 /// </summary>
-public sealed class SendGridStandIn : IAsyncDisposable
+public sealed partial class SendGridStandIn : IAsyncDisposable
 {
     private const int MaxBatch = 50;
 
@@ -72,6 +76,8 @@ public sealed class SendGridStandIn : IAsyncDisposable
     private readonly Channel<JsonObject> _events = Channel.CreateUnbounded<JsonObject>();
     private readonly HttpClient _http = new(new SocketsHttpHandler { AllowAutoRedirect = false }) { Timeout = TimeSpan.FromSeconds(30) };
     private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentQueue<(string MessageId, string To, string Subject, string From, Dictionary<string, string> Args, SendGridOutcome Outcome, DateTimeOffset At)> _activity = new();
+    private readonly Dictionary<string, (long Minute, int Count)> _activityCalls = new(StringComparer.Ordinal);
     private LoopbackServer? _server;
     private Task? _poster;
     private int _count;
@@ -144,6 +150,12 @@ public sealed class SendGridStandIn : IAsyncDisposable
 
     private async Task HandleAsync(HttpContext context)
     {
+        if (context.Request.Path == "/v3/messages" && context.Request.Method == "GET")
+        {
+            await AnswerActivityAsync(context);
+            return;
+        }
+
         if (context.Request.Path != "/v3/mail/send")
         {
             await LoopbackServer.AnswerAsync(context, 404, Errors("not found"));
@@ -173,6 +185,7 @@ public sealed class SendGridStandIn : IAsyncDisposable
         var mail = json.RootElement;
         var id = $"sg{Interlocked.Increment(ref _count).ToString("D4", CultureInfo.InvariantCulture)}{Convert.ToHexString(RandomNumberGenerator.GetBytes(4)).ToLowerInvariant()}";
         Accepted.Enqueue((id, JsonNode.Parse(mail.GetRawText())!.AsObject()));
+        Record(mail, id);
         if (OnAccepted is { } accepted)
         {
             await accepted(mail, id);
@@ -254,6 +267,11 @@ public sealed class SendGridStandIn : IAsyncDisposable
 
         var personalization = mail.GetProperty("personalizations")[0];
         var to = personalization.GetProperty("to")[0].GetProperty("email").GetString()!;
+        if (_options.Unheard(to))
+        {
+            return;
+        }
+
         var outcome = _options.Outcome(to);
         var now = _options.Time.GetUtcNow();
         if (!_options.WithholdProcessed)
@@ -280,6 +298,101 @@ public sealed class SendGridStandIn : IAsyncDisposable
             });
         }
     }
+
+    /// <summary>SendGrid's Email Activity feed keeps each email it accepted: its id, recipient, custom args and outcome.</summary>
+    private void Record(JsonElement mail, string id)
+    {
+        var personalization = mail.GetProperty("personalizations")[0];
+        var args = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var source in new[] { mail, personalization })
+        {
+            if (source.TryGetProperty("custom_args", out var custom) && custom.ValueKind == JsonValueKind.Object)
+            {
+                foreach (var arg in custom.EnumerateObject().Where(a => a.Value.ValueKind == JsonValueKind.String))
+                {
+                    args[arg.Name] = arg.Value.GetString()!;
+                }
+            }
+        }
+
+        var to = personalization.GetProperty("to")[0].GetProperty("email").GetString()!;
+        var subject = (personalization.TryGetProperty("subject", out var s) ? s : mail.TryGetProperty("subject", out var t) ? t : default) is { ValueKind: JsonValueKind.String } text ? text.GetString()! : string.Empty;
+        _activity.Enqueue(($"{id}.filterdrecv-5645d9c87f-abcde-1-64C3F1A2-3.0", to, subject, mail.GetProperty("from").GetProperty("email").GetString()!, args, _options.Outcome(to), _options.Time.GetUtcNow()));
+    }
+
+    /// <summary>
+    /// <c>GET /v3/messages?query=…&amp;limit=…</c> as SendGrid answers it (twilio/sendgrid-oai
+    /// <c>spec/yaml/tsg_email_activity_v3.yaml</c> at 380cb65): 401 without a key; 429 beyond 6 requests a minute per key
+    /// (https://www.twilio.com/docs/sendgrid/api-reference/email-activity), with the <c>X-RateLimit-*</c> headers of every
+    /// v3 answer; 400 with SendGrid's <c>errors</c> body for a query it cannot read (the stand-in reads only
+    /// <c>unique_args['name']="value"</c> and <c>msg_id="value"</c>) or a limit outside 1-1000; else
+    /// <c>{"messages": [...]}</c>, newest first, each <c>delivered</c> or <c>not_delivered</c> (a bounce) as of now, dated
+    /// by <c>last_event_time</c> (when it was accepted).
+    /// </summary>
+    private async Task AnswerActivityAsync(HttpContext context)
+    {
+        var key = context.Request.Headers.Authorization.ToString();
+        if (!key.StartsWith("Bearer ", StringComparison.Ordinal) || key.Length <= "Bearer ".Length)
+        {
+            await LoopbackServer.AnswerAsync(context, 401, Errors("authorization required"));
+            return;
+        }
+
+        var now = _options.Time.GetUtcNow();
+        var minute = now.ToUnixTimeSeconds() / 60;
+        int count;
+        lock (_activityCalls)
+        {
+            count = _activityCalls.TryGetValue(key, out var calls) && calls.Minute == minute ? calls.Count + 1 : 1;
+            _activityCalls[key] = (minute, count);
+        }
+
+        context.Response.Headers["X-RateLimit-Limit"] = "6";
+        context.Response.Headers["X-RateLimit-Remaining"] = Math.Max(0, 6 - count).ToString(CultureInfo.InvariantCulture);
+        context.Response.Headers["X-RateLimit-Reset"] = ((minute + 1) * 60).ToString(CultureInfo.InvariantCulture);
+        if (count > 6)
+        {
+            await LoopbackServer.AnswerAsync(context, 429, Errors("too many requests"));
+            return;
+        }
+
+        var limitText = context.Request.Query["limit"].ToString();
+        var limit = 10;
+        if (limitText.Length > 0 && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > 1000))
+        {
+            await LoopbackServer.AnswerAsync(context, 400, Errors("limit must be greater than 0 and less than or equal to 1000", "limit"));
+            return;
+        }
+
+        if (ActivityQuery().Match(context.Request.Query["query"].ToString()) is not { Success: true } query)
+        {
+            await LoopbackServer.AnswerAsync(context, 400, Errors("invalid syntax: the query is not one this stand-in reads"));
+            return;
+        }
+
+        var (name, value) = (query.Groups["arg"].Success ? query.Groups["arg"].Value : null, query.Groups["value"].Value);
+        var messages = new JsonArray();
+        foreach (var m in _activity.Reverse().Where(m => name is null ? m.MessageId == value : m.Args.TryGetValue(name, out var v) && v == value).Take(limit))
+        {
+            var bounced = m.Outcome == SendGridOutcome.Bounce || (m.Outcome == SendGridOutcome.DeliveredThenBounce && now >= m.At + _options.AsyncBounceAfter);
+            messages.Add(new JsonObject
+            {
+                ["from_email"] = m.From,
+                ["msg_id"] = m.MessageId,
+                ["subject"] = m.Subject,
+                ["to_email"] = m.To,
+                ["status"] = bounced ? "not_delivered" : "delivered",
+                ["opens_count"] = 0,
+                ["clicks_count"] = 0,
+                ["last_event_time"] = m.At.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+            });
+        }
+
+        await LoopbackServer.AnswerAsync(context, 200, new JsonObject { ["messages"] = messages }.ToJsonString());
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex("""^\(?\s*(?:unique_args\['(?<arg>[A-Za-z0-9_]{1,100})'\]|msg_id)\s*=\s*"(?<value>[^"]{0,1024})"\s*\)?$""")]
+    private static partial System.Text.RegularExpressions.Regex ActivityQuery();
 
     private static JsonObject Bounce(JsonObject item)
     {

@@ -1,0 +1,67 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Referrals.Pipeline.Configuration;
+using Referrals.Receipts;
+using SendGrid;
+
+namespace Referrals.Pipeline.Receipts;
+
+/// <summary>What SendGrid's Email Activity API said when asked for the message with one token.</summary>
+public abstract record ActivityLookup
+{
+    /// <summary>SendGrid's records answered: found, or not found.</summary>
+    public sealed record Answered(State.SendGridRecord Record) : ActivityLookup;
+
+    /// <summary>
+    /// No usable answer (a 4xx, a 5xx, no answer, not SendGrid's shape): asked again on a later run.
+    /// <paramref name="RateLimited"/>: a 429, so no more look-ups this run.
+    /// </summary>
+    public sealed record Failed(string Reason, bool RateLimited = false) : ActivityLookup;
+}
+
+/// <summary>
+/// <c>GET /v3/messages?query=unique_args['ref']="{token}"&amp;limit=10</c> on SendGrid's Email Activity API
+/// (<see cref="SendGridActivity"/>), through the SendGrid client's own <c>RequestAsync</c> with the app's API key (the
+/// key needs the Email Activity scope). The client appends query values as given (sendgrid/sendgrid-csharp
+/// <c>src/SendGrid/BaseClient.cs</c> <c>BuildUrl</c>, lines 279-316 at 4a31535), so the query is URL-encoded here. A
+/// redirect is never followed (<see cref="PipelineServices.OutboundHandler"/>). Nothing of the answer is logged.
+/// </summary>
+public sealed class SendGridActivityLookup(HttpClient http, IOptions<SendGridOptions> options)
+{
+    // Built on first use: an operator's shell without SendGrid's key (`referrals replay` of a text message) never needs it.
+    private readonly Lazy<SendGridClient> _client = new(() => new(http, string.IsNullOrEmpty(options.Value.Host)
+        ? new SendGridClientOptions { ApiKey = options.Value.ApiKey }
+        : new SendGridClientOptions { ApiKey = options.Value.ApiKey, Host = options.Value.Host }));
+
+    public async Task<ActivityLookup> FindByTokenAsync(string token, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(options.Value.ApiKey))
+        {
+            return new ActivityLookup.Failed("SendGrid:ApiKey is not set");
+        }
+
+        var query = JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["query"] = Uri.EscapeDataString(SendGridActivity.Query(token)),
+            ["limit"] = SendGridActivity.Limit.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
+        try
+        {
+            var response = await _client.Value.RequestAsync(BaseClient.Method.GET, queryParams: query, urlPath: "messages", cancellationToken: cancellationToken);
+            if (response.StatusCode != HttpStatusCode.OK)
+            {
+                return new ActivityLookup.Failed($"SendGrid's Email Activity API answered {(int)response.StatusCode} {response.StatusCode}", response.StatusCode == HttpStatusCode.TooManyRequests);
+            }
+
+            var body = response.Body is null ? [] : await response.Body.ReadAsByteArrayAsync(cancellationToken);
+            return SendGridActivity.Parse(body) is { } record
+                ? new ActivityLookup.Answered(record)
+                : new ActivityLookup.Failed("SendGrid's Email Activity API's answer is not a list of messages");
+        }
+        catch (Exception ex) when (ex is HttpRequestException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            return new ActivityLookup.Failed($"the call to SendGrid's Email Activity API ended without an answer ({ex.GetType().Name})");
+        }
+    }
+}
