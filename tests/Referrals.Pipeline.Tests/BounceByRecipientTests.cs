@@ -15,6 +15,7 @@ using Referrals.Pipeline.Privacy;
 using Referrals.Pipeline.Receipts;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
+using Referrals.Receipts;
 using Referrals.State;
 using Referrals.Tallies;
 
@@ -24,7 +25,8 @@ namespace Referrals.Pipeline.Tests;
 /// Issue 22 on Azurite, through the real SendGrid webhook endpoint (signed): an asynchronous bounce that names no message
 /// (no custom arg, no token in <c>smtp-id</c>, no category) is matched by the keyed hash of its recipient when exactly one
 /// delivered email to that address awaits receipts; two victims' emails to one parent's address leave both unchanged and
-/// raise the alert's metric; the index rows go with an erasure and with the retention purge.
+/// raise the alert's metric; the index rows go with an erasure and with the retention purge, in the layout by day of
+/// delivery (issue 29) and in the one before it.
 /// </summary>
 [Collection(AzuriteGroup.Name)]
 public sealed class BounceByRecipientTests(AzuriteFixture azurite)
@@ -64,7 +66,22 @@ public sealed class BounceByRecipientTests(AzuriteFixture azurite)
         var keys = pipeline.Services.GetRequiredService<RecipientKeys>();
         Assert.Equal(8, (await RowsAsync(index)).Count);
         Assert.Equal([SiblingOne, SiblingTwo], (await RowsAsync(index, keys.Of(Parent))).Select(r => r.GetString("CrimeReference")).Order(StringComparer.Ordinal));
+        Assert.Equal([RecipientIndex.DayOf(time.Now)], (await RowsAsync(index, keys.Of(Parent))).Select(r => r.PartitionKey).Distinct());
         Assert.DoesNotContain(await RowsAsync(index), r => r.Keys.Any(k => r[k] is string s && s.Contains('@', StringComparison.Ordinal)));
+
+        // A crash after the victim's write and before the batch's end loses the address row; SendGrid sends the batch
+        // again (not answered 2xx): the delivered already applied writes it again.
+        var kept = mails.Select((m, i) => (m, i)).Single(x => x.m.To == "kept.victim@example.org");
+        var lost = Assert.Single(await RowsAsync(index, keys.Of("kept.victim@example.org")));
+        await index.DeleteEntityAsync(lost.PartitionKey, lost.RowKey);
+        Assert.Equal(0, Counts(await PostAsync(pipeline, [Delivered(kept.m.Ref, kept.m.To, $"d{kept.i}", time.Now)])).GetProperty("applied").GetInt32());
+        Assert.Equal(lost.RowKey, Assert.Single(await RowsAsync(index, keys.Of("kept.victim@example.org"))).RowKey);
+
+        // A store written before issue 29: the single victim's and one sibling's rows in the old layout (the address row in
+        // the key's partition, a pointer without a day). Both layouts are read, bounced, erased and purged alike.
+        await ToOldLayoutAsync(index, Single);
+        await ToOldLayoutAsync(index, SiblingOne);
+        Assert.Equal(8, (await RowsAsync(index)).Count);
 
         // Asynchronous bounces that lost the custom args and the categories, with SendGrid's own smtp-id: one to the single
         // victim's address, one to the parent's (two victims' emails), one to an address we never emailed.
@@ -101,22 +118,52 @@ public sealed class BounceByRecipientTests(AzuriteFixture azurite)
         Assert.True((await pipeline.Services.GetRequiredService<RetentionPurge>().RunAsync(dryRun: false, CancellationToken.None)).Crimes >= 4);
         Assert.Empty(await RowsAsync(index));
 
-        // The index's cost in storage requests (docs/receipts.md): 2 at delivered, 1 per look-up, 2 when it bounces, 1 + 2 per email erased.
+        // The index's cost in storage requests (docs/receipts.md): 2 at delivered (one receipt alone), 1 per day of the
+        // window and 1 of the old layout per look-up, 1 + 2 when it bounces or is erased; in a batch, 1 per delivered
+        // and 1 per day's 100 at its end, and a bounce in the same batch takes the row it holds.
         var counter = new RequestCounter();
         var counted = new RecipientIndex(
             new StorageClients(pipeline.Services.GetRequiredService<IConfiguration>(), [counter], new StorageRetry(0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(30))),
             pipeline.Services.GetRequiredService<IOptions<PipelineOptions>>());
         var key = keys.Of(Parent);
+        var days = ((bounced + RecipientMatch.Skew).UtcDateTime.Date - (bounced - RecipientMatch.Window).UtcDateTime.Date).Days + 1;
+        var batch = new ReceiptBatch();
         List<int> requests =
         [
             await counter.CountAsync(() => counted.DeliveredAsync(key, Kept, "V1", bounced, CancellationToken.None)),
-            await counter.CountAsync(() => counted.AwaitingAsync(key, CancellationToken.None)),
+            await counter.CountAsync(() => counted.AwaitingAsync(key, bounced, CancellationToken.None)),
             await counter.CountAsync(() => counted.BouncedAsync(key, Kept, "V1", CancellationToken.None)),
             await counter.CountAsync(() => counted.DeliveredAsync(key, Kept, "V1", bounced, CancellationToken.None)),
             await counter.CountAsync(() => counted.ErasedAsync(Kept, "V1", CancellationToken.None)),
+            await counter.CountAsync(async () =>
+            {
+                foreach (var i in Enumerable.Range(0, 150))
+                {
+                    await counted.DeliveredAsync(keys.Of($"victim.{i}@example.org"), $"DB/26/9{i:D5}", "V1", bounced, CancellationToken.None, batch);
+                }
+
+                await counted.BouncedAsync(keys.Of("victim.7@example.org"), "DB/26/900007", "V1", CancellationToken.None, batch);
+                await counted.WriteAsync(batch, CancellationToken.None);
+            }),
         ];
-        Assert.Equal([2, 1, 2, 2, 3], requests);
-        Assert.Empty(await RowsAsync(index));
+        Assert.Equal([2, days + 1, 3, 2, 3, 150 + 3 + 2], requests);
+        Assert.Equal(149 * 2, (await RowsAsync(index)).Count);
+        Assert.Empty(await RowsAsync(index, keys.Of("victim.7@example.org")));
+        Assert.Single(await RowsAsync(index, keys.Of("victim.8@example.org")));
+    }
+
+    /// <summary>The crime's rows as the recipient index wrote them before issue 29: the address row in the key's partition, the pointer without a day.</summary>
+    private static async Task ToOldLayoutAsync(TableClient index, string crimeReference)
+    {
+        var crime = VictimStateStore.PartitionKeyFor(crimeReference);
+        var pointer = Assert.Single(await index.QueryAsync<TableEntity>($"PartitionKey eq 'crime|{crime}'").ToListAsync());
+        var key = pointer.GetString("RecipientKey");
+        var address = Assert.Single(await RowsAsync(index, key), r => r.GetString("CrimeReference") == crimeReference);
+        await index.DeleteEntityAsync(address.PartitionKey, address.RowKey);
+        await index.DeleteEntityAsync(pointer.PartitionKey, pointer.RowKey);
+        var victim = pointer.GetString("Victim");
+        await index.AddEntityAsync(new TableEntity(pointer.PartitionKey, $"{victim}|{key}") { ["RecipientKey"] = key });
+        await index.AddEntityAsync(new TableEntity(key, $"{crime}|{victim}") { ["CrimeReference"] = crimeReference, ["VictimId"] = address.GetString("VictimId"), ["DeliveredAt"] = address.GetDateTimeOffset("DeliveredAt") });
     }
 
     private sealed class RequestCounter : HttpPipelineSynchronousPolicy
@@ -170,6 +217,7 @@ public sealed class BounceByRecipientTests(AzuriteFixture azurite)
     private static TableClient Index(PipelineTestHost pipeline) =>
         pipeline.Services.GetRequiredService<StorageClients>().Tables.GetTableClient(pipeline.Options.RecipientIndexTable);
 
-    private static async Task<List<TableEntity>> RowsAsync(TableClient index, string? partition = null) =>
-        await index.QueryAsync<TableEntity>(partition is null ? null : $"PartitionKey eq '{partition}'").ToListAsync();
+    /// <summary>The index's rows (the test reads it whole), or the address rows of one key in either layout.</summary>
+    private static async Task<List<TableEntity>> RowsAsync(TableClient index, string? key = null) =>
+        await index.QueryAsync<TableEntity>().Where(r => key is null || r.PartitionKey == key || (r.PartitionKey.StartsWith("day|", StringComparison.Ordinal) && r.RowKey.StartsWith(key + "|", StringComparison.Ordinal))).ToListAsync();
 }

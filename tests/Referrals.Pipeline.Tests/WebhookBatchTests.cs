@@ -20,7 +20,7 @@ public sealed class WebhookBatchTests : IDisposable
             .Select((status, i) => new Receipt(ReceiptProvider.SendGrid, Channel.Email, $"token-{m}", status, Start.AddSeconds(m + 10 - i), $"e{m}-{i}")))];
 
     [Fact]
-    public async Task A_batch_applies_several_messages_at_once_each_message_s_receipts_oldest_first_once_each()
+    public async Task A_batch_applies_several_messages_at_once_each_message_s_receipts_oldest_first_once_each_then_completes_once()
     {
         var sink = new SlowSink();
 
@@ -31,10 +31,11 @@ public sealed class WebhookBatchTests : IDisposable
         Assert.All(sink.Calls.GroupBy(c => c.Reference), message =>
             Assert.Equal([ReceiptStatus.Deferred, ReceiptStatus.Delivered, ReceiptStatus.SpamReported], message.Select(c => c.Status)));
         Assert.InRange(sink.MostAtOnce, 2, ReceiptResults.BatchConcurrency);
+        Assert.Equal((1, 120), (sink.Completed, sink.CallsWhenCompleted));
     }
 
     [Fact]
-    public async Task A_failure_in_one_message_fails_the_batch_for_a_resend_and_starts_no_more_messages()
+    public async Task A_failure_in_one_message_fails_the_batch_for_a_resend_starts_no_more_messages_and_completes_the_batch()
     {
         var sink = new SlowSink(failOn: "token-3");
 
@@ -42,6 +43,7 @@ public sealed class WebhookBatchTests : IDisposable
         var answer = await ReceiptResults.TryApplyAsync(sink, _metrics, "sendgrid", Batch(), [], _ => { }, CancellationToken.None, concurrency: 2);
 
         Assert.Null(answer);
+        Assert.Equal(2, sink.Completed); // the receipts applied keep the writes their batch held
         Assert.Contains(sink.Calls, c => c.Reference == "token-0");
         Assert.DoesNotContain(sink.Calls, c => c.Reference == "token-39");
     }
@@ -63,6 +65,18 @@ public sealed class WebhookBatchTests : IDisposable
         public ConcurrentQueue<Receipt> Calls { get; } = new();
 
         public int MostAtOnce { get; private set; }
+
+        public int Completed { get; private set; }
+
+        public int CallsWhenCompleted { get; private set; }
+
+        public Task<ReceiptEffect> ApplyAsync(Receipt receipt, ReceiptBatch batch, CancellationToken cancellationToken) => ApplyAsync(receipt, cancellationToken);
+
+        public Task CompleteAsync(ReceiptBatch batch, CancellationToken cancellationToken)
+        {
+            (Completed, CallsWhenCompleted) = (Completed + 1, Calls.Count);
+            return Task.CompletedTask;
+        }
 
         public async Task<ReceiptEffect> ApplyAsync(Receipt receipt, CancellationToken cancellationToken)
         {

@@ -43,14 +43,19 @@ public sealed class ContactReceipts(VictimChanges changes, WorkingDayCalendar ca
         return known;
     }
 
-    /// <summary>An email's receipt (SendGrid), by the crime and victim its <c>custom_args</c> name.</summary>
+    /// <summary>An email's receipt (SendGrid), by the crime and victim its <c>custom_args</c> name, and the email as the rule found it (null: no such victim).</summary>
     /// <param name="attempt">The send its token names (issue 22: each attempt its own token), or null when the event does not say (older custom args, a bounce matched by its recipient).</param>
-    public async Task<ReceiptEffect> ApplyEmailAsync(string crimeReference, string victimId, ReceiptStatus status, DateTimeOffset at, CancellationToken cancellationToken, int? attempt = null) =>
-        (await ApplyAsync(crimeReference, victimId, status, (victim, now, month) =>
+    public async Task<(ReceiptEffect Effect, MessageState? Found)> ApplyEmailAsync(string crimeReference, string victimId, ReceiptStatus status, DateTimeOffset at, CancellationToken cancellationToken, int? attempt = null)
+    {
+        MessageState? found = null;
+        var (effect, _) = await ApplyAsync(crimeReference, victimId, status, (victim, now, month) =>
         {
+            found = victim.Contact.Email;
             var (next, effect) = ReceiptRule.Apply(victim, Channel.Email, status, attempt, at, now, month, calendar);
             return (next, effect, string.Empty);
-        }, cancellationToken)).Effect;
+        }, cancellationToken);
+        return (effect, found);
+    }
 
     private async Task<(ReceiptEffect Effect, string Reason)> ApplyAsync(
         string crimeReference, string victimId, ReceiptStatus status, Func<VictimState, DateTimeOffset, Month, (VictimState Next, ReceiptEffect Effect, string Reason)> rule, CancellationToken cancellationToken)

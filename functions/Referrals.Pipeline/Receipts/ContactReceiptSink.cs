@@ -18,11 +18,17 @@ namespace Referrals.Pipeline.Receipts;
 /// <param name="recipients">The recipient index (issue 22); none: a bounce that names no message is never matched.</param>
 public sealed partial class ContactReceiptSink(ContactReceipts receipts, ILogger<ContactReceiptSink> logger, MessageToken? tokens = null, RecipientIndex? recipients = null) : IReceiptSink
 {
-    public async Task<ReceiptEffect> ApplyAsync(Receipt receipt, CancellationToken cancellationToken)
+    public Task<ReceiptEffect> ApplyAsync(Receipt receipt, CancellationToken cancellationToken) => ApplyReceiptAsync(receipt, null, cancellationToken);
+
+    public Task<ReceiptEffect> ApplyAsync(Receipt receipt, ReceiptBatch batch, CancellationToken cancellationToken) => ApplyReceiptAsync(receipt, batch, cancellationToken);
+
+    public Task CompleteAsync(ReceiptBatch batch, CancellationToken cancellationToken) => recipients?.WriteAsync(batch, cancellationToken) ?? Task.CompletedTask;
+
+    private async Task<ReceiptEffect> ApplyReceiptAsync(Receipt receipt, ReceiptBatch? batch, CancellationToken cancellationToken)
     {
         if (receipt.Provider == ReceiptProvider.SendGrid && receipt.IsByRecipientOnly)
         {
-            return await ApplyByRecipientAsync(receipt, receipt.RecipientKey!, cancellationToken);
+            return await ApplyByRecipientAsync(receipt, receipt.RecipientKey!, batch, cancellationToken);
         }
 
         var (crime, victim, attempt) = receipt.Provider switch
@@ -38,39 +44,44 @@ public sealed partial class ContactReceiptSink(ContactReceipts receipts, ILogger
             return await ApplyNotifyAsync(receipt, id, cancellationToken);
         }
 
-        return crime is null || victim is null ? ReceiptEffect.UnknownMessage : await ApplyEmailAsync(receipt, crime, victim, cancellationToken, attempt);
+        return crime is null || victim is null ? ReceiptEffect.UnknownMessage : await ApplyEmailAsync(receipt, crime, victim, batch, cancellationToken, attempt);
     }
 
-    private async Task<ReceiptEffect> ApplyEmailAsync(Receipt receipt, string crime, string victim, CancellationToken cancellationToken, int? attempt = null)
+    private async Task<ReceiptEffect> ApplyEmailAsync(Receipt receipt, string crime, string victim, ReceiptBatch? batch, CancellationToken cancellationToken, int? attempt = null)
     {
-        var effect = await receipts.ApplyEmailAsync(crime, victim, receipt.Status, receipt.At, cancellationToken, attempt);
-        if (effect == ReceiptEffect.Applied && recipients is not null && receipt.RecipientKey is { } key)
+        var (effect, found) = await receipts.ApplyEmailAsync(crime, victim, receipt.Status, receipt.At, cancellationToken, attempt);
+        if (recipients is null || receipt.RecipientKey is not { } key)
         {
-            // An asynchronous bounce can only follow a delivery: the index is written when delivered is applied (never when
-            // sending), and a bounce takes the email out of it.
-            await (receipt.Status switch
-            {
-                ReceiptStatus.Delivered => recipients.DeliveredAsync(key, crime, victim, receipt.At, cancellationToken),
-                ReceiptStatus.FailedForGood => recipients.BouncedAsync(key, crime, victim, cancellationToken),
-                _ => Task.CompletedTask,
-            });
+            return effect;
+        }
+
+        // An asynchronous bounce can only follow a delivery: the index is written when delivered is applied (never when
+        // sending), and a bounce takes the email out of it. The delivered that was applied, sent again (SendGrid resends
+        // a batch not answered 2xx, as after a crash between the victim's write and the index's), writes it again.
+        if (receipt.Status == ReceiptStatus.Delivered && (effect == ReceiptEffect.Applied || (effect == ReceiptEffect.AlreadyKnown && found is { Status: MessageStatus.Delivered } && found.DeliveredAt == receipt.At)))
+        {
+            await recipients.DeliveredAsync(key, crime, victim, receipt.At, cancellationToken, batch);
+        }
+        else if (receipt.Status == ReceiptStatus.FailedForGood && effect == ReceiptEffect.Applied)
+        {
+            await recipients.BouncedAsync(key, crime, victim, cancellationToken, batch);
         }
 
         return effect;
     }
 
-    private async Task<ReceiptEffect> ApplyByRecipientAsync(Receipt receipt, string key, CancellationToken cancellationToken)
+    private async Task<ReceiptEffect> ApplyByRecipientAsync(Receipt receipt, string key, ReceiptBatch? batch, CancellationToken cancellationToken)
     {
         if (recipients is null)
         {
             return ReceiptEffect.NoRecipientMatch;
         }
 
-        var (outcome, email, reason) = RecipientMatch.Of(await recipients.AwaitingAsync(key, cancellationToken), receipt.At);
+        var (outcome, email, reason) = RecipientMatch.Of(await recipients.AwaitingAsync(key, receipt.At, cancellationToken), receipt.At);
         LogByRecipient(logger, outcome, reason);
         return outcome switch
         {
-            RecipientMatchOutcome.Matched => await ApplyEmailAsync(receipt, email!.CrimeReference, email.VictimId, cancellationToken),
+            RecipientMatchOutcome.Matched => await ApplyEmailAsync(receipt, email!.CrimeReference, email.VictimId, batch, cancellationToken),
             RecipientMatchOutcome.Ambiguous => ReceiptEffect.AmbiguousRecipient,
             _ => ReceiptEffect.NoRecipientMatch,
         };

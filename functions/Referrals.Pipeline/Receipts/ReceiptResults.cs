@@ -46,8 +46,8 @@ public static class ReceiptResults
     public const int BatchConcurrency = 32;
 
     /// <summary>
-    /// Hands each receipt to the sink, one call per receipt (<see cref="IReceiptSink.ApplyAsync"/>), and counts what became of
-    /// each. Receipts are grouped by the message they name (<see cref="MessageOf"/>): at most <paramref name="concurrency"/>
+    /// Hands each receipt to the sink as one of a batch, one call per receipt, then completes the batch (the writes its
+    /// receipts share: <see cref="ReceiptBatch"/>), and counts what became of each. Receipts are grouped by the message they name (<see cref="MessageOf"/>): at most <paramref name="concurrency"/>
     /// messages at a time, each message's receipts in timestamp order. A failure lets the messages already started finish
     /// and starts no more, then throws: the endpoint answers 5xx and the provider resends the batch (docs/receipts.md).
     /// </summary>
@@ -58,13 +58,22 @@ public static class ReceiptResults
         var messages = receipts.Select((receipt, index) => (Receipt: receipt, Index: index))
             .GroupBy(r => MessageOf(r.Receipt), StringComparer.Ordinal)
             .Select(message => message.OrderBy(r => r.Receipt.At).ThenBy(r => r.Index).ToList());
-        await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, concurrency), CancellationToken = cancellationToken }, async (message, token) =>
+        var batch = new ReceiptBatch();
+        try
         {
-            foreach (var (receipt, index) in message)
+            await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, concurrency), CancellationToken = cancellationToken }, async (message, token) =>
             {
-                results[index] = await sink.ApplyAsync(receipt, token);
-            }
-        });
+                foreach (var (receipt, index) in message)
+                {
+                    results[index] = await sink.ApplyAsync(receipt, batch, token);
+                }
+            });
+        }
+        finally
+        {
+            // The writes the receipts share (the recipient index's rows by day), also after a failure: those applied keep theirs.
+            await sink.CompleteAsync(batch, cancellationToken);
+        }
 
         int applied = 0, known = 0, unknown = 0, mismatched = 0;
         for (var i = 0; i < receipts.Count; i++)

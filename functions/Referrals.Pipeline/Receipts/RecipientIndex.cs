@@ -1,3 +1,4 @@
+using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Options;
@@ -8,51 +9,93 @@ using Referrals.Receipts;
 namespace Referrals.Pipeline.Receipts;
 
 /// <summary>
-/// The recipient index (table EmailRecipients, issue 22): each delivered entitlement email twice, by the keyed hash of its
-/// recipient address (partition: the hash; row: the victim) for matching a bounce that names no message, and by its crime
-/// (partition <c>crime|</c> and the crime's key; row: the victim and the hash) so the retention purge and an erasure find
-/// and remove it with the victim. Two writes when a <c>delivered</c> receipt is applied (none when sending), one look-up
-/// per bounce that names no message, deletes when an email bounces, is purged or erased. No address, no name, no query
-/// beyond one partition.
+/// The recipient index (table EmailRecipients, issue 22): each delivered entitlement email twice, by its day of delivery
+/// (partition: <c>day|</c> and the UTC date; row: the keyed hash of its recipient address, the crime and the victim) for
+/// matching a bounce that names no message, and by its crime (partition <c>crime|</c> and the crime's key; row: the
+/// victim, the hash and the day) so the retention purge and an erasure find and remove it with the victim. The day
+/// partitions (issue 29) let a webhook batch write its address rows in a few transactions (<see cref="ReceiptBatch"/>).
+/// Rows of the layout before them (address rows partitioned by the hash, pointers without a day) are still read and
+/// removed. No address, no name, no query beyond one partition.
 /// </summary>
 public sealed class RecipientIndex(StorageClients clients, IOptions<PipelineOptions> options)
 {
     private const string CrimePrefix = "crime|";
+    private const string DayPrefix = "day|";
+    private const int MaxTransaction = 100;
 
     private TableClient Table => clients.Tables.GetTableClient(options.Value.RecipientIndexTable);
 
     public Task CreateIfNotExistsAsync(CancellationToken cancellationToken) => Table.CreateIfNotExistsAsync(cancellationToken);
 
-    /// <summary>The email to the victim was delivered: indexed by its recipient's key (idempotent).</summary>
-    public async Task DeliveredAsync(string recipientKey, string crimeReference, string victimId, DateTimeOffset at, CancellationToken cancellationToken)
+    /// <summary>The partition of the emails delivered on the UTC day of <paramref name="at"/>.</summary>
+    public static string DayOf(DateTimeOffset at) => DayPrefix + at.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The email to the victim was delivered: indexed by its recipient's key (idempotent). The crime's pointer is written
+    /// first, so a crash leaves the purge and an erasure something to find; the address row then, or, in a batch, with
+    /// the batch's others at its end (<see cref="WriteAsync"/>).
+    /// </summary>
+    public async Task DeliveredAsync(string recipientKey, string crimeReference, string victimId, DateTimeOffset at, CancellationToken cancellationToken, ReceiptBatch? batch = null)
     {
-        var crime = VictimStateStore.PartitionKeyFor(crimeReference);
-        var victim = TableKeys.Id(victimId);
+        var (crime, victim, day) = (VictimStateStore.PartitionKeyFor(crimeReference), TableKeys.Id(victimId), DayOf(at));
         await Table.UpsertEntityAsync(
-            new TableEntity(CrimePrefix + crime, $"{victim}|{recipientKey}") { ["RecipientKey"] = recipientKey }, TableUpdateMode.Replace, cancellationToken);
-        await Table.UpsertEntityAsync(
-            new TableEntity(recipientKey, $"{crime}|{victim}") { ["CrimeReference"] = crimeReference, ["VictimId"] = victimId, ["DeliveredAt"] = at },
+            new TableEntity(CrimePrefix + crime, $"{victim}|{recipientKey}|{day[DayPrefix.Length..]}") { ["RecipientKey"] = recipientKey, ["Day"] = day, ["Victim"] = victim },
             TableUpdateMode.Replace, cancellationToken);
+        var address = new TableEntity(day, $"{recipientKey}|{crime}|{victim}") { ["CrimeReference"] = crimeReference, ["VictimId"] = victimId, ["DeliveredAt"] = at };
+        if (batch is null)
+        {
+            await Table.UpsertEntityAsync(address, TableUpdateMode.Replace, cancellationToken);
+        }
+        else
+        {
+            batch.Add(address);
+        }
     }
 
-    /// <summary>The emails delivered to the address whose key this is (one partition).</summary>
-    public async Task<IReadOnlyList<AwaitingEmail>> AwaitingAsync(string recipientKey, CancellationToken cancellationToken) =>
-        await Table.QueryAsync<TableEntity>($"PartitionKey eq {TableKeys.Quote(recipientKey)}", cancellationToken: cancellationToken)
+    /// <summary>The address rows a batch held: one transaction per day's up to 100 (a single row: one write).</summary>
+    public async Task WriteAsync(ReceiptBatch batch, CancellationToken cancellationToken)
+    {
+        foreach (var rows in batch.Take(MaxTransaction))
+        {
+            if (rows.Length == 1)
+            {
+                await Table.UpsertEntityAsync(rows[0], TableUpdateMode.Replace, cancellationToken);
+            }
+            else
+            {
+                await Table.SubmitTransactionAsync(rows.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertReplace, r)), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The emails delivered to the address whose key this is that a bounce at <paramref name="bouncedAt"/> can be about
+    /// (<see cref="RecipientMatch"/>'s window): one query per day of the window, each within one partition and the key's
+    /// rows, and one of the key's partition of the layout before issue 29.
+    /// </summary>
+    public async Task<IReadOnlyList<AwaitingEmail>> AwaitingAsync(string recipientKey, DateTimeOffset bouncedAt, CancellationToken cancellationToken)
+    {
+        var (first, last) = ((bouncedAt - RecipientMatch.Window).UtcDateTime.Date, (bouncedAt + RecipientMatch.Skew).UtcDateTime.Date);
+        var filters = Enumerable.Range(0, (last - first).Days + 1)
+            .Select(d => $"PartitionKey eq {TableKeys.Quote(DayOf(first.AddDays(d)))} and RowKey ge {TableKeys.Quote(recipientKey + "|")} and RowKey lt {TableKeys.Quote(recipientKey + "}")}")
+            .Append($"PartitionKey eq {TableKeys.Quote(recipientKey)}");
+        var found = await Task.WhenAll(filters.Select(f => Table.QueryAsync<TableEntity>(f, cancellationToken: cancellationToken).ToListAsync(cancellationToken).AsTask()));
+        return [.. found.SelectMany(rows => rows)
             .Where(r => r.GetString("CrimeReference") is not null && r.GetString("VictimId") is not null && r.GetDateTimeOffset("DeliveredAt") is not null)
-            .Select(r => new AwaitingEmail(r.GetString("CrimeReference"), r.GetString("VictimId"), r.GetDateTimeOffset("DeliveredAt")!.Value))
-            .ToListAsync(cancellationToken);
+            .Select(r => new AwaitingEmail(r.GetString("CrimeReference"), r.GetString("VictimId"), r.GetDateTimeOffset("DeliveredAt")!.Value))];
+    }
 
-    /// <summary>The email to the victim bounced: it awaits nothing more at that address.</summary>
-    public Task BouncedAsync(string recipientKey, string crimeReference, string victimId, CancellationToken cancellationToken) =>
-        DeleteAsync(recipientKey, VictimStateStore.PartitionKeyFor(crimeReference), TableKeys.Id(victimId), cancellationToken);
+    /// <summary>The email to the victim bounced: it awaits nothing more at that address (also a row its batch still holds).</summary>
+    public Task BouncedAsync(string recipientKey, string crimeReference, string victimId, CancellationToken cancellationToken, ReceiptBatch? batch = null) =>
+        ForgetAsync(crimeReference, victimId, recipientKey, batch, cancellationToken);
 
-    /// <summary>The retention purge: every row of the crime's victims (two partitions per address, read from the crime's).</summary>
-    public Task PurgedAsync(string crimeReference, CancellationToken cancellationToken) => ForgetAsync(crimeReference, null, cancellationToken);
+    /// <summary>The retention purge: every row of the crime's victims (two partitions per email, read from the crime's).</summary>
+    public Task PurgedAsync(string crimeReference, CancellationToken cancellationToken) => ForgetAsync(crimeReference, null, null, null, cancellationToken);
 
     /// <summary>An erasure: every row of the victim.</summary>
-    public Task ErasedAsync(string crimeReference, string victimId, CancellationToken cancellationToken) => ForgetAsync(crimeReference, victimId, cancellationToken);
+    public Task ErasedAsync(string crimeReference, string victimId, CancellationToken cancellationToken) => ForgetAsync(crimeReference, victimId, null, null, cancellationToken);
 
-    private async Task ForgetAsync(string crimeReference, string? victimId, CancellationToken cancellationToken)
+    private async Task ForgetAsync(string crimeReference, string? victimId, string? recipientKey, ReceiptBatch? batch, CancellationToken cancellationToken)
     {
         var crime = VictimStateStore.PartitionKeyFor(crimeReference);
         var filter = $"PartitionKey eq {TableKeys.Quote(CrimePrefix + crime)}";
@@ -64,15 +107,20 @@ public sealed class RecipientIndex(StorageClients clients, IOptions<PipelineOpti
 
         try
         {
-            await foreach (var row in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
+            await foreach (var pointer in Table.QueryAsync<TableEntity>(filter, cancellationToken: cancellationToken))
             {
-                var victim = row.RowKey[..row.RowKey.LastIndexOf('|')];
-                if (victimId is not null && victim != TableKeys.Id(victimId))
+                // A pointer with a day (issue 29) names its address row in the day's partition; one without, in the key's.
+                var (key, day) = (pointer.GetString("RecipientKey"), pointer.GetString("Day"));
+                var victim = day is null ? pointer.RowKey[..pointer.RowKey.LastIndexOf('|')] : pointer.GetString("Victim");
+                if ((victimId is not null && victim != TableKeys.Id(victimId)) || (recipientKey is not null && key != recipientKey))
                 {
                     continue;
                 }
 
-                await DeleteAsync(row.GetString("RecipientKey"), crime, victim, cancellationToken);
+                var address = day is null ? (Partition: key, Row: $"{crime}|{victim}") : (Partition: day, Row: $"{key}|{crime}|{victim}");
+                batch?.Remove(address.Partition, address.Row);
+                await DeleteAsync(address.Partition, address.Row, cancellationToken);
+                await DeleteAsync(pointer.PartitionKey, pointer.RowKey, cancellationToken);
             }
         }
         catch (RequestFailedException ex) when (ex.ErrorCode is "TableNotFound")
@@ -81,18 +129,15 @@ public sealed class RecipientIndex(StorageClients clients, IOptions<PipelineOpti
         }
     }
 
-    /// <summary>The address's row, then the crime's row pointing at it (so a crash leaves the pointer to find again).</summary>
-    private async Task DeleteAsync(string recipientKey, string crime, string victim, CancellationToken cancellationToken)
+    /// <summary>One row, if it is there (each address row is deleted before the pointer to it, so a crash leaves the pointer to find again).</summary>
+    private async Task DeleteAsync(string partition, string row, CancellationToken cancellationToken)
     {
-        foreach (var (partition, row) in new[] { (recipientKey, $"{crime}|{victim}"), (CrimePrefix + crime, $"{victim}|{recipientKey}") })
+        try
         {
-            try
-            {
-                await Table.DeleteEntityAsync(partition, row, ETag.All, cancellationToken);
-            }
-            catch (RequestFailedException ex) when (ex.Status == 404)
-            {
-            }
+            await Table.DeleteEntityAsync(partition, row, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
         }
     }
 }
