@@ -111,17 +111,4 @@ public static class WebhookBatchBenchmark
         var body = Encoding.UTF8.GetBytes("[" + string.Join(',', events) + "]");
         return body.Length <= MaxBody ? body : throw new InvalidOperationException($"the batch is {body.Length} bytes, over SendGrid's 1 MiB: ask for fewer events");
     }
-
-    private sealed class RequestKinds : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
-    {
-        public System.Collections.Concurrent.ConcurrentDictionary<string, int> Kinds { get; } = new(StringComparer.Ordinal);
-
-        public override void OnSendingRequest(Azure.Core.HttpMessage message)
-        {
-            var uri = message.Request.Uri.ToUri();
-            var path = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-            var table = path.Length > 1 ? path[1].Split('(')[0] : "?";
-            Kinds.AddOrUpdate($"{message.Request.Method} {table}{(uri.Query.Contains("filter", StringComparison.Ordinal) ? " query" : string.Empty)}", 1, (_, n) => n + 1);
-        }
-    }
 }
