@@ -62,6 +62,7 @@ public static class PipelineServices
         services.AddSingleton<LogIds>();
         services.AddSingleton(sp => Contact.MessageTokens.From(sp.GetRequiredService<IOptions<LogRedactionOptions>>()));
         services.AddSingleton(sp => Contact.RecipientKeys.From(sp.GetRequiredService<IOptions<LogRedactionOptions>>()));
+        services.AddSingleton(sp => Outcomes.ReferralIdKeys.From(sp.GetRequiredService<IOptions<LogRedactionOptions>>()));
         services.AddSingleton<RecipientIndex>();
 
         services.TryAddSingleton(TimeProvider.System);

@@ -59,6 +59,13 @@ public sealed class IndexCrashTests(AzuriteFixture azurite)
         // month's tallies exactly twice its own.
         await pipeline.Services.GetRequiredService<IndexOutbox>().DrainAsync(CancellationToken.None);
         Assert.Equal(Normalised(await Rows(index, "DB/26/000801")), Normalised(await Rows(index, "DB/26/000802")).Select(k => k.Replace("000802", "000801", StringComparison.Ordinal)));
+        // Each referral's self-locating public id leads to it, the crashed crime's too (issued again, the same, by the redelivery).
+        foreach (var referral in (await pipeline.DeliveryRowsAsync()).Where(d => d.Kind == Referrals.Forwarding.DeliveryKind.Referral))
+        {
+            Assert.Null(Referrals.Forwarding.PublicReferralIds.PlaceOf(referral.PublicId).NotLocated);
+            Assert.Equal(referral.CrimeReference, (await pipeline.Services.GetRequiredService<Outcomes.ReferralIdStore>().FindAsync(referral.PublicId!, CancellationToken.None))?.CrimeReference);
+        }
+
         var months = (await Rows(index, "DB/26/000801")).Select(r => Month.TryParse(r.PartitionKey[..7], out var month) ? month : throw new FormatException(r.PartitionKey)).Distinct().ToArray();
         var tallies = await pipeline.TalliesAsync(months);
         var counted = (await Rows(index, "DB/26/000801")).Where(r => r.RowKey.StartsWith("tally|", StringComparison.Ordinal)).ToList();
@@ -86,7 +93,7 @@ public sealed class IndexCrashTests(AzuriteFixture azurite)
             .Where(r => r.Select(kv => kv.Value).Prepend(r.RowKey).OfType<string>().Any(v => v.Contains(crime, StringComparison.Ordinal) || v.Contains(TableKeys.Id(crime), StringComparison.Ordinal)))
             .ToListAsync();
 
-    /// <summary>Each row's key without the times in it (each crime's own), sorted.</summary>
+    /// <summary>Each row's key without the times and public ids in it (each crime's own), sorted.</summary>
     private static List<string> Normalised(List<TableEntity> rows) =>
-        [.. rows.Select(r => string.Join('|', r.RowKey.Split('|').Where(part => !DateTimeOffset.TryParse(part, System.Globalization.CultureInfo.InvariantCulture, out _)))).Order(StringComparer.Ordinal)];
+        [.. rows.Select(r => string.Join('|', r.RowKey.Split('|').Where(part => !DateTimeOffset.TryParse(part, System.Globalization.CultureInfo.InvariantCulture, out _) && Referrals.Forwarding.PublicReferralIds.Normalise(part) is null))).Order(StringComparer.Ordinal)];
 }

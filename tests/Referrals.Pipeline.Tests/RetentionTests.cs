@@ -207,7 +207,7 @@ public sealed class RetentionTests(AzuriteFixture azurite)
             : new StorageClients(pipeline.Services.GetRequiredService<IConfiguration>(), [fault], new StorageRetry(0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(30)));
         var options = pipeline.Services.GetRequiredService<IOptions<PipelineOptions>>();
         return new(clients, options, pipeline.Services.GetRequiredService<IOptions<RetentionOptions>>(), pipeline.Services.GetRequiredService<Referrals.Pipeline.Tasks.TaskRetention>(),
-            new Outcomes.ReferralIdStore(clients, options), pipeline.Services.GetRequiredService<TimeProvider>(), new Indexes.MonthIndex(clients, options), NullLogger<RetentionPurge>.Instance,
+            new Outcomes.ReferralIdStore(clients, options, new Indexes.MonthIndex(clients, options)), pipeline.Services.GetRequiredService<TimeProvider>(), new Indexes.MonthIndex(clients, options), NullLogger<RetentionPurge>.Instance,
             new Receipts.RecipientIndex(clients, options));
     }
 

@@ -53,6 +53,11 @@ internal static class BenchCommand
             await output.WriteLineAsync(string.Create(inv, $"victims/s end to end        : {result.VictimsPerSecond:F1}"));
             await output.WriteLineAsync(string.Create(inv, $"enqueue → email accepted    : p50 {result.P50.TotalMilliseconds:F0} ms, p95 {result.P95.TotalMilliseconds:F0} ms"));
             await output.WriteLineAsync(string.Create(inv, $"storage requests per victim : {result.StorageRequestsPerVictim:F1}"));
+            foreach (var (kind, per) in result.RequestsPerVictimByKind)
+            {
+                await output.WriteLineAsync(string.Create(inv, $"  {per,5:F2}  {kind}"));
+            }
+
             await output.WriteLineAsync(string.Create(inv, $"Azurite raw queue round trip: {result.RawQueueRoundTripsPerSecond:F0}/s (send + receive + delete, 8 workers)"));
             await output.WriteLineAsync(string.Create(inv, $"pipeline / storage ceiling  : {result.VictimsPerSecond / result.RawQueueRoundTripsPerSecond:P0}"));
             return 0;

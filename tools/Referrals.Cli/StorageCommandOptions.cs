@@ -102,6 +102,7 @@ internal sealed class StorageCommandOptions
         services.AddSingleton<PipelineMetrics>();
         services.AddSingleton<WorkQueues>();
         services.AddSingleton<IngestHandOff>();
+        services.AddSingleton(sp => Pipeline.Outcomes.ReferralIdKeys.From(sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<LogRedactionOptions>>()));
         services.AddSingleton<TaskIndex>();
         services.AddSingleton<TaskDesk>();
         services.AddSingleton<TaskRetention>();

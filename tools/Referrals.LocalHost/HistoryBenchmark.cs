@@ -278,6 +278,12 @@ public static partial class HistoryBenchmark
             copy.RowKey += string.Create(CultureInfo.InvariantCulture, $"-{clone}");
         }
 
+        if (table == options.MonthIndexTable && row.RowKey.StartsWith(MonthIndex.ReferralId, StringComparison.Ordinal))
+        {
+            // A referral's public id names no crime: each clone's its own (the last five characters, digits of Crockford's base32).
+            copy.RowKey = string.Create(CultureInfo.InvariantCulture, $"{row.RowKey[..^5]}{clone % 100000:D5}");
+        }
+
         if (purged && row.RowKey.StartsWith(CrimeStateEntity.RowKeyPrefix, StringComparison.Ordinal))
         {
             copy[nameof(CrimeStateEntity.Snapshot)] = Array.Empty<byte>();

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
-using Azure.Core;
 using Azure.Core.Pipeline;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
@@ -22,7 +21,8 @@ public sealed record BenchmarkResult(
     TimeSpan P50,
     TimeSpan P95,
     double StorageRequestsPerVictim,
-    double RawQueueRoundTripsPerSecond);
+    double RawQueueRoundTripsPerSecond,
+    IReadOnlyList<(string Kind, double Per)> RequestsPerVictimByKind);
 
 /// <summary>
 /// Pushes N generated one-victim snapshots through the local host on Azurite with a loopback SendGrid,
@@ -39,7 +39,7 @@ public static class PipelineBenchmark
         await using var services = await LocalServices.StartAsync(outbox: null);
         var directory = LocalServices.WriteLocalDirectory(
             Path.Combine(AppContext.BaseDirectory, ServiceDirectory.DefaultFileName), services.Url, Path.Combine(Path.GetTempPath(), $"referrals-bench-{Environment.ProcessId}", "services.json"));
-        var counter = new RequestCounter();
+        var counter = new RequestKinds();
         using var host = LocalPipelineHost.Build(
             LocalSettings.For(azurite.ConnectionString, sendGrid.Url, directory),
             services => services.AddSingleton<HttpPipelinePolicy>(counter),
@@ -88,7 +88,8 @@ public static class PipelineBenchmark
                 Percentile(latencies, 0.50),
                 Percentile(latencies, 0.95),
                 (double)requests / Math.Max(1, accepted.Count),
-                raw);
+                raw,
+                [.. counter.PerEach(accepted.Count)]);
         }
         finally
         {
@@ -118,16 +119,4 @@ public static class PipelineBenchmark
 
     private static TimeSpan Percentile(List<TimeSpan> sorted, double percentile) =>
         sorted.Count == 0 ? TimeSpan.Zero : sorted[(int)Math.Min(sorted.Count - 1, Math.Ceiling(percentile * sorted.Count) - 1)];
-
-    /// <summary>Counts every request the pipeline's storage clients send, retries included.</summary>
-    private sealed class RequestCounter : HttpPipelineSynchronousPolicy
-    {
-        private long _count;
-
-        public long Count => Interlocked.Read(ref _count);
-
-        public void Reset() => Interlocked.Exchange(ref _count, 0);
-
-        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref _count);
-    }
 }

@@ -132,17 +132,4 @@ public static class WebhookBatchBenchmark
     }
 
     private static string LoadAverage() => File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "unknown";
-
-    private sealed class RequestKinds : Azure.Core.Pipeline.HttpPipelineSynchronousPolicy
-    {
-        public System.Collections.Concurrent.ConcurrentDictionary<string, int> Kinds { get; } = new(StringComparer.Ordinal);
-
-        public override void OnSendingRequest(Azure.Core.HttpMessage message)
-        {
-            var uri = message.Request.Uri.ToUri();
-            var path = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
-            var table = path.Length > 1 ? path[1].Split('(')[0] : "?";
-            Kinds.AddOrUpdate($"{message.Request.Method} {table}{(uri.Query.Contains("filter", StringComparison.Ordinal) ? " query" : string.Empty)}", 1, (_, n) => n + 1);
-        }
-    }
 }

@@ -65,3 +65,13 @@ public sealed record OutboxOpened(string CrimeReference, DateTimeOffset OpenedAt
 {
     public override DateTimeOffset At => OpenedAt;
 }
+
+/// <summary>
+/// A referral's self-locating public id (<see cref="PublicReferralIds.Located"/>), issued with the snapshot stored at
+/// <paramref name="IssuedAt"/> that hands the referral on: its row is in the partition the id names, written in the ingest's
+/// index transaction before the referral is queued, so a service's report finds the referral by one point read.
+/// </summary>
+public sealed record ReferralIssued(string PublicId, string CrimeReference, string VictimId, string ServiceId, DateTimeOffset IssuedAt) : IndexEntry(CrimeReference)
+{
+    public override DateTimeOffset At => IssuedAt;
+}

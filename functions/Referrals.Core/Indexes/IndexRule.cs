@@ -55,6 +55,14 @@ public static class IndexRule
         }
     }
 
+    /// <summary>
+    /// The referrals a snapshot stored at <paramref name="storedAt"/> hands on (<see cref="WorkPlan.Between"/>), each with the
+    /// self-locating id <paramref name="idOf"/> gives its delivery id: the ingest indexes them, then queues each referral with it.
+    /// </summary>
+    public static IEnumerable<ReferralIssued> Issued(VictimState? previous, VictimState next, DateTimeOffset storedAt, Func<string, string> idOf) =>
+        WorkPlan.Between(previous, next).Where(p => p.Kind == DeliveryKind.Referral).Select(p =>
+            new ReferralIssued(idOf(DeliveryId.For(DeliveryKind.Referral, next.CrimeReference, next.VictimId, p.ServiceId)), next.CrimeReference, next.VictimId, p.ServiceId, storedAt));
+
     /// <summary>The entries of <paramref name="next"/> that <paramref name="previous"/> did not have as they are.</summary>
     public static IReadOnlyList<IndexEntry> Between(IEnumerable<IndexEntry> previous, IEnumerable<IndexEntry> next)
     {

@@ -50,7 +50,8 @@ public sealed class ReferralForwarder(
         }
 
         // Rulebook 1.2 section 11: the id the service will report outcomes by leads to this victim before the service has it.
-        if (claimed.State.PublicId is { } publicId)
+        // The id a snapshot's work item carries was indexed by the ingest before it queued the item; any other is recorded here.
+        if (claimed.State.PublicId is { } publicId && publicId != item.PublicId)
         {
             await referralIds.RecordAsync(publicId, item.CrimeReference, item.VictimId, item.ServiceId, CancellationToken.None);
         }

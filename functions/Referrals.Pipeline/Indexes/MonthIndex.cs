@@ -22,6 +22,7 @@ namespace Referrals.Pipeline.Indexes;
 /// <item><c>unknown|time|crime|victim|channel</c>: a message whose outcome is unknown since that send (the status timer settles it);</item>
 /// <item><c>due-kind|time|id</c>: work due at a time: referrals for the deadline watch, tasks for a worklist;</item>
 /// <item><c>delivered|service|id</c>: a delivery by the month it reached its service (the services' figures);</item>
+/// <item><c>rid|public id</c>: a referral by its self-locating public id, in the partition the id names (the outcome API);</item>
 /// <item><c>owed|time|crime</c>: a crime whose index outbox is open (<see cref="IndexOutbox"/>), until the drain closes it.</item>
 /// </list>
 /// Rows are derived from the state rows (<see cref="IndexRule"/>) and merged by deterministic key, so writing them again
@@ -41,6 +42,7 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
     public const string Delivered = "delivered|";
     public const string Owed = "owed|";
     public const string Unknown = "unknown|";
+    public const string ReferralId = "rid|";
 
     private const int MaxTransaction = 100;
 
@@ -51,7 +53,9 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
     /// <summary>A time as it sorts in a row key: UTC, fixed width.</summary>
     public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
 
-    public static string PartitionOf(Month month, string crimePartitionKey) => string.Create(CultureInfo.InvariantCulture, $"{month}-{Bucket(crimePartitionKey):00}");
+    public static string PartitionOf(Month month, string crimePartitionKey) => PartitionOf(month, Bucket(crimePartitionKey));
+
+    public static string PartitionOf(Month month, int bucket) => string.Create(CultureInfo.InvariantCulture, $"{month}-{bucket:00}");
 
     /// <summary>A stable bucket (FNV-1a of the crime's partition key), the same on every machine and run.</summary>
     public static int Bucket(string crimePartitionKey)
@@ -148,6 +152,23 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
     /// <summary>The time in an index row's key (after its index's prefix).</summary>
     public static DateTimeOffset TimeOf(TableEntity row) =>
         DateTimeOffset.ParseExact(row.RowKey.AsSpan(row.RowKey.IndexOf('|', StringComparison.Ordinal) + 1, 28), "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
+
+    /// <summary>The row of a self-locating public id (<see cref="Referrals.Forwarding.PublicReferralIds.PlaceOf"/>): one point read; null when it is not there.</summary>
+    public async Task<TableEntity?> ReferralAsync(Month month, int bucket, string publicId, CancellationToken cancellationToken) =>
+        await Table.GetEntityIfExistsAsync<TableEntity>(PartitionOf(month, bucket), ReferralId + publicId, cancellationToken: cancellationToken) is { HasValue: true } row ? row.Value : null;
+
+    /// <summary>Deletes the row of a self-locating public id (already gone is fine).</summary>
+    public async Task ForgetReferralAsync(Month month, int bucket, string publicId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Table.DeleteEntityAsync(PartitionOf(month, bucket), ReferralId + publicId, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException ex) when (ex.Status == 404)
+        {
+            // Forgotten by an earlier run.
+        }
+    }
 
     /// <summary>Sets one column of a row as read (ETag-checked merge): true for the one writer that did; false when the row changed or went since.</summary>
     public async Task<bool> TryMarkAsync(TableEntity row, string column, object value, CancellationToken cancellationToken)
@@ -312,6 +333,11 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
                 ["Id"] = d.Id,
                 ["VictimId"] = d.VictimId,
                 ["ServiceId"] = d.ServiceId,
+            },
+            ReferralIssued r => new TableEntity(partition, $"{ReferralId}{r.PublicId}")
+            {
+                ["VictimId"] = r.VictimId,
+                ["ServiceId"] = r.ServiceId,
             },
             Referrals.Indexes.Delivered d => With(With(new TableEntity(partition, $"{Delivered}{TableKeys.Id(d.ServiceId)}|{TableKeys.Id(d.Id)}")
             {

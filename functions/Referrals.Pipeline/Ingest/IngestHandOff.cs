@@ -22,9 +22,15 @@ public sealed partial class IngestHandOff(
     Tasks.TaskIndex tasks,
     PipelineMetrics metrics,
     LogIds ids,
-    ILogger<IngestHandOff> logger)
+    ILogger<IngestHandOff> logger,
+    Outcomes.ReferralIdKeys referralIds)
 {
-    public async Task<IngestOutcome> AppliedAsync(CrimeEvent snapshot, IReadOnlyCollection<VictimChange> changes, Month month, CancellationToken cancellationToken)
+    /// <summary>The referrals the changes hand on, each with its self-locating public id (<see cref="IndexRule.Issued"/>): indexed with the snapshot, then queued with it.</summary>
+    public IReadOnlyList<ReferralIssued> Issue(IEnumerable<VictimChange> changes, DateTimeOffset storedAt) =>
+        [.. changes.SelectMany(c => IndexRule.Issued(c.Previous, c.Next, storedAt, id => referralIds.For(storedAt, c.Next.CrimeReference, id)))];
+
+    /// <param name="issued">The public ids indexed with the commit (<see cref="Issue"/>).</param>
+    public async Task<IngestOutcome> AppliedAsync(CrimeEvent snapshot, IReadOnlyCollection<VictimChange> changes, Month month, CancellationToken cancellationToken, IReadOnlyList<ReferralIssued>? issued = null)
     {
         foreach (var state in changes.Select(c => c.Next))
         {
@@ -35,7 +41,7 @@ public sealed partial class IngestHandOff(
 
         metrics.Count("snapshot", "applied");
         // The changes' tally events were committed with them.
-        await HandOnAsync(changes, month, cancellationToken);
+        await HandOnAsync(changes, month, cancellationToken, issued);
         return IngestOutcome.Applied;
     }
 
@@ -46,16 +52,18 @@ public sealed partial class IngestHandOff(
         var (loggedCrime, loggedEvent) = (ids.Reference(snapshot.Crime.Reference), ids.Event(snapshot.EventId));
         LogStale(logger, loggedCrime, snapshot.Crime.Version, record.Version, loggedEvent);
         var stored = record.Victims.Values.Select(v => new VictimChange(null, v.State, [])).ToList();
-        // Its index too: a crash may have come between the commit and the index's write (which tells the drain of the outbox).
+        // Its index too: a crash may have come between the commit and the index's write (which tells the drain of the outbox),
+        // with the public ids the commit issued (the same ids: the same stored time).
+        var issued = record.Crime is { } stamped ? Issue(stored, stamped.UpdatedAt) : [];
         await states.CountAsync(snapshot.Crime.Reference, stored.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken,
-            [.. record.Crime is { } crime ? [new CrimeStored(crime.CrimeReference, crime.UpdatedAt), new OutboxOpened(crime.CrimeReference, crime.UpdatedAt)] : Array.Empty<IndexEntry>(), .. stored.SelectMany(c => IndexRule.Of(c.Next))]);
+            [.. record.Crime is { } crime ? [new CrimeStored(crime.CrimeReference, crime.UpdatedAt), new OutboxOpened(crime.CrimeReference, crime.UpdatedAt)] : Array.Empty<IndexEntry>(), .. stored.SelectMany(c => IndexRule.Of(c.Next)), .. issued]);
         if (record.Version == snapshot.Crime.Version)
         {
             // The copies a crash kept the commit from clearing (see VictimStateStore.TryCommitAsync).
             await states.ClearCopiesAsync(record.Absent(snapshot), cancellationToken);
         }
 
-        await HandOnAsync(stored, month, cancellationToken);
+        await HandOnAsync(stored, month, cancellationToken, issued);
         return IngestOutcome.Stale;
     }
 
@@ -65,7 +73,8 @@ public sealed partial class IngestHandOff(
     /// or a receipt came, which may pass the information to the next channel or raise (or withdraw) a ContactNeeded task,
     /// and after an operator's action on a task.
     /// </summary>
-    public async Task HandOnAsync(IReadOnlyCollection<VictimChange> changes, Month month, CancellationToken cancellationToken)
+    /// <param name="issued">The public ids indexed for these referrals (a snapshot's); a referral without one gets its id from the forwarder.</param>
+    public async Task HandOnAsync(IReadOnlyCollection<VictimChange> changes, Month month, CancellationToken cancellationToken, IReadOnlyList<ReferralIssued>? issued = null)
     {
         // The Victim Care Unit's task index follows the tasks committed with the states (nothing for a victim without tasks).
         foreach (var change in changes)
@@ -75,7 +84,10 @@ public sealed partial class IngestHandOff(
 
         foreach (var (change, planned) in changes.SelectMany(c => WorkPlan.Between(c.Previous, c.Next).Select(p => (c, p))))
         {
-            await work.EnqueueReferralAsync(new ReferralWorkItem(planned.Kind, change.Next.CrimeReference, change.Next.VictimId, planned.ServiceId, month.ToString(), change.Next.ReferralDueBy, planned.TaskId), cancellationToken);
+            var publicId = planned.Kind == Referrals.Forwarding.DeliveryKind.Referral
+                ? issued?.FirstOrDefault(i => i.CrimeReference == change.Next.CrimeReference && i.VictimId == change.Next.VictimId && i.ServiceId == planned.ServiceId)?.PublicId
+                : null;
+            await work.EnqueueReferralAsync(new ReferralWorkItem(planned.Kind, change.Next.CrimeReference, change.Next.VictimId, planned.ServiceId, month.ToString(), change.Next.ReferralDueBy, planned.TaskId, publicId), cancellationToken);
         }
 
         foreach (var victim in changes.Select(c => c.Next))

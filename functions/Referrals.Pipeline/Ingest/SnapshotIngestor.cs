@@ -73,14 +73,16 @@ public sealed partial class SnapshotIngestor(
                 var copyFor = SnapshotCopy.For(payload);
                 var left = Left(record.Absent(snapshot));
                 var erased = ErasedHolds(snapshot, record);
-                if (await states.TryCommitAsync(CrimeRow.For(record.PartitionKey, snapshot, payload, time.GetUtcNow(), record.Crime), record.Crime?.ETag,
+                var crimeRow = CrimeRow.For(record.PartitionKey, snapshot, payload, time.GetUtcNow(), record.Crime);
+                var issued = handOff.Issue(changes, crimeRow.UpdatedAt);
+                if (await states.TryCommitAsync(crimeRow, record.Crime?.ETag,
                         changes.Select(c => (c.Next, record.Victims.GetValueOrDefault(c.Next.VictimId)?.ETag ?? default, copyFor(c.Next.VictimId)))
                             .Concat(erased.Select(c => (c.Next, record.Victims[c.Next.VictimId].ETag, SnapshotCopy.NotInLatest))),
                         [.. left.Select(l => l.Stored)], changes.SelectMany(c => TallyRule.Between(c.Previous, c.Next)), cancellationToken,
                         AuditRow.ForSnapshot(record.PartitionKey, snapshot, decisions.Zip(changes), rulesData.Version, time.GetUtcNow(), erased),
-                        changes.Concat(left.Select(l => l.Change)).SelectMany(c => IndexRule.Between(c.Previous is null ? [] : IndexRule.Of(c.Previous), IndexRule.Of(c.Next)))))
+                        [.. changes.Concat(left.Select(l => l.Change)).SelectMany(c => IndexRule.Between(c.Previous is null ? [] : IndexRule.Of(c.Previous), IndexRule.Of(c.Next))), .. issued]))
                 {
-                    var applied = await handOff.AppliedAsync(snapshot, changes, month, cancellationToken);
+                    var applied = await handOff.AppliedAsync(snapshot, changes, month, cancellationToken, issued);
                     await handOff.HandOnAsync([.. left.Select(l => l.Change)], month, cancellationToken);
                     await handOff.ErasedNoticesAsync(erased, month, cancellationToken);
                     return applied;

@@ -28,8 +28,12 @@ public sealed class ReferralIdEntity : ITableEntity
     public string ServiceId { get; set; } = string.Empty;
 }
 
-/// <summary>Referrals by public id: one point read a report, never a query (docs/outcomes.md).</summary>
-public sealed class ReferralIdStore(Storage.StorageClients clients, IOptions<PipelineOptions> options)
+/// <summary>
+/// Referrals by public id: one point read a report, never a query (docs/outcomes.md). A self-locating id's row is in the
+/// month index (<see cref="Indexes.MonthIndex.ReferralId"/>, written by the ingest); an id issued before issue 24, or by a
+/// hand-on that is not a snapshot's (an operator's action), is in table ReferralIds, read when the month index has no row.
+/// </summary>
+public sealed class ReferralIdStore(Storage.StorageClients clients, IOptions<PipelineOptions> options, Indexes.MonthIndex index)
 {
     private TableClient Table => clients.Tables.GetTableClient(options.Value.ReferralIdTable);
 
@@ -39,9 +43,14 @@ public sealed class ReferralIdStore(Storage.StorageClients clients, IOptions<Pip
     public Task RecordAsync(string publicId, string crimeReference, string victimId, string serviceId, CancellationToken cancellationToken) =>
         Table.UpsertEntityAsync(new ReferralIdEntity { PartitionKey = publicId, CrimeReference = crimeReference, VictimId = victimId, ServiceId = serviceId }, TableUpdateMode.Replace, cancellationToken);
 
-    /// <summary>At the end of the audit period, with the referral's rows: gone (already gone is fine).</summary>
+    /// <summary>At the end of the audit period, with the referral's rows: gone from both places (already gone is fine).</summary>
     public async Task ForgetAsync(string publicId, CancellationToken cancellationToken)
     {
+        if (Referrals.Forwarding.PublicReferralIds.PlaceOf(publicId) is { Month: { } month } place)
+        {
+            await index.ForgetReferralAsync(month, place.Bucket, publicId, cancellationToken);
+        }
+
         try
         {
             await Table.DeleteEntityAsync(publicId, ReferralIdEntity.Row, ETag.All, cancellationToken);
@@ -55,6 +64,18 @@ public sealed class ReferralIdStore(Storage.StorageClients clients, IOptions<Pip
     /// <summary>The referral a well-formed public id names, or null.</summary>
     public async Task<ReferralIdEntity?> FindAsync(string publicId, CancellationToken cancellationToken)
     {
+        if (Referrals.Forwarding.PublicReferralIds.PlaceOf(publicId) is { Month: { } month } place
+            && await index.ReferralAsync(month, place.Bucket, publicId, cancellationToken) is { } located)
+        {
+            return new ReferralIdEntity
+            {
+                PartitionKey = publicId,
+                CrimeReference = located.GetString("CrimeReference") ?? string.Empty,
+                VictimId = located.GetString("VictimId") ?? string.Empty,
+                ServiceId = located.GetString("ServiceId") ?? string.Empty,
+            };
+        }
+
         var row = await Table.GetEntityIfExistsAsync<ReferralIdEntity>(publicId, ReferralIdEntity.Row, cancellationToken: cancellationToken);
         return row.HasValue ? row.Value : null;
     }

@@ -61,4 +61,17 @@ public class IndexRuleTests
         Assert.Empty(IndexRule.Between(after, after));
         Assert.Empty(IndexRule.Of(pending with { Kind = DeliveryKind.ContactNeeded, DueBy = null }));
     }
+
+    [Fact]
+    public void A_snapshot_issues_an_id_for_each_referral_it_hands_on_and_none_for_one_already_handed_on()
+    {
+        var victim = ContactRuleTests.Step(null, ContactRuleTests.Reachable());
+        string IdOf(string deliveryId) => PublicReferralIds.Located(Month.Of(Now), 3, System.Text.Encoding.UTF8.GetBytes(deliveryId.PadRight(20, '.')));
+
+        var issued = Assert.Single(IndexRule.Issued(null, victim, Now, IdOf));
+
+        Assert.Equal(new ReferralIssued(IdOf(DeliveryId.For(DeliveryKind.Referral, victim.CrimeReference, victim.VictimId, "general")), victim.CrimeReference, victim.VictimId, "general", Now), issued);
+        Assert.Equal(Now, issued.At);
+        Assert.Empty(IndexRule.Issued(victim, victim, Now, IdOf));
+    }
 }
