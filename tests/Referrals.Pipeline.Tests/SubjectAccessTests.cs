@@ -141,14 +141,9 @@ public sealed class SubjectAccessTests(AzuriteFixture azurite)
     [Fact]
     public void A_hostile_value_stays_one_encoded_line_and_adds_no_heading_or_label()
     {
-        var document = new JsonObject
-        {
-            ["crimeReference"] = "DB/26/1\n<h2>Injected</h2>",
-            ["victimId"] = "V1\r\nLabel: forged",
-            ["exportedAt"] = "2026-12-07T09:00:00Z",
-            ["personalData"] = new JsonObject { ["givenName"] = "Sam</dd><dt>Injected label", ["email"] = "a@example.org\u2028Next line" },
-            ["messages"] = new JsonArray(new JsonObject { ["channel"] = "Email", ["to"] = "Victim", ["sentTo"] = "<script>alert(1)</script>", ["status"] = "Sent\nFailed" }),
-        };
+        var document = Document("DB/26/1\n<h2>Injected</h2>", "V1\r\nLabel: forged",
+            new JsonObject { ["givenName"] = "Sam</dd><dt>Injected label", ["email"] = "a@example.org\u2028Next line" });
+        document["messages"] = new JsonArray(new JsonObject { ["channel"] = "Email", ["to"] = "Victim", ["sentTo"] = "<script>alert(1)</script>", ["status"] = "Sent\nFailed" });
 
         var page = SubjectAccessPage.Render(document);
 
@@ -165,13 +160,7 @@ public sealed class SubjectAccessTests(AzuriteFixture azurite)
     [Fact]
     public void The_details_as_held_read_as_words_a_victim_understands_and_an_unknown_code_is_shown_as_held()
     {
-        var document = new JsonObject
-        {
-            ["crimeReference"] = "DB/26/1",
-            ["victimId"] = "V1",
-            ["exportedAt"] = "2026-12-07T09:00:00Z",
-            ["personalData"] = new JsonObject { ["support"] = "NotAsked", ["emailSafe"] = false, ["dateOfBirth"] = "1991-03-14", ["preferredLanguage"] = "cy" },
-        };
+        var document = Document("DB/26/1", "V1", new JsonObject { ["support"] = "NotAsked", ["emailSafe"] = false, ["dateOfBirth"] = "1991-03-14", ["preferredLanguage"] = "cy" });
         var other = document.DeepClone().AsObject();
         other["personalData"]!["support"] = "Maybe<b>";
 
@@ -185,6 +174,15 @@ public sealed class SubjectAccessTests(AzuriteFixture azurite)
         Assert.DoesNotContain("NotAsked", page, StringComparison.Ordinal);
         Assert.Contains("<dt>Referral to support services</dt><dd>Maybe&lt;b&gt;</dd>", otherPage, StringComparison.Ordinal);
     }
+
+    /// <summary>A subject-access document as <see cref="SubjectAccess"/> writes it, with only these parts.</summary>
+    private static JsonObject Document(string crimeReference, string victimId, JsonObject personalData) => new()
+    {
+        ["crimeReference"] = crimeReference,
+        ["victimId"] = victimId,
+        ["exportedAt"] = "2026-12-07T09:00:00Z",
+        ["personalData"] = personalData,
+    };
 
     private static async Task WithTextAndLetterAsync(PipelineTestHost pipeline)
     {
