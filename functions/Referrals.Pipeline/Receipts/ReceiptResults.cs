@@ -56,7 +56,8 @@ public static class ReceiptResults
     /// Hands each receipt to the sink as one of a batch, one call per receipt, then completes the batch (the writes its
     /// receipts share: <see cref="ReceiptBatch"/>), and counts what became of each. Receipts are grouped by the message
     /// they name (<see cref="MessageOf"/>): at most <paramref name="concurrency"/> messages at a time, each message's
-    /// receipts in timestamp order. A failure lets the messages already started
+    /// receipts in timestamp order; bounces matched by their recipient alone (<see cref="Receipt.IsByRecipientOnly"/>)
+    /// after all the others, so they see the deliveries of their own batch. A failure lets the messages already started
     /// finish and starts no more, completes the batch, then throws the failure (never the completion's): the endpoint
     /// answers 5xx and the provider resends the batch (docs/receipts.md). A completion that fails alone throws too.
     /// </summary>
@@ -64,20 +65,24 @@ public static class ReceiptResults
         IReceiptSink sink, PipelineMetrics metrics, string provider, IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored, CancellationToken cancellationToken, int concurrency = 1)
     {
         var results = new ReceiptEffect[receipts.Count];
-        var messages = receipts.Select((receipt, index) => (Receipt: receipt, Index: index))
-            .GroupBy(r => MessageOf(r.Receipt), StringComparer.Ordinal)
-            .Select(message => message.OrderBy(r => r.Receipt.At).ThenBy(r => r.Index).ToList());
+        var indexed = receipts.Select((receipt, index) => (Receipt: receipt, Index: index)).ToList();
         var batch = new ReceiptBatch();
         ExceptionDispatchInfo? failure = null;
         try
         {
-            await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, concurrency), CancellationToken = cancellationToken }, async (message, token) =>
+            foreach (var byRecipient in new[] { false, true })
             {
-                foreach (var (receipt, index) in message)
+                var messages = indexed.Where(r => r.Receipt.IsByRecipientOnly == byRecipient)
+                    .GroupBy(r => MessageOf(r.Receipt), StringComparer.Ordinal)
+                    .Select(message => message.OrderBy(r => r.Receipt.At).ThenBy(r => r.Index).ToList());
+                await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, concurrency), CancellationToken = cancellationToken }, async (message, token) =>
                 {
-                    results[index] = await sink.ApplyAsync(receipt, batch, token);
-                }
-            });
+                    foreach (var (receipt, index) in message)
+                    {
+                        results[index] = await sink.ApplyAsync(receipt, batch, token);
+                    }
+                });
+            }
         }
         catch (Exception ex)
         {
