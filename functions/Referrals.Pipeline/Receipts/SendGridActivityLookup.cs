@@ -69,8 +69,10 @@ public sealed class SendGridActivityLookup(HttpClient http, IOptions<SendGridOpt
     }
 
     /// <summary>
-    /// The SendGrid client, but handing back the response once its headers are read (<c>MakeRequest</c> is the client's
-    /// documented point of customisation; its own sends with the default, which buffers the whole body first).
+    /// The SendGrid client, handing back the response once its headers are read. <c>MakeRequest</c> is the client's
+    /// documented point of customisation; its own (sendgrid/sendgrid-csharp <c>src/SendGrid/BaseClient.cs</c>) sends with
+    /// the default completion, which buffers the whole body first, and otherwise only throws on an error status when
+    /// <c>HttpErrorAsException</c> is set (never here) and fixes a "utf8" charset (the body is read as bytes here).
     /// </summary>
     private sealed class HeadersFirstClient : SendGridClient
     {
