@@ -152,6 +152,44 @@ public sealed class BounceByRecipientTests(AzuriteFixture azurite)
         Assert.Single(await RowsAsync(index, keys.Of("victim.8@example.org")));
     }
 
+    [Fact]
+    public async Task A_bounce_naming_no_message_finds_the_delivery_of_its_own_batch_as_it_does_one_of_an_earlier_batch()
+    {
+        var time = new SettableTime(DateTimeOffset.UtcNow);
+        await using var pipeline = new PipelineTestHost(azurite, time: time);
+        await pipeline.StartAsync();
+        (string Crime, string To)[] victims = [("DB/26/000405", "one.batch@example.org"), ("DB/26/000406", "two.batches@example.org")];
+        await pipeline.SendAsync(victims.Select((v, i) => ContactSnapshots.Json(v.Crime, $"07700 90040{5 + i}", false, $"e0000000-0000-4000-8000-00000000040{5 + i}", email: v.To)));
+        await pipeline.WaitUntilIdleAsync();
+        var refs = pipeline.AcceptedMail("entitlement-email").Select(m => m.GetProperty("personalizations")[0])
+            .ToDictionary(p => p.GetProperty("to")[0].GetProperty("email").GetString()!, p => p.GetProperty("custom_args").GetProperty("ref").GetString()!, StringComparer.Ordinal);
+        Assert.DoesNotContain(pipeline.Notify.Accepted, n => n.Type == "sms"); // the email first
+        time.Now = DateTimeOffset.UtcNow;
+        var (delivered, bounced) = (time.Now, time.Now.AddSeconds(1));
+
+        // One batch: the bounce (listed first) and the delivery it is about. Two batches: the delivery, then the bounce.
+        var one = victims[0].To;
+        Assert.Equal(2, Counts(await PostAsync(pipeline, [Bounce(one, "b5", bounced), Delivered(refs[one], one, "d5", delivered)])).GetProperty("applied").GetInt32());
+        var two = victims[1].To;
+        Assert.Equal(1, Counts(await PostAsync(pipeline, [Delivered(refs[two], two, "d6", delivered)])).GetProperty("applied").GetInt32());
+        Assert.Equal(1, Counts(await PostAsync(pipeline, [Bounce(two, "b6", bounced)])).GetProperty("applied").GetInt32());
+        await pipeline.WaitUntilIdleAsync();
+
+        // Both emails failed for good, counted as informed then failed; the plan moved on to a text message; nothing left in the index.
+        var states = (await pipeline.VictimsAsync()).ToDictionary(v => v.CrimeReference, v => v.ToStored().State, StringComparer.Ordinal);
+        var keys = pipeline.Services.GetRequiredService<RecipientKeys>();
+        foreach (var (crime, to) in victims)
+        {
+            var state = states[crime];
+            Assert.Equal((MessageStatus.Failed, MessageReason.ReportedFailed, MessageStatus.Sent), (state.Contact.Email.Status, state.Contact.Email.Reason, state.Contact.Sms.Status));
+            Assert.Equal(Month.Of(bounced), state.Counted[TallyCategories.InformedThenFailed(Channel.Email)]);
+            Assert.Empty(await RowsAsync(Index(pipeline), keys.Of(to)));
+        }
+
+        Assert.Equal(2, pipeline.Notify.Accepted.Count(n => n.Type == "sms"));
+        Assert.Equal(states[victims[1].Crime].Counted.Keys.Order(StringComparer.Ordinal), states[victims[0].Crime].Counted.Keys.Order(StringComparer.Ordinal));
+    }
+
     /// <summary>The crime's rows as the recipient index wrote them before issue 29: the address row in the key's partition, the pointer without a day.</summary>
     private static async Task ToOldLayoutAsync(TableClient index, string crimeReference)
     {

@@ -122,6 +122,7 @@ public sealed class EmailActivitySettlementTests(AzuriteFixture azurite)
         await using var pipeline = new PipelineTestHost(azurite, time: time, sendGridTo: _ => 500);
         var hostile = "X-Injected: 1\r\n" + new string('a', 300);
         var answers = new Queue<string>([
+            """{"messages": []""" + new string(' ', 5 * 1024 * 1024) + "}", // "not found" (sent again), but over 1 MiB: not believed
             """{"messages": "nope"}""",
             JsonSerializer.Serialize(new { messages = new[] { new { msg_id = hostile, status = "delivered" } } }),
             JsonSerializer.Serialize(new { messages = new[] { new { msg_id = "abc", status = "\u202Edelivered\nX-Injected: 1", last_event_time = "not a time" } } }),
@@ -146,15 +147,15 @@ public sealed class EmailActivitySettlementTests(AzuriteFixture azurite)
         await pipeline.Services.GetRequiredService<Indexes.IndexOutbox>().DrainAsync(CancellationToken.None); // as the status timer does first
         async Task<VictimState> VictimAsync(string crime) => (await states.LoadVictimAsync(crime, "V1", CancellationToken.None))!.State;
 
-        // Not SendGrid's shape, twice (a list that is not one, a msg_id longer than any SendGrid gives), and 503s: asked again, nothing believed.
+        // Over 1 MiB, not SendGrid's shape twice (a list that is not one, a msg_id longer than any SendGrid gives), and 503s: asked again, nothing believed.
         var counts = new List<UnknownCounts>();
-        for (var run = 0; run < 3; run++)
+        for (var run = 0; run < 4; run++)
         {
             time.Now += UnknownRule.ActivityIndexingDelay;
             counts.Add(await settlement.SettleAsync(CancellationToken.None));
         }
 
-        Assert.Equal([(2, 0), (2, 0), (2, 1)], counts.Select(c => (c.AskedSendGrid, c.Settled)));
+        Assert.Equal([(2, 0), (2, 0), (2, 0), (2, 1)], counts.Select(c => (c.AskedSendGrid, c.Settled)));
 
         // A status SendGrid does not document, found: accepted (sent), never sent again, awaiting its events.
         var email = (await VictimAsync("DB/26/951000")).Contact.Email;

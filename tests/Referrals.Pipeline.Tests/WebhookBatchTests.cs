@@ -49,6 +49,28 @@ public sealed class WebhookBatchTests : IDisposable
     }
 
     [Fact]
+    public async Task The_batch_s_end_never_hides_a_receipt_s_failure_or_a_cancellation_and_runs_on_its_own_token_and_fails_the_batch_alone()
+    {
+        // A receipt fails, then the batch's end fails too: the receipt's failure is the one the endpoint answers.
+        var both = new SlowSink(failOn: "token-3", completion: new InvalidOperationException("the batch's end failed"));
+        await Assert.ThrowsAsync<IOException>(() => ReceiptResults.ApplyAsync(both, _metrics, "sendgrid", Batch(), [], CancellationToken.None, concurrency: 2));
+        Assert.Equal(1, both.Completed);
+
+        // Every receipt applied, the batch's end fails: that is thrown (5xx, and the provider resends the batch).
+        var end = new SlowSink(completion: new InvalidOperationException("the batch's end failed"));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => ReceiptResults.ApplyAsync(end, _metrics, "sendgrid", Batch(), [], CancellationToken.None, ReceiptResults.BatchConcurrency));
+        Assert.Equal((1, 120), (end.Completed, end.CallsWhenCompleted));
+
+        // The request cancelled mid-batch: the cancellation is thrown, and the batch's end still writes what the receipts
+        // applied held, on a token of its own that is not cancelled (a sink's storage call would have thrown on the request's).
+        using var request = new CancellationTokenSource();
+        var cancelled = new SlowSink(onApply: _ => request.Cancel());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => ReceiptResults.ApplyAsync(cancelled, _metrics, "sendgrid", Batch(), [], request.Token, concurrency: 2));
+        Assert.Equal(1, cancelled.Completed);
+        Assert.True(cancelled.CompletedOn is { CanBeCanceled: true, IsCancellationRequested: false });
+    }
+
+    [Fact]
     public void A_receipt_s_message_is_its_reference_else_the_provider_s_id_else_its_recipient()
     {
         var receipt = new Receipt(ReceiptProvider.SendGrid, Channel.Email, "token-1", ReceiptStatus.Delivered, Start, "e1") { ProviderMessageId = "sg-1", RecipientKey = "k1" };
@@ -58,7 +80,8 @@ public sealed class WebhookBatchTests : IDisposable
         Assert.Equal("to|k1", ReceiptResults.MessageOf(receipt with { Reference = string.Empty, ProviderMessageId = null }));
     }
 
-    private sealed class SlowSink(string? failOn = null) : IReceiptSink
+    /// <summary>Applies each receipt after 5 ms; fails the one of <paramref name="failOn"/>, and the batch's end with <paramref name="completion"/>.</summary>
+    private sealed class SlowSink(string? failOn = null, Exception? completion = null, Action<Receipt>? onApply = null) : IReceiptSink
     {
         private int _now;
 
@@ -72,10 +95,13 @@ public sealed class WebhookBatchTests : IDisposable
 
         public Task<ReceiptEffect> ApplyAsync(Receipt receipt, ReceiptBatch batch, CancellationToken cancellationToken) => ApplyAsync(receipt, cancellationToken);
 
+        public CancellationToken? CompletedOn { get; private set; }
+
         public Task CompleteAsync(ReceiptBatch batch, CancellationToken cancellationToken)
         {
-            (Completed, CallsWhenCompleted) = (Completed + 1, Calls.Count);
-            return Task.CompletedTask;
+            (Completed, CallsWhenCompleted, CompletedOn) = (Completed + 1, Calls.Count, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            return completion is null ? Task.CompletedTask : Task.FromException(completion);
         }
 
         public async Task<ReceiptEffect> ApplyAsync(Receipt receipt, CancellationToken cancellationToken)
@@ -88,6 +114,7 @@ public sealed class WebhookBatchTests : IDisposable
 
             try
             {
+                onApply?.Invoke(receipt);
                 await Task.Delay(5, cancellationToken);
                 Calls.Enqueue(receipt);
                 return receipt.Reference == failOn ? throw new IOException("storage hiccup") : ReceiptEffect.Applied;

@@ -77,7 +77,7 @@ public sealed partial class ContactReceiptSink(ContactReceipts receipts, ILogger
             return ReceiptEffect.NoRecipientMatch;
         }
 
-        var (outcome, email, reason) = RecipientMatch.Of(await recipients.AwaitingAsync(key, receipt.At, cancellationToken), receipt.At);
+        var (outcome, email, reason) = RecipientMatch.Of(await recipients.AwaitingAsync(key, receipt.At, cancellationToken, batch), receipt.At);
         LogByRecipient(logger, outcome, reason);
         return outcome switch
         {

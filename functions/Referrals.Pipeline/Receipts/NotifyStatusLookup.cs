@@ -56,14 +56,13 @@ public sealed class NotifyStatusLookup(HttpClient http, IOptions<Configuration.N
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key.Token(time.GetUtcNow()));
         try
         {
-            using var response = await http.SendAsync(request, cancellationToken);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             if (response.StatusCode != HttpStatusCode.OK)
             {
                 return new ReferenceLookup.Failed($"Notify answered {(int)response.StatusCode} {response.StatusCode}");
             }
 
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-            return body.Length <= ReceiptLimits.MaxBodyBytes && NotifyReports.ParseList(body, reference) is { } record
+            return await ReceiptBody.ReadAsync(response.Content, http.Timeout, cancellationToken) is { } body && NotifyReports.ParseList(body, reference) is { } record
                 ? new ReferenceLookup.Answered(record)
                 : new ReferenceLookup.Failed("Notify's answer is not a list of notifications");
         }
@@ -90,12 +89,12 @@ public sealed class NotifyStatusLookup(HttpClient http, IOptions<Configuration.N
         request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key.Token(time.GetUtcNow()));
         try
         {
-            using var response = await http.SendAsync(request, cancellationToken);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
             var status = (int)response.StatusCode;
             if (response.StatusCode == HttpStatusCode.OK)
             {
-                var body = await response.Content.ReadAsByteArrayAsync(cancellationToken);
-                var parsed = body.Length <= ReceiptLimits.MaxBodyBytes ? NotifyReports.ParseLookup(body) : Parsed.Refused<NotifyReport>("the answer is larger than 1 MiB");
+                var body = await ReceiptBody.ReadAsync(response.Content, http.Timeout, cancellationToken);
+                var parsed = body is not null ? NotifyReports.ParseLookup(body) : Parsed.Refused<NotifyReport>("the answer is larger than 1 MiB");
                 return parsed.Value is { } report ? new StatusLookup.Found(report) : new StatusLookup.Failed($"Notify's answer is not a notification: {parsed.Problem}", false);
             }
 

@@ -16,6 +16,9 @@ public sealed class ReceiptBatch
 
     internal void Remove(string partition, string row) => _rows.TryRemove((partition, row), out _);
 
+    /// <summary>The rows held now whose row key starts with <paramref name="prefix"/> (a bounce of the batch looking for its delivery).</summary>
+    internal List<TableEntity> Held(string prefix) => [.. _rows.Values.Where(r => r.RowKey.StartsWith(prefix, StringComparison.Ordinal))];
+
     /// <summary>The rows held, taken out: each partition's in groups of up to <paramref name="size"/>.</summary>
     internal List<TableEntity[]> Take(int size)
     {

@@ -5,7 +5,10 @@ using Referrals.Receipts;
 
 namespace Referrals.Pipeline.Receipts;
 
-/// <summary>Reading a webhook's body within <see cref="ReceiptLimits.MaxBodyBytes"/>, and the endpoints' answers.</summary>
+/// <summary>
+/// Reading a webhook's body, or a provider's answer to a look-up, within <see cref="ReceiptLimits.MaxBodyBytes"/>; and
+/// the endpoints' answers.
+/// </summary>
 public static class ReceiptBody
 {
     /// <summary>The whole body, or null when it is larger than the limit (read no further than one byte past it).</summary>
@@ -19,7 +22,7 @@ public static class ReceiptBody
         using var buffer = new MemoryStream();
         var chunk = new byte[16 * 1024];
         int read;
-        while ((read = await body.ReadAsync(chunk, cancellationToken)) > 0)
+        while ((read = await body.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, ReceiptLimits.MaxBodyBytes + 1 - buffer.Length)), cancellationToken)) > 0)
         {
             if (buffer.Length + read > ReceiptLimits.MaxBodyBytes)
             {
@@ -30,6 +33,20 @@ public static class ReceiptBody
         }
 
         return buffer.ToArray();
+    }
+
+    /// <summary>
+    /// A provider's answer to a look-up read as a webhook's body is, or null when it is larger than the limit. Asked for
+    /// with <see cref="HttpCompletionOption.ResponseHeadersRead"/> (else the client has already buffered it all), so the
+    /// client's timeout ended with the headers: reading the body has <paramref name="timeout"/> of its own (an
+    /// <see cref="OperationCanceledException"/> when it runs out).
+    /// </summary>
+    public static async Task<byte[]?> ReadAsync(HttpContent content, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(timeout);
+        await using var body = await content.ReadAsStreamAsync(deadline.Token);
+        return await ReadAsync(body, content.Headers.ContentLength, deadline.Token);
     }
 
     public static EndpointResponse Ok(object counts) =>

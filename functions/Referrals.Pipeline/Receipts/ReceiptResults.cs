@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Referrals.Pipeline.Tallies;
 using Referrals.Receipts;
 using Referrals.State;
@@ -46,34 +47,64 @@ public static class ReceiptResults
     public const int BatchConcurrency = 32;
 
     /// <summary>
+    /// How long the batch's end may take to write what its receipts held, whatever became of the request: a few
+    /// transactions of up to 100 rows, bounded so that a request cancelled as the host stops does not hold it long.
+    /// </summary>
+    public static readonly TimeSpan CompletionTimeout = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// Hands each receipt to the sink as one of a batch, one call per receipt, then completes the batch (the writes its
-    /// receipts share: <see cref="ReceiptBatch"/>), and counts what became of each. Receipts are grouped by the message they name (<see cref="MessageOf"/>): at most <paramref name="concurrency"/>
-    /// messages at a time, each message's receipts in timestamp order. A failure lets the messages already started finish
-    /// and starts no more, then throws: the endpoint answers 5xx and the provider resends the batch (docs/receipts.md).
+    /// receipts share: <see cref="ReceiptBatch"/>), and counts what became of each. Receipts are grouped by the message
+    /// they name (<see cref="MessageOf"/>): at most <paramref name="concurrency"/> messages at a time, each message's
+    /// receipts in timestamp order; bounces matched by their recipient alone (<see cref="Receipt.IsByRecipientOnly"/>)
+    /// after all the others, so they see the deliveries of their own batch. A failure lets the messages already started
+    /// finish and starts no more, completes the batch, then throws the failure (never the completion's): the endpoint
+    /// answers 5xx and the provider resends the batch (docs/receipts.md). A completion that fails alone throws too.
     /// </summary>
     public static async Task<ReceiptCounts> ApplyAsync(
         IReceiptSink sink, PipelineMetrics metrics, string provider, IReadOnlyList<Receipt> receipts, IReadOnlyList<IgnoredEvent> ignored, CancellationToken cancellationToken, int concurrency = 1)
     {
         var results = new ReceiptEffect[receipts.Count];
-        var messages = receipts.Select((receipt, index) => (Receipt: receipt, Index: index))
-            .GroupBy(r => MessageOf(r.Receipt), StringComparer.Ordinal)
-            .Select(message => message.OrderBy(r => r.Receipt.At).ThenBy(r => r.Index).ToList());
+        var indexed = receipts.Select((receipt, index) => (Receipt: receipt, Index: index)).ToList();
         var batch = new ReceiptBatch();
+        ExceptionDispatchInfo? failure = null;
         try
         {
-            await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, concurrency), CancellationToken = cancellationToken }, async (message, token) =>
+            foreach (var byRecipient in new[] { false, true })
             {
-                foreach (var (receipt, index) in message)
+                var messages = indexed.Where(r => r.Receipt.IsByRecipientOnly == byRecipient)
+                    .GroupBy(r => MessageOf(r.Receipt), StringComparer.Ordinal)
+                    .Select(message => message.OrderBy(r => r.Receipt.At).ThenBy(r => r.Index).ToList());
+                await Parallel.ForEachAsync(messages, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, concurrency), CancellationToken = cancellationToken }, async (message, token) =>
                 {
-                    results[index] = await sink.ApplyAsync(receipt, batch, token);
-                }
-            });
+                    foreach (var (receipt, index) in message)
+                    {
+                        results[index] = await sink.ApplyAsync(receipt, batch, token);
+                    }
+                });
+            }
         }
-        finally
+        catch (Exception ex)
         {
-            // The writes the receipts share (the recipient index's rows by day), also after a failure: those applied keep theirs.
-            await sink.CompleteAsync(batch, cancellationToken);
+            failure = ExceptionDispatchInfo.Capture(ex);
         }
+
+        try
+        {
+            // The writes the receipts share (the recipient index's rows by day), also after a failure: those applied keep
+            // theirs. Not with the request's token: when it was cancelled (the caller went away, the host stopping) the
+            // deliveries already applied to the victims' state would lose their address rows, and a bounce naming no
+            // message could not be matched until the provider resent the batch. The completion's own time is bounded instead.
+            using var completion = new CancellationTokenSource(CompletionTimeout);
+            await sink.CompleteAsync(batch, completion.Token);
+        }
+        catch (Exception) when (failure is not null)
+        {
+            // The receipt's failure (or the cancellation) is the one the caller answers: the batch is resent either way,
+            // and a delivered applied again writes its address row again.
+        }
+
+        failure?.Throw();
 
         int applied = 0, known = 0, unknown = 0, mismatched = 0;
         for (var i = 0; i < receipts.Count; i++)

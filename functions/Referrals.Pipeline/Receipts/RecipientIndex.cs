@@ -71,16 +71,17 @@ public sealed class RecipientIndex(StorageClients clients, IOptions<PipelineOpti
     /// <summary>
     /// The emails delivered to the address whose key this is that a bounce at <paramref name="bouncedAt"/> can be about
     /// (<see cref="RecipientMatch"/>'s window): one query per day of the window, each within one partition and the key's
-    /// rows, and one of the key's partition of the layout before issue 29.
+    /// rows, and one of the key's partition of the layout before issue 29; and the key's rows <paramref name="batch"/>
+    /// still holds (a delivery earlier in the bounce's own batch).
     /// </summary>
-    public async Task<IReadOnlyList<AwaitingEmail>> AwaitingAsync(string recipientKey, DateTimeOffset bouncedAt, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<AwaitingEmail>> AwaitingAsync(string recipientKey, DateTimeOffset bouncedAt, CancellationToken cancellationToken, ReceiptBatch? batch = null)
     {
         var (first, last) = ((bouncedAt - RecipientMatch.Window).UtcDateTime.Date, (bouncedAt + RecipientMatch.Skew).UtcDateTime.Date);
         var filters = Enumerable.Range(0, (last - first).Days + 1)
             .Select(d => $"PartitionKey eq {TableKeys.Quote(DayOf(first.AddDays(d)))} and RowKey ge {TableKeys.Quote(recipientKey + "|")} and RowKey lt {TableKeys.Quote(recipientKey + "}")}")
             .Append($"PartitionKey eq {TableKeys.Quote(recipientKey)}");
         var found = await Task.WhenAll(filters.Select(f => Table.QueryAsync<TableEntity>(f, cancellationToken: cancellationToken).ToListAsync(cancellationToken).AsTask()));
-        return [.. found.SelectMany(rows => rows)
+        return [.. found.SelectMany(rows => rows).Concat(batch?.Held(recipientKey + "|") ?? [])
             .Where(r => r.GetString("CrimeReference") is not null && r.GetString("VictimId") is not null && r.GetDateTimeOffset("DeliveredAt") is not null)
             .Select(r => new AwaitingEmail(r.GetString("CrimeReference"), r.GetString("VictimId"), r.GetDateTimeOffset("DeliveredAt")!.Value))];
     }
