@@ -89,4 +89,15 @@ public class IndexRuleTests
         Assert.Empty(IndexRule.Reissued(referral with { PublicId = null }, IdOf));
         Assert.Empty(IndexRule.Reissued(referral with { Kind = DeliveryKind.Withdrawal }, IdOf));
     }
+
+    [Fact]
+    public void A_referrals_ids_issued_again_are_looked_for_from_the_month_of_its_own_id_to_the_crimes_last_snapshot_and_no_further_than_ten_years()
+    {
+        var own = PublicReferralIds.Located(new Month(2026, 10), 3, new byte[20]);
+
+        Assert.Equal([new Month(2026, 10), new Month(2026, 11), new Month(2026, 12)], PublicReferralIds.ReissuableIn(own, Now.AddDays(1), new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero)));
+        Assert.Equal([new Month(2026, 11)], PublicReferralIds.ReissuableIn(PublicReferralIds.New()[..2] + "ZZZZZ" + own[7..], new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero)));
+        Assert.Empty(PublicReferralIds.ReissuableIn(own, Now, Now.AddMonths(-2)));
+        Assert.Equal(PublicReferralIds.MaxReissuableMonths, PublicReferralIds.ReissuableIn(null, Now, Now.AddYears(50)).Count());
+    }
 }
