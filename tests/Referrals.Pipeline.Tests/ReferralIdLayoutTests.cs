@@ -49,6 +49,16 @@ public sealed class ReferralIdLayoutTests(AzuriteFixture azurite)
         Assert.Equal(Crime, (await store.FindAsync(oldPlaced, CancellationToken.None))?.CrimeReference);
         Assert.Null(await store.FindAsync(id[..8] + PublicReferralIds.New()[8..], CancellationToken.None));
 
+        // Handed on again by a snapshot stored two months later: another id, indexed, that nobody uses. The end of the
+        // audit period forgets it with the referral's own (the months from the id's to the crime's last snapshot).
+        var later = new DateTimeOffset(place.Month.Value.Next.Next.Year, place.Month.Value.Next.Next.Number, 10, 9, 0, 0, TimeSpan.Zero);
+        var reissued = pipeline.Services.GetRequiredService<ReferralIdKeys>().For(later, Crime, referral.Id);
+        await pipeline.Services.GetRequiredService<MonthIndex>().ApplyAsync(Crime, [], [new Referrals.Indexes.ReferralIssued(reissued, Crime, "V1", referral.ServiceId, later)], CancellationToken.None);
+        Assert.Equal(Crime, (await store.FindAsync(reissued, CancellationToken.None))?.CrimeReference);
+        await store.ForgetAsync(Crime, referral.Id, id, referral.CreatedAt, later, CancellationToken.None);
+        Assert.Null(await store.FindAsync(reissued, CancellationToken.None));
+        Assert.Null(await store.FindAsync(id, CancellationToken.None));
+
         // Forgotten (the end of the audit period): gone from both places; forgetting again is fine.
         foreach (var each in new[] { id, old, oldPlaced, id })
         {

@@ -87,6 +87,24 @@ public static partial class PublicReferralIds
         return year > 9999 ? IdPlace.Not("its first four characters are no month") : new(new Tallies.Month(year, months % 12 + 1), bucket, null);
     }
 
+    /// <summary>
+    /// The months a later snapshot of the crime may have issued a referral another self-locating id, which nobody uses (a
+    /// referral handed on again once its hold is lifted: the forwarder keeps the id the service already has): from the month
+    /// of its own id (or, for an id issued the old way, of its delivery row) to the month of the crime's last snapshot,
+    /// at most <see cref="MaxReissuableMonths"/>. The end of the audit period forgets the id each of them would name.
+    /// </summary>
+    public static IEnumerable<Tallies.Month> ReissuableIn(string? publicId, DateTimeOffset createdAt, DateTimeOffset lastStored)
+    {
+        var (month, last) = (PlaceOf(publicId).Month is { } own && own <= Tallies.Month.Of(createdAt) ? own : Tallies.Month.Of(createdAt), Tallies.Month.Of(lastStored));
+        for (var n = 0; month <= last && n < MaxReissuableMonths; month = month.Next, n++)
+        {
+            yield return month;
+        }
+    }
+
+    /// <summary>The most months <see cref="ReissuableIn"/> gives: a crime's snapshots over ten years.</summary>
+    public const int MaxReissuableMonths = 120;
+
     /// <summary>An id as a person or a service may type it (any case, spaces around), in its stored form; null when it is not a public id.</summary>
     public static string? Normalise(string? typed) =>
         typed?.Trim().ToUpperInvariant() is { } id && Shape().IsMatch(id) ? id : null;

@@ -56,6 +56,22 @@ public static class IndexRule
     }
 
     /// <summary>
+    /// A referral's row by its self-locating public id, rebuilt from its delivery (`referrals reindex`): only when the id is
+    /// the one <paramref name="idOf"/> issues for the month it names (the ingest's, dated in that month so the row lands in
+    /// the partition the id names). An id issued the old way, even one that happens to decode to a month, is in table
+    /// ReferralIds, which the reindex leaves as it is: none.
+    /// </summary>
+    public static IEnumerable<ReferralIssued> Reissued(DeliveryState delivery, Func<DateTimeOffset, string, string> idOf)
+    {
+        if (delivery is { Kind: DeliveryKind.Referral, PublicId: { } id } && PublicReferralIds.PlaceOf(id) is { Month: { } month }
+            && new DateTimeOffset(month.Year, month.Number, 15, 12, 0, 0, TimeSpan.Zero) is var storedAt
+            && string.Equals(idOf(storedAt, delivery.Id), id, StringComparison.Ordinal))
+        {
+            yield return new ReferralIssued(id, delivery.CrimeReference, delivery.VictimId, delivery.ServiceId, storedAt);
+        }
+    }
+
+    /// <summary>
     /// The referrals a snapshot stored at <paramref name="storedAt"/> hands on (<see cref="WorkPlan.Between"/>), each with the
     /// self-locating id <paramref name="idOf"/> gives its delivery id: the ingest indexes them, then queues each referral with it.
     /// </summary>

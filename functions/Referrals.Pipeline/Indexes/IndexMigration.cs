@@ -15,11 +15,11 @@ public sealed record ReindexCounts(int Crimes, int Victims, int Deliveries, int 
 
 /// <summary>
 /// `referrals reindex`, once, after deploying the month index on a store written before it: reads every state row and
-/// dead letter (the only whole-table reads the project makes, here by design) and writes the month index and the
-/// dead-letter index they imply, batched by partition, then sets the purge's cursors no later than the oldest crime
+/// dead letter (the only whole-table reads the project makes, here by design) and writes the month index (a referral's
+/// self-locating id's row included) and the dead-letter index they imply, batched by partition, then sets the purge's cursors no later than the oldest crime
 /// still to purge and to forget. Idempotent: safe to run again, or alongside the pipeline (whose writes are the same rows).
 /// </summary>
-public sealed class IndexMigration(StorageClients clients, IOptions<PipelineOptions> options, IOptions<RetentionOptions> retention, MonthIndex index, DeadLetterStore deadLetters, TimeProvider time)
+public sealed class IndexMigration(StorageClients clients, IOptions<PipelineOptions> options, IOptions<RetentionOptions> retention, MonthIndex index, DeadLetterStore deadLetters, TimeProvider time, Outcomes.ReferralIdKeys referralIds)
 {
     private TableClient States => clients.Tables.GetTableClient(options.Value.VictimStateTable);
 
@@ -68,7 +68,7 @@ public sealed class IndexMigration(StorageClients clients, IOptions<PipelineOpti
         await foreach (var delivery in States.QueryAsync<DeliveryEntity>($"RowKey ge '{DeliveryEntity.RowKeyPrefix}' and RowKey lt 'delivery;'", cancellationToken: cancellationToken))
         {
             var state = delivery.ToStored().State;
-            writes += await index.ApplyAsync(state.CrimeReference, [], IndexRule.Of(state), cancellationToken);
+            writes += await index.ApplyAsync(state.CrimeReference, [], [.. IndexRule.Of(state), .. IndexRule.Reissued(state, (at, id) => referralIds.For(at, state.CrimeReference, id))], cancellationToken);
             deliveries++;
         }
 

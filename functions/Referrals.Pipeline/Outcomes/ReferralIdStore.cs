@@ -33,7 +33,8 @@ public sealed class ReferralIdEntity : ITableEntity
 /// month index (<see cref="Indexes.MonthIndex.ReferralId"/>, written by the ingest); an id issued before issue 24, or by a
 /// hand-on that is not a snapshot's (an operator's action), is in table ReferralIds, read when the month index has no row.
 /// </summary>
-public sealed class ReferralIdStore(Storage.StorageClients clients, IOptions<PipelineOptions> options, Indexes.MonthIndex index)
+/// <param name="keys">The key of the self-locating ids (<see cref="ReferralIdKeys"/>): none, only the referral's own id is forgotten.</param>
+public sealed class ReferralIdStore(Storage.StorageClients clients, IOptions<PipelineOptions> options, Indexes.MonthIndex index, ReferralIdKeys? keys = null)
 {
     private TableClient Table => clients.Tables.GetTableClient(options.Value.ReferralIdTable);
 
@@ -58,6 +59,29 @@ public sealed class ReferralIdStore(Storage.StorageClients clients, IOptions<Pip
         catch (RequestFailedException ex) when (ex.Status == 404)
         {
             // Forgotten by an earlier run that stopped before the crime's rows went.
+        }
+    }
+
+    /// <summary>
+    /// At the end of the audit period: the referral's own id (<see cref="ForgetAsync(string, CancellationToken)"/>), then
+    /// each id a later snapshot of its crime issued it again that nobody used (<see cref="Referrals.Forwarding.PublicReferralIds.ReissuableIn"/>):
+    /// one point delete a month, already gone is fine.
+    /// </summary>
+    public async Task ForgetAsync(string crimeReference, string deliveryId, string? publicId, DateTimeOffset createdAt, DateTimeOffset lastStored, CancellationToken cancellationToken)
+    {
+        if (publicId is not null)
+        {
+            await ForgetAsync(publicId, cancellationToken);
+        }
+
+        var bucket = Indexes.MonthIndex.Bucket(Storage.VictimStateStore.PartitionKeyFor(crimeReference));
+        foreach (var month in keys is null ? [] : Referrals.Forwarding.PublicReferralIds.ReissuableIn(publicId, createdAt, lastStored))
+        {
+            var id = keys!.For(new DateTimeOffset(month.Year, month.Number, 15, 12, 0, 0, TimeSpan.Zero), crimeReference, deliveryId);
+            if (id != publicId)
+            {
+                await index.ForgetReferralAsync(month, bucket, id, cancellationToken);
+            }
         }
     }
 

@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Referrals.Forwarding;
 using Referrals.Indexes;
 using Referrals.Pipeline.Configuration;
 using Referrals.Pipeline.DeadLetters;
@@ -224,9 +225,14 @@ public sealed partial class RetentionPurge(
         await tasks.ForgetAsync(crime.CrimeReference, cancellationToken);
 
         // The referrals' public ids go with them (rulebook 1.2 section 11): read from the delivery rows, deleted first.
-        await foreach (var referral in States.QueryAsync<DeliveryEntity>($"PartitionKey eq {TableKeys.Quote(crime.PartitionKey)} and {DeliveryRows}", select: ["PublicId"], cancellationToken: cancellationToken))
+        // Each referral's id, and those later snapshots issued it again that nobody used.
+        await foreach (var referral in States.QueryAsync<DeliveryEntity>($"PartitionKey eq {TableKeys.Quote(crime.PartitionKey)} and {DeliveryRows}", select: ["PublicId", "Id", "Kind", "CreatedAt"], cancellationToken: cancellationToken))
         {
-            if (referral.PublicId is { } publicId)
+            if (referral.Kind == DeliveryKind.Referral)
+            {
+                await referralIds.ForgetAsync(crime.CrimeReference, referral.Id, referral.PublicId, referral.CreatedAt, crime.UpdatedAt, cancellationToken);
+            }
+            else if (referral.PublicId is { } publicId)
             {
                 await referralIds.ForgetAsync(publicId, cancellationToken);
             }

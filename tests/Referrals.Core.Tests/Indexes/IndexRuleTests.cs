@@ -74,4 +74,30 @@ public class IndexRuleTests
         Assert.Equal(Now, issued.At);
         Assert.Empty(IndexRule.Issued(victim, victim, Now, IdOf));
     }
+
+    [Fact]
+    public void Reindex_rebuilds_a_referrals_row_by_its_self_locating_id_in_the_month_it_names_and_none_for_an_id_issued_the_old_way()
+    {
+        string IdOf(DateTimeOffset at, string deliveryId) => PublicReferralIds.Located(Month.Of(at), 3, System.Text.Encoding.UTF8.GetBytes(deliveryId.PadRight(20, '.')));
+        var id = DeliveryId.For(DeliveryKind.Referral, "DB/26/000101", "V1", "general");
+        var referral = new DeliveryState(id, DeliveryKind.Referral, "DB/26/000101", "V1", "general", "api", DeliveryStatus.Delivered, null, Month.Of(Now), null, 1, Now.AddDays(40), PublicId: IdOf(Now, id));
+
+        var rebuilt = Assert.Single(IndexRule.Reissued(referral, IdOf));
+
+        Assert.Equal((referral.PublicId, "DB/26/000101", "V1", "general", Month.Of(Now)), (rebuilt.PublicId, rebuilt.CrimeReference, rebuilt.VictimId, rebuilt.ServiceId, Month.Of(rebuilt.At)));
+        Assert.Empty(IndexRule.Reissued(referral with { PublicId = referral.PublicId![..8] + PublicReferralIds.New()[8..] }, IdOf));
+        Assert.Empty(IndexRule.Reissued(referral with { PublicId = null }, IdOf));
+        Assert.Empty(IndexRule.Reissued(referral with { Kind = DeliveryKind.Withdrawal }, IdOf));
+    }
+
+    [Fact]
+    public void A_referrals_ids_issued_again_are_looked_for_from_the_month_of_its_own_id_to_the_crimes_last_snapshot_and_no_further_than_ten_years()
+    {
+        var own = PublicReferralIds.Located(new Month(2026, 10), 3, new byte[20]);
+
+        Assert.Equal([new Month(2026, 10), new Month(2026, 11), new Month(2026, 12)], PublicReferralIds.ReissuableIn(own, Now.AddDays(1), new DateTimeOffset(2026, 12, 20, 0, 0, 0, TimeSpan.Zero)));
+        Assert.Equal([new Month(2026, 11)], PublicReferralIds.ReissuableIn(PublicReferralIds.New()[..2] + "ZZZZZ" + own[7..], new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero)));
+        Assert.Empty(PublicReferralIds.ReissuableIn(own, Now, Now.AddMonths(-2)));
+        Assert.Equal(PublicReferralIds.MaxReissuableMonths, PublicReferralIds.ReissuableIn(null, Now, Now.AddYears(50)).Count());
+    }
 }
