@@ -121,10 +121,11 @@ public sealed class BounceByRecipientTests(AzuriteFixture azurite)
         // The index's cost in storage requests (docs/receipts.md): 2 at delivered (one receipt alone), 1 per day of the
         // window and 1 of the old layout per look-up, 1 + 2 when it bounces or is erased; in a batch, 1 per delivered
         // and 1 per day's 100 at its end, and a bounce in the same batch takes the row it holds.
+        time.Now = bounced; // the emails counted next are delivered now, within the window
         var counter = new RequestCounter();
         var counted = new RecipientIndex(
             new StorageClients(pipeline.Services.GetRequiredService<IConfiguration>(), [counter], new StorageRetry(0, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.FromSeconds(30))),
-            pipeline.Services.GetRequiredService<IOptions<PipelineOptions>>());
+            pipeline.Services.GetRequiredService<IOptions<PipelineOptions>>(), time);
         var key = keys.Of(Parent);
         var days = ((bounced + RecipientMatch.Skew).UtcDateTime.Date - (bounced - RecipientMatch.Window).UtcDateTime.Date).Days + 1;
         var batch = new ReceiptBatch();
@@ -188,6 +189,68 @@ public sealed class BounceByRecipientTests(AzuriteFixture azurite)
 
         Assert.Equal(2, pipeline.Notify.Accepted.Count(n => n.Type == "sms"));
         Assert.Equal(states[victims[1].Crime].Counted.Keys.Order(StringComparer.Ordinal), states[victims[0].Crime].Counted.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_retention_run_removes_a_days_address_rows_and_pointers_once_past_matching_keeps_the_rest_matching_and_a_second_run_does_nothing()
+    {
+        var run = new DateTimeOffset(2027, 1, 20, 2, 30, 0, TimeSpan.Zero); // RETENTION_SCHEDULE's 02:30 UTC
+        var time = new SettableTime(run);
+        await using var pipeline = new PipelineTestHost(azurite, time: time);
+        await pipeline.StartAsync();
+        var (recipients, keys, index) = (pipeline.Services.GetRequiredService<RecipientIndex>(), pipeline.Services.GetRequiredService<RecipientKeys>(), Index(pipeline));
+
+        // Emails delivered on 2027-01-08 (two) and late on 2027-01-11, both past matching at the run (7 days, 5 minutes and
+        // a day's margin after their day ended); on 2027-01-12 and on 2027-01-19, both within it. Each
+        // written as its delivered receipt writes it, on the clock of its delivery.
+        (string Address, string Crime, DateTimeOffset At)[] emails =
+        [
+            ("past.one@example.org", "DB/27/000501", new(2027, 1, 8, 10, 0, 0, TimeSpan.Zero)),
+            ("past.two@example.org", "DB/27/000502", new(2027, 1, 8, 11, 0, 0, TimeSpan.Zero)),
+            ("past.three@example.org", "DB/27/000503", new(2027, 1, 11, 23, 59, 59, TimeSpan.Zero)),
+            ("kept.one@example.org", "DB/27/000504", new(2027, 1, 12, 20, 0, 0, TimeSpan.Zero)),
+            ("kept.two@example.org", "DB/27/000505", new(2027, 1, 19, 12, 0, 0, TimeSpan.Zero)),
+        ];
+        foreach (var (address, crime, at) in emails)
+        {
+            time.Now = at;
+            await recipients.DeliveredAsync(keys.Of(address), crime, "V1", at, CancellationToken.None);
+        }
+
+        // A row of the layout before the day partitions stays the crime purge's; a delivered receipt reported long after
+        // its day is past matching writes nothing.
+        time.Now = run;
+        var (old, oldCrime) = (keys.Of("old.layout@example.org"), VictimStateStore.PartitionKeyFor("DB/27/000506"));
+        await index.AddEntityAsync(new TableEntity(old, $"{oldCrime}|V1") { ["CrimeReference"] = "DB/27/000506", ["VictimId"] = "V1", ["DeliveredAt"] = emails[0].At });
+        await index.AddEntityAsync(new TableEntity($"crime|{oldCrime}", $"V1|{old}") { ["RecipientKey"] = old });
+        await recipients.DeliveredAsync(keys.Of("late.receipt@example.org"), "DB/27/000507", "V1", emails[0].At, CancellationToken.None);
+        Assert.Equal(12, (await RowsAsync(index)).Count);
+
+        // A run cut short by its bound on 2027-01-08 leaves the day's other row to the next read of the day.
+        Assert.Equal((1, false), await recipients.ExpireDayAsync(new DateOnly(2027, 1, 8), 1, dryRun: false, CancellationToken.None));
+        var purge = pipeline.Services.GetRequiredService<RetentionPurge>();
+        var dry = await purge.RunAsync(dryRun: true, CancellationToken.None);
+        Assert.Equal(10, (await RowsAsync(index)).Count);
+        var first = await purge.RunAsync(dryRun: false, CancellationToken.None);
+        var rows = await RowsAsync(index);
+        var second = await purge.RunAsync(dryRun: false, CancellationToken.None);
+
+        Assert.Equal((2, 2, 0), (dry.RecipientRows, first.RecipientRows, second.RecipientRows));
+        Assert.Equal(
+            new[] { $"crime|{VictimStateStore.PartitionKeyFor("DB/27/000504")}", $"crime|{VictimStateStore.PartitionKeyFor("DB/27/000505")}", $"crime|{oldCrime}", "day|2027-01-12", "day|2027-01-19", old }.Order(StringComparer.Ordinal),
+            rows.Select(r => r.PartitionKey).Order(StringComparer.Ordinal));
+        Assert.Equal(rows.Select(r => (r.PartitionKey, r.RowKey)), (await RowsAsync(index)).Select(r => (r.PartitionKey, r.RowKey)));
+        var (through, _) = await pipeline.Services.GetRequiredService<Indexes.MonthIndex>().ReadCursorAsync(RetentionPurge.RecipientDaysCursor, CancellationToken.None);
+        Assert.Equal(new DateTimeOffset(2027, 1, 11, 0, 0, 0, TimeSpan.Zero), through);
+
+        // A bounce naming no message still matches its one email within the window, as at the run or as SendGrid's webhook
+        // retried for a day reports it; past it, none is left to match.
+        var dayLate = run - RecipientDays.Margin;
+        foreach (var (address, crime, bounced, outcome) in new[] { ("kept.one@example.org", "DB/27/000504", dayLate, RecipientMatchOutcome.Matched), ("kept.two@example.org", "DB/27/000505", run, RecipientMatchOutcome.Matched), ("past.three@example.org", (string?)null, dayLate, RecipientMatchOutcome.None) })
+        {
+            var match = RecipientMatch.Of(await recipients.AwaitingAsync(keys.Of(address), bounced, CancellationToken.None), bounced);
+            Assert.Equal((outcome, crime), (match.Outcome, match.Email?.CrimeReference));
+        }
     }
 
     /// <summary>The crime's rows as the recipient index wrote them before issue 29: the address row in the key's partition, the pointer without a day.</summary>

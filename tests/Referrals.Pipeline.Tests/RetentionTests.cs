@@ -208,7 +208,7 @@ public sealed class RetentionTests(AzuriteFixture azurite)
         var options = pipeline.Services.GetRequiredService<IOptions<PipelineOptions>>();
         return new(clients, options, pipeline.Services.GetRequiredService<IOptions<RetentionOptions>>(), pipeline.Services.GetRequiredService<Referrals.Pipeline.Tasks.TaskRetention>(),
             new Outcomes.ReferralIdStore(clients, options, new Indexes.MonthIndex(clients, options)), pipeline.Services.GetRequiredService<TimeProvider>(), new Indexes.MonthIndex(clients, options), NullLogger<RetentionPurge>.Instance,
-            new Receipts.RecipientIndex(clients, options));
+            new Receipts.RecipientIndex(clients, options, pipeline.Services.GetRequiredService<TimeProvider>()));
     }
 
     private static async Task<CrimeStateEntity> Crime(PipelineTestHost pipeline, string reference)

@@ -79,7 +79,7 @@ public sealed class SubjectAccessTests(AzuriteFixture azurite)
         Assert.Equal("07700 900123", messages[1]!["sentTo"]!.GetValue<string>());
         Assert.Equal("TE1 1ST", messages[2]!["sentTo"]!["postcode"]!.GetValue<string>());
         Assert.Contains(document["referrals"]!.AsArray(), r => r!["what"]!.GetValue<string>() == "Referral" && r["service"]!.GetValue<string>() == "general" && r["status"]!.GetValue<string>() == "Delivered");
-        Assert.Contains(document["tasks"]!.AsArray(), t => t!["kind"]!.GetValue<string>() == "ServiceCouldNotContact");
+        Assert.Contains(document["tasks"]!.AsArray(), t => t!["kind"]!.GetValue<string>() == "ServiceCouldNotContact" && t["reasons"]![0]!.GetValue<string>() == "general:CouldNotContact:WrongDetails");
         Assert.Contains(document["outcomes"]!.AsArray(), o => o!["status"]!.GetValue<string>().StartsWith("CouldNotContact", StringComparison.Ordinal));
         Assert.Contains(document["decisions"]!.AsArray(), d => d!["what"]!.GetValue<string>() == "Snapshot");
         var rejected = Assert.Single(document["messagesNotProcessed"]!.AsArray())!.AsObject();
@@ -101,6 +101,9 @@ public sealed class SubjectAccessTests(AzuriteFixture azurite)
         Assert.Contains("Text message", html, StringComparison.Ordinal);
         Assert.Contains("1 Test Street, Testtown, TE1 1ST", html, StringComparison.Ordinal);
         Assert.Contains("Could not contact", html, StringComparison.Ordinal);
+        var tasks = html[html.IndexOf("<h2>Tasks", StringComparison.Ordinal)..html.IndexOf("<h2>What support services", StringComparison.Ordinal)];
+        Assert.Matches("<td>[^<]+ could not contact you: the contact details it had were wrong</td></tr>", tasks);
+        Assert.DoesNotContain("CouldNotContact", tasks, StringComparison.Ordinal);
         Assert.DoesNotContain("RowKey", html, StringComparison.Ordinal);
         Assert.DoesNotContain("PartitionKey", html, StringComparison.Ordinal);
         Assert.DoesNotContain("eyJ", html, StringComparison.Ordinal);
@@ -173,6 +176,42 @@ public sealed class SubjectAccessTests(AzuriteFixture azurite)
         Assert.Contains("<dt>Preferred language</dt><dd>cy</dd>", page, StringComparison.Ordinal);
         Assert.DoesNotContain("NotAsked", page, StringComparison.Ordinal);
         Assert.Contains("<dt>Referral to support services</dt><dd>Maybe&lt;b&gt;</dd>", otherPage, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_tasks_reasons_read_in_the_victims_words_one_a_line_and_an_unknown_or_hostile_code_is_shown_as_held_encoded()
+    {
+        var document = Document("DB/26/1", "V1", new JsonObject());
+        string[] progress = ["Safe", "InFlight", "Delivered", "Failed", .. Enum.GetNames<MessageReason>()];
+        string[] plan = [.. Enum.GetValues<Channel>().SelectMany(c => progress.Select(w => $"{c}:{w}"))];
+        document["tasks"] = new JsonArray(
+            Task("ContactNeeded", null, ["Email:NoEmailAddress", "Sms:Failed", "Letter:UnsafeToContact"]),
+            Task("ConsentRequest", null, ["SupportNotAsked", "ConsentPathway"]),
+            Task("ServiceCouldNotContact", "General <Support> Service", ["general:CouldNotContact:WrongDetails", "general:ContactUnsafe"]),
+            Task("ContactNeeded", null, ["Carrier:Pigeon", "Email:Lost<b>\nWhy: forged", "1:Failed", "</td><td>Injected", ":ContactUnsafe"]),
+            Task("ContactNeeded", null, plan));
+
+        var page = SubjectAccessPage.Render(document);
+        var rows = page.Split("<tr>").Where(r => r.Contains("</td>", StringComparison.Ordinal)).ToList();
+
+        Assert.Equal(5, rows.Count);
+        Assert.EndsWith("<td>Email: we have no email address we can use<br>Text message: it did not reach you<br>Letter: it is not safe to contact you this way</td></tr>\n", rows[0], StringComparison.Ordinal);
+        Assert.EndsWith("<td>You have not been asked yet whether you want support<br>We refer you to a support service only if you agree</td></tr>\n", rows[1], StringComparison.Ordinal);
+        Assert.EndsWith("<td>General &lt;Support&gt; Service could not contact you: the contact details it had were wrong<br>General &lt;Support&gt; Service judged it was not safe to contact you</td></tr>\n", rows[2], StringComparison.Ordinal);
+        Assert.EndsWith("<td>Carrier:Pigeon<br>Email:Lost&lt;b&gt; Why: forged<br>1:Failed<br>&lt;/td&gt;&lt;td&gt;Injected<br>:ContactUnsafe</td></tr>\n", rows[3], StringComparison.Ordinal);
+        Assert.All(plan, code => Assert.DoesNotContain(code, rows[4], StringComparison.Ordinal));
+        Assert.Equal(plan.Length - 1, rows[4].Split("<br>").Length - 1);
+        Assert.All(rows, r => Assert.Equal(6, r.Split("<td>").Length - 1));
+        Assert.DoesNotContain("\nWhy: forged", page, StringComparison.Ordinal);
+
+        static JsonObject Task(string kind, string? service, string[] reasons) => new()
+        {
+            ["kind"] = kind,
+            ["service"] = service,
+            ["state"] = "Open",
+            ["raisedAt"] = "2026-12-07T09:00:00Z",
+            ["reasons"] = new JsonArray([.. reasons.Select(r => (JsonNode)r)]),
+        };
     }
 
     /// <summary>A subject-access document as <see cref="SubjectAccess"/> writes it, with only these parts.</summary>

@@ -160,6 +160,7 @@ internal static class PrivacyCommands
                       {counts.PartnerAnswers} partner answer(s) on delivery and email rows
                       {counts.DeadLetters} dead letter(s) past the dead-letter period
                       {counts.AuditRows} audit row(s) past the audit period
+                      {counts.RecipientRows} recipient index address row(s) past bounce matching
                       {counts.CrimesForgotten} crime(s) whose state rows are past the audit period
 
                     """));

@@ -21,5 +21,5 @@ public static class TimerSummaries
         $"referrals at risk {found.AtRisk}, late {found.Late}, newly noticed {found.Noticed}");
 
     public static string Of(PurgeCounts purged) => string.Create(CultureInfo.InvariantCulture,
-        $"purged crimes {purged.Crimes}, victims {purged.Victims}, partner answers {purged.PartnerAnswers}, dead letters {purged.DeadLetters}, audit rows {purged.AuditRows}; forgot crimes {purged.CrimesForgotten}");
+        $"purged crimes {purged.Crimes}, victims {purged.Victims}, partner answers {purged.PartnerAnswers}, dead letters {purged.DeadLetters}, audit rows {purged.AuditRows}, recipient rows {purged.RecipientRows}; forgot crimes {purged.CrimesForgotten}");
 }

@@ -11,6 +11,7 @@ using Referrals.Pipeline.Indexes;
 using Referrals.Pipeline.Storage;
 using Referrals.Pipeline.Tallies;
 using Referrals.Privacy;
+using Referrals.Receipts;
 using Referrals.State;
 using Referrals.Tallies;
 
@@ -21,7 +22,8 @@ namespace Referrals.Pipeline.Privacy;
 /// <param name="Victims">Victims of those crimes (each counted once as PersonalDataPurged).</param>
 /// <param name="PartnerAnswers">Partners' answers cut from delivery and email reasons.</param>
 /// <param name="CrimesForgotten">Crimes whose state rows were deleted at the end of the audit period.</param>
-public sealed record PurgeCounts(int Crimes, int Victims, int PartnerAnswers, int DeadLetters, int AuditRows, int CrimesForgotten);
+/// <param name="RecipientRows">Address rows of the recipient index past matching (<see cref="RecipientDays"/>), each with its pointer.</param>
+public sealed record PurgeCounts(int Crimes, int Victims, int PartnerAnswers, int DeadLetters, int AuditRows, int CrimesForgotten, int RecipientRows);
 
 /// <summary>
 /// The retention function's work (docs/privacy.md, "Retention"): only data already due is removed, each crime's
@@ -46,6 +48,9 @@ public sealed partial class RetentionPurge(
     public const string PurgeCursor = "purge";
     public const string ForgetCursor = "forget";
 
+    /// <summary>The cursor of the recipient index's day partitions: emptied through the day it names (<see cref="RecipientDays"/>).</summary>
+    public const string RecipientDaysCursor = "recipient-days";
+
     private const int MaxTransaction = 100;
     private const string VictimRows = $"RowKey ge '{VictimStateEntity.RowKeyPrefix}' and RowKey lt 'victim;'";
     private const string DeliveryRows = $"RowKey ge '{DeliveryEntity.RowKeyPrefix}' and RowKey lt 'delivery;'";
@@ -60,7 +65,7 @@ public sealed partial class RetentionPurge(
         var now = time.GetUtcNow();
         var personalBefore = now - TimeSpan.FromDays(retention.Value.PersonalDataDays);
         var auditBefore = now - TimeSpan.FromDays(retention.Value.AuditDays);
-        var counts = new PurgeCounts(0, 0, 0, 0, 0, 0);
+        var counts = new PurgeCounts(0, 0, 0, 0, 0, 0, 0);
 
         // Crimes at the end of the audit period first, so none is purged of its personal data and then forgotten in one run.
         var (forgetFrom, forgetRead) = await index.ReadCursorAsync(ForgetCursor, cancellationToken);
@@ -100,7 +105,11 @@ public sealed partial class RetentionPurge(
             }
         }
 
-        counts = counts with { DeadLetters = await DeleteDeadLettersAsync(now - TimeSpan.FromDays(retention.Value.DeadLetterDays), dryRun, cancellationToken) };
+        counts = counts with
+        {
+            DeadLetters = await DeleteDeadLettersAsync(now - TimeSpan.FromDays(retention.Value.DeadLetterDays), dryRun, cancellationToken),
+            RecipientRows = await ExpireRecipientDaysAsync(now, dryRun, cancellationToken),
+        };
         if (!dryRun)
         {
             // Only after every due crime is done: a run cut short reads the same rows again.
@@ -177,6 +186,40 @@ public sealed partial class RetentionPurge(
 
     private Task ForgetRecipientsAsync(string crimeReference, CancellationToken cancellationToken) =>
         recipients.PurgedAsync(crimeReference, cancellationToken);
+
+    /// <summary>
+    /// The recipient index's day partitions past matching, oldest first, from the day after its cursor, within the run's
+    /// bounds (<see cref="RecipientDays"/>); the cursor moves past each day emptied, so no run reads a day twice or every past day.
+    /// </summary>
+    private async Task<int> ExpireRecipientDaysAsync(DateTimeOffset now, bool dryRun, CancellationToken cancellationToken)
+    {
+        var (through, read) = await index.ReadCursorAsync(RecipientDaysCursor, cancellationToken);
+        var (days, reason) = RecipientDays.Due(through is { } at ? DateOnly.FromDateTime(at.UtcDateTime) : null, now);
+        var (rows, emptied) = (0, (DateOnly?)null);
+        foreach (var day in days)
+        {
+            var (removed, empty) = await recipients.ExpireDayAsync(day, RecipientDays.MaxRowsPerRun - rows, dryRun, cancellationToken);
+            rows += removed;
+            if (!empty)
+            {
+                break; // the rest of this day next run
+            }
+
+            emptied = day;
+        }
+
+        if (!dryRun && emptied is { } last)
+        {
+            await index.AdvanceCursorAsync(RecipientDaysCursor, new DateTimeOffset(last.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero), read, cancellationToken);
+        }
+
+        if (!dryRun && days.Count > 0)
+        {
+            LogRecipientDays(logger, rows, emptied is { } e ? RecipientDays.Day(e) : "none", reason);
+        }
+
+        return rows;
+    }
 
     /// <summary>The start of a cursor never set: as far back as anything kept can be (a store indexed by `referrals reindex` has its cursors set).</summary>
     private DateTimeOffset Earliest(DateTimeOffset before) => before - TimeSpan.FromDays(retention.Value.AuditDays);
@@ -355,4 +398,8 @@ public sealed partial class RetentionPurge(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention: {Crimes} crimes ({Victims} victims) purged of personal data, {PartnerAnswers} partner answers cut, {DeadLetters} dead letters and {AuditRows} audit rows deleted, {CrimesForgotten} crimes forgotten")]
     private static partial void LogPurged(ILogger logger, int crimes, int victims, int partnerAnswers, int deadLetters, int auditRows, int crimesForgotten);
+
+    // Counts, a day and the rule's own words: no key, crime or victim.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Retention: {Rows} recipient index address rows past matching removed, emptied through {Day} ({Reason})")]
+    private static partial void LogRecipientDays(ILogger logger, int rows, string day, string reason);
 }

@@ -60,7 +60,7 @@ public static partial class SubjectAccessPage
         Section(page, "Referrals to support services", "We have not referred you to any service.", document["referrals"], ["Service", "What", "Status", "Created", "Delivered"],
             d => [Text(d["serviceName"]), Capital(Words(d["what"])), Capital(Words(d["status"])), Date(d["createdAt"]), Date(d["deliveredAt"])]);
         Section(page, "Tasks for the Victim Care Unit", "The Victim Care Unit has had no tasks about you.", document["tasks"], ["Task", "Status", "Raised", "Due", "Closed", "Why"],
-            t => [Capital(Words(t["kind"])), Capital(Words(t["state"])) + ((t["outcome"] ?? t["withdrawnBecause"]) is { } o ? $" ({Words(o)})" : string.Empty), Date(t["raisedAt"]), Date(t["dueAt"]), Date(t["closedAt"]), Join(t["reasons"])]);
+            t => [Capital(Words(t["kind"])), Capital(Words(t["state"])) + ((t["outcome"] ?? t["withdrawnBecause"]) is { } o ? $" ({Words(o)})" : string.Empty), Date(t["raisedAt"]), Date(t["dueAt"]), Date(t["closedAt"]), TaskReasons(t)]);
         Section(page, "What support services told us", "No service has told us anything about your referral.", document["outcomes"], ["Service", "What they reported", "First reported"],
             o => [Text(o["serviceName"]), Capital(Words(o["status"])), Date(o["firstReportedAt"])]);
         Section(page, "Decisions and changes, oldest first", "Nothing has been decided about you.", document["decisions"], ["When", "What", "Details", "Because"],
@@ -123,6 +123,80 @@ public static partial class SubjectAccessPage
         ["NotAsked"] = "you have not been asked yet",
         ["Accepted"] = "you said yes",
         ["Declined"] = "you said no",
+    };
+
+    /// <summary>
+    /// A task's reason codes (<see cref="Referrals.Tasks.TaskConditions"/>) in the victim's words, one a line: the consent
+    /// codes, each channel of the contact plan and how far it got (<c>Email:NoEmailAddress</c>), and what a service
+    /// reported (<c>general:CouldNotContact:WrongDetails</c>, named by the task's service). Any other code is shown as held.
+    /// </summary>
+    private static string TaskReasons(JsonNode task) => task["reasons"] is JsonArray { Count: > 0 } reasons
+        ? string.Join("<br>", reasons.Select(r => r is JsonValue v && v.GetValueKind() == JsonValueKind.String ? TaskReason(task, v.GetValue<string>()) ?? Text(r) : Text(r)))
+        : "—";
+
+    private static string? TaskReason(JsonNode task, string code)
+    {
+        if (TaskReasonWords.TryGetValue(code, out var words))
+        {
+            return words;
+        }
+
+        var service = task["service"] is { } name ? Text(name) : "The service";
+        var reported = ServiceReports.FirstOrDefault(r => code.EndsWith(":" + r.Key, StringComparison.Ordinal));
+        if (reported.Key is not null && code.Length > reported.Key.Length + 1)
+        {
+            return $"{service} {reported.Value}";
+        }
+
+        var parts = code.Split(':');
+        return parts.Length == 2 && ChannelWords.TryGetValue(parts[0], out var channel) && ChannelProgressWords.TryGetValue(parts[1], out var progress)
+            ? $"{channel}: {progress}"
+            : null;
+    }
+
+    /// <summary>The consent tasks' codes.</summary>
+    private static readonly Dictionary<string, string> TaskReasonWords = new(StringComparer.Ordinal)
+    {
+        ["SupportNotAsked"] = "You have not been asked yet whether you want support",
+        ["ConsentPathway"] = "We refer you to a support service only if you agree",
+        ["DeclinedInRecord"] = "The crime record says you did not want support",
+        ["DeclinedToVictimCareUnit"] = "You told the Victim Care Unit you did not want support",
+    };
+
+    /// <summary>What a service reported that raises a task (<see cref="Referrals.Outcomes.ServiceReportRule.TaskFor"/>), after its name.</summary>
+    private static readonly Dictionary<string, string> ServiceReports = new(StringComparer.Ordinal)
+    {
+        ["CouldNotContact:WrongDetails"] = "could not contact you: the contact details it had were wrong",
+        ["CouldNotContact:NoResponse"] = "could not contact you: there was no answer",
+        ["ContactUnsafe"] = "judged it was not safe to contact you",
+    };
+
+    private static readonly Dictionary<string, string> ChannelWords =
+        Enum.GetValues<Referrals.Contact.Channel>().ToDictionary(c => c.ToString(), c => Capital(Referrals.Contact.ChannelNames.Noun(c)), StringComparer.Ordinal);
+
+    /// <summary>How far a channel of the contact plan got, or why it was not used (<see cref="Referrals.State.MessageReason"/>).</summary>
+    private static readonly Dictionary<string, string> ChannelProgressWords = new(StringComparer.Ordinal)
+    {
+        ["Safe"] = "safe to use, not used yet",
+        ["InFlight"] = "on its way to you",
+        ["Delivered"] = "it reached you",
+        ["Failed"] = "it did not reach you",
+        ["Unsettled"] = "we could not find out whether it reached you",
+        ["FamilyLiaison"] = "your family liaison officer tells you in person",
+        ["NoSafeRecipient"] = "there is no parent or guardian we may write to",
+        ["NoEmailAddress"] = "we have no email address we can use",
+        ["NoMobileNumber"] = "we have no mobile number we can text",
+        ["NoPostalAddress"] = "we have no postal address we can write to",
+        ["UnsafeToContact"] = "it is not safe to contact you this way",
+        ["NotConfirmedSafe"] = "it has not been confirmed safe to contact you this way",
+        ["AnotherChannel"] = "we used another way",
+        ["NotInLatestSnapshot"] = "the crime record no longer lists you",
+        ["Erased"] = "your details were erased",
+        ["Refused"] = "it could not be sent",
+        ["RetriesExhausted"] = "it could not be sent",
+        ["OutcomeUnknown"] = "we could not find out whether it was sent",
+        ["ReportedFailed"] = "it did not reach you",
+        ["TechnicalFailure"] = "it could not be sent",
     };
 
     private static void Section(StringBuilder page, string heading, string none, JsonNode? rows, string[] columns, Func<JsonNode, string[]> cells)

@@ -15,9 +15,10 @@ namespace Referrals.Pipeline.Receipts;
 /// victim, the hash and the day) so the retention purge and an erasure find and remove it with the victim. The day
 /// partitions (issue 29) let a webhook batch write its address rows in a few transactions (<see cref="ReceiptBatch"/>).
 /// Rows of the layout before them (address rows partitioned by the hash, pointers without a day) are still read and
-/// removed. No address, no name, no query beyond one partition.
+/// removed. A day's address rows and their pointers go once no bounce can be matched to them (<see cref="RecipientDays"/>,
+/// <see cref="ExpireDayAsync"/>). No address, no name, no query beyond one partition.
 /// </summary>
-public sealed class RecipientIndex(StorageClients clients, IOptions<PipelineOptions> options)
+public sealed class RecipientIndex(StorageClients clients, IOptions<PipelineOptions> options, TimeProvider time)
 {
     private const string CrimePrefix = "crime|";
     private const string DayPrefix = "day|";
@@ -33,10 +34,16 @@ public sealed class RecipientIndex(StorageClients clients, IOptions<PipelineOpti
     /// <summary>
     /// The email to the victim was delivered: indexed by its recipient's key (idempotent). The crime's pointer is written
     /// first, so a crash leaves the purge and an erasure something to find; the address row then, or, in a batch, with
-    /// the batch's others at its end (<see cref="WriteAsync"/>).
+    /// the batch's others at its end (<see cref="WriteAsync"/>). An email delivered on a day already past matching (a
+    /// receipt long delayed) is not indexed: its day's partition may already be emptied.
     /// </summary>
     public async Task DeliveredAsync(string recipientKey, string crimeReference, string victimId, DateTimeOffset at, CancellationToken cancellationToken, ReceiptBatch? batch = null)
     {
+        if (RecipientDays.IsExpired(at, time.GetUtcNow()))
+        {
+            return;
+        }
+
         var (crime, victim, day) = (VictimStateStore.PartitionKeyFor(crimeReference), TableKeys.Id(victimId), DayOf(at));
         await Table.UpsertEntityAsync(
             new TableEntity(CrimePrefix + crime, $"{victim}|{recipientKey}|{day[DayPrefix.Length..]}") { ["RecipientKey"] = recipientKey, ["Day"] = day, ["Victim"] = victim },
@@ -128,6 +135,48 @@ public sealed class RecipientIndex(StorageClients clients, IOptions<PipelineOpti
         {
             // Nothing was ever indexed here.
         }
+    }
+
+    /// <summary>
+    /// Empties the day's partition, past matching (<see cref="RecipientDays"/>): each address row and its crime's pointer,
+    /// at most <paramref name="maxRows"/> of them (dry: counts them). The pointer goes first, so a crash leaves the address
+    /// row for the next run's read of the day to find again. Rows of the layout before the day partitions are the
+    /// purge's, with their crimes. Returns how many address rows it removed and whether the day is now empty.
+    /// </summary>
+    public async Task<(int Rows, bool Emptied)> ExpireDayAsync(DateOnly day, int maxRows, bool dryRun, CancellationToken cancellationToken)
+    {
+        var (partition, rows) = (DayPrefix + RecipientDays.Day(day), 0);
+        try
+        {
+            var filter = $"PartitionKey eq {TableKeys.Quote(partition)}";
+            await foreach (var row in Table.QueryAsync<TableEntity>(filter, Math.Clamp(maxRows + 1, 1, 1000), ["RowKey", "CrimeReference", "VictimId"], cancellationToken))
+            {
+                if (rows == maxRows)
+                {
+                    return (rows, false);
+                }
+
+                // The row key is the recipient's key, the crime's and the victim's, as written by DeliveredAsync.
+                var key = row.RowKey.Split('|')[0];
+                if (!dryRun && row.GetString("CrimeReference") is { } crime && row.GetString("VictimId") is { } victim)
+                {
+                    await DeleteAsync(CrimePrefix + VictimStateStore.PartitionKeyFor(crime), $"{TableKeys.Id(victim)}|{key}|{RecipientDays.Day(day)}", cancellationToken);
+                }
+
+                if (!dryRun)
+                {
+                    await DeleteAsync(partition, row.RowKey, cancellationToken);
+                }
+
+                rows++;
+            }
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode is "TableNotFound")
+        {
+            // Nothing was ever indexed here.
+        }
+
+        return (rows, true);
     }
 
     /// <summary>One row, if it is there (each address row is deleted before the pointer to it, so a crash leaves the pointer to find again).</summary>
