@@ -45,9 +45,10 @@ public sealed partial class AcceptedEmailSettlement(
         foreach (var row in due)
         {
             var stored = await changes.LoadAsync(row.GetString("CrimeReference")!, row.GetString("VictimId")!, cancellationToken);
-            if (stored?.State.Contact.Email is not { } email || !AcceptedEmailRule.Awaiting(email) || email.SentAt != MonthIndex.TimeOf(row))
+            if (stored?.State.Contact.Email is not { } email || !AcceptedEmailRule.Awaiting(email) || email.SentAt != MonthIndex.TimeOf(row)
+                || Referrals.Privacy.RedactionRule.IsErased(stored.State))
             {
-                await index.SettleAsync([row], cancellationToken); // final or unsettled meanwhile, sent again since, or gone
+                await index.SettleAsync([row], cancellationToken); // final or unsettled meanwhile, sent again since, erased, or gone
                 continue;
             }
 
