@@ -43,6 +43,7 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
 
     /// <summary>The emails SendGrid accepted: apart from Notify's <see cref="Status"/> rows, so neither timer reads the other's.</summary>
     public const string EmailStatus = "email-status|";
+
     public const string Delivered = "delivered|";
     public const string Owed = "owed|";
     public const string Unknown = "unknown|";

@@ -17,9 +17,9 @@ namespace Referrals.Pipeline.Notify;
 /// (<see cref="ContactReceipts"/>), only when Notify's answer is about that very send: the id asked for, and the
 /// reference and type of the message's latest send. What is due is read from the month index (<see cref="MonthIndex"/>):
 /// the sends Notify accepted from <see cref="LookBack"/> ago to <c>StatusCheckAfter</c> ago and not yet settled, oldest
-/// first, never the victims' rows as a whole, after the steps' index outboxes are applied (<see cref="IndexOutbox"/>), the
-/// unknown outcomes are settled (<see cref="UnknownSettlement"/>) and the emails SendGrid accepted that can no longer get a
-/// final event (<see cref="AcceptedEmailSettlement"/>).
+/// first, never the victims' rows as a whole, after the steps' index outboxes are applied (<see cref="IndexOutbox"/>) and
+/// after the unknown outcomes (<see cref="UnknownSettlement"/>) and the emails SendGrid accepted that can no longer get a
+/// final event (<see cref="AcceptedEmailSettlement"/>) are settled.
 /// </summary>
 public sealed partial class NotifyStatusSweep(
     VictimStateStore states, MonthIndex index, IndexOutbox outbox, NotifyStatusLookup lookup, ContactReceipts receipts, IOptions<NotifyOptions> options, TimeProvider time, ILogger<NotifyStatusSweep> logger,
