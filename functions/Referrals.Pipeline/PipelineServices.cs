@@ -102,6 +102,7 @@ public static class PipelineServices
         services.AddSingleton<ContactReceipts>();
         services.AddSingleton<NotifyStatusSweep>();
         services.AddSingleton<UnknownSettlement>();
+        services.AddSingleton<AcceptedEmailSettlement>();
         services.AddSingleton<WebhookHealth>();
         services.AddSingleton<LetterRecheck>();
         services.AddSingleton<DeliveryStore>();

@@ -28,6 +28,7 @@ public sealed class EmailActivitySettlementTests(AzuriteFixture azurite)
 {
     private const string Heard = "activity-heard@example.org";
     private const string Bounced = "bounce-activity@example.org";
+    private const string NeverFinal = "DB/26/950099";
 
     [Fact]
     public async Task A_SendGrid_unknown_is_settled_by_the_Email_Activity_API_within_its_rate_limit_and_never_sent_twice()
@@ -55,7 +56,8 @@ public sealed class EmailActivitySettlementTests(AzuriteFixture azurite)
 
         string[] to = [Heard, Bounced, .. lost];
         var t0 = time.Now;
-        await pipeline.SendAsync(to.Select((address, i) => ContactSnapshots.Json($"DB/26/95000{i}", null, address: false, $"activity-{i}", email: address)));
+        await pipeline.SendAsync(to.Select((address, i) => ContactSnapshots.Json($"DB/26/95000{i}", null, address: false, $"activity-{i}", email: address))
+            .Append(ContactSnapshots.Json(NeverFinal, null, address: false, "activity-never-final", email: "no-final-activity@example.org")));
         await pipeline.WaitUntilIdleAsync();
         foreach (var i in Enumerable.Range(0, to.Length))
         {
@@ -113,6 +115,18 @@ public sealed class EmailActivitySettlementTests(AzuriteFixture azurite)
         var lookUps = LookUps();
         Assert.Equal(0, (await settlement.SettleAsync(CancellationToken.None)).AskedSendGrid);
         Assert.Equal(lookUps, LookUps());
+
+        // Accepted (processed, nothing more): 96 hours on, asked once more; still processed: unsettled, a task, never sent again.
+        Assert.Equal(MessageStatus.Sent, (await EmailAsync(NeverFinal)).Status);
+        time.Now = t0 + Referrals.State.AcceptedEmailRule.FinalEventWindow + TimeSpan.FromMinutes(1);
+        var sweep = pipeline.Services.GetRequiredService<Notify.NotifyStatusSweep>();
+        await sweep.SweepAsync(CancellationToken.None);
+        await sweep.SweepAsync(CancellationToken.None);
+        var neverFinal = (await states.LoadVictimAsync(NeverFinal, "V1", CancellationToken.None))!.State;
+        Assert.Equal((MessageStatus.Sent, MessageReason.Unsettled, 1), (neverFinal.Contact.Email.Status, neverFinal.Contact.Email.Reason, neverFinal.Contact.Email.Attempts));
+        Assert.Single(neverFinal.Tasks.Tasks, t => t is { Kind: Referrals.Tasks.TaskKind.ContactNeeded, IsOpen: true });
+        Assert.Equal(lookUps + 1, LookUps());
+        Assert.Single(Tokens("no-final-activity@example.org"));
     }
 
     [Fact]

@@ -43,7 +43,7 @@ public sealed class IndexUpgradeTests(AzuriteFixture azurite)
         Assert.Contains("Indexed 19 crime(s), 21 victim(s)", output, StringComparison.Ordinal);
         var migrated = await IndexRowsAsync(pipeline);
         Assert.Contains(migrated.Keys, k => k.StartsWith(MonthIndex.Tally, StringComparison.Ordinal));
-        foreach (var kind in new[] { MonthIndex.Tally, MonthIndex.Status, MonthIndex.Delivered, MonthIndex.DueIndex(Referrals.Indexes.DueWork.Referral), MonthIndex.ReferralId })
+        foreach (var kind in new[] { MonthIndex.Tally, MonthIndex.Status, MonthIndex.EmailStatus, MonthIndex.Delivered, MonthIndex.DueIndex(Referrals.Indexes.DueWork.Referral), MonthIndex.ReferralId })
         {
             Assert.True(Of(written, kind).Count > 0, $"nothing written in {kind}: {string.Join(" ; ", written.Keys.Select(k => k[..Math.Min(k.Length, 16)]).Distinct().Take(40))}");
             Assert.Equal(Of(written, kind), Of(migrated, kind));

@@ -139,7 +139,7 @@ public sealed class ReceiptsPipelineTests(AzuriteFixture azurite)
         var sweep = new NotifyStatusSweep(
             pipeline.Services.GetRequiredService<VictimStateStore>(), pipeline.Services.GetRequiredService<Indexes.MonthIndex>(), pipeline.Services.GetRequiredService<Indexes.IndexOutbox>(), new NotifyStatusLookup(http, options, TimeProvider.System),
             pipeline.Services.GetRequiredService<ContactReceipts>(), options, TimeProvider.System, NullLogger<NotifyStatusSweep>.Instance, pipeline.Services.GetRequiredService<UnknownSettlement>(),
-            pipeline.Services.GetRequiredService<VictimChanges>(), pipeline.Services.GetRequiredService<Calendar.WorkingDayCalendar>(), pipeline.Services.GetRequiredService<Referrals.Contact.MessageToken>());
+            pipeline.Services.GetRequiredService<AcceptedEmailSettlement>(), pipeline.Services.GetRequiredService<VictimChanges>(), pipeline.Services.GetRequiredService<Calendar.WorkingDayCalendar>(), pipeline.Services.GetRequiredService<Referrals.Contact.MessageToken>());
         async Task<int> SweepAnsweringAsync(string id, string reference, string type)
         {
             notify.Reset();

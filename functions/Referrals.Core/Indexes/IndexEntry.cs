@@ -21,7 +21,12 @@ public sealed record CrimeStored(string CrimeReference, DateTimeOffset UpdatedAt
     public override DateTimeOffset At => UpdatedAt;
 }
 
-/// <summary>GOV.UK Notify accepted a text message or letter at <paramref name="SentAt"/>; <paramref name="Settled"/> once its status is known (or the send is no longer the latest).</summary>
+/// <summary>
+/// The provider accepted a message at <paramref name="SentAt"/>: GOV.UK Notify a text message or letter (the Notify status
+/// timer asks after it), SendGrid an email (given up as unsettled when no final event can come any more,
+/// <see cref="State.AcceptedEmailRule"/>); <paramref name="Settled"/> once its status is final or unsettled (or the send is
+/// no longer the latest).
+/// </summary>
 public sealed record StatusCheck(string CrimeReference, string VictimId, Channel Channel, DateTimeOffset SentAt, bool Settled) : IndexEntry(CrimeReference)
 {
     public override DateTimeOffset At => SentAt;

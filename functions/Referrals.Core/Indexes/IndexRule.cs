@@ -12,10 +12,10 @@ namespace Referrals.Indexes;
 /// </summary>
 public static class IndexRule
 {
-    /// <summary>A victim's entries: a status check per text message or letter Notify accepted, an unknown outcome to settle per message, and the deadline of each referral the state asks for.</summary>
+    /// <summary>A victim's entries: a status check per message its provider accepted, an unknown outcome to settle per message, and the deadline of each referral the state asks for.</summary>
     public static IEnumerable<IndexEntry> Of(VictimState victim)
     {
-        foreach (var channel in new[] { Channel.Sms, Channel.Letter })
+        foreach (var channel in ChannelNames.InOrder)
         {
             if (victim.Contact[channel] is { SentAt: { } sent } message && message.Status is not (MessageStatus.Queued or MessageStatus.Sending))
             {

@@ -19,6 +19,7 @@ namespace Referrals.Pipeline.Indexes;
 /// <item><c>tally|category|subject</c>: a tally event, in the month it counts in (the recount);</item>
 /// <item><c>crime|time|crime</c>: a crime's snapshot stored (the retention purge, by date);</item>
 /// <item><c>status|time|crime|victim|channel</c>: a text message or letter Notify accepted (the status timer);</item>
+/// <item><c>email-status|time|crime|victim|Email</c>: an email SendGrid accepted, until its status is final (the status timer);</item>
 /// <item><c>unknown|time|crime|victim|channel</c>: a message whose outcome is unknown since that send (the status timer settles it);</item>
 /// <item><c>due-kind|time|id</c>: work due at a time: referrals for the deadline watch, tasks for a worklist;</item>
 /// <item><c>delivered|service|id</c>: a delivery by the month it reached its service (the services' figures);</item>
@@ -39,6 +40,10 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
     public const string Tally = "tally|";
     public const string Crime = "crime|";
     public const string Status = "status|";
+
+    /// <summary>The emails SendGrid accepted: apart from Notify's <see cref="Status"/> rows, so neither timer reads the other's.</summary>
+    public const string EmailStatus = "email-status|";
+
     public const string Delivered = "delivered|";
     public const string Owed = "owed|";
     public const string Unknown = "unknown|";
@@ -316,7 +321,7 @@ public sealed class MonthIndex(StorageClients clients, IOptions<PipelineOptions>
         {
             CrimeStored => new TableEntity(partition, $"{Crime}{Time(entry.At)}|{crime}"),
             OutboxOpened => new TableEntity(partition, $"{Owed}{Time(entry.At)}|{crime}"),
-            StatusCheck s => new TableEntity(partition, $"{Status}{Time(s.SentAt)}|{crime}|{TableKeys.Id(s.VictimId)}|{s.Channel}")
+            StatusCheck s => new TableEntity(partition, $"{(s.Channel == Referrals.Contact.Channel.Email ? EmailStatus : Status)}{Time(s.SentAt)}|{crime}|{TableKeys.Id(s.VictimId)}|{s.Channel}")
             {
                 ["VictimId"] = s.VictimId,
                 ["Channel"] = s.Channel.ToString(),

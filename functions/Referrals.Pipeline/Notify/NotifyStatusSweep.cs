@@ -17,11 +17,13 @@ namespace Referrals.Pipeline.Notify;
 /// (<see cref="ContactReceipts"/>), only when Notify's answer is about that very send: the id asked for, and the
 /// reference and type of the message's latest send. What is due is read from the month index (<see cref="MonthIndex"/>):
 /// the sends Notify accepted from <see cref="LookBack"/> ago to <c>StatusCheckAfter</c> ago and not yet settled, oldest
-/// first, never the victims' rows as a whole, after the steps' index outboxes are applied (<see cref="IndexOutbox"/>).
+/// first, never the victims' rows as a whole, after the steps' index outboxes are applied (<see cref="IndexOutbox"/>) and
+/// after the unknown outcomes (<see cref="UnknownSettlement"/>) and the emails SendGrid accepted that can no longer get a
+/// final event (<see cref="AcceptedEmailSettlement"/>) are settled.
 /// </summary>
 public sealed partial class NotifyStatusSweep(
     VictimStateStore states, MonthIndex index, IndexOutbox outbox, NotifyStatusLookup lookup, ContactReceipts receipts, IOptions<NotifyOptions> options, TimeProvider time, ILogger<NotifyStatusSweep> logger,
-    UnknownSettlement unknowns, VictimChanges changes, Calendar.WorkingDayCalendar calendar, MessageToken? tokens = null)
+    UnknownSettlement unknowns, AcceptedEmailSettlement acceptedEmails, VictimChanges changes, Calendar.WorkingDayCalendar calendar, MessageToken? tokens = null)
 {
     /// <summary>At most this many lookups a run: the rest wait for the next.</summary>
     public const int MaxLookups = 200;
@@ -39,6 +41,7 @@ public sealed partial class NotifyStatusSweep(
         var (looked, applied, mismatched) = (0, 0, 0);
         await outbox.DrainAsync(cancellationToken);
         var unknown = await unknowns.SettleAsync(cancellationToken);
+        var accepted = await acceptedEmails.SettleAsync(unknown.SendGridRateLimited ? 0 : UnknownSettlement.MaxActivityLookups - unknown.AskedSendGrid, cancellationToken);
         var now = time.GetUtcNow();
         var retention = TimeSpan.FromDays(options.Value.RetentionDays);
         var due = (await index.RangeAsync(MonthIndex.Status, now - retention - LookBack, now - options.Value.StatusCheckAfter, cancellationToken, "Settled eq false").ToListAsync(cancellationToken))
@@ -102,7 +105,7 @@ public sealed partial class NotifyStatusSweep(
         }
 
         LogSwept(logger, looked, applied, mismatched);
-        return applied + unknown.Settled + unknown.SentAgain + unknown.Unsettled;
+        return applied + unknown.Settled + unknown.SentAgain + unknown.Unsettled + accepted.Settled + accepted.Unsettled;
     }
 
     /// <summary>Rulebook 1.2 section 6: accepted, but no final status when Notify's retention ends: a ContactNeeded task.</summary>

@@ -24,14 +24,18 @@ public enum SendGridOutcome
     /// sent a bounce back), which carries no <c>sg_message_id</c>.
     /// </summary>
     DeliveredThenBounce,
+
+    /// <summary><c>processed</c> alone: no final event (SendGrid still deferring it, or the event lost); its activity feed says <c>processed</c>.</summary>
+    ProcessedOnly,
 }
 
 /// <summary>How the SendGrid stand-in is set up.</summary>
 public sealed class SendGridStandInOptions
 {
-    /// <summary>By recipient; by default "bounce…" bounces, "late-bounce…" is delivered then bounces, anything else is delivered.</summary>
+    /// <summary>By recipient; by default "bounce…" bounces, "late-bounce…" is delivered then bounces, "no-final…" is processed only, anything else is delivered.</summary>
     public Func<string, SendGridOutcome> Outcome { get; init; } = to =>
         to.StartsWith("late-bounce", StringComparison.OrdinalIgnoreCase) ? SendGridOutcome.DeliveredThenBounce
+        : to.StartsWith("no-final", StringComparison.OrdinalIgnoreCase) ? SendGridOutcome.ProcessedOnly
         : to.StartsWith("bounce", StringComparison.OrdinalIgnoreCase) ? SendGridOutcome.Bounce
         : SendGridOutcome.Delivered;
 
@@ -279,6 +283,11 @@ public sealed partial class SendGridStandIn : IAsyncDisposable
             Queue(Event(mail, personalization, id, to, "processed", now, withMessageId: true));
         }
 
+        if (outcome == SendGridOutcome.ProcessedOnly)
+        {
+            return;
+        }
+
         if (outcome == SendGridOutcome.Bounce)
         {
             Queue(Bounce(Event(mail, personalization, id, to, "bounce", now, withMessageId: true)));
@@ -326,7 +335,7 @@ public sealed partial class SendGridStandIn : IAsyncDisposable
     /// (https://www.twilio.com/docs/sendgrid/api-reference/email-activity), with the <c>X-RateLimit-*</c> headers of every
     /// v3 answer; 400 with SendGrid's <c>errors</c> body for a query it cannot read (the stand-in reads only
     /// <c>unique_args['name']="value"</c> and <c>msg_id="value"</c>) or a limit outside 1-1000; else
-    /// <c>{"messages": [...]}</c>, newest first, each <c>delivered</c> or <c>not_delivered</c> (a bounce) as of now, dated
+    /// <c>{"messages": [...]}</c>, newest first, each <c>delivered</c>, <c>not_delivered</c> (a bounce) or <c>processed</c> as of now, dated
     /// by <c>last_event_time</c> (when it was accepted).
     /// </summary>
     private async Task AnswerActivityAsync(HttpContext context)
@@ -381,7 +390,7 @@ public sealed partial class SendGridStandIn : IAsyncDisposable
                 ["msg_id"] = m.MessageId,
                 ["subject"] = m.Subject,
                 ["to_email"] = m.To,
-                ["status"] = bounced ? "not_delivered" : "delivered",
+                ["status"] = bounced ? "not_delivered" : m.Outcome == SendGridOutcome.ProcessedOnly ? "processed" : "delivered",
                 ["opens_count"] = 0,
                 ["clicks_count"] = 0,
                 ["last_event_time"] = m.At.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
